@@ -1,0 +1,1 @@
+"""churn-dvc: reproducible e-commerce churn prediction with DVC."""

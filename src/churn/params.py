@@ -1,0 +1,140 @@
+"""Typed view of params.yaml: one dataclass per section, loaded and checked in one place."""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from churn.errors import ChurnError
+
+PARAMS_FILE = Path("params.yaml")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class BaseParams:
+    seed: int
+
+
+@dataclass(frozen=True)
+class GenerateParams:
+    customers: int
+    scale: float
+    start_month: str
+    months: int
+    video_tutorials_from_month: int
+    seed: int
+
+
+@dataclass(frozen=True)
+class DataParams:
+    target: str
+    positive_label: int | str | bool
+    id: str
+    timestamp: str
+
+
+@dataclass(frozen=True)
+class IngestParams:
+    source: str
+
+
+@dataclass(frozen=True)
+class SplitParams:
+    valid_size: float
+    test_size: float
+
+
+@dataclass(frozen=True)
+class FeaturizeParams:
+    min_category_count: int
+
+
+@dataclass(frozen=True)
+class TrainParams:
+    model: str
+    n_estimators: int
+    learning_rate: float
+    max_depth: int
+    min_child_weight: float
+    subsample: float
+    colsample_bytree: float
+    reg_lambda: float
+    early_stopping_rounds: int
+    balance_classes: bool
+    nthread: int
+    logreg_c: float
+
+
+@dataclass(frozen=True)
+class EvaluateParams:
+    threshold: float
+    top_fraction: float
+
+
+SECTIONS: dict[str, type] = {
+    "base": BaseParams,
+    "generate": GenerateParams,
+    "data": DataParams,
+    "ingest": IngestParams,
+    "split": SplitParams,
+    "featurize": FeaturizeParams,
+    "train": TrainParams,
+    "evaluate": EvaluateParams,
+}
+
+
+def _accepts(annotation: Any, value: Any) -> bool:
+    """Whether value fits a (possibly union) annotation; ints count as floats, bools never as ints."""
+    options = typing.get_args(annotation) if isinstance(annotation, types.UnionType) else (annotation,)
+    for option in options:
+        if option is float and isinstance(value, int | float) and not isinstance(value, bool):
+            return True
+        if option is int and isinstance(value, int) and not isinstance(value, bool):
+            return True
+        if option in (str, bool) and isinstance(value, option):
+            return True
+    return False
+
+
+def section_from_mapping(cls: type[T], name: str, raw: Any, source: Path = PARAMS_FILE) -> T:
+    """Build one section dataclass, failing with a message that names the file and the key."""
+    if not isinstance(raw, dict):
+        raise ChurnError(f"{source}: section '{name}' is missing or not a mapping")
+    hints = typing.get_type_hints(cls)
+    values = {}
+    for field in dataclasses.fields(cls):  # type: ignore[arg-type]
+        if field.name not in raw:
+            raise ChurnError(f"{source}: missing key '{name}.{field.name}'")
+        value = raw[field.name]
+        if not _accepts(hints[field.name], value):
+            expected = getattr(hints[field.name], "__name__", str(hints[field.name]))
+            raise ChurnError(
+                f"{source}: key '{name}.{field.name}' should be {expected}, got {value!r}"
+            )
+        values[field.name] = float(value) if hints[field.name] is float else value
+    return cls(**values)
+
+
+def read_params_file(path: Path = PARAMS_FILE) -> dict[str, Any]:
+    """Read params.yaml as a plain mapping."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise ChurnError(f"{path}: file not found") from error
+    except yaml.YAMLError as error:
+        raise ChurnError(f"{path}: not valid YAML ({error.__class__.__name__})") from error
+    if not isinstance(raw, dict):
+        raise ChurnError(f"{path}: expected a mapping of sections")
+    return raw
+
+
+def load_section(name: str, path: Path = PARAMS_FILE) -> Any:
+    """Load one typed section of params.yaml by name, e.g. load_section("train")."""
+    return section_from_mapping(SECTIONS[name], name, read_params_file(path).get(name), path)
