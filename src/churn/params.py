@@ -69,6 +69,7 @@ class TrainParams:
     early_stopping_rounds: int
     balance_classes: bool
     nthread: int
+    monotone_increasing: list[str]
     logreg_c: float
 
 
@@ -76,6 +77,7 @@ class TrainParams:
 class EvaluateParams:
     threshold: float
     top_fraction: float
+    slices: dict[str, str]
 
 
 SECTIONS: dict[str, type] = {
@@ -91,8 +93,10 @@ SECTIONS: dict[str, type] = {
 
 
 def _accepts(annotation: Any, value: Any) -> bool:
-    """Whether value fits a (possibly union) annotation; ints count as floats, bools never as ints."""
-    options = typing.get_args(annotation) if isinstance(annotation, types.UnionType) else (annotation,)
+    """Whether value fits the annotation; ints count as floats, bools never as ints."""
+    options = (
+        typing.get_args(annotation) if isinstance(annotation, types.UnionType) else (annotation,)
+    )
     for option in options:
         if option is float and isinstance(value, int | float) and not isinstance(value, bool):
             return True
@@ -100,6 +104,10 @@ def _accepts(annotation: Any, value: Any) -> bool:
             return True
         if option in (str, bool) and isinstance(value, option):
             return True
+        if typing.get_origin(option) is dict and isinstance(value, dict):
+            return all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+        if typing.get_origin(option) is list and isinstance(value, list):
+            return all(_accepts(typing.get_args(option)[0], item) for item in value)
     return False
 
 

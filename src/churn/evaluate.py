@@ -1,0 +1,157 @@
+"""Evaluate stage: score the test split, overall and per slice, and log metrics and plots."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from dvclive import Live
+from sklearn import metrics
+from sklearn.calibration import calibration_curve
+
+from churn.errors import ChurnError, run_cli
+from churn.model import ChurnModel, LogisticModel, feature_names_of, load_model, predict_proba
+from churn.params import PARAMS_FILE, load_section
+from churn.tables import read_parquet
+
+TOP_FEATURES = 20
+CURVE_POINTS = 200
+
+
+def top_share_metrics(labels: np.ndarray, scores: np.ndarray, fraction: float) -> dict[str, float]:
+    """Precision among the highest-scored `fraction` of customers, and its lift over the base."""
+    count = max(1, math.ceil(len(scores) * fraction))
+    top = np.argsort(-scores, kind="stable")[:count]
+    precision = float(labels[top].mean())
+    base_rate = float(labels.mean())
+    return {"precision_top": precision, "lift_top": precision / base_rate if base_rate else 0.0}
+
+
+def classification_metrics(
+    labels: np.ndarray, scores: np.ndarray, threshold: float, top_fraction: float
+) -> dict[str, float]:
+    """Ranking, probability and decision metrics; ranking ones only when both classes occur."""
+    if len(labels) == 0:
+        return {"rows": 0.0}
+    decisions = scores >= threshold
+    result = {"rows": float(len(labels)), "churn_rate": float(labels.mean())}
+    if len(np.unique(labels)) == 2:
+        result |= {
+            "roc_auc": metrics.roc_auc_score(labels, scores),
+            "pr_auc": metrics.average_precision_score(labels, scores),
+            "log_loss": metrics.log_loss(labels, scores, labels=[0, 1]),
+        }
+    result |= {
+        "brier": metrics.brier_score_loss(labels, scores),
+        "precision": metrics.precision_score(labels, decisions, zero_division=0),
+        "recall": metrics.recall_score(labels, decisions, zero_division=0),
+        "f1": metrics.f1_score(labels, decisions, zero_division=0),
+        **top_share_metrics(labels, scores, top_fraction),
+    }
+    return {name: round(float(value), 6) for name, value in result.items()}
+
+
+def slice_masks(raw: pd.DataFrame, slices: Mapping[str, str]) -> dict[str, np.ndarray]:
+    """Boolean row masks for each named slice query; a slice whose columns are absent is skipped."""
+    masks = {}
+    for name, query in slices.items():
+        try:
+            masks[name] = raw.eval(query).to_numpy(dtype=bool)
+        except (pd.errors.UndefinedVariableError, KeyError):
+            print(f"evaluate: slice '{name}' skipped, its columns are not in the data")
+        except (SyntaxError, ValueError, TypeError) as error:
+            raise ChurnError(f"params.yaml: evaluate.slices.{name} is not a valid query") from error
+    return masks
+
+
+def feature_importance(model: ChurnModel) -> list[dict[str, float | str]]:
+    """Top features by share of total gain (XGBoost) or absolute standardised weight (logistic)."""
+    if isinstance(model, LogisticModel):
+        raw = dict(zip(model.feature_names, map(abs, model.coef), strict=True))
+    else:
+        raw = model.get_score(importance_type="total_gain")
+    total = sum(raw.values()) or 1.0
+    ranked = sorted(raw.items(), key=lambda item: (-item[1], item[0]))[:TOP_FEATURES]
+    return [{"feature": name, "importance": round(value / total, 6)} for name, value in ranked]
+
+
+def thin(points: list[dict[str, float]], limit: int = CURVE_POINTS) -> list[dict[str, float]]:
+    """Keep at most `limit` evenly spaced points (first and last included), rounded for git."""
+    keep = np.unique(np.linspace(0, len(points) - 1, min(limit, len(points))).round().astype(int))
+    return [{key: round(float(value), 4) for key, value in points[i].items()} for i in keep]
+
+
+def curve_points(labels: np.ndarray, scores: np.ndarray) -> dict[str, list[dict[str, float]]]:
+    """ROC, precision-recall and calibration curves as small lists of points."""
+    fpr, tpr, _ = metrics.roc_curve(labels, scores)
+    precision, recall, _ = metrics.precision_recall_curve(labels, scores)
+    prob_true, prob_pred = calibration_curve(labels, scores, n_bins=10)
+    return {
+        "roc": thin([{"fpr": x, "tpr": y} for x, y in zip(fpr, tpr, strict=True)]),
+        "precision_recall": thin(
+            [{"recall": x, "precision": y} for x, y in zip(recall, precision, strict=True)]
+        ),
+        "calibration": thin(
+            [{"prob_pred": x, "prob_true": y} for x, y in zip(prob_pred, prob_true, strict=True)]
+        ),
+    }
+
+
+def confusion_counts(labels: np.ndarray, scores: np.ndarray, threshold: float) -> dict[str, int]:
+    """True/false positives/negatives at the decision threshold."""
+    tn, fp, fn, tp = metrics.confusion_matrix(labels, scores >= threshold, labels=[0, 1]).ravel()
+    return {"tn": int(tn), "fp": int(fp), "fn": int(fn), "tp": int(tp)}
+
+
+def log_plots(live: Live, labels: np.ndarray, scores: np.ndarray, model: ChurnModel) -> None:
+    """Small committed curves: ROC, precision-recall, calibration, feature importance."""
+    axes = {"roc": ("fpr", "tpr"), "precision_recall": ("recall", "precision")}
+    axes |= {"calibration": ("prob_pred", "prob_true")}
+    for name, points in curve_points(labels, scores).items():
+        live.log_plot(name, points, x=axes[name][0], y=axes[name][1], template="simple")
+    live.log_plot(
+        "feature_importance",
+        feature_importance(model),
+        x="importance",
+        y="feature",
+        template="bar_horizontal",
+        title="Feature importance (share of gain)",
+    )
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="churn.evaluate", description=__doc__)
+    parser.add_argument("--model", required=True, type=Path)
+    parser.add_argument("--test", required=True, type=Path, help="test model matrix")
+    parser.add_argument("--raw-test", required=True, type=Path, help="raw test rows, for slices")
+    parser.add_argument("--live-dir", required=True, type=Path, help="dvclive folder")
+    parser.add_argument("--params", type=Path, default=PARAMS_FILE)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    params = load_section("evaluate", args.params)
+    target = load_section("data", args.params).target
+    model, test, raw = load_model(args.model), read_parquet(args.test), read_parquet(args.raw_test)
+    labels = test[target].to_numpy()
+    scores = predict_proba(model, test.drop(columns=target))
+    with Live(dir=str(args.live_dir), dvcyaml=None, save_dvc_exp=False, report=None) as live:
+        overall = classification_metrics(labels, scores, params.threshold, params.top_fraction)
+        live.summary = {"test": overall, "slices": {}, "features": len(feature_names_of(model))}
+        for name, mask in slice_masks(raw, params.slices).items():
+            live.summary["slices"][name] = classification_metrics(
+                labels[mask], scores[mask], params.threshold, params.top_fraction
+            )
+        live.summary["confusion"] = confusion_counts(labels, scores, params.threshold)
+        log_plots(live, labels, scores, model)
+        live.log_sklearn_plot("confusion_matrix", labels, scores >= params.threshold)
+    print(f"evaluate: test ROC AUC {overall.get('roc_auc', float('nan')):.4f}")
+
+
+if __name__ == "__main__":
+    run_cli(main, "churn.evaluate")

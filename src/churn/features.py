@@ -1,0 +1,147 @@
+"""Feature logic shared by training, evaluation and serving: one JSON spec, one transform."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from churn.errors import ChurnError
+
+MISSING = "__missing__"
+UNKNOWN = "__unknown__"
+SPEC_VERSION = 1
+
+
+def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    """numerator / denominator, missing where the denominator is zero or missing."""
+    return numerator.astype("float64") / denominator.astype("float64").where(denominator > 0)
+
+
+# Engineered features: name -> (columns they need, function of the frame). Applied only when all
+# the columns they need exist, so the same code serves other people's data.
+ENGINEERED: dict[str, tuple[tuple[str, ...], Callable[[pd.DataFrame], pd.Series]]] = {
+    "orders_per_session": (
+        ("orders_30d", "sessions_30d"),
+        lambda f: _ratio(f["orders_30d"], f["sessions_30d"]),
+    ),
+    "order_trend": (
+        ("orders_30d", "orders_90d"),
+        lambda f: _ratio(3 * f["orders_30d"], f["orders_90d"]),
+    ),
+    "return_rate": (
+        ("returns_90d", "orders_90d"),
+        lambda f: _ratio(f["returns_90d"], f["orders_90d"]),
+    ),
+    "tickets_per_order": (
+        ("support_tickets_90d", "orders_90d"),
+        lambda f: f["support_tickets_90d"].astype("float64") / (f["orders_90d"] + 1),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """What the model sees: numeric columns, categorical levels, engineered features, in order."""
+
+    numeric: list[str]
+    categorical: dict[str, list[str]]
+    engineered: list[str]
+    excluded: list[str] = field(default_factory=list)
+    version: int = SPEC_VERSION
+
+    @property
+    def feature_names(self) -> list[str]:
+        """Column order of the model matrix."""
+        one_hot = [f"{col}={level}" for col, levels in self.categorical.items() for level in levels]
+        return [*self.numeric, *self.engineered, *one_hot]
+
+    @property
+    def input_columns(self) -> list[str]:
+        """Raw columns a record must carry to be scored."""
+        return [*self.numeric, *self.categorical]
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str, where: str = "feature spec") -> FeatureSpec:
+        try:
+            raw = json.loads(text)
+            if raw.get("version") != SPEC_VERSION:
+                raise ChurnError(f"{where}: unsupported feature spec version {raw.get('version')}")
+            return cls(**raw)
+        except (json.JSONDecodeError, TypeError) as error:
+            raise ChurnError(f"{where}: not a valid feature spec ({error})") from error
+
+    @classmethod
+    def load(cls, path: Path | str) -> FeatureSpec:
+        try:
+            return cls.from_json(Path(path).read_text(encoding="utf-8"), str(path))
+        except FileNotFoundError as error:
+            raise ChurnError(f"{path}: feature spec not found (run `dvc repro`)") from error
+
+
+def is_numeric_column(column: pd.Series) -> bool:
+    """Numbers and booleans are numeric features; everything else is categorical."""
+    return pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)
+
+
+def category_levels(column: pd.Series, min_count: int) -> list[str]:
+    """Levels seen at least min_count times (sorted), plus the missing and unknown levels."""
+    counts = column.dropna().astype("string").value_counts()
+    frequent = sorted(str(level) for level in counts[counts >= min_count].index)
+    return [*frequent, MISSING, UNKNOWN]
+
+
+def fit_feature_spec(train: pd.DataFrame, excluded: list[str], min_count: int) -> FeatureSpec:
+    """Decide the feature set from the training split only."""
+    candidates = [col for col in train.columns if col not in excluded]
+    numeric = [col for col in candidates if is_numeric_column(train[col])]
+    categorical = {
+        col: category_levels(train[col], min_count) for col in candidates if col not in numeric
+    }
+    engineered = [
+        name for name, (needs, _) in ENGINEERED.items() if all(col in numeric for col in needs)
+    ]
+    return FeatureSpec(numeric, categorical, engineered, sorted(excluded))
+
+
+def check_columns(frame: pd.DataFrame, spec: FeatureSpec, where: str) -> None:
+    """Fail, naming the columns, when the frame lacks columns the spec needs."""
+    missing = [col for col in spec.input_columns if col not in frame.columns]
+    if missing:
+        raise ChurnError(f"{where}: missing feature column(s) {', '.join(missing)}")
+
+
+def encode_categorical(column: pd.Series, levels: list[str]) -> np.ndarray:
+    """One-hot encode; missing values go to MISSING, unseen or rare values to UNKNOWN."""
+    text = column.astype("string")
+    known = set(levels) - {MISSING, UNKNOWN}
+    mapped = text.where(text.isin(known), UNKNOWN).where(text.notna(), MISSING)
+    codes = pd.Categorical(mapped, categories=levels).codes
+    return np.eye(len(levels), dtype=np.float32)[codes]
+
+
+def count_unknown(frame: pd.DataFrame, spec: FeatureSpec) -> dict[str, int]:
+    """Per categorical column, how many present values are not among the known levels."""
+    counts = {}
+    for col, levels in spec.categorical.items():
+        text = frame[col].astype("string")
+        counts[col] = int((text.notna() & ~text.isin(set(levels) - {MISSING, UNKNOWN})).sum())
+    return counts
+
+
+def transform(frame: pd.DataFrame, spec: FeatureSpec, where: str = "input") -> pd.DataFrame:
+    """Build the float32 model matrix in spec.feature_names order; NaN marks missing numbers."""
+    check_columns(frame, spec, where)
+    numeric = frame[spec.numeric].apply(pd.to_numeric, errors="coerce").astype("float64")
+    engineered = {name: ENGINEERED[name][1](numeric) for name in spec.engineered}
+    blocks = [numeric.to_numpy(), pd.DataFrame(engineered, index=frame.index).to_numpy()]
+    blocks += [encode_categorical(frame[col], levels) for col, levels in spec.categorical.items()]
+    matrix = np.hstack([block.reshape(len(frame), -1) for block in blocks]).astype(np.float32)
+    return pd.DataFrame(matrix, columns=spec.feature_names, index=frame.index)

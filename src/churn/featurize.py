@@ -1,0 +1,54 @@
+"""Featurize stage: fit the feature spec on the training split and build model matrices."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from churn.errors import run_cli
+from churn.features import FeatureSpec, fit_feature_spec, transform
+from churn.params import PARAMS_FILE, DataParams, load_section
+from churn.tables import read_parquet, write_parquet
+
+SPLITS = ("train", "valid", "test")
+
+
+def excluded_columns(data: DataParams) -> list[str]:
+    """Columns that are never features: the label, the id and the timestamp."""
+    return [column for column in (data.target, data.id, data.timestamp) if column]
+
+
+def model_frame(split: pd.DataFrame, spec: FeatureSpec, target: str, where: str) -> pd.DataFrame:
+    """Feature matrix plus the label as its last column."""
+    matrix = transform(split, spec, where)
+    return matrix.assign(**{target: split[target].to_numpy()})
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="churn.featurize", description=__doc__)
+    parser.add_argument("--split-dir", required=True, type=Path, help="train/valid/test.parquet")
+    parser.add_argument("--out-dir", required=True, type=Path, help="model matrices")
+    parser.add_argument("--spec", required=True, type=Path, help="feature spec JSON to write")
+    parser.add_argument("--params", type=Path, default=PARAMS_FILE)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    data = load_section("data", args.params)
+    min_count = load_section("featurize", args.params).min_category_count
+    splits = {name: read_parquet(args.split_dir / f"{name}.parquet") for name in SPLITS}
+    spec = fit_feature_spec(splits["train"], excluded_columns(data), min_count)
+    args.spec.parent.mkdir(parents=True, exist_ok=True)
+    args.spec.write_text(spec.to_json(), encoding="utf-8")
+    for name, split in splits.items():
+        frame = model_frame(split, spec, data.target, f"{args.split_dir / name}.parquet")
+        write_parquet(frame, args.out_dir / f"{name}.parquet")
+    print(f"featurize: {len(spec.feature_names)} features from {len(spec.input_columns)} columns")
+
+
+if __name__ == "__main__":
+    run_cli(main, "churn.featurize")

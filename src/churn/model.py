@@ -1,0 +1,89 @@
+"""The model artifact: XGBoost JSON or a JSON logistic regression, loaded without pickle."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xgboost as xgb
+
+from churn.errors import ChurnError
+
+LOGISTIC_KIND = "churn-logistic-regression"
+
+
+@dataclass(frozen=True)
+class LogisticModel:
+    """Logistic regression with its own imputation and scaling, stored as plain numbers."""
+
+    feature_names: list[str]
+    medians: list[float]
+    means: list[float]
+    scales: list[float]
+    coef: list[float]
+    intercept: float
+    kind: str = LOGISTIC_KIND
+
+    def standardise(self, matrix: np.ndarray) -> np.ndarray:
+        """Impute missing values with training medians, then scale to unit variance."""
+        filled = np.where(np.isnan(matrix), np.asarray(self.medians), matrix)
+        return (filled - np.asarray(self.means)) / np.asarray(self.scales)
+
+    def predict(self, matrix: np.ndarray) -> np.ndarray:
+        logits = self.standardise(matrix.astype(np.float64)) @ np.asarray(self.coef)
+        return 1.0 / (1.0 + np.exp(-(logits + self.intercept)))
+
+
+ChurnModel = xgb.Booster | LogisticModel
+
+
+def feature_names_of(model: ChurnModel) -> list[str]:
+    """The column order the model was trained on."""
+    return list(model.feature_names or [])
+
+
+def save_model(model: ChurnModel, path: Path | str) -> None:
+    """Write the model as JSON (XGBoost's own format for boosters)."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(model, LogisticModel):
+        Path(path).write_text(json.dumps(asdict(model), indent=1) + "\n", encoding="utf-8")
+    else:
+        model.save_model(str(path))
+
+
+def load_model(path: Path | str) -> ChurnModel:
+    """Read a model written by save_model; fails with a clear message when absent or broken."""
+    try:
+        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise ChurnError(f"{path}: model not found (run `dvc repro` or `dvc pull`)") from error
+    except json.JSONDecodeError as error:
+        raise ChurnError(f"{path}: model file is not valid JSON") from error
+    if raw.get("kind") == LOGISTIC_KIND:
+        return LogisticModel(**raw)
+    try:
+        booster = xgb.Booster()
+        booster.load_model(str(path))
+    except xgb.core.XGBoostError as error:
+        raise ChurnError(f"{path}: not an XGBoost model") from error
+    return booster
+
+
+def align_features(matrix: pd.DataFrame, model: ChurnModel) -> np.ndarray:
+    """Order the matrix columns as the model expects; fail naming any column it lacks."""
+    names = feature_names_of(model)
+    missing = [name for name in names if name not in matrix.columns]
+    if missing:
+        raise ChurnError(f"model expects feature(s) not in the input: {', '.join(missing[:5])}")
+    return matrix[names].to_numpy(dtype=np.float32)
+
+
+def predict_proba(model: ChurnModel, matrix: pd.DataFrame) -> np.ndarray:
+    """Churn probability per row, from a feature matrix built by churn.features.transform."""
+    values = align_features(matrix, model)
+    if isinstance(model, LogisticModel):
+        return model.predict(values)
+    return model.inplace_predict(values, validate_features=False).astype(np.float64)

@@ -1,0 +1,61 @@
+"""Reading and writing tables: CSV or Parquet, local paths, folders, globs and fsspec URLs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import fsspec
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from churn.errors import ChurnError
+
+TABLE_SUFFIXES = (".csv", ".parquet", ".pq")
+
+
+def list_table_files(source: str) -> list[str]:
+    """Expand a file, folder, glob or URL into a sorted list of CSV/Parquet file URLs."""
+    fs, _, paths = fsspec.get_fs_token_paths(source)
+    if not fs.exists(paths[0]) and not any(ch in source for ch in "*?["):
+        raise ChurnError(f"{source}: no such file or folder")
+    if len(paths) == 1 and fs.isdir(paths[0]):
+        paths = [p for p in fs.find(paths[0]) if p.lower().endswith(TABLE_SUFFIXES)]
+    tables = sorted(p for p in paths if p.lower().endswith(TABLE_SUFFIXES))
+    if not tables:
+        raise ChurnError(f"{source}: no CSV or Parquet files found")
+    return [fs.unstrip_protocol(p) if "://" in source else p for p in tables]
+
+
+def read_table(path: str) -> pd.DataFrame:
+    """Read one CSV or Parquet file; unreadable files raise a ChurnError naming the file."""
+    try:
+        if path.lower().endswith(".csv"):
+            with fsspec.open(path, "rb") as handle:
+                return pd.read_csv(handle, low_memory=False)
+        with fsspec.open(path, "rb") as handle:
+            return pd.read_parquet(handle)
+    except FileNotFoundError as error:
+        raise ChurnError(f"{path}: no such file") from error
+    except pd.errors.EmptyDataError as error:
+        raise ChurnError(f"{path}: file is empty") from error
+    except UnicodeDecodeError as error:
+        raise ChurnError(f"{path}: not UTF-8 text (byte {error.start})") from error
+    except (pd.errors.ParserError, pa.ArrowInvalid, OSError) as error:
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error)
+        raise ChurnError(f"{path}: cannot be parsed ({first_line})") from error
+
+
+def write_parquet(frame: pd.DataFrame, path: Path | str) -> None:
+    """Write a Parquet file byte-identically for identical frames (no index, fixed settings)."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    pq.write_table(table, path, compression="zstd", write_statistics=False)
+
+
+def read_parquet(path: Path | str) -> pd.DataFrame:
+    """Read a Parquet file written by this package."""
+    try:
+        return pd.read_parquet(path)
+    except FileNotFoundError as error:
+        raise ChurnError(f"{path}: no such file (run the stage that makes it first)") from error

@@ -1,0 +1,146 @@
+"""Train stage: fit the churn classifier (XGBoost or logistic regression) with early stopping."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xgboost as xgb
+from dvclive import Live
+from dvclive.xgb import DVCLiveCallback
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+
+from churn.errors import ChurnError, run_cli
+from churn.model import ChurnModel, LogisticModel, predict_proba, save_model
+from churn.params import PARAMS_FILE, TrainParams, load_section
+from churn.tables import read_parquet
+
+MODELS = ("xgboost", "logistic_regression")
+
+
+def positive_weight(labels: pd.Series, balance: bool) -> float:
+    """Weight of a positive example: negatives/positives when balancing, else 1."""
+    positives = float(labels.sum())
+    return (len(labels) - positives) / positives if balance and positives else 1.0
+
+
+def monotone_constraints(features: Sequence[str], increasing: Sequence[str]) -> str:
+    """XGBoost's constraint tuple: +1 for features whose growth must not lower the risk."""
+    return "(" + ",".join("1" if name in increasing else "0" for name in features) + ")"
+
+
+def booster_params(features: Sequence[str], labels: pd.Series, params: TrainParams, seed: int):
+    """The XGBoost parameter dict for these features and labels."""
+    return {
+        "objective": "binary:logistic",
+        "eval_metric": ["auc", "logloss"],
+        "tree_method": "hist",
+        "eta": params.learning_rate,
+        "max_depth": params.max_depth,
+        "min_child_weight": params.min_child_weight,
+        "subsample": params.subsample,
+        "colsample_bytree": params.colsample_bytree,
+        "lambda": params.reg_lambda,
+        "scale_pos_weight": positive_weight(labels, params.balance_classes),
+        "monotone_constraints": monotone_constraints(features, params.monotone_increasing),
+        "nthread": params.nthread,
+        "seed": seed,
+    }
+
+
+def fit_xgboost(
+    train: pd.DataFrame,
+    valid: pd.DataFrame,
+    target: str,
+    params: TrainParams,
+    seed: int,
+    callbacks: Sequence[xgb.callback.TrainingCallback] = (),
+) -> xgb.Booster:
+    """Boost on the training split, stop early on the validation split, keep the best rounds."""
+    features = [column for column in train.columns if column != target]
+    dtrain = xgb.DMatrix(train[features], label=train[target], nthread=params.nthread)
+    dvalid = xgb.DMatrix(valid[features], label=valid[target], nthread=params.nthread)
+    booster = xgb.train(
+        booster_params(features, train[target], params, seed),
+        dtrain,
+        num_boost_round=params.n_estimators,
+        evals=[(dtrain, "train"), (dvalid, "valid")],
+        early_stopping_rounds=params.early_stopping_rounds,
+        callbacks=list(callbacks),
+        verbose_eval=False,
+    )
+    return booster[: booster.best_iteration + 1]
+
+
+def fit_logistic(train: pd.DataFrame, target: str, params: TrainParams, seed: int) -> LogisticModel:
+    """Logistic regression on median-imputed, standardised features."""
+    features = [column for column in train.columns if column != target]
+    matrix = train[features].to_numpy(dtype=np.float64)
+    medians = np.nan_to_num(np.nanmedian(matrix, axis=0))
+    filled = np.where(np.isnan(matrix), medians, matrix)
+    means, scales = filled.mean(axis=0), filled.std(axis=0)
+    scales[scales == 0] = 1.0
+    classifier = LogisticRegression(
+        C=params.logreg_c,
+        max_iter=2000,
+        random_state=seed,
+        class_weight="balanced" if params.balance_classes else None,
+    ).fit((filled - means) / scales, train[target])
+    return LogisticModel(
+        features,
+        medians.tolist(),
+        means.tolist(),
+        scales.tolist(),
+        classifier.coef_[0].tolist(),
+        float(classifier.intercept_[0]),
+    )
+
+
+def fit_model(
+    train: pd.DataFrame,
+    valid: pd.DataFrame,
+    target: str,
+    params: TrainParams,
+    seed: int,
+    live: Live | None = None,
+) -> ChurnModel:
+    """Fit the model named by train.model, logging per-round curves to live when given."""
+    if params.model == "xgboost":
+        callbacks = [DVCLiveCallback(live=live)] if live is not None else []
+        return fit_xgboost(train, valid, target, params, seed, callbacks)
+    if params.model == "logistic_regression":
+        return fit_logistic(train, target, params, seed)
+    raise ChurnError(f"params.yaml: train.model must be one of {MODELS}, got {params.model!r}")
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="churn.train", description=__doc__)
+    parser.add_argument("--train", required=True, type=Path, help="training model matrix")
+    parser.add_argument("--valid", required=True, type=Path, help="validation model matrix")
+    parser.add_argument("--model", required=True, type=Path, help="model JSON to write")
+    parser.add_argument("--live-dir", required=True, type=Path, help="dvclive folder")
+    parser.add_argument("--params", type=Path, default=PARAMS_FILE)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    params = load_section("train", args.params)
+    target, seed = load_section("data", args.params).target, load_section("base", args.params).seed
+    train, valid = read_parquet(args.train), read_parquet(args.valid)
+    with Live(dir=str(args.live_dir), dvcyaml=None, save_dvc_exp=False, report=None) as live:
+        model = fit_model(train, valid, target, params, seed, live)
+        valid_auc = roc_auc_score(valid[target], predict_proba(model, valid.drop(columns=target)))
+        live.log_metric("valid_roc_auc", round(float(valid_auc), 6), plot=False)
+        if isinstance(model, xgb.Booster):
+            live.log_metric("boosted_rounds", model.num_boosted_rounds(), plot=False)
+    save_model(model, args.model)
+    print(f"train: {params.model}, validation ROC AUC {valid_auc:.4f}")
+
+
+if __name__ == "__main__":
+    run_cli(main, "churn.train")

@@ -1,0 +1,71 @@
+"""Feature spec and transform: the logic shared by training and serving."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from churn.errors import ChurnError
+from churn.features import MISSING, UNKNOWN, FeatureSpec, count_unknown, fit_feature_spec, transform
+
+TRAIN = pd.DataFrame(
+    {
+        "customer_id": ["a", "b", "c", "d"],
+        "orders_30d": [1, 0, 2, 3],
+        "orders_90d": [3, 0, 2, 6],
+        "device": ["mobile", "desktop", "mobile", None],
+        "churned": [0, 1, 0, 1],
+    }
+)
+
+
+def spec_of(frame: pd.DataFrame = TRAIN, min_count: int = 1) -> FeatureSpec:
+    return fit_feature_spec(frame, ["customer_id", "churned"], min_count)
+
+
+def test_spec_separates_numeric_categorical_and_engineered():
+    spec = spec_of()
+    assert spec.numeric == ["orders_30d", "orders_90d"]
+    assert spec.categorical == {"device": ["desktop", "mobile", MISSING, UNKNOWN]}
+    assert spec.engineered == ["order_trend"]
+    assert "customer_id" not in spec.feature_names and "churned" not in spec.feature_names
+
+
+def test_rare_categories_fall_into_unknown():
+    assert spec_of(min_count=2).categorical["device"] == ["mobile", MISSING, UNKNOWN]
+
+
+def test_transform_orders_columns_and_encodes_missing_and_unseen():
+    spec = spec_of()
+    scoring = pd.DataFrame(
+        {"device": ["tablet", None, "mobile"], "orders_90d": [0, 3, 3], "orders_30d": [0, 1, 3]}
+    )
+    matrix = transform(scoring, spec)
+    assert list(matrix.columns) == spec.feature_names
+    assert matrix[f"device={UNKNOWN}"].tolist() == [1, 0, 0]
+    assert matrix[f"device={MISSING}"].tolist() == [0, 1, 0]
+    assert matrix["device=mobile"].tolist() == [0, 0, 1]
+    assert np.isnan(matrix["order_trend"].iloc[0]) and matrix["order_trend"].iloc[2] == 3.0
+    assert count_unknown(scoring, spec) == {"device": 1}
+
+
+def test_transform_ignores_extra_columns_and_names_missing_ones():
+    spec = spec_of()
+    extra = TRAIN.assign(new_column=1.0)
+    assert list(transform(extra, spec).columns) == spec.feature_names
+    with pytest.raises(ChurnError, match="batch.csv: missing feature column.*device"):
+        transform(TRAIN.drop(columns="device"), spec, "batch.csv")
+
+
+def test_transform_does_not_mutate_its_input():
+    before = TRAIN.copy()
+    transform(TRAIN, spec_of())
+    pd.testing.assert_frame_equal(TRAIN, before)
+
+
+def test_spec_round_trips_through_json_and_rejects_garbage():
+    spec = spec_of()
+    assert FeatureSpec.from_json(spec.to_json()) == spec
+    with pytest.raises(ChurnError, match="not a valid feature spec"):
+        FeatureSpec.from_json("{oops")
+    with pytest.raises(ChurnError, match="unsupported feature spec version"):
+        FeatureSpec.from_json('{"version": 99}')

@@ -1,0 +1,76 @@
+"""Model artifact and training helpers: JSON round trips, constraints, class weights."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from churn.errors import ChurnError
+from churn.model import load_model, predict_proba, save_model
+from churn.params import TrainParams
+from churn.train import fit_model, monotone_constraints, positive_weight
+
+PARAMS = TrainParams(
+    model="xgboost",
+    n_estimators=50,
+    learning_rate=0.3,
+    max_depth=3,
+    min_child_weight=1,
+    subsample=1.0,
+    colsample_bytree=1.0,
+    reg_lambda=1.0,
+    early_stopping_rounds=5,
+    balance_classes=True,
+    nthread=1,
+    monotone_increasing=["x"],
+    logreg_c=1.0,
+)
+
+
+def toy_frame(rows: int = 400, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    x, z = rng.normal(size=rows), rng.normal(size=rows)
+    y = (x + 0.5 * z + rng.normal(scale=0.5, size=rows) > 0.8).astype(int)
+    return pd.DataFrame({"x": x, "z": z, "y": y})
+
+
+def test_positive_weight_and_constraints():
+    assert positive_weight(pd.Series([1, 0, 0, 0]), balance=True) == 3.0
+    assert positive_weight(pd.Series([1, 0, 0, 0]), balance=False) == 1.0
+    assert monotone_constraints(["a", "x", "b"], ["x"]) == "(0,1,0)"
+
+
+@pytest.mark.parametrize("kind", ["xgboost", "logistic_regression"])
+def test_models_round_trip_through_json(tmp_path, kind):
+    params = TrainParams(**{**PARAMS.__dict__, "model": kind})
+    train, valid = toy_frame(), toy_frame(seed=1)
+    model = fit_model(train, valid, "y", params, seed=0)
+    path = tmp_path / "model.json"
+    save_model(model, path)
+    json.loads(path.read_text())  # JSON, not pickle
+    loaded = load_model(path)
+    features = valid.drop(columns="y")
+    assert np.allclose(predict_proba(model, features), predict_proba(loaded, features))
+    reordered = features[["z", "x"]]
+    assert np.allclose(predict_proba(loaded, reordered), predict_proba(loaded, features))
+
+
+def test_unknown_model_kind_is_a_clear_error():
+    params = TrainParams(**{**PARAMS.__dict__, "model": "forest"})
+    with pytest.raises(ChurnError, match="train.model must be one of"):
+        fit_model(toy_frame(), toy_frame(1), "y", params, seed=0)
+
+
+def test_missing_or_broken_model_file(tmp_path):
+    with pytest.raises(ChurnError, match="model not found"):
+        load_model(tmp_path / "absent.json")
+    (tmp_path / "bad.json").write_text("not json")
+    with pytest.raises(ChurnError, match="not valid JSON"):
+        load_model(tmp_path / "bad.json")
+
+
+def test_missing_feature_is_named(tmp_path):
+    model = fit_model(toy_frame(), toy_frame(1), "y", PARAMS, seed=0)
+    with pytest.raises(ChurnError, match="not in the input: z"):
+        predict_proba(model, toy_frame()[["x"]])

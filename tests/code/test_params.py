@@ -1,0 +1,48 @@
+"""The params loader: typed sections and one clear message per mistake."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from churn.errors import ChurnError
+from churn.params import SECTIONS, TrainParams, load_section, section_from_mapping
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_every_section_of_the_committed_params_loads():
+    for name in SECTIONS:
+        assert load_section(name, REPO / "params.yaml") is not None
+
+
+def test_missing_key_is_named():
+    raw = yaml.safe_load((REPO / "params.yaml").read_text())["train"]
+    del raw["max_depth"]
+    with pytest.raises(ChurnError, match=r"missing key 'train.max_depth'"):
+        section_from_mapping(TrainParams, "train", raw)
+
+
+def test_mistyped_key_is_named():
+    raw = yaml.safe_load((REPO / "params.yaml").read_text())["train"]
+    raw["max_depth"] = "deep"
+    with pytest.raises(ChurnError, match=r"'train.max_depth' should be int, got 'deep'"):
+        section_from_mapping(TrainParams, "train", raw)
+
+
+def test_ints_are_accepted_as_floats_but_bools_are_not_ints():
+    raw = yaml.safe_load((REPO / "params.yaml").read_text())["train"]
+    raw["learning_rate"] = 1
+    assert section_from_mapping(TrainParams, "train", raw).learning_rate == 1.0
+    raw["max_depth"] = True
+    with pytest.raises(ChurnError):
+        section_from_mapping(TrainParams, "train", raw)
+
+
+def test_missing_file_and_bad_yaml(tmp_path):
+    with pytest.raises(ChurnError, match="file not found"):
+        load_section("train", tmp_path / "nope.yaml")
+    bad = tmp_path / "params.yaml"
+    bad.write_text("train: [unclosed\n")
+    with pytest.raises(ChurnError, match="not valid YAML"):
+        load_section("train", bad)

@@ -1,0 +1,60 @@
+"""Split core: time split keeps whole customers together; random split is stratified."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from churn.errors import ChurnError
+from churn.params import DataParams, SplitParams
+from churn.split import split_frame, stable_fraction
+
+DATA = DataParams(target="churned", positive_label=1, id="customer_id", timestamp="month")
+PARAMS = SplitParams(valid_size=0.25, test_size=0.2)
+
+
+def monthly_frame(customers: int = 400, months: int = 3) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    return pd.DataFrame(
+        {
+            "customer_id": [f"C{i}" for i in range(customers)] * months,
+            "month": np.repeat(pd.date_range("2026-01-01", periods=months, freq="MS"), customers),
+            "churned": rng.integers(0, 2, customers * months),
+        }
+    )
+
+
+def test_time_split_tests_on_the_latest_month_and_validates_on_held_out_customers():
+    train, valid, test = split_frame(monthly_frame(), DATA, PARAMS, seed=1)
+    assert set(test["month"]) == {pd.Timestamp("2026-03-01")}
+    assert train["month"].max() < test["month"].min()
+    assert not set(train["customer_id"]) & set(valid["customer_id"])
+    assert 0.15 < len(valid) / (len(train) + len(valid)) < 0.35
+    assert len(train) + len(valid) + len(test) == 1200
+
+
+def test_time_split_is_deterministic_and_seeded():
+    first = split_frame(monthly_frame(), DATA, PARAMS, seed=1)
+    again = split_frame(monthly_frame(), DATA, PARAMS, seed=1)
+    other = split_frame(monthly_frame(), DATA, PARAMS, seed=2)
+    pd.testing.assert_frame_equal(first.valid, again.valid)
+    assert set(first.valid["customer_id"]) != set(other.valid["customer_id"])
+
+
+def test_stable_fraction_depends_only_on_key_and_seed():
+    keys = pd.Series(["a", "b", "c"])
+    assert np.array_equal(stable_fraction(keys, 3), stable_fraction(keys[::-1], 3)[::-1])
+    assert ((stable_fraction(keys, 3) >= 0) & (stable_fraction(keys, 3) < 1)).all()
+
+
+def test_random_split_is_stratified_when_there_is_no_timestamp():
+    data = DataParams(target="churned", positive_label=1, id="", timestamp="")
+    frame = monthly_frame(customers=1000, months=1).assign(churned=[1] * 200 + [0] * 800)
+    train, valid, test = split_frame(frame, data, PARAMS, seed=0)
+    assert len(test) == 200 and test["churned"].mean() == pytest.approx(0.2)
+    assert valid["churned"].mean() == pytest.approx(0.2, abs=0.01)
+    assert len(train) + len(valid) + len(test) == 1000
+
+
+def test_single_snapshot_cannot_be_split_by_time():
+    with pytest.raises(ChurnError, match="at least two snapshots"):
+        split_frame(monthly_frame(months=1), DATA, PARAMS, seed=0)
