@@ -1,0 +1,137 @@
+"""Hyper-parameter sweep: queue a grid of DVC experiments, run them, fail loudly, rank them."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import subprocess
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from churn.errors import ChurnError, run_cli
+
+DEFAULT_GRID = ("train.max_depth=3,5,7", "train.learning_rate=0.05,0.1")
+# Two experiments at a time on two cores: one XGBoost thread each, so they do not fight.
+PER_EXPERIMENT = ("train.nthread=1",)
+RANK_METRIC = "test.roc_auc"
+
+
+@dataclass(frozen=True)
+class Experiment:
+    name: str
+    status: str
+    params: dict[str, object]
+    metrics: dict[str, float]
+
+
+def flatten(tree: dict, prefix: str = "") -> dict[str, object]:
+    """{"a": {"b": 1}} -> {"a.b": 1}."""
+    flat: dict[str, object] = {}
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            flat |= flatten(value, f"{prefix}{key}.")
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def file_values(files: dict | None) -> dict[str, object]:
+    """Merge the per-file params or metrics of `dvc exp show --json` into dotted keys."""
+    merged: dict[str, object] = {}
+    for content in (files or {}).values():
+        merged |= flatten(content.get("data") or {})
+    return merged
+
+
+def parse_experiments(shown: list[dict]) -> Iterator[Experiment]:
+    """Experiments (not the baseline commits) in `dvc exp show --json` output."""
+    for commit in shown:
+        for experiment in commit.get("experiments") or []:
+            for rev in experiment.get("revs") or []:
+                data = rev.get("data") or {}
+                yield Experiment(
+                    name=rev.get("name") or experiment.get("name") or rev.get("rev", "?"),
+                    status=data.get("status", "Unknown"),
+                    params=file_values(data.get("params")),
+                    metrics={
+                        key: value
+                        for key, value in file_values(data.get("metrics")).items()
+                        if isinstance(value, int | float)
+                    },
+                )
+
+
+def leaderboard(experiments: Sequence[Experiment], varied: Sequence[str]) -> str:
+    """A plain-text table sorted by ROC AUC, best first; failed experiments last."""
+    ranked = sorted(experiments, key=lambda e: -float(e.metrics.get(RANK_METRIC, float("-inf"))))
+    header = ["rank", "experiment", "status", *varied, RANK_METRIC, "test.pr_auc"]
+    rows = [
+        [
+            str(i),
+            e.name,
+            e.status,
+            *(str(e.params.get(k, "")) for k in varied),
+            f"{e.metrics.get(RANK_METRIC, float('nan')):.4f}",
+            f"{e.metrics.get('test.pr_auc', float('nan')):.4f}",
+        ]
+        for i, e in enumerate(ranked, start=1)
+    ]
+    widths = [max(len(row[c]) for row in [header, *rows]) for c in range(len(header))]
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
+        for row in [header, *rows]
+    )
+
+
+def grid_size(grid: Sequence[str]) -> int:
+    """How many experiments a grid of comma-separated axes makes."""
+    return math.prod(len(axis.split("=", 1)[1].split(",")) for axis in grid)
+
+
+def dvc(*args: str) -> str:
+    """Run a dvc command, streaming nothing; fail with its last error line."""
+    result = subprocess.run(["dvc", *args], capture_output=True, text=True)
+    if result.returncode != 0:
+        lines = (result.stderr or result.stdout).strip().splitlines() or ["no output"]
+        raise ChurnError(f"dvc {' '.join(args[:2])} failed: {lines[-1]}")
+    return result.stdout
+
+
+def current_experiments() -> list[Experiment]:
+    return list(parse_experiments(json.loads(dvc("exp", "show", "--json", "--no-fetch"))))
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="churn.sweep", description=__doc__)
+    parser.add_argument(
+        "--set",
+        action="append",
+        dest="grid",
+        metavar="KEY=V1,V2",
+        help=f"grid axis (repeatable); default: {' '.join(DEFAULT_GRID)}",
+    )
+    parser.add_argument("--jobs", type=int, default=2, help="experiments run at once")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    grid = args.grid or list(DEFAULT_GRID)
+    before = {e.name for e in current_experiments()}
+    setters = [arg for axis in [*grid, *PER_EXPERIMENT] for arg in ("-S", axis)]
+    dvc("exp", "run", "--queue", *setters)
+    # --run-all exits 0 even when an experiment fails, so the outcome is read back below.
+    subprocess.run(["dvc", "exp", "run", "--run-all", "-j", str(args.jobs)], check=False)
+    swept = [e for e in current_experiments() if e.name not in before]
+    print(leaderboard(swept, [axis.split("=", 1)[0] for axis in grid]))
+    succeeded = sum(e.status == "Success" and RANK_METRIC in e.metrics for e in swept)
+    if succeeded < grid_size(grid):
+        raise ChurnError(
+            f"{grid_size(grid) - succeeded} of {grid_size(grid)} experiments failed; "
+            "see `dvc queue status` and `dvc queue logs NAME`"
+        )
+
+
+if __name__ == "__main__":
+    run_cli(main, "churn.sweep")

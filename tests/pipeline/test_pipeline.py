@@ -1,0 +1,120 @@
+"""The real dvc CLI on a git copy of this repository: reproduction, staleness, experiments."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import REPO, commit_all, copy_repository, run, set_params, stages_run
+
+pytestmark = pytest.mark.pipeline
+ALL_STAGES = ["generate", "ingest", "split", "featurize", "train", "evaluate"]
+
+
+@pytest.mark.slow
+def test_committed_lock_is_what_the_committed_code_produces(tmp_path):
+    """A fresh copy at default size reproduces the committed dvc.lock byte for byte."""
+    root = copy_repository(tmp_path / "repo")
+    committed = (root / "dvc.lock").read_text()
+    result = run(root, "dvc", "repro")
+    assert stages_run(result.stdout) == ALL_STAGES
+    assert (root / "dvc.lock").read_text() == committed
+    assert "up to date" in run(root, "dvc", "status").stdout
+    for name in ("train/metrics.json", "evaluate/metrics.json"):
+        assert (root / "metrics" / name).read_bytes() == (REPO / "metrics" / name).read_bytes()
+
+
+def test_small_pipeline_produces_every_artifact(small_repo: Path):
+    for path in (
+        "data/raw/snapshot_2026-06.csv",
+        "data/interim/customers.parquet",
+        "data/interim/split/test.parquet",
+        "data/processed/train.parquet",
+        "models/features.json",
+        "models/model.json",
+        "metrics/evaluate/plots/custom/roc.json",
+    ):
+        assert (small_repo / path).is_file(), path
+    scores = json.loads((small_repo / "metrics/evaluate/metrics.json").read_text())["test"]
+    assert 0.7 < scores["roc_auc"] < 0.95
+    assert "up to date" in run(small_repo, "dvc", "status").stdout
+
+
+CHANGES = {
+    "README edit": ({}, "README.md", []),
+    "evaluate param": ({"evaluate.threshold": 0.4}, None, ["evaluate"]),
+    "train param": ({"train.max_depth": 3}, None, ["train", "evaluate"]),
+    "featurize param": (
+        {"featurize.min_category_count": 500},
+        None,
+        ["featurize", "train", "evaluate"],
+    ),
+    "split param": ({"split.valid_size": 0.3}, None, ["split", "featurize", "train", "evaluate"]),
+    "generate param": ({"generate.seed": 8}, None, ALL_STAGES),
+    "evaluate code": ({}, "src/churn/evaluate.py", ["evaluate"]),
+    "train code": ({}, "src/churn/train.py", ["train", "evaluate"]),
+    "shared model code": ({}, "src/churn/model.py", ["train", "evaluate"]),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES), ids=list(CHANGES))
+def test_a_change_reruns_exactly_the_stages_it_can_affect(scratch_repo: Path, change: str):
+    params, touched_file, expected = CHANGES[change]
+    if params:
+        set_params(scratch_repo, **params)
+    if touched_file:
+        with (scratch_repo / touched_file).open("a") as handle:
+            handle.write("\n# touched by the staleness test\n")
+    assert stages_run(run(scratch_repo, "dvc", "repro").stdout) == expected
+
+
+def test_forced_reproduction_leaves_the_lock_byte_identical(scratch_repo: Path):
+    before = (scratch_repo / "dvc.lock").read_bytes()
+    run(scratch_repo, "dvc", "repro", "-f")
+    assert (scratch_repo / "dvc.lock").read_bytes() == before
+    run(scratch_repo, "dvc", "repro", "-f")
+    assert (scratch_repo / "dvc.lock").read_bytes() == before
+
+
+def test_logistic_regression_is_selectable(scratch_repo: Path):
+    set_params(scratch_repo, **{"train.model": "logistic_regression"})
+    assert stages_run(run(scratch_repo, "dvc", "repro").stdout) == ["train", "evaluate"]
+    model = json.loads((scratch_repo / "models/model.json").read_text())
+    assert model["kind"] == "churn-logistic-regression"
+    auc = json.loads((scratch_repo / "metrics/evaluate/metrics.json").read_text())["test"]
+    assert auc["roc_auc"] > 0.7
+
+
+def test_experiment_run_and_show(scratch_repo: Path):
+    run(scratch_repo, "dvc", "exp", "run", "-S", "train.max_depth=2", "-n", "shallow")
+    shown = json.loads(run(scratch_repo, "dvc", "exp", "show", "--json").stdout)
+    experiments = [exp for commit in shown for exp in (commit.get("experiments") or [])]
+    names = {exp["name"] for exp in experiments}
+    assert "shallow" in names
+    table = run(scratch_repo, "dvc", "exp", "show", "--csv").stdout
+    assert "train.max_depth" in table and "test.roc_auc" in table
+
+
+def test_bad_params_fail_with_one_clear_line(scratch_repo: Path):
+    set_params(scratch_repo, **{"train.model": "forest"})
+    result = run(scratch_repo, "dvc", "repro", check=False)
+    assert result.returncode != 0
+    assert "churn.train: error: params.yaml: train.model must be one of" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_pointing_ingest_at_other_data_is_a_params_change(scratch_repo: Path, tmp_path: Path):
+    """Yes/No labels in one CSV file elsewhere on disk: only params change."""
+    import pandas as pd
+
+    raw = pd.concat(pd.read_csv(path) for path in sorted((scratch_repo / "data/raw").glob("*.csv")))
+    other = tmp_path / "export.csv"
+    raw.assign(churned=raw["churned"].map({1: "Yes", 0: "No"})).to_csv(other, index=False)
+    set_params(scratch_repo, **{"ingest.source": str(other), "data.positive_label": "Yes"})
+    ran = stages_run(run(scratch_repo, "dvc", "repro").stdout)
+    assert ran[:2] == ["generate", "ingest"] or ran[0] == "ingest"
+    metrics = json.loads((scratch_repo / "metrics/evaluate/metrics.json").read_text())
+    assert metrics["test"]["roc_auc"] > 0.7
+    commit_all(scratch_repo, "own data")

@@ -1,0 +1,112 @@
+"""Remote storage: the credential-free local remote and S3 through a real moto server."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+
+from tests.helpers import VENV_BIN, repo_env, run
+
+pytestmark = pytest.mark.pipeline
+BUCKET = "churn-dvc"
+CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+TRACKED = ("data/raw", "data/interim", "data/processed", "models")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint() -> Iterator[str]:
+    """A moto S3 server on 127.0.0.1, with the bucket the `s3` remote names."""
+    port = free_port()
+    server = subprocess.Popen(
+        [str(VENV_BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        client = boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        for _ in range(100):
+            try:
+                client.create_bucket(Bucket=BUCKET)
+                break
+            except Exception:  # the server is still starting
+                time.sleep(0.1)
+        yield endpoint
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def digests(root: Path) -> dict[str, str]:
+    """Content hash of every file under the DVC-tracked folders."""
+    files = (p for top in TRACKED for p in sorted((root / top).rglob("*")) if p.is_file())
+    return {
+        str(p.relative_to(root)): hashlib.md5(p.read_bytes()).hexdigest()
+        for p in files
+        if p.name != ".gitignore"
+    }
+
+
+def forget_local_data(root: Path) -> None:
+    """Delete the cache and every tracked output, as on a fresh clone."""
+    shutil.rmtree(root / ".dvc" / "cache")
+    for top in TRACKED:
+        for path in (root / top).iterdir():
+            if path.name != ".gitignore":
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+
+def run_with(root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        args, cwd=root, env={**repo_env(root), **env}, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+@pytest.mark.s3
+def test_push_and_pull_through_s3(scratch_repo: Path, s3_endpoint: str):
+    run(scratch_repo, "dvc", "remote", "modify", "--local", "s3", "endpointurl", s3_endpoint)
+    before = digests(scratch_repo)
+    run_with(scratch_repo, CREDENTIALS, "dvc", "push", "-r", "s3")
+    listing = boto3.client(
+        "s3",
+        endpoint_url=s3_endpoint,
+        region_name="us-east-1",
+        **{"aws_access_key_id": "testing", "aws_secret_access_key": "testing"},
+    ).list_objects_v2(Bucket=BUCKET, Prefix="storage/")
+    assert listing["KeyCount"] > 0
+    forget_local_data(scratch_repo)
+    assert "models/model.json" not in digests(scratch_repo)
+    run_with(scratch_repo, CREDENTIALS, "dvc", "pull", "-r", "s3")
+    assert digests(scratch_repo) == before
+    assert "up to date" in run(scratch_repo, "dvc", "status").stdout
+
+
+def test_default_local_remote_needs_no_credentials(scratch_repo: Path):
+    before = digests(scratch_repo)
+    run(scratch_repo, "dvc", "push")
+    assert (scratch_repo.parent / "churn-dvc-storage").is_dir()
+    forget_local_data(scratch_repo)
+    run(scratch_repo, "dvc", "pull")
+    assert digests(scratch_repo) == before
