@@ -1,0 +1,164 @@
+"""The data contract: each input column's role, type, nullability and allowed values, as YAML."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from churn.errors import ChurnError, run_cli
+from churn.params import PARAMS_FILE, DataParams, load_section
+from churn.tables import list_table_files, read_table
+
+ROLES = ("id", "timestamp", "target", "feature")
+TYPES = ("numeric", "categorical", "boolean", "datetime")
+CONTRACT_VERSION = 1
+MAX_CATEGORIES = 50  # more distinct strings than this: an id-like or free-text column
+
+
+@dataclass(frozen=True)
+class ColumnContract:
+    """What one column must look like."""
+
+    name: str
+    role: str
+    type: str
+    nullable: bool = True
+    min: float | None = None
+    max: float | None = None
+    categories: list[str] | None = None
+
+    def to_mapping(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v is not None and k != "name"}
+
+
+@dataclass(frozen=True)
+class Contract:
+    """The columns of the input data, in order."""
+
+    columns: list[ColumnContract]
+    version: int = CONTRACT_VERSION
+    notes: list[str] = field(default_factory=list)
+
+    def names(self, role: str | None = None) -> list[str]:
+        return [c.name for c in self.columns if role is None or c.role == role]
+
+    def column(self, name: str) -> ColumnContract:
+        for candidate in self.columns:
+            if candidate.name == name:
+                return candidate
+        raise KeyError(name)
+
+    def to_yaml(self) -> str:
+        body = {
+            "version": self.version,
+            "columns": {c.name: c.to_mapping() for c in self.columns},
+        }
+        header = "".join(f"# {note}\n" for note in self.notes)
+        return header + yaml.safe_dump(body, sort_keys=False, allow_unicode=True)
+
+    @classmethod
+    def from_yaml(cls, text: str, where: str = "contract") -> Contract:
+        try:
+            raw = yaml.safe_load(text)
+        except yaml.YAMLError as error:
+            raise ChurnError(f"{where}: not valid YAML") from error
+        if not isinstance(raw, dict) or not isinstance(raw.get("columns"), dict):
+            raise ChurnError(f"{where}: expected a mapping with a 'columns' section")
+        if raw.get("version") != CONTRACT_VERSION:
+            raise ChurnError(f"{where}: unsupported contract version {raw.get('version')!r}")
+        return cls([parse_column(name, spec, where) for name, spec in raw["columns"].items()])
+
+    @classmethod
+    def load(cls, path: Path | str) -> Contract:
+        try:
+            return cls.from_yaml(Path(path).read_text(encoding="utf-8"), str(path))
+        except FileNotFoundError as error:
+            raise ChurnError(f"{path}: contract file not found") from error
+
+
+def parse_column(name: str, spec: object, where: str) -> ColumnContract:
+    """One column entry of the YAML, checked field by field."""
+    if not isinstance(spec, dict):
+        raise ChurnError(f"{where}: column '{name}' must be a mapping")
+    unknown = set(spec) - {"role", "type", "nullable", "min", "max", "categories"}
+    if unknown:
+        raise ChurnError(f"{where}: column '{name}' has unknown field(s) {sorted(unknown)}")
+    if spec.get("role") not in ROLES:
+        raise ChurnError(f"{where}: column '{name}' role must be one of {ROLES}")
+    if spec.get("type") not in TYPES:
+        raise ChurnError(f"{where}: column '{name}' type must be one of {TYPES}")
+    categories = spec.get("categories")
+    if categories is not None:
+        categories = [str(level) for level in categories]
+    return ColumnContract(
+        name,
+        spec["role"],
+        spec["type"],
+        bool(spec.get("nullable", True)),
+        spec.get("min"),
+        spec.get("max"),
+        categories,
+    )
+
+
+def infer_type(column: pd.Series) -> str:
+    """numeric, categorical, boolean or datetime, from the values."""
+    values = column.dropna()
+    if pd.api.types.is_bool_dtype(column) or (
+        pd.api.types.is_numeric_dtype(column) and len(values) and set(values.unique()) <= {0, 1}
+    ):
+        return "boolean"
+    if pd.api.types.is_numeric_dtype(column):
+        return "numeric"
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return "datetime"
+    return "categorical"
+
+
+def infer_column(name: str, column: pd.Series, role: str) -> ColumnContract:
+    """A contract entry describing the column as it is."""
+    kind = "datetime" if role == "timestamp" else infer_type(column)
+    nullable = bool(column.isna().any())
+    if kind == "numeric":
+        values = pd.to_numeric(column, errors="coerce")
+        return ColumnContract(name, role, kind, nullable, float(values.min()), float(values.max()))
+    if kind == "categorical" and role == "feature":
+        levels = sorted(str(v) for v in column.dropna().unique())
+        return ColumnContract(name, role, kind, nullable, categories=levels[:MAX_CATEGORIES])
+    return ColumnContract(name, role, kind, nullable)
+
+
+def infer_contract(frame: pd.DataFrame, data: DataParams) -> Contract:
+    """A first contract from a data sample: roles from params, types and ranges from values."""
+    roles = {data.target: "target", data.id: "id", data.timestamp: "timestamp"}
+    columns = [
+        infer_column(name, frame[name], roles.get(name, "feature")) for name in frame.columns
+    ]
+    notes = ["Inferred by `python -m churn.contract infer`; review ranges and categories."]
+    return Contract(columns, notes=notes)
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="churn.contract", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    infer = commands.add_parser("infer", help="write a first contract for a data file to stdout")
+    infer.add_argument("data", help="CSV or Parquet file, folder, glob or URL")
+    infer.add_argument("--params", type=Path, default=PARAMS_FILE)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    data = load_section("data", args.params)
+    frames = [read_table(path) for path in list_table_files(args.data)]
+    sys.stdout.write(infer_contract(pd.concat(frames, ignore_index=True), data).to_yaml())
+
+
+if __name__ == "__main__":
+    run_cli(main, "churn.contract")

@@ -1,0 +1,51 @@
+"""The contract file: inference from data, YAML round trip, clear errors."""
+
+import pandas as pd
+import pytest
+
+from churn.contract import Contract, infer_contract
+from churn.errors import ChurnError
+from churn.params import DataParams
+
+DATA = DataParams(target="churned", positive_label=1, id="customer_id", timestamp="month")
+FRAME = pd.DataFrame(
+    {
+        "customer_id": ["a", "b", "c"],
+        "month": pd.to_datetime(["2026-01-01"] * 3),
+        "tenure": [1, 5, None],
+        "plan": ["free", "plus", "free"],
+        "app": [0, 1, 1],
+        "churned": [0, 1, 0],
+    }
+)
+
+
+def test_inferred_contract_has_roles_types_ranges_and_categories():
+    contract = infer_contract(FRAME, DATA)
+    assert contract.names("feature") == ["tenure", "plan", "app"]
+    tenure = contract.column("tenure")
+    assert (tenure.type, tenure.nullable, tenure.min, tenure.max) == ("numeric", True, 1.0, 5.0)
+    assert contract.column("plan").categories == ["free", "plus"]
+    assert contract.column("app").type == "boolean"
+    assert contract.column("month").role == "timestamp"
+
+
+def test_contract_round_trips_through_yaml():
+    contract = infer_contract(FRAME, DATA)
+    assert Contract.from_yaml(contract.to_yaml()).columns == contract.columns
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("columns: [", "not valid YAML"),
+        ("version: 1\n", "'columns' section"),
+        ("version: 9\ncolumns: {}\n", "unsupported contract version"),
+        ("version: 1\ncolumns: {x: {role: feature, type: text}}\n", "column 'x' type"),
+        ("version: 1\ncolumns: {x: {role: label, type: numeric}}\n", "column 'x' role"),
+        ("version: 1\ncolumns: {x: {role: feature, type: numeric, maxx: 1}}\n", "unknown field"),
+    ],
+)
+def test_bad_contracts_are_named(text, message):
+    with pytest.raises(ChurnError, match=message):
+        Contract.from_yaml(text, "contract.yaml")
