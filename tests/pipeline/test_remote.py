@@ -110,3 +110,34 @@ def test_default_local_remote_needs_no_credentials(scratch_repo: Path):
     forget_local_data(scratch_repo)
     run(scratch_repo, "dvc", "pull")
     assert digests(scratch_repo) == before
+
+
+@pytest.mark.s3
+def test_ingest_reads_an_s3_source(small_repo: Path, s3_endpoint: str, tmp_path: Path):
+    """`ingest.source` may be an s3:// URL: the same stage reads the snapshots from a bucket."""
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    snapshots = sorted((small_repo / "data/raw").glob("*.csv"))
+    for path in snapshots:
+        client.upload_file(str(path), BUCKET, f"exports/{path.name}")
+    out = tmp_path / "customers.parquet"
+    env = {**CREDENTIALS, "AWS_ENDPOINT_URL": s3_endpoint, "AWS_DEFAULT_REGION": "us-east-1"}
+    result = run_with(
+        small_repo,
+        env,
+        "python",
+        "-m",
+        "churn.ingest",
+        "--source",
+        f"s3://{BUCKET}/exports/",
+        "--out",
+        str(out),
+    )
+    assert f"from {len(snapshots)} file(s)" in result.stdout
+    local = (small_repo / "data/interim/customers.parquet").read_bytes()
+    assert out.read_bytes() == local

@@ -1,0 +1,202 @@
+"""Pipeline benchmarks: cold and no-op `dvc repro`, train-stage overhead, peak memory per stage.
+
+Run on demand (`make bench`); every goal is a ratio against a baseline measured in the same run,
+so the figures stay comparable across machines. Results are written to BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.helpers import copy_repository, repo_env, run, set_params  # noqa: E402
+
+FLOOR_DVC_YAML = "stages:\n  one:\n    cmd: mkdir -p out\n    deps: [input.txt]\n    outs: [out]\n"
+PLAIN_TRAIN = """
+import sys, time, json
+import pandas as pd, xgboost as xgb
+from churn.params import load_section
+from churn.train import booster_params
+start = time.perf_counter()
+train, valid = pd.read_parquet(sys.argv[1]), pd.read_parquet(sys.argv[2])
+params, seed = load_section("train"), load_section("base").seed
+features = [c for c in train.columns if c != "churned"]
+dtrain = xgb.DMatrix(train[features], label=train["churned"], nthread=params.nthread)
+dvalid = xgb.DMatrix(valid[features], label=valid["churned"], nthread=params.nthread)
+xgb.train(booster_params(features, train["churned"], params, seed), dtrain,
+          num_boost_round=int(sys.argv[3]), evals=[(dvalid, "valid")], verbose_eval=False)
+print(json.dumps({"seconds": time.perf_counter() - start}))
+"""
+
+
+def timed(root: Path, *args: str) -> tuple[float, int]:
+    """Wall seconds and peak resident memory (MiB) of one command and its children."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        args,
+        cwd=root,
+        env=repo_env(root),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"benchmark command failed: {' '.join(args)}\n{process.stderr.read()}")
+    return seconds, usage.ru_maxrss // 1024
+
+
+def median_time(root: Path, repeats: int, *args: str) -> float:
+    return statistics.median(timed(root, *args)[0] for _ in range(repeats))
+
+
+def prepared_copy(parent: Path, scale: float) -> Path:
+    root = copy_repository(parent / f"scale-{scale:g}")
+    set_params(root, **{"generate.scale": scale})
+    return root
+
+
+def floor_repo(parent: Path) -> Path:
+    """A one-stage DVC pipeline: what a no-op `dvc repro` costs DVC itself."""
+    root = parent / "floor"
+    root.mkdir()
+    run(root, "git", "init", "-q")
+    run(root, "dvc", "init", "-q")
+    (root / "input.txt").write_text("x\n")
+    (root / "dvc.yaml").write_text(FLOOR_DVC_YAML)
+    run(root, "dvc", "repro", "-q")
+    return root
+
+
+def stage_commands(root: Path) -> dict[str, str]:
+    """Each stage's command from dvc.yaml as rendered into dvc.lock."""
+    import yaml
+
+    lock = yaml.safe_load((root / "dvc.lock").read_text())
+    return {name: stage["cmd"] for name, stage in lock["stages"].items()}
+
+
+def stage_memory(root: Path) -> dict[str, tuple[float, int]]:
+    """Seconds and peak MiB of each stage, run alone in pipeline order."""
+    return {
+        name: timed(root, "bash", "-c", command) for name, command in stage_commands(root).items()
+    }
+
+
+def train_overhead(root: Path, repeats: int) -> tuple[float, float]:
+    """The train stage's wall time against plain xgboost.train for the same rounds."""
+    metrics = json.loads((root / "metrics/train/metrics.json").read_text())
+    rounds = int(metrics["step"]) + 1
+    command = stage_commands(root)["train"].replace("metrics/train", str(root / "bench-live"))
+    command = command.replace("models/model.json", str(root / "bench-model.json"))
+    stage = median_time(root, repeats, "bash", "-c", command)
+    script = root / "plain_train.py"
+    script.write_text(PLAIN_TRAIN)
+    plain = median_time(
+        root,
+        repeats,
+        "python",
+        str(script),
+        "data/processed/train.parquet",
+        "data/processed/valid.parquet",
+        str(rounds),
+    )
+    return stage, plain
+
+
+def measure(scales: list[float], repeats: int) -> dict:
+    results: dict = {"cold": {}}
+    with tempfile.TemporaryDirectory() as tmp:
+        parent = Path(tmp)
+        floor = floor_repo(parent)
+        for scale in scales:
+            root = prepared_copy(parent, scale)
+            results["cold"][scale] = timed(root, "dvc", "repro")[0]
+            if scale == scales[0]:
+                results["noop"] = median_time(root, repeats, "dvc", "repro")
+                results["floor"] = median_time(floor, repeats, "dvc", "repro")
+                results["train"] = train_overhead(root, repeats)
+                results["stages"] = stage_memory(root)
+    return results
+
+
+def markdown(results: dict, scales: list[float]) -> str:
+    cold = results["cold"]
+    stage, plain = results["train"]
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores with `make bench` "
+        "(`python benchmarks/run.py`). Ratios compare against a baseline measured in the same run.",
+        "",
+        "## Pipeline",
+        "",
+        "| measure | value | baseline | ratio | goal |",
+        "|---|---|---|---|---|",
+    ]
+    base = scales[0]
+    lines.append(
+        f"| cold `dvc repro`, scale {base:g} (default size) | {cold[base]:.1f} s | — | — | < 60 s |"
+    )
+    for scale in scales[1:]:
+        lines.append(
+            f"| cold `dvc repro`, scale {scale:g} | {cold[scale]:.1f} s | "
+            f"{cold[base]:.1f} s (scale {base:g}) | {cold[scale] / cold[base]:.2f}x | — |"
+        )
+    lines.append(
+        f"| no-op `dvc repro` ({len(results['stages'])} stages) | {results['noop']:.2f} s | "
+        f"{results['floor']:.2f} s (one-stage DVC pipeline) | "
+        f"{results['noop'] / results['floor']:.2f}x | <= 1.25x |"
+    )
+    lines.append(
+        f"| `train` stage (whole process) | {stage:.1f} s | {plain:.1f} s (plain "
+        f"`xgboost.train`, same matrix and rounds) | {stage / plain:.2f}x | <= 1.15x |"
+    )
+    lines += [
+        "",
+        "## Stages at default size",
+        "",
+        "| stage | seconds | peak memory |",
+        "|---|---|---|",
+    ]
+    lines += [
+        f"| {name} | {sec:.1f} | {mib} MiB |" for name, (sec, mib) in results["stages"].items()
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scales", type=float, nargs="+", default=[1.0, 10.0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
+    args = parser.parse_args()
+    results = measure(args.scales, args.repeats)
+    table = markdown(results, args.scales)
+    print(table)
+    write_section(args.output, table)
+
+
+def write_section(path: Path, table: str) -> None:
+    """Replace everything up to the first other '## ' section that is not ours."""
+    kept = ""
+    if path.exists():
+        text = path.read_text()
+        marker = text.find("\n## Serving")
+        kept = text[marker:] if marker >= 0 else ""
+    path.write_text(table + kept)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""`make sweep`'s module against the real DVC queue: a grid, a leaderboard, loud failures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import run
+
+pytestmark = [pytest.mark.pipeline, pytest.mark.slow]
+
+
+def test_sweep_runs_the_grid_and_ranks_it(scratch_repo: Path):
+    result = run(scratch_repo, "python", "-m", "churn.sweep", "--set", "train.max_depth=2,3")
+    rows = [line for line in result.stdout.splitlines() if line.split()[:1] in (["1"], ["2"])]
+    assert len(rows) == 2 and all("Success" in row for row in rows)
+    aucs = [float(row.split()[4]) for row in rows]
+    assert aucs == sorted(aucs, reverse=True) and aucs[0] > 0.7
+
+
+def test_a_failed_experiment_fails_the_sweep(scratch_repo: Path):
+    result = run(
+        scratch_repo, "python", "-m", "churn.sweep", "--set", "train.model=forest", check=False
+    )
+    assert result.returncode == 2
+    assert "1 of 1 experiments failed" in result.stderr
+    assert "Traceback" not in result.stderr
