@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export PATH := $(abspath $(BIN)):$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help install repro test test-fast lint format dag sweep bench clean-venv
+.PHONY: help install repro test test-fast lint format dag sweep bench hooks clean-venv
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -52,3 +52,6 @@ bench: $(STAMP) ## Run the benchmarks and rewrite BENCHMARKS.md
 
 clean-venv: ## Remove the virtual environment
 	rm -rf $(VENV)
+
+hooks: $(STAMP) ## Install the pre-commit hooks (whitespace, YAML, large files, ruff, dvc.lock check)
+	$(BIN)/pre-commit install
