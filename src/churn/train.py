@@ -12,7 +12,7 @@ import xgboost as xgb
 from dvclive import Live
 from dvclive.xgb import DVCLiveCallback
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_auc_score
+from sklearn.metrics import log_loss, roc_auc_score
 
 from churn.errors import ChurnError, run_cli
 from churn.model import ChurnModel, LogisticModel, predict_proba, save_model
@@ -117,6 +117,14 @@ def fit_model(
     raise ChurnError(f"params.yaml: train.model must be one of {MODELS}, got {params.model!r}")
 
 
+def log_scores(live: Live, model: ChurnModel, splits: dict[str, pd.DataFrame], target: str) -> None:
+    """Log ROC AUC and log loss per split under the names XGBoost's curves use."""
+    for name, split in splits.items():
+        scores = predict_proba(model, split.drop(columns=target))
+        live.log_metric(f"{name}/auc", round(float(roc_auc_score(split[target], scores)), 6))
+        live.log_metric(f"{name}/logloss", round(float(log_loss(split[target], scores)), 6))
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="churn.train", description=__doc__)
     parser.add_argument("--train", required=True, type=Path, help="training model matrix")
@@ -134,10 +142,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     train, valid = read_parquet(args.train), read_parquet(args.valid)
     with Live(dir=str(args.live_dir), dvcyaml=None, save_dvc_exp=False, report=None) as live:
         model = fit_model(train, valid, target, params, seed, live)
-        valid_auc = roc_auc_score(valid[target], predict_proba(model, valid.drop(columns=target)))
-        live.log_metric("valid_roc_auc", round(float(valid_auc), 6), plot=False)
         if isinstance(model, xgb.Booster):
             live.log_metric("boosted_rounds", model.num_boosted_rounds(), plot=False)
+        else:  # one fit, no rounds: the curves get a single point so every plot file exists
+            log_scores(live, model, {"train": train, "valid": valid}, target)
+        valid_auc = roc_auc_score(valid[target], predict_proba(model, valid.drop(columns=target)))
+        live.log_metric("valid_roc_auc", round(float(valid_auc), 6), plot=False)
     save_model(model, args.model)
     print(f"train: {params.model}, validation ROC AUC {valid_auc:.4f}")
 
