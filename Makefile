@@ -61,10 +61,10 @@ DRIFT_RESULT ?= $(REPORT_DIR)/drift-check.json
 WORKFLOWS := .github/workflows/ci.yml .github/workflows/pr-report.yml .github/workflows/retrain.yml
 .PHONY: report report-summary gate pull-if-credentials push-if-credentials next-month drift-check lint-workflows
 
-report: $(STAMP) ## Write $(REPORT_DIR)/report.md and PNG plots: the workspace against BASE (origin/main)
+report: $(STAMP) ## Write report/report.md and PNG plots: the workspace against BASE (default origin/main)
 	$(BIN)/python -m churn.report --base $(BASE) --out-dir $(REPORT_DIR)
 
-report-summary: ## Append $(REPORT_DIR)/report.md to $$GITHUB_STEP_SUMMARY (the run's summary page)
+report-summary: ## Append report/report.md to the run summary page (GITHUB_STEP_SUMMARY)
 	cat $(REPORT_DIR)/report.md >> "$${GITHUB_STEP_SUMMARY:?GITHUB_STEP_SUMMARY is not set}"
 
 gate: $(STAMP) ## Quality gate: fail when a metric is worse than on BASE by more than its tolerance
@@ -82,7 +82,7 @@ next-month: $(STAMP) ## Bring in the newest data: generate.months += 1, then gen
 	$(BIN)/python -m churn.retrain advance
 	$(BIN)/dvc repro generate
 
-drift-check: $(STAMP) ## Drift of the newest month against the one before; retrain=true|false to $$GITHUB_OUTPUT
+drift-check: $(STAMP) ## Drift of the newest month against the one before; writes retrain=true/false to GITHUB_OUTPUT
 	@mkdir -p $(dir $(DRIFT_RESULT))
 	status=0; $(BIN)/python -m churn.drift check --reference $$($(BIN)/python -m churn.retrain snapshots \
 	  | cut -d' ' -f1) --current $$($(BIN)/python -m churn.retrain snapshots | cut -d' ' -f2) \

@@ -54,8 +54,8 @@ def decide(drift: Mapping[str, Any]) -> tuple[bool, str]:
         f" (share of drifted features {share:.2f})" if share is not None else ""
     )
     if drift["drift"]:
-        return True, f"Retraining: drift detected: {detail}"
-    return False, f"No retraining needed: {detail}"
+        return True, f"Retrain: yes, drift check: {detail}"
+    return False, f"Retrain: no, drift check: {detail}"
 
 
 def append_line(path: Path | None, line: str) -> None:

@@ -42,10 +42,10 @@ def test_snapshot_files_are_the_last_two_months(tmp_path):
 def test_decide_follows_the_drift_flag():
     retrain, line = decide({"drift": True, "reason": "3 features drifted", "share_drifted": 0.6})
     assert retrain
-    assert line == "Retraining: drift detected: 3 features drifted (share of drifted features 0.60)"
+    assert line == "Retrain: yes, drift check: 3 features drifted (share of drifted features 0.60)"
     retrain, line = decide({"drift": False, "reason": "below threshold"})
     assert not retrain
-    assert line == "No retraining needed: below threshold"
+    assert line == "Retrain: no, drift check: below threshold"
     with pytest.raises(ChurnError, match="'drift' must be true or false"):
         decide({"reason": "x"})
 
@@ -56,6 +56,9 @@ def test_decide_cli_writes_the_step_output_and_summary(tmp_path, capsys):
     output, summary = tmp_path / "output", tmp_path / "summary.md"
     main(["decide", "--drift", str(drift), "--output", str(output), "--summary", str(summary)])
     assert output.read_text() == "retrain=false\n"
-    assert summary.read_text().startswith("No retraining needed: no feature drifted")
+    assert (
+        summary.read_text()
+        == "Retrain: no, drift check: no feature drifted (share of drifted features 0.00)\n"
+    )
     with pytest.raises(ChurnError, match="file not found"):
         main(["decide", "--drift", str(tmp_path / "absent.json")])

@@ -159,12 +159,31 @@ def retrain_run(small_repo: Path, tmp_path_factory):
     return root, summary, run_workflow("retrain.yml", root, summary, replace)
 
 
-def test_retrain_brings_in_the_next_month_decides_retrains_and_gates(retrain_run):
+RETRAIN_STEPS = (
+    "Retrain",
+    "Quality gate against main",
+    "Build the report against main",
+    "Push data and model to the DVC remote",
+)
+
+
+def test_retrain_brings_in_the_next_month_and_decides(retrain_run):
     root, summary, results = retrain_run
     by_name = {result.name: result for result in results}
     assert yaml.safe_load((root / "params.yaml").read_text())["generate"]["months"] == 7
     assert (root / "data/raw/snapshot_2026-07.csv").is_file()
-    assert re.search(r"^Retraining: drift detected: ", summary.read_text(), re.M)
+    decision = re.search(r"^Retrain: (yes|no), drift check: ", summary.read_text(), re.M)
+    assert decision, summary.read_text()
+    if decision.group(1) == "no":  # ends green: every later step skipped by its condition
+        assert {by_name[name].status for name in RETRAIN_STEPS} == {"skipped-condition"}
+        assert all(result.returncode in (None, 0) for result in results)
+
+
+def test_retrain_when_warranted_retrains_gates_and_reports(retrain_run):
+    root, _, results = retrain_run
+    by_name = {result.name: result for result in results}
+    if by_name["Retrain"].status == "skipped-condition":
+        pytest.skip("the drift check found no drift in the next month: nothing to retrain")
     assert by_name["Retrain"].returncode == 0
     assert "Running stage 'train'" in by_name["Retrain"].output
     gate = by_name["Quality gate against main"]
@@ -172,7 +191,7 @@ def test_retrain_brings_in_the_next_month_decides_retrains_and_gates(retrain_run
         assert "no metric worse than its tolerance" in gate.output
         assert by_name["Build the report against main"].returncode == 0
         assert "skipping dvc push" in by_name["Push data and model to the DVC remote"].output
-        assert (root / "report" / "report.md").is_file()
+        assert "| generate.months | 6 | 7 |" in (root / "report/report.md").read_text()
     else:
         assert "gate] Error 1" in gate.output and "\n⚠ " in gate.output
         assert by_name["Build the report against main"].status == "not-reached"
