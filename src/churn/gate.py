@@ -1,0 +1,104 @@
+"""Quality gate: no metric may get worse than its tolerance against the base revision."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from churn.comparison import (
+    MetricRow,
+    format_change,
+    format_value,
+    has_base,
+    improvement,
+    metric_rows,
+)
+from churn.errors import run_cli
+from churn.params import PARAMS_FILE, GateParams, load_section
+from churn.revisions import check_revision, metrics_diff
+
+TITLES = {"roc_auc": "ROC AUC", "pr_auc": "PR AUC", "log_loss": "log loss"}
+
+
+@dataclass(frozen=True)
+class GateResult:
+    failures: list[str]  # one sentence per metric worse than its tolerance
+    compared: bool  # false when the base had no metrics (first pull request)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+def gate_failure(row: MetricRow | None, key: str, tolerance: float) -> str | None:
+    """Why one gated metric fails, or None when it is within tolerance, new, or neutral."""
+    if row is None or row.base is None:
+        return None
+    if row.new is None:
+        return f"{key} was removed (it had {format_value(row.base)})"
+    gain = improvement(row)
+    if gain is not None and -gain > tolerance + 1e-12:
+        return f"{key} worse by {-gain:.4f} (tolerance {tolerance:g})"
+    return None
+
+
+def check_gate(rows: Sequence[MetricRow], tolerances: Mapping[str, float]) -> GateResult:
+    """Apply every tolerance; a base without metrics passes, as there is nothing to fall behind."""
+    if not has_base(list(rows)):
+        return GateResult([], compared=False)
+    by_key = {row.key: row for row in rows}
+    failures = [
+        failure
+        for key, tolerance in sorted(tolerances.items())
+        if (failure := gate_failure(by_key.get(key), key, tolerance)) is not None
+    ]
+    return GateResult(failures, compared=True)
+
+
+def headline(rows: Sequence[MetricRow], key: str) -> str:
+    """`ROC AUC +0.0120 (0.8388 → 0.8508)`, or the new value alone when there is no base."""
+    row = next((row for row in rows if row.key == key), None)
+    title = TITLES.get(key.rsplit(".", 1)[-1], key)
+    if row is None or row.new is None:
+        return f"{title} not reported"
+    if row.base is None:
+        return f"{title} {format_value(row.new)}"
+    return (
+        f"{title} {format_change(row.change)} ({format_value(row.base)} → {format_value(row.new)})"
+    )
+
+
+def verdict(rows: Sequence[MetricRow], params: GateParams, base: str) -> str:
+    """The one line at the top of the report."""
+    result = check_gate(rows, params.tolerances)
+    lead = headline(rows, params.headline)
+    if not result.compared:
+        return f"{lead}; first report: the base `{base}` has no metrics to compare against"
+    if result.failures:
+        return f"⚠ {'; '.join(result.failures)} — {lead}"
+    return f"{lead}, no metric worse than its tolerance"
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="churn.gate", description=__doc__)
+    parser.add_argument("--base", required=True, help="git revision to compare against")
+    parser.add_argument("--new", default=None, help="git revision (default: the workspace)")
+    parser.add_argument("--params", type=Path, default=PARAMS_FILE)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    params = load_section("gate", args.params)
+    check_revision(args.base)
+    rows = metric_rows(metrics_diff(args.base, args.new))
+    print(verdict(rows, params, args.base))
+    if not check_gate(rows, params.tolerances).passed:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    run_cli(main, "churn.gate")

@@ -1,0 +1,152 @@
+"""Pull-request report: metrics, params and plots of the workspace against a base revision.
+
+Reads the base through DVC (`dvc metrics diff`, `dvc params diff`, `dvc.api.read` of the committed
+plot files); it never reruns the base pipeline. Writes report.md and its PNG images to one folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from churn.comparison import MetricRow, metric_rows, param_rows
+from churn.errors import ChurnError, run_cli
+from churn.gate import verdict
+from churn.params import PARAMS_FILE, load_section
+from churn.report_markdown import ReportInputs, render_report
+from churn.report_plots import CurveSpec, draw_confusions, draw_curves
+from churn.revisions import check_revision, metrics_diff, params_diff, read_json_at
+
+PLOTS = "metrics/evaluate/plots/custom"
+CURVES = (
+    CurveSpec("roc", "ROC curve (test)", f"{PLOTS}/roc.json", "fpr", "tpr", True),
+    CurveSpec(
+        "precision_recall",
+        "Precision-recall (test)",
+        f"{PLOTS}/precision_recall.json",
+        "recall",
+        "precision",
+        False,
+    ),
+    CurveSpec(
+        "calibration",
+        "Calibration (test)",
+        f"{PLOTS}/calibration.json",
+        "prob_pred",
+        "prob_true",
+        True,
+    ),
+)
+DATA_FILES = {
+    "validation": "metrics/validation.json",
+    "schema": "metrics/schema.json",
+    "drift": "metrics/drift.json",
+}
+
+
+def curve_points(raw: Any, spec: CurveSpec, where: str) -> list[dict[str, float]] | None:
+    """The plot file's points, None when absent; a malformed file is an error naming it."""
+    if raw is None:
+        return None
+    fine = isinstance(raw, list) and all(
+        isinstance(point, dict) and spec.x in point and spec.y in point for point in raw
+    )
+    if not fine:
+        raise ChurnError(
+            f"{spec.path} at {where}: expected a list of {{{spec.x}, {spec.y}}} points"
+        )
+    return raw
+
+
+def confusion_panels(rows: Sequence[MetricRow]) -> dict[str, dict[str, float]]:
+    """Confusion counts per revision from the metric rows, only for revisions that have them."""
+    panels: dict[str, dict[str, float]] = {"base": {}, "new": {}}
+    for row in rows:
+        if row.key.startswith("confusion."):
+            cell = row.key.split(".", 1)[1]
+            for label, value in (("base", row.base), ("new", row.new)):
+                if value is not None:
+                    panels[label][cell] = value
+    return {label: counts for label, counts in panels.items() if counts}
+
+
+def write_curves(base: str, new: str | None, out_dir: Path) -> tuple[dict[str, str], list[str]]:
+    """Draw each comparison curve that either revision has; say which sides were missing."""
+    images, missing = {}, []
+    for spec in CURVES:
+        sides = {
+            "base": curve_points(read_json_at(spec.path, base), spec, base),
+            "new": curve_points(read_json_at(spec.path, new), spec, new or "workspace"),
+        }
+        missing += [
+            f"{spec.title}: `{spec.path}` missing in {side}"
+            for side, p in sides.items()
+            if p is None
+        ]
+        if sides["base"] is None and sides["new"] is None:
+            continue
+        draw_curves(spec, sides["base"], sides["new"], out_dir / f"{spec.name}.png")
+        images[spec.title] = f"{spec.name}.png"
+    return images, missing
+
+
+def write_confusions(rows: Sequence[MetricRow], out_dir: Path) -> tuple[dict[str, str], list[str]]:
+    panels = confusion_panels(rows)
+    missing = [
+        f"Confusion matrix: no `confusion` counts in {side}"
+        for side in ("base", "new")
+        if side not in panels
+    ]
+    if not panels:
+        return {}, missing
+    draw_confusions(panels, out_dir / "confusion.png")
+    return {"Confusion matrices (test)": "confusion.png"}, missing
+
+
+def read_data_sections(new: str | None) -> tuple[dict[str, Any], list[str]]:
+    data = {name: read_json_at(path, new) for name, path in DATA_FILES.items()}
+    missing = [
+        f"Data section {name}: no `{DATA_FILES[name]}`"
+        for name, value in data.items()
+        if value is None
+    ]
+    return data, missing
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="churn.report", description=__doc__.splitlines()[0])
+    parser.add_argument("--base", required=True, help="git revision to compare against")
+    parser.add_argument("--new", default=None, help="git revision (default: the workspace)")
+    parser.add_argument("--out-dir", type=Path, default=Path("report"))
+    parser.add_argument("--params", type=Path, default=PARAMS_FILE)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    gate = load_section("gate", args.params)
+    for rev in filter(None, (args.base, args.new)):
+        check_revision(rev)
+    rows = metric_rows(metrics_diff(args.base, args.new))
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+    curves, missing_curves = write_curves(args.base, args.new, args.out_dir)
+    confusions, missing_confusion = write_confusions(rows, args.out_dir)
+    data, missing_data = read_data_sections(args.new)
+    inputs = ReportInputs(
+        base=args.base,
+        new=args.new or "workspace",
+        verdict=verdict(rows, gate, args.base),
+        metrics=rows,
+        params=param_rows(params_diff(args.base, args.new)),
+        images=curves | confusions,
+        data=data,
+        missing=missing_curves + missing_confusion + missing_data,
+    )
+    (args.out_dir / "report.md").write_text(render_report(inputs), encoding="utf-8")
+    print(f"churn.report: wrote {args.out_dir / 'report.md'}: {inputs.verdict}")
+
+
+if __name__ == "__main__":
+    run_cli(main, "churn.report")

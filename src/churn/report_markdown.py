@@ -1,0 +1,161 @@
+"""Markdown for the pull-request report: pure functions from compared data to text."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from churn.comparison import (
+    MetricRow,
+    ParamRow,
+    format_change,
+    format_value,
+    is_count,
+    mark,
+)
+
+DETAIL_PREFIXES = ("slices.", "confusion.")
+TOP_DRIFTED = 10
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    base: str
+    new: str
+    verdict: str
+    metrics: Sequence[MetricRow]
+    params: Sequence[ParamRow]
+    images: Mapping[str, str]  # title -> PNG path relative to report.md
+    data: Mapping[str, Any] = field(default_factory=dict)  # validation/schema/drift JSON or None
+    missing: Sequence[str] = ()  # one sentence per piece that could not be shown
+
+
+def metric_table(rows: Sequence[MetricRow]) -> list[str]:
+    """A markdown table: base, new, absolute and relative change, better/worse mark."""
+    lines = ["| metric | base | new | change | relative | |", "|---|---:|---:|---:|---:|---|"]
+    for row in rows:
+        lines.append(
+            f"| {row.key} | {format_value(row.base)} | {format_value(row.new)} "
+            f"| {format_change(row.change, count=is_count(row))} "
+            f"| {format_change(row.relative, percent=True)} "
+            f"| {mark(row)} |"
+        )
+    return lines
+
+
+def metrics_section(rows: Sequence[MetricRow]) -> list[str]:
+    """Headline metrics per file, with slices and confusion counts folded away."""
+    lines = ["## Metrics", ""]
+    if not rows:
+        return [*lines, "No metrics found in either revision.", ""]
+    for file in sorted({row.file for row in rows}):
+        in_file = [row for row in rows if row.file == file]
+        main = [row for row in in_file if not row.key.startswith(DETAIL_PREFIXES)]
+        detail = [row for row in in_file if row.key.startswith(DETAIL_PREFIXES)]
+        lines += [f"`{file}`", "", *metric_table(main), ""]
+        if detail:
+            lines += ["<details><summary>Slices and confusion counts</summary>", ""]
+            lines += [*metric_table(detail), "", "</details>", ""]
+    return lines
+
+
+def params_section(rows: Sequence[ParamRow]) -> list[str]:
+    lines = ["## Params changed", ""]
+    if not rows:
+        return [*lines, "No params changed.", ""]
+    lines += ["| param | base | new |", "|---|---:|---:|"]
+    lines += [f"| {row.key} | {format_value(row.base)} | {format_value(row.new)} |" for row in rows]
+    return [*lines, ""]
+
+
+def plots_section(images: Mapping[str, str]) -> list[str]:
+    if not images:
+        return []
+    lines = ["## Plots (base dashed, new solid)", ""]
+    for title, path in images.items():
+        lines += [f"### {title}", "", f"![{title}]({path})", ""]
+    return lines
+
+
+def validation_section(counts: Mapping[str, Any]) -> list[str]:
+    lines = ["### Validation", "", "| rows in | valid | quarantined |", "|---:|---:|---:|"]
+    lines.append(
+        f"| {format_value(counts.get('rows_in'))} | {format_value(counts.get('rows_valid'))} "
+        f"| {format_value(counts.get('rows_quarantined'))} |"
+    )
+    for title, key in (("Quarantined by reason", "quarantined_by_reason"), ("Coerced", "coerced")):
+        if counts.get(key):
+            items = ", ".join(f"{name}: {value}" for name, value in sorted(counts[key].items()))
+            lines += ["", f"{title}: {items}"]
+    return [*lines, ""]
+
+
+def schema_section(schema: Mapping[str, Any]) -> list[str]:
+    lines = ["### Schema changes", ""]
+    for key in ("added", "missing", "retyped"):
+        names = ", ".join(f"`{name}`" for name in schema.get(key) or []) or "none"
+        lines.append(f"- {key}: {names}")
+    for column, levels in sorted((schema.get("new_categories") or {}).items()):
+        lines.append(f"- new categories in `{column}`: {', '.join(map(str, levels))}")
+    return [*lines, ""]
+
+
+def drift_section(drift: Mapping[str, Any]) -> list[str]:
+    verdict = "**drift detected**" if drift.get("drift") else "no drift"
+    lines = [
+        "### Drift",
+        "",
+        f"{verdict}: {drift.get('reason', '')} (share of drifted features "
+        f"{format_value(drift.get('share_drifted'))}; reference rows "
+        f"{format_value(drift.get('reference_rows'))}, current rows "
+        f"{format_value(drift.get('current_rows'))})",
+        "",
+    ]
+    drifted = [
+        (name, stats)
+        for name, stats in sorted((drift.get("features") or {}).items())
+        if stats.get("drifted")
+    ][:TOP_DRIFTED]
+    if drifted:
+        lines += ["| drifted feature | type | PSI |", "|---|---|---:|"]
+        lines += [
+            f"| {name} | {stats.get('type', '')} | {format_value(stats.get('psi'))} |"
+            for name, stats in drifted
+        ]
+        lines.append("")
+    return lines
+
+
+DATA_SECTIONS = {
+    "validation": validation_section,
+    "schema": schema_section,
+    "drift": drift_section,
+}
+
+
+def data_section(data: Mapping[str, Any]) -> list[str]:
+    present = [name for name in DATA_SECTIONS if isinstance(data.get(name), dict)]
+    if not present:
+        return []
+    lines = ["## Data", ""]
+    for name in present:
+        lines += DATA_SECTIONS[name](data[name])
+    return lines
+
+
+def render_report(inputs: ReportInputs) -> str:
+    """The whole report.md."""
+    lines = [
+        f"# Model report: `{inputs.new}` vs `{inputs.base}`",
+        "",
+        f"**Verdict:** {inputs.verdict}",
+        "",
+        *metrics_section(inputs.metrics),
+        *params_section(inputs.params),
+        *plots_section(inputs.images),
+        *data_section(inputs.data),
+    ]
+    if inputs.missing:
+        lines += ["## Not available", "", *[f"- {item}" for item in inputs.missing], ""]
+    return "\n".join(lines).rstrip() + "\n"

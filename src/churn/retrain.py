@@ -1,0 +1,110 @@
+"""Continuous training helpers: bring in the next month, and decide from drift whether to retrain.
+
+python -m churn.retrain advance [--params params.yaml]      # generate.months += 1
+python -m churn.retrain snapshots [--params params.yaml]    # "<previous> <newest>" raw files
+python -m churn.retrain decide --drift FILE [--output F] [--summary F]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from churn.errors import ChurnError, run_cli
+from churn.generate import month_starts
+from churn.params import PARAMS_FILE, GenerateParams, load_section
+
+MONTHS_LINE = re.compile(r"^(\s+months:\s*)(\d+)(.*)$")
+
+
+def advance_months(text: str) -> tuple[str, int]:
+    """params.yaml text with `generate.months` one higher (comments kept), and the new value."""
+    lines, section = text.splitlines(keepends=True), None
+    for index, line in enumerate(lines):
+        if line[:1] not in ("", " ", "\t", "#", "\n"):
+            section = line.split(":", 1)[0].strip()
+        match = MONTHS_LINE.match(line.rstrip("\n"))
+        if section == "generate" and match:
+            months = int(match.group(2)) + 1
+            ending = "\n" if line.endswith("\n") else ""
+            lines[index] = f"{match.group(1)}{months}{match.group(3)}{ending}"
+            return "".join(lines), months
+    raise ChurnError("params.yaml: no 'generate.months' line to advance")
+
+
+def snapshot_files(params: GenerateParams, raw_dir: Path) -> tuple[Path, Path]:
+    """The raw snapshots of the month before the newest and of the newest month."""
+    if params.months < 2:
+        raise ChurnError("generate.months must be at least 2 to compare two months")
+    previous, newest = month_starts(params.start_month, params.months)[-2:]
+    return raw_dir / f"snapshot_{previous}.csv", raw_dir / f"snapshot_{newest}.csv"
+
+
+def decide(drift: Mapping[str, Any]) -> tuple[bool, str]:
+    """Retrain exactly when the drift check says `drift: true`; the one-line reason for the log."""
+    if not isinstance(drift.get("drift"), bool):
+        raise ChurnError("drift result: field 'drift' must be true or false")
+    reason = drift.get("reason") or "no reason given"
+    share = drift.get("share_drifted")
+    detail = f"{reason}" + (
+        f" (share of drifted features {share:.2f})" if share is not None else ""
+    )
+    if drift["drift"]:
+        return True, f"Retrain: yes, drift check: {detail}"
+    return False, f"Retrain: no, drift check: {detail}"
+
+
+def append_line(path: Path | None, line: str) -> None:
+    if path is not None:
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(line + "\n")
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="churn.retrain", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name in ("advance", "snapshots"):
+        command = commands.add_parser(name)
+        command.add_argument("--params", type=Path, default=PARAMS_FILE)
+        command.add_argument("--raw-dir", type=Path, default=Path("data/raw"))
+    command = commands.add_parser("decide")
+    command.add_argument("--drift", type=Path, required=True, help="JSON from churn.drift check")
+    command.add_argument("--output", type=Path, help="append retrain=true|false ($GITHUB_OUTPUT)")
+    command.add_argument("--summary", type=Path, help="append the line ($GITHUB_STEP_SUMMARY)")
+    return parser.parse_args(argv)
+
+
+def read_drift(path: Path) -> dict[str, Any]:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise ChurnError(f"{path}: file not found (did the drift check run?)") from error
+    except json.JSONDecodeError as error:
+        raise ChurnError(f"{path}: not valid JSON ({error.msg})") from error
+    if not isinstance(raw, dict):
+        raise ChurnError(f"{path}: expected a JSON object")
+    return raw
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    if args.command == "advance":
+        text, months = advance_months(args.params.read_text(encoding="utf-8"))
+        args.params.write_text(text, encoding="utf-8")
+        print(f"churn.retrain: generate.months is now {months}")
+    elif args.command == "snapshots":
+        previous, newest = snapshot_files(load_section("generate", args.params), args.raw_dir)
+        print(previous, newest)
+    else:
+        retrain, line = decide(read_drift(args.drift))
+        append_line(args.output, f"retrain={str(retrain).lower()}")
+        append_line(args.summary, line)
+        print(line)
+
+
+if __name__ == "__main__":
+    run_cli(main, "churn.retrain")

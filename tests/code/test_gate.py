@@ -1,0 +1,65 @@
+"""The quality gate and the verdict line, on crafted metric sets."""
+
+from __future__ import annotations
+
+from churn.comparison import MetricRow
+from churn.gate import check_gate, verdict
+from churn.params import GateParams
+
+FILE = "metrics/evaluate/metrics.json"
+PARAMS = GateParams(
+    headline="test.roc_auc",
+    tolerances={"test.roc_auc": 0.01, "test.pr_auc": 0.01, "test.log_loss": 0.02},
+)
+
+
+def rows(**values: tuple[float | None, float | None]) -> list[MetricRow]:
+    return [MetricRow(FILE, f"test.{name}", base, new) for name, (base, new) in values.items()]
+
+
+def test_improvement_passes_and_the_verdict_leads_with_the_headline():
+    metrics = rows(roc_auc=(0.800, 0.812), pr_auc=(0.50, 0.51), log_loss=(0.45, 0.44))
+    assert check_gate(metrics, PARAMS.tolerances).passed
+    assert verdict(metrics, PARAMS, "main") == (
+        "ROC AUC +0.0120 (0.8000 → 0.8120), no metric worse than its tolerance"
+    )
+
+
+def test_regression_beyond_tolerance_fails_in_either_direction():
+    metrics = rows(roc_auc=(0.80, 0.805), pr_auc=(0.50, 0.47), log_loss=(0.40, 0.43))
+    result = check_gate(metrics, PARAMS.tolerances)
+    assert not result.passed
+    assert result.failures == [
+        "test.log_loss worse by 0.0300 (tolerance 0.02)",
+        "test.pr_auc worse by 0.0300 (tolerance 0.01)",
+    ]
+    assert verdict(metrics, PARAMS, "main").startswith("⚠ test.log_loss worse by 0.0300")
+
+
+def test_regression_within_tolerance_passes():
+    metrics = rows(roc_auc=(0.80, 0.795), pr_auc=(0.50, 0.49))
+    assert check_gate(metrics, PARAMS.tolerances).passed
+
+
+def test_a_new_metric_is_not_gated_and_a_removed_one_fails():
+    added = rows(roc_auc=(None, 0.8), pr_auc=(0.5, 0.5))
+    assert check_gate(added, PARAMS.tolerances).passed
+    removed = rows(roc_auc=(0.8, 0.8), pr_auc=(0.5, None))
+    assert check_gate(removed, PARAMS.tolerances).failures == [
+        "test.pr_auc was removed (it had 0.5000)"
+    ]
+
+
+def test_a_base_without_metrics_passes_and_says_so():
+    metrics = rows(roc_auc=(None, 0.8), pr_auc=(None, 0.5))
+    result = check_gate(metrics, PARAMS.tolerances)
+    assert result.passed and not result.compared
+    line = verdict(metrics, PARAMS, "origin/main")
+    assert (
+        line
+        == "ROC AUC 0.8000; first report: the base `origin/main` has no metrics to compare against"
+    )
+
+
+def test_missing_headline_is_stated():
+    assert verdict(rows(pr_auc=(0.5, 0.5)), PARAMS, "main").startswith("ROC AUC not reported, ")

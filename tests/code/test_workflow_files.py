@@ -1,0 +1,67 @@
+"""The workflow files keep their promises: triggers, least privilege, thin run steps."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from tests.workflow_runner import WORKFLOWS, is_posting, workflow_steps
+
+NAMES = ("ci.yml", "pr-report.yml", "retrain.yml")
+
+
+def load(name: str) -> dict:
+    return yaml.safe_load((WORKFLOWS / name).read_text())
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_run_step_is_a_make_target_or_a_cml_posting(name):
+    for step in workflow_steps(name):
+        if "run" in step:
+            assert re.fullmatch(r"make [\w-]+( BASE=[\w/]+)?", step["run"]) or is_posting(step), (
+                step
+            )
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_checkout_does_not_persist_credentials(name):
+    for step in workflow_steps(name):
+        if step.get("uses", "").startswith("actions/checkout@"):
+            assert step["with"]["persist-credentials"] is False
+
+
+def test_triggers_and_permissions():
+    ci, pr, retrain = (load(name) for name in NAMES)
+    assert set(ci[True]) == {"push", "pull_request"}
+    assert set(pr[True]) == {"pull_request"}
+    assert set(retrain[True]) == {"schedule", "workflow_dispatch"}
+    assert pr["jobs"]["report"]["permissions"] == {"contents": "read", "pull-requests": "write"}
+    assert retrain["jobs"]["retrain"]["permissions"] == {
+        "contents": "write",
+        "pull-requests": "write",
+    }
+
+
+def test_no_pull_request_target_and_secrets_only_where_used():
+    for name in NAMES:
+        text = (WORKFLOWS / name).read_text()
+        assert "pull_request_target" not in text
+        assert "toJSON(secrets)" not in text
+
+
+def test_pr_report_reads_main_and_updates_one_comment():
+    steps = workflow_steps("pr-report.yml")
+    checkout = next(step for step in steps if step.get("uses", "").startswith("actions/checkout"))
+    assert checkout["with"]["fetch-depth"] == 0
+    assert any(step.get("uses") == "iterative/setup-cml@v2" for step in steps)
+    [post] = [step for step in steps if is_posting(step)]
+    assert post["run"].startswith("cml comment update --watermark-title=")
+    assert post["env"] == {"REPO_TOKEN": "${{ secrets.GITHUB_TOKEN }}"}
+
+
+def test_retrain_comments_with_an_explicit_target():
+    posting = [step["run"] for step in workflow_steps("retrain.yml") if is_posting(step)]
+    assert "cml pr create" in posting[0]
+    assert '--target="pr/${PR_NUMBER}"' in posting[1]

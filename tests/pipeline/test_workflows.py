@@ -1,0 +1,201 @@
+"""The pull-request and retrain workflows, run step by step in temporary git repositories.
+
+A copy of the repository gets a commit on `main` and a branch that changes a train param; the
+pipeline runs on both through the real dvc CLI; then the workflows' own `run:` steps execute in
+order (CML posting excluded). Set CHURN_UPDATE_REPORT_EXAMPLE=1 to refresh docs/report-example/.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.helpers import REPO, commit_all, repo_env, run, set_params
+from tests.workflow_runner import run_workflow
+
+pytestmark = pytest.mark.pipeline
+PNG = b"\x89PNG\r\n\x1a\n"
+IMAGES = ("roc.png", "precision_recall.png", "calibration.png", "confusion.png")
+
+
+def clone(small_repo: Path, dest: Path) -> Path:
+    """A clone of the small reproduced repository (so origin/main exists) with its DVC cache."""
+    run(dest.parent, "git", "clone", "-q", str(small_repo), str(dest))
+    shutil.copytree(small_repo / ".dvc" / "cache", dest / ".dvc" / "cache")
+    run(dest, "dvc", "checkout", "-q")
+    return dest
+
+
+@pytest.fixture(scope="module")
+def pr_run(small_repo: Path, tmp_path_factory):
+    """A branch with shallower trees, reproduced and committed, then pr-report.yml's steps."""
+    root = clone(small_repo, tmp_path_factory.mktemp("pr") / "repo")
+    run(root, "git", "checkout", "-q", "-b", "shallower-trees")
+    set_params(root, **{"train.max_depth": 2})
+    run(root, "dvc", "repro")
+    commit_all(root, "shallower trees")
+    summary = root.parent / "summary.md"
+    return root, summary, run_workflow("pr-report.yml", root, summary)
+
+
+def test_pr_report_steps_run_in_order(pr_run):
+    root, summary, results = pr_run
+    statuses = [(result.name, result.status, result.returncode) for result in results]
+    ran = [name for name, status, _ in statuses if status == "ran"]
+    assert ran[:5] == [
+        "Install",
+        "Pull cached data and models (skipped without remote credentials, e.g. on forks)",
+        "Reproduce the pipeline",
+        "Build the report against main",
+        "Show the report on the run's summary page",
+    ]
+    assert [s for _, s, _ in statuses if s.startswith("skipped")] == ["skipped-uses"] * 3 + [
+        "skipped-posting"
+    ]
+    assert "skipping dvc pull" in results[4].output
+    report = (root / "report" / "report.md").read_text()
+    assert summary.read_text() == report
+    gate = results[-1]
+    assert gate.name.startswith("Quality gate") and gate.status == "ran"
+    if "**Verdict:** ⚠" in report:  # make turns churn.gate's exit 1 into its own 2
+        assert gate.returncode != 0 and "gate] Error 1" in gate.output, gate.output
+    else:
+        assert gate.returncode == 0, gate.output
+
+
+def table_row(report: str, key: str) -> list[str]:
+    line = next(line for line in report.splitlines() if line.startswith(f"| {key} |"))
+    return [cell.strip() for cell in line.strip("|").split("|")]
+
+
+def test_report_shows_changed_param_metrics_with_signs_and_plots(pr_run):
+    root, _, _ = pr_run
+    report = (root / "report" / "report.md").read_text()
+    assert table_row(report, "train.max_depth") == ["train.max_depth", "4", "2"]
+    base = json.loads(run(root, "git", "show", "origin/main:metrics/evaluate/metrics.json").stdout)
+    new = json.loads((root / "metrics/evaluate/metrics.json").read_text())
+    for name, higher_is_better in (("roc_auc", True), ("pr_auc", True), ("log_loss", False)):
+        old_value, new_value = base["test"][name], new["test"][name]
+        _, shown_base, shown_new, change, _, verdict = table_row(report, f"test.{name}")
+        assert (float(shown_base), float(shown_new)) == pytest.approx(
+            (old_value, new_value), abs=1e-4
+        )
+        assert change[0] == ("+" if new_value >= old_value else "-")
+        better = (new_value > old_value) == higher_is_better
+        assert verdict == ("✅ better" if better else "❌ worse"), name
+    for image in IMAGES:
+        assert f"]({image})" in report
+        assert (root / "report" / image).read_bytes().startswith(PNG)
+    assert "## Not available" in report  # no validation/schema/drift files on this branch
+    if os.environ.get("CHURN_UPDATE_REPORT_EXAMPLE"):
+        shutil.rmtree(REPO / "docs" / "report-example", ignore_errors=True)
+        shutil.copytree(root / "report", REPO / "docs" / "report-example")
+
+
+def commit_without_metrics(root: Path, parent: str) -> str:
+    """A commit on top of `parent` whose tree lacks metrics/ (a base before the first metrics)."""
+    env = repo_env(root) | {"GIT_INDEX_FILE": str(root.parent / "bare-index")}
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=root, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    git("read-tree", parent)
+    git("rm", "-r", "-q", "-f", "--cached", "metrics")
+    return git("commit-tree", git("write-tree"), "-p", parent, "-m", "no metrics yet")
+
+
+def test_report_and_gate_against_a_base_without_metrics_or_plots(pr_run, tmp_path):
+    root, _, _ = pr_run
+    bare = commit_without_metrics(root, "origin/main")
+    out = tmp_path / "report"
+    run(root, "python", "-m", "churn.report", "--base", bare, "--out-dir", str(out))
+    report = (out / "report.md").read_text()
+    assert f"first report: the base `{bare}` has no metrics to compare against" in report
+    assert "| test.roc_auc | — |" in report and "new metric" in report
+    assert "ROC curve (test): `metrics/evaluate/plots/custom/roc.json` missing in base" in report
+    assert "Confusion matrix: no `confusion` counts in base" in report
+    for image in IMAGES:
+        assert (out / image).read_bytes().startswith(PNG)
+    gate = run(root, "python", "-m", "churn.gate", "--base", bare)
+    assert "first report" in gate.stdout
+
+
+def test_report_fails_cleanly_on_an_unknown_base(pr_run, tmp_path):
+    root, _, _ = pr_run
+    result = run(root, "python", "-m", "churn.report", "--base", "nope", check=False)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "churn.report: error: unknown git revision 'nope': "
+        "fetch it first (actions/checkout with fetch-depth: 0)"
+    )
+
+
+STAND_IN_DRIFT = {"drift": True, "reason": "stand-in: churn.drift is not merged yet"}
+
+
+@pytest.fixture(scope="module")
+def retrain_run(small_repo: Path, tmp_path_factory):
+    """retrain.yml's steps on a clone of main; without churn.drift a stand-in result says drift."""
+    root = clone(small_repo, tmp_path_factory.mktemp("retrain") / "repo")
+    summary = root.parent / "summary.md"
+    replace = {}
+    if importlib.util.find_spec("churn.drift") is None:
+        stand_in = root.parent / "drift-stand-in.json"
+        stand_in.write_text(json.dumps(STAND_IN_DRIFT))
+        replace["make drift-check"] = (
+            f'python -m churn.retrain decide --drift {stand_in} --output "$GITHUB_OUTPUT"'
+            ' --summary "$GITHUB_STEP_SUMMARY"'
+        )
+    return root, summary, run_workflow("retrain.yml", root, summary, replace)
+
+
+RETRAIN_STEPS = (
+    "Retrain",
+    "Quality gate against main",
+    "Build the report against main",
+    "Push data and model to the DVC remote",
+)
+
+
+def test_retrain_brings_in_the_next_month_and_decides(retrain_run):
+    root, summary, results = retrain_run
+    by_name = {result.name: result for result in results}
+    assert yaml.safe_load((root / "params.yaml").read_text())["generate"]["months"] == 7
+    assert (root / "data/raw/snapshot_2026-07.csv").is_file()
+    decision = re.search(r"^Retrain: (yes|no), drift check: ", summary.read_text(), re.M)
+    assert decision, summary.read_text()
+    if decision.group(1) == "no":  # ends green: every later step skipped by its condition
+        assert {by_name[name].status for name in RETRAIN_STEPS} == {"skipped-condition"}
+        assert all(result.returncode in (None, 0) for result in results)
+
+
+def test_retrain_when_warranted_retrains_gates_and_reports(retrain_run):
+    root, _, results = retrain_run
+    by_name = {result.name: result for result in results}
+    if by_name["Retrain"].status == "skipped-condition":
+        pytest.skip("the drift check found no drift in the next month: nothing to retrain")
+    assert by_name["Retrain"].returncode == 0
+    assert "Running stage 'train'" in by_name["Retrain"].output
+    gate = by_name["Quality gate against main"]
+    if gate.returncode == 0:
+        assert "no metric worse than its tolerance" in gate.output
+        assert by_name["Build the report against main"].returncode == 0
+        assert "skipping dvc push" in by_name["Push data and model to the DVC remote"].output
+        assert "| generate.months | 6 | 7 |" in (root / "report/report.md").read_text()
+    else:
+        assert "gate] Error 1" in gate.output and "\n⚠ " in gate.output
+        assert by_name["Build the report against main"].status == "not-reached"
+    assert by_name["Open the retraining pull request (CML)"].status in (
+        "skipped-posting",
+        "not-reached",
+    )
