@@ -48,17 +48,21 @@ def parse_experiments(shown: list[dict]) -> Iterator[Experiment]:
     """Experiments (not the baseline commits) in `dvc exp show --json` output."""
     for commit in shown:
         for experiment in commit.get("experiments") or []:
+            state = (experiment.get("executor") or {}).get("state")
             for rev in experiment.get("revs") or []:
                 data = rev.get("data") or {}
+                metrics = {
+                    key: value
+                    for key, value in file_values(data.get("metrics")).items()
+                    if isinstance(value, int | float)
+                }
+                # Finished experiments carry no status of their own: a metrics file means it ran.
+                status = data.get("status") or (state or ("success" if metrics else "failed"))
                 yield Experiment(
                     name=rev.get("name") or experiment.get("name") or rev.get("rev", "?"),
-                    status=data.get("status", "Unknown"),
+                    status=status.capitalize(),
                     params=file_values(data.get("params")),
-                    metrics={
-                        key: value
-                        for key, value in file_values(data.get("metrics")).items()
-                        if isinstance(value, int | float)
-                    },
+                    metrics=metrics,
                 )
 
 

@@ -3,16 +3,18 @@
 from churn.sweep import Experiment, grid_size, leaderboard, parse_experiments
 
 
-def exp_show(name: str, status: str, depth: int, auc: float | None) -> dict:
+def exp_show(name: str, status: str | None, depth: int, auc: float | None) -> dict:
+    """One experiment as `dvc exp show --json` gives it; finished ones carry no status."""
     metrics = {"test": {"roc_auc": auc, "pr_auc": 0.5}} if auc is not None else {}
     return {
         "name": name,
+        "executor": None if status else {"state": "success"},
         "revs": [
             {
                 "rev": f"rev-{name}",
                 "name": name,
                 "data": {
-                    "status": status,
+                    **({"status": status} if status else {}),
                     "params": {"params.yaml": {"data": {"train": {"max_depth": depth}}}},
                     "metrics": {"metrics/evaluate/metrics.json": {"data": metrics}},
                 },
@@ -26,9 +28,10 @@ SHOWN = [
     {
         "rev": "abc123",
         "experiments": [
-            exp_show("deep", "Success", 7, 0.81),
+            exp_show("deep", None, 7, 0.81),
             exp_show("broken", "Failed", 9, None),
-            exp_show("shallow", "Success", 3, 0.84),
+            exp_show("shallow", None, 3, 0.84),
+            {"name": "finished-without-executor", "revs": [{"name": "quiet", "data": {}}]},
         ],
     },
 ]
@@ -41,7 +44,8 @@ def test_grid_size_is_the_product_of_the_axes():
 
 def test_experiments_are_parsed_with_flat_params_and_metrics():
     experiments = list(parse_experiments(SHOWN))
-    assert [e.name for e in experiments] == ["deep", "broken", "shallow"]
+    assert [e.name for e in experiments] == ["deep", "broken", "shallow", "quiet"]
+    assert experiments[3].status == "Failed"  # no metrics, no executor state: it did not run
     assert experiments[0] == Experiment(
         "deep", "Success", {"train.max_depth": 7}, {"test.roc_auc": 0.81, "test.pr_auc": 0.5}
     )
@@ -51,5 +55,5 @@ def test_experiments_are_parsed_with_flat_params_and_metrics():
 def test_leaderboard_is_sorted_by_roc_auc_with_failures_last():
     table = leaderboard(list(parse_experiments(SHOWN)), ["train.max_depth"]).splitlines()
     assert table[0].split()[:4] == ["rank", "experiment", "status", "train.max_depth"]
-    assert [line.split()[1] for line in table[1:]] == ["shallow", "deep", "broken"]
+    assert [line.split()[1] for line in table[1:]] == ["shallow", "deep", "broken", "quiet"]
     assert "0.8400" in table[1] and "nan" in table[3]
