@@ -7,8 +7,11 @@ from churn.errors import ChurnError
 from churn.ingest import ingest
 from churn.tables import list_table_files, read_table
 
+
 def test_tables_with_a_late_column_are_stacked_as_they_are():
-    early = pd.DataFrame({"customer_id": ["b", "a"], "month": ["2026-01-01"] * 2, "churned": [0, 1]})
+    early = pd.DataFrame(
+        {"customer_id": ["b", "a"], "month": ["2026-01-01"] * 2, "churned": [0, 1]}
+    )
     late = early.assign(month="2026-02-01", video=[3.0, 4.0])
     table = ingest([early, late])
     assert list(table["customer_id"]) == ["b", "a", "b", "a"]

@@ -38,7 +38,10 @@ def raw(**changes) -> pd.DataFrame:
     return frame.assign(**changes)
 
 
-def validate(frame, policies=Policies(), data=DATA, scoring=False, contract=CONTRACT):
+DEFAULTS = Policies()
+
+
+def validate(frame, policies=DEFAULTS, data=DATA, scoring=False, contract=CONTRACT):
     return apply_contract(frame, contract, policies, data, "f.csv", scoring=scoring)
 
 
@@ -89,7 +92,8 @@ def test_bad_rows_are_quarantined_with_one_reason_each():
     )
     result = validate(frame)
     assert_counts_add_up(result)
-    reasons = dict(zip(result.rejected["customer_id"], result.rejected["reject_reason"]))
+    rejected = result.rejected
+    reasons = dict(zip(rejected["customer_id"], rejected["reject_reason"], strict=True))
     assert reasons == {
         "a": "duplicate_id:customer_id",
         "c": "invalid_label:churned",
