@@ -75,7 +75,7 @@ class DriftParams:
     unseen_share: float
     missing_rate_change: float
     share_drifted: float  # dataset drift: this share of features drifted...
-    weighted: float  # ...or one feature's importance-weighted PSI above this
+    weighted: float  # ...or one drifted feature's effect size x importance share above this
 
 
 @dataclass(frozen=True)
