@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from churn.errors import run_cli
+from churn.errors import ChurnError, run_cli
 from churn.tables import list_table_files, read_table, write_parquet
 
 
@@ -30,6 +30,18 @@ def combine_tables(tables: Sequence[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(tables, ignore_index=True, sort=False)
 
 
+def check_table(table: pd.DataFrame, path: str) -> pd.DataFrame:
+    """Refuse files with no data rows, or one column whose name hides a different delimiter."""
+    if table.empty:
+        raise ChurnError(f"{path}: no data rows (header only?)")
+    header = str(table.columns[0])
+    if table.shape[1] == 1 and any(sep in header for sep in ";\t|"):
+        raise ChurnError(
+            f"{path}: one column only; wrong delimiter? (header starts {header[:40]!r})"
+        )
+    return table
+
+
 def ingest(tables: Sequence[pd.DataFrame]) -> pd.DataFrame:
     """Stack the raw tables as they are; typing and checks happen in the validate stage."""
     return harmonise_types(combine_tables(tables))
@@ -45,7 +57,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     files = list_table_files(args.source)
-    tables = [read_table(path) for path in files]
+    tables = [check_table(read_table(path), path) for path in files]
     table = ingest(tables)
     write_parquet(table, args.out)
     print(f"ingest: {len(table)} rows, {table.shape[1]} columns from {len(files)} file(s)")

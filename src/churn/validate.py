@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from churn.contract import Contract, infer_contract
-from churn.errors import run_cli
+from churn.errors import ChurnError, run_cli
 from churn.params import PARAMS_FILE, DataParams, load_section
 from churn.tables import read_parquet, write_parquet
 from churn.validation import ValidationResult, apply_contract
@@ -66,6 +66,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     write_json(result.counts, args.metrics)
     write_json(result.schema, args.schema)
     print(summary(result))
+    if result.counts["rows_valid"] == 0:
+        raise ChurnError(
+            f"{args.input}: no valid rows (all {result.counts['rows_quarantined']} quarantined "
+            f"in {args.quarantine_out}; reasons in {args.metrics})"
+        )
 
 
 if __name__ == "__main__":

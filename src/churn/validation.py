@@ -69,7 +69,7 @@ def label_frame(labels: pd.Series, column: ColumnContract, data: DataParams, whe
     else:
         others = text[text.notna() & text.ne(positive)].value_counts()
         allowed = {positive, *others.index[:1]}
-    if positive not in allowed or not text.eq(positive).any():
+    if positive not in allowed or (column.categories is None and not text.eq(positive).any()):
         raise ChurnError(
             f"{where}: label value {data.positive_label!r} (data.positive_label) never occurs "
             f"in column '{column.name}'"
