@@ -52,3 +52,7 @@ bench: $(STAMP) ## Run the benchmarks and rewrite BENCHMARKS.md
 
 clean-venv: ## Remove the virtual environment
 	rm -rf $(VENV)
+
+REFERENCE ?= data/interim/split/train.parquet
+drift-check: $(STAMP) ## Exit 1 when a new batch warrants retraining: make drift-check CURRENT=new.csv [REFERENCE=...]
+	$(BIN)/python -m churn.drift check --reference $(REFERENCE) --current $(CURRENT) --out metrics/drift_check.json --plots metrics/drift_check_plots

@@ -7,7 +7,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from churn.coercion import Coerced, as_text, coerce, infer_kind, normalise_text
+from churn.coercion import (
+    FALSE_WORDS,
+    TRUE_WORDS,
+    Coerced,
+    as_text,
+    coerce,
+    infer_kind,
+    normalise_text,
+)
 from churn.contract import ColumnContract, Contract
 from churn.errors import ChurnError
 from churn.params import DataParams, Policies
@@ -60,23 +68,31 @@ def new_categories(values: pd.Series, column: ColumnContract) -> list[str]:
     return sorted(set(values.dropna().unique()) - set(column.categories))
 
 
+def allowed_labels(text: pd.Series, column: ColumnContract, positive: str) -> set[str]:
+    """The contract's labels, else the positive label and its usual opposites (0, no, false)."""
+    if column.categories is not None:
+        return {str(c).casefold() for c in column.categories}
+    if positive in TRUE_WORDS:
+        return {positive, *FALSE_WORDS}
+    if positive in FALSE_WORDS:
+        return {positive, *TRUE_WORDS}
+    others = text[text.notna() & text.ne(positive)].value_counts()
+    return {positive, *others.index[:1]}
+
+
 def label_frame(labels: pd.Series, column: ColumnContract, data: DataParams, where: str):
     """Map labels to 0/1; returns (labels, missing mask, invalid mask)."""
     text = as_text(labels).str.casefold()
     positive = normalise_text(data.positive_label).casefold()
-    if column.categories is not None:
-        allowed = {str(c).casefold() for c in column.categories}
-    else:
-        others = text[text.notna() & text.ne(positive)].value_counts()
-        allowed = {positive, *others.index[:1]}
-    if positive not in allowed or (column.categories is None and not text.eq(positive).any()):
+    allowed = allowed_labels(text, column, positive)
+    missing = (text.isna() | text.eq("")).astype(bool)
+    invalid = (~missing & ~text.isin(allowed)).astype(bool)
+    if positive not in allowed or (invalid.any() and not text.eq(positive).any()):
         raise ChurnError(
             f"{where}: label value {data.positive_label!r} (data.positive_label) never occurs "
             f"in column '{column.name}'"
         )
-    missing = text.isna() | text.eq("")
-    invalid = ~missing & ~text.isin(allowed)
-    return text.eq(positive).fillna(False).astype("int8"), missing.astype(bool), invalid
+    return text.eq(positive).fillna(False).astype("int8"), missing, invalid
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import pytest
 from tests.helpers import REPO, commit_all, copy_repository, run, set_params, stages_run
 
 pytestmark = pytest.mark.pipeline
-ALL_STAGES = ["generate", "ingest", "validate", "split", "featurize", "train", "evaluate"]
+ALL_STAGES = ["generate", "ingest", "validate", "split", "featurize", "train", "evaluate", "drift"]
 
 
 @pytest.mark.slow
