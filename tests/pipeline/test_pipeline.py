@@ -49,24 +49,29 @@ def test_small_pipeline_produces_every_artifact(small_repo: Path):
 CHANGES = {
     "README edit": ({}, "README.md", []),
     "evaluate param": ({"evaluate.threshold": 0.4}, None, ["evaluate"]),
-    "train param": ({"train.max_depth": 3}, None, ["train", "evaluate"]),
+    "train param": ({"train.max_depth": 3}, None, ["train", "evaluate", "drift"]),
     "featurize param": (
         {"featurize.min_category_count": 500},
         None,
-        ["featurize", "train", "evaluate"],
+        ["featurize", "train", "evaluate", "drift"],
     ),
-    "split param": ({"split.valid_size": 0.3}, None, ["split", "featurize", "train", "evaluate"]),
+    "split param": (
+        {"split.valid_size": 0.3},
+        None,
+        ["split", "featurize", "train", "evaluate", "drift"],
+    ),
     "generate param": ({"generate.seed": 8}, None, ALL_STAGES),
     "contract file comment": ({}, "contract.yaml", ["validate"]),
     "new-column policy": (
         {"contract.new_column": "include"},
         None,
-        ["validate", "split", "featurize", "train", "evaluate"],
+        ["validate", "split", "featurize", "train", "evaluate", "drift"],
     ),
     "validation code": ({}, "src/churn/validation.py", ["validate"]),
     "evaluate code": ({}, "src/churn/evaluate.py", ["evaluate"]),
-    "train code": ({}, "src/churn/train.py", ["train", "evaluate"]),
-    "shared model code": ({}, "src/churn/model.py", ["train", "evaluate"]),
+    "train code": ({}, "src/churn/train.py", ["train", "evaluate", "drift"]),
+    "shared model code": ({}, "src/churn/model.py", ["train", "evaluate", "drift"]),
+    "drift param": ({"drift.psi": 0.3}, None, ["drift"]),
 }
 
 
