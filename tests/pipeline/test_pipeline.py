@@ -96,7 +96,7 @@ def test_forced_reproduction_leaves_the_lock_byte_identical(scratch_repo: Path):
 
 def test_logistic_regression_is_selectable(scratch_repo: Path):
     set_params(scratch_repo, **{"train.model": "logistic_regression"})
-    assert stages_run(run(scratch_repo, "dvc", "repro").stdout) == ["train", "evaluate"]
+    assert stages_run(run(scratch_repo, "dvc", "repro").stdout) == ["train", "evaluate", "drift"]
     model = json.loads((scratch_repo / "models/model.json").read_text())
     assert model["kind"] == "churn-logistic-regression"
     auc = json.loads((scratch_repo / "metrics/evaluate/metrics.json").read_text())["test"]
