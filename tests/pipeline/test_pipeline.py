@@ -10,7 +10,7 @@ import pytest
 from tests.helpers import REPO, commit_all, copy_repository, run, set_params, stages_run
 
 pytestmark = pytest.mark.pipeline
-ALL_STAGES = ["generate", "ingest", "split", "featurize", "train", "evaluate"]
+ALL_STAGES = ["generate", "ingest", "validate", "split", "featurize", "train", "evaluate", "drift"]
 
 
 @pytest.mark.slow
@@ -30,6 +30,10 @@ def test_small_pipeline_produces_every_artifact(small_repo: Path):
     for path in (
         "data/raw/snapshot_2026-06.csv",
         "data/interim/customers.parquet",
+        "data/interim/validated.parquet",
+        "data/interim/quarantine.parquet",
+        "metrics/validation.json",
+        "metrics/schema.json",
         "data/interim/split/test.parquet",
         "data/processed/train.parquet",
         "models/features.json",
@@ -45,18 +49,31 @@ def test_small_pipeline_produces_every_artifact(small_repo: Path):
 CHANGES = {
     "README edit": ({}, "README.md", []),
     "evaluate param": ({"evaluate.threshold": 0.4}, None, ["evaluate"]),
-    "train param": ({"train.max_depth": 3}, None, ["train", "evaluate"]),
+    "train param": ({"train.max_depth": 3}, None, ["train", "evaluate", "drift"]),
     "featurize param": (
         {"featurize.min_category_count": 500},
         None,
-        ["featurize", "train", "evaluate"],
+        ["featurize", "train", "evaluate", "drift"],
     ),
-    "split param": ({"split.valid_size": 0.3}, None, ["split", "featurize", "train", "evaluate"]),
+    "split param": (
+        {"split.valid_size": 0.3},
+        None,
+        ["split", "featurize", "train", "evaluate", "drift"],
+    ),
     "generate param": ({"generate.seed": 8}, None, ALL_STAGES),
+    "contract file comment": ({}, "contract.yaml", ["validate"]),
+    "new-column policy": (
+        {"contract.new_column": "include"},
+        None,
+        ["validate", "split", "featurize", "train", "evaluate", "drift"],
+    ),
+    "validation code": ({}, "src/churn/validation.py", ["validate"]),
     "evaluate code": ({}, "src/churn/evaluate.py", ["evaluate"]),
-    # train reruns, writes the very same model, so evaluate (which does not import train) is spared
+    # train reruns, writes the very same model, so evaluate and drift (which do not import train)
+    # are spared
     "train code": ({}, "src/churn/train.py", ["train"]),
-    "shared model code": ({}, "src/churn/model.py", ["train", "evaluate"]),
+    "shared model code": ({}, "src/churn/model.py", ["train", "evaluate", "drift"]),
+    "drift param": ({"drift.psi": 0.3}, None, ["drift"]),
 }
 
 
@@ -81,7 +98,7 @@ def test_forced_reproduction_leaves_the_lock_byte_identical(scratch_repo: Path):
 
 def test_logistic_regression_is_selectable(scratch_repo: Path):
     set_params(scratch_repo, **{"train.model": "logistic_regression"})
-    assert stages_run(run(scratch_repo, "dvc", "repro").stdout) == ["train", "evaluate"]
+    assert stages_run(run(scratch_repo, "dvc", "repro").stdout) == ["train", "evaluate", "drift"]
     model = json.loads((scratch_repo / "models/model.json").read_text())
     assert model["kind"] == "churn-logistic-regression"
     auc = json.loads((scratch_repo / "metrics/evaluate/metrics.json").read_text())["test"]

@@ -1,0 +1,47 @@
+"""The new-column story through the real dvc CLI: reported, drift fires, `include` retrains."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from churn.generate import VIDEO_COLUMN
+from tests.helpers import run, set_params, stages_run
+
+pytestmark = pytest.mark.pipeline
+
+
+def read_json(root: Path, path: str) -> dict:
+    return json.loads((root / path).read_text())
+
+
+def test_default_policy_reports_the_new_column_and_drift_fires(small_repo: Path):
+    assert read_json(small_repo, "metrics/schema.json")["added"] == [VIDEO_COLUMN]
+    counts = read_json(small_repo, "metrics/validation.json")
+    assert counts["rows_in"] == counts["rows_valid"] + counts["rows_quarantined"]
+    drift = read_json(small_repo, "metrics/drift.json")
+    assert drift["drift"] and f"new column(s) {VIDEO_COLUMN}" in drift["reason"]
+    assert (small_repo / f"metrics/drift_plots/{VIDEO_COLUMN}.png").is_file()
+    assert VIDEO_COLUMN not in read_json(small_repo, "models/features.json")["numeric"]
+
+
+def test_include_policy_trains_on_the_new_column(scratch_repo: Path):
+    set_params(scratch_repo, **{"contract.new_column": "include"})
+    ran = stages_run(run(scratch_repo, "dvc", "repro").stdout)
+    assert ran == ["validate", "split", "featurize", "train", "evaluate", "drift"]
+    assert VIDEO_COLUMN in read_json(scratch_repo, "models/features.json")["numeric"]
+    drift = read_json(scratch_repo, "metrics/drift.json")
+    assert drift["features"][VIDEO_COLUMN]["importance"] > 0
+    assert "new column" not in drift["reason"]
+
+
+def test_fail_policy_stops_validate_with_one_clear_line(scratch_repo: Path):
+    set_params(scratch_repo, **{"contract.new_column": "fail"})
+    result = run(scratch_repo, "dvc", "repro", "validate", check=False)
+    assert result.returncode != 0
+    assert f"churn.validate: error: data/interim/customers.parquet: column '{VIDEO_COLUMN}'" in (
+        result.stderr + result.stdout
+    )
+    assert "Traceback" not in result.stderr + result.stdout
