@@ -31,8 +31,8 @@ class Artifacts:
 
 
 def model_version(model_bytes: bytes, rev: str) -> str:
-    """`<revision>+sha256:<first 12 hex digits of the model file>`."""
-    return f"{rev}+sha256:{hashlib.sha256(model_bytes).hexdigest()[:12]}"
+    """`<revision>+md5:<model file md5>`: the md5 is the one dvc.lock records for the model."""
+    return f"{rev}+md5:{hashlib.md5(model_bytes).hexdigest()}"
 
 
 def check_consistent(spec: FeatureSpec, model: ChurnModel, where: str) -> None:

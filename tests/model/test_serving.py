@@ -39,7 +39,7 @@ def test_health_and_model_describe_the_served_artifacts(api, trained):
     info = httpx.get(f"{api}/model").json()
     assert health["status"] == "ok"
     assert info["model_version"] == health["model_version"]
-    assert health["model_version"].startswith("workspace+sha256:")
+    assert health["model_version"].startswith("workspace+md5:")
     assert info["features"] == trained.spec.feature_names
     assert info["metrics"]["test"]["roc_auc"] > 0.7
 
