@@ -10,10 +10,11 @@ from pathlib import Path
 
 import yaml
 
+from churn.contract import ColumnContract, Contract
 from churn.errors import ChurnError
-from churn.features import FeatureSpec
+from churn.features import MISSING, UNKNOWN, FeatureSpec
 from churn.model import ChurnModel, feature_names_of, load_model
-from churn.params import PARAMS_FILE, read_params_file, section_from_mapping
+from churn.params import PARAMS_FILE, DataParams, Policies, read_params_file, section_from_mapping
 from churn.params import SECTIONS as PARAM_SECTIONS
 
 WORKSPACE = "workspace"
@@ -21,13 +22,47 @@ WORKSPACE = "workspace"
 
 @dataclass(frozen=True)
 class Artifacts:
-    """Everything needed to score: features, model, decision threshold, id column, version."""
+    """Everything needed to score: features, model, threshold, input contract, version."""
 
     spec: FeatureSpec
     model: ChurnModel
     threshold: float
-    id_column: str
+    data: DataParams
+    contract: Contract
+    policies: Policies
     version: str
+
+    @property
+    def id_column(self) -> str:
+        return self.data.id
+
+
+def known_levels(levels: list[str]) -> list[str]:
+    return [level for level in levels if level not in (MISSING, UNKNOWN)]
+
+
+def contract_from_spec(spec: FeatureSpec, id_column: str) -> Contract:
+    """A contract for the model's input columns, when params give no contract file."""
+    numeric = [ColumnContract(name, "feature", "numeric") for name in spec.numeric]
+    categorical = [
+        ColumnContract(name, "feature", "categorical", categories=known_levels(levels))
+        for name, levels in spec.categorical.items()
+    ]
+    ids = [ColumnContract(id_column, "id", "categorical", nullable=False)] if id_column else []
+    return Contract([*ids, *numeric, *categorical])
+
+
+def input_rules(
+    params: dict, spec: FeatureSpec, read_text
+) -> tuple[DataParams, Contract, Policies]:
+    """data params, the contract (file or derived from the spec) and the contract policies."""
+    data = section_from_mapping(DataParams, "data", {"contract": ""} | (params.get("data") or {}))
+    policies = section_from_mapping(Policies, "contract", params.get("contract") or {})
+    if data.contract:
+        contract = Contract.from_yaml(read_text(data.contract), data.contract)
+    else:
+        contract = contract_from_spec(spec, data.id)
+    return data, contract, policies
 
 
 def model_version(model_bytes: bytes, rev: str) -> str:
@@ -80,14 +115,16 @@ def resolve_rev(rev: str) -> str:
     return result.stdout.strip()
 
 
-def build(spec_text: str, model_raw: bytes, params: dict, rev: str, where: str) -> Artifacts:
+def build(spec_text: str, model_raw: bytes, params: dict, rev: str, read_text) -> Artifacts:
     """Check the pieces against each other and bundle them."""
+    where = "model + feature spec" if rev == WORKSPACE else f"model + feature spec @{rev}"
     spec = FeatureSpec.from_json(spec_text, where)
     model = model_from_bytes(model_raw, where)
     check_consistent(spec, model, where)
     evaluate = section_from_mapping(PARAM_SECTIONS["evaluate"], "evaluate", params.get("evaluate"))
-    data = section_from_mapping(PARAM_SECTIONS["data"], "data", params.get("data"))
-    return Artifacts(spec, model, evaluate.threshold, data.id, model_version(model_raw, rev))
+    data, contract, policies = input_rules(params, spec, read_text)
+    version = model_version(model_raw, rev)
+    return Artifacts(spec, model, evaluate.threshold, data, contract, policies, version)
 
 
 def load_workspace(model: Path, features: Path, params: Path = PARAMS_FILE) -> Artifacts:
@@ -95,9 +132,14 @@ def load_workspace(model: Path, features: Path, params: Path = PARAMS_FILE) -> A
     for path, what in ((model, "model"), (features, "feature spec")):
         if not path.is_file():
             raise ChurnError(f"{path}: {what} not found (run `dvc repro` or `dvc pull`)")
-    where = f"{model} + {features}"
-    raw = model.read_bytes()
-    return build(features.read_text("utf-8"), raw, read_params_file(params), WORKSPACE, where)
+    raw, params_map = model.read_bytes(), read_params_file(params)
+
+    def read_text(path: str) -> str:
+        if not Path(path).is_file():
+            raise ChurnError(f"{path}: contract file not found (data.contract in {params})")
+        return Path(path).read_text("utf-8")
+
+    return build(features.read_text("utf-8"), raw, params_map, WORKSPACE, read_text)
 
 
 def load_revision(model: str, features: str, rev: str, params: str = "params.yaml") -> Artifacts:
@@ -105,4 +147,8 @@ def load_revision(model: str, features: str, rev: str, params: str = "params.yam
     commit = resolve_rev(rev)
     params_map = yaml.safe_load(read_at_rev(params, rev)) or {}
     spec_text = read_at_rev(features, rev).decode("utf-8")
-    return build(spec_text, read_at_rev(model, rev), params_map, commit, f"{model}@{rev}")
+
+    def read_text(path: str) -> str:
+        return read_at_rev(path, rev).decode("utf-8")
+
+    return build(spec_text, read_at_rev(model, rev), params_map, commit, read_text)

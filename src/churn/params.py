@@ -38,6 +38,44 @@ class DataParams:
     positive_label: int | str | bool
     id: str
     timestamp: str
+    contract: str = ""  # path of the data contract YAML; "" = infer one from the data
+
+
+POLICY_CHOICES = {
+    "new_column": ("ignore", "include", "fail"),
+    "missing_column": ("fail", "impute"),
+    "type_change": ("fail", "quarantine"),
+}
+
+
+@dataclass(frozen=True)
+class Policies:
+    """What to do when the data and the contract disagree (params.yaml section `contract`)."""
+
+    new_column: str = "ignore"
+    missing_column: str = "fail"
+    type_change: str = "fail"
+
+    def __post_init__(self) -> None:
+        for name, choices in POLICY_CHOICES.items():
+            if getattr(self, name) not in choices:
+                value = getattr(self, name)
+                options = "|".join(choices)
+                raise ChurnError(f"contract.{name} must be one of {options}, got {value!r}")
+
+
+@dataclass(frozen=True)
+class DriftParams:
+    min_rows: int  # smaller batches are refused: the statistics would be noise
+    small_sample_rows: int  # below this many rows per side, use p-value tests as well
+    p_value: float
+    psi: float
+    wasserstein: float
+    js: float
+    unseen_share: float
+    missing_rate_change: float
+    share_drifted: float  # dataset drift: this share of features drifted...
+    weighted: float  # ...or one drifted feature's effect size x importance share above this
 
 
 @dataclass(frozen=True)
@@ -89,6 +127,8 @@ SECTIONS: dict[str, type] = {
     "featurize": FeaturizeParams,
     "train": TrainParams,
     "evaluate": EvaluateParams,
+    "contract": Policies,
+    "drift": DriftParams,
 }
 
 

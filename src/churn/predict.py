@@ -8,6 +8,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path
 
 import fsspec
@@ -20,7 +21,7 @@ from tqdm import tqdm
 from churn.artifacts import Artifacts, load_revision, load_workspace
 from churn.errors import ChurnError, run_cli
 from churn.params import PARAMS_FILE
-from churn.scoring import MISSING_POLICIES, Checked, check_chunk, row_ids, score_frame
+from churn.scoring import Checked, check_chunk, row_ids, score_frame
 
 DEFAULT_CHUNK = 50_000
 
@@ -99,12 +100,12 @@ class Summary:
         self.imputed: list[str] = []
         self.version = version
 
-    def add(self, checked: Checked, scores: pd.DataFrame) -> None:
-        self.counts["rows_in"] += len(checked.valid) + len(checked.rejected)
+    def add(self, rows_in: int, checked: Checked, scores: pd.DataFrame) -> None:
+        self.counts["rows_in"] += rows_in
         self.counts["rows_scored"] += len(scores)
         self.counts["rows_rejected"] += len(checked.rejected)
         self.counts["churn_decisions"] += int(scores["churn_decision"].sum())
-        self.reasons.update(checked.rejected["reject_reason"].astype(str))
+        self.reasons.update(checked.rejected["reject_reason"].astype(str).tolist())
         self.unknown.update(checked.unknown)
         self.ignored, self.imputed = checked.ignored, checked.imputed
 
@@ -127,15 +128,14 @@ def score_stream(args: argparse.Namespace, artifacts: Artifacts, stack: ExitStac
     rejects_out, summary = None, Summary(artifacts.version)
     progress = stack.enter_context(tqdm(total=total, unit="rows", file=sys.stderr, disable=None))
     for chunk in chunks:
-        spec, id_col = artifacts.spec, artifacts.id_column
-        checked = check_chunk(chunk, spec, id_col, args.missing_columns, args.input)
-        ids = row_ids(checked.valid, id_col, summary.counts["rows_in"])
+        checked = check_chunk(chunk, artifacts, args.input)
+        ids = row_ids(checked.valid, artifacts.id_column, summary.counts["rows_in"])
         scores = score_frame(checked.valid, artifacts, ids)
         scores_out.write(scores)
         if rejects_out is None:
             rejects_out = TableWriter(args.rejects, rejects_schema(chunk.columns), stack)
         rejects_out.write(checked.rejected)
-        summary.add(checked, scores)
+        summary.add(len(chunk), checked, scores)
         progress.update(len(chunk))
     if rejects_out is None:  # empty input: still leave an (empty) rejects file
         TableWriter(args.rejects, rejects_schema([]), stack)
@@ -152,7 +152,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--features", default="models/features.json")
     parser.add_argument("--params", type=Path, default=PARAMS_FILE)
     parser.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK, help="rows per chunk")
-    parser.add_argument("--missing-columns", choices=MISSING_POLICIES, default="fail")
+    parser.add_argument(
+        "--missing-columns", choices=("fail", "impute"), help="override contract.missing_column"
+    )
     parser.add_argument("--summary", type=Path, help="also write the counts as JSON here")
     args = parser.parse_args(argv)
     if args.chunk_size < 1:
@@ -165,8 +167,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def load_artifacts(args: argparse.Namespace) -> Artifacts:
     if args.rev:
-        return load_revision(args.model, args.features, args.rev, str(args.params))
-    return load_workspace(Path(args.model), Path(args.features), args.params)
+        artifacts = load_revision(args.model, args.features, args.rev, str(args.params))
+    else:
+        artifacts = load_workspace(Path(args.model), Path(args.features), args.params)
+    if args.missing_columns:
+        policies = replace(artifacts.policies, missing_column=args.missing_columns)
+        artifacts = replace(artifacts, policies=policies)
+    return artifacts
 
 
 def main(argv: Sequence[str] | None = None) -> None:

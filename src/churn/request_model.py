@@ -6,23 +6,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from churn.artifacts import known_levels
 from churn.contract import ColumnContract, Contract
-from churn.features import MISSING, UNKNOWN, FeatureSpec
-
-
-def contract_from_spec(spec: FeatureSpec, id_column: str) -> Contract:
-    """A contract for the model's input columns when no contract file is given."""
-    numeric = [ColumnContract(name, "feature", "numeric") for name in spec.numeric]
-    categorical = [
-        ColumnContract(name, "feature", "categorical", categories=known_levels(levels))
-        for name, levels in spec.categorical.items()
-    ]
-    ids = [ColumnContract(id_column, "id", "categorical")] if id_column else []
-    return Contract([*ids, *numeric, *categorical])
-
-
-def known_levels(levels: list[str]) -> list[str]:
-    return [level for level in levels if level not in (MISSING, UNKNOWN)]
+from churn.features import FeatureSpec
 
 
 def feature_field(column: ColumnContract, spec: FeatureSpec) -> tuple[Any, Any]:
@@ -31,14 +17,18 @@ def feature_field(column: ColumnContract, spec: FeatureSpec) -> tuple[Any, Any]:
         known = column.categories or known_levels(spec.categorical[column.name])
         description = (
             f"Categorical. Known values: {', '.join(known)}. Any other text is accepted and "
-            "scored as an unknown category; null means missing."
+            "scored as an unknown category."
         )
         extra = {"x-known-values": known, "examples": known[:1]}
-        return Annotated[str | None, Field(description=description, json_schema_extra=extra)], ...
-    # No range limits here: batch scoring does not reject out-of-range values either.
-    description = f"Numeric ({column.type}); null means missing."
-    field = Field(description=description, allow_inf_nan=False)
-    return Annotated[float | None, field], ...
+        kind = str | None if column.nullable else str
+        return Annotated[kind, Field(description=description, json_schema_extra=extra)], ...
+    limits = {"ge": column.min, "le": column.max} if column.type == "numeric" else {}
+    limits = {key: value for key, value in limits.items() if value is not None}
+    description = f"{column.type.capitalize()}" + (
+        "; null means missing." if column.nullable else "."
+    )
+    field = Field(description=description, allow_inf_nan=False, **limits)
+    return Annotated[float | None if column.nullable else float, field], ...
 
 
 def build_request_model(contract: Contract, spec: FeatureSpec, id_column: str) -> type[BaseModel]:

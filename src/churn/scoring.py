@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -11,10 +11,11 @@ from churn.artifacts import Artifacts
 from churn.errors import ChurnError
 from churn.features import FeatureSpec, count_unknown, transform
 from churn.model import predict_proba
+from churn.validation import apply_contract
 
 REJECT_REASON = "reject_reason"
 SCORE_COLUMNS = ("id", "churn_probability", "churn_decision", "model_version")
-MISSING_POLICIES = ("fail", "impute")
+ROW = "__row__"  # input position, to restore the order apply_contract sorts away
 
 
 @dataclass(frozen=True)
@@ -28,45 +29,30 @@ class Checked:
     unknown: dict[str, int] = field(default_factory=dict)
 
 
-def fill_missing_columns(frame: pd.DataFrame, spec: FeatureSpec, policy: str, where: str):
-    """Missing feature columns: fail naming them, or add them empty (scored as missing values)."""
+def add_missing_model_columns(frame: pd.DataFrame, spec: FeatureSpec, policy: str, where: str):
+    """Model inputs absent from data and contract: fail naming them, or add them as missing."""
     missing = [col for col in spec.input_columns if col not in frame.columns]
     if missing and policy != "impute":
-        raise ChurnError(f"{where}: missing feature column(s) {', '.join(missing)}")
-    return frame.assign(**dict.fromkeys(missing, None)), missing
+        raise ChurnError(
+            f"{where}: missing feature column(s) {', '.join(missing)} "
+            "(contract.missing_column: fail)"
+        )
+    return frame.assign(**dict.fromkeys(missing, np.nan)), missing
 
 
-def as_numbers(values: pd.Series) -> np.ndarray:
-    """A column as float64, NaN where a value is missing or does not parse as a number."""
-    parsed = pd.to_numeric(values, errors="coerce")
-    return pd.Series(parsed, index=values.index).astype("Float64").to_numpy("float64", np.nan)
-
-
-def row_reject_reasons(frame: pd.DataFrame, spec: FeatureSpec, id_column: str) -> pd.Series:
-    """Per row, the first problem found: no id, a number that does not parse, an infinite value."""
-    reasons = pd.Series(pd.NA, index=frame.index, dtype="string")
-    if id_column and id_column in frame.columns:
-        reasons = reasons.mask(frame[id_column].isna(), f"{id_column}: missing id")
-    for col in spec.numeric:
-        numbers = as_numbers(frame[col])
-        not_number = frame[col].notna().to_numpy() & np.isnan(numbers)
-        reasons = reasons.mask(not_number & reasons.isna(), f"{col}: not a number")
-        reasons = reasons.mask(np.isinf(numbers) & reasons.isna(), f"{col}: infinite value")
-    return reasons
-
-
-def check_chunk(
-    frame: pd.DataFrame, spec: FeatureSpec, id_column: str, policy: str, where: str
-) -> Checked:
-    """Split a chunk into scorable and rejected rows; report ignored columns and unseen values."""
-    known = {*spec.input_columns, id_column}
-    ignored = [col for col in frame.columns if col not in known]
-    filled, imputed = fill_missing_columns(frame, spec, policy, where)
-    reasons = row_reject_reasons(filled, spec, id_column)
-    bad = reasons.notna().to_numpy()
-    rejected = frame[bad].astype("string").assign(**{REJECT_REASON: reasons[bad]})
-    valid = filled[~bad]
-    return Checked(valid, rejected, ignored, imputed, count_unknown(valid, spec))
+def check_chunk(frame: pd.DataFrame, artifacts: Artifacts, where: str) -> Checked:
+    """Apply the contract for scoring; rows keep their input order, rejects keep their reason."""
+    spec, data = artifacts.spec, artifacts.data
+    # Columns outside the contract are kept when the model needs them (others are only listed).
+    policies = replace(artifacts.policies, new_column="include")
+    numbered = frame.assign(**{ROW: np.arange(len(frame))})
+    result = apply_contract(numbered, artifacts.contract, policies, data, where, scoring=True)
+    valid = result.valid.sort_values(ROW, kind="stable").drop(columns=ROW).reset_index(drop=True)
+    valid, imputed = add_missing_model_columns(valid, spec, policies.missing_column, where)
+    imputed += [c for c in spec.input_columns if c not in frame.columns and c not in imputed]
+    rejected = result.rejected.sort_values(ROW, kind="stable").drop(columns=ROW)
+    ignored = [str(c) for c in frame.columns if c not in {*spec.input_columns, data.id}]
+    return Checked(valid, rejected.astype("string"), ignored, imputed, count_unknown(valid, spec))
 
 
 def row_ids(frame: pd.DataFrame, id_column: str, offset: int) -> pd.Series:

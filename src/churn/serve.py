@@ -4,7 +4,7 @@
 import json
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,11 +16,11 @@ from churn.artifacts import Artifacts, load_workspace
 from churn.body_limit import BodySizeLimit
 from churn.contract import Contract
 from churn.errors import ChurnError
-from churn.features import count_unknown
-from churn.request_model import build_request_model, contract_from_spec
-from churn.scoring import row_ids, score_frame
+from churn.request_model import build_request_model
+from churn.scoring import check_chunk, row_ids, score_frame
 
 PROG = "churn.serve"
+POSITION = "__position__"  # record index in the request, echoed for rejected records
 
 
 @dataclass(frozen=True)
@@ -59,26 +59,25 @@ def read_metrics(path: Path) -> dict | None:
 
 
 def score_records(records: list[BaseModel], artifacts: Artifacts) -> dict[str, Any]:
-    """Score validated records with the batch code path; report ignored fields and unseen values."""
-    if not records:
-        return {
-            "predictions": [],
-            "model_version": artifacts.version,
-            "ignored_fields": [],
-            "unknown_categories": {},
-        }
-    fields = list(type(records[0]).model_fields)
-    frame = pd.DataFrame(
-        [record.model_dump(include=set(fields)) for record in records], columns=fields
-    )
-    scores = score_frame(frame, artifacts, row_ids(frame, artifacts.id_column, 0))
-    ignored = sorted({key for record in records for key in (record.model_extra or {})})
-    unknown = {col: n for col, n in count_unknown(frame, artifacts.spec).items() if n}
+    """Score validated records through the batch path: contract, features, model."""
+    fields = list(type(records[0]).model_fields) if records else [artifacts.id_column]
+    frame = pd.DataFrame([r.model_dump(include=set(fields)) for r in records], columns=fields)
+    if artifacts.id_column in frame.columns and frame[artifacts.id_column].isna().all():
+        frame = frame.drop(columns=artifacts.id_column)  # ids are optional in the API
+    checked = check_chunk(frame.assign(**{POSITION: range(len(frame))}), artifacts, "request")
+    scores = score_frame(checked.valid, artifacts, row_ids(checked.valid, artifacts.id_column, 0))
+    if artifacts.id_column not in frame.columns:
+        scores["id"] = None
+    rejected = checked.rejected.rename(columns={"reject_reason": "reason"})
     return {
         "predictions": scores.drop(columns="model_version").to_dict(orient="records"),
         "model_version": artifacts.version,
-        "ignored_fields": ignored,
-        "unknown_categories": unknown,
+        "rejected": [
+            {"index": int(row[POSITION]), "reason": row["reason"]}
+            for row in rejected[[POSITION, "reason"]].to_dict(orient="records")
+        ],
+        "ignored_fields": sorted({k for r in records for k in (r.model_extra or {})}),
+        "unknown_categories": {col: n for col, n in checked.unknown.items() if n},
     }
 
 
@@ -108,10 +107,8 @@ def create_app(settings: Settings) -> FastAPI:
     """Load and cross-check the artifacts, then build the app; ChurnError when they are unusable."""
     artifacts = load_workspace(settings.model, settings.features, settings.params)
     if settings.contract:
-        contract = Contract.load(settings.contract)
-    else:
-        contract = contract_from_spec(artifacts.spec, artifacts.id_column)
-    customer = build_request_model(contract, artifacts.spec, artifacts.id_column)
+        artifacts = replace(artifacts, contract=Contract.load(settings.contract))
+    customer = build_request_model(artifacts.contract, artifacts.spec, artifacts.id_column)
     app = FastAPI(title="churn-dvc scoring API", version=artifacts.version)
     add_routes(app, artifacts, customer, read_metrics(settings.metrics))
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

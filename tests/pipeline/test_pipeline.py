@@ -10,7 +10,7 @@ import pytest
 from tests.helpers import REPO, commit_all, copy_repository, run, set_params, stages_run
 
 pytestmark = pytest.mark.pipeline
-ALL_STAGES = ["generate", "ingest", "split", "featurize", "train", "evaluate", "score"]
+ALL_STAGES = ["generate", "ingest", "validate", "split", "featurize", "train", "evaluate", "score"]
 
 
 @pytest.mark.slow
@@ -30,6 +30,10 @@ def test_small_pipeline_produces_every_artifact(small_repo: Path):
     for path in (
         "data/raw/snapshot_2026-06.csv",
         "data/interim/customers.parquet",
+        "data/interim/validated.parquet",
+        "data/interim/quarantine.parquet",
+        "metrics/validation.json",
+        "metrics/schema.json",
         "data/interim/split/test.parquet",
         "data/processed/train.parquet",
         "models/features.json",
@@ -59,6 +63,13 @@ CHANGES = {
         ["split", "featurize", "train", "evaluate", "score"],
     ),
     "generate param": ({"generate.seed": 8}, None, ALL_STAGES),
+    "contract file comment": ({}, "contract.yaml", ["validate"]),
+    "new-column policy": (
+        {"contract.new_column": "include"},
+        None,
+        ["validate", "split", "featurize", "train", "evaluate", "score"],
+    ),
+    "validation code": ({}, "src/churn/validation.py", ["validate", "score"]),
     "evaluate code": ({}, "src/churn/evaluate.py", ["evaluate"]),
     "train code": ({}, "src/churn/train.py", ["train", "evaluate"]),
     "shared model code": ({}, "src/churn/model.py", ["train", "evaluate", "score"]),

@@ -1,0 +1,111 @@
+"""Explicit, counted coercion of raw column values to the types a data contract declares."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import pandas as pd
+
+THOUSANDS = r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?"
+TRUE_WORDS = frozenset({"1", "true", "yes", "y", "t"})
+FALSE_WORDS = frozenset({"0", "false", "no", "n", "f"})
+
+
+class Coerced(NamedTuple):
+    """Typed values plus, per row, what coercion had to do (boolean masks)."""
+
+    values: pd.Series
+    blank: pd.Series  # blank string -> missing
+    thousands: pd.Series  # "1,234" -> 1234
+    bad: pd.Series  # value of the wrong type: missing unless the policy quarantines it
+
+
+def normalise_text(value: object) -> str:
+    """Spell a value the same whichever reader produced it: 1, 1.0, True and "1" are all "1"."""
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def as_text(column: pd.Series) -> pd.Series:
+    """Stripped strings, missing stays missing (vectorised for the common dtypes)."""
+    if pd.api.types.is_integer_dtype(column) or pd.api.types.is_bool_dtype(column):
+        return column.astype("Int64").astype("string")
+    if pd.api.types.is_float_dtype(column):
+        whole = column.notna() & (column % 1 == 0)
+        text = column.astype("string")
+        return text.where(~whole, column.where(whole).astype("Int64").astype("string"))
+    if pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty"):
+        return column.astype("string").str.strip()
+    return column.map(normalise_text, na_action="ignore").astype("string")
+
+
+def no_rows(column: pd.Series) -> pd.Series:
+    return pd.Series(False, index=column.index)
+
+
+def coerce_numeric(column: pd.Series) -> Coerced:
+    """Numbers as float64; blanks, text and thousands separators handled and flagged."""
+    if pd.api.types.is_bool_dtype(column) or pd.api.types.is_numeric_dtype(column):
+        return Coerced(column.astype("float64"), no_rows(column), no_rows(column), no_rows(column))
+    text = as_text(column)
+    blank = text.eq("").fillna(False).astype(bool)
+    thousands = text.str.fullmatch(THOUSANDS).fillna(False).astype(bool)
+    cleaned = text.where(~thousands, text.str.replace(",", "", regex=False)).where(~blank)
+    numbers = pd.to_numeric(cleaned.astype(object), errors="coerce").astype("float64")
+    bad = column.notna() & ~blank & numbers.isna()
+    return Coerced(numbers, blank, thousands, bad.astype(bool))
+
+
+def coerce_boolean(column: pd.Series) -> Coerced:
+    """0/1 as float64 from 0/1, true/false or yes/no in any case."""
+    text = as_text(column).str.lower()
+    blank = text.eq("").fillna(False).astype(bool)
+    numbers = pd.Series(float("nan"), index=column.index)
+    numbers = numbers.mask(text.isin(TRUE_WORDS).fillna(False).astype(bool), 1.0)
+    numbers = numbers.mask(text.isin(FALSE_WORDS).fillna(False).astype(bool), 0.0)
+    bad = column.notna() & ~blank & numbers.isna()
+    return Coerced(numbers, blank, no_rows(column), bad.astype(bool))
+
+
+def coerce_datetime(column: pd.Series) -> Coerced:
+    """Timestamps as datetime64[ns]; unparseable values flagged."""
+    text = as_text(column)
+    blank = text.eq("").fillna(False).astype(bool)
+    present = text.where(~blank).astype(object)
+    stamps = pd.to_datetime(present, errors="coerce", format="ISO8601")
+    odd = stamps.isna() & present.notna()
+    if odd.any():  # slow path only for the few values that are not ISO 8601
+        stamps = stamps.where(~odd, pd.to_datetime(present[odd], errors="coerce", format="mixed"))
+    bad = column.notna() & ~blank & stamps.isna()
+    return Coerced(stamps.astype("datetime64[ns]"), blank, no_rows(column), bad.astype(bool))
+
+
+def coerce_categorical(column: pd.Series) -> Coerced:
+    """Categories as strings (1 and 1.0 both become "1"); blanks become missing."""
+    text = as_text(column)
+    blank = text.eq("").fillna(False).astype(bool)
+    values = text.where(~blank)
+    return Coerced(values, blank, no_rows(column), no_rows(column))
+
+
+COERCERS = {
+    "numeric": coerce_numeric,
+    "boolean": coerce_boolean,
+    "datetime": coerce_datetime,
+    "categorical": coerce_categorical,
+}
+
+
+def coerce(column: pd.Series, kind: str) -> Coerced:
+    """Coerce one column to a contract type."""
+    return COERCERS[kind](column)
+
+
+def infer_kind(column: pd.Series, retype_share: float) -> str:
+    """numeric when most present values read as numbers, else categorical (for new columns)."""
+    result = coerce_numeric(column)
+    present = int((column.notna() & ~result.blank).sum())
+    return "numeric" if present and result.bad.sum() <= retype_share * present else "categorical"

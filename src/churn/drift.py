@@ -1,0 +1,212 @@
+"""Drift stage and check: compare current data with the training window, decide on retraining."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from churn.coercion import coerce
+from churn.drift_plots import plot_feature, plot_overview
+from churn.drift_stats import feature_stats
+from churn.errors import ChurnError, run_cli
+from churn.features import ENGINEERED, FeatureSpec
+from churn.model import LogisticModel, load_model
+from churn.params import PARAMS_FILE, DataParams, DriftParams, load_section
+from churn.tables import list_table_files, read_table
+
+EFFECT_KEYS = ("psi", "wasserstein", "js", "unseen_share")
+
+
+def column_importance(model_path: Path | None) -> dict[str, float]:
+    """Share of the model's importance per raw input column (one-hot and engineered summed)."""
+    if model_path is None or not Path(model_path).exists():
+        return {}
+    model = load_model(model_path)
+    if isinstance(model, LogisticModel):
+        raw = dict(zip(model.feature_names, map(abs, model.coef), strict=True))
+    else:
+        raw = model.get_score(importance_type="total_gain")
+    per_column: dict[str, float] = {}
+    for name, value in raw.items():
+        sources = ENGINEERED[name][0] if name in ENGINEERED else (name.split("=", 1)[0],)
+        for column in sources:
+            per_column[column] = per_column.get(column, 0.0) + float(value) / len(sources)
+    total = sum(per_column.values()) or 1.0
+    return {column: value / total for column, value in per_column.items()}
+
+
+def is_drifted(row: dict, params: DriftParams) -> bool:
+    """An effect size over its threshold (significant too, for small samples), or a missing-rate
+    change over its threshold."""
+    effect = any(row.get(key, 0.0) > getattr(params, key) for key in EFFECT_KEYS)
+    if "p_value" in row:
+        effect = effect and row["p_value"] < params.p_value
+    return effect or abs(row["missing_rate_change"]) > params.missing_rate_change
+
+
+def new_columns(reference: pd.DataFrame, current: pd.DataFrame, spec_inputs: list[str] | None):
+    """Columns with values now that the model does not use (or the reference never had)."""
+    found = []
+    for name in current.columns:
+        if current[name].isna().all():
+            continue
+        unknown = spec_inputs is not None and name not in spec_inputs
+        absent = name not in reference.columns or reference[name].isna().all()
+        if unknown or absent:
+            found.append(str(name))
+    return found
+
+
+def compare(reference, current, params: DriftParams, importance, new) -> dict[str, dict]:
+    """Per-feature table: statistics, importance, drifted flag."""
+    small = min(len(reference), len(current)) < params.small_sample_rows
+    table = {}
+    for name in sorted(set(reference.columns) | set(current.columns)):
+        ref = reference[name] if name in reference.columns else pd.Series(None, dtype=float)
+        cur = current[name] if name in current.columns else pd.Series(None, dtype=float)
+        row = feature_stats(ref, cur, small)
+        row["importance"] = importance.get(name, 0.0)
+        row["drifted"] = name in new or is_drifted(row, params)
+        if name in new:
+            row["new_column"] = True
+        table[name] = {k: round(v, 6) if isinstance(v, float) else v for k, v in row.items()}
+    return table
+
+
+def effect(row: dict) -> float:
+    """The feature's largest effect size (PSI, normalised Wasserstein or JS distance)."""
+    return max(row.get(key, 0.0) for key in ("psi", "wasserstein", "js"))
+
+
+def decide(table: dict[str, dict], new: list[str], params: DriftParams) -> tuple[bool, str]:
+    """Dataset-level decision and a one-sentence reason."""
+    drifted = sorted(name for name, row in table.items() if row["drifted"])
+    share = len(drifted) / max(len(table), 1)
+    weighted = {n: effect(r) * r["importance"] for n, r in table.items() if r["drifted"]}
+    heavy = sorted(n for n, score in weighted.items() if score > params.weighted)
+    reasons = []
+    if new:
+        reasons.append(
+            f"new column(s) {', '.join(new)}: schema change, retrain (contract.new_column)"
+        )
+    if share >= params.share_drifted:
+        reasons.append(
+            f"{len(drifted)} of {len(table)} features drifted (>= {params.share_drifted})"
+        )
+    if heavy:
+        reasons.append(f"important feature(s) drifted: {', '.join(heavy)}")
+    if not reasons:
+        detail = f"; drifted but minor: {', '.join(drifted)}" if drifted else ""
+        return (
+            False,
+            f"no retraining needed: {len(drifted)} of {len(table)} features drifted{detail}",
+        )
+    return True, "; ".join(reasons)
+
+
+def feature_columns(frame: pd.DataFrame, data: DataParams) -> pd.DataFrame:
+    """The frame without the label, id and timestamp columns."""
+    roles = {data.target, data.id, data.timestamp} - {""}
+    return frame[[c for c in frame.columns if c not in roles]]
+
+
+def drift_report(reference, current, params: DriftParams, data: DataParams, model_info) -> dict:
+    """The metrics/drift.json payload for two frames of raw or typed rows."""
+    for name, frame in (("reference", reference), ("current", current)):
+        if len(frame) < params.min_rows:
+            raise ChurnError(
+                f"{name} data has {len(frame)} rows; drift.min_rows is {params.min_rows}"
+            )
+    importance, spec_inputs = model_info
+    ref, cur = feature_columns(reference, data), feature_columns(current, data)
+    new = new_columns(ref, cur, spec_inputs)
+    table = compare(ref, cur, params, importance, new)
+    drift, reason = decide(table, new, params)
+    share = sum(row["drifted"] for row in table.values()) / max(len(table), 1)
+    return {
+        "drift": drift,
+        "reason": reason,
+        "share_drifted": round(share, 6),
+        "reference_rows": len(reference),
+        "current_rows": len(current),
+        "features": table,
+    }
+
+
+def split_window(frame: pd.DataFrame, data: DataParams) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Training window (all snapshots but the newest) and the newest snapshot."""
+    if not data.timestamp or data.timestamp not in frame.columns:
+        raise ChurnError(
+            f"column '{data.timestamp}' (data.timestamp) needed to find the newest snapshot"
+        )
+    stamps = coerce(frame[data.timestamp], "datetime").values
+    latest = stamps.max()
+    return frame[stamps < latest], frame[stamps == latest]
+
+
+def model_info(model: Path | None, features: Path | None):
+    """(importance per column, input columns of the feature spec or None)."""
+    spec = FeatureSpec.load(features).input_columns if features and features.exists() else None
+    return column_importance(model), spec
+
+
+def read_frame(source: str) -> pd.DataFrame:
+    """One table from a file, folder, glob or URL (CSV or Parquet)."""
+    return pd.concat([read_table(p) for p in list_table_files(source)], ignore_index=True)
+
+
+def write_outputs(report: dict, reference, current, out: Path, plots: Path | None) -> None:
+    """drift.json, and with a plot folder an overview plus one plot per drifted feature."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    if plots is None:
+        return
+    plots.mkdir(parents=True, exist_ok=True)
+    for old in plots.glob("*.png"):
+        old.unlink()
+    plot_overview(report, plots / "overview.png")
+    for name, row in report["features"].items():
+        if row["drifted"]:
+            ref = reference[name] if name in reference.columns else None
+            plot_feature(name, row, ref, current[name], plots / f"{name}.png")
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="churn.drift", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    stage = commands.add_parser("stage", help="newest snapshot against the training window")
+    stage.add_argument("--data", required=True, help="ingested table with all snapshots")
+    check = commands.add_parser("check", help="exit 1 when a new batch warrants retraining")
+    check.add_argument("--reference", required=True, help="training data (file, folder, glob)")
+    check.add_argument("--current", required=True, help="the new batch (file, folder, glob)")
+    for command, out in ((stage, Path("metrics/drift.json")), (check, None)):
+        command.add_argument("--model", type=Path, default=Path("models/model.json"))
+        command.add_argument("--features", type=Path, default=Path("models/features.json"))
+        command.add_argument("--out", type=Path, default=out, help="drift JSON to write")
+        command.add_argument("--plots", type=Path, default=None, help="folder for PNG plots")
+        command.add_argument("--params", type=Path, default=PARAMS_FILE)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    data, params = load_section("data", args.params), load_section("drift", args.params)
+    if args.command == "stage":
+        reference, current = split_window(read_frame(args.data), data)
+    else:
+        reference, current = read_frame(args.reference), read_frame(args.current)
+    report = drift_report(reference, current, params, data, model_info(args.model, args.features))
+    if args.out is not None:
+        write_outputs(report, reference, current, args.out, args.plots)
+    print(f"drift: {'RETRAIN' if report['drift'] else 'ok'}: {report['reason']}")
+    if args.command == "check" and report["drift"]:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    run_cli(main, "churn.drift")

@@ -1,0 +1,85 @@
+"""Per-feature drift statistics: PSI, normalised Wasserstein, Jensen-Shannon, unseen, missing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from scipy.spatial.distance import jensenshannon
+
+from churn.coercion import as_text, coerce, infer_kind
+
+EPSILON = 1e-4  # share given to empty bins so that PSI stays finite
+RETYPE_SHARE = 0.5
+
+
+def shares(counts: np.ndarray) -> np.ndarray:
+    """Counts to shares, empty bins floored at EPSILON."""
+    total = max(int(counts.sum()), 1)
+    return np.maximum(counts / total, EPSILON)
+
+
+def psi(reference: np.ndarray, current: np.ndarray) -> float:
+    """Population stability index between two binned share vectors."""
+    return float(np.sum((current - reference) * np.log(current / reference)))
+
+
+def decile_edges(reference: pd.Series) -> np.ndarray:
+    """Bin edges at the reference deciles (ties merged), open at both ends."""
+    inner = np.unique(np.quantile(reference, np.linspace(0.1, 0.9, 9)))
+    return np.concatenate([[-np.inf], inner, [np.inf]])
+
+
+def numeric_stats(reference: pd.Series, current: pd.Series, small: bool) -> dict:
+    """PSI on reference deciles and Wasserstein distance in reference standard deviations."""
+    ref, cur = reference.dropna(), current.dropna()
+    if ref.empty or cur.empty:
+        return {"psi": 0.0, "wasserstein": 0.0}
+    edges = decile_edges(ref)
+    ref_counts = np.histogram(ref, edges)[0]
+    cur_counts = np.histogram(cur, edges)[0]
+    spread = float(ref.std()) or 1.0
+    result = {
+        "psi": psi(shares(ref_counts), shares(cur_counts)),
+        "wasserstein": float(stats.wasserstein_distance(ref, cur)) / spread,
+    }
+    if small:
+        result["p_value"] = float(stats.ks_2samp(ref, cur).pvalue)
+    return result
+
+
+def categorical_stats(reference: pd.Series, current: pd.Series, small: bool) -> dict:
+    """PSI and Jensen-Shannon distance over reference levels plus one bin for unseen values."""
+    ref, cur = as_text(reference).dropna(), as_text(current).dropna()
+    if ref.empty or cur.empty:
+        return {"psi": 0.0, "js": 0.0, "unseen_share": 0.0}
+    levels = sorted(ref.unique())
+    unseen = ~cur.isin(levels)
+    ref_counts = np.append(ref.value_counts().reindex(levels).to_numpy(), 0)
+    cur_counts = np.append(cur[~unseen].value_counts().reindex(levels, fill_value=0), unseen.sum())
+    result = {
+        "psi": psi(shares(ref_counts), shares(cur_counts)),
+        "js": float(jensenshannon(ref_counts, cur_counts, base=2)),
+        "unseen_share": float(unseen.mean()),
+    }
+    if small:
+        result["p_value"] = chi2_p_value(ref_counts, cur_counts)
+    return result
+
+
+def chi2_p_value(ref_counts: np.ndarray, cur_counts: np.ndarray) -> float:
+    """Chi-squared test of the two count vectors (levels present on either side)."""
+    table = np.vstack([ref_counts, cur_counts])
+    table = table[:, table.sum(axis=0) > 0]
+    return float(stats.chi2_contingency(table).pvalue) if table.shape[1] > 1 else 1.0
+
+
+def feature_stats(reference: pd.Series, current: pd.Series, small: bool) -> dict:
+    """Type, effect sizes and missing-rate change for one feature."""
+    kind = infer_kind(reference if reference.notna().any() else current, RETYPE_SHARE)
+    if kind == "numeric":
+        values = numeric_stats(coerce(reference, kind).values, coerce(current, kind).values, small)
+    else:
+        values = categorical_stats(reference, current, small)
+    change = float(current.isna().mean() - reference.isna().mean())
+    return {"type": kind, **values, "missing_rate_change": change}

@@ -1,0 +1,77 @@
+"""Validate stage: apply the data contract; valid rows go on, failing rows go to quarantine."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from churn.contract import Contract, infer_contract
+from churn.errors import ChurnError, run_cli
+from churn.params import PARAMS_FILE, DataParams, load_section
+from churn.tables import read_parquet, write_parquet
+from churn.validation import ValidationResult, apply_contract
+
+
+def load_or_infer_contract(path: str, frame: pd.DataFrame, data: DataParams) -> Contract:
+    """The contract file, or (path "") one inferred from the data itself, saying so."""
+    if path:
+        return Contract.load(path)
+    print(
+        "validate: no contract given (data.contract is empty): inferred one from the data; "
+        "write yours with `python -m churn.contract infer DATA > contract.yaml`"
+    )
+    return infer_contract(frame, data)
+
+
+def write_json(payload: dict, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def summary(result: ValidationResult) -> str:
+    """One line for the log: rows and schema changes."""
+    counts, schema = result.counts, result.schema
+    changes = ", ".join(f"{k}: {v}" for k, v in schema.items() if v) or "no schema changes"
+    return (
+        f"validate: {counts['rows_in']} rows in, {counts['rows_valid']} valid, "
+        f"{counts['rows_quarantined']} quarantined; {changes}"
+    )
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="churn.validate", description=__doc__)
+    parser.add_argument("--input", required=True, type=Path, help="ingested Parquet table")
+    parser.add_argument("--contract", default="", help='contract YAML; "" infers one')
+    parser.add_argument("--valid-out", required=True, type=Path)
+    parser.add_argument("--quarantine-out", required=True, type=Path)
+    parser.add_argument("--metrics", required=True, type=Path, help="counts JSON")
+    parser.add_argument("--schema", required=True, type=Path, help="schema diff JSON")
+    parser.add_argument("--params", type=Path, default=PARAMS_FILE)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    data = load_section("data", args.params)
+    policies = load_section("contract", args.params)
+    frame = read_parquet(args.input)
+    contract = load_or_infer_contract(args.contract, frame, data)
+    result = apply_contract(frame, contract, policies, data, str(args.input))
+    write_parquet(result.valid, args.valid_out)
+    write_parquet(result.rejected, args.quarantine_out)
+    write_json(result.counts, args.metrics)
+    write_json(result.schema, args.schema)
+    print(summary(result))
+    if result.counts["rows_valid"] == 0:
+        raise ChurnError(
+            f"{args.input}: no valid rows (all {result.counts['rows_quarantined']} quarantined "
+            f"in {args.quarantine_out}; reasons in {args.metrics})"
+        )
+
+
+if __name__ == "__main__":
+    run_cli(main, "churn.validate")

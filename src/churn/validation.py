@@ -1,0 +1,264 @@
+"""Apply the data contract: coerce, check rows, diff the schema, follow the declared policies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from churn.coercion import Coerced, as_text, coerce, infer_kind, normalise_text
+from churn.contract import ColumnContract, Contract
+from churn.errors import ChurnError
+from churn.params import DataParams, Policies
+
+__all__ = ["Policies", "ValidationResult", "apply_contract"]
+
+RETYPE_SHARE = 0.5  # more wrong-typed values than this: the column changed type
+REASON = "reject_reason"
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """Valid rows typed per contract, rejected rows with a reason, the schema diff, counts."""
+
+    valid: pd.DataFrame
+    rejected: pd.DataFrame
+    schema: dict
+    counts: dict
+
+
+def retyped(coerced: Coerced) -> bool:
+    """Whether coercion cannot fix the column: most present values have the wrong type."""
+    present = int((coerced.values.notna() | coerced.bad).sum())
+    return bool(present) and int(coerced.bad.sum()) > RETYPE_SHARE * present
+
+
+def coercion_counts(coerced: Coerced, quarantined: bool) -> dict[str, int]:
+    """Non-zero counts of what coercion did to one column."""
+    counts = {
+        "blank_to_missing": int(coerced.blank.sum()),
+        "thousands_separator": int(coerced.thousands.sum()),
+        "text_to_missing": 0 if quarantined else int(coerced.bad.sum()),
+    }
+    return {kind: n for kind, n in counts.items() if n}
+
+
+def check_missing(missing: list[str], contract: Contract, policies: Policies, where: str) -> None:
+    """Fail on a missing contract column unless the policy imputes it."""
+    if missing and policies.missing_column == "fail":
+        raise ChurnError(
+            f"{where}: column '{missing[0]}' of the contract is missing from the data "
+            "(contract.missing_column: fail)"
+        )
+
+
+def new_categories(values: pd.Series, column: ColumnContract) -> list[str]:
+    """Category values the contract does not list."""
+    if column.type != "categorical" or column.categories is None:
+        return []
+    return sorted(set(values.dropna().unique()) - set(column.categories))
+
+
+def label_frame(labels: pd.Series, column: ColumnContract, data: DataParams, where: str):
+    """Map labels to 0/1; returns (labels, missing mask, invalid mask)."""
+    text = as_text(labels).str.casefold()
+    positive = normalise_text(data.positive_label).casefold()
+    if column.categories is not None:
+        allowed = {str(c).casefold() for c in column.categories}
+    else:
+        others = text[text.notna() & text.ne(positive)].value_counts()
+        allowed = {positive, *others.index[:1]}
+    if positive not in allowed or (column.categories is None and not text.eq(positive).any()):
+        raise ChurnError(
+            f"{where}: label value {data.positive_label!r} (data.positive_label) never occurs "
+            f"in column '{column.name}'"
+        )
+    missing = text.isna() | text.eq("")
+    invalid = ~missing & ~text.isin(allowed)
+    return text.eq(positive).fillna(False).astype("int8"), missing.astype(bool), invalid
+
+
+@dataclass(frozen=True)
+class ColumnCheck:
+    """One column after coercion: typed values, row failures in check order, what was found."""
+
+    values: pd.Series
+    failures: list[tuple[str, pd.Series]]
+    coerced: dict[str, int]
+    retyped: bool = False
+    new_categories: tuple[str, ...] = ()
+
+
+def value_failures(values: pd.Series, column: ColumnContract, scoring: bool):
+    """Nulls in a required column, values out of range, categories the contract lacks."""
+    failures = []
+    if not column.nullable:
+        failures.append((f"null:{column.name}", values.isna()))
+    if column.type == "numeric" and column.min is not None:
+        failures.append((f"below_min:{column.name}", values < column.min))
+    if column.type == "numeric" and column.max is not None:
+        failures.append((f"above_max:{column.name}", values > column.max))
+    unseen = new_categories(values, column)
+    if unseen and not scoring:
+        failures.append((f"unseen_category:{column.name}", values.isin(unseen)))
+    return failures, tuple(unseen)
+
+
+def check_feature(raw: pd.Series, column: ColumnContract, policies: Policies, where: str, scoring):
+    """Coerce one contract column and list the rows that break the contract."""
+    result = coerce(raw, column.type)
+    changed = retyped(result)
+    if changed and policies.type_change == "fail":
+        raise ChurnError(
+            f"{where}: column '{column.name}' no longer holds {column.type} values "
+            f"({int(result.bad.sum())} of {len(raw)} rows; contract.type_change: fail)"
+        )
+    quarantine = changed and policies.type_change == "quarantine"
+    failures = [(f"type:{column.name}", result.bad)] if quarantine else []
+    checks, unseen = value_failures(result.values, column, scoring)
+    counts = coercion_counts(result, quarantine)
+    return ColumnCheck(result.values, failures + checks, counts, changed, unseen)
+
+
+def check_label(raw: pd.Series, column: ColumnContract, data: DataParams, where: str):
+    """The label mapped to 0/1; missing and unknown labels are row failures."""
+    labels, missing, invalid = label_frame(raw, column, data, where)
+    failures = [
+        (f"missing_label:{column.name}", missing),
+        (f"invalid_label:{column.name}", invalid),
+    ]
+    return ColumnCheck(labels, failures, {})
+
+
+def impute_column(index: pd.Index, column: ColumnContract) -> ColumnCheck:
+    """A missing contract column added as all-missing (contract.missing_column: impute)."""
+    dtype = "float64" if column.type in ("numeric", "boolean") else object
+    return ColumnCheck(pd.Series(None, index=index, dtype=dtype), [], {})
+
+
+def check_new_column(raw: pd.Series, name: str) -> ColumnCheck:
+    """A column outside the contract kept for the model (contract.new_column: include)."""
+    kind = infer_kind(raw, RETYPE_SHARE)
+    result = coerce(raw, kind)
+    return ColumnCheck(result.values, [], coercion_counts(result, False))
+
+
+def optional_roles(data: DataParams, scoring: bool) -> set[str]:
+    """Columns that may be absent: when scoring, the label, the id and the timestamp."""
+    return {data.target, data.id, data.timestamp} - {""} if scoring else set()
+
+
+def check_columns(frame, contract, policies, data, where, scoring) -> dict[str, ColumnCheck]:
+    """Every contract column (and included new column) coerced and checked, in contract order."""
+    checks = {}
+    for column in contract.columns:
+        if column.name not in frame.columns:
+            if column.name not in optional_roles(data, scoring):
+                checks[column.name] = impute_column(frame.index, column)
+        elif column.role == "target" and column.name == data.target:
+            checks[column.name] = check_label(frame[column.name], column, data, where)
+        else:
+            raw = frame[column.name]
+            checks[column.name] = check_feature(raw, column, policies, where, scoring)
+    if policies.new_column == "include":
+        for name in added_columns(frame, contract):
+            checks[name] = check_new_column(frame[name], name)
+    return checks
+
+
+def added_columns(frame: pd.DataFrame, contract: Contract) -> list[str]:
+    return [str(name) for name in frame.columns if name not in contract.names()]
+
+
+def diff_schema(frame, contract, checks, data, scoring) -> dict:
+    """Added, missing and retyped columns and new categories, for metrics/schema.json."""
+    missing = [n for n in contract.names() if n not in frame.columns]
+    return {
+        "added": added_columns(frame, contract),
+        "missing": [n for n in missing if n not in optional_roles(data, scoring)],
+        "retyped": [name for name, check in checks.items() if check.retyped],
+        "new_categories": {
+            n: list(c.new_categories) for n, c in checks.items() if c.new_categories
+        },
+    }
+
+
+def check_schema_policies(schema: dict, contract_columns, policies: Policies, where: str) -> None:
+    """Stop when the data adds or drops a column and the policy says fail."""
+    if schema["added"] and policies.new_column == "fail":
+        raise ChurnError(
+            f"{where}: column '{schema['added'][0]}' is not in the contract "
+            "(contract.new_column: fail)"
+        )
+    check_missing(schema["missing"], contract_columns, policies, where)
+
+
+def first_reasons(index: pd.Index, failures: list[tuple[str, pd.Series]]) -> pd.Series:
+    """Per row, the first failed check's reason ("" when the row passed)."""
+    codes = np.full(len(index), len(failures))
+    for code, (_, mask) in reversed(list(enumerate(failures))):
+        codes[mask.fillna(False).to_numpy(dtype=bool)] = code
+    names = np.array([reason for reason, _ in failures] + [""], dtype=object)
+    return pd.Series(names[codes], index=index, dtype=object)
+
+
+def duplicate_ids(typed: pd.DataFrame, reasons: pd.Series, data: DataParams) -> pd.Series:
+    """Repeats of an id within one snapshot among rows that passed so far (first copy kept)."""
+    keys = [c for c in (data.timestamp, data.id) if c and c in typed.columns]
+    if not data.id or data.id not in typed.columns:
+        return pd.Series(False, index=typed.index)
+    passed = typed[reasons.eq("") & typed[data.id].notna()]
+    return passed.duplicated(subset=keys, keep="first").reindex(typed.index, fill_value=False)
+
+
+def apply_contract(
+    frame: pd.DataFrame,
+    contract: Contract,
+    policies: Policies,
+    data: DataParams,
+    where: str,
+    scoring: bool = False,
+) -> ValidationResult:
+    """Split the frame into valid typed rows and rejected rows with reasons, following policies."""
+    if not scoring and data.target not in frame.columns:
+        raise ChurnError(f"{where}: column '{data.target}' (data.target) not found")
+    early = diff_schema(frame, contract, {}, data, scoring)
+    check_schema_policies(early, contract, policies, where)
+    checks = check_columns(frame, contract, policies, data, where, scoring)
+    schema = diff_schema(frame, contract, checks, data, scoring)
+    typed = pd.DataFrame({name: check.values for name, check in checks.items()}, index=frame.index)
+    label_first = sorted(checks, key=lambda name: name != data.target)
+    reasons = first_reasons(frame.index, [f for n in label_first for f in checks[n].failures])
+    reasons = reasons.where(~duplicate_ids(typed, reasons, data), f"duplicate_id:{data.id}")
+    ok = reasons.eq("")
+    rejected = frame[~ok].assign(**{REASON: reasons[~ok]}).reset_index(drop=True)
+    counts = count_rows(frame, ok, reasons, checks, scoring)
+    return ValidationResult(sort_rows(typed[ok], data), rejected, schema, counts)
+
+
+def count_rows(frame, ok, reasons, checks, scoring) -> dict:
+    """Rows in, valid, quarantined by reason, and what coercion did per column."""
+    counts = {
+        "rows_in": len(frame),
+        "rows_valid": int(ok.sum()),
+        "rows_quarantined": int((~ok).sum()),
+        "quarantined_by_reason": {
+            reason: int(n) for reason, n in sorted(reasons[~ok].value_counts().items())
+        },
+        "coerced": {name: check.coerced for name, check in checks.items() if check.coerced},
+    }
+    if scoring:
+        counts["unseen_categories"] = {
+            name: int(check.values.isin(check.new_categories).sum())
+            for name, check in checks.items()
+            if check.new_categories
+        }
+    return counts
+
+
+def sort_rows(typed: pd.DataFrame, data: DataParams) -> pd.DataFrame:
+    """Valid rows ordered by timestamp and id when present, with a fresh index."""
+    order = [c for c in (data.timestamp, data.id) if c and c in typed.columns]
+    rows = typed.sort_values(order, kind="stable") if order else typed
+    return rows.reset_index(drop=True)

@@ -1,0 +1,203 @@
+"""Validation core: coercion, row checks, schema diff and every policy of the data contract."""
+
+import pandas as pd
+import pytest
+
+from churn.contract import ColumnContract, Contract
+from churn.errors import ChurnError
+from churn.params import DataParams, Policies
+from churn.validation import apply_contract
+
+DATA = DataParams(target="churned", positive_label=1, id="customer_id", timestamp="month")
+CONTRACT = Contract(
+    [
+        ColumnContract("customer_id", "id", "categorical", nullable=False),
+        ColumnContract("month", "timestamp", "datetime", nullable=False),
+        ColumnContract("spend", "feature", "numeric", nullable=True, min=0, max=10_000),
+        ColumnContract("orders", "feature", "numeric", nullable=False, min=0, max=100),
+        ColumnContract("plan", "feature", "categorical", categories=["free", "plus"]),
+        ColumnContract("app", "feature", "boolean", nullable=False),
+        ColumnContract("churned", "target", "boolean", nullable=False, categories=["0", "1"]),
+    ]
+)
+
+
+def raw(**changes) -> pd.DataFrame:
+    """Four clean rows as a CSV reader gives them, with columns replaced or added."""
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c", "d"],
+            "month": ["2026-01-01"] * 4,
+            "spend": [10.5, 20.0, None, 3.0],
+            "orders": [1, 2, 3, 4],
+            "plan": ["free", "plus", None, "free"],
+            "app": [0, 1, 1, 0],
+            "churned": [0, 1, 0, 1],
+        }
+    )
+    return frame.assign(**changes)
+
+
+DEFAULTS = Policies()
+
+
+def validate(frame, policies=DEFAULTS, data=DATA, scoring=False, contract=CONTRACT):
+    return apply_contract(frame, contract, policies, data, "f.csv", scoring=scoring)
+
+
+def assert_counts_add_up(result) -> None:
+    counts = result.counts
+    assert counts["rows_in"] == counts["rows_valid"] + counts["rows_quarantined"]
+    assert counts["rows_quarantined"] == sum(counts["quarantined_by_reason"].values())
+    assert len(result.valid) == counts["rows_valid"]
+    assert len(result.rejected) == counts["rows_quarantined"]
+
+
+def test_clean_data_passes_typed_per_contract():
+    result = validate(raw())
+    assert_counts_add_up(result)
+    assert result.counts["rows_valid"] == 4 and result.rejected.empty
+    assert str(result.valid["month"].dtype) == "datetime64[ns]"
+    assert result.valid["churned"].dtype == "int8"
+    assert result.valid["spend"].dtype == "float64"
+    assert result.schema == {"added": [], "missing": [], "retyped": [], "new_categories": {}}
+
+
+def test_blank_text_and_thousands_separators_are_coerced_and_counted():
+    result = validate(raw(spend=["1,234", " ", "n/a", "7"]))
+    assert_counts_add_up(result)
+    assert result.valid["spend"].tolist()[0] == 1234.0
+    assert result.valid["spend"].isna().tolist() == [False, True, True, False]
+    assert result.counts["coerced"]["spend"] == {
+        "blank_to_missing": 1,
+        "thousands_separator": 1,
+        "text_to_missing": 1,
+    }
+
+
+def test_yes_no_labels_map_through_positive_label():
+    data = DataParams("churned", "Yes", "customer_id", "month")
+    contract = Contract(
+        [*CONTRACT.columns[:-1], ColumnContract("churned", "target", "boolean", nullable=False)]
+    )
+    result = validate(raw(churned=["Yes", "no", " YES", "No"]), data=data, contract=contract)
+    assert result.valid["churned"].tolist() == [1, 0, 1, 0]
+
+
+def test_bad_rows_are_quarantined_with_one_reason_each():
+    frame = raw(
+        customer_id=["a", "a", "c", "d"],
+        orders=[1, 2, 500, None],
+        churned=[0, 1, "maybe", None],
+    )
+    result = validate(frame)
+    assert_counts_add_up(result)
+    rejected = result.rejected
+    reasons = dict(zip(rejected["customer_id"], rejected["reject_reason"], strict=True))
+    assert reasons == {
+        "a": "duplicate_id:customer_id",
+        "c": "invalid_label:churned",
+        "d": "missing_label:churned",
+    }
+    assert result.rejected["churned"].tolist()[1:] == ["maybe", None]
+
+
+def test_range_and_null_checks():
+    result = validate(raw(orders=[1, -1, 101, None]))
+    assert_counts_add_up(result)
+    assert result.counts["quarantined_by_reason"] == {
+        "above_max:orders": 1,
+        "below_min:orders": 1,
+        "null:orders": 1,
+    }
+
+
+def test_duplicate_ids_in_different_snapshots_are_fine():
+    frame = raw(customer_id=["a", "a", "b", "b"], month=["2026-01-01", "2026-02-01"] * 2)
+    assert validate(frame).counts["rows_valid"] == 4
+
+
+def test_unseen_categories_are_quarantined_when_training_and_counted_when_scoring():
+    frame = raw(plan=["free", "gold", "gold", None])
+    training = validate(frame)
+    assert training.counts["quarantined_by_reason"] == {"unseen_category:plan": 2}
+    assert training.schema["new_categories"] == {"plan": ["gold"]}
+    scoring = validate(frame.drop(columns=["churned"]), scoring=True)
+    assert scoring.counts["rows_valid"] == 4
+    assert scoring.counts["unseen_categories"] == {"plan": 2}
+    assert "churned" not in scoring.valid.columns
+
+
+def test_missing_target_stops_when_training():
+    with pytest.raises(ChurnError, match=r"f.csv: column 'churned' \(data.target\) not found"):
+        validate(raw().drop(columns=["churned"]))
+
+
+def test_positive_label_that_never_occurs_stops():
+    data = DataParams("churned", "Y", "customer_id", "month")
+    contract = Contract(
+        [*CONTRACT.columns[:-1], ColumnContract("churned", "target", "boolean", nullable=False)]
+    )
+    with pytest.raises(ChurnError, match="'Y' \\(data.positive_label\\) never occurs"):
+        validate(raw(churned=["Yes", "No"] * 2), data=data, contract=contract)
+
+
+@pytest.mark.parametrize("policy", ["ignore", "include", "fail"])
+def test_new_column_policy(policy):
+    frame = raw(video=["3.5", "", "7", "1,000"])
+    if policy == "fail":
+        with pytest.raises(ChurnError, match="'video' is not in the contract"):
+            validate(frame, Policies(new_column=policy))
+        return
+    result = validate(frame, Policies(new_column=policy))
+    assert result.schema["added"] == ["video"]
+    assert ("video" in result.valid.columns) == (policy == "include")
+    assert "video" in result.rejected.columns  # quarantine keeps original values, all columns
+    if policy == "include":
+        assert result.valid["video"].dtype == "float64"
+        assert result.counts["coerced"]["video"]["thousands_separator"] == 1
+
+
+@pytest.mark.parametrize("policy", ["fail", "impute"])
+def test_missing_column_policy(policy):
+    frame = raw().drop(columns=["orders"])
+    if policy == "fail":
+        with pytest.raises(ChurnError, match="column 'orders' of the contract is missing"):
+            validate(frame, Policies(missing_column=policy))
+        return
+    result = validate(frame, Policies(missing_column=policy))
+    assert result.schema["missing"] == ["orders"]
+    assert result.valid["orders"].isna().all() and result.counts["rows_valid"] == 4
+
+
+@pytest.mark.parametrize("policy", ["fail", "quarantine"])
+def test_type_change_policy(policy):
+    frame = raw(orders=["one", "two", "3", "four"])
+    if policy == "fail":
+        with pytest.raises(ChurnError, match="column 'orders' no longer holds numeric values"):
+            validate(frame, Policies(type_change=policy))
+        return
+    result = validate(frame, Policies(type_change=policy))
+    assert_counts_add_up(result)
+    assert result.schema["retyped"] == ["orders"]
+    assert result.counts["quarantined_by_reason"] == {"type:orders": 3}
+    assert result.valid["orders"].tolist() == [3.0]
+
+
+def test_a_few_wrong_values_are_coerced_not_a_type_change():
+    result = validate(raw(orders=["1", "2", "x", "4"]))
+    assert result.schema["retyped"] == []
+    assert result.counts["quarantined_by_reason"] == {"null:orders": 1}
+    assert result.counts["coerced"]["orders"] == {"text_to_missing": 1}
+
+
+def test_unknown_policy_value_is_named():
+    with pytest.raises(ChurnError, match="contract.new_column must be one of ignore|include|fail"):
+        Policies(new_column="keep")
+
+
+def test_inputs_are_not_mutated():
+    frame = raw(spend=["1,234", " ", "n/a", "7"])
+    before = frame.copy()
+    validate(frame, Policies(new_column="include"))
+    pd.testing.assert_frame_equal(frame, before)

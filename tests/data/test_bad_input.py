@@ -1,0 +1,285 @@
+"""A corpus of malformed and surprising inputs, each run through the real ingest and validate
+CLIs: the pipeline either continues as the policy says and counts every row, or stops with one
+clear line naming the file, column and problem, a non-zero exit and no traceback."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from churn.generate import VIDEO_COLUMN, generate_snapshots
+from churn.params import GenerateParams
+from tests.helpers import REPO
+
+ROWS = 40  # rows per file: small files keep the corpus fast
+ID = "customer_id"
+
+
+@pytest.fixture(scope="module")
+def clean() -> pd.DataFrame:
+    """A small clean snapshot in the shape of data/raw, without the late column."""
+    snapshots = generate_snapshots(GenerateParams(100, 1, "2026-01", 1, 5, 11))
+    frame = next(iter(snapshots.values())).head(ROWS).reset_index(drop=True)
+    return frame.drop(columns=[VIDEO_COLUMN], errors="ignore")
+
+
+def csv(frame: pd.DataFrame, **options) -> bytes:
+    return frame.to_csv(index=False, **options).encode()
+
+
+def parquet(frame: pd.DataFrame, path: Path) -> bytes:
+    frame.to_parquet(path)
+    return path.read_bytes()
+
+
+def with_values(column: str, values: Callable[[pd.Series], list]) -> Callable:
+    return lambda f: f.assign(**{column: values(f[column])})
+
+
+def every_other(value: object) -> Callable[[pd.Series], list]:
+    return lambda s: [value if i % 2 else v for i, v in enumerate(s)]
+
+
+# name: (files {name: frame -> bytes}, params changes, expected)
+# expected: ("ok", rows_in or None, check on (validation, schema)) or ("fail", stderr fragments)
+CASES: dict[str, tuple] = {
+    "empty file": ({"a.csv": lambda f: b""}, {}, ("fail", ["a.csv: file is empty"])),
+    "header only": (
+        {"a.csv": lambda f: csv(f.head(0))},
+        {},
+        ("fail", ["a.csv: no data rows"]),
+    ),
+    "missing target column": (
+        {"a.csv": lambda f: csv(f.drop(columns=["churned"]))},
+        {},
+        ("fail", ["column 'churned' (data.target) not found"]),
+    ),
+    "target with unknown labels": (
+        {"a.csv": lambda f: csv(with_values("churned", every_other("maybe"))(f))},
+        {},
+        ("ok", ROWS, lambda v, s: v["quarantined_by_reason"] == {"invalid_label:churned": 20}),
+    ),
+    "all-missing column": (
+        {"a.csv": lambda f: csv(f.assign(satisfaction_score=None))},
+        {},
+        ("ok", ROWS, lambda v, s: v["rows_valid"] == ROWS),
+    ),
+    "all-missing required column": (
+        {"a.csv": lambda f: csv(f.assign(orders_30d=None))},
+        {},
+        ("fail", ["no valid rows (all 40 quarantined"]),
+    ),
+    "numeric column with text": (
+        {
+            "a.csv": lambda f: csv(
+                with_values("avg_order_value", every_other("unknown"))(f.head(10))
+            )
+        },
+        {},
+        ("ok", 10, lambda v, s: v["coerced"]["avg_order_value"] == {"text_to_missing": 5}),
+    ),
+    "thousands separators": (
+        {"a.csv": lambda f: csv(with_values("sessions_30d", lambda s: ["1,234"] * len(s))(f))},
+        {},
+        ("ok", ROWS, lambda v, s: v["coerced"]["sessions_30d"] == {"thousands_separator": ROWS}),
+    ),
+    "wrong delimiter": (
+        {"a.csv": lambda f: csv(f, sep=";")},
+        {},
+        ("fail", ["a.csv: one column only; wrong delimiter?"]),
+    ),
+    "duplicated ids": (
+        {"a.csv": lambda f: csv(pd.concat([f, f.head(3)]))},
+        {},
+        (
+            "ok",
+            ROWS + 3,
+            lambda v, s: v["quarantined_by_reason"] == {"duplicate_id:customer_id": 3},
+        ),
+    ),
+    "duplicated header line": (
+        {
+            "a.csv": lambda f: (
+                csv(f) + ",".join(f.columns).encode() + b"\n" + csv(f.tail(2), header=False)
+            )
+        },
+        {},
+        (
+            "ok",
+            ROWS + 3,
+            lambda v, s: (
+                v["quarantined_by_reason"] == {"invalid_label:churned": 1, f"duplicate_id:{ID}": 2}
+            ),
+        ),
+    ),
+    "duplicated column name": (
+        {"a.csv": lambda f: csv(f).replace(b",device,", b",country,", 1)},
+        {},
+        ("fail", ["column 'device' of the contract is missing"]),
+    ),
+    "unseen categories": (
+        {"a.csv": lambda f: csv(with_values("country", every_other("US"))(f))},
+        {},
+        ("ok", ROWS, lambda v, s: s["new_categories"] == {"country": ["US"]}),
+    ),
+    "extreme outliers": (
+        {"a.csv": lambda f: csv(with_values("tenure_months", every_other(10**9))(f))},
+        {},
+        ("ok", ROWS, lambda v, s: v["quarantined_by_reason"] == {"above_max:tenure_months": 20}),
+    ),
+    "renamed column": (
+        {"a.csv": lambda f: csv(f.rename(columns={"orders_30d": "orders_last_30d"}))},
+        {},
+        ("fail", ["column 'orders_30d' of the contract is missing", "missing_column: fail"]),
+    ),
+    "renamed column, impute policy": (
+        {"a.csv": lambda f: csv(f.rename(columns={"orders_30d": "orders_last_30d"}))},
+        {"contract.missing_column": "impute"},
+        ("ok", ROWS, lambda v, s: s["missing"] == ["orders_30d"] and s["added"] != []),
+    ),
+    "added column": (
+        {"a.csv": lambda f: csv(f.assign(loyalty_points=7))},
+        {},
+        ("ok", ROWS, lambda v, s: s["added"] == ["loyalty_points"]),
+    ),
+    "added column, fail policy": (
+        {"a.csv": lambda f: csv(f.assign(loyalty_points=7))},
+        {"contract.new_column": "fail"},
+        ("fail", ["column 'loyalty_points' is not in the contract"]),
+    ),
+    "dropped column": (
+        {"a.csv": lambda f: csv(f.drop(columns=["device"]))},
+        {},
+        ("fail", ["column 'device' of the contract is missing"]),
+    ),
+    "mixed types across files": (
+        {
+            "a.csv": lambda f: csv(f.head(20)),
+            "b.csv": lambda f: csv(with_values("app_installed", every_other("yes"))(f.tail(20))),
+        },
+        {},
+        ("ok", ROWS, lambda v, s: v["rows_valid"] == ROWS),
+    ),
+    "column changed type": (
+        {"a.csv": lambda f: csv(with_values("orders_90d", lambda s: ["many"] * len(s))(f))},
+        {},
+        ("fail", ["column 'orders_90d' no longer holds numeric values"]),
+    ),
+    "column changed type, quarantine policy": (
+        {"a.csv": lambda f: csv(with_values("orders_90d", lambda s: ["many"] * len(s))(f))},
+        {"contract.type_change": "quarantine"},
+        ("fail", ["no valid rows (all 40 quarantined"]),
+    ),
+    "non-UTF-8 bytes": (
+        {"a.csv": lambda f: csv(f).replace(b"mobile", b"mob\xefle", 1)},
+        {},
+        ("fail", ["a.csv: not UTF-8 text"]),
+    ),
+    "truncated Parquet": (
+        {"a.parquet": lambda f: parquet(f, Path(f.attrs["tmp"]) / "x.parquet")[:300]},
+        {},
+        ("fail", ["a.parquet: cannot be parsed"]),
+    ),
+    "CSV with a trailing partial line": (
+        {"a.csv": lambda f: csv(f)[:-40]},
+        {},
+        ("ok", ROWS, lambda v, s: v["rows_quarantined"] >= 1),
+    ),
+    "Yes/No labels, inferred contract": (
+        {"a.csv": lambda f: csv(f.assign(churned=f["churned"].map({1: "Yes", 0: "No"})))},
+        {"data.positive_label": "Yes", "data.contract": ""},
+        ("ok", ROWS, lambda v, s: v["rows_valid"] == ROWS),
+    ),
+    "source path that does not exist": ({}, {}, ("fail", ["raw: no such file or folder"])),
+}
+
+
+def prepare(tmp_path: Path, clean: pd.DataFrame, files: dict, params: dict) -> None:
+    """Raw files, contract and params file in a fresh working folder."""
+    if files:
+        (tmp_path / "raw").mkdir()
+    frame = clean.copy()
+    frame.attrs["tmp"] = str(tmp_path)
+    for name, make in files.items():
+        (tmp_path / "raw" / name).write_bytes(make(frame))
+    shutil.copy(REPO / "contract.yaml", tmp_path / "contract.yaml")
+    settings = yaml.safe_load((REPO / "params.yaml").read_text())
+    for dotted, value in params.items():
+        section, key = dotted.split(".")
+        settings[section][key] = value
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(settings))
+
+
+def run_cli(tmp_path: Path, module: str, *args: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", f"churn.{module}", *args]
+    return subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+
+
+def run_ingest_and_validate(tmp_path: Path) -> subprocess.CompletedProcess:
+    """The two stages as the pipeline runs them; the first failure is returned."""
+    ingest = run_cli(tmp_path, "ingest", "--source", "raw", "--out", "customers.parquet")
+    if ingest.returncode != 0:
+        return ingest
+    contract = yaml.safe_load((tmp_path / "params.yaml").read_text())["data"]["contract"]
+    return run_cli(
+        tmp_path, "validate", "--input", "customers.parquet", "--contract", contract,
+        "--valid-out", "valid.parquet", "--quarantine-out", "quarantine.parquet",
+        "--metrics", "validation.json", "--schema", "schema.json", "--params", "params.yaml",
+    )  # fmt: skip
+
+
+def assert_every_row_counted(tmp_path: Path, rows_in: int) -> dict:
+    counts = json.loads((tmp_path / "validation.json").read_text())
+    assert counts["rows_in"] == rows_in
+    assert counts["rows_in"] == counts["rows_valid"] + counts["rows_quarantined"]
+    assert counts["rows_quarantined"] == sum(counts["quarantined_by_reason"].values())
+    assert len(pd.read_parquet(tmp_path / "valid.parquet")) == counts["rows_valid"]
+    quarantine = pd.read_parquet(tmp_path / "quarantine.parquet")
+    assert len(quarantine) == counts["rows_quarantined"]
+    assert quarantine["reject_reason"].ne("").all()
+    return counts
+
+
+def test_the_corpus_has_at_least_twenty_cases():
+    assert len(CASES) >= 20
+
+
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory, clean: pd.DataFrame) -> dict:
+    """Every case run once, several at a time (each is two short CLI processes)."""
+
+    def run_case(case: str):
+        folder = tmp_path_factory.mktemp("case")
+        prepare(folder, clean, CASES[case][0], CASES[case][1])
+        return folder, run_ingest_and_validate(folder)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return dict(zip(CASES, pool.map(run_case, CASES), strict=True))
+
+
+@pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
+def test_bad_input_is_handled_or_refused_clearly(outcomes: dict, case: str):
+    folder, result = outcomes[case]
+    expected = CASES[case][2]
+    assert "Traceback" not in result.stderr
+    if expected[0] == "fail":
+        assert result.returncode == 2, result.stdout
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, result.stderr
+        assert lines[0].startswith(("churn.ingest: error: ", "churn.validate: error: "))
+        for fragment in expected[1]:
+            assert fragment in lines[0]
+        return
+    assert result.returncode == 0, result.stderr
+    counts = assert_every_row_counted(folder, expected[1])
+    schema = json.loads((folder / "schema.json").read_text())
+    assert expected[2](counts, schema), (counts, schema)
