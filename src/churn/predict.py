@@ -96,6 +96,7 @@ class Summary:
         self.counts = Counter(rows_in=0, rows_scored=0, rows_rejected=0, churn_decisions=0)
         self.reasons: Counter = Counter()
         self.unknown: Counter = Counter()
+        self.coerced: Counter = Counter()
         self.ignored: list[str] = []
         self.imputed: list[str] = []
         self.version = version
@@ -107,6 +108,8 @@ class Summary:
         self.counts["churn_decisions"] += int(scores["churn_decision"].sum())
         self.reasons.update(checked.rejected["reject_reason"].astype(str).tolist())
         self.unknown.update(checked.unknown)
+        for column, kinds in checked.coerced.items():
+            self.coerced.update({f"{column}:{kind}": n for kind, n in kinds.items()})
         self.ignored, self.imputed = checked.ignored, checked.imputed
 
     def as_dict(self) -> dict:
@@ -116,6 +119,7 @@ class Summary:
             "ignored_columns": self.ignored,
             "imputed_columns": self.imputed,
             "unknown_categories": {k: v for k, v in sorted(self.unknown.items()) if v},
+            "coerced": dict(sorted(self.coerced.items())),
             "model_version": self.version,
         }
 

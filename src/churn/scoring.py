@@ -27,6 +27,7 @@ class Checked:
     ignored: list[str] = field(default_factory=list)
     imputed: list[str] = field(default_factory=list)
     unknown: dict[str, int] = field(default_factory=dict)
+    coerced: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def add_missing_model_columns(frame: pd.DataFrame, spec: FeatureSpec, policy: str, where: str):
@@ -52,7 +53,9 @@ def check_chunk(frame: pd.DataFrame, artifacts: Artifacts, where: str) -> Checke
     imputed += [c for c in spec.input_columns if c not in frame.columns and c not in imputed]
     rejected = result.rejected.sort_values(ROW, kind="stable").drop(columns=ROW)
     ignored = [str(c) for c in frame.columns if c not in {*spec.input_columns, data.id}]
-    return Checked(valid, rejected.astype("string"), ignored, imputed, count_unknown(valid, spec))
+    unknown = count_unknown(valid, spec)
+    coerced = result.counts.get("coerced", {})
+    return Checked(valid, rejected.astype("string"), ignored, imputed, unknown, coerced)
 
 
 def row_ids(frame: pd.DataFrame, id_column: str, offset: int) -> pd.Series:

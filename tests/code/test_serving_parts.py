@@ -7,10 +7,11 @@ import asyncio
 import pytest
 from pydantic import ValidationError
 
+from churn.artifacts import contract_from_spec
 from churn.body_limit import BodySizeLimit
 from churn.contract import ColumnContract, Contract
 from churn.features import FeatureSpec
-from churn.request_model import build_request_model, contract_from_spec
+from churn.request_model import build_request_model
 
 SPEC = FeatureSpec(
     numeric=["orders_30d"],

@@ -24,11 +24,13 @@ def artifact_args(root: Path) -> list[str]:
 
 
 def messy_csv(trained, path: Path) -> pd.DataFrame:
-    """100 test rows as CSV with an extra column, an unseen category and two bad rows."""
-    rows = trained.test_rows.head(100).astype({"orders_30d": "object"}).copy()
+    """100 test rows as CSV: an extra column, an unseen category, a stray text, two bad rows."""
+    flags = {"newsletter_subscribed": "Int64", "app_installed": "Int64"}  # 0/1 as in raw files
+    rows = trained.test_rows.head(100).astype({"orders_30d": "object", **flags}).copy()
     rows["loyalty_tier"] = "gold"
     rows.loc[rows.index[3], "device"] = "smart-fridge"
-    rows.loc[rows.index[5], "orders_30d"] = "lots"
+    rows.loc[rows.index[4], "orders_30d"] = "lots"
+    rows.loc[rows.index[5], "tenure_months"] = -5
     rows.loc[rows.index[8], "customer_id"] = None
     rows.to_csv(path, index=False)
     return rows
@@ -46,15 +48,16 @@ def test_messy_csv_rows_in_equal_scored_plus_rejected(trained, tmp_path, capsys)
     summary = run_predict(capsys, *files, "--chunk-size", "7", *artifact_args(trained.root))
     assert summary["rows_in"] == 100 == summary["rows_scored"] + summary["rows_rejected"]
     assert summary["rejected_by_reason"] == {
-        "customer_id: missing id": 1,
-        "orders_30d: not a number": 1,
+        "below_min:tenure_months": 1,
+        "null:customer_id": 1,
     }
+    assert summary["coerced"] == {"orders_30d:text_to_missing": 1}
     assert summary["ignored_columns"] == ["snapshot_month", "churned", "loyalty_tier"]
     assert summary["unknown_categories"] == {"device": 1}
     scores, rejects = pd.read_csv(tmp_path / "out.csv"), pd.read_csv(tmp_path / "rejects.csv")
     assert len(scores) == 98 and len(rejects) == 2
     by_reason = rejects.set_index("reject_reason")
-    assert by_reason.loc["orders_30d: not a number", "orders_30d"] == "lots"
+    assert by_reason.loc["below_min:tenure_months", "tenure_months"] == "-5"
     kept = rows.drop(index=rows.index[[5, 8]])
     assert scores["id"].tolist() == kept["customer_id"].tolist()
     expected = predict_proba(trained.model, transform(kept, trained.spec))
@@ -76,7 +79,7 @@ def test_chunk_size_does_not_change_the_scores(trained, tmp_path, capsys):
 def test_missing_column_fails_or_is_imputed_by_policy(trained, tmp_path, capsys):
     trained.test_rows.head(50).drop(columns="device").to_parquet(tmp_path / "in.parquet")
     args = ["--input", str(tmp_path / "in.parquet"), "--output", str(tmp_path / "o.parquet")]
-    with pytest.raises(ChurnError, match="missing feature column.*device"):
+    with pytest.raises(ChurnError, match="device"):
         predict.main([*args, *artifact_args(trained.root)])
     summary = run_predict(
         capsys, *args, "--missing-columns", "impute", *artifact_args(trained.root)

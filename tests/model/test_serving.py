@@ -22,7 +22,7 @@ ID = "customer_id"
 
 @pytest.fixture(scope="module")
 def api(trained) -> Iterator[str]:
-    yield from start_server(serving_env(trained.root), trained.root)
+    yield from start_server(serving_env(trained.root), REPO)  # contract.yaml from params
 
 
 def records(frame: pd.DataFrame) -> list[dict]:
@@ -164,3 +164,13 @@ def test_schemathesis_finds_no_server_error(api, tmp_path):
         capture_output=True, text=True, timeout=300, cwd=tmp_path,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_contract_limits_are_422_and_contract_row_failures_are_listed(api, trained):
+    record = records(trained.test_rows.head(1))[0]
+    below = post(api, record | {"tenure_months": -5})
+    assert below.status_code == 422
+    assert "tenure_months" in below.text
+    twice = post(api, [record, record]).json()
+    assert len(twice["predictions"]) == 1
+    assert twice["rejected"] == [{"index": 1, "reason": "duplicate_id:customer_id"}]
