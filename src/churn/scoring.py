@@ -67,7 +67,10 @@ def row_ids(frame: pd.DataFrame, id_column: str, offset: int) -> pd.Series:
 
 def score_frame(frame: pd.DataFrame, artifacts: Artifacts, ids: pd.Series) -> pd.DataFrame:
     """Churn probability and decision per row, from the same transform as training."""
-    probability = predict_proba(artifacts.model, transform(frame, artifacts.spec))
+    if frame.empty:  # every row rejected: transform cannot shape an empty matrix
+        probability = np.zeros(0, dtype=np.float64)
+    else:
+        probability = predict_proba(artifacts.model, transform(frame, artifacts.spec))
     return pd.DataFrame(
         {
             "id": ids.to_numpy(),

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
-from fastapi import Body, FastAPI
+from fastapi import Body, FastAPI, HTTPException
 from pydantic import BaseModel
 
 from churn.artifacts import Artifacts, load_workspace
@@ -60,7 +60,10 @@ def read_metrics(path: Path) -> dict | None:
 
 def score_records(records: list[BaseModel], artifacts: Artifacts) -> dict[str, Any]:
     """Score validated records through the batch path: contract, features, model."""
-    fields = list(type(records[0]).model_fields) if records else [artifacts.id_column]
+    if not records:
+        return {"predictions": [], "model_version": artifacts.version, "rejected": [],
+                "ignored_fields": [], "unknown_categories": {}}  # fmt: skip
+    fields = list(type(records[0]).model_fields)
     frame = pd.DataFrame([r.model_dump(include=set(fields)) for r in records], columns=fields)
     if artifacts.id_column in frame.columns and frame[artifacts.id_column].isna().all():
         frame = frame.drop(columns=artifacts.id_column)  # ids are optional in the API
@@ -100,7 +103,10 @@ def add_routes(app: FastAPI, artifacts: Artifacts, customer: type[BaseModel], me
 
     @app.post("/predict")
     def predict(body: Annotated[customer | list[customer], Body()]) -> dict[str, Any]:  # type: ignore[valid-type]
-        return score_records(body if isinstance(body, list) else [body], artifacts)
+        try:
+            return score_records(body if isinstance(body, list) else [body], artifacts)
+        except ChurnError as error:  # the contract refused the request as a whole
+            raise HTTPException(status_code=422, detail=str(error)) from None
 
 
 def create_app(settings: Settings) -> FastAPI:

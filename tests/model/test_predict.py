@@ -50,15 +50,16 @@ def test_messy_csv_rows_in_equal_scored_plus_rejected(trained, tmp_path, capsys)
     assert summary["rejected_by_reason"] == {
         "below_min:tenure_months": 1,
         "null:customer_id": 1,
+        "null:orders_30d": 1,  # "lots" became missing, and the contract requires orders_30d
     }
     assert summary["coerced"] == {"orders_30d:text_to_missing": 1}
     assert summary["ignored_columns"] == ["snapshot_month", "churned", "loyalty_tier"]
     assert summary["unknown_categories"] == {"device": 1}
     scores, rejects = pd.read_csv(tmp_path / "out.csv"), pd.read_csv(tmp_path / "rejects.csv")
-    assert len(scores) == 98 and len(rejects) == 2
+    assert len(scores) == 97 and len(rejects) == 3
     by_reason = rejects.set_index("reject_reason")
     assert by_reason.loc["below_min:tenure_months", "tenure_months"] == "-5"
-    kept = rows.drop(index=rows.index[[5, 8]])
+    kept = rows.drop(index=rows.index[[4, 5, 8]])
     assert scores["id"].tolist() == kept["customer_id"].tolist()
     expected = predict_proba(trained.model, transform(kept, trained.spec))
     np.testing.assert_allclose(scores["churn_probability"], expected, rtol=1e-12)
