@@ -27,8 +27,11 @@ def feature_field(column: ColumnContract, spec: FeatureSpec) -> tuple[Any, Any]:
     description = f"{column.type.capitalize()}" + (
         "; null means missing." if column.nullable else "."
     )
-    field = Field(description=description, allow_inf_nan=False, **limits)
-    return Annotated[float | None if column.nullable else float, field], ...
+    if column.type == "numeric":
+        limits["allow_inf_nan"] = False
+    field = Field(description=description, **limits)
+    kind = bool if column.type == "boolean" else float  # JSON 0/1 and true/false are booleans
+    return Annotated[kind | None if column.nullable else kind, field], ...
 
 
 def build_request_model(contract: Contract, spec: FeatureSpec, id_column: str) -> type[BaseModel]:

@@ -46,12 +46,16 @@ def check_chunk(frame: pd.DataFrame, artifacts: Artifacts, where: str) -> Checke
     spec, data = artifacts.spec, artifacts.data
     # Columns outside the contract are kept when the model needs them (others are only listed).
     policies = replace(artifacts.policies, new_column="include")
-    numbered = frame.assign(**{ROW: np.arange(len(frame))})
+    # The label and timestamp are optional when scoring and unused: skip their (costly) checks.
+    unused = [c for c in (data.target, data.timestamp) if c and c in frame.columns]
+    numbered = frame.drop(columns=unused).assign(**{ROW: np.arange(len(frame))})
     result = apply_contract(numbered, artifacts.contract, policies, data, where, scoring=True)
     valid = result.valid.sort_values(ROW, kind="stable").drop(columns=ROW).reset_index(drop=True)
     valid, imputed = add_missing_model_columns(valid, spec, policies.missing_column, where)
     imputed += [c for c in spec.input_columns if c not in frame.columns and c not in imputed]
-    rejected = result.rejected.sort_values(ROW, kind="stable").drop(columns=ROW)
+    failed = result.rejected.sort_values(ROW, kind="stable")
+    positions = failed[ROW].astype(int).to_numpy()  # original values, all input columns
+    rejected = frame.iloc[positions].assign(**{REJECT_REASON: failed[REJECT_REASON].to_numpy()})
     ignored = [str(c) for c in frame.columns if c not in {*spec.input_columns, data.id}]
     unknown = count_unknown(valid, spec)
     coerced = result.counts.get("coerced", {})

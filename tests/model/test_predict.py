@@ -58,7 +58,7 @@ def test_messy_csv_rows_in_equal_scored_plus_rejected(trained, tmp_path, capsys)
     scores, rejects = pd.read_csv(tmp_path / "out.csv"), pd.read_csv(tmp_path / "rejects.csv")
     assert len(scores) == 97 and len(rejects) == 3
     by_reason = rejects.set_index("reject_reason")
-    assert by_reason.loc["below_min:tenure_months", "tenure_months"] == "-5"
+    assert by_reason.loc["below_min:tenure_months", "tenure_months"] == -5
     kept = rows.drop(index=rows.index[[4, 5, 8]])
     assert scores["id"].tolist() == kept["customer_id"].tolist()
     expected = predict_proba(trained.model, transform(kept, trained.spec))
