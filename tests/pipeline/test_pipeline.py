@@ -10,7 +10,9 @@ import pytest
 from tests.helpers import REPO, commit_all, copy_repository, run, set_params, stages_run
 
 pytestmark = pytest.mark.pipeline
-ALL_STAGES = ["generate", "ingest", "validate", "split", "featurize", "train", "evaluate", "score"]
+ALL_STAGES = [
+    *["generate", "ingest", "validate", "split", "featurize", "train", "evaluate", "drift", "score"]
+]
 
 
 @pytest.mark.slow
@@ -51,28 +53,28 @@ def test_small_pipeline_produces_every_artifact(small_repo: Path):
 CHANGES = {
     "README edit": ({}, "README.md", []),
     "evaluate param": ({"evaluate.threshold": 0.4}, None, ["evaluate", "score"]),
-    "train param": ({"train.max_depth": 3}, None, ["train", "evaluate", "score"]),
+    "train param": ({"train.max_depth": 3}, None, ["train", "evaluate", "drift", "score"]),
     "featurize param": (
         {"featurize.min_category_count": 500},
         None,
-        ["featurize", "train", "evaluate", "score"],
+        ["featurize", "train", "evaluate", "drift", "score"],
     ),
     "split param": (
         {"split.valid_size": 0.3},
         None,
-        ["split", "featurize", "train", "evaluate", "score"],
+        ["split", "featurize", "train", "evaluate", "drift", "score"],
     ),
     "generate param": ({"generate.seed": 8}, None, ALL_STAGES),
-    "contract file comment": ({}, "contract.yaml", ["validate"]),
+    "contract file comment": ({}, "contract.yaml", ["validate", "score"]),
     "new-column policy": (
         {"contract.new_column": "include"},
         None,
-        ["validate", "split", "featurize", "train", "evaluate", "score"],
+        ["validate", "split", "featurize", "train", "evaluate", "drift", "score"],
     ),
     "validation code": ({}, "src/churn/validation.py", ["validate", "score"]),
     "evaluate code": ({}, "src/churn/evaluate.py", ["evaluate"]),
-    "train code": ({}, "src/churn/train.py", ["train", "evaluate"]),
-    "shared model code": ({}, "src/churn/model.py", ["train", "evaluate", "score"]),
+    "train code": ({}, "src/churn/train.py", ["train"]),  # same model: nothing downstream
+    "shared model code": ({}, "src/churn/model.py", ["train", "evaluate", "drift", "score"]),
     "scoring code": ({}, "src/churn/predict.py", ["score"]),
 }
 
