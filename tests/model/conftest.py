@@ -26,6 +26,7 @@ class Trained:
 def small_params(root: Path, scale: float = 0.2) -> Path:
     params = yaml.safe_load((REPO / "params.yaml").read_text())
     params["generate"]["scale"] = scale
+    params["data"]["contract"] = str(REPO / "contract.yaml")
     path = root / "params.yaml"
     path.write_text(yaml.safe_dump(params))
     return path
@@ -33,20 +34,19 @@ def small_params(root: Path, scale: float = 0.2) -> Path:
 
 @pytest.fixture(scope="session")
 def trained(tmp_path_factory) -> Trained:
-    """Run generate -> evaluate (with validate) through each stage's main() on 4,000 customers."""
+    """Run generate -> evaluate (with validate) through each stage's main() at small scale."""
     root = tmp_path_factory.mktemp("model")
     params = ["--params", str(small_params(root))]
     generate.main(["--out", str(root / "raw"), *params])
     ingest.main(["--source", str(root / "raw"), "--out", str(root / "all.parquet")])
     validate.main(
         [
-            "--input", str(root / "all.parquet"), "--contract", str(REPO / "contract.yaml"),
-            "--valid-out", str(root / "valid.parquet"),
-            "--quarantine-out", str(root / "quarantine.parquet"),
-            "--metrics", str(root / "validation.json"), "--schema", str(root / "schema.json"),
+            *["--input", str(root / "all.parquet"), "--contract", str(REPO / "contract.yaml")],
+            *["--valid-out", str(root / "valid.parquet"), "--quarantine-out", str(root / "q.pq")],
+            *["--metrics", str(root / "validation.json"), "--schema", str(root / "schema.json")],
             *params,
         ]
-    )  # fmt: skip
+    )
     split.main(["--input", str(root / "valid.parquet"), "--out-dir", str(root / "split"), *params])
     featurize.main(
         [

@@ -10,7 +10,9 @@ import pytest
 from tests.helpers import REPO, commit_all, copy_repository, run, set_params, stages_run
 
 pytestmark = pytest.mark.pipeline
-ALL_STAGES = ["generate", "ingest", "validate", "split", "featurize", "train", "evaluate", "drift"]
+ALL_STAGES = [
+    *["generate", "ingest", "validate", "split", "featurize", "train", "evaluate", "drift", "score"]
+]
 
 
 @pytest.mark.slow
@@ -39,6 +41,8 @@ def test_small_pipeline_produces_every_artifact(small_repo: Path):
         "models/features.json",
         "models/model.json",
         "metrics/evaluate/plots/custom/roc.json",
+        "data/scores/scores.parquet",
+        "metrics/score.json",
     ):
         assert (small_repo / path).is_file(), path
     scores = json.loads((small_repo / "metrics/evaluate/metrics.json").read_text())["test"]
@@ -48,31 +52,30 @@ def test_small_pipeline_produces_every_artifact(small_repo: Path):
 
 CHANGES = {
     "README edit": ({}, "README.md", []),
-    "evaluate param": ({"evaluate.threshold": 0.4}, None, ["evaluate"]),
-    "train param": ({"train.max_depth": 3}, None, ["train", "evaluate", "drift"]),
+    "evaluate param": ({"evaluate.threshold": 0.4}, None, ["evaluate", "score"]),
+    "train param": ({"train.max_depth": 3}, None, ["train", "evaluate", "drift", "score"]),
     "featurize param": (
         {"featurize.min_category_count": 500},
         None,
-        ["featurize", "train", "evaluate", "drift"],
+        ["featurize", "train", "evaluate", "drift", "score"],
     ),
     "split param": (
         {"split.valid_size": 0.3},
         None,
-        ["split", "featurize", "train", "evaluate", "drift"],
+        ["split", "featurize", "train", "evaluate", "drift", "score"],
     ),
     "generate param": ({"generate.seed": 8}, None, ALL_STAGES),
-    "contract file comment": ({}, "contract.yaml", ["validate"]),
+    "contract file comment": ({}, "contract.yaml", ["validate", "score"]),
     "new-column policy": (
         {"contract.new_column": "include"},
         None,
-        ["validate", "split", "featurize", "train", "evaluate", "drift"],
+        ["validate", "split", "featurize", "train", "evaluate", "drift", "score"],
     ),
-    "validation code": ({}, "src/churn/validation.py", ["validate"]),
+    "validation code": ({}, "src/churn/validation.py", ["validate", "score"]),
     "evaluate code": ({}, "src/churn/evaluate.py", ["evaluate"]),
-    # train reruns, writes the very same model, so evaluate and drift (which do not import train)
-    # are spared
-    "train code": ({}, "src/churn/train.py", ["train"]),
-    "shared model code": ({}, "src/churn/model.py", ["train", "evaluate", "drift"]),
+    "train code": ({}, "src/churn/train.py", ["train"]),  # same model: nothing downstream
+    "shared model code": ({}, "src/churn/model.py", ["train", "evaluate", "drift", "score"]),
+    "scoring code": ({}, "src/churn/predict.py", ["score"]),
     "drift param": ({"drift.psi": 0.3}, None, ["drift"]),
 }
 

@@ -1,0 +1,141 @@
+"""Bounded serving benchmark: API latency and throughput from a second process; batch scoring.
+
+Run after `dvc repro` (uses models/, data/interim/split/test.parquet, data/processed/test.parquet):
+    python benchmarks/serve_load.py [--single 300] [--bulk 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pandas as pd
+import xgboost as xgb
+
+from churn import predict
+
+ROOT = Path(__file__).resolve().parents[1]
+RAW_TEST = ROOT / "data/interim/split/test.parquet"
+MATRIX_TEST = ROOT / "data/processed/test.parquet"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(port: int) -> subprocess.Popen:
+    command = [sys.executable, "-m", "uvicorn", "churn.serve:app", "--host", "127.0.0.1"]
+    command += ["--port", str(port), "--log-level", "warning"]
+    env = dict(os.environ, CHURN_MAX_BODY_BYTES="20000000")
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    for _ in range(300):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return server
+        except httpx.TransportError:
+            time.sleep(0.1)
+    server.terminate()
+    raise SystemExit("server did not start")
+
+
+def timed_posts(client: httpx.Client, url: str, bodies: list) -> np.ndarray:
+    """Latency in seconds of each POST, sent one after another."""
+    latencies = []
+    for body in bodies:
+        start = time.perf_counter()
+        client.post(url, content=body, headers={"content-type": "application/json"})
+        latencies.append(time.perf_counter() - start)
+    return np.asarray(latencies)
+
+
+def summarise(name: str, latencies: np.ndarray, records_per_request: int) -> dict:
+    total = latencies.sum()
+    return {
+        "case": name,
+        "requests": len(latencies),
+        "p50_ms": round(float(np.percentile(latencies, 50)) * 1000, 2),
+        "p99_ms": round(float(np.percentile(latencies, 99)) * 1000, 2),
+        "requests_per_s": round(len(latencies) / total, 1),
+        "records_per_s": round(len(latencies) * records_per_request / total, 0),
+    }
+
+
+def api_load(rows: pd.DataFrame, single: int, bulk: int) -> list[dict]:
+    port = free_port()
+    server = start_server(port)
+    records = json.loads(rows.drop(columns="snapshot_month").to_json(orient="records"))
+    singles = [json.dumps(records[i % len(records)]).encode() for i in range(single)]
+    bulks = [json.dumps(records[i * 1000 % 15000 :][:1000]).encode() for i in range(bulk)]
+    try:
+        with httpx.Client(timeout=120) as client:
+            url = f"http://127.0.0.1:{port}/predict"
+            timed_posts(client, url, singles[:10])  # warm-up
+            return [
+                summarise("1 record / request", timed_posts(client, url, singles), 1),
+                summarise("1000 records / request", timed_posts(client, url, bulks), 1000),
+            ]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def best_of(repeats: int, task) -> float:
+    timings = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        task()
+        timings.append(time.perf_counter() - start)
+    return min(timings)
+
+
+def batch_vs_booster(repeats: int) -> dict:
+    """churn.predict end to end (read, check, features, score, write) vs inplace_predict alone."""
+    booster = xgb.Booster()
+    booster.load_model(str(ROOT / "models/model.json"))
+    matrix = pd.read_parquet(MATRIX_TEST)[booster.feature_names].to_numpy(np.float32)
+    baseline = best_of(repeats, lambda: booster.inplace_predict(matrix))
+    with tempfile.TemporaryDirectory() as folder:
+        args = ["--input", str(RAW_TEST), "--output", f"{folder}/s.parquet"]
+        with open(os.devnull, "w") as quiet:
+            sys.stdout, saved = quiet, sys.stdout
+            try:
+                batch = best_of(repeats, lambda: predict.main(args))
+            finally:
+                sys.stdout = saved
+    rows = len(matrix)
+    return {
+        "rows": rows,
+        "inplace_predict_rows_per_s": round(rows / baseline),
+        "churn_predict_rows_per_s": round(rows / batch),
+        "ratio": round(baseline / batch, 3),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--single", type=int, default=300, help="single-record requests")
+    parser.add_argument("--bulk", type=int, default=20, help="1000-record requests")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    os.chdir(ROOT)
+    rows = pd.read_parquet(RAW_TEST)
+    result = {
+        "api": api_load(rows, args.single, args.bulk),
+        "batch": batch_vs_booster(args.repeats),
+    }
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+"""The serving artifacts (feature spec, model, threshold) of the workspace or of a git revision."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from churn.contract import ColumnContract, Contract
+from churn.errors import ChurnError
+from churn.features import MISSING, UNKNOWN, FeatureSpec
+from churn.model import ChurnModel, feature_names_of, load_model
+from churn.params import PARAMS_FILE, DataParams, Policies, read_params_file, section_from_mapping
+from churn.params import SECTIONS as PARAM_SECTIONS
+
+WORKSPACE = "workspace"
+
+
+@dataclass(frozen=True)
+class Artifacts:
+    """Everything needed to score: features, model, threshold, input contract, version."""
+
+    spec: FeatureSpec
+    model: ChurnModel
+    threshold: float
+    data: DataParams
+    contract: Contract
+    policies: Policies
+    version: str
+
+    @property
+    def id_column(self) -> str:
+        return self.data.id
+
+
+def known_levels(levels: list[str]) -> list[str]:
+    return [level for level in levels if level not in (MISSING, UNKNOWN)]
+
+
+def contract_from_spec(spec: FeatureSpec, id_column: str) -> Contract:
+    """A contract for the model's input columns, when params give no contract file."""
+    numeric = [ColumnContract(name, "feature", "numeric") for name in spec.numeric]
+    categorical = [
+        ColumnContract(name, "feature", "categorical", categories=known_levels(levels))
+        for name, levels in spec.categorical.items()
+    ]
+    ids = [ColumnContract(id_column, "id", "categorical", nullable=False)] if id_column else []
+    return Contract([*ids, *numeric, *categorical])
+
+
+def input_rules(
+    params: dict, spec: FeatureSpec, read_text
+) -> tuple[DataParams, Contract, Policies]:
+    """data params, the contract (file or derived from the spec) and the contract policies."""
+    data = section_from_mapping(DataParams, "data", {"contract": ""} | (params.get("data") or {}))
+    policies = section_from_mapping(Policies, "contract", params.get("contract") or {})
+    if data.contract:
+        contract = Contract.from_yaml(read_text(data.contract), data.contract)
+    else:
+        contract = contract_from_spec(spec, data.id)
+    return data, contract, policies
+
+
+def model_version(model_bytes: bytes, rev: str) -> str:
+    """`<revision>+md5:<model file md5>`: the md5 is the one dvc.lock records for the model."""
+    return f"{rev}+md5:{hashlib.md5(model_bytes).hexdigest()}"
+
+
+def check_consistent(spec: FeatureSpec, model: ChurnModel, where: str) -> None:
+    """Fail when the model was not trained on the features the spec builds (order may differ)."""
+    model_names, spec_names = feature_names_of(model), spec.feature_names
+    if sorted(model_names) != sorted(spec_names):
+        only_model = [n for n in model_names if n not in spec_names][:5]
+        only_spec = [n for n in spec_names if n not in model_names][:5]
+        raise ChurnError(
+            f"{where}: model and feature spec do not match (model only: {only_model}, "
+            f"spec only: {only_spec}, {len(model_names)} vs {len(spec_names)} features)"
+        )
+
+
+def model_from_bytes(raw: bytes, where: str) -> ChurnModel:
+    """Load a JSON model from bytes through churn.model.load_model (no pickle)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.json"
+        path.write_bytes(raw)
+        try:
+            return load_model(path)
+        except ChurnError as error:
+            raise ChurnError(f"{where}: {str(error).split(': ', 1)[-1]}") from error
+
+
+def read_at_rev(path: str, rev: str) -> bytes:
+    """A DVC- or git-tracked file as it was at a git revision (through dvc.api)."""
+    import dvc.api  # slow import: only when a revision is asked for
+
+    try:
+        return dvc.api.read(path, rev=rev, mode="rb")
+    except Exception as error:  # dvc raises many unrelated types for a bad rev or path
+        raise ChurnError(
+            f"{path}@{rev}: cannot be read ({type(error).__name__}: {error})"
+        ) from None
+
+
+def resolve_rev(rev: str) -> str:
+    """The short commit hash a revision (tag, branch, hash) points at."""
+    result = subprocess.run(
+        ["git", "rev-parse", "--short=10", f"{rev}^{{commit}}"], capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        raise ChurnError(f"--rev {rev}: not a git revision of this repository")
+    return result.stdout.strip()
+
+
+def build(spec_text: str, model_raw: bytes, params: dict, rev: str, read_text) -> Artifacts:
+    """Check the pieces against each other and bundle them."""
+    where = "model + feature spec" if rev == WORKSPACE else f"model + feature spec @{rev}"
+    spec = FeatureSpec.from_json(spec_text, where)
+    model = model_from_bytes(model_raw, where)
+    check_consistent(spec, model, where)
+    evaluate = section_from_mapping(PARAM_SECTIONS["evaluate"], "evaluate", params.get("evaluate"))
+    data, contract, policies = input_rules(params, spec, read_text)
+    version = model_version(model_raw, rev)
+    return Artifacts(spec, model, evaluate.threshold, data, contract, policies, version)
+
+
+def load_workspace(model: Path, features: Path, params: Path = PARAMS_FILE) -> Artifacts:
+    """The artifacts in the working tree (what `dvc repro` or `dvc pull` left there)."""
+    for path, what in ((model, "model"), (features, "feature spec")):
+        if not path.is_file():
+            raise ChurnError(f"{path}: {what} not found (run `dvc repro` or `dvc pull`)")
+    raw, params_map = model.read_bytes(), read_params_file(params)
+
+    def read_text(path: str) -> str:
+        if not Path(path).is_file():
+            raise ChurnError(f"{path}: contract file not found (data.contract in {params})")
+        return Path(path).read_text("utf-8")
+
+    return build(features.read_text("utf-8"), raw, params_map, WORKSPACE, read_text)
+
+
+def load_revision(model: str, features: str, rev: str, params: str = "params.yaml") -> Artifacts:
+    """The artifacts, and the threshold, committed at a git revision or tag."""
+    commit = resolve_rev(rev)
+    params_map = yaml.safe_load(read_at_rev(params, rev)) or {}
+    spec_text = read_at_rev(features, rev).decode("utf-8")
+
+    def read_text(path: str) -> str:
+        return read_at_rev(path, rev).decode("utf-8")
+
+    return build(spec_text, read_at_rev(model, rev), params_map, commit, read_text)

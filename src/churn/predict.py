@@ -1,0 +1,200 @@
+"""Batch scoring: stream a CSV/Parquet file of customers through the versioned model, in chunks."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
+from dataclasses import replace
+from pathlib import Path
+
+import fsspec
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+from tqdm import tqdm
+
+from churn.artifacts import Artifacts, load_revision, load_workspace
+from churn.errors import ChurnError, run_cli
+from churn.params import PARAMS_FILE
+from churn.scoring import Checked, check_chunk, row_ids, score_frame
+
+DEFAULT_CHUNK = 50_000
+
+
+def is_csv(path: str) -> bool:
+    return path.lower().endswith(".csv")
+
+
+def csv_batches(handle, chunk_size: int) -> Iterator[pa.RecordBatch]:
+    """Every column as text (types are the contract's job), read block by block."""
+    names = next(pa_csv.open_csv(handle, read_options=pa_csv.ReadOptions(block_size=1 << 16)))
+    handle.seek(0)
+    text = {name: pa.string() for name in names.schema.names}
+    options = pa_csv.ConvertOptions(column_types=text, strings_can_be_null=True)
+    block = pa_csv.ReadOptions(block_size=max(1 << 20, chunk_size * 256))
+    yield from pa_csv.open_csv(handle, read_options=block, convert_options=options)
+
+
+def read_chunks(handle, path: str, chunk_size: int) -> tuple[int | None, Iterator[pd.DataFrame]]:
+    """(row count when known, chunks of at most chunk_size rows as data frames)."""
+    if is_csv(path):
+        total, batches = None, csv_batches(handle, chunk_size)
+    else:
+        parquet = pq.ParquetFile(handle)
+        total, batches = parquet.metadata.num_rows, parquet.iter_batches(batch_size=chunk_size)
+
+    def frames() -> Iterator[pd.DataFrame]:
+        for batch in batches:
+            for start in range(0, batch.num_rows, chunk_size):
+                yield batch.slice(start, chunk_size).to_pandas()
+
+    return total, frames()
+
+
+class TableWriter:
+    """Appends data frames to one CSV or Parquet file (local or fsspec URL) with a fixed schema."""
+
+    def __init__(self, path: str, schema: pa.Schema, stack: ExitStack) -> None:
+        if "://" not in path:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.schema = schema
+        handle = stack.enter_context(fsspec.open(path, "wb"))
+        if is_csv(path):
+            self.writer = stack.enter_context(pa_csv.CSVWriter(handle, schema))
+        else:
+            options = {"compression": "zstd", "write_statistics": False}
+            self.writer = stack.enter_context(pq.ParquetWriter(handle, schema, **options))
+
+    def write(self, frame: pd.DataFrame) -> None:
+        table = pa.Table.from_pandas(frame, schema=self.schema, preserve_index=False)
+        self.writer.write_table(table)
+
+
+SCORE_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("churn_probability", pa.float64()),
+        ("churn_decision", pa.bool_()),
+        ("model_version", pa.string()),
+    ]
+)
+
+
+def rejects_schema(columns: Sequence[str]) -> pa.Schema:
+    return pa.schema([(str(name), pa.string()) for name in [*columns, "reject_reason"]])
+
+
+class Summary:
+    """Counts over all chunks; rows_in == rows_scored + rows_rejected."""
+
+    def __init__(self, version: str) -> None:
+        self.counts = Counter(rows_in=0, rows_scored=0, rows_rejected=0, churn_decisions=0)
+        self.reasons: Counter = Counter()
+        self.unknown: Counter = Counter()
+        self.coerced: Counter = Counter()
+        self.ignored: list[str] = []
+        self.imputed: list[str] = []
+        self.version = version
+
+    def add(self, rows_in: int, checked: Checked, scores: pd.DataFrame) -> None:
+        self.counts["rows_in"] += rows_in
+        self.counts["rows_scored"] += len(scores)
+        self.counts["rows_rejected"] += len(checked.rejected)
+        self.counts["churn_decisions"] += int(scores["churn_decision"].sum())
+        self.reasons.update(checked.rejected["reject_reason"].astype(str).tolist())
+        self.unknown.update(checked.unknown)
+        for column, kinds in checked.coerced.items():
+            self.coerced.update({f"{column}:{kind}": n for kind, n in kinds.items()})
+        self.ignored, self.imputed = checked.ignored, checked.imputed
+
+    def as_dict(self) -> dict:
+        return {
+            **self.counts,
+            "rejected_by_reason": dict(sorted(self.reasons.items())),
+            "ignored_columns": self.ignored,
+            "imputed_columns": self.imputed,
+            "unknown_categories": {k: v for k, v in sorted(self.unknown.items()) if v},
+            "coerced": dict(sorted(self.coerced.items())),
+            "model_version": self.version,
+        }
+
+
+def score_stream(args: argparse.Namespace, artifacts: Artifacts, stack: ExitStack) -> Summary:
+    """Read, check, score and write chunk by chunk, so memory stays bounded."""
+    handle = stack.enter_context(fsspec.open(args.input, "rb"))
+    total, chunks = read_chunks(handle, args.input, args.chunk_size)
+    scores_out = TableWriter(args.output, SCORE_SCHEMA, stack)
+    rejects_out, summary = None, Summary(artifacts.version)
+    progress = stack.enter_context(tqdm(total=total, unit="rows", file=sys.stderr, disable=None))
+    for chunk in chunks:
+        checked = check_chunk(chunk, artifacts, args.input)
+        ids = row_ids(checked.valid, artifacts.id_column, summary.counts["rows_in"])
+        scores = score_frame(checked.valid, artifacts, ids)
+        scores_out.write(scores)
+        if rejects_out is None:
+            rejects_out = TableWriter(args.rejects, rejects_schema(chunk.columns), stack)
+        rejects_out.write(checked.rejected)
+        summary.add(len(chunk), checked, scores)
+        progress.update(len(chunk))
+    if rejects_out is None:  # empty input: still leave an (empty) rejects file
+        TableWriter(args.rejects, rejects_schema([]), stack)
+    return summary
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="churn.predict", description=__doc__)
+    parser.add_argument("--input", required=True, help="CSV or Parquet file, local or fsspec URL")
+    parser.add_argument("--output", required=True, help="scores file (.csv or .parquet)")
+    parser.add_argument("--rejects", help="rejected rows + reject_reason (default: OUTPUT.rejects)")
+    parser.add_argument("--rev", help="score with the artifacts of this git revision or tag")
+    parser.add_argument("--model", default="models/model.json")
+    parser.add_argument("--features", default="models/features.json")
+    parser.add_argument("--params", type=Path, default=PARAMS_FILE)
+    parser.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK, help="rows per chunk")
+    parser.add_argument(
+        "--missing-columns", choices=("fail", "impute"), help="override contract.missing_column"
+    )
+    parser.add_argument("--summary", type=Path, help="also write the counts as JSON here")
+    args = parser.parse_args(argv)
+    if args.chunk_size < 1:
+        parser.error("--chunk-size must be at least 1")
+    if args.rejects is None:
+        stem, dot, suffix = args.output.rpartition(".")
+        args.rejects = f"{stem}.rejects.{suffix}" if dot else f"{args.output}.rejects"
+    return args
+
+
+def load_artifacts(args: argparse.Namespace) -> Artifacts:
+    if args.rev:
+        artifacts = load_revision(args.model, args.features, args.rev, str(args.params))
+    else:
+        artifacts = load_workspace(Path(args.model), Path(args.features), args.params)
+    if args.missing_columns:
+        policies = replace(artifacts.policies, missing_column=args.missing_columns)
+        artifacts = replace(artifacts, policies=policies)
+    return artifacts
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    artifacts = load_artifacts(args)
+    try:
+        with ExitStack() as stack:
+            summary = score_stream(args, artifacts, stack).as_dict()
+    except FileNotFoundError as error:
+        raise ChurnError(f"{error.filename or args.input}: no such file") from error
+    except (pa.ArrowInvalid, OSError) as error:
+        raise ChurnError(f"{args.input}: cannot be read ({str(error).splitlines()[0]})") from error
+    if args.summary:
+        args.summary.parent.mkdir(parents=True, exist_ok=True)
+        args.summary.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    run_cli(main, "churn.predict")

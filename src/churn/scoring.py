@@ -1,0 +1,85 @@
+"""Scoring shared by batch and API: input checks, rejected rows with reasons, probabilities."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from churn.artifacts import Artifacts
+from churn.errors import ChurnError
+from churn.features import FeatureSpec, count_unknown, transform
+from churn.model import predict_proba
+from churn.validation import apply_contract
+
+REJECT_REASON = "reject_reason"
+SCORE_COLUMNS = ("id", "churn_probability", "churn_decision", "model_version")
+ROW = "__row__"  # input position, to restore the order apply_contract sorts away
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One chunk after the checks: rows to score, rows rejected (with reason), what was noticed."""
+
+    valid: pd.DataFrame
+    rejected: pd.DataFrame
+    ignored: list[str] = field(default_factory=list)
+    imputed: list[str] = field(default_factory=list)
+    unknown: dict[str, int] = field(default_factory=dict)
+    coerced: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def add_missing_model_columns(frame: pd.DataFrame, spec: FeatureSpec, policy: str, where: str):
+    """Model inputs absent from data and contract: fail naming them, or add them as missing."""
+    missing = [col for col in spec.input_columns if col not in frame.columns]
+    if missing and policy != "impute":
+        raise ChurnError(
+            f"{where}: missing feature column(s) {', '.join(missing)} "
+            "(contract.missing_column: fail)"
+        )
+    return frame.assign(**dict.fromkeys(missing, np.nan)), missing
+
+
+def check_chunk(frame: pd.DataFrame, artifacts: Artifacts, where: str) -> Checked:
+    """Apply the contract for scoring; rows keep their input order, rejects keep their reason."""
+    spec, data = artifacts.spec, artifacts.data
+    # Columns outside the contract are kept when the model needs them (others are only listed).
+    policies = replace(artifacts.policies, new_column="include")
+    # The label and timestamp are optional when scoring and unused: skip their (costly) checks.
+    unused = [c for c in (data.target, data.timestamp) if c and c in frame.columns]
+    numbered = frame.drop(columns=unused).assign(**{ROW: np.arange(len(frame))})
+    result = apply_contract(numbered, artifacts.contract, policies, data, where, scoring=True)
+    valid = result.valid.sort_values(ROW, kind="stable").drop(columns=ROW).reset_index(drop=True)
+    valid, imputed = add_missing_model_columns(valid, spec, policies.missing_column, where)
+    imputed += [c for c in spec.input_columns if c not in frame.columns and c not in imputed]
+    failed = result.rejected.sort_values(ROW, kind="stable")
+    positions = failed[ROW].astype(int).to_numpy()  # original values, all input columns
+    rejected = frame.iloc[positions].assign(**{REJECT_REASON: failed[REJECT_REASON].to_numpy()})
+    ignored = [str(c) for c in frame.columns if c not in {*spec.input_columns, data.id}]
+    unknown = count_unknown(valid, spec)
+    coerced = result.counts.get("coerced", {})
+    return Checked(valid, rejected.astype("string"), ignored, imputed, unknown, coerced)
+
+
+def row_ids(frame: pd.DataFrame, id_column: str, offset: int) -> pd.Series:
+    """The id column as text, or the row number in the input when the data has no id."""
+    if id_column and id_column in frame.columns:
+        return frame[id_column].astype("string")
+    return pd.Series(np.arange(offset, offset + len(frame)), index=frame.index).astype("string")
+
+
+def score_frame(frame: pd.DataFrame, artifacts: Artifacts, ids: pd.Series) -> pd.DataFrame:
+    """Churn probability and decision per row, from the same transform as training."""
+    if frame.empty:  # every row rejected: transform cannot shape an empty matrix
+        probability = np.zeros(0, dtype=np.float64)
+    else:
+        probability = predict_proba(artifacts.model, transform(frame, artifacts.spec))
+    return pd.DataFrame(
+        {
+            "id": ids.to_numpy(),
+            "churn_probability": probability,
+            "churn_decision": probability >= artifacts.threshold,
+            "model_version": artifacts.version,
+        }
+    )

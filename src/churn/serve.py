@@ -1,0 +1,137 @@
+"""The scoring API: `uvicorn churn.serve:app`; artifact paths come from CHURN_* variables."""
+
+# No `from __future__ import annotations`: FastAPI must see the generated model in /predict.
+import json
+import os
+import sys
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+from fastapi import Body, FastAPI, HTTPException
+from pydantic import BaseModel
+
+from churn.artifacts import Artifacts, load_workspace
+from churn.body_limit import BodySizeLimit
+from churn.contract import Contract
+from churn.errors import ChurnError
+from churn.request_model import build_request_model
+from churn.scoring import check_chunk, row_ids, score_frame
+
+PROG = "churn.serve"
+POSITION = "__position__"  # record index in the request, echoed for rejected records
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the artifacts are; every value can be set with an environment variable."""
+
+    model: Path = Path("models/model.json")
+    features: Path = Path("models/features.json")
+    params: Path = Path("params.yaml")
+    metrics: Path = Path("metrics/evaluate/metrics.json")
+    contract: Path | None = None
+    max_body_bytes: int = 4_000_000
+
+    @classmethod
+    def from_env(cls, env: dict[str, str]) -> "Settings":
+        default = cls()
+        contract = env.get("CHURN_CONTRACT")
+        return cls(
+            Path(env.get("CHURN_MODEL", default.model)),
+            Path(env.get("CHURN_FEATURES", default.features)),
+            Path(env.get("CHURN_PARAMS", default.params)),
+            Path(env.get("CHURN_METRICS", default.metrics)),
+            Path(contract) if contract else None,
+            int(env.get("CHURN_MAX_BODY_BYTES", default.max_body_bytes)),
+        )
+
+
+def read_metrics(path: Path) -> dict | None:
+    """The evaluation metrics of the served model, or None when the file is absent."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except json.JSONDecodeError as error:
+        raise ChurnError(f"{path}: not valid JSON") from error
+
+
+def score_records(records: list[BaseModel], artifacts: Artifacts) -> dict[str, Any]:
+    """Score validated records through the batch path: contract, features, model."""
+    if not records:
+        return {"predictions": [], "model_version": artifacts.version, "rejected": [],
+                "ignored_fields": [], "unknown_categories": {}}  # fmt: skip
+    fields = list(type(records[0]).model_fields)
+    frame = pd.DataFrame([r.model_dump(include=set(fields)) for r in records], columns=fields)
+    if artifacts.id_column in frame.columns and frame[artifacts.id_column].isna().all():
+        frame = frame.drop(columns=artifacts.id_column)  # ids are optional in the API
+    checked = check_chunk(frame.assign(**{POSITION: range(len(frame))}), artifacts, "request")
+    scores = score_frame(checked.valid, artifacts, row_ids(checked.valid, artifacts.id_column, 0))
+    if artifacts.id_column not in frame.columns:
+        scores["id"] = None
+    rejected = checked.rejected.rename(columns={"reject_reason": "reason"})
+    return {
+        "predictions": scores.drop(columns="model_version").to_dict(orient="records"),
+        "model_version": artifacts.version,
+        "rejected": [
+            {"index": int(row[POSITION]), "reason": row["reason"]}
+            for row in rejected[[POSITION, "reason"]].to_dict(orient="records")
+        ],
+        "ignored_fields": sorted({k for r in records for k in (r.model_extra or {})}),
+        "unknown_categories": {col: n for col, n in checked.unknown.items() if n},
+    }
+
+
+def add_routes(app: FastAPI, artifacts: Artifacts, customer: type[BaseModel], metrics) -> None:
+    """/health, /model and /predict, closed over the loaded artifacts."""
+
+    @app.get("/health")
+    def health() -> dict[str, str]:
+        return {"status": "ok", "model_version": artifacts.version}
+
+    @app.get("/model")
+    def model_info() -> dict[str, Any]:
+        return {
+            "model_version": artifacts.version,
+            "threshold": artifacts.threshold,
+            "metrics": metrics,
+            "input_columns": artifacts.spec.input_columns,
+            "features": artifacts.spec.feature_names,
+        }
+
+    @app.post("/predict")
+    def predict(body: Annotated[customer | list[customer], Body()]) -> dict[str, Any]:  # type: ignore[valid-type]
+        try:
+            return score_records(body if isinstance(body, list) else [body], artifacts)
+        except ChurnError as error:  # the contract refused the request as a whole
+            raise HTTPException(status_code=422, detail=str(error)) from None
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Load and cross-check the artifacts, then build the app; ChurnError when they are unusable."""
+    artifacts = load_workspace(settings.model, settings.features, settings.params)
+    if settings.contract:
+        artifacts = replace(artifacts, contract=Contract.load(settings.contract))
+    customer = build_request_model(artifacts.contract, artifacts.spec, artifacts.id_column)
+    app = FastAPI(title="churn-dvc scoring API", version=artifacts.version)
+    add_routes(app, artifacts, customer, read_metrics(settings.metrics))
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The app for `uvicorn churn.serve:app`; refuses to start, in one line, on bad artifacts."""
+    try:
+        return create_app(Settings.from_env(dict(os.environ)))
+    except (ChurnError, ValueError) as error:
+        print(f"{PROG}: error: cannot start: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def __getattr__(name: str) -> FastAPI:
+    # `app` is built on first access, so importing this module has no side effects.
+    if name == "app":
+        return app_from_env()
+    raise AttributeError(name)

@@ -1,0 +1,75 @@
+"""A real uvicorn process serving the small trained model on 127.0.0.1 (used by the API tests)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+
+from tests.helpers import REPO
+
+MAX_BODY_BYTES = 2_000_000
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serving_env(root: Path, **overrides: str) -> dict[str, str]:
+    """CHURN_* variables pointing at the artifacts the `trained` fixture wrote under root."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO / "src")
+    env |= {
+        "CHURN_MODEL": str(root / "model.json"),
+        "CHURN_FEATURES": str(root / "features.json"),
+        "CHURN_PARAMS": str(root / "params.yaml"),
+        "CHURN_METRICS": str(root / "eval/metrics.json"),
+        "CHURN_MAX_BODY_BYTES": str(MAX_BODY_BYTES),
+    }
+    return env | overrides
+
+
+def uvicorn_command(port: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "churn.serve:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
+
+
+def start_server(env: dict[str, str], cwd: Path) -> Iterator[str]:
+    """Start uvicorn, wait for /health, yield the base URL, stop it."""
+    port = free_port()
+    process = subprocess.Popen(
+        uvicorn_command(port), env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited: {process.stderr.read().decode()}")
+            try:
+                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -1,0 +1,100 @@
+"""Batch scoring (churn.predict) of messy files with the small trained model."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from churn import predict
+from churn.errors import ChurnError
+from churn.features import transform
+from churn.model import predict_proba
+from tests.helpers import REPO
+
+
+def artifact_args(root: Path) -> list[str]:
+    return ["--model", str(root / "model.json"), "--features", str(root / "features.json"),
+            "--params", str(root / "params.yaml")]  # fmt: skip
+
+
+def messy_csv(trained, path: Path) -> pd.DataFrame:
+    """100 test rows as CSV: an extra column, an unseen category, a stray text, two bad rows."""
+    flags = {"newsletter_subscribed": "Int64", "app_installed": "Int64"}  # 0/1 as in raw files
+    rows = trained.test_rows.head(100).astype({"orders_30d": "object", **flags}).copy()
+    rows["loyalty_tier"] = "gold"
+    rows.loc[rows.index[3], "device"] = "smart-fridge"
+    rows.loc[rows.index[4], "orders_30d"] = "lots"
+    rows.loc[rows.index[5], "tenure_months"] = -5
+    rows.loc[rows.index[8], "customer_id"] = None
+    rows.to_csv(path, index=False)
+    return rows
+
+
+def run_predict(capsys, *args: str) -> dict:
+    predict.main(list(args))
+    return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+
+
+def test_messy_csv_rows_in_equal_scored_plus_rejected(trained, tmp_path, capsys):
+    rows = messy_csv(trained, tmp_path / "in.csv")
+    files = ["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "out.csv")]
+    files += ["--rejects", str(tmp_path / "rejects.csv")]
+    summary = run_predict(capsys, *files, "--chunk-size", "7", *artifact_args(trained.root))
+    assert summary["rows_in"] == 100 == summary["rows_scored"] + summary["rows_rejected"]
+    assert summary["rejected_by_reason"] == {
+        "below_min:tenure_months": 1,
+        "null:customer_id": 1,
+        "null:orders_30d": 1,  # "lots" became missing, and the contract requires orders_30d
+    }
+    assert summary["coerced"] == {"orders_30d:text_to_missing": 1}
+    assert summary["ignored_columns"] == ["snapshot_month", "churned", "loyalty_tier"]
+    assert summary["unknown_categories"] == {"device": 1}
+    scores, rejects = pd.read_csv(tmp_path / "out.csv"), pd.read_csv(tmp_path / "rejects.csv")
+    assert len(scores) == 97 and len(rejects) == 3
+    by_reason = rejects.set_index("reject_reason")
+    assert by_reason.loc["below_min:tenure_months", "tenure_months"] == -5
+    kept = rows.drop(index=rows.index[[4, 5, 8]])
+    assert scores["id"].tolist() == kept["customer_id"].tolist()
+    expected = predict_proba(trained.model, transform(kept, trained.spec))
+    np.testing.assert_allclose(scores["churn_probability"], expected, rtol=1e-12)
+    assert (scores["churn_decision"] == (expected >= 0.5)).all()
+
+
+def test_chunk_size_does_not_change_the_scores(trained, tmp_path, capsys):
+    trained.test_rows.to_parquet(tmp_path / "in.parquet")
+    for chunk in ("64", "100000"):
+        out = str(tmp_path / f"{chunk}.parquet")
+        run_predict(capsys, "--input", str(tmp_path / "in.parquet"), "--output", out,
+                    "--chunk-size", chunk, *artifact_args(trained.root))  # fmt: skip
+    small, whole = (pd.read_parquet(tmp_path / f"{c}.parquet") for c in ("64", "100000"))
+    pd.testing.assert_frame_equal(small, whole)
+    assert len(whole) == len(trained.test_rows)
+
+
+def test_missing_column_fails_or_is_imputed_by_policy(trained, tmp_path, capsys):
+    trained.test_rows.head(50).drop(columns="device").to_parquet(tmp_path / "in.parquet")
+    args = ["--input", str(tmp_path / "in.parquet"), "--output", str(tmp_path / "o.parquet")]
+    with pytest.raises(ChurnError, match="device"):
+        predict.main([*args, *artifact_args(trained.root)])
+    summary = run_predict(
+        capsys, *args, "--missing-columns", "impute", *artifact_args(trained.root)
+    )
+    assert summary["imputed_columns"] == ["device"] and summary["rows_scored"] == 50
+
+
+def test_bad_input_is_one_line_and_exit_2(trained, tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "churn.predict", "--input", str(tmp_path / "absent.csv"),
+         "--output", str(tmp_path / "o.csv"), *artifact_args(trained.root)],
+        capture_output=True, text=True, cwd=REPO,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"churn.predict: error: {tmp_path / 'absent.csv'}: no such file"
+    ]
