@@ -30,7 +30,7 @@ def test_default_policy_reports_the_new_column_and_drift_fires(small_repo: Path)
 def test_include_policy_trains_on_the_new_column(scratch_repo: Path):
     set_params(scratch_repo, **{"contract.new_column": "include"})
     ran = stages_run(run(scratch_repo, "dvc", "repro").stdout)
-    assert ran == ["validate", "split", "featurize", "train", "evaluate", "drift"]
+    assert ran == ["validate", "split", "featurize", "train", "evaluate", "drift", "score"]
     assert VIDEO_COLUMN in read_json(scratch_repo, "models/features.json")["numeric"]
     drift = read_json(scratch_repo, "metrics/drift.json")
     assert drift["features"][VIDEO_COLUMN]["importance"] > 0

@@ -17,13 +17,16 @@ ALL_STAGES = [
 
 @pytest.mark.slow
 def test_committed_lock_is_what_the_committed_code_produces(tmp_path):
-    """A fresh copy at default size reproduces the committed dvc.lock byte for byte."""
+    """A fresh copy at default size, every stage forced, reproduces the committed dvc.lock and
+    every committed metrics and plot file byte for byte."""
     root = copy_repository(tmp_path / "repo")
     committed = (root / "dvc.lock").read_text()
-    result = run(root, "dvc", "repro")
+    result = run(root, "dvc", "repro", "-f")
     assert stages_run(result.stdout) == ALL_STAGES
     assert (root / "dvc.lock").read_text() == committed
     assert "up to date" in run(root, "dvc", "status").stdout
+    changed = run(root, "git", "status", "--porcelain", "--untracked-files=no").stdout
+    assert changed == "", changed
     for name in ("train/metrics.json", "evaluate/metrics.json"):
         assert (root / "metrics" / name).read_bytes() == (REPO / "metrics" / name).read_bytes()
 
@@ -101,7 +104,8 @@ def test_forced_reproduction_leaves_the_lock_byte_identical(scratch_repo: Path):
 
 def test_logistic_regression_is_selectable(scratch_repo: Path):
     set_params(scratch_repo, **{"train.model": "logistic_regression"})
-    assert stages_run(run(scratch_repo, "dvc", "repro").stdout) == ["train", "evaluate", "drift"]
+    ran = stages_run(run(scratch_repo, "dvc", "repro").stdout)
+    assert ran == ["train", "evaluate", "drift", "score"]
     model = json.loads((scratch_repo / "models/model.json").read_text())
     assert model["kind"] == "churn-logistic-regression"
     auc = json.loads((scratch_repo / "metrics/evaluate/metrics.json").read_text())["test"]
