@@ -27,6 +27,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def s3_client(endpoint: str):
+    """A boto3 S3 client for the local moto server, with its dummy credentials."""
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
 @pytest.fixture(scope="module")
 def s3_endpoint() -> Iterator[str]:
     """A moto S3 server on 127.0.0.1, with the bucket the `s3` remote names."""
@@ -38,13 +49,7 @@ def s3_endpoint() -> Iterator[str]:
     )
     endpoint = f"http://127.0.0.1:{port}"
     try:
-        client = boto3.client(
-            "s3",
-            endpoint_url=endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
+        client = s3_client(endpoint)
         for _ in range(100):
             try:
                 client.create_bucket(Bucket=BUCKET)
@@ -89,12 +94,7 @@ def test_push_and_pull_through_s3(scratch_repo: Path, s3_endpoint: str):
     run(scratch_repo, "dvc", "remote", "modify", "--local", "s3", "endpointurl", s3_endpoint)
     before = digests(scratch_repo)
     run_with(scratch_repo, CREDENTIALS, "dvc", "push", "-r", "s3")
-    listing = boto3.client(
-        "s3",
-        endpoint_url=s3_endpoint,
-        region_name="us-east-1",
-        **{"aws_access_key_id": "testing", "aws_secret_access_key": "testing"},
-    ).list_objects_v2(Bucket=BUCKET, Prefix="storage/")
+    listing = s3_client(s3_endpoint).list_objects_v2(Bucket=BUCKET, Prefix="storage/")
     assert listing["KeyCount"] > 0
     forget_local_data(scratch_repo)
     assert "models/model.json" not in digests(scratch_repo)
@@ -115,13 +115,7 @@ def test_default_local_remote_needs_no_credentials(scratch_repo: Path):
 @pytest.mark.s3
 def test_ingest_reads_an_s3_source(small_repo: Path, s3_endpoint: str, tmp_path: Path):
     """`ingest.source` may be an s3:// URL: the same stage reads the snapshots from a bucket."""
-    client = boto3.client(
-        "s3",
-        endpoint_url=s3_endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    client = s3_client(s3_endpoint)
     snapshots = sorted((small_repo / "data/raw").glob("*.csv"))
     for path in snapshots:
         client.upload_file(str(path), BUCKET, f"exports/{path.name}")
