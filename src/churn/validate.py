@@ -22,7 +22,7 @@ def load_or_infer_contract(path: str, frame: pd.DataFrame, data: DataParams) -> 
         return Contract.load(path)
     print(
         "validate: no contract given (data.contract is empty): inferred one from the data; "
-        "write yours with `python -m churn.contract infer DATA > contract.yaml`"
+        "write yours with `python -m churn.contract infer DATA > contracts/mine.yaml`"
     )
     return infer_contract(frame, data)
 

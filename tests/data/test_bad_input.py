@@ -211,7 +211,7 @@ def prepare(tmp_path: Path, clean: pd.DataFrame, files: dict, params: dict) -> N
     frame.attrs["tmp"] = str(tmp_path)
     for name, make in files.items():
         (tmp_path / "raw" / name).write_bytes(make(frame))
-    shutil.copy(REPO / "contract.yaml", tmp_path / "contract.yaml")
+    shutil.copytree(REPO / "contracts", tmp_path / "contracts")
     settings = yaml.safe_load((REPO / "params.yaml").read_text())
     for dotted, value in params.items():
         section, key = dotted.split(".")
@@ -257,10 +257,11 @@ def test_the_corpus_has_at_least_twenty_cases():
 def outcomes(tmp_path_factory, clean: pd.DataFrame) -> dict:
     """Every case run once, several at a time (each is two short CLI processes)."""
 
+    folders = {case: tmp_path_factory.mktemp("case") for case in CASES}  # not thread-safe
+
     def run_case(case: str):
-        folder = tmp_path_factory.mktemp("case")
-        prepare(folder, clean, CASES[case][0], CASES[case][1])
-        return folder, run_ingest_and_validate(folder)
+        prepare(folders[case], clean, CASES[case][0], CASES[case][1])
+        return folders[case], run_ingest_and_validate(folders[case])
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         return dict(zip(CASES, pool.map(run_case, CASES), strict=True))

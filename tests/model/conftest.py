@@ -14,6 +14,8 @@ from churn.features import FeatureSpec
 from churn.model import ChurnModel, load_model
 from tests.helpers import REPO
 
+CONTRACT = REPO / "contracts" / "churn.yaml"
+
 
 @dataclass(frozen=True)
 class Trained:
@@ -26,7 +28,7 @@ class Trained:
 def small_params(root: Path, scale: float = 0.2) -> Path:
     params = yaml.safe_load((REPO / "params.yaml").read_text())
     params["generate"]["scale"] = scale
-    params["data"]["contract"] = str(REPO / "contract.yaml")
+    params["data"]["contract"] = str(CONTRACT)
     path = root / "params.yaml"
     path.write_text(yaml.safe_dump(params))
     return path
@@ -41,7 +43,7 @@ def trained(tmp_path_factory) -> Trained:
     ingest.main(["--source", str(root / "raw"), "--out", str(root / "all.parquet")])
     validate.main(
         [
-            *["--input", str(root / "all.parquet"), "--contract", str(REPO / "contract.yaml")],
+            *["--input", str(root / "all.parquet"), "--contract", str(CONTRACT)],
             *["--valid-out", str(root / "valid.parquet"), "--quarantine-out", str(root / "q.pq")],
             *["--metrics", str(root / "validation.json"), "--schema", str(root / "schema.json")],
             *params,

@@ -22,7 +22,7 @@ ID = "customer_id"
 
 @pytest.fixture(scope="module")
 def api(trained) -> Iterator[str]:
-    yield from start_server(serving_env(trained.root), REPO)  # contract.yaml from params
+    yield from start_server(serving_env(trained.root), REPO)  # contracts/churn.yaml from params
 
 
 def records(frame: pd.DataFrame) -> list[dict]:

@@ -45,3 +45,15 @@ def test_fail_policy_stops_validate_with_one_clear_line(scratch_repo: Path):
         result.stderr + result.stdout
     )
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_without_a_contract_the_pipeline_infers_one_and_says_so(scratch_repo: Path):
+    set_params(scratch_repo, **{"data.contract": ""})
+    result = run(scratch_repo, "dvc", "repro")
+    assert "no contract given (data.contract is empty): inferred one" in result.stdout
+    assert stages_run(result.stdout)[0] == "validate"
+    counts = read_json(scratch_repo, "metrics/validation.json")
+    assert counts["rows_in"] == counts["rows_valid"] + counts["rows_quarantined"] > 0
+    assert read_json(scratch_repo, "metrics/evaluate/metrics.json")["test"]["roc_auc"] > 0.7
+    assert read_json(scratch_repo, "metrics/score.json")["rows_scored"] > 0
+    assert "up to date" in run(scratch_repo, "dvc", "status").stdout

@@ -68,7 +68,7 @@ CHANGES = {
         ["split", "featurize", "train", "evaluate", "drift", "score"],
     ),
     "generate param": ({"generate.seed": 8}, None, ALL_STAGES),
-    "contract file comment": ({}, "contract.yaml", ["validate", "score"]),
+    "contract file comment": ({}, "contracts/churn.yaml", ["validate", "score"]),
     "new-column policy": (
         {"contract.new_column": "include"},
         None,
@@ -95,10 +95,9 @@ def test_a_change_reruns_exactly_the_stages_it_can_affect(scratch_repo: Path, ch
 
 
 def test_forced_reproduction_leaves_the_lock_byte_identical(scratch_repo: Path):
+    """The fixture reproduced the pipeline once; forcing every stage again changes no byte."""
     before = (scratch_repo / "dvc.lock").read_bytes()
-    run(scratch_repo, "dvc", "repro", "-f")
-    assert (scratch_repo / "dvc.lock").read_bytes() == before
-    run(scratch_repo, "dvc", "repro", "-f")
+    assert stages_run(run(scratch_repo, "dvc", "repro", "-f").stdout) == ALL_STAGES
     assert (scratch_repo / "dvc.lock").read_bytes() == before
 
 
