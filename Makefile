@@ -9,8 +9,9 @@ export PATH := $(abspath $(BIN)):$(PATH)
 
 .DEFAULT_GOAL := help
 .PHONY: help install repro test test-fast lint format dag sweep bench hooks clean-venv
-
-.PHONY: help install repro test test-fast lint format dag sweep bench clean-venv serve lint-docker bench-serve
+.PHONY: serve lint-docker bench-serve
+# Test workers (pytest-xdist): one per core; the longest tests are scheduled first.
+TEST_WORKERS ?= auto
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -31,10 +32,10 @@ repro: $(STAMP) ## Run the whole pipeline (generate -> evaluate) on the built-in
 test: $(STAMP) lint-workflows ## Install, lint (code and workflows) and run every test
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
 test-fast: $(STAMP) ## Run the tests that need no dvc pipeline run
-	$(BIN)/pytest -m "not pipeline and not slow"
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal -m "not pipeline and not slow"
 
 lint: $(STAMP) ## Lint with ruff
 	$(BIN)/ruff check src tests benchmarks

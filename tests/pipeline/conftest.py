@@ -16,7 +16,7 @@ SMALL_SCALE = 0.1  # 2,000 customers a month: the whole pipeline in seconds
 def small_repo(tmp_path_factory) -> Path:
     """A git copy at small scale with the pipeline reproduced and committed."""
     root = copy_repository(tmp_path_factory.mktemp("small") / "repo")
-    set_params(root, **{"generate.scale": SMALL_SCALE})
+    set_params(root, **{"generate.scale": SMALL_SCALE, "train.nthread": 1})
     run(root, "dvc", "repro")
     commit_all(root, "small-scale pipeline")
     return root
