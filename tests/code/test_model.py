@@ -1,15 +1,23 @@
-"""Model artifact and training helpers: JSON round trips, constraints, class weights."""
+"""Model artifact and training helpers: JSON round trips, constraints, class weights, curves."""
 
 import json
 
 import numpy as np
 import pandas as pd
 import pytest
+from dvclive import Live
 
 from churn.errors import ChurnError
 from churn.model import load_model, predict_proba, save_model
 from churn.params import TrainParams
-from churn.train import fit_model, monotone_constraints, positive_weight
+from churn.train import (
+    fit_model,
+    fit_xgboost,
+    log_curves,
+    monotone_constraints,
+    parse_evaluation,
+    positive_weight,
+)
 
 PARAMS = TrainParams(
     model="xgboost",
@@ -74,3 +82,26 @@ def test_missing_feature_is_named(tmp_path):
     model = fit_model(toy_frame(), toy_frame(1), "y", PARAMS, seed=0)
     with pytest.raises(ChurnError, match="not in the input: z"):
         predict_proba(model, toy_frame()[["x"]])
+
+
+def test_evaluation_text_is_parsed():
+    text = "[7]\ttrain-auc:0.8312\ttrain-logloss:0.51"
+    assert parse_evaluation(text) == {"auc": 0.8312, "logloss": 0.51}
+
+
+def test_curves_cover_every_round_for_valid_and_every_tenth_for_train(tmp_path):
+    params = TrainParams(**{**PARAMS.__dict__, "n_estimators": 25, "early_stopping_rounds": 100})
+    booster, curves = fit_xgboost(toy_frame(), toy_frame(seed=1), "y", params, seed=0)
+    assert booster.num_boosted_rounds() <= 25
+    assert [len(values) for values in curves.valid.values()] == [25, 25]
+    assert sorted(curves.train) == [0, 10, 20, 24]  # every tenth round and the last
+    assert set(curves.train[24]) == {"auc", "logloss"}
+    with Live(dir=str(tmp_path), dvcyaml=None, save_dvc_exp=False, report=None) as live:
+        log_curves(live, curves)
+    valid_rows = (tmp_path / "plots/metrics/valid/auc.tsv").read_text().splitlines()
+    train_rows = (tmp_path / "plots/metrics/train/auc.tsv").read_text().splitlines()
+    assert len(valid_rows) == 26 and [row.split("\t")[0] for row in train_rows[1:]] == [
+        *["0", "10", "20", "24"]
+    ]
+    summary = json.loads((tmp_path / "metrics.json").read_text())
+    assert summary["step"] == 24 and summary["train"]["auc"] == curves.train[24]["auc"]
