@@ -1,0 +1,135 @@
+"""What a monthly snapshot shows of a cohort, and the hidden ground truth of who churns next."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from churn.cohort import Cohort, mobile_share, sigmoid
+from churn.market import (
+    AGE_BANDS,
+    AGE_RISK,
+    CHANNEL_RISK,
+    CHANNELS,
+    COUNTRIES,
+    DEVICES,
+    INTERCEPT,
+    PAYMENT_RISK,
+    PAYMENTS,
+    PLAN_DISCOUNT_RISK,
+    PLAN_RISK,
+    PLANS,
+    VIDEO_COLUMN,
+)
+
+
+def device_codes(cohort: Cohort, month: int) -> np.ndarray:
+    """Main device per customer: a lasting preference compared with the month's mobile share."""
+    mobile = mobile_share(month)
+    return np.digitize(cohort["device_pref"], [mobile, mobile + 0.08])
+
+
+def observe(rng: np.random.Generator, cohort: Cohort, month: int, with_video: bool) -> Cohort:
+    """Numeric features of every active customer at the end of a month, keyed by column name."""
+    n = len(cohort["id"])
+    device = device_codes(cohort, month)
+    orders_90d = cohort["orders"].sum(axis=1)
+    has_orders = orders_90d > 0
+    safe_orders = np.maximum(orders_90d, 1)
+    engaged = 0.5 * cohort["engage"] + 0.5 * cohort["activity"]
+    browsing = np.exp(1.2 + engaged + 0.25 * (device == 0) + 0.3 * cohort["app"])
+    sessions = rng.poisson(browsing * rng.gamma(3.0, 1 / 3, n)) + 2 * cohort["orders"][:, -1]
+    open_mean = sigmoid(-1.2 + engaged)
+    open_rate = rng.beta(12.0 * open_mean, 12.0 * (1.0 - open_mean))
+    discount_share = cohort["discounted"].sum(axis=1) / safe_orders
+    tickets = cohort["tickets"].sum(axis=1)
+    delay = cohort["delay_sum"].sum(axis=1) / safe_orders
+    responds = rng.random(n) < 0.06 + 0.25 * (cohort["tickets"][:, -1] > 0)  # post-ticket survey
+    mood = cohort["satisfaction"] - 0.3 * tickets - 0.3 * np.clip(delay - 2.0, 0, None)
+    score = np.clip(np.round(3.9 + 0.8 * mood + rng.normal(0.0, 0.5, n)), 1, 5)
+    aov = cohort["aov"] * np.exp(rng.normal(0.0, 0.25, n) / np.sqrt(safe_orders))
+    observed = {
+        "device": device,
+        "newsletter_subscribed": cohort["newsletter"].astype(np.int64),
+        "app_installed": cohort["app"].astype(np.int64),
+        "sessions_30d": sessions,
+        "orders_30d": cohort["orders"][:, -1],
+        "orders_90d": orders_90d,
+        "days_since_last_order": cohort["days_since"],
+        "avg_order_value": np.where(
+            has_orders, np.round(aov * (1 - 0.1 * discount_share), 2), np.nan
+        ),
+        "discount_share": np.where(has_orders, np.round(discount_share, 3), np.nan),
+        "returns_90d": cohort["returns"].sum(axis=1),
+        "support_tickets_90d": tickets,
+        "email_open_rate": np.where(cohort["newsletter"], np.round(open_rate, 3), np.nan),
+        "delivery_delay_days_avg": np.where(has_orders, np.round(delay, 2), np.nan),
+        "satisfaction_score": np.where(responds, score, np.nan),
+    }
+    if with_video:
+        watches = rng.random(n) < sigmoid(-0.7 + 0.9 * cohort["video_pref"] + 0.3 * engaged)
+        minutes = np.exp(rng.normal(2.4 + 0.5 * cohort["video_pref"], 1.1, n))
+        observed[VIDEO_COLUMN] = np.where(watches, np.round(np.minimum(minutes, 2000.0), 1), 0.0)
+    return observed
+
+
+def churn_logit(observed: Cohort, cohort: Cohort) -> np.ndarray:
+    """Hidden ground truth: log-odds that each customer leaves during the next month."""
+    days = observed["days_since_last_order"]
+    recency = np.where(np.isnan(days), 2.0, 2.0 * (1.0 - np.exp(-np.nan_to_num(days) / 35.0)))
+    tenure = cohort["tenure"]
+    tenure_hazard = 1.1 * np.exp(-tenure / 3.0) + 0.02 * np.clip(tenure - 24, 0, None)
+    orders = observed["orders_90d"]
+    discount = np.nan_to_num(observed["discount_share"]) * PLAN_DISCOUNT_RISK[cohort["plan"]]
+    tickets = observed["support_tickets_90d"]
+    late = np.clip(np.nan_to_num(observed["delivery_delay_days_avg"]) - 1.5, 0, 4)
+    return_ratio = observed["returns_90d"] / np.maximum(orders, 1)
+    opens = np.nan_to_num(observed["email_open_rate"], nan=0.2)
+    video = observed.get(VIDEO_COLUMN, np.zeros(len(tenure)))
+    return (
+        INTERCEPT
+        + recency
+        + tenure_hazard
+        - 0.45 * np.log1p(orders)
+        - 0.3 * np.log1p(observed["sessions_30d"])
+        + discount
+        + PLAN_RISK[cohort["plan"]]
+        + 0.1 * tickets
+        + 0.35 * np.log1p(tickets) * late
+        + 2.0 * np.clip(return_ratio - 0.3, 0, None)
+        - 1.2 * (opens - 0.2)
+        - 0.25 * cohort["app"]
+        - 0.35 * cohort["satisfaction"]
+        + PAYMENT_RISK[cohort["payment"]]
+        + CHANNEL_RISK[cohort["channel"]]
+        + AGE_RISK[cohort["age"]]
+        + 0.1 * (observed["device"] == 0)
+        - 0.4 * np.log1p(video)
+        + cohort["frailty"]
+    )
+
+
+def to_frame(
+    observed: Cohort, cohort: Cohort, churned: np.ndarray, period: pd.Period
+) -> pd.DataFrame:
+    """One monthly snapshot as a table sorted by customer id, with the label last."""
+    labels = {
+        "age_band": AGE_BANDS[cohort["age"]],
+        "country": COUNTRIES[cohort["country"]],
+        "device": DEVICES[observed["device"]],
+        "acquisition_channel": CHANNELS[cohort["channel"]],
+        "membership_plan": PLANS[cohort["plan"]],
+        "payment_method": PAYMENTS[cohort["payment"]],
+    }
+    numeric = {key: value for key, value in observed.items() if key != "device"}
+    frame = pd.DataFrame(
+        {
+            "customer_id": "C" + pd.Series(cohort["id"]).astype("str").str.zfill(7),
+            "snapshot_month": period.start_time.strftime("%Y-%m-%d"),
+            "tenure_months": cohort["tenure"],
+            **labels,
+            **numeric,
+            "churned": churned.astype(np.int64),
+        }
+    )
+    return frame.sort_values("customer_id", ignore_index=True)
