@@ -57,8 +57,13 @@ def timed(root: Path, *args: str) -> tuple[float, int]:
     return seconds, usage.ru_maxrss // 1024
 
 
-def median_time(root: Path, repeats: int, *args: str) -> float:
-    return statistics.median(timed(root, *args)[0] for _ in range(repeats))
+def paired_medians(repeats: int, *commands: tuple[Path, list[str]]) -> list[float]:
+    """Median wall seconds of each (folder, command), run in turn so noise hits all alike."""
+    seconds: list[list[float]] = [[] for _ in commands]
+    for _ in range(repeats):
+        for times, (root, args) in zip(seconds, commands, strict=True):
+            times.append(timed(root, *args)[0])
+    return [statistics.median(times) for times in seconds]
 
 
 def prepared_copy(parent: Path, scale: float) -> Path:
@@ -100,18 +105,16 @@ def train_overhead(root: Path, repeats: int) -> tuple[float, float]:
     rounds = int(metrics["step"]) + 1
     command = stage_commands(root)["train"].replace("metrics/train", str(root / "bench-live"))
     command = command.replace("models/model.json", str(root / "bench-model.json"))
-    stage = median_time(root, repeats, "bash", "-c", command)
     script = root / "plain_train.py"
     script.write_text(PLAIN_TRAIN)
-    plain = median_time(
-        root,
-        repeats,
+    plain_command = [
         "python",
         str(script),
         "data/processed/train.parquet",
         "data/processed/valid.parquet",
         str(rounds),
-    )
+    ]
+    stage, plain = paired_medians(repeats, (root, ["bash", "-c", command]), (root, plain_command))
     return stage, plain
 
 
@@ -124,8 +127,9 @@ def measure(scales: list[float], repeats: int) -> dict:
             root = prepared_copy(parent, scale)
             results["cold"][scale] = timed(root, "dvc", "repro")[0]
             if scale == scales[0]:
-                results["noop"] = median_time(root, repeats, "dvc", "repro")
-                results["floor"] = median_time(floor, repeats, "dvc", "repro")
+                results["noop"], results["floor"] = paired_medians(
+                    repeats, (root, ["dvc", "repro"]), (floor, ["dvc", "repro"])
+                )
                 results["train"] = train_overhead(root, repeats)
                 results["stages"] = stage_memory(root)
     return results
