@@ -8,13 +8,18 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from churn.contract import ColumnContract, Contract
 from churn.errors import ChurnError
 from churn.features import MISSING, UNKNOWN, FeatureSpec
 from churn.model import ChurnModel, feature_names_of, load_model
-from churn.params import PARAMS_FILE, DataParams, Policies, read_params_file, section_from_mapping
+from churn.params import (
+    PARAMS_FILE,
+    DataParams,
+    Policies,
+    parse_yaml,
+    read_params_file,
+    section_from_mapping,
+)
 from churn.params import SECTIONS as PARAM_SECTIONS
 
 WORKSPACE = "workspace"
@@ -145,7 +150,7 @@ def load_workspace(model: Path, features: Path, params: Path = PARAMS_FILE) -> A
 def load_revision(model: str, features: str, rev: str, params: str = "params.yaml") -> Artifacts:
     """The artifacts, and the threshold, committed at a git revision or tag."""
     commit = resolve_rev(rev)
-    params_map = yaml.safe_load(read_at_rev(params, rev)) or {}
+    params_map = parse_yaml(read_at_rev(params, rev)) or {}
     spec_text = read_at_rev(features, rev).decode("utf-8")
 
     def read_text(path: str) -> str:
