@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from churn.contract import ColumnContract, Contract
 from churn.errors import ChurnError
 from churn.features import MISSING, UNKNOWN, FeatureSpec
-from churn.model import ChurnModel, feature_names_of, load_model
+from churn.model import ChurnModel, feature_names_of, parse_model
 from churn.params import (
     PARAMS_FILE,
     DataParams,
@@ -87,17 +86,6 @@ def check_consistent(spec: FeatureSpec, model: ChurnModel, where: str) -> None:
         )
 
 
-def model_from_bytes(raw: bytes, where: str) -> ChurnModel:
-    """Load a JSON model from bytes through churn.model.load_model (no pickle)."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "model.json"
-        path.write_bytes(raw)
-        try:
-            return load_model(path)
-        except ChurnError as error:
-            raise ChurnError(f"{where}: {str(error).split(': ', 1)[-1]}") from error
-
-
 def read_at_rev(path: str, rev: str) -> bytes:
     """A DVC- or git-tracked file as it was at a git revision (through dvc.api)."""
     import dvc.api  # slow import: only when a revision is asked for
@@ -124,7 +112,7 @@ def build(spec_text: str, model_raw: bytes, params: dict, rev: str, read_text) -
     """Check the pieces against each other and bundle them."""
     where = "model + feature spec" if rev == WORKSPACE else f"model + feature spec @{rev}"
     spec = FeatureSpec.from_json(spec_text, where)
-    model = model_from_bytes(model_raw, where)
+    model = parse_model(model_raw, where)
     check_consistent(spec, model, where)
     evaluate = section_from_mapping(PARAM_SECTIONS["evaluate"], "evaluate", params.get("evaluate"))
     data, contract, policies = input_rules(params, spec, read_text)
