@@ -38,8 +38,11 @@ class ValidationResult:
 
 def retyped(coerced: Coerced) -> bool:
     """Whether coercion cannot fix the column: most present values have the wrong type."""
+    bad = int(coerced.bad.sum())
+    if not bad:  # the common case, without the mask arithmetic
+        return False
     present = int((coerced.values.notna() | coerced.bad).sum())
-    return bool(present) and int(coerced.bad.sum()) > RETYPE_SHARE * present
+    return bad > RETYPE_SHARE * present
 
 
 def coercion_counts(coerced: Coerced, quarantined: bool) -> dict[str, int]:
@@ -224,8 +227,8 @@ def duplicate_ids(typed: pd.DataFrame, reasons: pd.Series, data: DataParams) -> 
     keys = [c for c in (data.timestamp, data.id) if c and c in typed.columns]
     if not data.id or data.id not in typed.columns:
         return pd.Series(False, index=typed.index)
-    passed = typed[reasons.eq("") & typed[data.id].notna()]
-    return passed.duplicated(subset=keys, keep="first").reindex(typed.index, fill_value=False)
+    passed = typed.loc[reasons.eq("") & typed[data.id].notna(), keys]
+    return passed.duplicated(keep="first").reindex(typed.index, fill_value=False)
 
 
 def apply_contract(
@@ -236,7 +239,10 @@ def apply_contract(
     where: str,
     scoring: bool = False,
 ) -> ValidationResult:
-    """Split the frame into valid typed rows and rejected rows with reasons, following policies."""
+    """Split the frame into valid typed rows and rejected rows with reasons, following policies.
+
+    Valid rows are sorted by timestamp and id, except when scoring: then they keep the input order.
+    """
     if not scoring and data.target not in frame.columns:
         raise ChurnError(f"{where}: column '{data.target}' (data.target) not found")
     early = diff_schema(frame, contract, {}, data, scoring)
@@ -250,7 +256,8 @@ def apply_contract(
     ok = reasons.eq("")
     rejected = frame[~ok].assign(**{REASON: reasons[~ok]}).reset_index(drop=True)
     counts = count_rows(frame, ok, reasons, checks, scoring)
-    return ValidationResult(sort_rows(typed[ok], data), rejected, schema, counts)
+    valid = typed[ok].reset_index(drop=True) if scoring else sort_rows(typed[ok], data)
+    return ValidationResult(valid, rejected, schema, counts)
 
 
 def count_rows(frame, ok, reasons, checks, scoring) -> dict:
