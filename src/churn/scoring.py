@@ -77,7 +77,7 @@ def score_frame(frame: pd.DataFrame, artifacts: Artifacts, ids: pd.Series) -> pd
         probability = predict_proba(artifacts.model, transform(frame, artifacts.spec))
     return pd.DataFrame(
         {
-            "id": ids.to_numpy(),
+            "id": ids.astype("str").array,  # stays Arrow-backed: no Python string per row
             "churn_probability": probability,
             "churn_decision": probability >= artifacts.threshold,
             "model_version": artifacts.version,

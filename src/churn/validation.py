@@ -68,7 +68,8 @@ def new_categories(values: pd.Series, column: ColumnContract) -> list[str]:
     """Category values the contract does not list."""
     if column.type != "categorical" or column.categories is None:
         return []
-    return sorted(set(values.dropna().unique()) - set(column.categories))
+    present = {value for value in values.unique() if not pd.isna(value)}
+    return sorted(present - set(column.categories))
 
 
 def allowed_labels(text: pd.Series, column: ColumnContract, positive: str) -> set[str]:
@@ -217,7 +218,8 @@ def first_reasons(index: pd.Index, failures: list[tuple[str, pd.Series]]) -> pd.
     """Per row, the first failed check's reason ("" when the row passed)."""
     codes = np.full(len(index), len(failures))
     for code, (_, mask) in reversed(list(enumerate(failures))):
-        codes[mask.fillna(False).to_numpy(dtype=bool)] = code
+        flags = mask.to_numpy() if mask.dtype == bool else mask.fillna(False).to_numpy(dtype=bool)
+        codes[flags] = code
     names = np.array([reason for reason, _ in failures] + [""], dtype=object)
     return pd.Series(names[codes], index=index, dtype=object)
 
