@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-
-import yaml
 
 from churn.contract import ColumnContract, Contract
 from churn.errors import ChurnError
 from churn.features import MISSING, UNKNOWN, FeatureSpec
-from churn.model import ChurnModel, feature_names_of, load_model
-from churn.params import PARAMS_FILE, DataParams, Policies, read_params_file, section_from_mapping
+from churn.model import ChurnModel, feature_names_of, parse_model
+from churn.params import (
+    PARAMS_FILE,
+    DataParams,
+    Policies,
+    parse_yaml,
+    read_params_file,
+    section_from_mapping,
+)
 from churn.params import SECTIONS as PARAM_SECTIONS
 
 WORKSPACE = "workspace"
@@ -82,17 +86,6 @@ def check_consistent(spec: FeatureSpec, model: ChurnModel, where: str) -> None:
         )
 
 
-def model_from_bytes(raw: bytes, where: str) -> ChurnModel:
-    """Load a JSON model from bytes through churn.model.load_model (no pickle)."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "model.json"
-        path.write_bytes(raw)
-        try:
-            return load_model(path)
-        except ChurnError as error:
-            raise ChurnError(f"{where}: {str(error).split(': ', 1)[-1]}") from error
-
-
 def read_at_rev(path: str, rev: str) -> bytes:
     """A DVC- or git-tracked file as it was at a git revision (through dvc.api)."""
     import dvc.api  # slow import: only when a revision is asked for
@@ -119,7 +112,7 @@ def build(spec_text: str, model_raw: bytes, params: dict, rev: str, read_text) -
     """Check the pieces against each other and bundle them."""
     where = "model + feature spec" if rev == WORKSPACE else f"model + feature spec @{rev}"
     spec = FeatureSpec.from_json(spec_text, where)
-    model = model_from_bytes(model_raw, where)
+    model = parse_model(model_raw, where)
     check_consistent(spec, model, where)
     evaluate = section_from_mapping(PARAM_SECTIONS["evaluate"], "evaluate", params.get("evaluate"))
     data, contract, policies = input_rules(params, spec, read_text)
@@ -145,7 +138,7 @@ def load_workspace(model: Path, features: Path, params: Path = PARAMS_FILE) -> A
 def load_revision(model: str, features: str, rev: str, params: str = "params.yaml") -> Artifacts:
     """The artifacts, and the threshold, committed at a git revision or tag."""
     commit = resolve_rev(rev)
-    params_map = yaml.safe_load(read_at_rev(params, rev)) or {}
+    params_map = parse_yaml(read_at_rev(params, rev)) or {}
     spec_text = read_at_rev(features, rev).decode("utf-8")
 
     def read_text(path: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 THOUSANDS = r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?"
@@ -59,8 +60,19 @@ def coerce_numeric(column: pd.Series) -> Coerced:
     return Coerced(numbers, blank, thousands, bad.astype(bool))
 
 
+def boolean_from_numbers(column: pd.Series) -> Coerced:
+    """Numbers or booleans: 1 and 0 are the only valid values (as_text spells 1.0 and True "1")."""
+    numbers = column.astype("float64").to_numpy()
+    values = np.where(numbers == 1, 1.0, np.where(numbers == 0, 0.0, np.nan))
+    bad = pd.Series(column.notna().to_numpy() & np.isnan(values), index=column.index)
+    blank = no_rows(column).rename(column.name)  # named like the text route's mask
+    return Coerced(pd.Series(values, index=column.index), blank, no_rows(column), bad)
+
+
 def coerce_boolean(column: pd.Series) -> Coerced:
     """0/1 as float64 from 0/1, true/false or yes/no in any case."""
+    if pd.api.types.is_bool_dtype(column) or pd.api.types.is_numeric_dtype(column):
+        return boolean_from_numbers(column)  # same result as the text route, no strings
     text = as_text(column).str.lower()
     blank = text.eq("").fillna(False).astype(bool)
     numbers = pd.Series(float("nan"), index=column.index)

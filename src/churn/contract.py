@@ -12,7 +12,7 @@ import pandas as pd
 import yaml
 
 from churn.errors import ChurnError, run_cli
-from churn.params import PARAMS_FILE, DataParams, load_section
+from churn.params import PARAMS_FILE, DataParams, load_section, parse_yaml
 from churn.tables import list_table_files, read_table
 
 ROLES = ("id", "timestamp", "target", "feature")
@@ -65,7 +65,7 @@ class Contract:
     @classmethod
     def from_yaml(cls, text: str, where: str = "contract") -> Contract:
         try:
-            raw = yaml.safe_load(text)
+            raw = parse_yaml(text)
         except yaml.YAMLError as error:
             raise ChurnError(f"{where}: not valid YAML") from error
         if not isinstance(raw, dict) or not isinstance(raw.get("columns"), dict):

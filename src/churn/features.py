@@ -118,30 +118,51 @@ def check_columns(frame: pd.DataFrame, spec: FeatureSpec, where: str) -> None:
         raise ChurnError(f"{where}: missing feature column(s) {', '.join(missing)}")
 
 
+def level_codes(column: pd.Series, levels: list[str]) -> np.ndarray:
+    """Each row's position in levels: missing values at MISSING, unseen or rare ones at UNKNOWN."""
+    codes, uniques = pd.factorize(column.astype("string"))  # missing -> -1
+    known = {level: i for i, level in enumerate(levels) if level not in (MISSING, UNKNOWN)}
+    # np.eye(n)[-1] semantics when a hand-written spec lacks a special level
+    position = {name: levels.index(name) if name in levels else -1 for name in (MISSING, UNKNOWN)}
+    lookup = [known.get(value, position[UNKNOWN]) for value in uniques] + [position[MISSING]]
+    return np.asarray(lookup, dtype=np.intp)[codes] % len(levels)
+
+
 def encode_categorical(column: pd.Series, levels: list[str]) -> np.ndarray:
     """One-hot encode; missing values go to MISSING, unseen or rare values to UNKNOWN."""
-    text = column.astype("string")
-    known = set(levels) - {MISSING, UNKNOWN}
-    mapped = text.where(text.isin(known), UNKNOWN).where(text.notna(), MISSING)
-    codes = pd.Categorical(mapped, categories=levels).codes
-    return np.eye(len(levels), dtype=np.float32)[codes]
+    return np.eye(len(levels), dtype=np.float32)[level_codes(column, levels)]
 
 
 def count_unknown(frame: pd.DataFrame, spec: FeatureSpec) -> dict[str, int]:
     """Per categorical column, how many present values are not among the known levels."""
     counts = {}
     for col, levels in spec.categorical.items():
-        text = frame[col].astype("string")
-        counts[col] = int((text.notna() & ~text.isin(set(levels) - {MISSING, UNKNOWN})).sum())
+        known = set(levels) - {MISSING, UNKNOWN}
+        codes, uniques = pd.factorize(frame[col].astype("string"))  # missing -> -1
+        unseen = [value not in known for value in uniques] + [False]
+        counts[col] = int(np.asarray(unseen)[codes].sum())
     return counts
+
+
+def as_float64(column: pd.Series) -> np.ndarray:
+    """Numbers as float64 (text that is not a number becomes NaN); no copy when already float64."""
+    if column.dtype == np.float64:
+        return column.to_numpy()
+    return pd.to_numeric(column, errors="coerce").astype("float64").to_numpy()
 
 
 def transform(frame: pd.DataFrame, spec: FeatureSpec, where: str = "input") -> pd.DataFrame:
     """Build the float32 model matrix in spec.feature_names order; NaN marks missing numbers."""
     check_columns(frame, spec, where)
-    numeric = frame[spec.numeric].apply(pd.to_numeric, errors="coerce").astype("float64")
-    engineered = {name: ENGINEERED[name][1](numeric) for name in spec.engineered}
-    blocks = [numeric.to_numpy(), pd.DataFrame(engineered, index=frame.index).to_numpy()]
-    blocks += [encode_categorical(frame[col], levels) for col, levels in spec.categorical.items()]
-    matrix = np.hstack([block.reshape(len(frame), -1) for block in blocks]).astype(np.float32)
-    return pd.DataFrame(matrix, columns=spec.feature_names, index=frame.index)
+    numeric = {col: as_float64(frame[col]) for col in spec.numeric}
+    numeric_frame = pd.DataFrame(numeric, index=frame.index, copy=False)
+    engineered = [ENGINEERED[name][1](numeric_frame).to_numpy() for name in spec.engineered]
+    matrix = np.zeros((len(frame), len(spec.feature_names)), dtype=np.float32, order="F")
+    dense = [*numeric.values(), *engineered]  # float64, cast to float32 as they are stored
+    for position, values in enumerate(dense):
+        matrix[:, position] = values
+    rows, offset = np.arange(len(frame)), len(dense)
+    for col, levels in spec.categorical.items():
+        matrix[rows, offset + level_codes(frame[col], levels)] = 1.0
+        offset += len(levels)
+    return pd.DataFrame(matrix, columns=spec.feature_names, index=frame.index, copy=False)

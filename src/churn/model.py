@@ -54,22 +54,41 @@ def save_model(model: ChurnModel, path: Path | str) -> None:
         model.save_model(str(path))
 
 
+XGBOOST_JSON_START = b'{"learner":'  # how XGBoost's own JSON model files begin
+
+
+def parse_model(raw: bytes, where: str) -> ChurnModel:
+    """A model from the bytes save_model wrote (no pickle); fails naming `where` when broken."""
+    if raw.startswith(XGBOOST_JSON_START):  # no second parse of the trees in Python
+        try:
+            return booster_from_bytes(raw)
+        except xgb.core.XGBoostError:
+            pass  # broken: the checks below say how
+    try:
+        parsed = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise ChurnError(f"{where}: model file is not valid JSON") from error
+    if parsed.get("kind") == LOGISTIC_KIND:
+        return LogisticModel(**parsed)
+    try:
+        return booster_from_bytes(raw)
+    except xgb.core.XGBoostError as error:
+        raise ChurnError(f"{where}: not an XGBoost model") from error
+
+
+def booster_from_bytes(raw: bytes) -> xgb.Booster:
+    booster = xgb.Booster()
+    booster.load_model(bytearray(raw))
+    return booster
+
+
 def load_model(path: Path | str) -> ChurnModel:
     """Read a model written by save_model; fails with a clear message when absent or broken."""
     try:
-        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+        raw = Path(path).read_bytes()
     except FileNotFoundError as error:
         raise ChurnError(f"{path}: model not found (run `dvc repro` or `dvc pull`)") from error
-    except json.JSONDecodeError as error:
-        raise ChurnError(f"{path}: model file is not valid JSON") from error
-    if raw.get("kind") == LOGISTIC_KIND:
-        return LogisticModel(**raw)
-    try:
-        booster = xgb.Booster()
-        booster.load_model(str(path))
-    except xgb.core.XGBoostError as error:
-        raise ChurnError(f"{path}: not an XGBoost model") from error
-    return booster
+    return parse_model(raw, str(path))
 
 
 def align_features(matrix: pd.DataFrame, model: ChurnModel) -> np.ndarray:
@@ -78,6 +97,8 @@ def align_features(matrix: pd.DataFrame, model: ChurnModel) -> np.ndarray:
     missing = [name for name in names if name not in matrix.columns]
     if missing:
         raise ChurnError(f"model expects feature(s) not in the input: {', '.join(missing[:5])}")
+    if (matrix.dtypes == np.float32).all():  # transform's output: pick columns, one copy
+        return matrix.to_numpy()[:, matrix.columns.get_indexer(names)]
     return matrix[names].to_numpy(dtype=np.float32)
 
 

@@ -15,7 +15,7 @@ from churn.validation import apply_contract
 
 REJECT_REASON = "reject_reason"
 SCORE_COLUMNS = ("id", "churn_probability", "churn_decision", "model_version")
-ROW = "__row__"  # input position, to restore the order apply_contract sorts away
+ROW = "__row__"  # input position, to find the original values of rejected rows
 
 
 @dataclass(frozen=True)
@@ -50,10 +50,10 @@ def check_chunk(frame: pd.DataFrame, artifacts: Artifacts, where: str) -> Checke
     unused = [c for c in (data.target, data.timestamp) if c and c in frame.columns]
     numbered = frame.drop(columns=unused).assign(**{ROW: np.arange(len(frame))})
     result = apply_contract(numbered, artifacts.contract, policies, data, where, scoring=True)
-    valid = result.valid.sort_values(ROW, kind="stable").drop(columns=ROW).reset_index(drop=True)
+    valid = result.valid.drop(columns=ROW)  # in input order when scoring
     valid, imputed = add_missing_model_columns(valid, spec, policies.missing_column, where)
     imputed += [c for c in spec.input_columns if c not in frame.columns and c not in imputed]
-    failed = result.rejected.sort_values(ROW, kind="stable")
+    failed = result.rejected  # in input order
     positions = failed[ROW].astype(int).to_numpy()  # original values, all input columns
     rejected = frame.iloc[positions].assign(**{REJECT_REASON: failed[REJECT_REASON].to_numpy()})
     ignored = [str(c) for c in frame.columns if c not in {*spec.input_columns, data.id}]
@@ -77,7 +77,7 @@ def score_frame(frame: pd.DataFrame, artifacts: Artifacts, ids: pd.Series) -> pd
         probability = predict_proba(artifacts.model, transform(frame, artifacts.spec))
     return pd.DataFrame(
         {
-            "id": ids.to_numpy(),
+            "id": ids.astype("str").array,  # stays Arrow-backed: no Python string per row
             "churn_probability": probability,
             "churn_decision": probability >= artifacts.threshold,
             "model_version": artifacts.version,

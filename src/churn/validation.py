@@ -38,8 +38,11 @@ class ValidationResult:
 
 def retyped(coerced: Coerced) -> bool:
     """Whether coercion cannot fix the column: most present values have the wrong type."""
+    bad = int(coerced.bad.sum())
+    if not bad:  # the common case, without the mask arithmetic
+        return False
     present = int((coerced.values.notna() | coerced.bad).sum())
-    return bool(present) and int(coerced.bad.sum()) > RETYPE_SHARE * present
+    return bad > RETYPE_SHARE * present
 
 
 def coercion_counts(coerced: Coerced, quarantined: bool) -> dict[str, int]:
@@ -65,7 +68,8 @@ def new_categories(values: pd.Series, column: ColumnContract) -> list[str]:
     """Category values the contract does not list."""
     if column.type != "categorical" or column.categories is None:
         return []
-    return sorted(set(values.dropna().unique()) - set(column.categories))
+    present = {value for value in values.unique() if not pd.isna(value)}
+    return sorted(present - set(column.categories))
 
 
 def allowed_labels(text: pd.Series, column: ColumnContract, positive: str) -> set[str]:
@@ -214,7 +218,8 @@ def first_reasons(index: pd.Index, failures: list[tuple[str, pd.Series]]) -> pd.
     """Per row, the first failed check's reason ("" when the row passed)."""
     codes = np.full(len(index), len(failures))
     for code, (_, mask) in reversed(list(enumerate(failures))):
-        codes[mask.fillna(False).to_numpy(dtype=bool)] = code
+        flags = mask.to_numpy() if mask.dtype == bool else mask.fillna(False).to_numpy(dtype=bool)
+        codes[flags] = code
     names = np.array([reason for reason, _ in failures] + [""], dtype=object)
     return pd.Series(names[codes], index=index, dtype=object)
 
@@ -224,8 +229,8 @@ def duplicate_ids(typed: pd.DataFrame, reasons: pd.Series, data: DataParams) -> 
     keys = [c for c in (data.timestamp, data.id) if c and c in typed.columns]
     if not data.id or data.id not in typed.columns:
         return pd.Series(False, index=typed.index)
-    passed = typed[reasons.eq("") & typed[data.id].notna()]
-    return passed.duplicated(subset=keys, keep="first").reindex(typed.index, fill_value=False)
+    passed = typed.loc[reasons.eq("") & typed[data.id].notna(), keys]
+    return passed.duplicated(keep="first").reindex(typed.index, fill_value=False)
 
 
 def apply_contract(
@@ -236,7 +241,10 @@ def apply_contract(
     where: str,
     scoring: bool = False,
 ) -> ValidationResult:
-    """Split the frame into valid typed rows and rejected rows with reasons, following policies."""
+    """Split the frame into valid typed rows and rejected rows with reasons, following policies.
+
+    Valid rows are sorted by timestamp and id, except when scoring: then they keep the input order.
+    """
     if not scoring and data.target not in frame.columns:
         raise ChurnError(f"{where}: column '{data.target}' (data.target) not found")
     early = diff_schema(frame, contract, {}, data, scoring)
@@ -250,7 +258,8 @@ def apply_contract(
     ok = reasons.eq("")
     rejected = frame[~ok].assign(**{REASON: reasons[~ok]}).reset_index(drop=True)
     counts = count_rows(frame, ok, reasons, checks, scoring)
-    return ValidationResult(sort_rows(typed[ok], data), rejected, schema, counts)
+    valid = typed[ok].reset_index(drop=True) if scoring else sort_rows(typed[ok], data)
+    return ValidationResult(valid, rejected, schema, counts)
 
 
 def count_rows(frame, ok, reasons, checks, scoring) -> dict:

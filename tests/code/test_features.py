@@ -5,7 +5,15 @@ import pandas as pd
 import pytest
 
 from churn.errors import ChurnError
-from churn.features import MISSING, UNKNOWN, FeatureSpec, count_unknown, fit_feature_spec, transform
+from churn.features import (
+    MISSING,
+    UNKNOWN,
+    FeatureSpec,
+    count_unknown,
+    fit_feature_spec,
+    level_codes,
+    transform,
+)
 
 TRAIN = pd.DataFrame(
     {
@@ -46,6 +54,15 @@ def test_transform_orders_columns_and_encodes_missing_and_unseen():
     assert matrix["device=mobile"].tolist() == [0, 0, 1]
     assert np.isnan(matrix["order_trend"].iloc[0]) and matrix["order_trend"].iloc[2] == 3.0
     assert count_unknown(scoring, spec) == {"device": 1}
+
+
+def test_level_codes_send_missing_and_unseen_values_to_their_levels():
+    levels = ["a", "b", MISSING, UNKNOWN]
+    column = pd.Series(["b", None, "z", "a", MISSING, "b", np.nan], dtype=object)
+    assert level_codes(column, levels).tolist() == [1, 2, 3, 0, 3, 1, 2]
+    assert level_codes(pd.Series([1.0, None]), ["1.0", MISSING, UNKNOWN]).tolist() == [0, 1]
+    frame = pd.DataFrame({"device": column, "orders_30d": 1.0, "orders_90d": 1.0})
+    assert count_unknown(frame, spec_of()) == {"device": 5}
 
 
 def test_transform_ignores_extra_columns_and_names_missing_ones():

@@ -8,7 +8,7 @@ import pytest
 from dvclive import Live
 
 from churn.errors import ChurnError
-from churn.model import load_model, predict_proba, save_model
+from churn.model import load_model, parse_model, predict_proba, save_model
 from churn.params import TrainParams
 from churn.train import (
     fit_model,
@@ -76,6 +76,19 @@ def test_missing_or_broken_model_file(tmp_path):
     (tmp_path / "bad.json").write_text("not json")
     with pytest.raises(ChurnError, match="not valid JSON"):
         load_model(tmp_path / "bad.json")
+
+
+def test_parse_model_reads_saved_bytes_and_names_broken_ones(tmp_path):
+    model = fit_model(toy_frame(), toy_frame(1), "y", PARAMS, seed=0)
+    save_model(model, tmp_path / "model.json")
+    raw = (tmp_path / "model.json").read_bytes()
+    assert parse_model(raw, "m").save_raw() == model.save_raw()
+    with pytest.raises(ChurnError, match="^m: model file is not valid JSON"):
+        parse_model(raw[: len(raw) // 2], "m")  # truncated XGBoost JSON
+    with pytest.raises(ChurnError, match="^m: not an XGBoost model"):
+        parse_model(b'{"learner": {}}', "m")
+    with pytest.raises(ChurnError, match="^m: model file is not valid JSON"):
+        parse_model(b"", "m")
 
 
 def test_missing_feature_is_named(tmp_path):

@@ -3,6 +3,7 @@
 import pandas as pd
 import pytest
 
+from churn.coercion import coerce_boolean
 from churn.contract import ColumnContract, Contract
 from churn.errors import ChurnError
 from churn.params import DataParams, Policies
@@ -201,3 +202,18 @@ def test_inputs_are_not_mutated():
     before = frame.copy()
     validate(frame, Policies(new_column="include"))
     pd.testing.assert_frame_equal(frame, before)
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        pd.Series([1.0, 0.0, -0.0, None, 2.0, 0.5]),
+        pd.Series([True, False, False, None, 2.0, 0.5], dtype="Float64"),
+        pd.Series(["1", "0", "false", None, "2", "0.5"]),
+    ],
+)
+def test_booleans_from_numbers_match_the_text_route(column):
+    result = coerce_boolean(column)
+    assert result.values.tolist()[:3] == [1.0, 0.0, 0.0] and result.values.iloc[3:].isna().all()
+    assert result.bad.tolist() == [False, False, False, False, True, True]
+    assert not result.blank.any()
