@@ -133,7 +133,7 @@ def score_stream(args: argparse.Namespace, artifacts: Artifacts, stack: ExitStac
     progress = stack.enter_context(tqdm(total=total, unit="rows", file=sys.stderr, disable=None))
     for chunk in chunks:
         checked = check_chunk(chunk, artifacts, args.input)
-        ids = row_ids(checked.valid, artifacts.id_column, summary.counts["rows_in"])
+        ids = row_ids(checked, artifacts.id_column, summary.counts["rows_in"])
         scores = score_frame(checked.valid, artifacts, ids)
         scores_out.write(scores)
         if rejects_out is None:

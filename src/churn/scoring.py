@@ -28,6 +28,7 @@ class Checked:
     imputed: list[str] = field(default_factory=list)
     unknown: dict[str, int] = field(default_factory=dict)
     coerced: dict[str, dict[str, int]] = field(default_factory=dict)
+    positions: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # of valid
 
 
 def add_missing_model_columns(frame: pd.DataFrame, spec: FeatureSpec, policy: str, where: str):
@@ -50,23 +51,27 @@ def check_chunk(frame: pd.DataFrame, artifacts: Artifacts, where: str) -> Checke
     unused = [c for c in (data.target, data.timestamp) if c and c in frame.columns]
     numbered = frame.drop(columns=unused).assign(**{ROW: np.arange(len(frame))})
     result = apply_contract(numbered, artifacts.contract, policies, data, where, scoring=True)
-    valid = result.valid.drop(columns=ROW)  # in input order when scoring
+    positions = result.valid[ROW].to_numpy(dtype=np.int64)  # in input order when scoring
+    valid = result.valid.drop(columns=ROW)
     valid, imputed = add_missing_model_columns(valid, spec, policies.missing_column, where)
     imputed += [c for c in spec.input_columns if c not in frame.columns and c not in imputed]
     failed = result.rejected  # in input order
-    positions = failed[ROW].astype(int).to_numpy()  # original values, all input columns
-    rejected = frame.iloc[positions].assign(**{REJECT_REASON: failed[REJECT_REASON].to_numpy()})
+    failed_at = failed[ROW].astype(int).to_numpy()  # original values, all input columns
+    rejected = frame.iloc[failed_at].assign(**{REJECT_REASON: failed[REJECT_REASON].to_numpy()})
     ignored = [str(c) for c in frame.columns if c not in {*spec.input_columns, data.id}]
     unknown = count_unknown(valid, spec)
     coerced = result.counts.get("coerced", {})
-    return Checked(valid, rejected.astype("string"), ignored, imputed, unknown, coerced)
+    rejected = rejected.astype("string")
+    return Checked(valid, rejected, ignored, imputed, unknown, coerced, positions)
 
 
-def row_ids(frame: pd.DataFrame, id_column: str, offset: int) -> pd.Series:
-    """The id column as text, or the row number in the input when the data has no id."""
+def row_ids(checked: Checked, id_column: str, offset: int) -> pd.Series:
+    """The id column as text, or, when the data has no id, each valid row's 0-based position in
+    the input (offset = rows before this chunk), so rejected rows leave gaps, not shifts."""
+    frame = checked.valid
     if id_column and id_column in frame.columns:
         return frame[id_column].astype("string")
-    return pd.Series(np.arange(offset, offset + len(frame)), index=frame.index).astype("string")
+    return pd.Series(offset + checked.positions, index=frame.index).astype("string")
 
 
 def score_frame(frame: pd.DataFrame, artifacts: Artifacts, ids: pd.Series) -> pd.DataFrame:

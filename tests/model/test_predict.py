@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from churn import predict
 from churn.errors import ChurnError
@@ -98,3 +99,26 @@ def test_bad_input_is_one_line_and_exit_2(trained, tmp_path):
     assert result.stderr.strip().splitlines() == [
         f"churn.predict: error: {tmp_path / 'absent.csv'}: no such file"
     ]
+
+
+def test_without_an_id_column_ids_are_input_row_numbers(trained, tmp_path, capsys):
+    """Rejected rows leave gaps in the row numbers: every score points at its input row."""
+    contract = yaml.safe_load((trained.root / "params.yaml").read_text())["data"]["contract"]
+    columns = yaml.safe_load(Path(contract).read_text())
+    del columns["columns"]["customer_id"]
+    (tmp_path / "contract.yaml").write_text(yaml.safe_dump(columns))
+    params = yaml.safe_load((trained.root / "params.yaml").read_text())
+    params["data"].update(id="", contract=str(tmp_path / "contract.yaml"))
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
+    rows = trained.test_rows.head(20).drop(columns="customer_id").reset_index(drop=True)
+    rows.loc[[2, 13], "tenure_months"] = -5
+    rows.to_parquet(tmp_path / "in.parquet")
+    files = ["--input", str(tmp_path / "in.parquet"), "--output", str(tmp_path / "o.parquet")]
+    artifacts = [*artifact_args(trained.root)[:4], "--params", str(tmp_path / "params.yaml")]
+    summary = run_predict(capsys, *files, "--chunk-size", "8", *artifacts)
+    assert summary["rows_scored"] == 18 and summary["rows_rejected"] == 2
+    scores = pd.read_parquet(tmp_path / "o.parquet")
+    expected_rows = [n for n in range(20) if n not in (2, 13)]
+    assert scores["id"].tolist() == [str(n) for n in expected_rows]
+    expected = predict_proba(trained.model, transform(rows.iloc[expected_rows], trained.spec))
+    np.testing.assert_allclose(scores["churn_probability"], expected, rtol=1e-12)
