@@ -97,8 +97,11 @@ def align_features(matrix: pd.DataFrame, model: ChurnModel) -> np.ndarray:
     missing = [name for name in names if name not in matrix.columns]
     if missing:
         raise ChurnError(f"model expects feature(s) not in the input: {', '.join(missing[:5])}")
-    if (matrix.dtypes == np.float32).all():  # transform's output: pick columns, one copy
-        return matrix.to_numpy()[:, matrix.columns.get_indexer(names)]
+    if (matrix.dtypes == np.float32).all():  # transform's output
+        values = matrix.to_numpy()
+        if list(matrix.columns) == list(names):  # already in the model's order: no copy
+            return values
+        return values[:, matrix.columns.get_indexer(names)]
     return matrix[names].to_numpy(dtype=np.float32)
 
 
