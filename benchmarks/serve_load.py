@@ -99,14 +99,29 @@ def best_of(repeats: int, task) -> float:
     return min(timings)
 
 
-def batch_vs_booster(repeats: int) -> dict:
+def repeated_rows(copies: int, folder: str) -> str:
+    """The test rows `copies` times (ids made unique), written as Parquet; returns the path."""
+    raw = pd.read_parquet(RAW_TEST)
+    if copies > 1:
+        raw = pd.concat(
+            [raw.assign(customer_id=raw["customer_id"] + f"-{k}") for k in range(copies)],
+            ignore_index=True,
+        )
+    path = f"{folder}/rows-{copies}.parquet"
+    raw.to_parquet(path)
+    return path
+
+
+def batch_vs_booster(repeats: int, copies: int) -> dict:
     """churn.predict end to end (read, check, features, score, write) vs inplace_predict alone."""
     booster = xgb.Booster()
     booster.load_model(str(ROOT / "models/model.json"))
-    matrix = pd.read_parquet(MATRIX_TEST)[booster.feature_names].to_numpy(np.float32)
-    baseline = best_of(repeats, lambda: booster.inplace_predict(matrix))
     with tempfile.TemporaryDirectory() as folder:
-        args = ["--input", str(RAW_TEST), "--output", f"{folder}/s.parquet"]
+        path = repeated_rows(copies, folder)
+        test = pd.read_parquet(MATRIX_TEST)[booster.feature_names].to_numpy(np.float32)
+        matrix = np.tile(test, (copies, 1))
+        baseline = best_of(repeats, lambda: booster.inplace_predict(matrix))
+        args = ["--input", path, "--output", f"{folder}/s.parquet"]
         with open(os.devnull, "w") as quiet:
             sys.stdout, saved = quiet, sys.stdout
             try:
@@ -128,12 +143,15 @@ def main() -> None:
     parser.add_argument("--bulk", type=int, default=20, help="1000-record requests")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--batch-only", action="store_true", help="skip the API (no server)")
+    parser.add_argument(
+        "--copies", type=int, nargs="+", default=[1, 10], help="batch sizes, in test sets"
+    )
     args = parser.parse_args()
     os.chdir(ROOT)
     result = {}
     if not args.batch_only:
         result["api"] = api_load(pd.read_parquet(RAW_TEST), args.single, args.bulk)
-    result["batch"] = batch_vs_booster(args.repeats)
+    result["batch"] = [batch_vs_booster(args.repeats, copies) for copies in args.copies]
     print(json.dumps(result, indent=2))
 
 
