@@ -7,22 +7,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from churn.coercion import (
-    FALSE_WORDS,
-    TRUE_WORDS,
-    Coerced,
-    as_text,
-    coerce,
-    infer_kind,
-    normalise_text,
-)
-from churn.contract import ColumnContract, Contract
+from churn.column_checks import added_columns, check_columns, optional_roles
+from churn.contract import Contract
 from churn.errors import ChurnError
 from churn.params import DataParams, Policies
 
 __all__ = ["Policies", "ValidationResult", "apply_contract"]
 
-RETYPE_SHARE = 0.5  # more wrong-typed values than this: the column changed type
 REASON = "reject_reason"
 
 
@@ -36,25 +27,6 @@ class ValidationResult:
     counts: dict
 
 
-def retyped(coerced: Coerced) -> bool:
-    """Whether coercion cannot fix the column: most present values have the wrong type."""
-    bad = int(coerced.bad.sum())
-    if not bad:  # the common case, without the mask arithmetic
-        return False
-    present = int((coerced.values.notna() | coerced.bad).sum())
-    return bad > RETYPE_SHARE * present
-
-
-def coercion_counts(coerced: Coerced, quarantined: bool) -> dict[str, int]:
-    """Non-zero counts of what coercion did to one column."""
-    counts = {
-        "blank_to_missing": int(coerced.blank.sum()),
-        "thousands_separator": int(coerced.thousands.sum()),
-        "text_to_missing": 0 if quarantined else int(coerced.bad.sum()),
-    }
-    return {kind: n for kind, n in counts.items() if n}
-
-
 def check_missing(missing: list[str], contract: Contract, policies: Policies, where: str) -> None:
     """Fail on a missing contract column unless the policy imputes it."""
     if missing and policies.missing_column == "fail":
@@ -62,133 +34,6 @@ def check_missing(missing: list[str], contract: Contract, policies: Policies, wh
             f"{where}: column '{missing[0]}' of the contract is missing from the data "
             "(contract.missing_column: fail)"
         )
-
-
-def new_categories(values: pd.Series, column: ColumnContract) -> list[str]:
-    """Category values the contract does not list."""
-    if column.type != "categorical" or column.categories is None:
-        return []
-    present = {value for value in values.unique() if not pd.isna(value)}
-    return sorted(present - set(column.categories))
-
-
-def allowed_labels(text: pd.Series, column: ColumnContract, positive: str) -> set[str]:
-    """The contract's labels, else the positive label and its usual opposites (0, no, false)."""
-    if column.categories is not None:
-        return {str(c).casefold() for c in column.categories}
-    if positive in TRUE_WORDS:
-        return {positive, *FALSE_WORDS}
-    if positive in FALSE_WORDS:
-        return {positive, *TRUE_WORDS}
-    others = text[text.notna() & text.ne(positive)].value_counts()
-    return {positive, *others.index[:1]}
-
-
-def label_frame(labels: pd.Series, column: ColumnContract, data: DataParams, where: str):
-    """Map labels to 0/1; returns (labels, missing mask, invalid mask)."""
-    text = as_text(labels).str.casefold()
-    positive = normalise_text(data.positive_label).casefold()
-    allowed = allowed_labels(text, column, positive)
-    missing = (text.isna() | text.eq("")).astype(bool)
-    invalid = (~missing & ~text.isin(allowed)).astype(bool)
-    if positive not in allowed or (invalid.any() and not text.eq(positive).any()):
-        raise ChurnError(
-            f"{where}: label value {data.positive_label!r} (data.positive_label) never occurs "
-            f"in column '{column.name}'"
-        )
-    return text.eq(positive).fillna(False).astype("int8"), missing, invalid
-
-
-@dataclass(frozen=True)
-class ColumnCheck:
-    """One column after coercion: typed values, row failures in check order, what was found."""
-
-    values: pd.Series
-    failures: list[tuple[str, pd.Series]]
-    coerced: dict[str, int]
-    retyped: bool = False
-    new_categories: tuple[str, ...] = ()
-
-
-def value_failures(values: pd.Series, column: ColumnContract, scoring: bool):
-    """Nulls in a required column, values out of range, categories the contract lacks."""
-    failures = []
-    if not column.nullable:
-        failures.append((f"null:{column.name}", values.isna()))
-    if column.type == "numeric" and column.min is not None:
-        failures.append((f"below_min:{column.name}", values < column.min))
-    if column.type == "numeric" and column.max is not None:
-        failures.append((f"above_max:{column.name}", values > column.max))
-    unseen = new_categories(values, column)
-    if unseen and not scoring:
-        failures.append((f"unseen_category:{column.name}", values.isin(unseen)))
-    return failures, tuple(unseen)
-
-
-def check_feature(raw: pd.Series, column: ColumnContract, policies: Policies, where: str, scoring):
-    """Coerce one contract column and list the rows that break the contract."""
-    result = coerce(raw, column.type)
-    changed = retyped(result)
-    if changed and policies.type_change == "fail":
-        raise ChurnError(
-            f"{where}: column '{column.name}' no longer holds {column.type} values "
-            f"({int(result.bad.sum())} of {len(raw)} rows; contract.type_change: fail)"
-        )
-    quarantine = changed and policies.type_change == "quarantine"
-    failures = [(f"type:{column.name}", result.bad)] if quarantine else []
-    checks, unseen = value_failures(result.values, column, scoring)
-    counts = coercion_counts(result, quarantine)
-    return ColumnCheck(result.values, failures + checks, counts, changed, unseen)
-
-
-def check_label(raw: pd.Series, column: ColumnContract, data: DataParams, where: str):
-    """The label mapped to 0/1; missing and unknown labels are row failures."""
-    labels, missing, invalid = label_frame(raw, column, data, where)
-    failures = [
-        (f"missing_label:{column.name}", missing),
-        (f"invalid_label:{column.name}", invalid),
-    ]
-    return ColumnCheck(labels, failures, {})
-
-
-def impute_column(index: pd.Index, column: ColumnContract) -> ColumnCheck:
-    """A missing contract column added as all-missing (contract.missing_column: impute)."""
-    dtype = "float64" if column.type in ("numeric", "boolean") else object
-    return ColumnCheck(pd.Series(None, index=index, dtype=dtype), [], {})
-
-
-def check_new_column(raw: pd.Series, name: str) -> ColumnCheck:
-    """A column outside the contract kept for the model (contract.new_column: include)."""
-    kind = infer_kind(raw, RETYPE_SHARE)
-    result = coerce(raw, kind)
-    return ColumnCheck(result.values, [], coercion_counts(result, False))
-
-
-def optional_roles(data: DataParams, scoring: bool) -> set[str]:
-    """Columns that may be absent: when scoring, the label, the id and the timestamp."""
-    return {data.target, data.id, data.timestamp} - {""} if scoring else set()
-
-
-def check_columns(frame, contract, policies, data, where, scoring) -> dict[str, ColumnCheck]:
-    """Every contract column (and included new column) coerced and checked, in contract order."""
-    checks = {}
-    for column in contract.columns:
-        if column.name not in frame.columns:
-            if column.name not in optional_roles(data, scoring):
-                checks[column.name] = impute_column(frame.index, column)
-        elif column.role == "target" and column.name == data.target:
-            checks[column.name] = check_label(frame[column.name], column, data, where)
-        else:
-            raw = frame[column.name]
-            checks[column.name] = check_feature(raw, column, policies, where, scoring)
-    if policies.new_column == "include":
-        for name in added_columns(frame, contract):
-            checks[name] = check_new_column(frame[name], name)
-    return checks
-
-
-def added_columns(frame: pd.DataFrame, contract: Contract) -> list[str]:
-    return [str(name) for name in frame.columns if name not in contract.names()]
 
 
 def diff_schema(frame, contract, checks, data, scoring) -> dict:
