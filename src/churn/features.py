@@ -128,11 +128,6 @@ def level_codes(column: pd.Series, levels: list[str]) -> np.ndarray:
     return np.asarray(lookup, dtype=np.intp)[codes] % len(levels)
 
 
-def encode_categorical(column: pd.Series, levels: list[str]) -> np.ndarray:
-    """One-hot encode; missing values go to MISSING, unseen or rare values to UNKNOWN."""
-    return np.eye(len(levels), dtype=np.float32)[level_codes(column, levels)]
-
-
 def count_unknown(frame: pd.DataFrame, spec: FeatureSpec) -> dict[str, int]:
     """Per categorical column, how many present values are not among the known levels."""
     counts = {}
