@@ -24,6 +24,7 @@ RUN pip install --no-cache-dir --no-deps . \
 
 # The artifacts `dvc repro` produced: read-only for the service user.
 COPY params.yaml ./
+COPY contracts ./contracts
 COPY models/model.json models/features.json ./models/
 COPY metrics/evaluate/metrics.json ./metrics/evaluate/
 

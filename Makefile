@@ -29,7 +29,7 @@ repro: $(STAMP) ## Run the whole pipeline (generate -> evaluate) on the built-in
 	$(BIN)/dvc repro
 	$(BIN)/dvc metrics show
 
-test: $(STAMP) lint-workflows ## Install, lint (code and workflows) and run every test
+test: $(STAMP) lint-workflows lint-docker ## Install, lint (code, workflows, Dockerfile) and run every test
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal

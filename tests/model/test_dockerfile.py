@@ -1,0 +1,80 @@
+"""The image without Docker: the Dockerfile's files, environment, command and health check."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.helpers import REPO
+from tests.model.server import start_server
+
+APP = "/app"  # the image's WORKDIR
+
+
+def instructions() -> list[tuple[str, str]]:
+    """The Dockerfile's (INSTRUCTION, arguments) pairs, continuation lines joined."""
+    joined = (REPO / "Dockerfile").read_text().replace("\\\n", " ")
+    lines = (line.strip() for line in joined.splitlines())
+    pairs = (line.split(None, 1) for line in lines if line and not line.startswith("#"))
+    return [(pair[0].upper(), pair[1] if len(pair) > 1 else "") for pair in pairs]
+
+
+def image_env(root: Path) -> dict[str, str]:
+    """The ENV values, with the image's /app moved to root."""
+    env = {}
+    for name, args in instructions():
+        if name == "ENV":
+            env.update(item.split("=", 1) for item in shlex.split(args))
+    return {key: value.replace(APP, str(root)) for key, value in env.items()}
+
+
+def copy_into(root: Path, artifacts: dict[str, Path]) -> None:
+    """Carry out the COPY instructions into root; DVC outputs come from `artifacts`."""
+    for name, args in instructions():
+        if name != "COPY":
+            continue
+        *sources, dest = shlex.split(args)
+        target = root / dest.removeprefix(APP).lstrip("/")
+        for source in sources:
+            path = artifacts.get(source, REPO / source)
+            into = target / Path(source).name if dest.endswith("/") else target
+            into.parent.mkdir(parents=True, exist_ok=True)
+            if path.is_dir():
+                shutil.copytree(path, into)
+            else:
+                shutil.copy(path, into)
+
+
+def image_root(trained, tmp_path: Path) -> Path:
+    """A folder holding what the image holds, with the small trained model as DVC outputs."""
+    root = tmp_path / "app"
+    copy_into(
+        root,
+        {
+            "models/model.json": trained.root / "model.json",
+            "models/features.json": trained.root / "features.json",
+            "metrics/evaluate/metrics.json": trained.root / "eval/metrics.json",
+        },
+    )
+    return root
+
+
+def test_the_api_serves_from_exactly_the_files_the_image_copies(trained, tmp_path):
+    root = image_root(trained, tmp_path)
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO / "src"), **image_env(root)}
+    settings = dict(instructions())
+    assert "churn.serve:app" in json.loads(settings["CMD"])  # the app start_server runs
+    probe = json.loads(settings["HEALTHCHECK"].split("CMD", 1)[1])  # ["python", "-c", CODE]
+    for url in start_server(env, root):
+        code = probe[-1].replace("127.0.0.1:8000", url.removeprefix("http://"))
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=30)
+        assert result.returncode == 0, result.stderr
+
+
+def test_the_image_runs_as_a_non_root_user():
+    user = dict(instructions())["USER"]
+    assert user.split(":")[0] not in ("", "0", "root")
