@@ -13,9 +13,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies first (the exact pins of requirements.txt), so code changes reuse this layer.
-COPY requirements.txt pyproject.toml README.md ./
-RUN pip install --no-cache-dir -r requirements.txt
+# Dependencies first (the API's share of requirements.txt's pins), so code changes reuse this layer.
+COPY requirements-serve.txt pyproject.toml README.md ./
+RUN pip install --no-cache-dir -r requirements-serve.txt
 
 COPY src ./src
 RUN pip install --no-cache-dir --no-deps . \

@@ -52,11 +52,11 @@ def uvicorn_command(port: int) -> list[str]:
     ]
 
 
-def start_server(env: dict[str, str], cwd: Path) -> Iterator[str]:
-    """Start uvicorn, wait for /health, yield the base URL, stop it."""
+def start_server(env: dict[str, str], cwd: Path, command=uvicorn_command) -> Iterator[str]:
+    """Start uvicorn (command(port)), wait for /health, yield the base URL, stop it."""
     port = free_port()
     process = subprocess.Popen(
-        uvicorn_command(port), env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        command(port), env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata as metadata
 import json
 import shlex
 import shutil
@@ -9,10 +10,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
 from tests.helpers import REPO
 from tests.model.server import start_server
 
 APP = "/app"  # the image's WORKDIR
+JSON = {"content-type": "application/json"}
 
 
 def instructions() -> list[tuple[str, str]]:
@@ -63,6 +69,48 @@ def image_root(trained, tmp_path: Path) -> Path:
     return root
 
 
+def image_requirements() -> dict[str, str]:
+    """requirements-serve.txt as {canonical name: "name==version"}."""
+    lines = (REPO / "requirements-serve.txt").read_text().splitlines()
+    pins = [line for line in lines if line and not line.startswith("#")]
+    return {canonicalize_name(pin.split("==")[0]): pin for pin in pins}
+
+
+# Only the distributions named in argv[2] (comma-separated) can be imported, as in the image.
+SLIM_IMPORTS = """
+import importlib.abc, importlib.metadata, sys
+from packaging.utils import canonicalize_name
+allowed = set(sys.argv[2].split(","))
+owners = importlib.metadata.packages_distributions()
+
+class SlimImage(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        dists = owners.get(name.partition(".")[0], [])
+        if dists and not any(canonicalize_name(d) in allowed for d in dists):
+            raise ModuleNotFoundError(f"No module named {name!r} (not in the image)", name=name)
+
+sys.meta_path.insert(0, SlimImage())
+"""
+SLIM_SERVER = (
+    SLIM_IMPORTS
+    + """
+import uvicorn
+uvicorn.run("churn.serve:app", host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
+"""
+)
+
+
+def test_image_requirements_are_pinned_as_in_requirements_txt_and_closed():
+    pins = image_requirements()
+    full = (REPO / "requirements.txt").read_text().splitlines()
+    assert set(pins.values()) <= set(full)
+    for name in pins:
+        for text in metadata.distribution(name).requires or []:
+            requirement = Requirement(text)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                assert canonicalize_name(requirement.name) in pins, (name, requirement.name)
+
+
 def test_the_api_serves_from_exactly_the_files_the_image_copies(trained, tmp_path):
     root = image_root(trained, tmp_path)
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO / "src"), **image_env(root)}
@@ -78,3 +126,21 @@ def test_the_api_serves_from_exactly_the_files_the_image_copies(trained, tmp_pat
 def test_the_image_runs_as_a_non_root_user():
     user = dict(instructions())["USER"]
     assert user.split(":")[0] not in ("", "0", "root")
+
+
+def test_the_api_scores_with_only_the_image_requirements_installed(trained, tmp_path):
+    root = image_root(trained, tmp_path)
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO / "src"), **image_env(root)}
+    allowed = ",".join([*image_requirements(), "churn-dvc"])
+    outside = [sys.executable, "-c", SLIM_IMPORTS + "import sklearn", "0", allowed]
+    assert "not in the image" in subprocess.run(outside, capture_output=True, text=True).stderr
+
+    def command(port: int) -> list[str]:
+        return [sys.executable, "-c", SLIM_SERVER, str(port), allowed]
+
+    rows = trained.test_rows.head(3).drop(columns=["churned", "snapshot_month"])
+    for url in start_server(env, root, command):
+        body = rows.to_json(orient="records")
+        response = httpx.post(f"{url}/predict", content=body, headers=JSON)
+        assert response.status_code == 200, response.text
+        assert len(response.json()["predictions"]) == 3
