@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from churn.errors import ChurnError, run_cli
+from churn.errors import ChurnError, read_text, run_cli
 from churn.params import PARAMS_FILE, DataParams, load_section, parse_yaml
 from churn.tables import list_table_files, read_table
 
@@ -76,10 +76,7 @@ class Contract:
 
     @classmethod
     def load(cls, path: Path | str) -> Contract:
-        try:
-            return cls.from_yaml(Path(path).read_text(encoding="utf-8"), str(path))
-        except FileNotFoundError as error:
-            raise ChurnError(f"{path}: contract file not found") from error
+        return cls.from_yaml(read_text(path, "contract file not found"), str(path))
 
 
 def parse_column(name: str, spec: object, where: str) -> ColumnContract:

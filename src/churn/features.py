@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from churn.errors import ChurnError
+from churn.errors import ChurnError, read_text
 
 MISSING = "__missing__"
 UNKNOWN = "__unknown__"
@@ -80,10 +80,7 @@ class FeatureSpec:
 
     @classmethod
     def load(cls, path: Path | str) -> FeatureSpec:
-        try:
-            return cls.from_json(Path(path).read_text(encoding="utf-8"), str(path))
-        except FileNotFoundError as error:
-            raise ChurnError(f"{path}: feature spec not found (run `dvc repro`)") from error
+        return cls.from_json(read_text(path, "feature spec not found (run `dvc repro`)"), str(path))
 
 
 def is_numeric_column(column: pd.Series) -> bool:

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import yaml
 
-from churn.errors import ChurnError
+from churn.errors import ChurnError, read_text
 
 PARAMS_FILE = Path("params.yaml")
 T = TypeVar("T")
@@ -187,10 +187,9 @@ def section_from_mapping(cls: type[T], name: str, raw: Any, source: Path = PARAM
 
 def read_params_file(path: Path = PARAMS_FILE) -> dict[str, Any]:
     """Read params.yaml as a plain mapping."""
+    text = read_text(path)
     try:
-        raw = parse_yaml(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as error:
-        raise ChurnError(f"{path}: file not found") from error
+        raw = parse_yaml(text)
     except yaml.YAMLError as error:
         raise ChurnError(f"{path}: not valid YAML ({error.__class__.__name__})") from error
     if not isinstance(raw, dict):

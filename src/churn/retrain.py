@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from churn.errors import ChurnError, run_cli
+from churn.errors import ChurnError, read_text, run_cli
 from churn.generate import month_starts
 from churn.params import PARAMS_FILE, GenerateParams, load_section
 
@@ -79,10 +79,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def read_drift(path: Path) -> dict[str, Any]:
+    text = read_text(path, "file not found (did the drift check run?)")
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as error:
-        raise ChurnError(f"{path}: file not found (did the drift check run?)") from error
+        raw = json.loads(text)
     except json.JSONDecodeError as error:
         raise ChurnError(f"{path}: not valid JSON ({error.msg})") from error
     if not isinstance(raw, dict):
