@@ -10,6 +10,9 @@ import pandas as pd
 THOUSANDS = r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?"
 TRUE_WORDS = frozenset({"1", "true", "yes", "y", "t"})
 FALSE_WORDS = frozenset({"0", "false", "no", "n", "f"})
+# What pandas infers for object columns holding only numbers (and missing values): such columns
+# need no text round trip (records from JSON arrive like this).
+NUMBER_KINDS = frozenset({"floating", "integer", "mixed-integer-float", "empty"})
 
 
 class Coerced(NamedTuple):
@@ -47,14 +50,32 @@ def no_rows(column: pd.Series) -> pd.Series:
     return pd.Series(False, index=column.index)
 
 
+def row_mask(flags: pd.Series) -> pd.Series:
+    """A nullable comparison result as a plain boolean mask (missing -> False)."""
+    return pd.Series(flags.to_numpy(dtype=bool, na_value=False), index=flags.index, name=flags.name)
+
+
+def without(values: pd.Series, mask: pd.Series) -> pd.Series:
+    """values with the masked rows made missing (values itself when no row is masked)."""
+    return values.mask(mask) if mask.any() else values
+
+
+def holds_only_numbers(column: pd.Series) -> bool:
+    """Numbers or booleans, whether typed or in an object column of numbers and missing values."""
+    if pd.api.types.is_bool_dtype(column) or pd.api.types.is_numeric_dtype(column):
+        return True
+    return column.dtype == object and pd.api.types.infer_dtype(column) in NUMBER_KINDS
+
+
 def coerce_numeric(column: pd.Series) -> Coerced:
     """Numbers as float64; blanks, text and thousands separators handled and flagged."""
-    if pd.api.types.is_bool_dtype(column) or pd.api.types.is_numeric_dtype(column):
-        return Coerced(column.astype("float64"), no_rows(column), no_rows(column), no_rows(column))
+    if holds_only_numbers(column):
+        untouched = no_rows(column)  # one all-False mask serves every flag
+        return Coerced(pd.to_numeric(column).astype("float64"), untouched, untouched, untouched)
     text = as_text(column)
-    blank = text.eq("").fillna(False).astype(bool)
-    thousands = text.str.fullmatch(THOUSANDS).fillna(False).astype(bool)
-    cleaned = text.where(~thousands, text.str.replace(",", "", regex=False)).where(~blank)
+    blank = row_mask(text.eq(""))
+    thousands = row_mask(text.str.fullmatch(THOUSANDS))
+    cleaned = without(text.where(~thousands, text.str.replace(",", "", regex=False)), blank)
     numbers = pd.to_numeric(cleaned.astype(object), errors="coerce").astype("float64")
     bad = column.notna() & ~blank & numbers.isna()
     return Coerced(numbers, blank, thousands, bad.astype(bool))
@@ -98,9 +119,9 @@ def coerce_datetime(column: pd.Series) -> Coerced:
 def coerce_categorical(column: pd.Series) -> Coerced:
     """Categories as strings (1 and 1.0 both become "1"); blanks become missing."""
     text = as_text(column)
-    blank = text.eq("").fillna(False).astype(bool)
-    values = text.where(~blank)
-    return Coerced(values, blank, no_rows(column), no_rows(column))
+    blank = row_mask(text.eq(""))
+    untouched = no_rows(column)
+    return Coerced(without(text, blank), blank, untouched, untouched)
 
 
 COERCERS = {

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from churn.coercion import coerce_boolean
+from churn.coercion import coerce_boolean, coerce_categorical, coerce_numeric
 from churn.contract import ColumnContract, Contract
 from churn.errors import ChurnError
 from churn.params import DataParams, Policies
@@ -217,3 +217,23 @@ def test_booleans_from_numbers_match_the_text_route(column):
     assert result.values.tolist()[:3] == [1.0, 0.0, 0.0] and result.values.iloc[3:].isna().all()
     assert result.bad.tolist() == [False, False, False, False, True, True]
     assert not result.blank.any()
+
+
+@pytest.mark.parametrize(
+    "values",
+    [[1.0, None, 2.5], [3, None], [1, 2.5, -0.0], [None], [float("inf"), 1e300]],
+)
+def test_object_columns_of_numbers_match_the_text_route(values):
+    """Records from JSON arrive as object columns of numbers: same values, no flags."""
+    numbers = coerce_numeric(pd.Series(values, dtype=object))
+    as_text = coerce_numeric(pd.Series([None if v is None else repr(v) for v in values]))
+    pd.testing.assert_series_equal(numbers.values, as_text.values)
+    for flags in (numbers.blank, numbers.thousands, numbers.bad):
+        assert flags.dtype == bool and not flags.any()
+
+
+def test_categories_are_stripped_and_blanks_become_missing():
+    result = coerce_categorical(pd.Series([" DE", "", "FR ", None, "  "], dtype="string"))
+    assert result.values.tolist() == ["DE", pd.NA, "FR", pd.NA, pd.NA]
+    assert result.blank.tolist() == [False, True, False, False, True]
+    assert result.values.dtype == "string" and result.blank.dtype == bool
