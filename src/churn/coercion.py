@@ -91,14 +91,16 @@ def boolean_from_numbers(column: pd.Series) -> Coerced:
 
 
 def coerce_boolean(column: pd.Series) -> Coerced:
-    """0/1 as float64 from 0/1, true/false or yes/no in any case."""
+    """0/1 as float64 from 0/1 (also spelled 1.0 or 0.00, as CSV writers do), true/false or
+    yes/no in any case."""
     if pd.api.types.is_bool_dtype(column) or pd.api.types.is_numeric_dtype(column):
         return boolean_from_numbers(column)  # same result as the text route, no strings
     text = as_text(column).str.lower()
-    blank = text.eq("").fillna(False).astype(bool)
+    blank = row_mask(text.eq(""))
+    spelled = pd.to_numeric(without(text, blank).astype(object), errors="coerce")
     numbers = pd.Series(float("nan"), index=column.index)
-    numbers = numbers.mask(text.isin(TRUE_WORDS).fillna(False).astype(bool), 1.0)
-    numbers = numbers.mask(text.isin(FALSE_WORDS).fillna(False).astype(bool), 0.0)
+    numbers = numbers.mask(row_mask(text.isin(TRUE_WORDS)) | spelled.eq(1), 1.0)
+    numbers = numbers.mask(row_mask(text.isin(FALSE_WORDS)) | spelled.eq(0), 0.0)
     bad = column.notna() & ~blank & numbers.isna()
     return Coerced(numbers, blank, no_rows(column), bad.astype(bool))
 

@@ -210,6 +210,7 @@ def test_inputs_are_not_mutated():
         pd.Series([1.0, 0.0, -0.0, None, 2.0, 0.5]),
         pd.Series([True, False, False, None, 2.0, 0.5], dtype="Float64"),
         pd.Series(["1", "0", "false", None, "2", "0.5"]),
+        pd.Series(["1.0", "0.0", " 0.00 ", None, "2.0", "0.5"]),  # as CSV writers spell floats
     ],
 )
 def test_booleans_from_numbers_match_the_text_route(column):

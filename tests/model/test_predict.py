@@ -78,6 +78,22 @@ def test_chunk_size_does_not_change_the_scores(trained, tmp_path, capsys):
     assert len(whole) == len(trained.test_rows)
 
 
+def test_csv_and_parquet_inputs_get_the_same_scores(trained, tmp_path, capsys):
+    """A CSV written by pandas (0/1 flags with gaps become 1.0/0.0, gaps become blanks) scores
+    exactly like the same rows in Parquet."""
+    trained.test_rows.to_csv(tmp_path / "in.csv", index=False)
+    trained.test_rows.to_parquet(tmp_path / "in.parquet")
+    for kind in ("csv", "parquet"):
+        summary = run_predict(capsys, "--input", str(tmp_path / f"in.{kind}"),
+                              "--output", str(tmp_path / f"out-{kind}.parquet"),
+                              *artifact_args(trained.root))  # fmt: skip
+        assert summary["rows_rejected"] == 0 and summary["coerced"] == {}
+    from_csv, from_parquet = (
+        pd.read_parquet(tmp_path / f"out-{k}.parquet") for k in ("csv", "parquet")
+    )
+    pd.testing.assert_frame_equal(from_csv, from_parquet)
+
+
 def test_missing_column_fails_or_is_imputed_by_policy(trained, tmp_path, capsys):
     trained.test_rows.head(50).drop(columns="device").to_parquet(tmp_path / "in.parquet")
     args = ["--input", str(tmp_path / "in.parquet"), "--output", str(tmp_path / "o.parquet")]
