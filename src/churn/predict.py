@@ -24,36 +24,50 @@ from churn.params import PARAMS_FILE
 from churn.scoring import Checked, check_chunk, row_ids, score_frame
 
 DEFAULT_CHUNK = 50_000
+# Arrow's CSV reader reads up to 32 blocks ahead, whatever the block size: 1 MiB blocks keep that
+# read-ahead near 32 MiB (blocks of 12 MiB made the peak memory grow with the file up to ~400 MiB).
+CSV_BLOCK_BYTES = 1 << 20
 
 
 def is_csv(path: str) -> bool:
     return path.lower().endswith(".csv")
 
 
-def csv_batches(handle, chunk_size: int) -> Iterator[pa.RecordBatch]:
+def csv_batches(handle) -> Iterator[pa.RecordBatch]:
     """Every column as text (types are the contract's job), read block by block."""
     names = next(pa_csv.open_csv(handle, read_options=pa_csv.ReadOptions(block_size=1 << 16)))
     handle.seek(0)
     text = {name: pa.string() for name in names.schema.names}
     options = pa_csv.ConvertOptions(column_types=text, strings_can_be_null=True)
-    block = pa_csv.ReadOptions(block_size=max(1 << 20, chunk_size * 256))
+    block = pa_csv.ReadOptions(block_size=CSV_BLOCK_BYTES)
     yield from pa_csv.open_csv(handle, read_options=block, convert_options=options)
 
 
+def regroup(batches: Iterator[pa.RecordBatch], size: int) -> Iterator[pa.Table]:
+    """The rows of the batches, in order, as tables of `size` rows (the last one may be shorter)."""
+    pending: list[pa.RecordBatch] = []
+    rows = 0
+    for batch in batches:
+        while batch.num_rows:
+            part = batch.slice(0, size - rows)
+            pending.append(part)
+            rows += part.num_rows
+            batch = batch.slice(part.num_rows)
+            if rows == size:
+                yield pa.Table.from_batches(pending)
+                pending, rows = [], 0
+    if pending:
+        yield pa.Table.from_batches(pending)
+
+
 def read_chunks(handle, path: str, chunk_size: int) -> tuple[int | None, Iterator[pd.DataFrame]]:
-    """(row count when known, chunks of at most chunk_size rows as data frames)."""
+    """(row count when known, chunks of chunk_size rows as data frames; the last may be shorter)."""
     if is_csv(path):
-        total, batches = None, csv_batches(handle, chunk_size)
+        total, batches = None, csv_batches(handle)
     else:
         parquet = pq.ParquetFile(handle)
         total, batches = parquet.metadata.num_rows, parquet.iter_batches(batch_size=chunk_size)
-
-    def frames() -> Iterator[pd.DataFrame]:
-        for batch in batches:
-            for start in range(0, batch.num_rows, chunk_size):
-                yield batch.slice(start, chunk_size).to_pandas()
-
-    return total, frames()
+    return total, (table.to_pandas() for table in regroup(batches, chunk_size))
 
 
 class TableWriter:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pyarrow as pa
 import pytest
 from pydantic import ValidationError
 
@@ -11,6 +12,7 @@ from churn.artifacts import contract_from_spec
 from churn.body_limit import BodySizeLimit
 from churn.contract import ColumnContract, Contract
 from churn.features import FeatureSpec
+from churn.predict import regroup
 from churn.request_model import build_request_model
 
 SPEC = FeatureSpec(
@@ -79,3 +81,15 @@ def test_body_limit_by_content_length_and_by_streamed_size():
     assert asyncio.run(call(10, [b"x" * 11], [(b"content-length", b"11")]))[0] == 413
     assert asyncio.run(call(10, [b"123456", b"7890"], [])) == (200, b"1234567890")
     assert asyncio.run(call(10, [b"123456", b"78901"], []))[0] == 413
+
+
+def test_batches_are_regrouped_into_chunks_of_the_asked_size_in_order():
+    sizes = [3, 0, 5, 2, 4]
+    starts = [sum(sizes[:k]) for k in range(len(sizes))]
+    batches = [
+        pa.record_batch({"n": list(range(s, s + n))}) for s, n in zip(starts, sizes, strict=True)
+    ]
+    tables = list(regroup(iter(batches), 4))
+    assert [t.num_rows for t in tables] == [4, 4, 4, 2]
+    assert [n for t in tables for n in t.column("n").to_pylist()] == list(range(14))
+    assert list(regroup(iter([]), 4)) == []
