@@ -2,6 +2,7 @@
 
 Run after `dvc repro` (uses models/, data/interim/split/test.parquet, data/processed/test.parquet):
     python benchmarks/serve_load.py [--single 300] [--bulk 20] [--batch-only]
+                                    [--memory-copies 1 10 100]
 """
 
 from __future__ import annotations
@@ -101,17 +102,56 @@ def best_of(repeats: int, task) -> float:
     return min(timings)
 
 
-def repeated_rows(copies: int, folder: str) -> str:
-    """The test rows `copies` times (ids made unique), written as Parquet; returns the path."""
+def repeated_rows(copies: int, folder: str, suffix: str = "parquet") -> str:
+    """The test rows `copies` times (ids made unique) as Parquet or CSV; returns the path."""
     raw = pd.read_parquet(RAW_TEST)
     if copies > 1:
         raw = pd.concat(
             [raw.assign(customer_id=raw["customer_id"] + f"-{k}") for k in range(copies)],
             ignore_index=True,
         )
-    path = f"{folder}/rows-{copies}.parquet"
-    raw.to_parquet(path)
+    path = f"{folder}/rows-{copies}.{suffix}"
+    if suffix == "csv":
+        raw.to_csv(path, index=False)
+    else:
+        raw.to_parquet(path)
     return path
+
+
+def scoring_process(path: str, folder: str) -> dict:
+    """Rows, peak resident memory and seconds of `python -m churn.predict` on one file."""
+    summary = f"{folder}/summary.json"
+    outputs = ["--output", f"{folder}/scores.parquet", "--rejects", f"{folder}/rejects.parquet"]
+    command = [
+        sys.executable,
+        "-m",
+        "churn.predict",
+        "--input",
+        path,
+        "--summary",
+        summary,
+        *outputs,
+    ]
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"scoring {path} failed: {' '.join(command)}")
+    rows = json.loads(Path(summary).read_text())["rows_in"]
+    seconds = time.perf_counter() - start
+    return {"rows": rows, "peak_mib": usage.ru_maxrss // 1024, "seconds": round(seconds, 1)}
+
+
+def batch_memory(copies_list: list[int]) -> list[dict]:
+    """Peak memory of batch scoring as the input grows, for Parquet and CSV input."""
+    results = []
+    with tempfile.TemporaryDirectory() as folder:
+        for copies in copies_list:
+            for suffix in ("parquet", "csv"):
+                path = repeated_rows(copies, folder, suffix)
+                results.append({"format": suffix, **scoring_process(path, folder)})
+                os.remove(path)
+    return results
 
 
 def file_to_file(booster: xgb.Booster, matrix_path: str, out_path: str) -> None:
@@ -163,12 +203,20 @@ def main() -> None:
     parser.add_argument(
         "--copies", type=int, nargs="+", default=[1, 10], help="batch sizes, in test sets"
     )
+    parser.add_argument(
+        "--memory-copies",
+        type=int,
+        nargs="*",
+        default=[1, 10, 100],
+        help="input sizes (in test sets) for the peak-memory runs; none to skip them",
+    )
     args = parser.parse_args()
     os.chdir(ROOT)
     result = {}
     if not args.batch_only:
         result["api"] = api_load(pd.read_parquet(RAW_TEST), args.single, args.bulk)
     result["batch"] = [batch_vs_booster(args.repeats, copies) for copies in args.copies]
+    result["batch_memory"] = batch_memory(args.memory_copies)
     print(json.dumps(result, indent=2))
 
 
