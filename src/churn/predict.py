@@ -11,7 +11,6 @@ from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
 
-import fsspec
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
@@ -22,15 +21,12 @@ from churn.artifacts import Artifacts, load_revision, load_workspace
 from churn.errors import ChurnError, run_cli
 from churn.params import PARAMS_FILE
 from churn.scoring import Checked, check_chunk, row_ids, score_frame
+from churn.tables import is_csv, open_table
 
 DEFAULT_CHUNK = 50_000
 # Arrow's CSV reader reads up to 32 blocks ahead, whatever the block size: 1 MiB blocks keep that
 # read-ahead near 32 MiB (blocks of 12 MiB made the peak memory grow with the file up to ~400 MiB).
 CSV_BLOCK_BYTES = 1 << 20
-
-
-def is_csv(path: str) -> bool:
-    return path.lower().endswith(".csv")
 
 
 def csv_batches(handle) -> Iterator[pa.RecordBatch]:
@@ -77,7 +73,7 @@ class TableWriter:
         if "://" not in path:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.schema = schema
-        handle = stack.enter_context(fsspec.open(path, "wb"))
+        handle = stack.enter_context(open_table(path, "wb"))
         if is_csv(path):
             self.writer = stack.enter_context(pa_csv.CSVWriter(handle, schema))
         else:
@@ -140,7 +136,7 @@ class Summary:
 
 def score_stream(args: argparse.Namespace, artifacts: Artifacts, stack: ExitStack) -> Summary:
     """Read, check, score and write chunk by chunk, so memory stays bounded."""
-    handle = stack.enter_context(fsspec.open(args.input, "rb"))
+    handle = stack.enter_context(open_table(args.input))
     total, chunks = read_chunks(handle, args.input, args.chunk_size)
     scores_out = TableWriter(args.output, SCORE_SCHEMA, stack)
     rejects_out, summary = None, Summary(artifacts.version)

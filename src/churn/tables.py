@@ -11,7 +11,19 @@ import pyarrow.parquet as pq
 
 from churn.errors import ChurnError
 
-TABLE_SUFFIXES = (".csv", ".parquet", ".pq")
+# Compressed CSV is read and written through the codecs fsspec infers from the file name.
+CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.xz")
+TABLE_SUFFIXES = (*CSV_SUFFIXES, ".parquet", ".pq")
+
+
+def is_csv(path: str) -> bool:
+    """Whether a table file is CSV (possibly compressed), judged by its name."""
+    return path.lower().endswith(CSV_SUFFIXES)
+
+
+def open_table(path: str, mode: str = "rb"):
+    """An fsspec file for a table file or URL; compressed CSV is (de)compressed on the fly."""
+    return fsspec.open(path, mode, compression="infer")
 
 
 def list_table_files(source: str) -> list[str]:
@@ -23,17 +35,16 @@ def list_table_files(source: str) -> list[str]:
         paths = [p for p in fs.find(paths[0]) if p.lower().endswith(TABLE_SUFFIXES)]
     tables = sorted(p for p in paths if p.lower().endswith(TABLE_SUFFIXES))
     if not tables:
-        raise ChurnError(f"{source}: no CSV or Parquet files found")
+        raise ChurnError(f"{source}: no CSV or Parquet files found ({', '.join(TABLE_SUFFIXES)})")
     return [fs.unstrip_protocol(p) if "://" in source else p for p in tables]
 
 
 def read_table(path: str) -> pd.DataFrame:
     """Read one CSV or Parquet file; unreadable files raise a ChurnError naming the file."""
     try:
-        if path.lower().endswith(".csv"):
-            with fsspec.open(path, "rb") as handle:
+        with open_table(path) as handle:
+            if is_csv(path):
                 return pd.read_csv(handle, low_memory=False)
-        with fsspec.open(path, "rb") as handle:
             return pd.read_parquet(handle)
     except FileNotFoundError as error:
         raise ChurnError(f"{path}: no such file") from error

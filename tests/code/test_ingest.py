@@ -44,3 +44,20 @@ def test_unreadable_files_name_the_file(tmp_path):
     broken.write_bytes(b"PAR1 not really")
     with pytest.raises(ChurnError, match="broken.parquet: cannot be parsed"):
         read_table(str(broken))
+
+
+@pytest.mark.parametrize("suffix", [".csv.gz", ".csv.bz2", ".csv.xz"])
+def test_compressed_csv_is_listed_and_read_like_plain_csv(tmp_path, suffix):
+    frame = pd.DataFrame({"customer_id": ["a", "b"], "spend": [1.5, None], "churned": [0, 1]})
+    frame.to_csv(tmp_path / "plain.csv", index=False)
+    frame.to_csv(tmp_path / f"packed{suffix}", index=False)  # pandas compresses by the suffix
+    listed = [p.rsplit("/", 1)[-1] for p in list_table_files(str(tmp_path))]
+    assert listed == [f"packed{suffix}", "plain.csv"]
+    packed = read_table(str(tmp_path / f"packed{suffix}"))
+    pd.testing.assert_frame_equal(packed, read_table(str(tmp_path / "plain.csv")))
+
+
+def test_a_broken_compressed_csv_names_the_file(tmp_path):
+    (tmp_path / "broken.csv.gz").write_bytes(b"not gzip at all")
+    with pytest.raises(ChurnError, match="broken.csv.gz: cannot be parsed"):
+        read_table(str(tmp_path / "broken.csv.gz"))

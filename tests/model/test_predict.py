@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import subprocess
 import sys
@@ -92,6 +93,17 @@ def test_csv_and_parquet_inputs_get_the_same_scores(trained, tmp_path, capsys):
         pd.read_parquet(tmp_path / f"out-{k}.parquet") for k in ("csv", "parquet")
     )
     pd.testing.assert_frame_equal(from_csv, from_parquet)
+
+
+def test_gzipped_csv_in_and_out_scores_like_plain_csv(trained, tmp_path, capsys):
+    rows = trained.test_rows.head(300)
+    rows.to_csv(tmp_path / "in.csv", index=False)
+    rows.to_csv(tmp_path / "in.csv.gz", index=False)
+    for name, out in (("in.csv", "out.csv"), ("in.csv.gz", "out.csv.gz")):
+        run_predict(capsys, "--input", str(tmp_path / name), "--output", str(tmp_path / out),
+                    *artifact_args(trained.root))  # fmt: skip
+    with gzip.open(tmp_path / "out.csv.gz", "rt") as packed:
+        assert packed.read() == (tmp_path / "out.csv").read_text()
 
 
 def test_missing_column_fails_or_is_imputed_by_policy(trained, tmp_path, capsys):
