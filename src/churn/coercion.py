@@ -97,7 +97,7 @@ def coerce_boolean(column: pd.Series) -> Coerced:
         return boolean_from_numbers(column)  # same result as the text route, no strings
     text = as_text(column).str.lower()
     blank = row_mask(text.eq(""))
-    spelled = pd.to_numeric(without(text, blank).astype(object), errors="coerce")
+    spelled = pd.to_numeric(text.astype(object), errors="coerce")  # words and blanks: NaN
     numbers = pd.Series(float("nan"), index=column.index)
     numbers = numbers.mask(row_mask(text.isin(TRUE_WORDS)) | spelled.eq(1), 1.0)
     numbers = numbers.mask(row_mask(text.isin(FALSE_WORDS)) | spelled.eq(0), 0.0)
