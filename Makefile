@@ -27,7 +27,7 @@ install: $(STAMP) ## Create .venv and install the pinned dependencies
 
 repro: $(STAMP) ## Run the whole pipeline (generate -> evaluate) on the built-in synthetic data
 	$(BIN)/dvc repro
-	$(BIN)/dvc metrics show
+	$(BIN)/python -m churn.headline
 
 test: $(STAMP) lint-workflows lint-docker ## Install, lint (code, workflows, Dockerfile) and run every test
 	$(BIN)/ruff check src tests benchmarks

@@ -4,7 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from churn.errors import ChurnError
 from churn.evaluate import classification_metrics, slice_masks, top_share_metrics
+from churn.headline import headline_table
+from churn.headline import main as headline_main
 
 
 def test_perfect_ranking_and_decisions():
@@ -39,3 +42,33 @@ def test_slices_skip_absent_columns():
     raw = pd.DataFrame({"tenure_months": [1, 5], "device": ["mobile", "desktop"]})
     masks = slice_masks(raw, {"new": "tenure_months < 3", "other": "absent_column > 1"})
     assert list(masks) == ["new"] and masks["new"].tolist() == [True, False]
+
+
+def test_headline_lists_test_then_slices_with_the_metrics_present():
+    metrics = {
+        "test": {"rows": 100.0, "roc_auc": 0.81234, "brier": 0.17},
+        "slices": {"mobile": {"rows": 40.0, "roc_auc": 0.8}, "odd": "not a slice"},
+        "confusion": {"tp": 3},
+    }
+    lines = headline_table(metrics).splitlines()
+    assert lines[0].split() == ["segment", "rows", "roc_auc", "brier"]
+    assert lines[1].split() == ["test", "100", "0.8123", "0.1700"]
+    assert lines[2].split() == ["mobile", "40", "0.8000", "-"]
+    assert len(lines) == 3
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "metrics not found"),
+        ("{oops", "not valid JSON"),
+        ("[1]", "not a metrics object"),
+        ("{}", "metrics.json: no test metrics"),
+    ],
+)
+def test_headline_refuses_a_missing_or_broken_file_in_one_line(tmp_path, content, message):
+    path = tmp_path / "metrics.json"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(ChurnError, match=message):
+        headline_main(["--metrics", str(path)])
