@@ -10,6 +10,7 @@ import pandas as pd
 THOUSANDS = r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?"
 TRUE_WORDS = frozenset({"1", "true", "yes", "y", "t"})
 FALSE_WORDS = frozenset({"0", "false", "no", "n", "f"})
+RETYPE_SHARE = 0.5  # more wrong-typed values than this share: the column holds another type
 # What pandas infers for object columns holding only numbers (and missing values): such columns
 # need no text round trip (records from JSON arrive like this).
 NUMBER_KINDS = frozenset({"floating", "integer", "mixed-integer-float", "empty"})

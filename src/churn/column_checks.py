@@ -8,6 +8,7 @@ import pandas as pd
 
 from churn.coercion import (
     FALSE_WORDS,
+    RETYPE_SHARE,
     TRUE_WORDS,
     Coerced,
     as_text,
@@ -18,8 +19,6 @@ from churn.coercion import (
 from churn.contract import ColumnContract, Contract
 from churn.errors import ChurnError
 from churn.params import DataParams, Policies
-
-RETYPE_SHARE = 0.5  # more wrong-typed values than this: the column changed type
 
 
 def retyped(coerced: Coerced) -> bool:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from churn.coercion import RETYPE_SHARE, coerce, infer_kind
 from churn.errors import ChurnError, read_text, run_cli
 from churn.params import PARAMS_FILE, DataParams, load_section, parse_yaml
 from churn.tables import list_table_files, read_table
@@ -18,7 +19,7 @@ from churn.tables import list_table_files, read_table
 ROLES = ("id", "timestamp", "target", "feature")
 TYPES = ("numeric", "categorical", "boolean", "datetime")
 CONTRACT_VERSION = 1
-MAX_CATEGORIES = 50  # more distinct strings than this: an id-like or free-text column
+MAX_CATEGORIES = 50  # more distinct values than this: an open set (id-like or free text)
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,8 @@ def parse_column(name: str, spec: object, where: str) -> ColumnContract:
 
 
 def infer_type(column: pd.Series) -> str:
-    """numeric, categorical, boolean or datetime, from the values."""
+    """numeric, categorical, boolean or datetime, from the values. Text that mostly reads as
+    numbers (say "1,234.5" with a few blanks, as spreadsheet exports have) is numeric."""
     values = column.dropna()
     if pd.api.types.is_bool_dtype(column) or (
         pd.api.types.is_numeric_dtype(column) and len(values) and set(values.unique()) <= {0, 1}
@@ -115,19 +117,20 @@ def infer_type(column: pd.Series) -> str:
         return "numeric"
     if pd.api.types.is_datetime64_any_dtype(column):
         return "datetime"
-    return "categorical"
+    return infer_kind(column, RETYPE_SHARE) if len(values) else "categorical"
 
 
 def infer_column(name: str, column: pd.Series, role: str) -> ColumnContract:
-    """A contract entry describing the column as it is."""
+    """A contract entry describing the column as it is (after the contract's own coercion, so
+    blanks count as missing and numbers written as text count as numbers)."""
     kind = "datetime" if role == "timestamp" else infer_type(column)
-    nullable = bool(column.isna().any())
+    values = coerce(column, kind).values
+    nullable = bool(values.isna().any())
     if kind == "numeric":
-        values = pd.to_numeric(column, errors="coerce")
         return ColumnContract(name, role, kind, nullable, float(values.min()), float(values.max()))
-    if kind == "categorical" and role == "feature":
-        levels = sorted(str(v) for v in column.dropna().unique())
-        return ColumnContract(name, role, kind, nullable, categories=levels[:MAX_CATEGORIES])
+    levels = sorted(str(v) for v in values.dropna().unique())
+    if kind == "categorical" and role == "feature" and len(levels) <= MAX_CATEGORIES:
+        return ColumnContract(name, role, kind, nullable, categories=levels)
     return ColumnContract(name, role, kind, nullable)
 
 

@@ -149,6 +149,36 @@ def split_window(frame: pd.DataFrame, data: DataParams) -> tuple[pd.DataFrame, p
     return frame[stamps < latest], frame[stamps == latest]
 
 
+def skipped_report(reason: str, reference_rows: int, current_rows: int) -> dict:
+    """A drift.json that says why no comparison was made (nothing drifted, nothing to retrain)."""
+    return {
+        "drift": False,
+        "skipped": True,
+        "reason": f"skipped: {reason}",
+        "share_drifted": 0.0,
+        "reference_rows": reference_rows,
+        "current_rows": current_rows,
+        "features": {},
+    }
+
+
+def stage_report(frame: pd.DataFrame, params: DriftParams, data: DataParams, info):
+    """(report, reference, current) for the stage: the newest snapshot against the training
+    window, or a skipped report when the data has no timestamp or too few rows on a side, so
+    that `dvc repro` completes on data without snapshots."""
+    if not data.timestamp or data.timestamp not in frame.columns:
+        reason = f"no snapshots to compare (data.timestamp: '{data.timestamp}')"
+        return skipped_report(reason, len(frame), 0), frame.iloc[:0], frame.iloc[:0]
+    reference, current = split_window(frame, data)
+    if min(len(reference), len(current)) < params.min_rows:
+        reason = (
+            f"training window {len(reference)} rows, newest snapshot {len(current)} rows "
+            f"(drift.min_rows: {params.min_rows})"
+        )
+        return skipped_report(reason, len(reference), len(current)), reference, current
+    return drift_report(reference, current, params, data, info), reference, current
+
+
 def model_info(model: Path | None, features: Path | None):
     """(importance per column, input columns of the feature spec or None)."""
     spec = FeatureSpec.load(features).input_columns if features and features.exists() else None
@@ -169,6 +199,8 @@ def write_outputs(report: dict, reference, current, out: Path, plots: Path | Non
     plots.mkdir(parents=True, exist_ok=True)
     for old in plots.glob("*.png"):
         old.unlink()
+    if report.get("skipped"):
+        return
     plot_overview(report, plots / "overview.png")
     for name, row in report["features"].items():
         if row["drifted"]:
@@ -196,11 +228,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     data, params = load_section("data", args.params), load_section("drift", args.params)
+    info = model_info(args.model, args.features)
     if args.command == "stage":
-        reference, current = split_window(read_frame(args.data), data)
+        report, reference, current = stage_report(read_frame(args.data), params, data, info)
     else:
         reference, current = read_frame(args.reference), read_frame(args.current)
-    report = drift_report(reference, current, params, data, model_info(args.model, args.features))
+        report = drift_report(reference, current, params, data, info)
     if args.out is not None:
         write_outputs(report, reference, current, args.out, args.plots)
     print(f"drift: {'RETRAIN' if report['drift'] else 'ok'}: {report['reason']}")

@@ -32,10 +32,19 @@ def write_json(payload: dict, path: Path) -> None:
     path.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
+def brief(value: object, shown: int = 5) -> str:
+    """A list or a mapping of lists for a log line: at most `shown` items of each list."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {brief(v, shown)}" for k, v in value.items()) + "}"
+    if isinstance(value, list) and len(value) > shown:
+        return f"[{', '.join(map(repr, value[:shown]))}, ... ({len(value)} in all)]"
+    return str(value)
+
+
 def summary(result: ValidationResult) -> str:
-    """One line for the log: rows and schema changes."""
+    """One line for the log: rows and schema changes (long lists cut; the JSON has them all)."""
     counts, schema = result.counts, result.schema
-    changes = ", ".join(f"{k}: {v}" for k, v in schema.items() if v) or "no schema changes"
+    changes = ", ".join(f"{k}: {brief(v)}" for k, v in schema.items() if v) or "no schema changes"
     return (
         f"validate: {counts['rows_in']} rows in, {counts['rows_valid']} valid, "
         f"{counts['rows_quarantined']} quarantined; {changes}"

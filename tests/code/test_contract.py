@@ -30,6 +30,21 @@ def test_inferred_contract_has_roles_types_ranges_and_categories():
     assert contract.column("month").role == "timestamp"
 
 
+def test_spreadsheet_numbers_with_blanks_are_inferred_numeric_and_nullable():
+    """Telco-style exports: TotalCharges is text, with " " where the value is missing."""
+    frame = FRAME.assign(total=["29.85", " ", "1,889.50"])
+    total = infer_contract(frame, DATA).column("total")
+    assert (total.type, total.nullable, total.min, total.max) == ("numeric", True, 29.85, 1889.5)
+
+
+def test_a_categorical_with_many_values_is_an_open_set():
+    """Listing only some of many values would quarantine every row with another one."""
+    many = pd.DataFrame({"city": [f"city {i}" for i in range(60)], "churned": [0, 1] * 30})
+    few = many.assign(city=["north", "south", " south "] * 20)
+    assert infer_contract(many, DATA).column("city").categories is None
+    assert infer_contract(few, DATA).column("city").categories == ["north", "south"]
+
+
 def test_contract_round_trips_through_yaml():
     contract = infer_contract(FRAME, DATA)
     assert Contract.from_yaml(contract.to_yaml()).columns == contract.columns

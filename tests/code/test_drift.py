@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from churn.drift import decide, drift_report, is_drifted
+from churn.drift import decide, drift_report, is_drifted, stage_report
 from churn.drift_stats import categorical_stats, numeric_stats
 from churn.errors import ChurnError
 from churn.params import DataParams, DriftParams
@@ -87,3 +87,24 @@ def test_check_cli_exit_codes(tmp_path):
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     expected = "churn.drift: error: current data has 10 rows; drift.min_rows is 100"
     assert bad.stderr.strip() == expected
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "months", "reason"),
+    [
+        ("", ["2026-01-01"] * 2, "no snapshots to compare (data.timestamp: '')"),
+        ("month", ["2026-01-01"] * 2, "training window 0 rows, newest snapshot 1000 rows"),
+        ("month", ["2026-01-01", "2026-02-01"], None),
+    ],
+)
+def test_the_stage_skips_and_says_why_when_there_is_nothing_to_compare(timestamp, months, reason):
+    rng = np.random.default_rng(3)
+    frame = pd.concat([batch(rng, 500).assign(month=month) for month in months])
+    data = DataParams("churned", 1, "customer_id", timestamp)
+    report, reference, current = stage_report(frame, PARAMS, data, ({}, None))
+    if reason is None:  # two snapshots of 500 rows: compared
+        assert not report.get("skipped") and set(report["features"]) == {"spend", "plan"}
+        assert len(reference) == len(current) == 500
+    else:
+        assert report["skipped"] and report["drift"] is False and report["features"] == {}
+        assert report["reason"].startswith(f"skipped: {reason}")

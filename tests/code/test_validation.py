@@ -7,6 +7,7 @@ from churn.coercion import coerce_boolean, coerce_categorical, coerce_numeric
 from churn.contract import ColumnContract, Contract
 from churn.errors import ChurnError
 from churn.params import DataParams, Policies
+from churn.validate import brief
 from churn.validation import apply_contract
 
 DATA = DataParams(target="churned", positive_label=1, id="customer_id", timestamp="month")
@@ -238,3 +239,8 @@ def test_categories_are_stripped_and_blanks_become_missing():
     assert result.values.tolist() == ["DE", pd.NA, "FR", pd.NA, pd.NA]
     assert result.blank.tolist() == [False, True, False, False, True]
     assert result.values.dtype == "string" and result.blank.dtype == bool
+
+
+def test_the_log_line_cuts_long_lists_and_keeps_short_ones_as_they_are():
+    assert brief({"device": ["fridge"]}) == "{'device': ['fridge']}"
+    assert brief([f"v{i}" for i in range(9)]) == "['v0', 'v1', 'v2', 'v3', 'v4', ... (9 in all)]"

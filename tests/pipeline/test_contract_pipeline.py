@@ -57,3 +57,48 @@ def test_without_a_contract_the_pipeline_infers_one_and_says_so(scratch_repo: Pa
     assert read_json(scratch_repo, "metrics/evaluate/metrics.json")["test"]["roc_auc"] > 0.7
     assert read_json(scratch_repo, "metrics/score.json")["rows_scored"] > 0
     assert "up to date" in run(scratch_repo, "dvc", "status").stdout
+
+
+def telco_like_export(path: Path, rows: int = 3000) -> None:
+    """Someone else's data, shaped like the well-known telco churn export: other column names,
+    Yes/No labels, no snapshots, and a TotalCharges text column with " " for new customers."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(7)
+    tenure = rng.integers(0, 72, rows)
+    monthly = np.round(rng.uniform(18, 120, rows), 2)
+    contract = rng.choice(["Month-to-month", "One year", "Two year"], rows, p=[0.55, 0.25, 0.2])
+    monthly_plan = np.where(contract == "Month-to-month", 1.2, -0.8)
+    logit = -1.0 - 0.04 * tenure + 0.015 * monthly + monthly_plan
+    total = np.round(tenure * monthly, 2).astype(str)
+    total[tenure == 0] = " "
+    pd.DataFrame(
+        {
+            "customerID": [f"{i:04d}-TLCO" for i in range(rows)],
+            "tenure": tenure,
+            "Contract": contract,
+            "PaymentMethod": rng.choice(["Electronic check", "Mailed check", "Card"], rows),
+            "MonthlyCharges": monthly,
+            "TotalCharges": total,
+            "Churn": np.where(rng.uniform(size=rows) < 1 / (1 + np.exp(-logit)), "Yes", "No"),
+        }
+    ).to_csv(path, index=False)
+
+
+def test_own_data_without_snapshots_or_contract_runs_end_to_end(scratch_repo: Path, tmp_path):
+    """README "Using your own data", as written there: params only, then `dvc repro`."""
+    telco_like_export(tmp_path / "export.csv")
+    own = {"target": "Churn", "positive_label": "Yes", "id": "customerID", "timestamp": ""}
+    set_params(scratch_repo, **{"ingest.source": str(tmp_path / "export.csv"), "data.contract": ""},
+               **{f"data.{key}": value for key, value in own.items()})  # fmt: skip
+    result = run(scratch_repo, "dvc", "repro")
+    assert "drift: ok: skipped: no snapshots to compare (data.timestamp: '')" in result.stdout
+    validation = read_json(scratch_repo, "metrics/validation.json")
+    assert validation["rows_in"] == 3000 and validation["rows_quarantined"] == 0
+    assert validation["coerced"]["TotalCharges"]["blank_to_missing"] > 0  # " " -> missing
+    drift = read_json(scratch_repo, "metrics/drift.json")
+    assert drift["skipped"] and drift["drift"] is False
+    assert read_json(scratch_repo, "metrics/evaluate/metrics.json")["test"]["roc_auc"] > 0.7
+    score = read_json(scratch_repo, "metrics/score.json")
+    assert score["rows_in"] == score["rows_scored"] == 600  # the random test split
