@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from churn.coercion import coerce
 from churn.drift_plots import plot_feature, plot_overview
 from churn.drift_stats import feature_stats
+from churn.drift_window import skipped_report, stage_window
 from churn.errors import ChurnError, run_cli
 from churn.features import ENGINEERED, FeatureSpec
 from churn.model import LogisticModel, load_model
@@ -138,47 +138,6 @@ def drift_report(reference, current, params: DriftParams, data: DataParams, mode
     }
 
 
-def split_window(frame: pd.DataFrame, data: DataParams) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Training window (all snapshots but the newest) and the newest snapshot."""
-    if not data.timestamp or data.timestamp not in frame.columns:
-        raise ChurnError(
-            f"column '{data.timestamp}' (data.timestamp) needed to find the newest snapshot"
-        )
-    stamps = coerce(frame[data.timestamp], "datetime").values
-    latest = stamps.max()
-    return frame[stamps < latest], frame[stamps == latest]
-
-
-def skipped_report(reason: str, reference_rows: int, current_rows: int) -> dict:
-    """A drift.json that says why no comparison was made (nothing drifted, nothing to retrain)."""
-    return {
-        "drift": False,
-        "skipped": True,
-        "reason": f"skipped: {reason}",
-        "share_drifted": 0.0,
-        "reference_rows": reference_rows,
-        "current_rows": current_rows,
-        "features": {},
-    }
-
-
-def stage_report(frame: pd.DataFrame, params: DriftParams, data: DataParams, info):
-    """(report, reference, current) for the stage: the newest snapshot against the training
-    window, or a skipped report when the data has no timestamp or too few rows on a side, so
-    that `dvc repro` completes on data without snapshots."""
-    if not data.timestamp or data.timestamp not in frame.columns:
-        reason = f"no snapshots to compare (data.timestamp: '{data.timestamp}')"
-        return skipped_report(reason, len(frame), 0), frame.iloc[:0], frame.iloc[:0]
-    reference, current = split_window(frame, data)
-    if min(len(reference), len(current)) < params.min_rows:
-        reason = (
-            f"training window {len(reference)} rows, newest snapshot {len(current)} rows "
-            f"(drift.min_rows: {params.min_rows})"
-        )
-        return skipped_report(reason, len(reference), len(current)), reference, current
-    return drift_report(reference, current, params, data, info), reference, current
-
-
 def model_info(model: Path | None, features: Path | None):
     """(importance per column, input columns of the feature spec or None)."""
     spec = FeatureSpec.load(features).input_columns if features and features.exists() else None
@@ -228,11 +187,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     data, params = load_section("data", args.params), load_section("drift", args.params)
-    info = model_info(args.model, args.features)
+    info, skip = model_info(args.model, args.features), None
     if args.command == "stage":
-        report, reference, current = stage_report(read_frame(args.data), params, data, info)
+        reference, current, skip = stage_window(read_frame(args.data), params, data)
     else:
         reference, current = read_frame(args.reference), read_frame(args.current)
+    if skip:
+        report = skipped_report(skip, len(reference), len(current))
+    else:
         report = drift_report(reference, current, params, data, info)
     if args.out is not None:
         write_outputs(report, reference, current, args.out, args.plots)
