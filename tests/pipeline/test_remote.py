@@ -13,7 +13,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from tests.helpers import VENV_BIN, repo_env, run
+from tests.helpers import VENV_BIN, repo_env, run, set_params, stages_run
 
 pytestmark = pytest.mark.pipeline
 BUCKET = "churn-dvc"
@@ -113,25 +113,21 @@ def test_default_local_remote_needs_no_credentials(scratch_repo: Path):
 
 
 @pytest.mark.s3
-def test_ingest_reads_an_s3_source(small_repo: Path, s3_endpoint: str, tmp_path: Path):
-    """`ingest.source` may be an s3:// URL: the same stage reads the snapshots from a bucket."""
+def test_an_s3_source_is_a_tracked_dependency_of_ingest(scratch_repo: Path, s3_endpoint: str):
+    """`ingest.source` may be an s3:// URL: `dvc repro` reads the snapshots from the bucket into
+    the same table, and a new object under the prefix makes ingest stale."""
     client = s3_client(s3_endpoint)
-    snapshots = sorted((small_repo / "data/raw").glob("*.csv"))
+    snapshots = sorted((scratch_repo / "data/raw").glob("*.csv"))
     for path in snapshots:
         client.upload_file(str(path), BUCKET, f"exports/{path.name}")
-    out = tmp_path / "customers.parquet"
+    local = (scratch_repo / "data/interim/customers.parquet").read_bytes()
+    set_params(scratch_repo, **{"ingest.source": f"s3://{BUCKET}/exports/"})
     env = {**CREDENTIALS, "AWS_ENDPOINT_URL": s3_endpoint, "AWS_DEFAULT_REGION": "us-east-1"}
-    result = run_with(
-        small_repo,
-        env,
-        "python",
-        "-m",
-        "churn.ingest",
-        "--source",
-        f"s3://{BUCKET}/exports/",
-        "--out",
-        str(out),
-    )
+    result = run_with(scratch_repo, env, "dvc", "repro", "ingest")
+    assert stages_run(result.stdout) == ["ingest"]
     assert f"from {len(snapshots)} file(s)" in result.stdout
-    local = (small_repo / "data/interim/customers.parquet").read_bytes()
-    assert out.read_bytes() == local
+    assert (scratch_repo / "data/interim/customers.parquet").read_bytes() == local
+    assert "up to date" in run_with(scratch_repo, env, "dvc", "status", "ingest").stdout
+    client.upload_file(str(snapshots[-1]), BUCKET, "exports/late-export.csv")
+    stale = " ".join(run_with(scratch_repo, env, "dvc", "status", "ingest").stdout.split())
+    assert f"changed deps: modified: s3://{BUCKET}/exports/" in stale
