@@ -51,7 +51,8 @@ def read_table(path: str) -> pd.DataFrame:
     except pd.errors.EmptyDataError as error:
         raise ChurnError(f"{path}: file is empty") from error
     except UnicodeDecodeError as error:
-        raise ChurnError(f"{path}: not UTF-8 text (byte {error.start})") from error
+        bad = error.object[error.start : error.start + 1].hex()  # offset is within a buffer
+        raise ChurnError(f"{path}: not UTF-8 text (byte 0x{bad}); save it as UTF-8") from error
     except (pd.errors.ParserError, pa.ArrowInvalid, OSError) as error:
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error)
         raise ChurnError(f"{path}: cannot be parsed ({first_line})") from error
