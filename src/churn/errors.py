@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -17,6 +18,17 @@ def read_text(path: Path | str, missing: str = "file not found") -> str:
         return Path(path).read_text(encoding="utf-8")
     except FileNotFoundError as error:
         raise ChurnError(f"{path}: {missing}") from error
+
+
+def read_json_object(path: Path | str, missing: str = "file not found") -> dict:
+    """A JSON file holding an object; one-line ChurnError when absent, invalid or not an object."""
+    try:
+        raw = json.loads(read_text(path, missing))
+    except json.JSONDecodeError as error:
+        raise ChurnError(f"{path}: not valid JSON ({error.msg})") from None
+    if not isinstance(raw, dict):
+        raise ChurnError(f"{path}: expected a JSON object")
+    return raw
 
 
 def run_cli(main: Callable[[Sequence[str] | None], None], prog: str) -> None:

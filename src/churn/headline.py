@@ -6,11 +6,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from churn.errors import ChurnError, read_text, run_cli
+from churn.errors import ChurnError, read_json_object, run_cli
 
 METRICS_FILE = Path("metrics/evaluate/metrics.json")
 COLUMNS = ("rows", "churn_rate", "roc_auc", "pr_auc", "log_loss", "brier", "f1", "lift_top")
@@ -50,13 +49,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    text = read_text(args.metrics, "metrics not found (run `dvc repro`)")
-    try:
-        metrics = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ChurnError(f"{args.metrics}: not valid JSON ({error.msg})") from None
-    if not isinstance(metrics, dict):
-        raise ChurnError(f"{args.metrics}: not a metrics object")
+    metrics = read_json_object(args.metrics, "metrics not found (run `dvc repro`)")
     table = headline_table(metrics, str(args.metrics))
     print(f"{args.metrics}:")
     print(table)

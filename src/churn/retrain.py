@@ -8,13 +8,12 @@ python -m churn.retrain decide --drift FILE [--output F] [--summary F]
 from __future__ import annotations
 
 import argparse
-import json
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from churn.errors import ChurnError, read_text, run_cli
+from churn.errors import ChurnError, read_json_object, run_cli
 from churn.generate import month_starts
 from churn.params import PARAMS_FILE, GenerateParams, load_section
 
@@ -79,14 +78,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def read_drift(path: Path) -> dict[str, Any]:
-    text = read_text(path, "file not found (did the drift check run?)")
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ChurnError(f"{path}: not valid JSON ({error.msg})") from error
-    if not isinstance(raw, dict):
-        raise ChurnError(f"{path}: expected a JSON object")
-    return raw
+    return read_json_object(path, "file not found (did the drift check run?)")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -62,7 +62,7 @@ def test_headline_lists_test_then_slices_with_the_metrics_present():
     [
         (None, "metrics not found"),
         ("{oops", "not valid JSON"),
-        ("[1]", "not a metrics object"),
+        ("[1]", "expected a JSON object"),
         ("{}", "metrics.json: no test metrics"),
     ],
 )
