@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from churn.errors import ChurnError, run_cli
-from churn.tables import list_table_files, read_table, write_parquet
+from churn.tables import check_delimiter, list_table_files, read_table, write_parquet
 
 
 def harmonise_types(frame: pd.DataFrame) -> pd.DataFrame:
@@ -34,11 +34,7 @@ def check_table(table: pd.DataFrame, path: str) -> pd.DataFrame:
     """Refuse files with no data rows, or one column whose name hides a different delimiter."""
     if table.empty:
         raise ChurnError(f"{path}: no data rows (header only?)")
-    header = str(table.columns[0])
-    if table.shape[1] == 1 and any(sep in header for sep in ";\t|"):
-        raise ChurnError(
-            f"{path}: one column only; wrong delimiter? (header starts {header[:40]!r})"
-        )
+    check_delimiter(list(table.columns), path)
     return table
 
 

@@ -21,7 +21,7 @@ from churn.artifacts import Artifacts, load_revision, load_workspace
 from churn.errors import ChurnError, run_cli
 from churn.params import PARAMS_FILE
 from churn.scoring import Checked, check_chunk, row_ids, score_frame
-from churn.tables import is_csv, open_table
+from churn.tables import check_delimiter, is_csv, open_table
 
 DEFAULT_CHUNK = 50_000
 # Arrow's CSV reader reads up to 32 blocks ahead, whatever the block size: 1 MiB blocks keep that
@@ -29,9 +29,10 @@ DEFAULT_CHUNK = 50_000
 CSV_BLOCK_BYTES = 1 << 20
 
 
-def csv_batches(handle) -> Iterator[pa.RecordBatch]:
+def csv_batches(handle, path: str) -> Iterator[pa.RecordBatch]:
     """Every column as text (types are the contract's job), read block by block."""
     names = next(pa_csv.open_csv(handle, read_options=pa_csv.ReadOptions(block_size=1 << 16)))
+    check_delimiter(names.schema.names, path)
     handle.seek(0)
     text = {name: pa.string() for name in names.schema.names}
     options = pa_csv.ConvertOptions(column_types=text, strings_can_be_null=True)
@@ -59,7 +60,7 @@ def regroup(batches: Iterator[pa.RecordBatch], size: int) -> Iterator[pa.Table]:
 def read_chunks(handle, path: str, chunk_size: int) -> tuple[int | None, Iterator[pd.DataFrame]]:
     """(row count when known, chunks of chunk_size rows as data frames; the last may be shorter)."""
     if is_csv(path):
-        total, batches = None, csv_batches(handle)
+        total, batches = None, csv_batches(handle, path)
     else:
         parquet = pq.ParquetFile(handle)
         total, batches = parquet.metadata.num_rows, parquet.iter_batches(batch_size=chunk_size)

@@ -26,6 +26,15 @@ def open_table(path: str, mode: str = "rb"):
     return fsspec.open(path, mode, compression="infer")
 
 
+def check_delimiter(columns: list[str], path: str) -> None:
+    """Refuse a CSV read as one column whose name hides another delimiter (; tab |)."""
+    header = str(columns[0]) if columns else ""
+    if len(columns) == 1 and any(sep in header for sep in ";\t|"):
+        raise ChurnError(
+            f"{path}: one column only; wrong delimiter? (header starts {header[:40]!r})"
+        )
+
+
 def list_table_files(source: str) -> list[str]:
     """Expand a file, folder, glob or URL into a sorted list of CSV/Parquet file URLs."""
     fs, _, paths = fsspec.get_fs_token_paths(source)

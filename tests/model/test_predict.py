@@ -129,6 +129,13 @@ def test_bad_input_is_one_line_and_exit_2(trained, tmp_path):
     ]
 
 
+def test_a_semicolon_separated_file_is_refused_naming_the_delimiter(trained, tmp_path):
+    trained.test_rows.head(5).to_csv(tmp_path / "export.csv", sep=";", index=False)
+    with pytest.raises(ChurnError, match=r"export.csv: one column only; wrong delimiter\?"):
+        predict.main(["--input", str(tmp_path / "export.csv"), "--output",
+                      str(tmp_path / "o.csv"), *artifact_args(trained.root)])  # fmt: skip
+
+
 def test_without_an_id_column_ids_are_input_row_numbers(trained, tmp_path, capsys):
     """Rejected rows leave gaps in the row numbers: every score points at its input row."""
     contract = yaml.safe_load((trained.root / "params.yaml").read_text())["data"]["contract"]
