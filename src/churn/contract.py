@@ -128,9 +128,10 @@ def infer_column(name: str, column: pd.Series, role: str) -> ColumnContract:
     nullable = bool(values.isna().any())
     if kind == "numeric":
         return ColumnContract(name, role, kind, nullable, float(values.min()), float(values.max()))
-    levels = sorted(str(v) for v in values.dropna().unique())
-    if kind == "categorical" and role == "feature" and len(levels) <= MAX_CATEGORIES:
-        return ColumnContract(name, role, kind, nullable, categories=levels)
+    if kind == "categorical" and role == "feature":
+        levels = sorted(str(v) for v in values.dropna().unique())
+        open_set = len(levels) > MAX_CATEGORIES
+        return ColumnContract(name, role, kind, nullable, categories=None if open_set else levels)
     return ColumnContract(name, role, kind, nullable)
 
 
