@@ -60,7 +60,8 @@ def input_rules(
     params: dict, spec: FeatureSpec, read_text
 ) -> tuple[DataParams, Contract, Policies]:
     """data params, the contract (file or derived from the spec) and the contract policies."""
-    data = section_from_mapping(DataParams, "data", {"contract": ""} | (params.get("data") or {}))
+    older = {"contract": "", "delimiter": "auto", "decimal": "."}  # keys that older revisions lack
+    data = section_from_mapping(DataParams, "data", older | (params.get("data") or {}))
     policies = section_from_mapping(Policies, "contract", params.get("contract") or {})
     if data.contract:
         contract = Contract.from_yaml(read_text(data.contract), data.contract)

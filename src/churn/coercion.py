@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+
+from churn.tables import DECIMAL_COMMA_NUMBER
 
 THOUSANDS = r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?"
 TRUE_WORDS = frozenset({"1", "true", "yes", "y", "t"})
@@ -145,3 +148,14 @@ def infer_kind(column: pd.Series, retype_share: float) -> str:
     result = coerce_numeric(column)
     present = int((column.notna() & ~result.blank).sum())
     return "numeric" if present and result.bad.sum() <= retype_share * present else "categorical"
+
+
+def retype_detail(raw: pd.Series, coerced: Coerced) -> str:
+    """An example of a wrong-typed value, and a hint when it is a decimal-comma number."""
+    example = str(raw[coerced.bad.to_numpy()].iloc[0]).strip()
+    hint = (
+        "; decimal commas? set data.decimal: ','"
+        if re.fullmatch(DECIMAL_COMMA_NUMBER, example) and "," in example
+        else ""
+    )
+    return f"e.g. {example[:40]!r}{hint}"

@@ -15,6 +15,7 @@ from churn.coercion import (
     coerce,
     infer_kind,
     normalise_text,
+    retype_detail,
 )
 from churn.contract import ColumnContract, Contract
 from churn.errors import ChurnError
@@ -108,7 +109,8 @@ def check_feature(raw: pd.Series, column: ColumnContract, policies: Policies, wh
     if changed and policies.type_change == "fail":
         raise ChurnError(
             f"{where}: column '{column.name}' no longer holds {column.type} values "
-            f"({int(result.bad.sum())} of {len(raw)} rows; contract.type_change: fail)"
+            f"({int(result.bad.sum())} of {len(raw)} rows, {retype_detail(raw, result)}; "
+            "contract.type_change: fail)"
         )
     quarantine = changed and policies.type_change == "quarantine"
     failures = [(f"type:{column.name}", result.bad)] if quarantine else []

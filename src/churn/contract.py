@@ -157,7 +157,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     data = load_section("data", args.params)
-    frames = [read_table(path) for path in list_table_files(args.data)]
+    files = list_table_files(args.data)
+    frames = [read_table(path, data.delimiter, data.decimal) for path in files]
     sys.stdout.write(infer_contract(pd.concat(frames, ignore_index=True), data).to_yaml())
 
 

@@ -144,9 +144,11 @@ def model_info(model: Path | None, features: Path | None):
     return column_importance(model), spec
 
 
-def read_frame(source: str) -> pd.DataFrame:
-    """One table from a file, folder, glob or URL (CSV or Parquet)."""
-    return pd.concat([read_table(p) for p in list_table_files(source)], ignore_index=True)
+def read_frame(source: str, data: DataParams) -> pd.DataFrame:
+    """One table from a file, folder, glob or URL (CSV in data's format, or Parquet)."""
+    files = list_table_files(source)
+    frames = [read_table(path, data.delimiter, data.decimal) for path in files]
+    return pd.concat(frames, ignore_index=True)
 
 
 def write_outputs(report: dict, reference, current, out: Path, plots: Path | None) -> None:
@@ -189,9 +191,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     data, params = load_section("data", args.params), load_section("drift", args.params)
     info, skip = model_info(args.model, args.features), None
     if args.command == "stage":
-        reference, current, skip = stage_window(read_frame(args.data), params, data)
+        reference, current, skip = stage_window(read_frame(args.data, data), params, data)
     else:
-        reference, current = read_frame(args.reference), read_frame(args.current)
+        reference, current = read_frame(args.reference, data), read_frame(args.current, data)
     if skip:
         report = skipped_report(skip, len(reference), len(current))
     else:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from churn.errors import ChurnError, run_cli
+from churn.params import PARAMS_FILE, load_section
 from churn.tables import check_delimiter, list_table_files, read_table, write_parquet
 
 
@@ -47,13 +48,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="churn.ingest", description=__doc__)
     parser.add_argument("--source", required=True, help="file, folder, glob or URL")
     parser.add_argument("--out", required=True, type=Path, help="typed Parquet output")
+    parser.add_argument("--params", type=Path, default=PARAMS_FILE, help="data.delimiter/decimal")
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
+    data = load_section("data", args.params)
     files = list_table_files(args.source)
-    tables = [check_table(read_table(path), path) for path in files]
+    tables = [check_table(read_table(path, data.delimiter, data.decimal), path) for path in files]
     table = ingest(tables)
     write_parquet(table, args.out)
     print(f"ingest: {len(table)} rows, {table.shape[1]} columns from {len(files)} file(s)")

@@ -39,6 +39,9 @@ class GenerateParams:
     seed: int
 
 
+CSV_DELIMITERS = ("auto", ",", ";", "tab", "\t", "|")  # the spellings churn.tables reads
+
+
 @dataclass(frozen=True)
 class DataParams:
     target: str
@@ -46,6 +49,16 @@ class DataParams:
     id: str
     timestamp: str
     contract: str = ""  # path of the data contract YAML; "" = infer one from the data
+    delimiter: str = "auto"  # CSV files: auto (sniffed from the header line) | , | ; | tab | "|"
+    decimal: str = "."  # CSV files: "." or "," (then "." may separate thousands: 1.234,5)
+
+    def __post_init__(self) -> None:
+        if self.delimiter not in CSV_DELIMITERS:
+            raise ChurnError(f"data.delimiter must be auto , ; tab or |, got {self.delimiter!r}")
+        if self.decimal not in (".", ","):
+            raise ChurnError(f"data.decimal must be '.' or ',', got {self.decimal!r}")
+        if self.decimal == "," and self.delimiter == ",":
+            raise ChurnError("data.decimal ',' needs another data.delimiter (auto, ; tab |)")
 
 
 POLICY_CHOICES = {

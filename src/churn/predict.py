@@ -19,9 +19,15 @@ from tqdm import tqdm
 
 from churn.artifacts import Artifacts, load_revision, load_workspace
 from churn.errors import ChurnError, run_cli
-from churn.params import PARAMS_FILE
+from churn.params import CSV_DELIMITERS, PARAMS_FILE, DataParams
 from churn.scoring import Checked, check_chunk, row_ids, score_frame
-from churn.tables import check_delimiter, is_csv, open_table
+from churn.tables import (
+    check_delimiter,
+    decimal_commas_everywhere,
+    file_delimiter,
+    is_csv,
+    open_table,
+)
 
 DEFAULT_CHUNK = 50_000
 # Arrow's CSV reader reads up to 32 blocks ahead, whatever the block size: 1 MiB blocks keep that
@@ -29,15 +35,19 @@ DEFAULT_CHUNK = 50_000
 CSV_BLOCK_BYTES = 1 << 20
 
 
-def csv_batches(handle, path: str) -> Iterator[pa.RecordBatch]:
+def csv_batches(handle, path: str, delimiter: str) -> Iterator[pa.RecordBatch]:
     """Every column as text (types are the contract's job), read block by block."""
-    names = next(pa_csv.open_csv(handle, read_options=pa_csv.ReadOptions(block_size=1 << 16)))
+    parse = pa_csv.ParseOptions(delimiter=file_delimiter(handle, delimiter))
+    header = pa_csv.ReadOptions(block_size=1 << 16)
+    names = next(pa_csv.open_csv(handle, read_options=header, parse_options=parse))
     check_delimiter(names.schema.names, path)
     handle.seek(0)
     text = {name: pa.string() for name in names.schema.names}
     options = pa_csv.ConvertOptions(column_types=text, strings_can_be_null=True)
     block = pa_csv.ReadOptions(block_size=CSV_BLOCK_BYTES)
-    yield from pa_csv.open_csv(handle, read_options=block, convert_options=options)
+    yield from pa_csv.open_csv(
+        handle, read_options=block, parse_options=parse, convert_options=options
+    )
 
 
 def regroup(batches: Iterator[pa.RecordBatch], size: int) -> Iterator[pa.Table]:
@@ -57,14 +67,19 @@ def regroup(batches: Iterator[pa.RecordBatch], size: int) -> Iterator[pa.Table]:
         yield pa.Table.from_batches(pending)
 
 
-def read_chunks(handle, path: str, chunk_size: int) -> tuple[int | None, Iterator[pd.DataFrame]]:
-    """(row count when known, chunks of chunk_size rows as data frames; the last may be shorter)."""
-    if is_csv(path):
-        total, batches = None, csv_batches(handle, path)
-    else:
+def read_chunks(
+    handle, path: str, chunk_size: int, data: DataParams
+) -> tuple[int | None, Iterator[pd.DataFrame]]:
+    """(row count when known, chunks of chunk_size rows as data frames; the last may be shorter).
+    CSV is read in data's delimiter and decimal mark, like the ingest stage reads it."""
+    if not is_csv(path):
         parquet = pq.ParquetFile(handle)
-        total, batches = parquet.metadata.num_rows, parquet.iter_batches(batch_size=chunk_size)
-    return total, (table.to_pandas() for table in regroup(batches, chunk_size))
+        batches = parquet.iter_batches(batch_size=chunk_size)
+        return parquet.metadata.num_rows, (t.to_pandas() for t in regroup(batches, chunk_size))
+    frames = (t.to_pandas() for t in regroup(csv_batches(handle, path, data.delimiter), chunk_size))
+    if data.decimal == ",":
+        frames = (decimal_commas_everywhere(frame) for frame in frames)
+    return None, frames
 
 
 class TableWriter:
@@ -138,7 +153,7 @@ class Summary:
 def score_stream(args: argparse.Namespace, artifacts: Artifacts, stack: ExitStack) -> Summary:
     """Read, check, score and write chunk by chunk, so memory stays bounded."""
     handle = stack.enter_context(open_table(args.input))
-    total, chunks = read_chunks(handle, args.input, args.chunk_size)
+    total, chunks = read_chunks(handle, args.input, args.chunk_size, artifacts.data)
     scores_out = TableWriter(args.output, SCORE_SCHEMA, stack)
     rejects_out, summary = None, Summary(artifacts.version)
     progress = stack.enter_context(tqdm(total=total, unit="rows", file=sys.stderr, disable=None))
@@ -171,6 +186,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--missing-columns", choices=("fail", "impute"), help="override contract.missing_column"
     )
     parser.add_argument("--summary", type=Path, help="also write the counts as JSON here")
+    parser.add_argument(
+        "--delimiter", choices=CSV_DELIMITERS, help="CSV delimiter (default: data.delimiter)"
+    )
+    parser.add_argument("--decimal", choices=(".", ","), help="CSV decimal (default: data.decimal)")
     args = parser.parse_args(argv)
     if args.chunk_size < 1:
         parser.error("--chunk-size must be at least 1")
@@ -188,6 +207,10 @@ def load_artifacts(args: argparse.Namespace) -> Artifacts:
     if args.missing_columns:
         policies = replace(artifacts.policies, missing_column=args.missing_columns)
         artifacts = replace(artifacts, policies=policies)
+    csv_format = {"delimiter": args.delimiter, "decimal": args.decimal}
+    if any(csv_format.values()):
+        chosen = {key: value for key, value in csv_format.items() if value}
+        artifacts = replace(artifacts, data=replace(artifacts.data, **chosen))
     return artifacts
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import fsspec
@@ -14,6 +15,11 @@ from churn.errors import ChurnError
 # Compressed CSV is read and written through the codecs fsspec infers from the file name.
 CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.xz")
 TABLE_SUFFIXES = (*CSV_SUFFIXES, ".parquet", ".pq")
+# data.delimiter: "auto" (sniffed from each file's header line) or one of these spellings.
+DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\t": "\t", "|": "|"}
+AUTO = "auto"
+# A number written with a decimal comma, optionally with '.' between thousands: 12,5  1.234,5
+DECIMAL_COMMA_NUMBER = r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?"
 
 
 def is_csv(path: str) -> bool:
@@ -26,13 +32,52 @@ def open_table(path: str, mode: str = "rb"):
     return fsspec.open(path, mode, compression="infer")
 
 
+def sniff_delimiter(header: str) -> str:
+    """The delimiter of a CSV header line: whichever of , ; tab | separates most column names
+    (text in double quotes does not count); "," when none does."""
+    unquoted = re.sub(r'"[^"]*"', "", header)
+    counts = {sep: unquoted.count(sep) for sep in (",", ";", "\t", "|")}
+    best = max(counts, key=counts.__getitem__)  # ties go to the first, ","
+    return best if counts[best] else ","
+
+
+def file_delimiter(handle, setting: str) -> str:
+    """The delimiter setting, or with "auto" the one sniffed from the header line (handle is
+    rewound to the start)."""
+    if setting != AUTO:
+        return DELIMITERS[setting]
+    header = handle.readline(1 << 16)
+    handle.seek(0)
+    text = header.decode("utf-8", errors="replace") if isinstance(header, bytes) else header
+    return sniff_delimiter(text)
+
+
 def check_delimiter(columns: list[str], path: str) -> None:
     """Refuse a CSV read as one column whose name hides another delimiter (; tab |)."""
     header = str(columns[0]) if columns else ""
-    if len(columns) == 1 and any(sep in header for sep in ";\t|"):
+    if len(columns) == 1 and any(sep in header for sep in ";\t|,"):
         raise ChurnError(
-            f"{path}: one column only; wrong delimiter? (header starts {header[:40]!r})"
+            f"{path}: one column only; wrong delimiter? (header starts {header[:40]!r}; "
+            "data.delimiter: auto sniffs it)"
         )
+
+
+def decimal_commas_to_points(column: pd.Series) -> pd.Series:
+    """Text numbers written with a decimal comma as plain number text ("1.234,5" -> "1234.5");
+    every other value, and columns that are not text, unchanged."""
+    if column.dtype != object and not pd.api.types.is_string_dtype(column):
+        return column
+    text = column.astype("string").str.strip()
+    numbers = text.str.fullmatch(DECIMAL_COMMA_NUMBER).to_numpy(dtype=bool, na_value=False)
+    if not numbers.any():
+        return column
+    plain = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    return column.mask(numbers, plain.astype(object))
+
+
+def decimal_commas_everywhere(frame: pd.DataFrame) -> pd.DataFrame:
+    """decimal_commas_to_points on every column of a frame read from a decimal-comma file."""
+    return frame.apply(decimal_commas_to_points)
 
 
 def list_table_files(source: str) -> list[str]:
@@ -48,12 +93,22 @@ def list_table_files(source: str) -> list[str]:
     return [fs.unstrip_protocol(p) if "://" in source else p for p in tables]
 
 
-def read_table(path: str) -> pd.DataFrame:
+def read_csv(handle, delimiter: str, decimal: str) -> pd.DataFrame:
+    """A CSV file as pandas reads it, in the given format (decimal "," also reads "." between
+    thousands, and turns decimal-comma numbers in mixed text columns into plain number text)."""
+    sep = file_delimiter(handle, delimiter)
+    if decimal == ".":
+        return pd.read_csv(handle, sep=sep, low_memory=False)
+    frame = pd.read_csv(handle, sep=sep, decimal=",", thousands=".", low_memory=False)
+    return decimal_commas_everywhere(frame)
+
+
+def read_table(path: str, delimiter: str = AUTO, decimal: str = ".") -> pd.DataFrame:
     """Read one CSV or Parquet file; unreadable files raise a ChurnError naming the file."""
     try:
         with open_table(path) as handle:
             if is_csv(path):
-                return pd.read_csv(handle, low_memory=False)
+                return read_csv(handle, delimiter, decimal)
             return pd.read_parquet(handle)
     except FileNotFoundError as error:
         raise ChurnError(f"{path}: no such file") from error

@@ -1,11 +1,17 @@
-"""Ingest core: files with different columns or types stacked without loss; clean read errors."""
+"""Ingest core: files with different columns or types stacked without loss; clean read errors;
+CSV delimiters sniffed and decimal commas read as numbers."""
+
+import re
 
 import pandas as pd
 import pytest
 
+from churn.column_checks import check_feature
+from churn.contract import ColumnContract, Contract
 from churn.errors import ChurnError
-from churn.ingest import ingest
-from churn.tables import list_table_files, read_table
+from churn.ingest import check_table, ingest
+from churn.params import DataParams, Policies
+from churn.tables import decimal_commas_to_points, list_table_files, read_table, sniff_delimiter
 
 
 def test_tables_with_a_late_column_are_stacked_as_they_are():
@@ -61,3 +67,69 @@ def test_a_broken_compressed_csv_names_the_file(tmp_path):
     (tmp_path / "broken.csv.gz").write_bytes(b"not gzip at all")
     with pytest.raises(ChurnError, match="broken.csv.gz: cannot be parsed"):
         read_table(str(tmp_path / "broken.csv.gz"))
+
+
+@pytest.mark.parametrize(
+    ("header", "delimiter"),
+    [
+        ("customer_id,tenure,country", ","),
+        ("customer_id;tenure;country\r\n", ";"),
+        ("customer_id\ttenure\tcountry", "\t"),
+        ("customer_id|tenure|country", "|"),
+        ('"id; with semicolon",tenure,country', ","),  # quoted names do not count
+        ("customer_id", ","),  # one column: nothing to sniff
+    ],
+)
+def test_the_delimiter_is_sniffed_from_the_header_line(header, delimiter):
+    assert sniff_delimiter(header) == delimiter
+
+
+EUROPEAN = 'customer_id;spend;score;note\na;1.234,5;0,25;"x,y"\nb;12;;3,5 kg\n'
+
+
+def test_a_european_csv_reads_like_the_plain_one(tmp_path):
+    """; as delimiter, decimal commas, '.' between thousands: the numbers come out as numbers."""
+    (tmp_path / "eu.csv").write_text(EUROPEAN)
+    (tmp_path / "plain.csv").write_text(
+        'customer_id,spend,score,note\na,1234.5,0.25,"x,y"\nb,12,,3,5 kg\n'.replace(
+            "3,5 kg", '"3,5 kg"'
+        )
+    )
+    european = read_table(str(tmp_path / "eu.csv"), delimiter="auto", decimal=",")
+    pd.testing.assert_frame_equal(european, read_table(str(tmp_path / "plain.csv")))
+
+
+def test_decimal_commas_in_a_mixed_text_column_become_plain_number_text():
+    column = pd.Series(["1.234,5", "12,5", "unknown", None, "7", "a,b", " -0,5 "], dtype=object)
+    expected = ["1234.5", "12.5", "unknown", None, "7", "a,b", "-0.5"]
+    assert decimal_commas_to_points(column).tolist() == expected
+    numbers = pd.Series([1.5, 2.0])
+    assert decimal_commas_to_points(numbers) is numbers  # typed columns are left alone
+
+
+def test_without_the_decimal_setting_a_european_file_is_refused_with_a_hint(tmp_path):
+    contract = Contract([ColumnContract("score", "feature", "numeric")])
+    (tmp_path / "eu.csv").write_text(EUROPEAN)
+    frame = read_table(str(tmp_path / "eu.csv"))  # delimiter sniffed, decimal "."
+    with pytest.raises(ChurnError, match=r"e\.g\. '0,25'; decimal commas\? set data\.decimal"):
+        check_feature(frame["score"], contract.columns[0], Policies(), "eu.csv", False)
+
+
+def test_an_explicit_delimiter_that_does_not_fit_is_refused_by_ingest(tmp_path):
+    (tmp_path / "eu.csv").write_text(EUROPEAN)
+    frame = read_table(str(tmp_path / "eu.csv"), delimiter=",")
+    with pytest.raises(ChurnError, match=r"eu.csv: one column only; wrong delimiter\?"):
+        check_table(frame, "eu.csv")
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"delimiter": ":"}, "data.delimiter must be auto , ; tab or |, got ':'"),
+        ({"decimal": "'"}, "data.decimal must be '.' or ','"),
+        ({"decimal": ",", "delimiter": ","}, "data.decimal ',' needs another data.delimiter"),
+    ],
+)
+def test_csv_format_settings_are_checked(changes, message):
+    with pytest.raises(ChurnError, match=re.escape(message)):
+        DataParams("churned", 1, "customer_id", "month", **changes)

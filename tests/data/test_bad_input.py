@@ -94,8 +94,28 @@ CASES: dict[str, tuple] = {
     ),
     "wrong delimiter": (
         {"a.csv": lambda f: csv(f, sep=";")},
-        {},
+        {"data.delimiter": ","},
         ("fail", ["a.csv: one column only; wrong delimiter?"]),
+    ),
+    "semicolon-separated, delimiter sniffed": (
+        {"a.csv": lambda f: csv(f, sep=";")},
+        {},
+        ("ok", ROWS, lambda v, s: v["rows_valid"] == ROWS and not v["coerced"]),
+    ),
+    "European CSV: semicolons and decimal commas": (
+        {"a.csv": lambda f: csv(f, sep=";", decimal=",")},
+        {"data.decimal": ","},
+        ("ok", ROWS, lambda v, s: v["rows_valid"] == ROWS and not v["coerced"]),
+    ),
+    "decimal commas without data.decimal": (
+        {"a.csv": lambda f: csv(f, sep=";", decimal=",")},
+        {},
+        ("fail", ["no longer holds numeric values", "decimal commas? set data.decimal: ','"]),
+    ),
+    "Excel CSV: byte order mark and CRLF line ends": (
+        {"a.csv": lambda f: b"\xef\xbb\xbf" + csv(f, lineterminator="\r\n")},
+        {},
+        ("ok", ROWS, lambda v, s: v["rows_valid"] == ROWS and not v["coerced"]),
     ),
     "duplicated ids": (
         {"a.csv": lambda f: csv(pd.concat([f, f.head(3)]))},

@@ -129,11 +129,41 @@ def test_bad_input_is_one_line_and_exit_2(trained, tmp_path):
     ]
 
 
-def test_a_semicolon_separated_file_is_refused_naming_the_delimiter(trained, tmp_path):
+def test_a_delimiter_that_does_not_fit_is_refused_naming_the_file(trained, tmp_path):
     trained.test_rows.head(5).to_csv(tmp_path / "export.csv", sep=";", index=False)
     with pytest.raises(ChurnError, match=r"export.csv: one column only; wrong delimiter\?"):
-        predict.main(["--input", str(tmp_path / "export.csv"), "--output",
-                      str(tmp_path / "o.csv"), *artifact_args(trained.root)])  # fmt: skip
+        predict.main(["--input", str(tmp_path / "export.csv"), "--output", str(tmp_path / "o.csv"),
+                      "--delimiter", ",", *artifact_args(trained.root)])  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("options", "flags"),
+    [
+        ({"sep": ";"}, []),  # delimiter sniffed from the header line
+        ({"sep": "\t"}, []),
+        ({"sep": ";", "decimal": ","}, ["--decimal", ","]),  # as European spreadsheets export
+    ],
+    ids=["semicolon", "tab", "semicolon-decimal-comma"],
+)
+def test_other_csv_dialects_score_like_parquet(trained, tmp_path, capsys, options, flags):
+    rows = trained.test_rows.head(300)
+    rows.to_parquet(tmp_path / "in.parquet")
+    rows.to_csv(tmp_path / "in.csv", index=False, **options)
+    for name, extra in (("in.parquet", []), ("in.csv", flags)):
+        files = ["--input", str(tmp_path / name), "--output", str(tmp_path / f"{name}.out.parquet")]
+        summary = run_predict(capsys, *files, *extra, *artifact_args(trained.root))
+        assert summary["rows_scored"] == 300 and summary["coerced"] == {}
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "in.csv.out.parquet"),
+        pd.read_parquet(tmp_path / "in.parquet.out.parquet"),
+    )
+
+
+def test_decimal_commas_without_the_setting_are_refused_with_a_hint(trained, tmp_path):
+    trained.test_rows.head(5).to_csv(tmp_path / "eu.csv", sep=";", decimal=",", index=False)
+    with pytest.raises(ChurnError, match=r"decimal commas\? set data.decimal: ','"):
+        predict.main(["--input", str(tmp_path / "eu.csv"), "--output", str(tmp_path / "o.csv"),
+                      *artifact_args(trained.root)])  # fmt: skip
 
 
 def test_without_an_id_column_ids_are_input_row_numbers(trained, tmp_path, capsys):
