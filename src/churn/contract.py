@@ -13,7 +13,7 @@ import yaml
 
 from churn.coercion import RETYPE_SHARE, coerce, infer_kind
 from churn.errors import ChurnError, read_text, run_cli
-from churn.params import PARAMS_FILE, DataParams, load_section, parse_yaml
+from churn.params import PARAMS_FILE, DataParams, ids_of, load_section, parse_yaml
 from churn.tables import list_table_files, read_table
 
 ROLES = ("id", "timestamp", "target", "feature")
@@ -158,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     data = load_section("data", args.params)
     files = list_table_files(args.data)
-    frames = [read_table(path, data.delimiter, data.decimal) for path in files]
+    frames = [read_table(path, data.delimiter, data.decimal, ids_of(data)) for path in files]
     sys.stdout.write(infer_contract(pd.concat(frames, ignore_index=True), data).to_yaml())
 
 

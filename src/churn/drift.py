@@ -16,7 +16,7 @@ from churn.drift_window import skipped_report, stage_window
 from churn.errors import ChurnError, run_cli
 from churn.features import ENGINEERED, FeatureSpec
 from churn.model import LogisticModel, load_model
-from churn.params import PARAMS_FILE, DataParams, DriftParams, load_section
+from churn.params import PARAMS_FILE, DataParams, DriftParams, ids_of, load_section
 from churn.tables import list_table_files, read_table
 
 EFFECT_KEYS = ("psi", "wasserstein", "js", "unseen_share")
@@ -147,7 +147,7 @@ def model_info(model: Path | None, features: Path | None):
 def read_frame(source: str, data: DataParams) -> pd.DataFrame:
     """One table from a file, folder, glob or URL (CSV in data's format, or Parquet)."""
     files = list_table_files(source)
-    frames = [read_table(path, data.delimiter, data.decimal) for path in files]
+    frames = [read_table(path, data.delimiter, data.decimal, ids_of(data)) for path in files]
     return pd.concat(frames, ignore_index=True)
 
 

@@ -61,6 +61,11 @@ class DataParams:
             raise ChurnError("data.decimal ',' needs another data.delimiter (auto, ; tab |)")
 
 
+def ids_of(data: DataParams) -> list[str]:
+    """The id column in a list (empty without one): read verbatim, never as a number."""
+    return [data.id] if data.id else []
+
+
 POLICY_CHOICES = {
     "new_column": ("ignore", "include", "fail"),
     "missing_column": ("fail", "impute"),

@@ -23,7 +23,7 @@ from churn.params import CSV_DELIMITERS, PARAMS_FILE, DataParams
 from churn.scoring import Checked, check_chunk, row_ids, score_frame
 from churn.tables import (
     check_delimiter,
-    decimal_commas_everywhere,
+    decimal_commas_in,
     file_delimiter,
     is_csv,
     open_table,
@@ -68,17 +68,17 @@ def regroup(batches: Iterator[pa.RecordBatch], size: int) -> Iterator[pa.Table]:
 
 
 def read_chunks(
-    handle, path: str, chunk_size: int, data: DataParams
+    handle, path: str, chunk_size: int, data: DataParams, numeric: Sequence[str]
 ) -> tuple[int | None, Iterator[pd.DataFrame]]:
     """(row count when known, chunks of chunk_size rows as data frames; the last may be shorter).
-    CSV is read in data's delimiter and decimal mark, like the ingest stage reads it."""
+    CSV is read in data's delimiter and decimal mark (in the numeric columns), as ingest does."""
     if not is_csv(path):
         parquet = pq.ParquetFile(handle)
         batches = parquet.iter_batches(batch_size=chunk_size)
         return parquet.metadata.num_rows, (t.to_pandas() for t in regroup(batches, chunk_size))
     frames = (t.to_pandas() for t in regroup(csv_batches(handle, path, data.delimiter), chunk_size))
     if data.decimal == ",":
-        frames = (decimal_commas_everywhere(frame) for frame in frames)
+        frames = (decimal_commas_in(frame, numeric) for frame in frames)
     return None, frames
 
 
@@ -153,7 +153,8 @@ class Summary:
 def score_stream(args: argparse.Namespace, artifacts: Artifacts, stack: ExitStack) -> Summary:
     """Read, check, score and write chunk by chunk, so memory stays bounded."""
     handle = stack.enter_context(open_table(args.input))
-    total, chunks = read_chunks(handle, args.input, args.chunk_size, artifacts.data)
+    numeric = [c.name for c in artifacts.contract.columns if c.type in ("numeric", "boolean")]
+    total, chunks = read_chunks(handle, args.input, args.chunk_size, artifacts.data, numeric)
     scores_out = TableWriter(args.output, SCORE_SCHEMA, stack)
     rejects_out, summary = None, Summary(artifacts.version)
     progress = stack.enter_context(tqdm(total=total, unit="rows", file=sys.stderr, disable=None))

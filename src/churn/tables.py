@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import fsspec
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -62,22 +64,40 @@ def check_delimiter(columns: list[str], path: str) -> None:
         )
 
 
+def decimal_comma_numbers(column: pd.Series) -> np.ndarray:
+    """Which values of a text column are numbers written with a decimal comma (as a mask)."""
+    if column.dtype != object and not pd.api.types.is_string_dtype(column):
+        return np.zeros(len(column), dtype=bool)
+    text = column.astype("string").str.strip()
+    return text.str.fullmatch(DECIMAL_COMMA_NUMBER).to_numpy(dtype=bool, na_value=False)
+
+
 def decimal_commas_to_points(column: pd.Series) -> pd.Series:
     """Text numbers written with a decimal comma as plain number text ("1.234,5" -> "1234.5");
     every other value, and columns that are not text, unchanged."""
-    if column.dtype != object and not pd.api.types.is_string_dtype(column):
-        return column
-    text = column.astype("string").str.strip()
-    numbers = text.str.fullmatch(DECIMAL_COMMA_NUMBER).to_numpy(dtype=bool, na_value=False)
+    numbers = decimal_comma_numbers(column)
     if not numbers.any():
         return column
+    text = column.astype("string").str.strip()
     plain = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     return column.mask(numbers, plain.astype(object))
 
 
-def decimal_commas_everywhere(frame: pd.DataFrame) -> pd.DataFrame:
-    """decimal_commas_to_points on every column of a frame read from a decimal-comma file."""
-    return frame.apply(decimal_commas_to_points)
+def decimal_commas_in(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
+    """decimal_commas_to_points on the named columns that the frame has."""
+    changed = {name: decimal_commas_to_points(frame[name]) for name in columns if name in frame}
+    return frame.assign(**changed) if changed else frame
+
+
+def number_columns(frame: pd.DataFrame, keep_as_text: Sequence[str]) -> list[str]:
+    """Text columns most of whose present values are decimal-comma numbers (a few stray words
+    are the contract's job): the columns of a decimal-comma file that hold numbers."""
+    return [
+        name
+        for name in frame.columns
+        if name not in keep_as_text
+        and decimal_comma_numbers(frame[name]).sum() > frame[name].notna().sum() / 2
+    ]
 
 
 def list_table_files(source: str) -> list[str]:
@@ -93,22 +113,25 @@ def list_table_files(source: str) -> list[str]:
     return [fs.unstrip_protocol(p) if "://" in source else p for p in tables]
 
 
-def read_csv(handle, delimiter: str, decimal: str) -> pd.DataFrame:
-    """A CSV file as pandas reads it, in the given format (decimal "," also reads "." between
-    thousands, and turns decimal-comma numbers in mixed text columns into plain number text)."""
+def read_csv(handle, delimiter: str, decimal: str, keep_as_text: Sequence[str]) -> pd.DataFrame:
+    """A CSV file as pandas reads it, in the given format; keep_as_text columns (ids) are read
+    verbatim. Decimal "," also reads "." between thousands, in number columns only."""
     sep = file_delimiter(handle, delimiter)
+    options = {"sep": sep, "dtype": dict.fromkeys(keep_as_text, str), "low_memory": False}
     if decimal == ".":
-        return pd.read_csv(handle, sep=sep, low_memory=False)
-    frame = pd.read_csv(handle, sep=sep, decimal=",", thousands=".", low_memory=False)
-    return decimal_commas_everywhere(frame)
+        return pd.read_csv(handle, **options)
+    frame = pd.read_csv(handle, decimal=",", thousands=".", **options)
+    return decimal_commas_in(frame, number_columns(frame, keep_as_text))
 
 
-def read_table(path: str, delimiter: str = AUTO, decimal: str = ".") -> pd.DataFrame:
+def read_table(
+    path: str, delimiter: str = AUTO, decimal: str = ".", keep_as_text: Sequence[str] = ()
+) -> pd.DataFrame:
     """Read one CSV or Parquet file; unreadable files raise a ChurnError naming the file."""
     try:
         with open_table(path) as handle:
             if is_csv(path):
-                return read_csv(handle, delimiter, decimal)
+                return read_csv(handle, delimiter, decimal, keep_as_text)
             return pd.read_parquet(handle)
     except FileNotFoundError as error:
         raise ChurnError(f"{path}: no such file") from error

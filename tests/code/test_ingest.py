@@ -133,3 +133,15 @@ def test_an_explicit_delimiter_that_does_not_fit_is_refused_by_ingest(tmp_path):
 def test_csv_format_settings_are_checked(changes, message):
     with pytest.raises(ChurnError, match=re.escape(message)):
         DataParams("churned", 1, "customer_id", "month", **changes)
+
+
+def test_ids_and_text_columns_are_read_verbatim_whatever_the_decimal_mark(tmp_path):
+    """Ids keep leading zeros and dots; only columns that hold numbers get decimal commas read."""
+    (tmp_path / "eu.csv").write_text(
+        "customer_id;spend;note\n00123;1.234,5;3,5 kg\n10.001;12;x\n4711,1;;ab\n"
+    )
+    for decimal in (".", ","):
+        frame = read_table(str(tmp_path / "eu.csv"), decimal=decimal, keep_as_text=["customer_id"])
+        assert frame["customer_id"].tolist() == ["00123", "10.001", "4711,1"]
+        assert frame["note"].tolist() == ["3,5 kg", "x", "ab"]
+    assert frame["spend"].tolist()[:2] == [1234.5, 12.0]

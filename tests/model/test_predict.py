@@ -159,6 +159,17 @@ def test_other_csv_dialects_score_like_parquet(trained, tmp_path, capsys, option
     )
 
 
+def test_decimal_commas_are_read_in_numeric_columns_only(trained, tmp_path, capsys):
+    """Ids and categories that look like decimal-comma numbers are left as they are."""
+    rows = trained.test_rows.head(3).assign(customer_id=["10.001", "1.234.567", "4711,1"])
+    rows.to_csv(tmp_path / "eu.csv", sep=";", decimal=",", index=False)
+    files = ["--input", str(tmp_path / "eu.csv"), "--output", str(tmp_path / "o.csv")]
+    summary = run_predict(capsys, *files, "--decimal", ",", *artifact_args(trained.root))
+    assert summary["rows_scored"] == 3
+    scores = pd.read_csv(tmp_path / "o.csv", dtype={"id": str})
+    assert scores["id"].tolist() == ["10.001", "1.234.567", "4711,1"]
+
+
 def test_decimal_commas_without_the_setting_are_refused_with_a_hint(trained, tmp_path):
     trained.test_rows.head(5).to_csv(tmp_path / "eu.csv", sep=";", decimal=",", index=False)
     with pytest.raises(ChurnError, match=r"decimal commas\? set data.decimal: ','"):
