@@ -19,8 +19,9 @@ from tqdm import tqdm
 
 from churn.artifacts import Artifacts, load_revision, load_workspace
 from churn.errors import ChurnError, run_cli
+from churn.outputs import TableWriter, published
 from churn.params import CSV_DELIMITERS, PARAMS_FILE, DataParams
-from churn.scoring import Checked, check_chunk, row_ids, score_frame
+from churn.scoring import Checked, SeenKeys, check_chunk, row_ids, score_frame
 from churn.tables import (
     check_delimiter,
     decimal_commas_in,
@@ -30,21 +31,38 @@ from churn.tables import (
 )
 
 DEFAULT_CHUNK = 50_000
-# Arrow's CSV reader reads up to 32 blocks ahead, whatever the block size: 1 MiB blocks keep that
-# read-ahead near 32 MiB (blocks of 12 MiB made the peak memory grow with the file up to ~400 MiB).
+# CSV is read in blocks of 1 MiB in this thread. Arrow's threaded reader read up to 32 blocks
+# ahead (memory grew with the block size) and now and then aborted the process at exit after a
+# read error. A row must fit in one block.
 CSV_BLOCK_BYTES = 1 << 20
 
 
+def header_names(names: list[str], path: str) -> list[str]:
+    """Column names as read: blank ones (trailing separators from spreadsheets) become
+    'Unnamed: <position>' as pandas names them; a repeated name is refused."""
+    named = [name if name.strip() else f"Unnamed: {at}" for at, name in enumerate(names)]
+    repeated = sorted({name for name in named if named.count(name) > 1})
+    if repeated:
+        raise ChurnError(f"{path}: column {repeated[0]!r} appears more than once in the header")
+    return named
+
+
 def csv_batches(handle, path: str, delimiter: str) -> Iterator[pa.RecordBatch]:
-    """Every column as text (types are the contract's job), read block by block."""
-    parse = pa_csv.ParseOptions(delimiter=file_delimiter(handle, delimiter))
-    header = pa_csv.ReadOptions(block_size=1 << 16)
-    names = next(pa_csv.open_csv(handle, read_options=header, parse_options=parse))
-    check_delimiter(names.schema.names, path)
+    """Every column as text (types are the contract's job), read block by block; quoted values
+    may hold line breaks."""
+    parse = pa_csv.ParseOptions(
+        delimiter=file_delimiter(handle, delimiter), newlines_in_values=True
+    )
+    header = pa_csv.ReadOptions(block_size=1 << 16, use_threads=False)
+    names = pa_csv.open_csv(handle, read_options=header, parse_options=parse).schema.names
+    check_delimiter(names, path)
+    named = header_names(names, path)
     handle.seek(0)
-    text = {name: pa.string() for name in names.schema.names}
+    text = {name: pa.string() for name in named}
     options = pa_csv.ConvertOptions(column_types=text, strings_can_be_null=True)
-    block = pa_csv.ReadOptions(block_size=CSV_BLOCK_BYTES)
+    block = pa_csv.ReadOptions(
+        block_size=CSV_BLOCK_BYTES, column_names=named, skip_rows=1, use_threads=False
+    )
     yield from pa_csv.open_csv(
         handle, read_options=block, parse_options=parse, convert_options=options
     )
@@ -80,25 +98,6 @@ def read_chunks(
     if data.decimal == ",":
         frames = (decimal_commas_in(frame, numeric) for frame in frames)
     return None, frames
-
-
-class TableWriter:
-    """Appends data frames to one CSV or Parquet file (local or fsspec URL) with a fixed schema."""
-
-    def __init__(self, path: str, schema: pa.Schema, stack: ExitStack) -> None:
-        if "://" not in path:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self.schema = schema
-        handle = stack.enter_context(open_table(path, "wb"))
-        if is_csv(path):
-            self.writer = stack.enter_context(pa_csv.CSVWriter(handle, schema))
-        else:
-            options = {"compression": "zstd", "write_statistics": False}
-            self.writer = stack.enter_context(pq.ParquetWriter(handle, schema, **options))
-
-    def write(self, frame: pd.DataFrame) -> None:
-        table = pa.Table.from_pandas(frame, schema=self.schema, preserve_index=False)
-        self.writer.write_table(table)
 
 
 SCORE_SCHEMA = pa.schema(
@@ -150,26 +149,51 @@ class Summary:
         }
 
 
+def with_snapshot(scores: pd.DataFrame, chunk: pd.DataFrame, checked: Checked, column: str):
+    """The scores with the input's snapshot column (as text) after the id, when it has one: a
+    file with several snapshots has one score per customer and snapshot."""
+    if not column or column not in chunk.columns:
+        return scores
+    snapshot = chunk[column].iloc[checked.positions].astype("string").array
+    return scores.assign(**{column: snapshot})[[*scores.columns[:1], column, *scores.columns[1:]]]
+
+
+def score_schema(chunk: pd.DataFrame, column: str) -> pa.Schema:
+    if column and column in chunk.columns:
+        return SCORE_SCHEMA.insert(1, pa.field(column, pa.string()))
+    return SCORE_SCHEMA
+
+
 def score_stream(args: argparse.Namespace, artifacts: Artifacts, stack: ExitStack) -> Summary:
-    """Read, check, score and write chunk by chunk, so memory stays bounded."""
+    """Read, check, score and write chunk by chunk, so memory stays bounded. Output files get
+    their final names only when every chunk went through (see churn.outputs.published)."""
     handle = stack.enter_context(open_table(args.input))
     numeric = [c.name for c in artifacts.contract.columns if c.type in ("numeric", "boolean")]
     total, chunks = read_chunks(handle, args.input, args.chunk_size, artifacts.data, numeric)
-    scores_out = TableWriter(args.output, SCORE_SCHEMA, stack)
-    rejects_out, summary = None, Summary(artifacts.version)
+    files = stack.enter_context(published(args.output, args.rejects))
+
+    def writer(which: int, schema: pa.Schema) -> TableWriter:
+        return TableWriter(files[which], schema, stack, like=(args.output, args.rejects)[which])
+
+    writers, summary, seen = {}, Summary(artifacts.version), SeenKeys()
     progress = stack.enter_context(tqdm(total=total, unit="rows", file=sys.stderr, disable=None))
+    snapshot = artifacts.data.timestamp
     for chunk in chunks:
-        checked = check_chunk(chunk, artifacts, args.input)
+        if not writers:
+            writers = {
+                "scores": writer(0, score_schema(chunk, snapshot)),
+                "rejects": writer(1, rejects_schema(chunk.columns)),
+            }
+        checked = check_chunk(chunk, artifacts, args.input, seen)
         ids = row_ids(checked, artifacts.id_column, summary.counts["rows_in"])
         scores = score_frame(checked.valid, artifacts, ids)
-        scores_out.write(scores)
-        if rejects_out is None:
-            rejects_out = TableWriter(args.rejects, rejects_schema(chunk.columns), stack)
-        rejects_out.write(checked.rejected)
+        writers["scores"].write(with_snapshot(scores, chunk, checked, snapshot))
+        writers["rejects"].write(checked.rejected)
         summary.add(len(chunk), checked, scores)
         progress.update(len(chunk))
-    if rejects_out is None:  # empty input: still leave an (empty) rejects file
-        TableWriter(args.rejects, rejects_schema([]), stack)
+    if not writers:  # empty input: still leave (empty) scores and rejects files
+        writer(0, SCORE_SCHEMA)
+        writer(1, rejects_schema([]))
     return summary
 
 
@@ -224,7 +248,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     except FileNotFoundError as error:
         raise ChurnError(f"{error.filename or args.input}: no such file") from error
     except (pa.ArrowInvalid, OSError) as error:
-        raise ChurnError(f"{args.input}: cannot be read ({str(error).splitlines()[0]})") from error
+        reason = str(error).splitlines()[0]
+        if "straddles" in reason:
+            reason = f"a row is longer than {CSV_BLOCK_BYTES >> 20} MiB"
+        raise ChurnError(f"{args.input}: cannot be read ({reason})") from error
     if args.summary:
         args.summary.parent.mkdir(parents=True, exist_ok=True)
         args.summary.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")

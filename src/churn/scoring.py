@@ -42,8 +42,48 @@ def add_missing_model_columns(frame: pd.DataFrame, spec: FeatureSpec, policy: st
     return frame.assign(**dict.fromkeys(missing, np.nan)), missing
 
 
-def check_chunk(frame: pd.DataFrame, artifacts: Artifacts, where: str) -> Checked:
-    """Apply the contract for scoring; rows keep their input order, rejects keep their reason."""
+class SeenKeys:
+    """The (snapshot, id) keys scored so far in one input, as sorted 64-bit hashes (8 bytes per
+    row), so that a repeat is rejected whichever chunk it falls in."""
+
+    def __init__(self) -> None:
+        self.hashes = np.zeros(0, dtype=np.uint64)
+
+    def repeats(self, hashes: np.ndarray) -> np.ndarray:
+        """Which hashes were seen before or repeat an earlier one here; remembers the rest."""
+        at = np.searchsorted(self.hashes, hashes)
+        inside = at < len(self.hashes)
+        repeat = np.zeros(len(hashes), dtype=bool)
+        repeat[inside] = self.hashes[at[inside]] == hashes[inside]
+        repeat |= pd.Series(hashes).duplicated(keep="first").to_numpy()
+        fresh = np.sort(hashes[~repeat])
+        self.hashes = np.sort(np.concatenate([self.hashes, fresh]), kind="stable")  # merges runs
+        return repeat
+
+
+def repeated_ids(
+    frame: pd.DataFrame, valid: pd.DataFrame, positions: np.ndarray, data, seen: SeenKeys
+) -> np.ndarray:
+    """Valid rows whose id (within its snapshot, when the input has the timestamp column) was
+    scored before; rows without an id are never repeats."""
+    if not data.id or data.id not in valid.columns:
+        return np.zeros(len(valid), dtype=bool)
+    keys = pd.DataFrame({"id": valid[data.id].astype("string").array})
+    if data.timestamp and data.timestamp in frame.columns:
+        keys["snapshot"] = frame[data.timestamp].iloc[positions].astype("string").array
+    has_id = keys["id"].notna().to_numpy()
+    repeat = np.zeros(len(valid), dtype=bool)
+    hashes = pd.util.hash_pandas_object(keys[has_id], index=False).to_numpy()
+    repeat[has_id] = seen.repeats(hashes)
+    return repeat
+
+
+def check_chunk(
+    frame: pd.DataFrame, artifacts: Artifacts, where: str, seen: SeenKeys | None = None
+) -> Checked:
+    """Apply the contract for scoring; rows keep their input order, rejects keep their reason.
+    A repeated id (within one snapshot) is rejected; pass the same `seen` for every chunk of one
+    input to catch repeats across chunks."""
     spec, data = artifacts.spec, artifacts.data
     # Columns outside the contract are kept when the model needs them (others are only listed).
     policies = replace(artifacts.policies, new_column="include")
@@ -53,11 +93,16 @@ def check_chunk(frame: pd.DataFrame, artifacts: Artifacts, where: str) -> Checke
     result = apply_contract(numbered, artifacts.contract, policies, data, where, scoring=True)
     positions = result.valid[ROW].to_numpy(dtype=np.int64)  # in input order when scoring
     valid = result.valid.drop(columns=ROW)
+    repeat = repeated_ids(frame, valid, positions, data, seen or SeenKeys())
+    reasons = [*result.rejected[REJECT_REASON], *[f"duplicate_id:{data.id}"] * int(repeat.sum())]
+    failed_at = np.concatenate([result.rejected[ROW].astype(int).to_numpy(), positions[repeat]])
+    valid, positions = valid[~repeat].reset_index(drop=True), positions[~repeat]
     valid, imputed = add_missing_model_columns(valid, spec, policies.missing_column, where)
     imputed += [c for c in spec.input_columns if c not in frame.columns and c not in imputed]
-    failed = result.rejected  # in input order
-    failed_at = failed[ROW].astype(int).to_numpy()  # original values, all input columns
-    rejected = frame.iloc[failed_at].assign(**{REJECT_REASON: failed[REJECT_REASON].to_numpy()})
+    order = np.argsort(failed_at, kind="stable")  # rejects in input order, original values
+    rejected = frame.iloc[failed_at[order]].assign(
+        **{REJECT_REASON: np.asarray(reasons, dtype=object)[order]}
+    )
     ignored = [str(c) for c in frame.columns if c not in {*spec.input_columns, data.id}]
     unknown = count_unknown(valid, spec)
     coerced = result.counts.get("coerced", {})

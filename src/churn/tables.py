@@ -48,10 +48,10 @@ def file_delimiter(handle, setting: str) -> str:
     rewound to the start)."""
     if setting != AUTO:
         return DELIMITERS[setting]
-    header = handle.readline(1 << 16)
+    start = handle.read(1 << 16)  # not readline(size): fsspec's remote files lack the size
     handle.seek(0)
-    text = header.decode("utf-8", errors="replace") if isinstance(header, bytes) else header
-    return sniff_delimiter(text)
+    text = start.decode("utf-8", errors="replace") if isinstance(start, bytes) else start
+    return sniff_delimiter(text.splitlines()[0] if text else "")
 
 
 def check_delimiter(columns: list[str], path: str) -> None:

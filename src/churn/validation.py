@@ -99,7 +99,8 @@ def apply_contract(
     typed = pd.DataFrame({name: check.values for name, check in checks.items()}, index=frame.index)
     label_first = sorted(checks, key=lambda name: name != data.target)
     reasons = first_reasons(frame.index, [f for n in label_first for f in checks[n].failures])
-    reasons = reasons.where(~duplicate_ids(typed, reasons, data), f"duplicate_id:{data.id}")
+    if not scoring:  # scoring checks repeats itself, across the chunks of one input
+        reasons = reasons.where(~duplicate_ids(typed, reasons, data), f"duplicate_id:{data.id}")
     ok = reasons.eq("")
     rejected = frame[~ok].assign(**{REASON: reasons[~ok]}).reset_index(drop=True)
     counts = count_rows(frame, ok, reasons, checks, scoring)

@@ -198,3 +198,70 @@ def test_without_an_id_column_ids_are_input_row_numbers(trained, tmp_path, capsy
     assert scores["id"].tolist() == [str(n) for n in expected_rows]
     expected = predict_proba(trained.model, transform(rows.iloc[expected_rows], trained.spec))
     np.testing.assert_allclose(scores["churn_probability"], expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("chunk_size", ["4", "100"])
+def test_a_repeated_id_is_rejected_whichever_chunk_it_falls_in(
+    trained, tmp_path, capsys, chunk_size
+):
+    rows = trained.test_rows.head(10).drop(columns="snapshot_month").reset_index(drop=True)
+    rows.loc[9, "customer_id"] = rows.loc[0, "customer_id"]
+    rows.to_csv(tmp_path / "in.csv", index=False)
+    files = ["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv")]
+    files += ["--rejects", str(tmp_path / "r.csv")]
+    summary = run_predict(capsys, *files, "--chunk-size", chunk_size, *artifact_args(trained.root))
+    assert summary["rejected_by_reason"] == {"duplicate_id:customer_id": 1}
+    assert pd.read_csv(tmp_path / "o.csv")["id"].is_unique
+    rejected = pd.read_csv(tmp_path / "r.csv")
+    assert rejected["reject_reason"].tolist() == ["duplicate_id:customer_id"]
+    assert rejected["customer_id"].tolist() == [rows.loc[0, "customer_id"]]
+
+
+def test_a_history_file_gets_one_score_per_customer_and_snapshot(trained, tmp_path, capsys):
+    """The same customers in two snapshots are not duplicates; the output names the snapshot."""
+    may = trained.test_rows.head(3).assign(snapshot_month="2026-05-01")
+    june = trained.test_rows.head(3).assign(snapshot_month="2026-06-01")
+    pd.concat([may, june]).to_csv(tmp_path / "history.csv", index=False)
+    files = ["--input", str(tmp_path / "history.csv"), "--output", str(tmp_path / "o.csv")]
+    summary = run_predict(capsys, *files, *artifact_args(trained.root))
+    assert summary["rows_scored"] == 6 and summary["rows_rejected"] == 0
+    scores = pd.read_csv(tmp_path / "o.csv")
+    assert list(scores.columns[:2]) == ["id", "snapshot_month"]
+    assert scores["snapshot_month"].tolist() == ["2026-05-01"] * 3 + ["2026-06-01"] * 3
+    pd.concat([may, may]).to_csv(tmp_path / "twice.csv", index=False)  # a repeat within one
+    files = ["--input", str(tmp_path / "twice.csv"), "--output", str(tmp_path / "o2.csv")]
+    summary = run_predict(capsys, *files, *artifact_args(trained.root))
+    assert summary["rejected_by_reason"] == {"duplicate_id:customer_id": 3}
+
+
+def test_spreadsheet_quirks_in_csv_headers_and_values(trained, tmp_path, capsys):
+    """Trailing empty columns, quoted values with line breaks, and a header-only file."""
+    rows = trained.test_rows.head(5).assign(notes=["a\nb", "x", "line one\r\nline two", "", "z"])
+    (tmp_path / "excel.csv").write_text(rows.to_csv(index=False, lineterminator=",,\n"))
+    files = ["--input", str(tmp_path / "excel.csv"), "--output", str(tmp_path / "o.csv")]
+    summary = run_predict(capsys, *files, *artifact_args(trained.root))
+    assert summary["rows_scored"] == 5
+    assert {"notes", "Unnamed: 24", "Unnamed: 25"} <= set(summary["ignored_columns"])
+    (tmp_path / "header.csv").write_text(rows.head(0).to_csv(index=False))
+    files = ["--input", str(tmp_path / "header.csv"), "--output", str(tmp_path / "h.csv")]
+    assert run_predict(capsys, *files, *artifact_args(trained.root))["rows_in"] == 0
+    assert pd.read_csv(tmp_path / "h.csv").empty
+
+
+def test_a_repeated_column_name_is_refused_naming_it(trained, tmp_path):
+    header, *lines = trained.test_rows.head(3).to_csv(index=False).splitlines()
+    (tmp_path / "dup.csv").write_text("\n".join([header.replace("device", "country"), *lines]))
+    with pytest.raises(ChurnError, match=r"dup.csv: column 'country' appears more than once"):
+        predict.main(["--input", str(tmp_path / "dup.csv"), "--output", str(tmp_path / "o.csv"),
+                      *artifact_args(trained.root)])  # fmt: skip
+
+
+def test_a_run_that_fails_half_way_leaves_no_output_file(trained, tmp_path):
+    """The first chunk is fine, the second stops the run: nothing is left that looks like scores."""
+    rows = trained.test_rows.head(10).astype({"tenure_months": object}).reset_index(drop=True)
+    rows.loc[5:, "tenure_months"] = "unknown"  # the whole second chunk: the column changed type
+    rows.to_csv(tmp_path / "in.csv", index=False)
+    with pytest.raises(ChurnError, match="no longer holds numeric values"):
+        predict.main(["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv"),
+                      "--chunk-size", "5", *artifact_args(trained.root)])  # fmt: skip
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]

@@ -72,5 +72,6 @@ def test_scoring_reads_and_writes_s3(scratch_repo: Path, s3_endpoint: str, monke
     assert '"rows_rejected": 0' in result.stdout
     body = client.get_object(Bucket=BUCKET, Key="out/scores.csv")["Body"].read().decode()
     source_rows = (scratch_repo / "data/raw/snapshot_2026-06.csv").read_text().count("\n") - 1
-    assert body.startswith('"id","churn_probability","churn_decision","model_version"')
+    header = '"id","snapshot_month","churn_probability","churn_decision","model_version"'
+    assert body.startswith(header)  # the input has snapshots: each score names its own
     assert body.count("\n") - 1 == source_rows
