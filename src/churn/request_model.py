@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
 from churn.artifacts import known_levels
 from churn.contract import ColumnContract, Contract
 from churn.features import FeatureSpec
+
+
+def nan_as_missing(value: Any) -> Any:
+    """NaN (JSON `NaN` from Python clients) as null; every other value unchanged."""
+    return None if isinstance(value, float) and math.isnan(value) else value
 
 
 def feature_field(column: ColumnContract, spec: FeatureSpec) -> tuple[Any, Any]:
@@ -24,14 +30,15 @@ def feature_field(column: ColumnContract, spec: FeatureSpec) -> tuple[Any, Any]:
         return Annotated[kind, Field(description=description, json_schema_extra=extra)], ...
     limits = {"ge": column.min, "le": column.max} if column.type == "numeric" else {}
     limits = {key: value for key, value in limits.items() if value is not None}
-    description = f"{column.type.capitalize()}" + (
-        "; null means missing." if column.nullable else "."
-    )
     if column.type == "numeric":
         limits["allow_inf_nan"] = False
-    field = Field(description=description, **limits)
     kind = bool if column.type == "boolean" else float  # JSON 0/1 and true/false are booleans
-    return Annotated[kind | None if column.nullable else kind, field], ...
+    checked = Annotated[kind, Field(**limits)]
+    if not column.nullable:
+        return Annotated[checked, Field(description=f"{column.type.capitalize()}.")], ...
+    # null, and NaN as Python's json writes a pandas gap, are missing values
+    about = Field(description=f"{column.type.capitalize()}; null means missing.")
+    return Annotated[checked | None, BeforeValidator(nan_as_missing), about], ...
 
 
 def build_request_model(contract: Contract, spec: FeatureSpec, id_column: str) -> type[BaseModel]:

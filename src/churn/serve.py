@@ -2,14 +2,18 @@
 
 # No `from __future__ import annotations`: FastAPI must see the generated model in /predict.
 import json
+import math
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
-from fastapi import Body, FastAPI, HTTPException
+from fastapi import Body, FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from churn.artifacts import Artifacts, load_workspace
@@ -84,6 +88,39 @@ def score_records(records: list[BaseModel], artifacts: Artifacts) -> dict[str, A
     }
 
 
+def short_scalar(value: Any) -> bool:
+    """Whether a rejected value can be echoed back: a short, JSON-safe scalar."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return (
+        value is None
+        or isinstance(value, bool | int)
+        or (isinstance(value, str) and len(value) <= 100)
+    )
+
+
+def validation_details(errors: Sequence[dict], body: Any) -> list[dict]:
+    """The validation errors of the shape the body has (one record, or a list of them), each
+    with its field and record index in `loc`; the rejected value only when it is short."""
+    branch = "list[" if isinstance(body, list) else "Customer"
+    mine = [e for e in errors if len(e["loc"]) < 2 or str(e["loc"][1]).startswith(branch)]
+    details = []
+    for error in mine or errors:
+        loc = [part for part in error["loc"] if not str(part).startswith(("list[", "Customer"))]
+        detail = {"loc": loc, "msg": error["msg"], "type": error["type"]}
+        if "input" in error and short_scalar(error["input"]):
+            detail["input"] = error["input"]
+        details.append(detail)
+    return details
+
+
+async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+    """422 naming each bad field, without echoing the whole request (which may hold NaN)."""
+    return JSONResponse(
+        status_code=422, content={"detail": validation_details(error.errors(), error.body)}
+    )
+
+
 def add_routes(app: FastAPI, artifacts: Artifacts, customer: type[BaseModel], metrics) -> None:
     """/health, /model and /predict, closed over the loaded artifacts."""
 
@@ -117,6 +154,7 @@ def create_app(settings: Settings) -> FastAPI:
     customer = build_request_model(artifacts.contract, artifacts.spec, artifacts.id_column)
     app = FastAPI(title="churn-dvc scoring API", version=artifacts.version)
     add_routes(app, artifacts, customer, read_metrics(settings.metrics))
+    app.add_exception_handler(RequestValidationError, validation_error)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app
 

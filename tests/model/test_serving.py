@@ -97,6 +97,45 @@ def test_wrong_type_is_a_422_naming_the_field(api, trained):
     }
 
 
+def test_one_bad_record_of_a_list_is_a_short_422_naming_record_and_field(api, trained):
+    """The error says which record and field, with the value, and does not echo the request."""
+    batch = records(trained.test_rows.head(300))
+    batch[1]["tenure_months"] = -1
+    response = post(api, batch)
+    assert response.status_code == 422
+    assert response.json()["detail"] == [
+        {
+            "loc": ["body", 1, "tenure_months"],
+            "msg": "Input should be greater than or equal to 0",
+            "type": "greater_than_equal",
+            "input": -1,
+        }
+    ]
+    assert len(response.content) < 500
+
+
+def nan_body(record: dict) -> bytes:
+    """What Python's json module sends for a pandas gap: a bare NaN."""
+    return json.dumps(record).encode()
+
+
+def test_nan_from_python_clients_is_a_missing_value_or_a_422_never_a_500(api, trained):
+    record = records(trained.test_rows.head(1))[0]
+    headers = {"content-type": "application/json"}
+    with_null = post(api, record | {"satisfaction_score": None}).json()
+    with_nan = httpx.post(f"{api}/predict", content=nan_body(
+        record | {"satisfaction_score": float("nan")}), headers=headers)  # fmt: skip
+    assert with_nan.status_code == 200  # a nullable field: NaN is missing, as in batch scoring
+    assert with_nan.json()["predictions"] == with_null["predictions"]
+    broken = record | {"tenure_months": float("nan"), "note": float("nan")}  # note: an extra
+    required = httpx.post(f"{api}/predict", content=nan_body(broken), headers=headers)
+    assert required.status_code == 422
+    assert required.json()["detail"] == [
+        {"loc": ["body", "tenure_months"], "msg": "Input should be a finite number",
+         "type": "finite_number"}
+    ]  # fmt: skip
+
+
 def test_missing_field_is_a_422_naming_the_field(api, trained):
     record = records(trained.test_rows.head(1))[0]
     del record["device"]
