@@ -13,6 +13,13 @@ from churn.tables import DECIMAL_COMMA_NUMBER
 THOUSANDS = r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?"
 TRUE_WORDS = frozenset({"1", "true", "yes", "y", "t"})
 FALSE_WORDS = frozenset({"0", "false", "no", "n", "f"})
+# Text that means "no value" in exports (R, Excel, SQL dumps, pandas), in the usual spellings;
+# the CSV readers already read most as missing, this makes every path (API too) agree.
+MISSING_MARKERS = frozenset(
+    spelling
+    for marker in ("", "NA", "N/A", "NaN", "Null", "None", "#N/A", "<NA>", "-", "?")
+    for spelling in (marker, marker.lower(), marker.upper())
+)
 RETYPE_SHARE = 0.5  # more wrong-typed values than this share: the column holds another type
 # What pandas infers for object columns holding only numbers (and missing values): such columns
 # need no text round trip (records from JSON arrive like this).
@@ -50,6 +57,11 @@ def as_text(column: pd.Series) -> pd.Series:
     return column.map(normalise_text, na_action="ignore").astype("string")
 
 
+def blank_mask(text: pd.Series) -> pd.Series:
+    """Rows whose text is empty or a missing-value marker (NA, null, None, -, ? ...)."""
+    return row_mask(text.isin(MISSING_MARKERS))
+
+
 def no_rows(column: pd.Series) -> pd.Series:
     return pd.Series(False, index=column.index)
 
@@ -77,7 +89,7 @@ def coerce_numeric(column: pd.Series) -> Coerced:
         untouched = no_rows(column)  # one all-False mask serves every flag
         return Coerced(pd.to_numeric(column).astype("float64"), untouched, untouched, untouched)
     text = as_text(column)
-    blank = row_mask(text.eq(""))
+    blank = blank_mask(text)
     thousands = row_mask(text.str.fullmatch(THOUSANDS))
     cleaned = without(text.where(~thousands, text.str.replace(",", "", regex=False)), blank)
     numbers = pd.to_numeric(cleaned.astype(object), errors="coerce").astype("float64")
@@ -100,7 +112,7 @@ def coerce_boolean(column: pd.Series) -> Coerced:
     if pd.api.types.is_bool_dtype(column) or pd.api.types.is_numeric_dtype(column):
         return boolean_from_numbers(column)  # same result as the text route, no strings
     text = as_text(column).str.lower()
-    blank = row_mask(text.eq(""))
+    blank = blank_mask(text)
     spelled = pd.to_numeric(text.astype(object), errors="coerce")  # words and blanks: NaN
     numbers = pd.Series(float("nan"), index=column.index)
     numbers = numbers.mask(row_mask(text.isin(TRUE_WORDS)) | spelled.eq(1), 1.0)
@@ -112,7 +124,7 @@ def coerce_boolean(column: pd.Series) -> Coerced:
 def coerce_datetime(column: pd.Series) -> Coerced:
     """Timestamps as datetime64[ns]; unparseable values flagged."""
     text = as_text(column)
-    blank = text.eq("").fillna(False).astype(bool)
+    blank = blank_mask(text)
     present = text.where(~blank).astype(object)
     stamps = pd.to_datetime(present, errors="coerce", format="ISO8601")
     odd = stamps.isna() & present.notna()
@@ -125,7 +137,7 @@ def coerce_datetime(column: pd.Series) -> Coerced:
 def coerce_categorical(column: pd.Series) -> Coerced:
     """Categories as strings (1 and 1.0 both become "1"); blanks become missing."""
     text = as_text(column)
-    blank = row_mask(text.eq(""))
+    blank = blank_mask(text)
     untouched = no_rows(column)
     return Coerced(without(text, blank), blank, untouched, untouched)
 

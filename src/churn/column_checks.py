@@ -21,14 +21,18 @@ from churn.contract import ColumnContract, Contract
 from churn.errors import ChurnError
 from churn.params import DataParams, Policies
 
+# After the first chunk of a scored file, a chunk with fewer present values than this (the
+# file's tail) cannot show that a column changed type: its wrong-typed values are only missing.
+TAIL_RETYPE_MIN = 20
 
-def retyped(coerced: Coerced) -> bool:
+
+def retyped(coerced: Coerced, min_present: int = 1) -> bool:
     """Whether coercion cannot fix the column: most present values have the wrong type."""
     bad = int(coerced.bad.sum())
     if not bad:  # the common case, without the mask arithmetic
         return False
     present = int((coerced.values.notna() | coerced.bad).sum())
-    return bad > RETYPE_SHARE * present
+    return present >= min_present and bad > RETYPE_SHARE * present
 
 
 def coercion_counts(coerced: Coerced, quarantined: bool) -> dict[str, int]:
@@ -102,10 +106,12 @@ def value_failures(values: pd.Series, column: ColumnContract, scoring: bool):
     return failures, tuple(unseen)
 
 
-def check_feature(raw: pd.Series, column: ColumnContract, policies: Policies, where: str, scoring):
+def check_feature(
+    raw, column: ColumnContract, policies: Policies, where: str, scoring, retype_min=1
+):
     """Coerce one contract column and list the rows that break the contract."""
     result = coerce(raw, column.type)
-    changed = retyped(result)
+    changed = retyped(result, retype_min)
     if changed and policies.type_change == "fail":
         raise ChurnError(
             f"{where}: column '{column.name}' no longer holds {column.type} values "
@@ -147,7 +153,9 @@ def optional_roles(data: DataParams, scoring: bool) -> set[str]:
     return {data.target, data.id, data.timestamp} - {""} if scoring else set()
 
 
-def check_columns(frame, contract, policies, data, where, scoring) -> dict[str, ColumnCheck]:
+def check_columns(
+    frame, contract, policies, data, where, scoring, retype_min=1
+) -> dict[str, ColumnCheck]:
     """Every contract column (and included new column) coerced and checked, in contract order."""
     checks = {}
     for column in contract.columns:
@@ -158,7 +166,7 @@ def check_columns(frame, contract, policies, data, where, scoring) -> dict[str, 
             checks[column.name] = check_label(frame[column.name], column, data, where)
         else:
             raw = frame[column.name]
-            checks[column.name] = check_feature(raw, column, policies, where, scoring)
+            checks[column.name] = check_feature(raw, column, policies, where, scoring, retype_min)
     if policies.new_column == "include":
         for name in added_columns(frame, contract):
             checks[name] = check_new_column(frame[name], name)

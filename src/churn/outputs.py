@@ -53,7 +53,10 @@ class TableWriter:
         compression = fsspec.utils.infer_compression(like)
         handle = stack.enter_context(fsspec.open(path, "wb", compression=compression))
         if is_csv(like):
-            self.writer = stack.enter_context(pa_csv.CSVWriter(handle, schema))
+            tabs = like.lower().endswith((".tsv", ".tsv.gz"))
+            options = pa_csv.WriteOptions(delimiter="\t" if tabs else ",")
+            writer = pa_csv.CSVWriter(handle, schema, write_options=options)
+            self.writer = stack.enter_context(writer)
         else:
             options = {"compression": "zstd", "write_statistics": False}
             self.writer = stack.enter_context(pq.ParquetWriter(handle, schema, **options))

@@ -28,6 +28,7 @@ from churn.tables import (
     file_delimiter,
     is_csv,
     open_table,
+    table_suffix,
 )
 
 DEFAULT_CHUNK = 50_000
@@ -51,7 +52,7 @@ def csv_batches(handle, path: str, delimiter: str) -> Iterator[pa.RecordBatch]:
     """Every column as text (types are the contract's job), read block by block; quoted values
     may hold line breaks."""
     parse = pa_csv.ParseOptions(
-        delimiter=file_delimiter(handle, delimiter), newlines_in_values=True
+        delimiter=file_delimiter(handle, delimiter, path), newlines_in_values=True
     )
     header = pa_csv.ReadOptions(block_size=1 << 16, use_threads=False)
     names = pa_csv.open_csv(handle, read_options=header, parse_options=parse).schema.names
@@ -184,7 +185,8 @@ def score_stream(args: argparse.Namespace, artifacts: Artifacts, stack: ExitStac
                 "scores": writer(0, score_schema(chunk, snapshot)),
                 "rejects": writer(1, rejects_schema(chunk.columns)),
             }
-        checked = check_chunk(chunk, artifacts, args.input, seen)
+        first = summary.counts["rows_in"] == 0
+        checked = check_chunk(chunk, artifacts, args.input, seen, first)
         ids = row_ids(checked, artifacts.id_column, summary.counts["rows_in"])
         scores = score_frame(checked.valid, artifacts, ids)
         writers["scores"].write(with_snapshot(scores, chunk, checked, snapshot))
@@ -201,7 +203,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="churn.predict", description=__doc__)
     parser.add_argument("--input", required=True, help="CSV or Parquet file, local or fsspec URL")
     parser.add_argument("--output", required=True, help="scores file (.csv or .parquet)")
-    parser.add_argument("--rejects", help="rejected rows + reject_reason (default: OUTPUT.rejects)")
+    parser.add_argument(
+        "--rejects", help="rejected rows + reject_reason (default: OUTPUT.rejects.SUFFIX)"
+    )
     parser.add_argument("--rev", help="score with the artifacts of this git revision or tag")
     parser.add_argument("--model", default="models/model.json")
     parser.add_argument("--features", default="models/features.json")
@@ -218,10 +222,17 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.chunk_size < 1:
         parser.error("--chunk-size must be at least 1")
-    if args.rejects is None:
-        stem, dot, suffix = args.output.rpartition(".")
-        args.rejects = f"{stem}.rejects.{suffix}" if dot else f"{args.output}.rejects"
     return args
+
+
+def table_names(args: argparse.Namespace) -> None:
+    """Check that input and outputs are named as tables; the rejects default next to the
+    output: scores.csv.gz -> scores.rejects.csv.gz."""
+    table_suffix(args.input)
+    suffix = table_suffix(args.output)
+    if args.rejects is None:
+        args.rejects = f"{args.output[: -len(suffix)]}.rejects{args.output[-len(suffix) :]}"
+    table_suffix(args.rejects)
 
 
 def load_artifacts(args: argparse.Namespace) -> Artifacts:
@@ -241,6 +252,7 @@ def load_artifacts(args: argparse.Namespace) -> Artifacts:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
+    table_names(args)
     artifacts = load_artifacts(args)
     try:
         with ExitStack() as stack:
@@ -251,6 +263,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         reason = str(error).splitlines()[0]
         if "straddles" in reason:
             reason = f"a row is longer than {CSV_BLOCK_BYTES >> 20} MiB"
+        if "invalid UTF8" in reason:
+            raise ChurnError(f"{args.input}: not UTF-8 text; save it as UTF-8") from error
         raise ChurnError(f"{args.input}: cannot be read ({reason})") from error
     if args.summary:
         args.summary.parent.mkdir(parents=True, exist_ok=True)

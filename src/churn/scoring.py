@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from churn.artifacts import Artifacts
+from churn.column_checks import TAIL_RETYPE_MIN
 from churn.errors import ChurnError
 from churn.features import FeatureSpec, count_unknown, transform
 from churn.model import predict_proba
@@ -79,18 +80,24 @@ def repeated_ids(
 
 
 def check_chunk(
-    frame: pd.DataFrame, artifacts: Artifacts, where: str, seen: SeenKeys | None = None
+    frame: pd.DataFrame,
+    artifacts: Artifacts,
+    where: str,
+    seen: SeenKeys | None = None,
+    first: bool = True,
 ) -> Checked:
     """Apply the contract for scoring; rows keep their input order, rejects keep their reason.
     A repeated id (within one snapshot) is rejected; pass the same `seen` for every chunk of one
-    input to catch repeats across chunks."""
+    input to catch repeats across chunks. A later chunk (first=False) needs TAIL_RETYPE_MIN
+    present values in a column to find that it changed type."""
     spec, data = artifacts.spec, artifacts.data
     # Columns outside the contract are kept when the model needs them (others are only listed).
     policies = replace(artifacts.policies, new_column="include")
     # The label and timestamp are optional when scoring and unused: skip their (costly) checks.
     unused = [c for c in (data.target, data.timestamp) if c and c in frame.columns]
     numbered = frame.drop(columns=unused).assign(**{ROW: np.arange(len(frame))})
-    result = apply_contract(numbered, artifacts.contract, policies, data, where, scoring=True)
+    retype_min = 1 if first else TAIL_RETYPE_MIN
+    result = apply_contract(numbered, artifacts.contract, policies, data, where, True, retype_min)
     positions = result.valid[ROW].to_numpy(dtype=np.int64)  # in input order when scoring
     valid = result.valid.drop(columns=ROW)
     repeat = repeated_ids(frame, valid, positions, data, seen or SeenKeys())

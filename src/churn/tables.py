@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 from churn.errors import ChurnError
 
 # Compressed CSV is read and written through the codecs fsspec infers from the file name.
-CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.xz")
+CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.xz", ".tsv", ".tsv.gz")
 TABLE_SUFFIXES = (*CSV_SUFFIXES, ".parquet", ".pq")
 # data.delimiter: "auto" (sniffed from each file's header line) or one of these spellings.
 DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\t": "\t", "|": "|"}
@@ -27,6 +27,15 @@ DECIMAL_COMMA_NUMBER = r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?"
 def is_csv(path: str) -> bool:
     """Whether a table file is CSV (possibly compressed), judged by its name."""
     return path.lower().endswith(CSV_SUFFIXES)
+
+
+def table_suffix(path: str) -> str:
+    """The table suffix of a file name (".csv.gz", ".parquet", ...); a ChurnError otherwise, as
+    the name is all that tells CSV from Parquet."""
+    for suffix in sorted(TABLE_SUFFIXES, key=len, reverse=True):
+        if path.lower().endswith(suffix):
+            return suffix
+    raise ChurnError(f"{path}: not a CSV or Parquet file name ({', '.join(TABLE_SUFFIXES)})")
 
 
 def open_table(path: str, mode: str = "rb"):
@@ -43,14 +52,28 @@ def sniff_delimiter(header: str) -> str:
     return best if counts[best] else ","
 
 
-def file_delimiter(handle, setting: str) -> str:
-    """The delimiter setting, or with "auto" the one sniffed from the header line (handle is
-    rewound to the start)."""
-    if setting != AUTO:
-        return DELIMITERS[setting]
+def utf8_start(start: bytes, path: str) -> str:
+    """The first bytes of a CSV file as text; a ChurnError naming the problem when they are not
+    UTF-8 (a character cut at the end of the sample is fine)."""
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ChurnError(f"{path}: UTF-16 text; save it as UTF-8")
+    try:
+        return start.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if error.start < len(start) - 3:
+            bad = start[error.start : error.start + 1].hex()
+            raise ChurnError(f"{path}: not UTF-8 text (byte 0x{bad}); save it as UTF-8") from None
+        return start[: error.start].decode("utf-8")
+
+
+def file_delimiter(handle, setting: str, path: str) -> str:
+    """The delimiter setting, or with "auto" the one sniffed from the header line; the start of
+    the file must be UTF-8 either way (handle is rewound to the start)."""
     start = handle.read(1 << 16)  # not readline(size): fsspec's remote files lack the size
     handle.seek(0)
-    text = start.decode("utf-8", errors="replace") if isinstance(start, bytes) else start
+    text = utf8_start(start, path) if isinstance(start, bytes) else start
+    if setting != AUTO:
+        return DELIMITERS[setting]
     return sniff_delimiter(text.splitlines()[0] if text else "")
 
 
@@ -113,10 +136,12 @@ def list_table_files(source: str) -> list[str]:
     return [fs.unstrip_protocol(p) if "://" in source else p for p in tables]
 
 
-def read_csv(handle, delimiter: str, decimal: str, keep_as_text: Sequence[str]) -> pd.DataFrame:
+def read_csv(
+    handle, path: str, delimiter: str, decimal: str, keep_as_text: Sequence[str]
+) -> pd.DataFrame:
     """A CSV file as pandas reads it, in the given format; keep_as_text columns (ids) are read
     verbatim. Decimal "," also reads "." between thousands, in number columns only."""
-    sep = file_delimiter(handle, delimiter)
+    sep = file_delimiter(handle, delimiter, path)
     options = {"sep": sep, "dtype": dict.fromkeys(keep_as_text, str), "low_memory": False}
     if decimal == ".":
         return pd.read_csv(handle, **options)
@@ -131,7 +156,7 @@ def read_table(
     try:
         with open_table(path) as handle:
             if is_csv(path):
-                return read_csv(handle, delimiter, decimal, keep_as_text)
+                return read_csv(handle, path, delimiter, decimal, keep_as_text)
             return pd.read_parquet(handle)
     except FileNotFoundError as error:
         raise ChurnError(f"{path}: no such file") from error

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,12 +28,34 @@ class ValidationResult:
     counts: dict
 
 
-def check_missing(missing: list[str], contract: Contract, policies: Policies, where: str) -> None:
-    """Fail on a missing contract column unless the policy imputes it."""
-    if missing and policies.missing_column == "fail":
+def name_key(name: object) -> str:
+    """A column name without case, spaces, '-' and '_', to spot near misses."""
+    return re.sub(r"[\s_-]+", "", str(name)).casefold()
+
+
+def near_miss(name: str, columns: pd.Index) -> str:
+    """A hint when the data has the column under another spelling ("" when it has not)."""
+    for candidate in columns:
+        if name_key(candidate) == name_key(name):
+            return f"; the data has {str(candidate)!r}: names must match exactly"
+    return ""
+
+
+def check_missing(missing: list[str], contract: Contract, policies: Policies, where: str, columns):
+    """Fail on a missing contract column unless the policy imputes it; even then, when most of
+    the contract's columns are missing (imputed, every row would look alike)."""
+    if not missing:
+        return
+    hint = near_miss(missing[0], columns)
+    if policies.missing_column == "fail":
         raise ChurnError(
             f"{where}: column '{missing[0]}' of the contract is missing from the data "
-            "(contract.missing_column: fail)"
+            f"(contract.missing_column: fail){hint}"
+        )
+    if len(missing) > len(contract.columns) / 2:
+        raise ChurnError(
+            f"{where}: {len(missing)} of {len(contract.columns)} contract columns are missing, "
+            f"e.g. '{missing[0]}'; imputing them all would score every row alike{hint}"
         )
 
 
@@ -49,14 +72,14 @@ def diff_schema(frame, contract, checks, data, scoring) -> dict:
     }
 
 
-def check_schema_policies(schema: dict, contract_columns, policies: Policies, where: str) -> None:
+def check_schema_policies(schema: dict, contract_columns, policies: Policies, where: str, columns):
     """Stop when the data adds or drops a column and the policy says fail."""
     if schema["added"] and policies.new_column == "fail":
         raise ChurnError(
             f"{where}: column '{schema['added'][0]}' is not in the contract "
             "(contract.new_column: fail)"
         )
-    check_missing(schema["missing"], contract_columns, policies, where)
+    check_missing(schema["missing"], contract_columns, policies, where, columns)
 
 
 def first_reasons(index: pd.Index, failures: list[tuple[str, pd.Series]]) -> pd.Series:
@@ -85,16 +108,18 @@ def apply_contract(
     data: DataParams,
     where: str,
     scoring: bool = False,
+    retype_min: int = 1,
 ) -> ValidationResult:
     """Split the frame into valid typed rows and rejected rows with reasons, following policies.
 
     Valid rows are sorted by timestamp and id, except when scoring: then they keep the input order.
+    A column counts as retyped only with at least retype_min present values.
     """
     if not scoring and data.target not in frame.columns:
         raise ChurnError(f"{where}: column '{data.target}' (data.target) not found")
     early = diff_schema(frame, contract, {}, data, scoring)
-    check_schema_policies(early, contract, policies, where)
-    checks = check_columns(frame, contract, policies, data, where, scoring)
+    check_schema_policies(early, contract, policies, where, frame.columns)
+    checks = check_columns(frame, contract, policies, data, where, scoring, retype_min)
     schema = diff_schema(frame, contract, checks, data, scoring)
     typed = pd.DataFrame({name: check.values for name, check in checks.items()}, index=frame.index)
     label_first = sorted(checks, key=lambda name: name != data.target)

@@ -145,3 +145,13 @@ def test_ids_and_text_columns_are_read_verbatim_whatever_the_decimal_mark(tmp_pa
         assert frame["customer_id"].tolist() == ["00123", "10.001", "4711,1"]
         assert frame["note"].tolist() == ["3,5 kg", "x", "ab"]
     assert frame["spend"].tolist()[:2] == [1234.5, 12.0]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "message"),
+    [("utf-16", "UTF-16 text"), ("latin-1", r"not UTF-8 text \(byte 0xfc\)")],
+)
+def test_csv_in_another_encoding_is_refused_naming_it(tmp_path, encoding, message):
+    (tmp_path / "export.csv").write_text("customer_id;city\na;München\n", encoding=encoding)
+    with pytest.raises(ChurnError, match=rf"export.csv: {message}; save it as UTF-8"):
+        read_table(str(tmp_path / "export.csv"))

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from churn.coercion import coerce_boolean, coerce_categorical, coerce_numeric
+from churn.coercion import coerce, coerce_boolean, coerce_categorical, coerce_numeric
 from churn.contract import ColumnContract, Contract
 from churn.errors import ChurnError
 from churn.params import DataParams, Policies
@@ -66,15 +66,22 @@ def test_clean_data_passes_typed_per_contract():
 
 
 def test_blank_text_and_thousands_separators_are_coerced_and_counted():
-    result = validate(raw(spend=["1,234", " ", "n/a", "7"]))
+    result = validate(raw(spend=["1,234", " ", "n/a", "lots"]))
     assert_counts_add_up(result)
     assert result.valid["spend"].tolist()[0] == 1234.0
-    assert result.valid["spend"].isna().tolist() == [False, True, True, False]
+    assert result.valid["spend"].isna().tolist() == [False, True, True, True]
     assert result.counts["coerced"]["spend"] == {
-        "blank_to_missing": 1,
+        "blank_to_missing": 2,  # " " and the marker "n/a"
         "thousands_separator": 1,
-        "text_to_missing": 1,
+        "text_to_missing": 1,  # "lots"
     }
+
+
+@pytest.mark.parametrize("kind", ["numeric", "boolean", "datetime", "categorical"])
+def test_missing_value_markers_are_missing_in_every_type(kind):
+    markers = pd.Series(["NA", "null", "None", "-", "?", "#N/A", "nan", ""], dtype=object)
+    result = coerce(markers, kind)
+    assert result.values.isna().all() and result.blank.all() and not result.bad.any()
 
 
 def test_yes_no_labels_map_through_positive_label():

@@ -256,12 +256,64 @@ def test_a_repeated_column_name_is_refused_naming_it(trained, tmp_path):
                       *artifact_args(trained.root)])  # fmt: skip
 
 
+def test_a_few_wrong_typed_values_at_the_end_of_a_file_are_missing_not_a_type_change(
+    trained, tmp_path, capsys
+):
+    """The last chunk of 2 rows holds one word in a number column: that is no type change."""
+    rows = trained.test_rows.head(12).astype({"avg_order_value": object}).reset_index(drop=True)
+    rows.loc[11, "avg_order_value"] = "unknown"
+    rows.to_csv(tmp_path / "in.csv", index=False)
+    files = ["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv")]
+    summary = run_predict(capsys, *files, "--chunk-size", "10", *artifact_args(trained.root))
+    assert summary["rows_scored"] == 12
+    assert summary["coerced"] == {"avg_order_value:text_to_missing": 1}
+
+
 def test_a_run_that_fails_half_way_leaves_no_output_file(trained, tmp_path):
     """The first chunk is fine, the second stops the run: nothing is left that looks like scores."""
-    rows = trained.test_rows.head(10).astype({"tenure_months": object}).reset_index(drop=True)
-    rows.loc[5:, "tenure_months"] = "unknown"  # the whole second chunk: the column changed type
+    rows = trained.test_rows.head(60).astype({"tenure_months": object}).reset_index(drop=True)
+    rows.loc[30:, "tenure_months"] = "unknown"  # the whole second chunk: the column changed type
     rows.to_csv(tmp_path / "in.csv", index=False)
     with pytest.raises(ChurnError, match="no longer holds numeric values"):
         predict.main(["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv"),
-                      "--chunk-size", "5", *artifact_args(trained.root)])  # fmt: skip
+                      "--chunk-size", "30", *artifact_args(trained.root)])  # fmt: skip
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+def test_file_names_decide_the_format_and_other_names_are_refused(trained, tmp_path, capsys):
+    trained.test_rows.head(3).to_csv(tmp_path / "in.tsv", sep="\t", index=False)
+    files = ["--input", str(tmp_path / "in.tsv"), "--output", str(tmp_path / "o.tsv.gz")]
+    assert run_predict(capsys, *files, *artifact_args(trained.root))["rows_scored"] == 3
+    assert pd.read_csv(tmp_path / "o.tsv.gz", sep="\t").shape == (3, 5)
+    assert (tmp_path / "o.rejects.tsv.gz").exists()  # the rejects file follows the output's name
+    for source, target, bad in (("in.txt", "o.csv", "in.txt"), ("in.tsv", "o.txt", "o.txt")):
+        with pytest.raises(ChurnError, match=rf"{bad}: not a CSV or Parquet file name"):
+            predict.main(["--input", str(tmp_path / source), "--output", str(tmp_path / target),
+                          *artifact_args(trained.root)])  # fmt: skip
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "latin-1"])
+def test_csv_in_another_encoding_is_refused_in_one_line(trained, tmp_path, encoding):
+    rows = trained.test_rows.head(3).assign(country="Österreich")
+    rows.to_csv(tmp_path / "in.csv", index=False, encoding=encoding)
+    result = subprocess.run(
+        [sys.executable, "-m", "churn.predict", "--input", str(tmp_path / "in.csv"),
+         "--output", str(tmp_path / "o.csv"), *artifact_args(trained.root)],
+        capture_output=True, text=True, cwd=REPO,
+    )  # fmt: skip
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"churn.predict: error: {tmp_path / 'in.csv'}: ")
+    assert line.endswith("save it as UTF-8")
+
+
+def test_column_names_in_another_spelling_are_pointed_out_and_never_imputed(trained, tmp_path):
+    """Upper-case names: the error names the near miss; imputing 20 of 23 columns is refused."""
+    rows = trained.test_rows.head(5)
+    rows.rename(columns=str.upper).to_csv(tmp_path / "upper.csv", index=False)
+    files = ["--input", str(tmp_path / "upper.csv"), "--output", str(tmp_path / "o.csv")]
+    with pytest.raises(ChurnError, match="the data has 'TENURE_MONTHS': names must match exactly"):
+        predict.main([*files, *artifact_args(trained.root)])
+    with pytest.raises(ChurnError, match="imputing them all would score every row alike"):
+        predict.main([*files, "--missing-columns", "impute", *artifact_args(trained.root)])
+    assert not (tmp_path / "o.csv").exists()
