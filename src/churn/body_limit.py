@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+DRAIN_FACTOR = 8  # bodies above 8x the limit are cut off: the client may then see a reset
+
 
 def too_large(max_bytes: int) -> tuple[dict[str, Any], dict[str, Any]]:
     """The two ASGI messages of a 413 JSON response."""
@@ -28,19 +30,28 @@ class BodySizeLimit:
             return await self.app(scope, receive, send)
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.max_bytes:
-            return await self.reject(send)
+            return await self.reject(receive, send, more_body=True)
         messages, size = [], 0
         while True:
             message = await receive()
             messages.append(message)
             size += len(message.get("body", b""))
-            if size > self.max_bytes:
-                return await self.reject(send)
             if message["type"] != "http.request" or not message.get("more_body"):
                 break
+            if size > self.max_bytes:
+                return await self.reject(receive, send, more_body=True)
+        if size > self.max_bytes:
+            return await self.reject(receive, send, more_body=False)
         return await self.app(scope, self.replay(messages, receive), send)
 
-    async def reject(self, send) -> None:
+    async def reject(self, receive, send, more_body: bool) -> None:
+        """Read and drop the rest of the body (up to DRAIN_FACTOR times the limit) before the
+        413: a client still sending would otherwise see the connection reset, not the answer."""
+        drained = 0
+        while more_body and drained <= DRAIN_FACTOR * self.max_bytes:
+            message = await receive()
+            drained += len(message.get("body", b""))
+            more_body = message["type"] == "http.request" and message.get("more_body", False)
         for message in too_large(self.max_bytes):
             await send(message)
 

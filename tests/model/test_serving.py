@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 
 import httpx
@@ -167,6 +169,17 @@ def test_huge_payload_is_rejected_with_413(api):
         headers={"content-type": "application/json"}, timeout=60,
     )  # fmt: skip
     assert response.status_code == 413
+
+
+def test_a_python_client_sending_too_much_gets_the_413_not_a_reset(api):
+    """urllib sends the whole body before reading the answer: the server drains it first."""
+    body = b"[" + b" " * (4 * MAX_BODY_BYTES) + b"]"
+    request = urllib.request.Request(
+        f"{api}/predict", data=body, headers={"content-type": "application/json"}
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=60)
+    assert refused.value.code == 413
 
 
 def test_openapi_shows_every_field_with_type_and_known_values(api, trained):
