@@ -11,8 +11,8 @@ import pandas as pd
 from churn.tables import DECIMAL_COMMA_NUMBER
 
 THOUSANDS = r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?"
-TRUE_WORDS = frozenset({"1", "true", "yes", "y", "t"})
-FALSE_WORDS = frozenset({"0", "false", "no", "n", "f"})
+TRUE_WORDS = frozenset({"1", "true", "yes", "y", "t", "on"})  # the API's JSON model agrees
+FALSE_WORDS = frozenset({"0", "false", "no", "n", "f", "off"})
 # Text that means "no value" in exports (R, Excel, SQL dumps, pandas), in the usual spellings;
 # the CSV readers already read most as missing, this makes every path (API too) agree.
 MISSING_MARKERS = frozenset(

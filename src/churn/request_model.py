@@ -8,13 +8,22 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
 from churn.artifacts import known_levels
+from churn.coercion import MISSING_MARKERS
 from churn.contract import ColumnContract, Contract
 from churn.features import FeatureSpec
 
 
 def nan_as_missing(value: Any) -> Any:
-    """NaN (JSON `NaN` from Python clients) as null; every other value unchanged."""
-    return None if isinstance(value, float) and math.isnan(value) else value
+    """NaN (JSON `NaN` from Python clients) and missing-value text ("", "NA", "null" ...) as
+    null, as batch scoring reads them; every other value unchanged."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return None if isinstance(value, str) and value.strip() in MISSING_MARKERS else value
+
+
+def id_text(value: Any) -> Any:
+    """A numeric id as text (batch scoring reads every id as text)."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 def feature_field(column: ColumnContract, spec: FeatureSpec) -> tuple[Any, Any]:
@@ -46,7 +55,8 @@ def build_request_model(contract: Contract, spec: FeatureSpec, id_column: str) -
     by_name = {column.name: column for column in contract.columns}
     fields: dict[str, Any] = {}
     if id_column:
-        fields[id_column] = (str | None, Field(None, description="Customer id, echoed back"))
+        about = Field(None, description="Customer id, echoed back")
+        fields[id_column] = (Annotated[str | None, BeforeValidator(id_text)], about)
     for name in spec.input_columns:
         fields[name] = feature_field(
             by_name.get(name, ColumnContract(name, "feature", "numeric")), spec

@@ -251,3 +251,8 @@ def test_categories_are_stripped_and_blanks_become_missing():
 def test_the_log_line_cuts_long_lists_and_keeps_short_ones_as_they_are():
     assert brief({"device": ["fridge"]}) == "{'device': ['fridge']}"
     assert brief([f"v{i}" for i in range(9)]) == "['v0', 'v1', 'v2', 'v3', 'v4', ... (9 in all)]"
+
+
+def test_on_and_off_are_booleans_as_in_the_api():
+    values = coerce(pd.Series(["on", "OFF", "On"], dtype=object), "boolean").values
+    assert values.tolist() == [1.0, 0.0, 1.0]

@@ -138,6 +138,21 @@ def test_nan_from_python_clients_is_a_missing_value_or_a_422_never_a_500(api, tr
     ]  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    ("spelled", "canonical"),
+    [
+        ({"satisfaction_score": ""}, {"satisfaction_score": None}),
+        ({"satisfaction_score": "NA"}, {"satisfaction_score": None}),
+        ({"newsletter_subscribed": "on"}, {"newsletter_subscribed": True}),
+        ({ID: 12345}, {ID: "12345"}),
+    ],
+    ids=["blank", "NA", "on", "numeric-id"],
+)
+def test_the_api_reads_values_as_batch_scoring_does(api, trained, spelled, canonical):
+    record = records(trained.test_rows.head(1))[0]
+    assert post(api, record | spelled).json() == post(api, record | canonical).json()
+
+
 def test_missing_field_is_a_422_naming_the_field(api, trained):
     record = records(trained.test_rows.head(1))[0]
     del record["device"]
