@@ -117,12 +117,17 @@ def test_missing_column_fails_or_is_imputed_by_policy(trained, tmp_path, capsys)
     assert summary["imputed_columns"] == ["device"] and summary["rows_scored"] == 50
 
 
-def test_bad_input_is_one_line_and_exit_2(trained, tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "churn.predict", "--input", str(tmp_path / "absent.csv"),
-         "--output", str(tmp_path / "o.csv"), *artifact_args(trained.root)],
+def predict_cli(trained, source: Path, target: Path) -> subprocess.CompletedProcess:
+    """churn.predict as a separate process, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "churn.predict", "--input", str(source), "--output", str(target),
+         *artifact_args(trained.root)],
         capture_output=True, text=True, cwd=REPO,
     )  # fmt: skip
+
+
+def test_bad_input_is_one_line_and_exit_2(trained, tmp_path):
+    result = predict_cli(trained, tmp_path / "absent.csv", tmp_path / "o.csv")
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         f"churn.predict: error: {tmp_path / 'absent.csv'}: no such file"
@@ -296,11 +301,7 @@ def test_file_names_decide_the_format_and_other_names_are_refused(trained, tmp_p
 def test_csv_in_another_encoding_is_refused_in_one_line(trained, tmp_path, encoding):
     rows = trained.test_rows.head(3).assign(country="Österreich")
     rows.to_csv(tmp_path / "in.csv", index=False, encoding=encoding)
-    result = subprocess.run(
-        [sys.executable, "-m", "churn.predict", "--input", str(tmp_path / "in.csv"),
-         "--output", str(tmp_path / "o.csv"), *artifact_args(trained.root)],
-        capture_output=True, text=True, cwd=REPO,
-    )  # fmt: skip
+    result = predict_cli(trained, tmp_path / "in.csv", tmp_path / "o.csv")
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
     assert line.startswith(f"churn.predict: error: {tmp_path / 'in.csv'}: ")
