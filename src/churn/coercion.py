@@ -8,6 +8,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from churn.errors import ChurnError
 from churn.tables import DECIMAL_COMMA_NUMBER
 
 THOUSANDS = r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?"
@@ -21,6 +22,7 @@ MISSING_MARKERS = frozenset(
     for spelling in (marker, marker.lower(), marker.upper())
 )
 RETYPE_SHARE = 0.5  # more wrong-typed values than this share: the column holds another type
+NUMERIC_DATE = r"^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{2,4})\b"  # 31/01/2026, 01.02.26
 # What pandas infers for object columns holding only numbers (and missing values): such columns
 # need no text round trip (records from JSON arrive like this).
 NUMBER_KINDS = frozenset({"floating", "integer", "mixed-integer-float", "empty"})
@@ -121,6 +123,39 @@ def coerce_boolean(column: pd.Series) -> Coerced:
     return Coerced(numbers, blank, no_rows(column), bad.astype(bool))
 
 
+def parse_date(value: object, dayfirst: bool) -> pd.Timestamp:
+    """One date in any format pandas knows; NaT when it cannot be read or is out of range."""
+    try:
+        return pd.Timestamp(pd.to_datetime(value, dayfirst=dayfirst, format="mixed")).as_unit("ns")
+    except (ValueError, OverflowError, pd.errors.OutOfBoundsDatetime):
+        return pd.NaT
+
+
+def parse_dates(values: pd.Series, dayfirst: bool) -> pd.Series:
+    """Dates in any format pandas knows, each distinct value read once; unreadable ones NaT."""
+    lookup = {value: parse_date(value, dayfirst) for value in values.unique()}
+    return pd.to_datetime(values.map(lookup))
+
+
+def other_dates(values: pd.Series, name: object) -> pd.Series:
+    """Non-ISO dates. Numeric ones (31/01/2026, 01.02.2026) are read day first when some first
+    field is above 12, else month first; when no field tells (02/03/2026 only), a ChurnError:
+    guessing would silently reorder the snapshots."""
+    parts = values.astype(str).str.extract(NUMERIC_DATE)
+    first, second = pd.to_numeric(parts[0]), pd.to_numeric(parts[1])
+    dayfirst = bool((first > 12).any())
+    ambiguous = (
+        not dayfirst and not (second > 12).any() and (first.ne(second) & first.notna()).any()
+    )
+    if ambiguous:
+        example = values[first.ne(second) & first.notna()].iloc[0]
+        raise ChurnError(
+            f"column '{name}': dates such as {example!r} read either day or month first; "
+            "write them as YYYY-MM-DD"
+        )
+    return parse_dates(values, dayfirst)
+
+
 def coerce_datetime(column: pd.Series) -> Coerced:
     """Timestamps as datetime64[ns]; unparseable values flagged."""
     text = as_text(column)
@@ -128,8 +163,8 @@ def coerce_datetime(column: pd.Series) -> Coerced:
     present = text.where(~blank).astype(object)
     stamps = pd.to_datetime(present, errors="coerce", format="ISO8601")
     odd = stamps.isna() & present.notna()
-    if odd.any():  # slow path only for the few values that are not ISO 8601
-        stamps = stamps.where(~odd, pd.to_datetime(present[odd], errors="coerce", format="mixed"))
+    if odd.any():  # slow path only for the values that are not ISO 8601
+        stamps = stamps.where(~odd, other_dates(present[odd], column.name))
     bad = column.notna() & ~blank & stamps.isna()
     return Coerced(stamps.astype("datetime64[ns]"), blank, no_rows(column), bad.astype(bool))
 

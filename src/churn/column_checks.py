@@ -8,6 +8,7 @@ import pandas as pd
 
 from churn.coercion import (
     FALSE_WORDS,
+    MISSING_MARKERS,
     RETYPE_SHARE,
     TRUE_WORDS,
     Coerced,
@@ -16,6 +17,7 @@ from churn.coercion import (
     infer_kind,
     normalise_text,
     retype_detail,
+    row_mask,
 )
 from churn.contract import ColumnContract, Contract
 from churn.errors import ChurnError
@@ -65,12 +67,21 @@ def allowed_labels(text: pd.Series, column: ColumnContract, positive: str) -> se
     return {positive, *others.index[:1]}
 
 
+def label_text(text: pd.Series) -> pd.Series:
+    """Labels spelled one way whatever the reader made of them: true/false as 1/0 (a CSV reader
+    may have read them as booleans), whole numbers without decimals (1.0 -> 1)."""
+    text = text.str.casefold().replace({"true": "1", "false": "0"})
+    numbers = pd.to_numeric(text.astype(object), errors="coerce")
+    whole = row_mask(pd.Series(numbers % 1 == 0, index=text.index))
+    return text.where(~whole, numbers.where(whole).astype("Int64").astype("string"))
+
+
 def label_frame(labels: pd.Series, column: ColumnContract, data: DataParams, where: str):
     """Map labels to 0/1; returns (labels, missing mask, invalid mask)."""
-    text = as_text(labels).str.casefold()
-    positive = normalise_text(data.positive_label).casefold()
+    text = label_text(as_text(labels))
+    positive = label_text(pd.Series([normalise_text(data.positive_label)], dtype="string"))[0]
     allowed = allowed_labels(text, column, positive)
-    missing = (text.isna() | text.eq("")).astype(bool)
+    missing = (text.isna() | text.isin(MISSING_MARKERS)).astype(bool)
     invalid = (~missing & ~text.isin(allowed)).astype(bool)
     if positive not in allowed or (invalid.any() and not text.eq(positive).any()):
         raise ChurnError(
@@ -110,7 +121,10 @@ def check_feature(
     raw, column: ColumnContract, policies: Policies, where: str, scoring, retype_min=1
 ):
     """Coerce one contract column and list the rows that break the contract."""
-    result = coerce(raw, column.type)
+    try:
+        result = coerce(raw, column.type)
+    except ChurnError as error:  # dates that read two ways: name the file too
+        raise ChurnError(f"{where}: {error}") from None
     changed = retyped(result, retype_min)
     if changed and policies.type_change == "fail":
         raise ChurnError(

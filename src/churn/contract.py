@@ -123,7 +123,8 @@ def infer_type(column: pd.Series) -> str:
 def infer_column(name: str, column: pd.Series, role: str) -> ColumnContract:
     """A contract entry describing the column as it is (after the contract's own coercion, so
     blanks count as missing and numbers written as text count as numbers)."""
-    kind = "datetime" if role == "timestamp" else infer_type(column)
+    # ids are names, never numbers (ranges would refuse new customers, floats merge long ids)
+    kind = {"timestamp": "datetime", "id": "categorical"}.get(role) or infer_type(column)
     values = coerce(column, kind).values
     nullable = bool(values.isna().any())
     if kind == "numeric":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import types
 import typing
 from dataclasses import dataclass
@@ -37,6 +38,12 @@ class GenerateParams:
     months: int
     video_tutorials_from_month: int
     seed: int
+
+
+def require(ok: bool, key: str, wanted: str, value: object) -> None:
+    """A ChurnError naming the key when a value is out of its range."""
+    if not ok:
+        raise ChurnError(f"params.yaml: key '{key}' should be {wanted}, got {value!r}")
 
 
 CSV_DELIMITERS = ("auto", ",", ";", "tab", "\t", "|")  # the spellings churn.tables reads
@@ -113,6 +120,11 @@ class SplitParams:
     valid_size: float
     test_size: float
 
+    def __post_init__(self) -> None:
+        for name in ("valid_size", "test_size"):  # shares, not percentages
+            value = getattr(self, name)
+            require(0 < value < 1, f"split.{name}", "between 0 and 1", value)
+
 
 @dataclass(frozen=True)
 class FeaturizeParams:
@@ -134,6 +146,17 @@ class TrainParams:
     nthread: int
     monotone_increasing: list[str]
     logreg_c: float
+
+    def __post_init__(self) -> None:
+        for name in ("learning_rate", "logreg_c"):
+            require(getattr(self, name) > 0, f"train.{name}", "above 0", getattr(self, name))
+        for name in ("subsample", "colsample_bytree"):
+            value = getattr(self, name)
+            require(0 < value <= 1, f"train.{name}", "in (0, 1]", value)
+        for name in ("n_estimators", "max_depth", "early_stopping_rounds"):
+            require(getattr(self, name) >= 1, f"train.{name}", "at least 1", getattr(self, name))
+        for name in ("min_child_weight", "reg_lambda"):
+            require(getattr(self, name) >= 0, f"train.{name}", "0 or more", getattr(self, name))
 
 
 @dataclass(frozen=True)
@@ -189,6 +212,12 @@ def section_from_mapping(cls: type[T], name: str, raw: Any, source: Path = PARAM
     if not isinstance(raw, dict):
         raise ChurnError(f"{source}: section '{name}' is missing or not a mapping")
     hints = typing.get_type_hints(cls)
+    known = [field.name for field in dataclasses.fields(cls)]  # type: ignore[arg-type]
+    for key in raw:
+        if key not in known:
+            guess = difflib.get_close_matches(str(key), known, n=1)
+            hint = f" (did you mean '{name}.{guess[0]}'?)" if guess else ""
+            raise ChurnError(f"{source}: unknown key '{name}.{key}'{hint}")
     values = {}
     for field in dataclasses.fields(cls):  # type: ignore[arg-type]
         if field.name not in raw:
@@ -215,6 +244,20 @@ def read_params_file(path: Path = PARAMS_FILE) -> dict[str, Any]:
     return raw
 
 
+def check_section_names(raw: dict[str, Any], path: Path) -> None:
+    """Refuse a section whose name is a near miss of a known one ("trian:"); others are the
+    user's own and left alone."""
+    for section in raw:
+        if section not in SECTIONS:
+            guess = difflib.get_close_matches(str(section), list(SECTIONS), n=1, cutoff=0.75)
+            if guess:
+                raise ChurnError(
+                    f"{path}: unknown section '{section}' (did you mean '{guess[0]}'?)"
+                )
+
+
 def load_section(name: str, path: Path = PARAMS_FILE) -> Any:
     """Load one typed section of params.yaml by name, e.g. load_section("train")."""
-    return section_from_mapping(SECTIONS[name], name, read_params_file(path).get(name), path)
+    raw = read_params_file(path)
+    check_section_names(raw, path)
+    return section_from_mapping(SECTIONS[name], name, raw.get(name), path)

@@ -10,7 +10,6 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import train_test_split
 
 from churn.errors import ChurnError, run_cli
 from churn.params import PARAMS_FILE, DataParams, SplitParams, load_section
@@ -49,18 +48,36 @@ def split_by_time(frame: pd.DataFrame, data: DataParams, params: SplitParams, se
     return Splits(train, valid, frame[frame[data.timestamp] == latest])
 
 
+def row_fractions(frame: pd.DataFrame, data: DataParams, seed: int) -> np.ndarray:
+    """A number in [0, 1) per row from the id (or, without one, the row's values) and the seed:
+    editing, adding or dropping a row never moves another row to another split."""
+    if data.id:
+        return stable_fraction(frame[data.id], seed)
+    key = f"{seed % 10**16:016d}"
+    return pd.util.hash_pandas_object(frame, index=False, hash_key=key).to_numpy() / 2**64
+
+
+def stratified_pick(fractions: np.ndarray, labels: pd.Series, share: float) -> np.ndarray:
+    """Per label value, the share of rows with the smallest fractions (as a mask)."""
+    picked = np.zeros(len(labels), dtype=bool)
+    values = labels.to_numpy()
+    for label in pd.unique(values):
+        rows = np.flatnonzero(values == label)
+        count = round(len(rows) * share)
+        picked[rows[np.argsort(fractions[rows], kind="stable")[:count]]] = True
+    return picked
+
+
 def split_at_random(
     frame: pd.DataFrame, data: DataParams, params: SplitParams, seed: int
 ) -> Splits:
-    """Stratified random test and validation splits."""
-    labels = frame[data.target]
-    rest, test = train_test_split(
-        frame, test_size=params.test_size, stratify=labels, random_state=seed
+    """Stratified test and validation splits, drawn by stable per-row hashes (seeded)."""
+    test = stratified_pick(row_fractions(frame, data, seed), frame[data.target], params.test_size)
+    rest = frame[~test]
+    held_out = stratified_pick(
+        row_fractions(rest, data, seed + 1), rest[data.target], params.valid_size
     )
-    train, valid = train_test_split(
-        rest, test_size=params.valid_size, stratify=rest[data.target], random_state=seed
-    )
-    return Splits(train.sort_index(), valid.sort_index(), test.sort_index())
+    return Splits(rest[~held_out], rest[held_out], frame[test])
 
 
 def split_frame(frame: pd.DataFrame, data: DataParams, params: SplitParams, seed: int) -> Splits:
@@ -69,7 +86,15 @@ def split_frame(frame: pd.DataFrame, data: DataParams, params: SplitParams, seed
     splits = splitter(frame, data, params, seed)
     for name, part in splits._asdict().items():
         if part.empty or part[data.target].nunique() < 2:
-            raise ChurnError(f"split '{name}' is empty or has a single class; adjust split params")
+            labels = part[data.target].value_counts().to_dict()
+            why = (
+                "the newest snapshot is the test split: its labels must be known"
+                if data.timestamp and name == "test"
+                else "adjust split params"
+            )
+            raise ChurnError(
+                f"split '{name}' has {len(part)} rows, labels {labels}: needs both classes; {why}"
+            )
     return Splits(*(part.reset_index(drop=True) for part in splits))
 
 

@@ -116,7 +116,8 @@ def apply_contract(
     A column counts as retyped only with at least retype_min present values.
     """
     if not scoring and data.target not in frame.columns:
-        raise ChurnError(f"{where}: column '{data.target}' (data.target) not found")
+        hint = near_miss(data.target, frame.columns)
+        raise ChurnError(f"{where}: column '{data.target}' (data.target) not found{hint}")
     early = diff_schema(frame, contract, {}, data, scoring)
     check_schema_policies(early, contract, policies, where, frame.columns)
     checks = check_columns(frame, contract, policies, data, where, scoring, retype_min)

@@ -5,7 +5,8 @@ import pytest
 
 from churn.contract import Contract, infer_contract
 from churn.errors import ChurnError
-from churn.params import DataParams
+from churn.params import DataParams, Policies
+from churn.validation import apply_contract
 
 DATA = DataParams(target="churned", positive_label=1, id="customer_id", timestamp="month")
 FRAME = pd.DataFrame(
@@ -43,6 +44,22 @@ def test_a_categorical_with_many_values_is_an_open_set():
     few = many.assign(city=["north", "south", " south "] * 20)
     assert infer_contract(many, DATA).column("city").categories is None
     assert infer_contract(few, DATA).column("city").categories == ["north", "south"]
+
+
+def test_numeric_looking_ids_are_inferred_as_open_text_never_as_numbers():
+    """Long ids as numbers merge (float64), a range would refuse every new customer."""
+    frame = FRAME.assign(customer_id=[1234567890123456001, 1234567890123456002, 3])
+    contract = infer_contract(frame, DATA)
+    ids = contract.column("customer_id")
+    assert (ids.role, ids.type, ids.min, ids.max, ids.categories) == (
+        "id", "categorical", None, None, None,
+    )  # fmt: skip
+    result = apply_contract(frame, contract, Policies(), DATA, "x")
+    assert sorted(result.valid["customer_id"]) == [
+        "1234567890123456001",
+        "1234567890123456002",
+        "3",
+    ]
 
 
 def test_contract_round_trips_through_yaml():

@@ -1,5 +1,6 @@
 """The params loader: typed sections and one clear message per mistake."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -46,3 +47,32 @@ def test_missing_file_and_bad_yaml(tmp_path):
     bad.write_text("train: [unclosed\n")
     with pytest.raises(ChurnError, match="not valid YAML"):
         load_section("train", bad)
+
+
+def test_a_misspelt_key_or_section_is_refused_with_a_guess(tmp_path):
+    raw = yaml.safe_load((REPO / "params.yaml").read_text())
+    train = dict(raw["train"])
+    train["max_dept"] = 2
+    with pytest.raises(ChurnError, match=r"unknown key 'train.max_dept' \(did you mean 'train.max"):
+        section_from_mapping(TrainParams, "train", train)
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(raw | {"trian": {"max_depth": 2}}))
+    with pytest.raises(ChurnError, match=r"unknown section 'trian' \(did you mean 'train'\?\)"):
+        load_section("split", tmp_path / "params.yaml")
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(raw | {"my_team": {"owner": "x"}}))
+    assert load_section("split", tmp_path / "params.yaml")  # a section of the user's own
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "value", "wanted"),
+    [
+        ("train", "subsample", 1.5, "in (0, 1]"),
+        ("train", "n_estimators", -5, "at least 1"),
+        ("train", "learning_rate", 0, "above 0"),
+        ("split", "test_size", 20, "between 0 and 1"),
+    ],
+)
+def test_out_of_range_values_are_named(section, key, value, wanted):
+    raw = dict(yaml.safe_load((REPO / "params.yaml").read_text())[section])
+    raw[key] = value
+    with pytest.raises(ChurnError, match=re.escape(f"'{section}.{key}' should be {wanted}")):
+        section_from_mapping(SECTIONS[section], section, raw)

@@ -58,3 +58,28 @@ def test_random_split_is_stratified_when_there_is_no_timestamp():
 def test_single_snapshot_cannot_be_split_by_time():
     with pytest.raises(ChurnError, match="at least two snapshots"):
         split_frame(monthly_frame(months=1), DATA, PARAMS, seed=0)
+
+
+@pytest.mark.parametrize("id_column", ["customer_id", ""])
+def test_random_split_moves_no_other_row_when_one_row_changes(id_column):
+    """Editing one label or dropping one row leaves every other row in its split, so a data
+    change shows in the metrics as itself, not as a new draw of the test set."""
+    data = DataParams(target="churned", positive_label=1, id=id_column, timestamp="")
+    frame = monthly_frame(customers=3000, months=1).drop(columns="month")
+    frame["tenure"] = np.arange(len(frame))  # distinct rows, also without an id
+    before = split_frame(frame, data, PARAMS, seed=0)
+    edited = frame.copy()
+    edited.loc[5, "churned"] = 1 - edited.loc[5, "churned"]
+    for changed in (edited, frame.drop(index=7)):
+        after = split_frame(changed, data, PARAMS, seed=0)
+        for old, new in zip(before, after, strict=True):
+            kept = set(old["tenure"]) & set(changed["tenure"])
+            moved = kept ^ (set(new["tenure"]) & kept)
+            assert len(moved - {5}) <= 2  # the changed row, and one at each class's boundary
+
+
+def test_a_test_month_with_one_class_is_named():
+    frame = monthly_frame()
+    frame.loc[frame["month"] == frame["month"].max(), "churned"] = 0
+    with pytest.raises(ChurnError, match=r"split 'test' has 400 rows, labels \{0: 400\}"):
+        split_frame(frame, DATA, PARAMS, seed=0)

@@ -93,6 +93,39 @@ def test_yes_no_labels_map_through_positive_label():
     assert result.valid["churned"].tolist() == [1, 0, 1, 0]
 
 
+@pytest.mark.parametrize(
+    ("labels", "positive"),
+    [
+        ([True, False, True, False], "True"),  # a CSV reader made booleans of True/False
+        ([True, False, True, False], "true"),
+        ([True, False, True, False], True),
+        ([1.0, 0.0, 1.0, 0.0], "1.0"),
+        (["1.0", "0.0", "1.0", "0.0"], 1),
+    ],
+)
+def test_the_positive_label_matches_however_it_is_spelled(labels, positive):
+    data = DataParams("churned", positive, "customer_id", "month")
+    contract = Contract(
+        [*CONTRACT.columns[:-1], ColumnContract("churned", "target", "boolean", nullable=False)]
+    )
+    result = validate(raw(churned=labels), data=data, contract=contract)
+    assert result.valid["churned"].tolist() == [1, 0, 1, 0]
+
+
+def test_missing_value_markers_in_the_label_are_missing_labels():
+    data = DataParams("churned", "Yes", "customer_id", "month")
+    contract = Contract(
+        [*CONTRACT.columns[:-1], ColumnContract("churned", "target", "boolean", nullable=False)]
+    )
+    result = validate(raw(churned=["Yes", "?", "-", "No"]), data=data, contract=contract)
+    assert result.counts["quarantined_by_reason"] == {"missing_label:churned": 2}
+
+
+def test_a_label_column_in_another_spelling_is_pointed_out():
+    with pytest.raises(ChurnError, match="the data has 'churned': names must match exactly"):
+        validate(raw(), data=DataParams("Churned", 1, "customer_id", "month"))
+
+
 def test_bad_rows_are_quarantined_with_one_reason_each():
     frame = raw(
         customer_id=["a", "a", "c", "d"],
@@ -256,3 +289,24 @@ def test_the_log_line_cuts_long_lists_and_keeps_short_ones_as_they_are():
 def test_on_and_off_are_booleans_as_in_the_api():
     values = coerce(pd.Series(["on", "OFF", "On"], dtype=object), "boolean").values
     assert values.tolist() == [1.0, 0.0, 1.0]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (["31/01/2026", "28/02/2026"], ["2026-01-31", "2026-02-28"]),
+        (["01.02.2026", "13.02.2026"], ["2026-02-01", "2026-02-13"]),  # a day above 12 tells
+        (["01/02/2026", "01/31/2026"], ["2026-01-02", "2026-01-31"]),  # month first, US style
+        (["2026/01/31", "January 2026"], ["2026-01-31", "2026-01-01"]),
+        (["Jan-26", "x"], [None, None]),  # unreadable: wrong-typed values, no traceback
+    ],
+)
+def test_dates_in_other_formats_are_read_day_or_month_first_as_the_column_says(text, expected):
+    values = coerce(pd.Series(text, name="month", dtype=object), "datetime").values
+    assert [None if pd.isna(v) else str(v.date()) for v in values] == expected
+
+
+def test_dates_that_read_both_ways_stop_the_run_naming_file_and_column():
+    """Monthly files dated on the 2nd: 02/03/2026 could be 2 March or 3 February."""
+    with pytest.raises(ChurnError, match=r"f.csv: column 'month': dates such as '02/03/2026' read"):
+        validate(raw(month=["02/02/2026", "02/03/2026", "01/04/2026", "04/05/2026"]))
