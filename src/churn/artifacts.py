@@ -62,7 +62,10 @@ def input_rules(
     """data params, the contract (file or derived from the spec) and the contract policies."""
     older = {"contract": "", "delimiter": "auto", "decimal": "."}  # keys that older revisions lack
     data = section_from_mapping(DataParams, "data", older | (params.get("data") or {}))
-    policies = section_from_mapping(Policies, "contract", params.get("contract") or {})
+    older_policies = {"max_quarantined": 0.5}  # a key that older revisions lack
+    policies = section_from_mapping(
+        Policies, "contract", older_policies | (params.get("contract") or {})
+    )
     if data.contract:
         contract = Contract.from_yaml(read_text(data.contract), data.contract)
     else:

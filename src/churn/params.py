@@ -87,8 +87,11 @@ class Policies:
     new_column: str = "ignore"
     missing_column: str = "fail"
     type_change: str = "fail"
+    max_quarantined: float = 0.5  # validate stops when it quarantines a larger share of rows
 
     def __post_init__(self) -> None:
+        share = self.max_quarantined
+        require(0 <= share <= 1, "contract.max_quarantined", "between 0 and 1", share)
         for name, choices in POLICY_CHOICES.items():
             if getattr(self, name) not in choices:
                 value = getattr(self, name)

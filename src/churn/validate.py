@@ -75,10 +75,24 @@ def main(argv: Sequence[str] | None = None) -> None:
     write_json(result.counts, args.metrics)
     write_json(result.schema, args.schema)
     print(summary(result))
-    if result.counts["rows_valid"] == 0:
+    check_quarantined_share(result.counts, policies.max_quarantined, args)
+
+
+def check_quarantined_share(counts: dict, limit: float, args: argparse.Namespace) -> None:
+    """Stop when no row, or too few rows, passed the contract (after writing the outputs, so
+    that the quarantine can be inspected)."""
+    rows_in, quarantined = counts["rows_in"], counts["rows_quarantined"]
+    if counts["rows_valid"] == 0:
         raise ChurnError(
-            f"{args.input}: no valid rows (all {result.counts['rows_quarantined']} quarantined "
+            f"{args.input}: no valid rows (all {quarantined} quarantined "
             f"in {args.quarantine_out}; reasons in {args.metrics})"
+        )
+    if quarantined > limit * rows_in:
+        reason, count = max(counts["quarantined_by_reason"].items(), key=lambda item: item[1])
+        raise ChurnError(
+            f"{args.input}: {quarantined} of {rows_in} rows quarantined, more than "
+            f"contract.max_quarantined ({limit:.0%}); most for {reason} ({count}); "
+            f"see {args.quarantine_out}"
         )
 
 

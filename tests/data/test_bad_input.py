@@ -219,6 +219,22 @@ CASES: dict[str, tuple] = {
         {"data.positive_label": "Yes", "data.contract": ""},
         ("ok", ROWS, lambda v, s: v["rows_valid"] == ROWS),
     ),
+    "most rows break the contract": (
+        {"a.csv": lambda f: csv(with_values("tenure_months", lambda s: [-1] * 30 + [3] * 10)(f))},
+        {},
+        (
+            "fail",
+            [
+                "30 of 40 rows quarantined, more than contract.max_quarantined (50%)",
+                "most for below_min:tenure_months (30)",
+            ],
+        ),
+    ),
+    "most rows quarantined, within a raised limit": (
+        {"a.csv": lambda f: csv(with_values("tenure_months", lambda s: [-1] * 30 + [3] * 10)(f))},
+        {"contract.max_quarantined": 0.8},
+        ("ok", ROWS, lambda v, s: v["rows_valid"] == 10),
+    ),
     "source path that does not exist": ({}, {}, ("fail", ["raw: no such file or folder"])),
 }
 
