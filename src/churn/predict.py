@@ -216,6 +216,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--summary", type=Path, help="also write the counts as JSON here")
     parser.add_argument(
+        "--fallback", help="score this file instead when --input has no rows (the score stage)"
+    )
+    parser.add_argument(
         "--delimiter", choices=CSV_DELIMITERS, help="CSV delimiter (default: data.delimiter)"
     )
     parser.add_argument("--decimal", choices=(".", ","), help="CSV decimal (default: data.decimal)")
@@ -250,8 +253,19 @@ def load_artifacts(args: argparse.Namespace) -> Artifacts:
     return artifacts
 
 
+def has_rows(path: str) -> bool:
+    """Whether a CSV or Parquet file holds at least one row."""
+    with open_table(path) as handle:
+        if is_csv(path):
+            return len(handle.read(1 << 16).splitlines()) > 1
+        return pq.ParquetFile(handle).metadata.num_rows > 0
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
+    if args.fallback and not has_rows(args.input):
+        print(f"predict: {args.input} has no rows: scoring {args.fallback}", file=sys.stderr)
+        args.input = args.fallback
     table_names(args)
     artifacts = load_artifacts(args)
     try:

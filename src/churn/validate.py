@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from churn.coercion import MISSING_MARKERS, as_text, coerce
 from churn.contract import Contract, infer_contract
 from churn.errors import ChurnError, run_cli
 from churn.params import PARAMS_FILE, DataParams, load_section
@@ -47,6 +50,7 @@ def summary(result: ValidationResult) -> str:
     changes = ", ".join(f"{k}: {brief(v)}" for k, v in schema.items() if v) or "no schema changes"
     return (
         f"validate: {counts['rows_in']} rows in, {counts['rows_valid']} valid, "
+        f"{counts['rows_unlabelled']} unlabelled (newest snapshot, to score), "
         f"{counts['rows_quarantined']} quarantined; {changes}"
     )
 
@@ -56,11 +60,63 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--input", required=True, type=Path, help="ingested Parquet table")
     parser.add_argument("--contract", default="", help='contract YAML; "" infers one')
     parser.add_argument("--valid-out", required=True, type=Path)
+    parser.add_argument(
+        "--unlabelled-out", required=True, type=Path, help="newest snapshot without labels"
+    )
     parser.add_argument("--quarantine-out", required=True, type=Path)
     parser.add_argument("--metrics", required=True, type=Path, help="counts JSON")
     parser.add_argument("--schema", required=True, type=Path, help="schema diff JSON")
     parser.add_argument("--params", type=Path, default=PARAMS_FILE)
     return parser.parse_args(argv)
+
+
+def unlabelled_newest(frame: pd.DataFrame, data: DataParams, where: str) -> np.ndarray:
+    """Rows of the newest snapshot when none of them has a label yet (whether those customers
+    churn is not known: they are the ones to score); all False otherwise or without snapshots."""
+    if not data.timestamp or data.target not in frame.columns or frame.empty:
+        return np.zeros(len(frame), dtype=bool)
+    try:
+        stamps = coerce(frame[data.timestamp], "datetime").values
+    except ChurnError as error:
+        raise ChurnError(f"{where}: {error}") from None
+    newest = (stamps == stamps.max()).to_numpy(dtype=bool)
+    text = as_text(frame[data.target])
+    unknown = (text.isna() | text.isin(MISSING_MARKERS)).to_numpy(dtype=bool)
+    return newest if unknown[newest].all() and not unknown.all() else np.zeros(len(frame), bool)
+
+
+def merged_counts(labelled: dict, unlabelled: dict) -> dict:
+    """Counts of both parts: rows_in == rows_valid + rows_unlabelled + rows_quarantined."""
+    reasons = Counter(labelled["quarantined_by_reason"]) + Counter(
+        unlabelled["quarantined_by_reason"]
+    )
+    coerced = {name: Counter(kinds) for name, kinds in labelled["coerced"].items()}
+    for name, kinds in unlabelled["coerced"].items():
+        coerced[name] = coerced.get(name, Counter()) + Counter(kinds)
+    return {
+        "rows_in": labelled["rows_in"] + unlabelled["rows_in"],
+        "rows_valid": labelled["rows_valid"],
+        "rows_unlabelled": unlabelled["rows_valid"],
+        "rows_quarantined": labelled["rows_quarantined"] + unlabelled["rows_quarantined"],
+        "quarantined_by_reason": dict(sorted(reasons.items())),
+        "coerced": {name: dict(sorted(kinds.items())) for name, kinds in sorted(coerced.items())},
+    }
+
+
+def validate(frame, contract, policies, data, where) -> tuple[ValidationResult, pd.DataFrame]:
+    """Labelled rows through the contract; an unlabelled newest snapshot through the contract's
+    scoring checks (the label may be missing), returned apart as the rows to score."""
+    unknown = unlabelled_newest(frame, data, where)
+    labelled = apply_contract(frame[~unknown], contract, policies, data, where)
+    newest = frame[unknown].drop(columns=data.target)
+    scored = apply_contract(newest, contract, policies, data, where, scoring=True)
+    result = ValidationResult(
+        labelled.valid,
+        pd.concat([labelled.rejected, scored.rejected], ignore_index=True),
+        labelled.schema,
+        merged_counts(labelled.counts, scored.counts),
+    )
+    return result, scored.valid
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -69,8 +125,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     policies = load_section("contract", args.params)
     frame = read_parquet(args.input)
     contract = load_or_infer_contract(args.contract, frame, data)
-    result = apply_contract(frame, contract, policies, data, str(args.input))
+    result, unlabelled = validate(frame, contract, policies, data, str(args.input))
     write_parquet(result.valid, args.valid_out)
+    write_parquet(unlabelled, args.unlabelled_out)
     write_parquet(result.rejected, args.quarantine_out)
     write_json(result.counts, args.metrics)
     write_json(result.schema, args.schema)

@@ -8,6 +8,7 @@ from churn.contract import ColumnContract, Contract
 from churn.errors import ChurnError
 from churn.params import DataParams, Policies
 from churn.validate import brief
+from churn.validate import validate as validate_stage
 from churn.validation import apply_contract
 
 DATA = DataParams(target="churned", positive_label=1, id="customer_id", timestamp="month")
@@ -310,3 +311,29 @@ def test_dates_that_read_both_ways_stop_the_run_naming_file_and_column():
     """Monthly files dated on the 2nd: 02/03/2026 could be 2 March or 3 February."""
     with pytest.raises(ChurnError, match=r"f.csv: column 'month': dates such as '02/03/2026' read"):
         validate(raw(month=["02/02/2026", "02/03/2026", "01/04/2026", "04/05/2026"]))
+
+
+def with_newest_month(labels: list) -> pd.DataFrame:
+    """The four January rows plus three February rows (new ids) with these labels."""
+    newest = raw().head(3).assign(customer_id=["x", "y", "z"], month="2026-02-01", churned=labels)
+    return pd.concat([raw(), newest], ignore_index=True)
+
+
+def test_a_newest_snapshot_without_labels_is_kept_apart_to_be_scored():
+    """Whether February's customers churn is not known yet: they are scored, not quarantined."""
+    result, unlabelled = validate_stage(
+        with_newest_month([None, "", None]), CONTRACT, Policies(), DATA, "f.csv"
+    )
+    assert unlabelled["customer_id"].tolist() == ["x", "y", "z"]
+    assert DATA.target not in unlabelled.columns
+    counts = result.counts
+    assert (counts["rows_in"], counts["rows_valid"], counts["rows_unlabelled"]) == (7, 4, 3)
+    assert counts["rows_quarantined"] == 0
+
+
+def test_a_newest_snapshot_with_some_labels_missing_is_only_dirty():
+    result, unlabelled = validate_stage(
+        with_newest_month([1, None, 0]), CONTRACT, Policies(), DATA, "f.csv"
+    )
+    assert unlabelled.empty and result.counts["rows_unlabelled"] == 0
+    assert result.counts["quarantined_by_reason"] == {"missing_label:churned": 1}

@@ -269,6 +269,7 @@ def run_ingest_and_validate(tmp_path: Path) -> subprocess.CompletedProcess:
     return run_cli(
         tmp_path, "validate", "--input", "customers.parquet", "--contract", contract,
         "--valid-out", "valid.parquet", "--quarantine-out", "quarantine.parquet",
+        "--unlabelled-out", "unlabelled.parquet",
         "--metrics", "validation.json", "--schema", "schema.json", "--params", "params.yaml",
     )  # fmt: skip
 

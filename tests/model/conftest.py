@@ -45,6 +45,7 @@ def trained(tmp_path_factory) -> Trained:
         [
             *["--input", str(root / "all.parquet"), "--contract", str(CONTRACT)],
             *["--valid-out", str(root / "valid.parquet"), "--quarantine-out", str(root / "q.pq")],
+            *["--unlabelled-out", str(root / "unlabelled.parquet")],
             *["--metrics", str(root / "validation.json"), "--schema", str(root / "schema.json")],
             *params,
         ]

@@ -318,3 +318,14 @@ def test_column_names_in_another_spelling_are_pointed_out_and_never_imputed(trai
     with pytest.raises(ChurnError, match="imputing them all would score every row alike"):
         predict.main([*files, "--missing-columns", "impute", *artifact_args(trained.root)])
     assert not (tmp_path / "o.csv").exists()
+
+
+def test_the_fallback_is_scored_when_the_input_has_no_rows(trained, tmp_path, capsys):
+    """The score stage: the unlabelled newest snapshot, or the test month when there is none."""
+    trained.test_rows.head(0).to_parquet(tmp_path / "unlabelled.parquet")
+    trained.test_rows.head(4).to_parquet(tmp_path / "test.parquet")
+    files = ["--input", str(tmp_path / "unlabelled.parquet"), "--output", str(tmp_path / "o.csv")]
+    fallback = ["--fallback", str(tmp_path / "test.parquet")]
+    assert run_predict(capsys, *files, *fallback, *artifact_args(trained.root))["rows_in"] == 4
+    trained.test_rows.head(2).to_parquet(tmp_path / "unlabelled.parquet")
+    assert run_predict(capsys, *files, *fallback, *artifact_args(trained.root))["rows_in"] == 2

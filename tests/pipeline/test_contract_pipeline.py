@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from churn.generate import VIDEO_COLUMN
@@ -102,3 +104,22 @@ def test_own_data_without_snapshots_or_contract_runs_end_to_end(scratch_repo: Pa
     assert read_json(scratch_repo, "metrics/evaluate/metrics.json")["test"]["roc_auc"] > 0.7
     score = read_json(scratch_repo, "metrics/score.json")
     assert score["rows_in"] == score["rows_scored"] == 600  # the random test split
+
+
+def test_a_newest_export_without_labels_is_scored_not_quarantined(scratch_repo: Path, tmp_path):
+    """Production: June's churn is not known yet. Train and test on the labelled months, score
+    June's customers."""
+    exports = tmp_path / "exports"
+    shutil.copytree(scratch_repo / "data/raw", exports)
+    newest = sorted(exports.glob("*.csv"))[-1]
+    june = pd.read_csv(newest).assign(churned="")
+    june.to_csv(newest, index=False)
+    set_params(scratch_repo, **{"ingest.source": str(exports)})
+    run(scratch_repo, "dvc", "repro")
+    counts = read_json(scratch_repo, "metrics/validation.json")
+    assert counts["rows_unlabelled"] == len(june) and counts["rows_quarantined"] == 0
+    assert counts["rows_in"] == counts["rows_valid"] + counts["rows_unlabelled"]
+    test = pd.read_parquet(scratch_repo / "data/interim/split/test.parquet")
+    assert test["snapshot_month"].max() < pd.Timestamp(june["snapshot_month"].iloc[0])
+    scores = pd.read_parquet(scratch_repo / "data/scores/scores.parquet")
+    assert sorted(scores["id"]) == sorted(june["customer_id"])
