@@ -205,4 +205,6 @@ def retype_detail(raw: pd.Series, coerced: Coerced) -> str:
         if re.fullmatch(DECIMAL_COMMA_NUMBER, example) and "," in example
         else ""
     )
+    if pd.api.types.is_datetime64_any_dtype(coerced.values):
+        hint = "; dates must read as dates: write them as YYYY-MM-DD"
     return f"e.g. {example[:40]!r}{hint}"

@@ -337,3 +337,8 @@ def test_a_newest_snapshot_with_some_labels_missing_is_only_dirty():
     )
     assert unlabelled.empty and result.counts["rows_unlabelled"] == 0
     assert result.counts["quarantined_by_reason"] == {"missing_label:churned": 1}
+
+
+def test_timestamps_that_are_no_dates_say_how_to_write_them():
+    with pytest.raises(ChurnError, match=r"e\.g\. '202601'; dates must read as dates"):
+        validate(raw(month=["202601", "202601", "202602", "202602"]))
