@@ -78,7 +78,8 @@ def file_delimiter(handle, setting: str, path: str) -> str:
 
 
 def check_delimiter(columns: list[str], path: str) -> None:
-    """Refuse a CSV read as one column whose name hides another delimiter (; tab |)."""
+    """Refuse a CSV read as one column whose name hides a delimiter (, ; tab |): the file's
+    delimiter is not the one it was read with."""
     header = str(columns[0]) if columns else ""
     if len(columns) == 1 and any(sep in header for sep in ";\t|,"):
         raise ChurnError(
@@ -87,21 +88,20 @@ def check_delimiter(columns: list[str], path: str) -> None:
         )
 
 
-def decimal_comma_numbers(column: pd.Series) -> np.ndarray:
-    """Which values of a text column are numbers written with a decimal comma (as a mask)."""
+def decimal_comma_numbers(column: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """(stripped text, mask of the values that are numbers written with a decimal comma)."""
     if column.dtype != object and not pd.api.types.is_string_dtype(column):
-        return np.zeros(len(column), dtype=bool)
+        return column, np.zeros(len(column), dtype=bool)
     text = column.astype("string").str.strip()
-    return text.str.fullmatch(DECIMAL_COMMA_NUMBER).to_numpy(dtype=bool, na_value=False)
+    return text, text.str.fullmatch(DECIMAL_COMMA_NUMBER).to_numpy(dtype=bool, na_value=False)
 
 
 def decimal_commas_to_points(column: pd.Series) -> pd.Series:
     """Text numbers written with a decimal comma as plain number text ("1.234,5" -> "1234.5");
     every other value, and columns that are not text, unchanged."""
-    numbers = decimal_comma_numbers(column)
+    text, numbers = decimal_comma_numbers(column)
     if not numbers.any():
         return column
-    text = column.astype("string").str.strip()
     plain = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     return column.mask(numbers, plain.astype(object))
 
@@ -119,7 +119,7 @@ def number_columns(frame: pd.DataFrame, keep_as_text: Sequence[str]) -> list[str
         name
         for name in frame.columns
         if name not in keep_as_text
-        and decimal_comma_numbers(frame[name]).sum() > frame[name].notna().sum() / 2
+        and decimal_comma_numbers(frame[name])[1].sum() > frame[name].notna().sum() / 2
     ]
 
 

@@ -148,7 +148,7 @@ def test_nan_from_python_clients_is_a_missing_value_or_a_422_never_a_500(api, tr
     ],
     ids=["blank", "NA", "on", "numeric-id"],
 )
-def test_the_api_reads_values_as_batch_scoring_does(api, trained, spelled, canonical):
+def test_the_api_reads_other_spellings_as_their_plain_values(api, trained, spelled, canonical):
     record = records(trained.test_rows.head(1))[0]
     assert post(api, record | spelled).json() == post(api, record | canonical).json()
 
