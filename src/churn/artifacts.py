@@ -15,6 +15,7 @@ from churn.params import (
     PARAMS_FILE,
     DataParams,
     Policies,
+    field_defaults,
     parse_yaml,
     read_params_file,
     section_from_mapping,
@@ -60,12 +61,11 @@ def input_rules(
     params: dict, spec: FeatureSpec, read_text
 ) -> tuple[DataParams, Contract, Policies]:
     """data params, the contract (file or derived from the spec) and the contract policies."""
-    older = {"contract": "", "delimiter": "auto", "decimal": "."}  # keys that older revisions lack
-    data = section_from_mapping(DataParams, "data", older | (params.get("data") or {}))
-    older_policies = {"max_quarantined": 0.5}  # a key that older revisions lack
-    policies = section_from_mapping(
-        Policies, "contract", older_policies | (params.get("contract") or {})
-    )
+    # an older revision's params.yaml may lack keys added since: they take their defaults
+    data_raw = field_defaults(DataParams) | (params.get("data") or {})
+    data = section_from_mapping(DataParams, "data", data_raw)
+    policies_raw = field_defaults(Policies) | (params.get("contract") or {})
+    policies = section_from_mapping(Policies, "contract", policies_raw)
     if data.contract:
         contract = Contract.from_yaml(read_text(data.contract), data.contract)
     else:

@@ -200,11 +200,9 @@ def infer_kind(column: pd.Series, retype_share: float) -> str:
 def retype_detail(raw: pd.Series, coerced: Coerced) -> str:
     """An example of a wrong-typed value, and a hint when it is a decimal-comma number."""
     example = str(raw[coerced.bad.to_numpy()].iloc[0]).strip()
-    hint = (
-        "; decimal commas? set data.decimal: ','"
-        if re.fullmatch(DECIMAL_COMMA_NUMBER, example) and "," in example
-        else ""
-    )
+    hint = ""
     if pd.api.types.is_datetime64_any_dtype(coerced.values):
         hint = "; dates must read as dates: write them as YYYY-MM-DD"
+    elif "," in example and re.fullmatch(DECIMAL_COMMA_NUMBER, example):
+        hint = "; decimal commas? set data.decimal: ','"
     return f"e.g. {example[:40]!r}{hint}"

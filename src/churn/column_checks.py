@@ -67,6 +67,14 @@ def allowed_labels(text: pd.Series, column: ColumnContract, positive: str) -> se
     return {positive, *others.index[:1]}
 
 
+def coerce_in(raw: pd.Series, kind: str, where: str) -> Coerced:
+    """coerce, with the file named in its errors (dates that read two ways)."""
+    try:
+        return coerce(raw, kind)
+    except ChurnError as error:
+        raise ChurnError(f"{where}: {error}") from None
+
+
 def label_text(text: pd.Series) -> pd.Series:
     """Labels spelled one way whatever the reader made of them: true/false as 1/0 (a CSV reader
     may have read them as booleans), whole numbers without decimals (1.0 -> 1)."""
@@ -76,12 +84,17 @@ def label_text(text: pd.Series) -> pd.Series:
     return text.where(~whole, numbers.where(whole).astype("Int64").astype("string"))
 
 
+def unknown_labels(text: pd.Series) -> pd.Series:
+    """Labels that are missing or a missing-value marker (of label_text's output)."""
+    return (text.isna() | text.isin(MISSING_MARKERS)).astype(bool)
+
+
 def label_frame(labels: pd.Series, column: ColumnContract, data: DataParams, where: str):
     """Map labels to 0/1; returns (labels, missing mask, invalid mask)."""
     text = label_text(as_text(labels))
     positive = label_text(pd.Series([normalise_text(data.positive_label)], dtype="string"))[0]
     allowed = allowed_labels(text, column, positive)
-    missing = (text.isna() | text.isin(MISSING_MARKERS)).astype(bool)
+    missing = unknown_labels(text)
     invalid = (~missing & ~text.isin(allowed)).astype(bool)
     if positive not in allowed or (invalid.any() and not text.eq(positive).any()):
         raise ChurnError(
@@ -121,10 +134,7 @@ def check_feature(
     raw, column: ColumnContract, policies: Policies, where: str, scoring, retype_min=1
 ):
     """Coerce one contract column and list the rows that break the contract."""
-    try:
-        result = coerce(raw, column.type)
-    except ChurnError as error:  # dates that read two ways: name the file too
-        raise ChurnError(f"{where}: {error}") from None
+    result = coerce_in(raw, column.type, where)
     changed = retyped(result, retype_min)
     if changed and policies.type_change == "fail":
         raise ChurnError(

@@ -235,6 +235,12 @@ def section_from_mapping(cls: type[T], name: str, raw: Any, source: Path = PARAM
     return cls(**values)
 
 
+def field_defaults(cls: type) -> dict[str, Any]:
+    """The fields of a section dataclass that have a default, with it."""
+    fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+    return {f.name: f.default for f in fields if f.default is not dataclasses.MISSING}
+
+
 def read_params_file(path: Path = PARAMS_FILE) -> dict[str, Any]:
     """Read params.yaml as a plain mapping."""
     text = read_text(path)

@@ -13,7 +13,7 @@ from churn.contract import ColumnContract, Contract
 from churn.features import FeatureSpec
 
 
-def nan_as_missing(value: Any) -> Any:
+def missing_as_none(value: Any) -> Any:
     """NaN (JSON `NaN` from Python clients) and missing-value text ("", "NA", "null" ...) as
     null, as batch scoring reads them; every other value unchanged."""
     if isinstance(value, float) and math.isnan(value):
@@ -47,7 +47,7 @@ def feature_field(column: ColumnContract, spec: FeatureSpec) -> tuple[Any, Any]:
         return Annotated[checked, Field(description=f"{column.type.capitalize()}.")], ...
     # null, and NaN as Python's json writes a pandas gap, are missing values
     about = Field(description=f"{column.type.capitalize()}; null means missing.")
-    return Annotated[checked | None, BeforeValidator(nan_as_missing), about], ...
+    return Annotated[checked | None, BeforeValidator(missing_as_none), about], ...
 
 
 def build_request_model(contract: Contract, spec: FeatureSpec, id_column: str) -> type[BaseModel]:

@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from churn.coercion import MISSING_MARKERS, as_text, coerce
+from churn.coercion import as_text
+from churn.column_checks import coerce_in, label_text, unknown_labels
 from churn.contract import Contract, infer_contract
 from churn.errors import ChurnError, run_cli
 from churn.params import PARAMS_FILE, DataParams, load_section
@@ -75,13 +76,9 @@ def unlabelled_newest(frame: pd.DataFrame, data: DataParams, where: str) -> np.n
     churn is not known: they are the ones to score); all False otherwise or without snapshots."""
     if not data.timestamp or data.target not in frame.columns or frame.empty:
         return np.zeros(len(frame), dtype=bool)
-    try:
-        stamps = coerce(frame[data.timestamp], "datetime").values
-    except ChurnError as error:
-        raise ChurnError(f"{where}: {error}") from None
+    stamps = coerce_in(frame[data.timestamp], "datetime", where).values
     newest = (stamps == stamps.max()).to_numpy(dtype=bool)
-    text = as_text(frame[data.target])
-    unknown = (text.isna() | text.isin(MISSING_MARKERS)).to_numpy(dtype=bool)
+    unknown = unknown_labels(label_text(as_text(frame[data.target]))).to_numpy()
     return newest if unknown[newest].all() and not unknown.all() else np.zeros(len(frame), bool)
 
 
