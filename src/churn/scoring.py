@@ -30,6 +30,7 @@ class Checked:
     unknown: dict[str, int] = field(default_factory=dict)
     coerced: dict[str, dict[str, int]] = field(default_factory=dict)
     positions: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # of valid
+    ids: pd.Series | None = None  # of valid, as the input wrote them (see verbatim_ids)
 
 
 def add_missing_model_columns(frame: pd.DataFrame, spec: FeatureSpec, policy: str, where: str):
@@ -79,6 +80,18 @@ def repeated_ids(
     return repeat
 
 
+def verbatim_ids(frame: pd.DataFrame, id_column: str, positions: np.ndarray) -> pd.Series | None:
+    """The scored rows' ids exactly as the input wrote them (" C1 " keeps its spaces), so scores
+    join back to the source; None when the input holds the ids as numbers (the contract's text
+    of 12.0 is "12")."""
+    if not id_column or id_column not in frame.columns:
+        return None
+    raw = frame[id_column]
+    if pd.api.types.infer_dtype(raw, skipna=True) != "string":
+        return None
+    return raw.iloc[positions].astype("string").reset_index(drop=True)
+
+
 def check_chunk(
     frame: pd.DataFrame,
     artifacts: Artifacts,
@@ -97,7 +110,9 @@ def check_chunk(
     unused = [c for c in (data.target, data.timestamp) if c and c in frame.columns]
     numbered = frame.drop(columns=unused).assign(**{ROW: np.arange(len(frame))})
     retype_min = 1 if first else TAIL_RETYPE_MIN
-    result = apply_contract(numbered, artifacts.contract, policies, data, where, True, retype_min)
+    result = apply_contract(
+        numbered, artifacts.contract, policies, data, where, True, retype_min, repeats=False
+    )
     positions = result.valid[ROW].to_numpy(dtype=np.int64)  # in input order when scoring
     valid = result.valid.drop(columns=ROW)
     repeat = repeated_ids(frame, valid, positions, data, seen or SeenKeys())
@@ -114,13 +129,17 @@ def check_chunk(
     unknown = count_unknown(valid, spec)
     coerced = result.counts.get("coerced", {})
     rejected = rejected.astype("string")
-    return Checked(valid, rejected, ignored, imputed, unknown, coerced, positions)
+    ids = verbatim_ids(frame, data.id, positions)
+    return Checked(valid, rejected, ignored, imputed, unknown, coerced, positions, ids)
 
 
 def row_ids(checked: Checked, id_column: str, offset: int) -> pd.Series:
-    """The id column as text, or, when the data has no id, each valid row's 0-based position in
-    the input (offset = rows before this chunk), so rejected rows leave gaps, not shifts."""
+    """The ids as the input wrote them, else the id column as text, or, when the data has no id,
+    each valid row's 0-based position in the input (offset = rows before this chunk), so rejected
+    rows leave gaps, not shifts."""
     frame = checked.valid
+    if checked.ids is not None:
+        return checked.ids.set_axis(frame.index)
     if id_column and id_column in frame.columns:
         return frame[id_column].astype("string")
     return pd.Series(offset + checked.positions, index=frame.index).astype("string")

@@ -109,11 +109,13 @@ def apply_contract(
     where: str,
     scoring: bool = False,
     retype_min: int = 1,
+    repeats: bool = True,
 ) -> ValidationResult:
     """Split the frame into valid typed rows and rejected rows with reasons, following policies.
 
     Valid rows are sorted by timestamp and id, except when scoring: then they keep the input order.
-    A column counts as retyped only with at least retype_min present values.
+    A column counts as retyped only with at least retype_min present values. With repeats, a
+    repeated id within a snapshot is rejected (chunked scoring checks repeats across chunks itself).
     """
     if not scoring and data.target not in frame.columns:
         hint = near_miss(data.target, frame.columns)
@@ -125,7 +127,7 @@ def apply_contract(
     typed = pd.DataFrame({name: check.values for name, check in checks.items()}, index=frame.index)
     label_first = sorted(checks, key=lambda name: name != data.target)
     reasons = first_reasons(frame.index, [f for n in label_first for f in checks[n].failures])
-    if not scoring:  # scoring checks repeats itself, across the chunks of one input
+    if repeats:
         reasons = reasons.where(~duplicate_ids(typed, reasons, data), f"duplicate_id:{data.id}")
     ok = reasons.eq("")
     rejected = frame[~ok].assign(**{REASON: reasons[~ok]}).reset_index(drop=True)

@@ -331,6 +331,15 @@ def test_a_newest_snapshot_without_labels_is_kept_apart_to_be_scored():
     assert counts["rows_quarantined"] == 0
 
 
+def test_a_repeated_id_in_the_unlabelled_snapshot_is_quarantined():
+    frame = with_newest_month([None, None, None])
+    frame.loc[frame.index[-1], "customer_id"] = "x"
+    result, unlabelled = validate_stage(frame, CONTRACT, Policies(), DATA, "f.csv")
+    assert unlabelled["customer_id"].tolist() == ["x", "y"]
+    assert result.counts["quarantined_by_reason"] == {"duplicate_id:customer_id": 1}
+    assert result.rejected["reject_reason"].tolist() == ["duplicate_id:customer_id"]
+
+
 def test_a_newest_snapshot_with_some_labels_missing_is_only_dirty():
     result, unlabelled = validate_stage(
         with_newest_month([1, None, 0]), CONTRACT, Policies(), DATA, "f.csv"

@@ -205,6 +205,20 @@ def test_without_an_id_column_ids_are_input_row_numbers(trained, tmp_path, capsy
     np.testing.assert_allclose(scores["churn_probability"], expected, rtol=1e-12)
 
 
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_ids_come_back_as_the_input_wrote_them(trained, tmp_path, capsys, suffix):
+    """Scores join back to the source table: padding and leading zeros are kept; the padded
+    copy of an id already scored is still a repeat."""
+    rows = trained.test_rows.head(4).drop(columns="snapshot_month").reset_index(drop=True)
+    rows["customer_id"] = [" C1 ", "007", "C3\t", "C1"]
+    table = tmp_path / f"in.{suffix}"
+    rows.to_csv(table, index=False) if suffix == "csv" else rows.to_parquet(table)
+    files = ["--input", str(table), "--output", str(tmp_path / "o.parquet")]
+    summary = run_predict(capsys, *files, *artifact_args(trained.root))
+    assert summary["rejected_by_reason"] == {"duplicate_id:customer_id": 1}
+    assert pd.read_parquet(tmp_path / "o.parquet")["id"].tolist() == [" C1 ", "007", "C3\t"]
+
+
 @pytest.mark.parametrize("chunk_size", ["4", "100"])
 def test_a_repeated_id_is_rejected_whichever_chunk_it_falls_in(
     trained, tmp_path, capsys, chunk_size

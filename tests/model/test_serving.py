@@ -55,6 +55,13 @@ def test_one_record_is_scored(api, trained):
     assert prediction["churn_decision"] == (prediction["churn_probability"] >= 0.5)
 
 
+def test_ids_come_back_as_the_client_sent_them(api, trained):
+    sent = records(trained.test_rows.head(2))
+    sent[0][ID], sent[1][ID] = " C1 ", "007"
+    response = post(api, sent)
+    assert [p["id"] for p in response.json()["predictions"]] == [" C1 ", "007"], response.text
+
+
 def test_training_batch_and_api_scores_are_identical(api, trained, tmp_path):
     """The same rows through evaluate's path, the batch CLI and the HTTP API: equal bit for bit."""
     rows = trained.test_rows.head(1000)
