@@ -1,5 +1,6 @@
 # The scoring API as an image. Build after `dvc repro` or `dvc pull` (needs models/ and metrics/):
 #   docker build -t churn-api . && docker run --rm -p 8000:8000 churn-api
+# dvc.lock goes in too: the server checks that the metrics it reports belong to the model.
 FROM python:3.11.7-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -9,7 +10,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     CHURN_MODEL=/app/models/model.json \
     CHURN_FEATURES=/app/models/features.json \
     CHURN_PARAMS=/app/params.yaml \
-    CHURN_METRICS=/app/metrics/evaluate/metrics.json
+    CHURN_METRICS=/app/metrics/evaluate/metrics.json \
+    CHURN_DVC_LOCK=/app/dvc.lock
 
 WORKDIR /app
 
@@ -23,7 +25,7 @@ RUN pip install --no-cache-dir --no-deps . \
     && useradd --create-home --uid 10001 --gid 10001 --shell /usr/sbin/nologin churn
 
 # The artifacts `dvc repro` produced: read-only for the service user.
-COPY params.yaml ./
+COPY params.yaml dvc.lock ./
 COPY contracts ./contracts
 COPY models/model.json models/features.json ./models/
 COPY metrics/evaluate/metrics.json ./metrics/evaluate/

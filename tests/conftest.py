@@ -6,6 +6,8 @@ import os
 
 import pytest
 
+from tests.s3_server import s3_endpoint  # noqa: F401  (a fixture for every test directory)
+
 
 def pytest_configure(config: pytest.Config) -> None:
     """Let idle OpenMP threads sleep: two test workers share two cores with XGBoost's threads."""

@@ -93,17 +93,40 @@ def check_consistent(spec: FeatureSpec, model: ChurnModel, where: str) -> None:
 def read_at_rev(path: str, rev: str) -> bytes:
     """A DVC- or git-tracked file as it was at a git revision (through dvc.api)."""
     import dvc.api  # slow import: only when a revision is asked for
+    from dvc.exceptions import PathMissingError
 
     try:
         return dvc.api.read(path, rev=rev, mode="rb")
+    except PathMissingError:
+        if is_dvc_output(path, rev):
+            raise ChurnError(
+                f"{path}@{rev}: a DVC output whose data is in neither the DVC cache nor the remote"
+                f" (run `dvc fetch --all-commits`, or `dvc pull` in a checkout of {rev}; or "
+                "`dvc push` it from where it was made)"
+            ) from None
+        raise ChurnError(f"{path}@{rev}: no such file at that revision") from None
     except Exception as error:  # dvc raises many unrelated types for a bad rev or path
         raise ChurnError(
             f"{path}@{rev}: cannot be read ({type(error).__name__}: {error})"
         ) from None
 
 
+def is_dvc_output(path: str, rev: str) -> bool:
+    """Whether path is (inside) a DVC output at rev, whether or not its data can be had."""
+    from dvc.fs import DVCFileSystem
+
+    try:
+        return DVCFileSystem(rev=rev).isdvc(path)
+    except Exception:  # the question only chooses between two messages
+        return False
+
+
 def resolve_rev(rev: str) -> str:
     """The short commit hash a revision (tag, branch, hash) points at."""
+    if subprocess.run(["git", "rev-parse", "--git-dir"], capture_output=True).returncode != 0:
+        raise ChurnError(
+            f"--rev {rev}: {Path.cwd()} is not inside a git repository (run it in the clone)"
+        )
     result = subprocess.run(
         ["git", "rev-parse", "--short=10", f"{rev}^{{commit}}"], capture_output=True, text=True
     )
@@ -112,12 +135,14 @@ def resolve_rev(rev: str) -> str:
     return result.stdout.strip()
 
 
-def build(spec_text: str, model_raw: bytes, params: dict, rev: str, read_text) -> Artifacts:
-    """Check the pieces against each other and bundle them."""
-    where = "model + feature spec" if rev == WORKSPACE else f"model + feature spec @{rev}"
-    spec = FeatureSpec.from_json(spec_text, where)
-    model = parse_model(model_raw, where)
-    check_consistent(spec, model, where)
+def build(
+    spec_text: str, model_raw: bytes, names: tuple[str, str], params: dict, rev: str, read_text
+) -> Artifacts:
+    """Check the pieces against each other (errors name them: names = model, feature spec) and
+    bundle them."""
+    spec = FeatureSpec.from_json(spec_text, names[1])
+    model = parse_model(model_raw, names[0])
+    check_consistent(spec, model, " + ".join(names))
     evaluate = section_from_mapping(PARAM_SECTIONS["evaluate"], "evaluate", params.get("evaluate"))
     data, contract, policies = input_rules(params, spec, read_text)
     version = model_version(model_raw, rev)
@@ -136,7 +161,8 @@ def load_workspace(model: Path, features: Path, params: Path = PARAMS_FILE) -> A
             raise ChurnError(f"{path}: contract file not found (data.contract in {params})")
         return Path(path).read_text("utf-8")
 
-    return build(features.read_text("utf-8"), raw, params_map, WORKSPACE, read_text)
+    names = (str(model), str(features))
+    return build(features.read_text("utf-8"), raw, names, params_map, WORKSPACE, read_text)
 
 
 def load_revision(model: str, features: str, rev: str, params: str = "params.yaml") -> Artifacts:
@@ -148,4 +174,5 @@ def load_revision(model: str, features: str, rev: str, params: str = "params.yam
     def read_text(path: str) -> str:
         return read_at_rev(path, rev).decode("utf-8")
 
-    return build(spec_text, read_at_rev(model, rev), params_map, commit, read_text)
+    names = (f"{model}@{rev}", f"{features}@{rev}")
+    return build(spec_text, read_at_rev(model, rev), names, params_map, commit, read_text)

@@ -197,6 +197,15 @@ def infer_kind(column: pd.Series, retype_share: float) -> str:
     return "numeric" if present and result.bad.sum() <= retype_share * present else "categorical"
 
 
+def decimal_comma_column(raw: pd.Series, coerced: Coerced) -> bool:
+    """Whether the wrong-typed values are all numbers written with a decimal comma: a matter of
+    the file's format, however few the values."""
+    text = raw[coerced.bad.to_numpy()].astype("string").str.strip()
+    return bool(len(text)) and bool(
+        (text.str.contains(",", regex=False) & text.str.fullmatch(DECIMAL_COMMA_NUMBER)).all()
+    )
+
+
 def retype_detail(raw: pd.Series, coerced: Coerced) -> str:
     """An example of a wrong-typed value, and a hint when it is a decimal-comma number."""
     example = str(raw[coerced.bad.to_numpy()].iloc[0]).strip()

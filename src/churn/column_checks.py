@@ -14,6 +14,7 @@ from churn.coercion import (
     Coerced,
     as_text,
     coerce,
+    decimal_comma_column,
     infer_kind,
     normalise_text,
     retype_detail,
@@ -23,9 +24,9 @@ from churn.contract import ColumnContract, Contract
 from churn.errors import ChurnError
 from churn.params import DataParams, Policies
 
-# After the first chunk of a scored file, a chunk with fewer present values than this (the
-# file's tail) cannot show that a column changed type: its wrong-typed values are only missing.
-TAIL_RETYPE_MIN = 20
+# A scored chunk with fewer present values than this in a column (a small file, a file's tail)
+# cannot show that the column changed type: its wrong-typed values are only missing.
+RETYPE_MIN_SCORED = 20
 
 
 def retyped(coerced: Coerced, min_present: int = 1) -> bool:
@@ -135,7 +136,7 @@ def check_feature(
 ):
     """Coerce one contract column and list the rows that break the contract."""
     result = coerce_in(raw, column.type, where)
-    changed = retyped(result, retype_min)
+    changed = retyped(result, retype_min) or (retyped(result) and decimal_comma_column(raw, result))
     if changed and policies.type_change == "fail":
         raise ChurnError(
             f"{where}: column '{column.name}' no longer holds {column.type} values "

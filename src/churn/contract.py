@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -13,7 +14,7 @@ import yaml
 
 from churn.coercion import RETYPE_SHARE, coerce, infer_kind
 from churn.errors import ChurnError, read_text, run_cli
-from churn.params import PARAMS_FILE, DataParams, ids_of, load_section, parse_yaml
+from churn.params import PARAMS_FILE, DataParams, ids_of, load_section, parse_yaml, yaml_problem
 from churn.tables import list_table_files, read_table
 
 ROLES = ("id", "timestamp", "target", "feature")
@@ -68,7 +69,7 @@ class Contract:
         try:
             raw = parse_yaml(text)
         except yaml.YAMLError as error:
-            raise ChurnError(f"{where}: not valid YAML") from error
+            raise ChurnError(f"{where}: not valid YAML ({yaml_problem(error)})") from error
         if not isinstance(raw, dict) or not isinstance(raw.get("columns"), dict):
             raise ChurnError(f"{where}: expected a mapping with a 'columns' section")
         if raw.get("version") != CONTRACT_VERSION:
@@ -91,18 +92,42 @@ def parse_column(name: str, spec: object, where: str) -> ColumnContract:
         raise ChurnError(f"{where}: column '{name}' role must be one of {ROLES}")
     if spec.get("type") not in TYPES:
         raise ChurnError(f"{where}: column '{name}' type must be one of {TYPES}")
-    categories = spec.get("categories")
-    if categories is not None:
-        categories = [str(level) for level in categories]
+    nullable = spec.get("nullable", True)
+    if not isinstance(nullable, bool):
+        raise ChurnError(
+            f"{where}: column '{name}' nullable must be true or false, got {nullable!r}"
+        )
+    low, high = (range_bound(spec, key, f"{where}: column '{name}'") for key in ("min", "max"))
+    if low is not None and high is not None and low > high:
+        raise ChurnError(f"{where}: column '{name}' min ({low}) is above max ({high})")
     return ColumnContract(
-        name,
-        spec["role"],
-        spec["type"],
-        bool(spec.get("nullable", True)),
-        spec.get("min"),
-        spec.get("max"),
-        categories,
+        name, spec["role"], spec["type"], nullable, low, high, category_list(spec, name, where)
     )
+
+
+def range_bound(spec: dict, key: str, what: str) -> float | int | None:
+    """The min or max of a column entry: a finite number, on numeric columns only."""
+    value = spec.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ChurnError(f"{what} {key} must be a number, got {value!r}")
+    if spec["type"] != "numeric":
+        raise ChurnError(f"{what} {key} applies to numeric columns only, not {spec['type']}")
+    return value
+
+
+def category_list(spec: dict, name: str, where: str) -> list[str] | None:
+    """The categories of a column entry as text: a list of values (one value would be split
+    into its letters)."""
+    categories = spec.get("categories")
+    if categories is None:
+        return None
+    if not isinstance(categories, list) or any(isinstance(v, dict | list) for v in categories):
+        raise ChurnError(
+            f"{where}: column '{name}' categories must be a list of values, got {categories!r}"
+        )
+    return [str(level) for level in categories]
 
 
 def infer_type(column: pd.Series) -> str:
@@ -127,7 +152,7 @@ def infer_column(name: str, column: pd.Series, role: str) -> ColumnContract:
     kind = {"timestamp": "datetime", "id": "categorical"}.get(role) or infer_type(column)
     values = coerce(column, kind).values
     nullable = bool(values.isna().any())
-    if kind == "numeric":
+    if kind == "numeric" and values.notna().any():  # no range from a column with no values
         return ColumnContract(name, role, kind, nullable, float(values.min()), float(values.max()))
     if kind == "categorical" and role == "feature":
         levels = sorted(str(v) for v in values.dropna().unique())

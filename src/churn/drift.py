@@ -20,11 +20,14 @@ from churn.params import PARAMS_FILE, DataParams, DriftParams, ids_of, load_sect
 from churn.tables import list_table_files, read_table
 
 EFFECT_KEYS = ("psi", "wasserstein", "js", "unseen_share")
+# Used when present unless --model / --features name others (which then must exist).
+DEFAULT_MODEL = Path("models/model.json")
+DEFAULT_FEATURES = Path("models/features.json")
 
 
 def column_importance(model_path: Path | None) -> dict[str, float]:
     """Share of the model's importance per raw input column (one-hot and engineered summed)."""
-    if model_path is None or not Path(model_path).exists():
+    if model_path is None:
         return {}
     model = load_model(model_path)
     if isinstance(model, LogisticModel):
@@ -140,8 +143,18 @@ def drift_report(reference, current, params: DriftParams, data: DataParams, mode
 
 def model_info(model: Path | None, features: Path | None):
     """(importance per column, input columns of the feature spec or None)."""
-    spec = FeatureSpec.load(features).input_columns if features and features.exists() else None
+    spec = FeatureSpec.load(features).input_columns if features else None
     return column_importance(model), spec
+
+
+def given_or_default(given: Path | None, default: Path, option: str) -> Path | None:
+    """The file an option names, which must exist; without the option, the default file when
+    it exists (None otherwise: no importance weighting, no feature spec)."""
+    if given is None:
+        return default if default.exists() else None
+    if not given.is_file():
+        raise ChurnError(f"{given}: file not found ({option})")
+    return given
 
 
 def read_frame(source: str, data: DataParams) -> pd.DataFrame:
@@ -178,8 +191,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     check.add_argument("--reference", required=True, help="training data (file, folder, glob)")
     check.add_argument("--current", required=True, help="the new batch (file, folder, glob)")
     for command, out in ((stage, Path("metrics/drift.json")), (check, None)):
-        command.add_argument("--model", type=Path, default=Path("models/model.json"))
-        command.add_argument("--features", type=Path, default=Path("models/features.json"))
+        command.add_argument("--model", type=Path, help=f"default: {DEFAULT_MODEL} if present")
+        command.add_argument(
+            "--features", type=Path, help=f"default: {DEFAULT_FEATURES} if present"
+        )
         command.add_argument("--out", type=Path, default=out, help="drift JSON to write")
         command.add_argument("--plots", type=Path, default=None, help="folder for PNG plots")
         command.add_argument("--params", type=Path, default=PARAMS_FILE)
@@ -189,9 +204,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     data, params = load_section("data", args.params), load_section("drift", args.params)
-    info, skip = model_info(args.model, args.features), None
+    model = given_or_default(args.model, DEFAULT_MODEL, "--model")
+    features = given_or_default(args.features, DEFAULT_FEATURES, "--features")
+    info, skip = model_info(model, features), None
     if args.command == "stage":
-        reference, current, skip = stage_window(read_frame(args.data, data), params, data)
+        reference, current, skip = stage_window(
+            read_frame(args.data, data), params, data, args.data
+        )
     else:
         reference, current = read_frame(args.reference, data), read_frame(args.current, data)
     if skip:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from churn.coercion import coerce
-from churn.params import DataParams, DriftParams
+from churn.params import DataParams, DriftParams, check_data_columns
 
 
 def split_window(frame: pd.DataFrame, timestamp: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -15,10 +15,12 @@ def split_window(frame: pd.DataFrame, timestamp: str) -> tuple[pd.DataFrame, pd.
     return frame[stamps < latest], frame[stamps == latest]
 
 
-def stage_window(frame: pd.DataFrame, params: DriftParams, data: DataParams):
+def stage_window(frame: pd.DataFrame, params: DriftParams, data: DataParams, where: str = "data"):
     """(training window, newest snapshot, why they cannot be compared or None). Data without a
-    timestamp, or with too few rows on a side, is not compared, so `dvc repro` still completes."""
-    if not data.timestamp or data.timestamp not in frame.columns:
+    timestamp, or with too few rows on a side, is not compared, so `dvc repro` still completes;
+    a data.target, data.id or data.timestamp column the data lacks is an error."""
+    check_data_columns(frame.columns, data, where)
+    if not data.timestamp:
         return (
             frame,
             frame.iloc[:0],

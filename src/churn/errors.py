@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+
+# Errors of the object-store clients that fsspec passes through untranslated (no credentials,
+# endpoint unreachable ...), by the module of their class: botocore is only there with dvc-s3.
+STORAGE_CLIENT_MODULES = ("botocore.", "aiobotocore.")
 
 
 class ChurnError(Exception):
@@ -13,11 +18,17 @@ class ChurnError(Exception):
 
 
 def read_text(path: Path | str, missing: str = "file not found") -> str:
-    """A UTF-8 text file; when it does not exist, ChurnError "PATH: <missing>"."""
+    """A UTF-8 text file; when it does not exist, ChurnError "PATH: <missing>" (and one line
+    for a folder or another encoding)."""
     try:
         return Path(path).read_text(encoding="utf-8")
     except FileNotFoundError as error:
         raise ChurnError(f"{path}: {missing}") from error
+    except IsADirectoryError:
+        raise ChurnError(f"{path}: a folder, not a file") from None
+    except UnicodeDecodeError as error:
+        bad = error.object[error.start : error.start + 1].hex()
+        raise ChurnError(f"{path}: not UTF-8 text (byte 0x{bad}); save it as UTF-8") from None
 
 
 def read_json_object(path: Path | str, missing: str = "file not found") -> dict:
@@ -31,12 +42,33 @@ def read_json_object(path: Path | str, missing: str = "file not found") -> dict:
     return raw
 
 
+def is_storage_error(error: BaseException) -> bool:
+    return type(error).__module__.startswith(STORAGE_CLIENT_MODULES)
+
+
+@contextmanager
+def storage_errors(*paths: str) -> Iterator[None]:
+    """Object-store client errors as one ChurnError naming the URLs involved."""
+    try:
+        yield
+    except Exception as error:
+        if not is_storage_error(error):
+            raise
+        urls = ", ".join(path for path in paths if "://" in path) or "object store"
+        raise ChurnError(f"{urls}: {error}") from None
+
+
 def run_cli(main: Callable[[Sequence[str] | None], None], prog: str) -> None:
     """Run a stage's main(); expected failures print `prog: error: ...` and exit with status 2."""
     try:
         main(None)
     except ChurnError as error:
         print(f"{prog}: error: {error}", file=sys.stderr)
+        sys.exit(2)
+    except Exception as error:
+        if not is_storage_error(error):
+            raise
+        print(f"{prog}: error: object store: {error}", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
         print(f"{prog}: interrupted", file=sys.stderr)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from sklearn.calibration import calibration_curve
 
 from churn.errors import ChurnError, run_cli
 from churn.model import ChurnModel, LogisticModel, feature_names_of, load_model, predict_proba
-from churn.params import PARAMS_FILE, load_section
+from churn.params import PARAMS_FILE, check_data_columns, load_section
 from churn.tables import read_parquet
 
 TOP_FEATURES = 20
@@ -56,15 +57,25 @@ def classification_metrics(
 
 
 def slice_masks(raw: pd.DataFrame, slices: Mapping[str, str]) -> dict[str, np.ndarray]:
-    """Boolean row masks for each named slice query; a slice whose columns are absent is skipped."""
+    """Boolean row masks for each named slice query; a slice whose columns are absent is skipped,
+    one that matches no row is kept and warned about on stderr."""
     masks = {}
     for name, query in slices.items():
         try:
-            masks[name] = raw.eval(query).to_numpy(dtype=bool)
+            result = raw.eval(query)
         except (pd.errors.UndefinedVariableError, KeyError):
             print(f"evaluate: slice '{name}' skipped, its columns are not in the data")
+            continue
         except (SyntaxError, ValueError, TypeError) as error:
             raise ChurnError(f"params.yaml: evaluate.slices.{name} is not a valid query") from error
+        if not isinstance(result, pd.Series) or not pd.api.types.is_bool_dtype(result):
+            raise ChurnError(f"params.yaml: evaluate.slices.{name} is not a condition: {query!r}")
+        masks[name] = result.to_numpy(dtype=bool, na_value=False)
+        if not masks[name].any():
+            print(
+                f"evaluate: warning: slice '{name}' ({query}) matches no test rows",
+                file=sys.stderr,
+            )
     return masks
 
 
@@ -136,10 +147,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     params = load_section("evaluate", args.params)
-    target = load_section("data", args.params).target
+    data = load_section("data", args.params)
+    target = data.target
     model, test, raw = load_model(args.model), read_parquet(args.test), read_parquet(args.raw_test)
+    check_data_columns(test.columns, data, str(args.test), roles=("target",))
+    if len(raw) != len(test):  # the slices' masks index the test rows
+        raise ChurnError(f"{args.raw_test}: {len(raw)} rows, {args.test} has {len(test)}")
     labels = test[target].to_numpy()
-    scores = predict_proba(model, test.drop(columns=target))
+    scores = predict_proba(model, test.drop(columns=target), str(args.test))
     with Live(dir=str(args.live_dir), dvcyaml=None, save_dvc_exp=False, report=None) as live:
         overall = classification_metrics(labels, scores, params.threshold, params.top_fraction)
         live.summary = {"test": overall, "slices": {}, "features": len(feature_names_of(model))}

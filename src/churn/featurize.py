@@ -10,7 +10,7 @@ import pandas as pd
 
 from churn.errors import run_cli
 from churn.features import FeatureSpec, fit_feature_spec, transform
-from churn.params import PARAMS_FILE, DataParams, load_section
+from churn.params import PARAMS_FILE, DataParams, check_data_columns, load_section
 from churn.tables import read_parquet, write_parquet
 
 SPLITS = ("train", "valid", "test")
@@ -41,6 +41,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     data = load_section("data", args.params)
     min_count = load_section("featurize", args.params).min_category_count
     splits = {name: read_parquet(args.split_dir / f"{name}.parquet") for name in SPLITS}
+    for name, split in splits.items():
+        check_data_columns(split.columns, data, f"{args.split_dir / name}.parquet")
     spec = fit_feature_spec(splits["train"], excluded_columns(data), min_count)
     args.spec.parent.mkdir(parents=True, exist_ok=True)
     args.spec.write_text(spec.to_json(), encoding="utf-8")

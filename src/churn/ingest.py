@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from churn.errors import ChurnError, run_cli
+from churn.errors import ChurnError, run_cli, storage_errors
 from churn.params import PARAMS_FILE, ids_of, load_section
 from churn.tables import check_delimiter, list_table_files, read_table, write_parquet
 
@@ -55,11 +55,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     data = load_section("data", args.params)
-    files = list_table_files(args.source)
-    tables = [
-        check_table(read_table(path, data.delimiter, data.decimal, ids_of(data)), path)
-        for path in files
-    ]
+    with storage_errors(args.source):
+        files = list_table_files(args.source)
+        tables = [
+            check_table(read_table(path, data.delimiter, data.decimal, ids_of(data)), path)
+            for path in files
+        ]
     table = ingest(tables)
     write_parquet(table, args.out)
     print(f"ingest: {len(table)} rows, {table.shape[1]} columns from {len(files)} file(s)")

@@ -91,12 +91,16 @@ def load_model(path: Path | str) -> ChurnModel:
     return parse_model(raw, str(path))
 
 
-def align_features(matrix: pd.DataFrame, model: ChurnModel) -> np.ndarray:
-    """Order the matrix columns as the model expects; fail naming any column it lacks."""
+def align_features(matrix: pd.DataFrame, model: ChurnModel, where: str = "") -> np.ndarray:
+    """Order the matrix columns as the model expects; fail naming any column it lacks (and
+    the file, when where names it)."""
     names = feature_names_of(model)
     missing = [name for name in names if name not in matrix.columns]
     if missing:
-        raise ChurnError(f"model expects feature(s) not in the input: {', '.join(missing[:5])}")
+        prefix = f"{where}: " if where else ""
+        raise ChurnError(
+            f"{prefix}model expects feature(s) not in the input: {', '.join(missing[:5])}"
+        )
     if (matrix.dtypes == np.float32).all():  # transform's output
         values = matrix.to_numpy()
         if list(matrix.columns) == list(names):  # already in the model's order: no copy
@@ -105,9 +109,10 @@ def align_features(matrix: pd.DataFrame, model: ChurnModel) -> np.ndarray:
     return matrix[names].to_numpy(dtype=np.float32)
 
 
-def predict_proba(model: ChurnModel, matrix: pd.DataFrame) -> np.ndarray:
-    """Churn probability per row, from a feature matrix built by churn.features.transform."""
-    values = align_features(matrix, model)
+def predict_proba(model: ChurnModel, matrix: pd.DataFrame, where: str = "") -> np.ndarray:
+    """Churn probability per row, from a feature matrix built by churn.features.transform
+    (where: the file it came from, for errors)."""
+    values = align_features(matrix, model, where)
     if isinstance(model, LogisticModel):
         return model.predict(values)
     return model.inplace_predict(values, validate_features=False).astype(np.float64)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -13,42 +14,74 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from churn.errors import ChurnError
 from churn.tables import is_csv
 
+# Object stores whose URLs start with a bucket (or container) name.
+BUCKET_PROTOCOLS = frozenset({"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss"})
 
-def partial_name(path: str) -> str:
-    """Where a local output is written until it is complete: a hidden file next to it."""
-    if "://" in path:
-        return path  # object stores publish an upload only when it completes
+
+def is_url(path: str) -> bool:
+    return "://" in path
+
+
+def partial_name(path: str, scratch: Path, number: int) -> str:
+    """Where an output is written until it is complete: a hidden file next to a local path; for
+    a URL, a local file in scratch, uploaded when complete (an object store would publish a
+    half-written upload as soon as its handle is closed, even on an error)."""
+    if is_url(path):
+        return str(scratch / f"{number}.partial")
     target = Path(path)
     return str(target.with_name(f".{target.name}.partial"))
 
 
+def publish(name: str, path: str) -> None:
+    """Give a complete output its final name: rename it, or upload it to its URL."""
+    if not is_url(path):
+        os.replace(name, path)
+        return
+    filesystem, target = fsspec.core.url_to_fs(path)
+    filesystem.put_file(name, target)
+
+
+def check_bucket(path: str) -> None:
+    """Refuse an object-store URL whose bucket does not exist (writing would create it)."""
+    filesystem, target = fsspec.core.url_to_fs(path)
+    protocol = filesystem.protocol
+    protocols = {protocol} if isinstance(protocol, str) else set(protocol)
+    if protocols & BUCKET_PROTOCOLS:
+        bucket = target.lstrip("/").split("/", 1)[0]
+        if not filesystem.exists(bucket):
+            raise ChurnError(f"{path}: no such bucket '{bucket}' (it is not created for you)")
+
+
 @contextmanager
 def published(*paths: str) -> Iterator[list[str]]:
-    """Names to write the outputs under; on success each is renamed to its path, on failure
-    removed, so that a failed run never leaves a partial file that looks like a result."""
-    partial = [partial_name(path) for path in paths]
-    try:
-        yield partial
-    except BaseException:
-        for name, path in zip(partial, paths, strict=True):
-            if name != path:
+    """Names to write the outputs under; on success each is published under its path (see
+    publish), on failure removed, so that a failed run never leaves a partial file that looks
+    like a result, nor replaces the result of an earlier run."""
+    for path in paths:
+        if is_url(path):
+            check_bucket(path)
+    with tempfile.TemporaryDirectory(prefix="churn-outputs-") as scratch:
+        partial = [partial_name(path, Path(scratch), n) for n, path in enumerate(paths)]
+        try:
+            yield partial
+        except BaseException:
+            for name in partial:
                 Path(name).unlink(missing_ok=True)
-        raise
-    for name, path in zip(partial, paths, strict=True):
-        if name != path:
-            os.replace(name, path)
+            raise
+        for name, path in zip(partial, paths, strict=True):
+            publish(name, path)
 
 
 class TableWriter:
-    """Appends data frames to one CSV or Parquet file (local or fsspec URL) with a fixed schema.
+    """Appends data frames to one local CSV or Parquet file with a fixed schema.
     The format and compression follow `like` (the final name) when writing under another name."""
 
     def __init__(self, path: str, schema: pa.Schema, stack: ExitStack, like: str = "") -> None:
         like = like or path
-        if "://" not in path:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).parent.mkdir(parents=True, exist_ok=True)  # always a local file now
         self.schema = schema
         compression = fsspec.utils.infer_compression(like)
         handle = stack.enter_context(fsspec.open(path, "wb", compression=compression))

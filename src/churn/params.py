@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import types
 import typing
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -40,6 +42,32 @@ class GenerateParams:
     seed: int
 
 
+def yaml_problem(error: yaml.YAMLError) -> str:
+    """A PyYAML error as one line: its kind, where (1-based line and column) and what, with
+    where the construct it broke began ("while parsing a flow sequence from line 4 ...")."""
+    text = type(error).__name__ + mark_text(getattr(error, "problem_mark", None), " at")
+    problem, context = getattr(error, "problem", None), getattr(error, "context", None)
+    if problem:
+        text += f": {' '.join(str(problem).split())}"
+    if context:
+        where = mark_text(getattr(error, "context_mark", None), " from")
+        text += f" ({' '.join(str(context).split())}{where})"
+    if isinstance(error, yaml.reader.ReaderError):  # no marks: a character offset
+        text += f" at character {error.position + 1}: {error.reason}"
+    return text
+
+
+def mark_text(mark: Any, word: str) -> str:
+    """The 1-based line and column of a PyYAML mark after word; "" without a mark."""
+    return f"{word} line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+
+
+def did_you_mean(name: str, choices: Iterable[object]) -> str:
+    """A hint naming the choice closest to name, or "" when none is close."""
+    guess = difflib.get_close_matches(name, [str(choice) for choice in choices], n=1)
+    return f" (did you mean '{guess[0]}'?)" if guess else ""
+
+
 def require(ok: bool, key: str, wanted: str, value: object) -> None:
     """A ChurnError naming the key when a value is out of its range."""
     if not ok:
@@ -66,6 +94,22 @@ class DataParams:
             raise ChurnError(f"data.decimal must be '.' or ',', got {self.decimal!r}")
         if self.decimal == "," and self.delimiter == ",":
             raise ChurnError("data.decimal ',' needs another data.delimiter (auto, ; tab |)")
+
+
+ROLES = ("target", "id", "timestamp")  # the DataParams fields that name a column
+
+
+def check_data_columns(
+    columns: Iterable[object], data: DataParams, where: str, roles: Iterable[str] = ROLES
+) -> None:
+    """Refuse data that lacks a column data.target, data.id or data.timestamp names ("" = none),
+    naming the key and the closest column the data has."""
+    present = [str(column) for column in columns]
+    for role in roles:
+        name = getattr(data, role)
+        if name and name not in present:
+            hint = did_you_mean(name, present)
+            raise ChurnError(f"{where}: column '{name}' (data.{role}) not found{hint}")
 
 
 def ids_of(data: DataParams) -> list[str]:
@@ -168,6 +212,11 @@ class EvaluateParams:
     top_fraction: float
     slices: dict[str, str]
 
+    def __post_init__(self) -> None:
+        require(0 < self.threshold < 1, "evaluate.threshold", "between 0 and 1", self.threshold)
+        share = self.top_fraction
+        require(0 < share <= 1, "evaluate.top_fraction", "in (0, 1]", share)
+
 
 @dataclass(frozen=True)
 class GateParams:
@@ -210,6 +259,15 @@ def _accepts(annotation: Any, value: Any) -> bool:
     return False
 
 
+def is_finite(value: Any) -> bool:
+    """False when value, or a number inside a list or mapping value, is infinite or NaN."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict | list):
+        return all(map(is_finite, value.values() if isinstance(value, dict) else value))
+    return True
+
+
 def section_from_mapping(cls: type[T], name: str, raw: Any, source: Path = PARAMS_FILE) -> T:
     """Build one section dataclass, failing with a message that names the file and the key."""
     if not isinstance(raw, dict):
@@ -231,6 +289,10 @@ def section_from_mapping(cls: type[T], name: str, raw: Any, source: Path = PARAM
             raise ChurnError(
                 f"{source}: key '{name}.{field.name}' should be {expected}, got {value!r}"
             )
+        if not is_finite(value):
+            raise ChurnError(
+                f"{source}: key '{name}.{field.name}' should be a finite number, got {value!r}"
+            )
         values[field.name] = float(value) if hints[field.name] is float else value
     return cls(**values)
 
@@ -247,7 +309,7 @@ def read_params_file(path: Path = PARAMS_FILE) -> dict[str, Any]:
     try:
         raw = parse_yaml(text)
     except yaml.YAMLError as error:
-        raise ChurnError(f"{path}: not valid YAML ({error.__class__.__name__})") from error
+        raise ChurnError(f"{path}: not valid YAML ({yaml_problem(error)})") from error
     if not isinstance(raw, dict):
         raise ChurnError(f"{path}: expected a mapping of sections")
     return raw

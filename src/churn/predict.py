@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from churn.artifacts import Artifacts, load_revision, load_workspace
-from churn.errors import ChurnError, run_cli
+from churn.errors import ChurnError, run_cli, storage_errors
 from churn.outputs import TableWriter, published
 from churn.params import CSV_DELIMITERS, PARAMS_FILE, DataParams
 from churn.scoring import Checked, SeenKeys, check_chunk, row_ids, score_frame
@@ -60,7 +60,9 @@ def csv_batches(handle, path: str, delimiter: str) -> Iterator[pa.RecordBatch]:
     named = header_names(names, path)
     handle.seek(0)
     text = {name: pa.string() for name in named}
-    options = pa_csv.ConvertOptions(column_types=text, strings_can_be_null=True)
+    # Only empty cells are null: "NA", "null" ... stay text, so rejects show what the file said
+    # (the contract reads them as missing values).
+    options = pa_csv.ConvertOptions(column_types=text, strings_can_be_null=True, null_values=[""])
     block = pa_csv.ReadOptions(
         block_size=CSV_BLOCK_BYTES, column_names=named, skip_rows=1, use_threads=False
     )
@@ -174,7 +176,11 @@ def score_stream(args: argparse.Namespace, artifacts: Artifacts, stack: ExitStac
     files = stack.enter_context(published(args.output, args.rejects))
 
     def writer(which: int, schema: pa.Schema) -> TableWriter:
-        return TableWriter(files[which], schema, stack, like=(args.output, args.rejects)[which])
+        final = (args.output, args.rejects)[which]
+        try:
+            return TableWriter(files[which], schema, stack, like=final)
+        except OSError as error:
+            raise ChurnError(f"{final}: cannot be written ({error.strerror or error})") from None
 
     writers, summary, seen = {}, Summary(artifacts.version), SeenKeys()
     progress = stack.enter_context(tqdm(total=total, unit="rows", file=sys.stderr, disable=None))
@@ -185,8 +191,7 @@ def score_stream(args: argparse.Namespace, artifacts: Artifacts, stack: ExitStac
                 "scores": writer(0, score_schema(chunk, snapshot)),
                 "rejects": writer(1, rejects_schema(chunk.columns)),
             }
-        first = summary.counts["rows_in"] == 0
-        checked = check_chunk(chunk, artifacts, args.input, seen, first)
+        checked = check_chunk(chunk, artifacts, args.input, seen)
         ids = row_ids(checked, artifacts.id_column, summary.counts["rows_in"])
         scores = score_frame(checked.valid, artifacts, ids)
         writers["scores"].write(with_snapshot(scores, chunk, checked, snapshot))
@@ -238,6 +243,21 @@ def table_names(args: argparse.Namespace) -> None:
     table_suffix(args.rejects)
 
 
+def same_file(one: str, other: str) -> bool:
+    if "://" in one or "://" in other:
+        return one == other
+    return Path(one).resolve() == Path(other).resolve()
+
+
+def check_distinct(args: argparse.Namespace) -> None:
+    """Refuse outputs that would overwrite the input or each other."""
+    if same_file(args.output, args.rejects):
+        raise ChurnError(f"{args.output}: --output and --rejects name the same file")
+    for flag, path in (("--output", args.output), ("--rejects", args.rejects)):
+        if same_file(path, args.input):
+            raise ChurnError(f"{path}: {flag} names the input file; it would be overwritten")
+
+
 def load_artifacts(args: argparse.Namespace) -> Artifacts:
     if args.rev:
         artifacts = load_revision(args.model, args.features, args.rev, str(args.params))
@@ -267,9 +287,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"predict: {args.input} has no rows: scoring {args.fallback}", file=sys.stderr)
         args.input = args.fallback
     table_names(args)
+    check_distinct(args)
     artifacts = load_artifacts(args)
     try:
-        with ExitStack() as stack:
+        with ExitStack() as stack, storage_errors(args.input, args.output, args.rejects):
             summary = score_stream(args, artifacts, stack).as_dict()
     except FileNotFoundError as error:
         raise ChurnError(f"{error.filename or args.input}: no such file") from error

@@ -1,17 +1,37 @@
-"""Read metrics, params and committed files of a git revision through DVC, without rerunning it."""
+"""Read metrics, params and committed files of a git revision through DVC, without rerunning it,
+and check that the model and metrics files are the pair dvc.lock records."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from churn.errors import ChurnError
+
+LOCK_MODEL = "models/model.json"  # what dvc.yaml's evaluate stage reads and writes
+LOCK_METRICS = "metrics/evaluate/metrics.json"
+
+
+def require_git_repository(what: str) -> None:
+    """Fail, naming `what` needs it, when the current directory is in no git repository."""
+    try:
+        found = subprocess.run(["git", "rev-parse", "--git-dir"], capture_output=True).returncode
+    except FileNotFoundError:
+        raise ChurnError(f"{what}: git is not installed") from None
+    if found != 0:
+        raise ChurnError(
+            f"{what}: {Path.cwd()} is not inside a git repository (run it in the clone)"
+        )
 
 
 def check_revision(rev: str) -> None:
     """Fail with a hint when `rev` is not a commit here (e.g. main not fetched in a PR checkout)."""
+    require_git_repository(f"revision '{rev}'")
     result = subprocess.run(
         ["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
         capture_output=True,
@@ -64,3 +84,54 @@ def read_json_at(path: str, rev: str | None) -> Any | None:
         return json.loads(text)
     except json.JSONDecodeError as error:
         raise ChurnError(f"{path} at {rev or 'workspace'}: not valid JSON ({error.msg})") from error
+
+
+def cached_listing(cache: Path, md5: str) -> list[dict]:
+    """The files of a folder output (relpath, md5), from the DVC cache; [] when not there."""
+    try:
+        return json.loads((cache / "files" / "md5" / md5[:2] / md5[2:]).read_text("utf-8"))
+    except (OSError, ValueError):
+        return []
+
+
+def lock_md5(entries: list[dict], path: str, cache: Path) -> str | None:
+    """The md5 dvc.lock entries record for path: its own entry's, or its line in the listing of a
+    folder output holding it; None when not recorded."""
+    for entry in entries:
+        name, md5 = str(entry.get("path", "")).rstrip("/"), str(entry.get("md5", ""))
+        if name == path:
+            return md5
+        if path.startswith(f"{name}/") and md5.endswith(".dir"):
+            inner = path.removeprefix(f"{name}/")
+            files = cached_listing(cache, md5)
+            return next((f.get("md5") for f in files if f.get("relpath") == inner), None)
+    return None
+
+
+def check_metrics_pair(lock: Path, model: Path, metrics: Path) -> str | None:
+    """Fail when the model and metrics files are not the pair dvc.lock's evaluate stage records;
+    None when they are, else why the check could not be made."""
+    if not lock.is_file():
+        return f"no dvc.lock at {lock}: the metrics were not checked against the model"
+    try:
+        stages = (yaml.safe_load(lock.read_bytes()) or {}).get("stages") or {}
+    except (yaml.YAMLError, AttributeError):
+        raise ChurnError(f"{lock}: not a valid dvc.lock") from None
+    stage, cache = stages.get("evaluate") or {}, lock.parent / ".dvc" / "cache"
+    recorded = (
+        lock_md5(stage.get("deps") or [], LOCK_MODEL, cache),
+        lock_md5(stage.get("outs") or [], LOCK_METRICS, cache),
+    )
+    if None in recorded:
+        unknown = [
+            name for name, md5 in zip((LOCK_MODEL, LOCK_METRICS), recorded, strict=True) if not md5
+        ]
+        return f"{lock}: the evaluate stage records no md5 for {' or '.join(unknown)}: not checked"
+    found = tuple(hashlib.md5(path.read_bytes()).hexdigest() for path in (model, metrics))
+    if found != recorded:
+        raise ChurnError(
+            f"{metrics} does not belong to {model}: {lock} records model md5 {recorded[0]} with "
+            f"metrics md5 {recorded[1]}, the files have {found[0]} and {found[1]} (run `dvc "
+            "checkout` for the pair dvc.lock records, or `dvc repro` to evaluate this model)"
+        )
+    return None

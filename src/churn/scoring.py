@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from churn.artifacts import Artifacts
-from churn.column_checks import TAIL_RETYPE_MIN
+from churn.column_checks import RETYPE_MIN_SCORED
 from churn.errors import ChurnError
 from churn.features import FeatureSpec, count_unknown, transform
 from churn.model import predict_proba
@@ -97,21 +97,20 @@ def check_chunk(
     artifacts: Artifacts,
     where: str,
     seen: SeenKeys | None = None,
-    first: bool = True,
 ) -> Checked:
     """Apply the contract for scoring; rows keep their input order, rejects keep their reason.
     A repeated id (within one snapshot) is rejected; pass the same `seen` for every chunk of one
-    input to catch repeats across chunks. A later chunk (first=False) needs TAIL_RETYPE_MIN
-    present values in a column to find that it changed type."""
+    input to catch repeats across chunks. A column changed type only when the chunk has at least
+    RETYPE_MIN_SCORED present values in it: fewer (a small file, the file's tail) only make the
+    wrong-typed values missing (and the row rejected if the column is required)."""
     spec, data = artifacts.spec, artifacts.data
     # Columns outside the contract are kept when the model needs them (others are only listed).
     policies = replace(artifacts.policies, new_column="include")
     # The label and timestamp are optional when scoring and unused: skip their (costly) checks.
     unused = [c for c in (data.target, data.timestamp) if c and c in frame.columns]
     numbered = frame.drop(columns=unused).assign(**{ROW: np.arange(len(frame))})
-    retype_min = 1 if first else TAIL_RETYPE_MIN
     result = apply_contract(
-        numbered, artifacts.contract, policies, data, where, True, retype_min, repeats=False
+        numbered, artifacts.contract, policies, data, where, True, RETYPE_MIN_SCORED, repeats=False
     )
     positions = result.valid[ROW].to_numpy(dtype=np.int64)  # in input order when scoring
     valid = result.valid.drop(columns=ROW)

@@ -20,7 +20,8 @@ from churn.artifacts import Artifacts, load_workspace
 from churn.body_limit import BodySizeLimit
 from churn.contract import Contract
 from churn.errors import ChurnError
-from churn.request_model import build_request_model
+from churn.request_model import RequestError, Scores, TooLarge, build_request_model
+from churn.revisions import check_metrics_pair
 from churn.scoring import check_chunk, row_ids, score_frame
 
 PROG = "churn.serve"
@@ -37,6 +38,7 @@ class Settings:
     metrics: Path = Path("metrics/evaluate/metrics.json")
     contract: Path | None = None
     max_body_bytes: int = 4_000_000
+    lock: Path = Path("dvc.lock")  # ties the metrics to the model they were computed for
 
     @classmethod
     def from_env(cls, env: dict[str, str]) -> "Settings":
@@ -48,8 +50,18 @@ class Settings:
             Path(env.get("CHURN_PARAMS", default.params)),
             Path(env.get("CHURN_METRICS", default.metrics)),
             Path(contract) if contract else None,
-            int(env.get("CHURN_MAX_BODY_BYTES", default.max_body_bytes)),
+            byte_count(env.get("CHURN_MAX_BODY_BYTES"), default.max_body_bytes),
+            Path(env.get("CHURN_DVC_LOCK", default.lock)),
         )
+
+
+def byte_count(text: str | None, default: int) -> int:
+    """CHURN_MAX_BODY_BYTES as a positive whole number; default when unset."""
+    if text is None:
+        return default
+    if not text.strip().isdigit() or int(text) < 1:
+        raise ChurnError(f"CHURN_MAX_BODY_BYTES={text!r}: expected a positive number of bytes")
+    return int(text)
 
 
 def read_metrics(path: Path) -> dict | None:
@@ -121,7 +133,35 @@ async def validation_error(request: Request, error: RequestValidationError) -> J
     )
 
 
-def add_routes(app: FastAPI, artifacts: Artifacts, customer: type[BaseModel], metrics) -> None:
+def describe_model(settings: Settings, artifacts: Artifacts) -> dict[str, Any]:
+    """What /model reports: version, threshold, inputs, and the metrics with whether dvc.lock
+    confirmed they were computed for this model (refuses to start when it says otherwise)."""
+    metrics = read_metrics(settings.metrics)
+    if metrics is None:
+        unchecked = f"no metrics file at {settings.metrics}"
+    else:
+        unchecked = check_metrics_pair(settings.lock, settings.model, settings.metrics)
+    return {
+        "model_version": artifacts.version,
+        "threshold": artifacts.threshold,
+        "metrics": metrics,
+        "metrics_verified": unchecked is None,
+        "metrics_check": unchecked or f"{settings.lock} records these metrics for this model",
+        "input_columns": artifacts.spec.input_columns,
+        "features": artifacts.spec.feature_names,
+    }
+
+
+PREDICT_ERRORS: dict[int | str, dict[str, Any]] = {
+    413: {"model": TooLarge, "description": "Request body above CHURN_MAX_BODY_BYTES"},
+    422: {"model": RequestError, "description": "Fields failed validation, or the contract "
+          "refused the request as a whole"},
+}  # fmt: skip
+
+
+def add_routes(
+    app: FastAPI, artifacts: Artifacts, customer: type[BaseModel], about: dict[str, Any]
+) -> None:
     """/health, /model and /predict, closed over the loaded artifacts."""
 
     @app.get("/health")
@@ -130,15 +170,9 @@ def add_routes(app: FastAPI, artifacts: Artifacts, customer: type[BaseModel], me
 
     @app.get("/model")
     def model_info() -> dict[str, Any]:
-        return {
-            "model_version": artifacts.version,
-            "threshold": artifacts.threshold,
-            "metrics": metrics,
-            "input_columns": artifacts.spec.input_columns,
-            "features": artifacts.spec.feature_names,
-        }
+        return about
 
-    @app.post("/predict")
+    @app.post("/predict", response_model=Scores, responses=PREDICT_ERRORS)
     def predict(body: Annotated[customer | list[customer], Body()]) -> dict[str, Any]:  # type: ignore[valid-type]
         try:
             return score_records(body if isinstance(body, list) else [body], artifacts)
@@ -153,7 +187,7 @@ def create_app(settings: Settings) -> FastAPI:
         artifacts = replace(artifacts, contract=Contract.load(settings.contract))
     customer = build_request_model(artifacts.contract, artifacts.spec, artifacts.id_column)
     app = FastAPI(title="churn-dvc scoring API", version=artifacts.version)
-    add_routes(app, artifacts, customer, read_metrics(settings.metrics))
+    add_routes(app, artifacts, customer, describe_model(settings, artifacts))
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

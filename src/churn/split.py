@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from churn.errors import ChurnError, run_cli
-from churn.params import PARAMS_FILE, DataParams, SplitParams, load_section
+from churn.params import PARAMS_FILE, DataParams, SplitParams, check_data_columns, load_section
 from churn.tables import read_parquet, write_parquet
 
 
@@ -110,7 +110,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     data, params = load_section("data", args.params), load_section("split", args.params)
     seed = load_section("base", args.params).seed
-    splits = split_frame(read_parquet(args.input), data, params, seed)
+    frame = read_parquet(args.input)
+    check_data_columns(frame.columns, data, str(args.input))
+    splits = split_frame(frame, data, params, seed)
     for name, part in splits._asdict().items():
         write_parquet(part, args.out_dir / f"{name}.parquet")
         print(f"split: {name} {len(part)} rows, churn rate {part[data.target].mean():.3f}")

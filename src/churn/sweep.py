@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
+import re
 import subprocess
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -58,17 +58,22 @@ def parse_experiments(shown: list[dict]) -> Iterator[Experiment]:
                 }
                 # Finished experiments carry no status of their own: a metrics file means it ran.
                 status = data.get("status") or (state or ("success" if metrics else "failed"))
+                status = status.capitalize()
                 yield Experiment(
                     name=rev.get("name") or experiment.get("name") or rev.get("rev", "?"),
-                    status=status.capitalize(),
+                    status=status,
                     params=file_values(data.get("params")),
-                    metrics=metrics,
+                    # A failed experiment shows its baseline's metrics files: they are not its own.
+                    metrics=metrics if status == "Success" else {},
                 )
 
 
 def leaderboard(experiments: Sequence[Experiment], varied: Sequence[str]) -> str:
     """A plain-text table sorted by ROC AUC, best first; failed experiments last."""
-    ranked = sorted(experiments, key=lambda e: -float(e.metrics.get(RANK_METRIC, float("-inf"))))
+    ranked = sorted(
+        experiments,
+        key=lambda e: (e.status != "Success", -float(e.metrics.get(RANK_METRIC, float("-inf")))),
+    )
     header = ["rank", "experiment", "status", *varied, RANK_METRIC, "test.pr_auc"]
     rows = [
         [
@@ -88,9 +93,10 @@ def leaderboard(experiments: Sequence[Experiment], varied: Sequence[str]) -> str
     )
 
 
-def grid_size(grid: Sequence[str]) -> int:
-    """How many experiments a grid of comma-separated axes makes."""
-    return math.prod(len(axis.split("=", 1)[1].split(",")) for axis in grid)
+def queued_names(output: str) -> list[str]:
+    """The experiments `dvc exp run --queue` says it queued (one per point of the grid, whatever
+    the axis syntax: lists, range(...), choices)."""
+    return re.findall(r"Queued experiment '([^']+)' for future execution", output)
 
 
 def dvc(*args: str) -> str:
@@ -122,17 +128,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     grid = args.grid or list(DEFAULT_GRID)
-    before = {e.name for e in current_experiments()}
     setters = [arg for axis in [*grid, *PER_EXPERIMENT] for arg in ("-S", axis)]
-    dvc("exp", "run", "--queue", *setters)
+    queued = set(queued_names(dvc("exp", "run", "--queue", *setters)))
+    if not queued:
+        raise ChurnError("dvc exp run --queue queued no experiment")
     # --run-all exits 0 even when an experiment fails, so the outcome is read back below.
     subprocess.run(["dvc", "exp", "run", "--run-all", "-j", str(args.jobs)], check=False)
-    swept = [e for e in current_experiments() if e.name not in before]
+    swept = [e for e in current_experiments() if e.name in queued]
     print(leaderboard(swept, [axis.split("=", 1)[0] for axis in grid]))
     succeeded = sum(e.status == "Success" and RANK_METRIC in e.metrics for e in swept)
-    if succeeded < grid_size(grid):
+    if succeeded < len(queued):
         raise ChurnError(
-            f"{grid_size(grid) - succeeded} of {grid_size(grid)} experiments failed; "
+            f"{len(queued) - succeeded} of {len(queued)} experiments failed; "
             "see `dvc queue status` and `dvc queue logs NAME`"
         )
 

@@ -170,16 +170,34 @@ def read_table(
         raise ChurnError(f"{path}: cannot be parsed ({first_line})") from error
 
 
+def os_reason(error: OSError) -> str:
+    """An OSError as short text: "No such file or directory: '/proc/x'" (no errno prefix)."""
+    if error.strerror:
+        return f"{error.strerror}: '{error.filename}'" if error.filename else error.strerror
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
 def write_parquet(frame: pd.DataFrame, path: Path | str) -> None:
     """Write a Parquet file byte-identically for identical frames (no index, fixed settings)."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
     table = pa.Table.from_pandas(frame, preserve_index=False)
-    pq.write_table(table, path, compression="zstd", write_statistics=False)
+    try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(table, path, compression="zstd", write_statistics=False)
+    except OSError as error:  # pyarrow's I/O errors are OSErrors too
+        raise ChurnError(f"{path}: cannot be written ({os_reason(error)})") from error
 
 
 def read_parquet(path: Path | str) -> pd.DataFrame:
-    """Read a Parquet file written by this package."""
+    """Read a Parquet file written by this package; a ChurnError naming it when it is absent,
+    a folder, or not Parquet."""
+    if Path(path).is_dir():  # pandas would read every Parquet file inside as one table
+        raise ChurnError(f"{path}: a folder, not a Parquet file")
     try:
         return pd.read_parquet(path)
     except FileNotFoundError as error:
         raise ChurnError(f"{path}: no such file (run the stage that makes it first)") from error
+    except (pa.ArrowInvalid, OSError) as error:
+        reason = re.sub(r"^Could not open Parquet input source '.*?': ", "", str(error).strip())
+        reason = reason.splitlines()[0] if reason else type(error).__name__
+        raise ChurnError(f"{path}: not a readable Parquet file ({reason})") from error

@@ -16,7 +16,14 @@ from sklearn.metrics import log_loss, roc_auc_score
 
 from churn.errors import ChurnError, run_cli
 from churn.model import ChurnModel, LogisticModel, predict_proba, save_model
-from churn.params import PARAMS_FILE, TrainParams, load_section
+from churn.params import (
+    PARAMS_FILE,
+    DataParams,
+    TrainParams,
+    check_data_columns,
+    did_you_mean,
+    load_section,
+)
 from churn.tables import read_parquet
 
 MODELS = ("xgboost", "logistic_regression")
@@ -29,7 +36,14 @@ def positive_weight(labels: pd.Series, balance: bool) -> float:
 
 
 def monotone_constraints(features: Sequence[str], increasing: Sequence[str]) -> str:
-    """XGBoost's constraint tuple: +1 for features whose growth must not lower the risk."""
+    """XGBoost's constraint tuple: +1 for features whose growth must not lower the risk; a name
+    that is no feature (a misspelling would quietly constrain nothing) is refused."""
+    for name in increasing:
+        if name not in features:
+            raise ChurnError(
+                f"params.yaml: train.monotone_increasing names '{name}', which is not a model "
+                f"feature{did_you_mean(name, features)}"
+            )
     return "(" + ",".join("1" if name in increasing else "0" for name in features) + ")"
 
 
@@ -180,6 +194,38 @@ def log_scores(live: Live, model: ChurnModel, splits: dict[str, pd.DataFrame], t
         live.log_metric(f"{name}/logloss", round(float(log_loss(split[target], scores)), 6))
 
 
+def listing(names: Sequence[str], shown: int = 5) -> str:
+    """Names for a one-line message: the first few, and how many in all."""
+    more = f", ... ({len(names)} in all)" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
+
+
+def check_matrix(matrix: pd.DataFrame, features: Sequence[str], where: str) -> None:
+    """Refuse a file that is not a model matrix (as churn.featurize writes them): it lacks one
+    of the features, or holds one that is not numeric."""
+    missing = [name for name in features if name not in matrix.columns]
+    if missing:
+        raise ChurnError(
+            f"{where}: missing feature column(s) {listing(missing)}; "
+            "not a model matrix from churn.featurize?"
+        )
+    text = [name for name in features if not pd.api.types.is_numeric_dtype(matrix[name])]
+    if text:
+        raise ChurnError(
+            f"{where}: column(s) {listing(text)} not numeric; not a model matrix from "
+            "churn.featurize?"
+        )
+
+
+def check_inputs(train: pd.DataFrame, valid: pd.DataFrame, data: DataParams, args) -> None:
+    """Both matrices carry the label (data.target) and the training matrix's numeric features."""
+    check_data_columns(train.columns, data, str(args.train), roles=("target",))
+    check_data_columns(valid.columns, data, str(args.valid), roles=("target",))
+    features = [name for name in train.columns if name != data.target]
+    check_matrix(train, features, str(args.train))
+    check_matrix(valid, features, str(args.valid))
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="churn.train", description=__doc__)
     parser.add_argument("--train", required=True, type=Path, help="training model matrix")
@@ -193,8 +239,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     params = load_section("train", args.params)
-    target, seed = load_section("data", args.params).target, load_section("base", args.params).seed
-    train, valid = read_parquet(args.train), read_parquet(args.valid)
+    data, seed = load_section("data", args.params), load_section("base", args.params).seed
+    train, valid, target = read_parquet(args.train), read_parquet(args.valid), data.target
+    check_inputs(train, valid, data, args)
     with Live(dir=str(args.live_dir), dvcyaml=None, save_dvc_exp=False, report=None) as live:
         model = fit_model(train, valid, target, params, seed, live)
         if isinstance(model, xgb.Booster):

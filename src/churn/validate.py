@@ -15,9 +15,19 @@ from churn.coercion import as_text
 from churn.column_checks import coerce_in, label_text, unknown_labels
 from churn.contract import Contract, infer_contract
 from churn.errors import ChurnError, run_cli
-from churn.params import PARAMS_FILE, DataParams, load_section
+from churn.params import PARAMS_FILE, ROLES, DataParams, did_you_mean, load_section
 from churn.tables import read_parquet, write_parquet
-from churn.validation import ValidationResult, apply_contract
+from churn.validation import ValidationResult, apply_contract, near_miss
+
+
+def check_role_columns(frame: pd.DataFrame, data: DataParams, where: str) -> None:
+    """Refuse data without the columns data.target, data.id and data.timestamp name ("" = no
+    such column), with the name the data has or the closest one."""
+    for role in ROLES:
+        name = getattr(data, role)
+        if name and name not in frame.columns:
+            hint = near_miss(name, frame.columns) or did_you_mean(name, frame.columns)
+            raise ChurnError(f"{where}: column '{name}' (data.{role}) not found{hint}")
 
 
 def load_or_infer_contract(path: str, frame: pd.DataFrame, data: DataParams) -> Contract:
@@ -121,6 +131,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     data = load_section("data", args.params)
     policies = load_section("contract", args.params)
     frame = read_parquet(args.input)
+    check_role_columns(frame, data, str(args.input))
     contract = load_or_infer_contract(args.contract, frame, data)
     result, unlabelled = validate(frame, contract, policies, data, str(args.input))
     write_parquet(result.valid, args.valid_out)

@@ -20,6 +20,8 @@ FRAME = pd.DataFrame(
     }
 )
 
+NUMERIC = "version: 1\ncolumns: {{x: {{role: feature, type: numeric, {}}}}}\n"
+
 
 def test_inferred_contract_has_roles_types_ranges_and_categories():
     contract = infer_contract(FRAME, DATA)
@@ -76,8 +78,31 @@ def test_contract_round_trips_through_yaml():
         ("version: 1\ncolumns: {x: {role: feature, type: text}}\n", "column 'x' type"),
         ("version: 1\ncolumns: {x: {role: label, type: numeric}}\n", "column 'x' role"),
         ("version: 1\ncolumns: {x: {role: feature, type: numeric, maxx: 1}}\n", "unknown field"),
+        ("version: 1\ncolumns:\n  x: {role: feature type: numeric}\n", "at line 3, column "),
+        (NUMERIC.format("max: six hundred"), "column 'x' max must be a number, got 'six hundred'"),
+        (NUMERIC.format("min: true"), "column 'x' min must be a number, got True"),
+        (NUMERIC.format("max: .nan"), "column 'x' max must be a number, got nan"),
+        (NUMERIC.format("min: 5, max: 1"), r"column 'x' min \(5\) is above max \(1\)"),
+        (NUMERIC.format("nullable: maybe"), "column 'x' nullable must be true or false"),
+        (NUMERIC.format("nullable: 1"), "column 'x' nullable must be true or false, got 1"),
+        (
+            "version: 1\ncolumns: {x: {role: feature, type: categorical, min: 0}}\n",
+            "column 'x' min applies to numeric columns only",
+        ),
+        (
+            "version: 1\ncolumns: {x: {role: feature, type: categorical, categories: free}}\n",
+            "column 'x' categories must be a list of values",
+        ),
     ],
 )
 def test_bad_contracts_are_named(text, message):
-    with pytest.raises(ChurnError, match=message):
+    with pytest.raises(ChurnError, match=f"^contract.yaml: .*{message}") as raised:
         Contract.from_yaml(text, "contract.yaml")
+    assert "\n" not in str(raised.value)
+
+
+def test_a_numeric_column_with_no_values_gets_no_range_and_round_trips():
+    contract = infer_contract(FRAME.assign(empty=float("nan")), DATA)
+    empty = contract.column("empty")
+    assert (empty.type, empty.min, empty.max) == ("numeric", None, None)
+    assert Contract.from_yaml(contract.to_yaml()).columns == contract.columns

@@ -65,13 +65,14 @@ def test_a_batch_below_the_minimum_size_is_refused():
         drift_report(batch(rng, 500), batch(rng, 20), PARAMS, DATA, ({}, None))
 
 
-def run_check(tmp_path, reference, current):
+def run_check(tmp_path, reference, current, *options: str):
     reference.to_csv(tmp_path / "reference.csv", index=False)
     current.to_csv(tmp_path / "current.csv", index=False)
     params = {"data": DATA.__dict__, "drift": PARAMS.__dict__}
     (tmp_path / "params.yaml").write_text(json.dumps(params))
     command = [sys.executable, "-m", "churn.drift", "check", "--reference", "reference.csv"]
     command += ["--current", "current.csv", "--params", "params.yaml", "--out", "drift.json"]
+    command += options
     return subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
 
 
@@ -110,3 +111,20 @@ def test_the_stage_skips_and_says_why_when_there_is_nothing_to_compare(timestamp
         report = skipped_report(skip, len(reference), len(current))
         assert report["skipped"] and report["drift"] is False and report["features"] == {}
         assert report["reason"] == f"skipped: {skip}"
+
+
+def test_the_stage_refuses_a_timestamp_or_id_the_data_lacks():
+    rng = np.random.default_rng(4)
+    frame = batch(rng, 500).assign(month="2026-01-01")
+    for data, role in ((DataParams("churned", 1, "customer_id", "mnth"), "timestamp"),
+                       (DataParams("churned", 1, "customerid", "month"), "id")):  # fmt: skip
+        with pytest.raises(ChurnError, match=rf"^c.parquet: column '\w+' \(data.{role}\) not"):
+            stage_window(frame, PARAMS, data, "c.parquet")
+
+
+@pytest.mark.parametrize("option", ["--model", "--features"])
+def test_check_refuses_a_model_or_feature_spec_path_that_does_not_exist(tmp_path, option):
+    rng = np.random.default_rng(5)
+    result = run_check(tmp_path, batch(rng, 500), batch(rng, 500), option, "nope.json")
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"churn.drift: error: nope.json: file not found ({option})"

@@ -72,3 +72,17 @@ def test_headline_refuses_a_missing_or_broken_file_in_one_line(tmp_path, content
         path.write_text(content)
     with pytest.raises(ChurnError, match=message):
         headline_main(["--metrics", str(path)])
+
+
+def test_a_slice_matching_no_rows_is_kept_and_warned_about_on_stderr(capsys):
+    raw = pd.DataFrame({"tenure_months": [5, 7], "device": ["mobile", "desktop"]})
+    masks = slice_masks(raw, {"new": "tenure_months < 3", "mobile": "device == 'mobile'"})
+    assert masks["new"].tolist() == [False, False] and masks["mobile"].tolist() == [True, False]
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["evaluate: warning: slice 'new' (tenure_months < 3) matches no test rows"]
+
+
+def test_a_slice_that_is_not_a_condition_is_refused():
+    raw = pd.DataFrame({"tenure_months": [0, 7]})
+    with pytest.raises(ChurnError, match=r"evaluate.slices.tenure is not a condition"):
+        slice_masks(raw, {"tenure": "tenure_months + 1"})

@@ -11,6 +11,7 @@ from churn.errors import ChurnError
 from churn.model import load_model, parse_model, predict_proba, save_model
 from churn.params import TrainParams
 from churn.train import (
+    check_matrix,
     fit_model,
     fit_xgboost,
     log_curves,
@@ -95,6 +96,26 @@ def test_missing_feature_is_named(tmp_path):
     model = fit_model(toy_frame(), toy_frame(1), "y", PARAMS, seed=0)
     with pytest.raises(ChurnError, match="not in the input: z"):
         predict_proba(model, toy_frame()[["x"]])
+    with pytest.raises(ChurnError, match="^test.parquet: model expects feature"):
+        predict_proba(model, toy_frame()[["x"]], "test.parquet")
+
+
+def test_a_misspelt_monotone_feature_is_refused_with_the_near_miss():
+    with pytest.raises(ChurnError, match=r"names 'days_ordr', .* \(did you mean 'days_order'\?\)"):
+        monotone_constraints(["days_order", "x"], ["days_ordr"])
+    params = TrainParams(**{**PARAMS.__dict__, "monotone_increasing": ["xx"]})
+    with pytest.raises(ChurnError, match="train.monotone_increasing names 'xx'"):
+        fit_model(toy_frame(), toy_frame(1), "y", params, seed=0)
+    logistic = TrainParams(**{**params.__dict__, "model": "logistic_regression"})
+    assert fit_model(toy_frame(), toy_frame(1), "y", logistic, seed=0)  # it has no constraints
+
+
+def test_a_matrix_that_is_not_from_featurize_is_named():
+    with pytest.raises(ChurnError, match=r"^v.parquet: missing feature column\(s\) z; not a model"):
+        check_matrix(toy_frame()[["x", "y"]], ["x", "z"], "v.parquet")
+    raw = toy_frame().assign(z="text")
+    with pytest.raises(ChurnError, match=r"^t.parquet: column\(s\) z not numeric"):
+        check_matrix(raw, ["x", "z"], "t.parquet")
 
 
 def test_evaluation_text_is_parsed():

@@ -7,7 +7,14 @@ import pytest
 import yaml
 
 from churn.errors import ChurnError
-from churn.params import SECTIONS, TrainParams, load_section, section_from_mapping
+from churn.params import (
+    SECTIONS,
+    DataParams,
+    TrainParams,
+    check_data_columns,
+    load_section,
+    section_from_mapping,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -69,6 +76,10 @@ def test_a_misspelt_key_or_section_is_refused_with_a_guess(tmp_path):
         ("train", "n_estimators", -5, "at least 1"),
         ("train", "learning_rate", 0, "above 0"),
         ("split", "test_size", 20, "between 0 and 1"),
+        ("evaluate", "threshold", 1.5, "between 0 and 1"),
+        ("evaluate", "threshold", -1, "between 0 and 1"),
+        ("evaluate", "top_fraction", 0, "in (0, 1]"),
+        ("evaluate", "top_fraction", 2, "in (0, 1]"),
     ],
 )
 def test_out_of_range_values_are_named(section, key, value, wanted):
@@ -76,3 +87,47 @@ def test_out_of_range_values_are_named(section, key, value, wanted):
     raw[key] = value
     with pytest.raises(ChurnError, match=re.escape(f"'{section}.{key}' should be {wanted}")):
         section_from_mapping(SECTIONS[section], section, raw)
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "value"),
+    [
+        ("train", "learning_rate", float("inf")),
+        ("train", "logreg_c", float("nan")),
+        ("drift", "psi", float("inf")),
+        ("gate", "tolerances", {"test.roc_auc": float("inf")}),
+    ],
+)
+def test_float_params_must_be_finite(section, key, value):
+    raw = dict(yaml.safe_load((REPO / "params.yaml").read_text())[section])
+    raw[key] = value
+    with pytest.raises(ChurnError, match=rf"'{section}.{key}' should be a finite number"):
+        section_from_mapping(SECTIONS[section], section, raw)
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("train: [unclosed\n", "ParserError at line 2, column 1: "),
+        ("train:\n  max_depth: 4\n   subsample: 1\n", "ScannerError at line 3, column 13: "),
+        ('base:\n  seed: "42\n', "(while scanning a quoted scalar from line 2, column 9)"),
+    ],
+)
+def test_yaml_syntax_errors_give_line_and_column_in_one_line(tmp_path, text, where):
+    (tmp_path / "params.yaml").write_text(text)
+    with pytest.raises(ChurnError) as raised:
+        load_section("train", tmp_path / "params.yaml")
+    message = str(raised.value)
+    assert message.startswith(f"{tmp_path / 'params.yaml'}: not valid YAML (")
+    assert where in message and "\n" not in message
+
+
+def test_data_columns_are_named_with_a_near_miss():
+    data = load_section("data", REPO / "params.yaml")
+    columns = ["customer_id", "snapshot_month", "churned"]
+    check_data_columns(columns, data, "x.parquet")
+    moved = DataParams(**{**data.__dict__, "timestamp": "snapshot_mnth"})
+    expected = "x.parquet: column 'snapshot_mnth' (data.timestamp) not found (did you mean"
+    with pytest.raises(ChurnError, match=re.escape(expected)):
+        check_data_columns(columns, moved, "x.parquet")
+    check_data_columns(columns[1:], DataParams(**{**data.__dict__, "id": ""}), "x.parquet")

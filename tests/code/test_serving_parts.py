@@ -1,19 +1,29 @@
-"""Pieces of the scoring API without a server: request model from a contract, body-size limit."""
+"""Pieces of the scoring API without a server: request model from a contract, body-size limit,
+the model/metrics pairing through dvc.lock, and the errors of `--rev`."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
+import shutil
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
+import yaml
 from pydantic import ValidationError
 
-from churn.artifacts import contract_from_spec
+from churn.artifacts import contract_from_spec, load_revision
 from churn.body_limit import BodySizeLimit
 from churn.contract import ColumnContract, Contract
+from churn.errors import ChurnError
 from churn.features import FeatureSpec
 from churn.predict import regroup
 from churn.request_model import build_request_model
+from churn.revisions import check_metrics_pair
+from churn.serve import Settings
+from tests.helpers import commit_all, run
 
 SPEC = FeatureSpec(
     numeric=["orders_30d"],
@@ -45,6 +55,101 @@ def test_request_model_takes_known_values_from_a_contract_file():
     schema = build_request_model(contract, SPEC, "").model_json_schema()
     assert schema["properties"]["device"]["x-known-values"] == ["mobile", "tv"]
     assert "customer_id" not in schema["properties"]
+
+
+@pytest.mark.parametrize("marker", ["NA", " ", "null", None, float("nan")])
+def test_a_missing_value_is_refused_alike_in_every_non_nullable_type(marker):
+    contract = Contract(
+        [
+            ColumnContract("orders_30d", "feature", "numeric", nullable=False),
+            ColumnContract("device", "feature", "categorical", nullable=False),
+            ColumnContract("app", "feature", "boolean", nullable=False),
+        ]
+    )
+    spec = FeatureSpec(numeric=["orders_30d", "app"], categorical=SPEC.categorical, engineered=[])
+    customer = build_request_model(contract, spec, "")
+    good = {"orders_30d": 2, "device": "mobile", "app": True}
+    for field in good:
+        with pytest.raises(ValidationError) as refused:
+            customer(**good | {field: marker})
+        assert [(e["loc"], e["type"]) for e in refused.value.errors()] == [
+            ((field,), "missing_value")
+        ]
+
+
+def test_a_nullable_category_reads_missing_value_text_as_null():
+    customer = build_request_model(contract_from_spec(SPEC, ""), SPEC, "")
+    assert customer(orders_30d=1, device="NA").device is None
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-5", "1e6"])
+def test_a_bad_body_limit_names_its_variable(value):
+    with pytest.raises(ChurnError, match=f"^CHURN_MAX_BODY_BYTES='{value}': expected a positive"):
+        Settings.from_env({"CHURN_MAX_BODY_BYTES": value})
+
+
+def md5(data: bytes) -> str:
+    return hashlib.md5(data).hexdigest()
+
+
+def lock_with_folder_output(root: Path, model: bytes, metrics: bytes) -> Path:
+    """A dvc.lock whose evaluate stage has metrics/evaluate as one folder output, with the
+    folder's listing in the DVC cache, as `dvc repro` leaves them."""
+    listing = json.dumps([{"md5": md5(metrics), "relpath": "metrics.json"}]).encode()
+    folder_md5 = md5(listing)
+    cached = root / ".dvc/cache/files/md5" / folder_md5[:2] / f"{folder_md5[2:]}.dir"
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(listing)
+    evaluate = {
+        "deps": [{"path": "models/model.json", "hash": "md5", "md5": md5(model)}],
+        "outs": [{"path": "metrics/evaluate", "hash": "md5", "md5": f"{folder_md5}.dir"}],
+    }
+    (root / "dvc.lock").write_text(yaml.safe_dump({"stages": {"evaluate": evaluate}}))
+    return root / "dvc.lock"
+
+
+def test_metrics_in_a_folder_output_are_checked_through_the_cached_listing(tmp_path):
+    model, metrics = tmp_path / "model.json", tmp_path / "metrics.json"
+    model.write_bytes(b'{"model": 1}')
+    metrics.write_bytes(b'{"auc": 0.8}')
+    lock = lock_with_folder_output(tmp_path, model.read_bytes(), metrics.read_bytes())
+    assert check_metrics_pair(lock, model, metrics) is None
+    metrics.write_bytes(b'{"auc": 0.7}')  # another run's metrics
+    with pytest.raises(ChurnError, match=f"^{metrics} does not belong to {model}: {lock}"):
+        check_metrics_pair(lock, model, metrics)
+    for listing in (tmp_path / ".dvc").rglob("*.dir"):
+        listing.unlink()  # no cache (as in the image): the check says it could not be made
+    assert "not checked" in check_metrics_pair(lock, model, metrics)
+
+
+@pytest.mark.pipeline
+def test_a_rev_whose_model_data_is_not_in_the_cache_says_so(tmp_path, monkeypatch):
+    """The model is a DVC output at v1, but its data is in neither the cache nor a remote."""
+    run(tmp_path, "git", "init", "-q", "-b", "main")
+    run(tmp_path, "dvc", "init", "-q")
+    (tmp_path / "models").mkdir()
+    (tmp_path / "params.yaml").write_text("{}\n")
+    (tmp_path / "models/features.json").write_text("{}\n")
+    (tmp_path / "models/model.json").write_text("{}\n")
+    run(tmp_path, "dvc", "add", "-q", "models/model.json")
+    commit_all(tmp_path, "v1")
+    run(tmp_path, "git", "tag", "v1")
+    shutil.rmtree(tmp_path / ".dvc/cache")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ChurnError) as error:
+        load_revision("models/model.json", "models/features.json", "v1")
+    assert str(error.value).startswith(
+        "models/model.json@v1: a DVC output whose data is in neither the DVC cache nor the remote"
+    )
+    assert "dvc pull" in str(error.value) and "PathMissingError" not in str(error.value)
+
+
+def test_a_rev_outside_any_git_repository_says_so(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
+    with pytest.raises(ChurnError) as error:
+        load_revision("models/model.json", "models/features.json", "v1.0")
+    assert str(error.value).startswith(f"--rev v1.0: {tmp_path} is not inside a git repository")
 
 
 async def call(limit: int, chunks: list[bytes], headers: list) -> tuple[int, bytes]:

@@ -1,6 +1,6 @@
 """Sweep helpers: grid size, parsing `dvc exp show --json`, the leaderboard."""
 
-from churn.sweep import Experiment, grid_size, leaderboard, parse_experiments
+from churn.sweep import Experiment, leaderboard, parse_experiments, queued_names
 
 
 def exp_show(name: str, status: str | None, depth: int, auc: float | None) -> dict:
@@ -29,7 +29,7 @@ SHOWN = [
         "rev": "abc123",
         "experiments": [
             exp_show("deep", None, 7, 0.81),
-            exp_show("broken", "Failed", 9, None),
+            exp_show("broken", "Failed", 9, 0.99),  # the baseline's metrics, shown for a failure
             exp_show("shallow", None, 3, 0.84),
             {"name": "finished-without-executor", "revs": [{"name": "quiet", "data": {}}]},
         ],
@@ -37,9 +37,15 @@ SHOWN = [
 ]
 
 
-def test_grid_size_is_the_product_of_the_axes():
-    assert grid_size(["train.max_depth=3,5,7", "train.learning_rate=0.05,0.1"]) == 6
-    assert grid_size(["train.max_depth=4"]) == 1
+def test_the_queued_experiments_are_read_from_dvc_output():
+    """range(...) and other axis syntax: DVC says what it queued, nothing is counted here."""
+    output = (
+        "Queueing with overrides '{'params.yaml': ['train.max_depth=range(3,6)']}'.\n"
+        "Queued experiment 'lofty-oars' for future execution.\n"
+        "Queued experiment 'green-fig' for future execution.\n"
+        "Queued experiment 'tidy-jig' for future execution.\n"
+    )
+    assert queued_names(output) == ["lofty-oars", "green-fig", "tidy-jig"]
 
 
 def test_experiments_are_parsed_with_flat_params_and_metrics():

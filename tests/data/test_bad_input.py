@@ -236,6 +236,27 @@ CASES: dict[str, tuple] = {
         ("ok", ROWS, lambda v, s: v["rows_valid"] == 10),
     ),
     "source path that does not exist": ({}, {}, ("fail", ["raw: no such file or folder"])),
+    "data.timestamp names a column the data lacks": (
+        {"a.csv": csv},
+        {"data.timestamp": "snapshot_mnth"},
+        (
+            "fail",
+            [
+                "customers.parquet: column 'snapshot_mnth' (data.timestamp) not found",
+                "(did you mean 'snapshot_month'?)",
+            ],
+        ),
+    ),
+    "data.id names a column the data lacks": (
+        {"a.csv": csv},
+        {"data.id": "customerid"},
+        ("fail", ["column 'customerid' (data.id) not found", "the data has 'customer_id'"]),
+    ),
+    "no id column (data.id empty)": (
+        {"a.csv": csv},
+        {"data.id": ""},
+        ("ok", ROWS, lambda v, s: v["rows_valid"] == ROWS),
+    ),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 import subprocess
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import yaml
 
 from tests.helpers import REPO
 
@@ -32,9 +34,28 @@ def serving_env(root: Path, **overrides: str) -> dict[str, str]:
         "CHURN_FEATURES": str(root / "features.json"),
         "CHURN_PARAMS": str(root / "params.yaml"),
         "CHURN_METRICS": str(root / "eval/metrics.json"),
+        "CHURN_DVC_LOCK": str(root / "dvc.lock"),
         "CHURN_MAX_BODY_BYTES": str(MAX_BODY_BYTES),
     }
     return env | overrides
+
+
+def write_lock(folder: Path, model: Path, metrics: Path) -> Path:
+    """folder/dvc.lock whose evaluate stage records this model and these metrics, as DVC writes
+    it (paths relative to the lock's folder)."""
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def entry(path: str, file: Path) -> dict:
+        data = file.read_bytes()
+        return {"path": path, "hash": "md5", "md5": hashlib.md5(data).hexdigest()}
+
+    evaluate = {
+        "deps": [entry("models/model.json", model)],
+        "outs": [entry("metrics/evaluate/metrics.json", metrics)],
+    }
+    lock = folder / "dvc.lock"
+    lock.write_text(yaml.safe_dump({"schema": "2.0", "stages": {"evaluate": evaluate}}))
+    return lock
 
 
 def uvicorn_command(port: int) -> list[str]:

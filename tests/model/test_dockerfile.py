@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.metadata as metadata
 import json
+import posixpath
+import re
 import shlex
 import shutil
 import subprocess
@@ -11,11 +13,12 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from tests.helpers import REPO
-from tests.model.server import start_server
+from tests.model.server import start_server, write_lock
 
 APP = "/app"  # the image's WORKDIR
 JSON = {"content-type": "application/json"}
@@ -38,32 +41,93 @@ def image_env(root: Path) -> dict[str, str]:
     return {key: value.replace(APP, str(root)) for key, value in env.items()}
 
 
-def copy_into(root: Path, artifacts: dict[str, Path]) -> None:
-    """Carry out the COPY instructions into root; DVC outputs come from `artifacts`."""
+def ignore_rules(text: str) -> list[tuple[bool, re.Pattern[str]]]:
+    """.dockerignore as (re-include, regex) rules in order, cleaned as Docker cleans them."""
+    rules = []
+    for line in text.splitlines():
+        pattern = "" if line.startswith("#") else line.strip()
+        keep = pattern.startswith("!")
+        pattern = pattern.removeprefix("!").strip()
+        if pattern:
+            pattern = posixpath.normpath(pattern).removeprefix("/")
+            rules.append((keep, re.compile(pattern_regex(pattern))))
+    return rules
+
+
+def pattern_regex(pattern: str) -> str:
+    """Go's filepath.Match (`*` and `?` stop at `/`, `[...]`, `\\` escapes) plus Docker's `**`,
+    which matches any number of folders (`(.*/)?`), or anything at the end of a pattern."""
+    tokens = re.findall(r"\*\*/?|\*|\?|\\.?|\[[^\]]*\]|.", pattern)
+    regex = []
+    for i, token in enumerate(tokens):
+        if token.startswith("**"):
+            regex.append(".*" if i == len(tokens) - 1 else "(.*/)?")
+        elif token in ("*", "?"):
+            regex.append("[^/]*" if token == "*" else "[^/]")
+        elif token.startswith("[") and token.endswith("]"):
+            regex.append(token)
+        else:
+            regex.append(re.escape(token.removeprefix("\\") or "\\"))
+    return "".join(regex)
+
+
+def in_context(path: str, rules: list[tuple[bool, re.Pattern[str]]]) -> bool:
+    """Whether the build context holds path: the last rule matching it, or a folder above it,
+    decides (`!` re-includes)."""
+    parts = path.split("/")
+    prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    excluded = False
+    for keep, regex in rules:
+        if any(regex.fullmatch(prefix) for prefix in prefixes):
+            excluded = not keep
+    return not excluded
+
+
+def context_files(source: str) -> list[str]:
+    """The files of a COPY source (file or folder) that .dockerignore leaves in the context."""
+    rules = ignore_rules((REPO / ".dockerignore").read_text())
+    path = REPO / source
+    names = [source]
+    if path.is_dir():
+        names = [p.relative_to(REPO).as_posix() for p in sorted(path.rglob("*")) if p.is_file()]
+    return [name for name in names if in_context(name, rules)]
+
+
+def copies() -> list[tuple[str, str]]:
+    """(source, destination) of every file or folder the Dockerfile's COPY instructions name."""
+    pairs = []
     for name, args in instructions():
-        if name != "COPY":
-            continue
-        *sources, dest = shlex.split(args)
+        if name == "COPY":
+            *sources, dest = shlex.split(args)
+            pairs += [(posixpath.normpath(source), dest) for source in sources]
+    return pairs
+
+
+def copy_into(root: Path, artifacts: dict[str, Path]) -> None:
+    """Carry out the COPY instructions into root from the build context .dockerignore leaves;
+    DVC outputs come from `artifacts`. A source outside the context fails, as in `docker build`."""
+    for source, dest in copies():
+        files = context_files(source)
+        assert files, f"COPY {source}: not in the build context (see .dockerignore)"
         target = root / dest.removeprefix(APP).lstrip("/")
-        for source in sources:
-            path = artifacts.get(source, REPO / source)
-            into = target / Path(source).name if dest.endswith("/") else target
-            into.parent.mkdir(parents=True, exist_ok=True)
-            if path.is_dir():
-                shutil.copytree(path, into)
-            else:
-                shutil.copy(path, into)
+        into = target / Path(source).name if dest.endswith("/") else target
+        for file in files:
+            path = into / Path(file).relative_to(source)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(artifacts.get(file, REPO / file), path)
 
 
 def image_root(trained, tmp_path: Path) -> Path:
     """A folder holding what the image holds, with the small trained model as DVC outputs."""
     root = tmp_path / "app"
+    model, metrics = trained.root / "model.json", trained.root / "eval/metrics.json"
     copy_into(
         root,
         {
-            "models/model.json": trained.root / "model.json",
+            "models/model.json": model,
             "models/features.json": trained.root / "features.json",
-            "metrics/evaluate/metrics.json": trained.root / "eval/metrics.json",
+            "metrics/evaluate/metrics.json": metrics,
+            "dvc.lock": write_lock(tmp_path / "lock", model, metrics),
         },
     )
     return root
@@ -121,6 +185,42 @@ def test_the_api_serves_from_exactly_the_files_the_image_copies(trained, tmp_pat
         code = probe[-1].replace("127.0.0.1:8000", url.removeprefix("http://"))
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=30)
         assert result.returncode == 0, result.stderr
+
+
+IGNORE = """
+# comment
+*
+!src/
+**/__pycache__
+!models/*.json
+models/secret?.json
+!/docs/**/keep.md
+"""
+
+
+@pytest.mark.parametrize(
+    ("path", "kept"),
+    [
+        ("README.md", False),
+        ("src/churn/serve.py", True),
+        ("src/churn/__pycache__/serve.pyc", False),
+        ("__pycache__/x.pyc", False),
+        ("models/model.json", True),
+        ("models/secret1.json", False),
+        ("models/secret12.json", True),
+        ("models/old/model.json", False),
+        ("docs/keep.md", True),
+        ("docs/a/b/keep.md", True),
+        ("docs/a/b/other.md", False),
+    ],
+)
+def test_dockerignore_rules_are_read_as_docker_reads_them(path, kept):
+    assert in_context(path, ignore_rules(IGNORE)) == kept
+
+
+def test_every_copy_source_is_in_the_build_context():
+    missing = [source for source, _ in copies() if not context_files(source)]
+    assert not missing, f"COPY of files .dockerignore leaves out of the build context: {missing}"
 
 
 def test_the_image_runs_as_a_non_root_user():

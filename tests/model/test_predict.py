@@ -288,6 +288,52 @@ def test_a_few_wrong_typed_values_at_the_end_of_a_file_are_missing_not_a_type_ch
     assert summary["coerced"] == {"avg_order_value:text_to_missing": 1}
 
 
+def test_a_small_file_cannot_declare_a_type_change(trained, tmp_path, capsys):
+    """One row with a word in a number column is a bad row, not a column of another type: the
+    row is rejected (the column is required), the run goes on, the word is kept in the rejects."""
+    rows = trained.test_rows.head(1).astype({"sessions_30d": object})
+    rows.loc[rows.index[0], "sessions_30d"] = "lots"
+    rows.to_csv(tmp_path / "in.csv", index=False)
+    files = ["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv")]
+    summary = run_predict(capsys, *files, *artifact_args(trained.root))
+    assert summary["rejected_by_reason"] == {"null:sessions_30d": 1}
+    assert pd.read_csv(tmp_path / "o.rejects.csv")["sessions_30d"].tolist() == ["lots"]
+
+
+def test_rejects_keep_missing_value_markers_as_the_file_wrote_them(trained, tmp_path, capsys):
+    rows = trained.test_rows.head(3).astype({"tenure_months": object}).reset_index(drop=True)
+    rows.loc[0, "tenure_months"], rows.loc[1, "tenure_months"] = "NA", "null"
+    rows.to_csv(tmp_path / "in.csv", index=False)
+    files = ["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv")]
+    summary = run_predict(capsys, *files, *artifact_args(trained.root))
+    assert summary["rejected_by_reason"] == {"null:tenure_months": 2}
+    rejects = pd.read_csv(tmp_path / "o.rejects.csv", keep_default_na=False)
+    assert rejects["tenure_months"].tolist() == ["NA", "null"]
+
+
+def test_outputs_that_would_overwrite_the_input_or_each_other_are_refused(trained, tmp_path):
+    trained.test_rows.head(3).to_csv(tmp_path / "in.csv", index=False)
+    source = str(tmp_path / "in.csv")
+    for output, rejects, message in (
+        (source, str(tmp_path / "r.csv"), "--output names the input file"),
+        (str(tmp_path / "o.csv"), str(tmp_path / "sub/../in.csv"), "--rejects names the input"),
+        (str(tmp_path / "o.csv"), str(tmp_path / "o.csv"), "--output and --rejects name the same"),
+    ):
+        with pytest.raises(ChurnError, match=message):
+            predict.main(["--input", source, "--output", output, "--rejects", rejects,
+                          *artifact_args(trained.root)])  # fmt: skip
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+    assert pd.read_csv(source).shape[0] == 3
+
+
+def test_an_output_that_cannot_be_written_is_named(trained, tmp_path):
+    trained.test_rows.head(3).to_csv(tmp_path / "in.csv", index=False)
+    target = "/proc/o.csv"  # no file can be made there, not even by root
+    with pytest.raises(ChurnError, match=rf"^{target}: cannot be written \(No such file"):
+        predict.main(["--input", str(tmp_path / "in.csv"), "--output", str(target),
+                      *artifact_args(trained.root)])  # fmt: skip
+
+
 def test_a_run_that_fails_half_way_leaves_no_output_file(trained, tmp_path):
     """The first chunk is fine, the second stops the run: nothing is left that looks like scores."""
     rows = trained.test_rows.head(60).astype({"tenure_months": object}).reset_index(drop=True)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import numpy as np
@@ -16,15 +18,29 @@ import pytest
 
 from churn.features import transform
 from churn.model import predict_proba
+from churn.serve import Settings, create_app
 from tests.helpers import REPO, VENV_BIN
-from tests.model.server import MAX_BODY_BYTES, serving_env, start_server, uvicorn_command
+from tests.model.server import (
+    MAX_BODY_BYTES,
+    serving_env,
+    start_server,
+    uvicorn_command,
+    write_lock,
+)
 
 ID = "customer_id"
 
 
 @pytest.fixture(scope="module")
-def api(trained) -> Iterator[str]:
-    yield from start_server(serving_env(trained.root), REPO)  # contracts/churn.yaml from params
+def api(trained, tmp_path_factory) -> Iterator[str]:
+    lock = write_lock(tmp_path_factory.mktemp("lock"), *served_pair(trained))
+    env = serving_env(trained.root, CHURN_DVC_LOCK=str(lock))
+    yield from start_server(env, REPO)  # contracts/churn.yaml from params
+
+
+def served_pair(trained) -> tuple[Path, Path]:
+    """The model file and the metrics file evaluate wrote for it."""
+    return trained.root / "model.json", trained.root / "eval/metrics.json"
 
 
 def records(frame: pd.DataFrame) -> list[dict]:
@@ -44,6 +60,23 @@ def test_health_and_model_describe_the_served_artifacts(api, trained):
     assert health["model_version"].startswith("workspace+md5:")
     assert info["features"] == trained.spec.feature_names
     assert info["metrics"]["test"]["roc_auc"] > 0.7
+    assert info["metrics_verified"] is True, info["metrics_check"]
+
+
+async def get_in_process(app, path: str) -> dict:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
+        return (await client.get(path)).json()
+
+
+def test_without_a_dvc_lock_model_says_the_metrics_are_unchecked(trained, tmp_path):
+    model, metrics = served_pair(trained)
+    settings = Settings(model, trained.root / "features.json", trained.root / "params.yaml",
+                        metrics, lock=tmp_path / "dvc.lock")  # fmt: skip
+    info = asyncio.run(get_in_process(create_app(settings), "/model"))
+    assert info["metrics"]["test"]["roc_auc"] > 0.7
+    assert info["metrics_verified"] is False
+    assert info["metrics_check"].startswith(f"no dvc.lock at {tmp_path / 'dvc.lock'}")
 
 
 def test_one_record_is_scored(api, trained):
@@ -140,8 +173,8 @@ def test_nan_from_python_clients_is_a_missing_value_or_a_422_never_a_500(api, tr
     required = httpx.post(f"{api}/predict", content=nan_body(broken), headers=headers)
     assert required.status_code == 422
     assert required.json()["detail"] == [
-        {"loc": ["body", "tenure_months"], "msg": "Input should be a finite number",
-         "type": "finite_number"}
+        {"loc": ["body", "tenure_months"], "type": "missing_value",
+         "msg": "Input is a missing value, which this field does not allow"}
     ]  # fmt: skip
 
 
@@ -150,14 +183,26 @@ def test_nan_from_python_clients_is_a_missing_value_or_a_422_never_a_500(api, tr
     [
         ({"satisfaction_score": ""}, {"satisfaction_score": None}),
         ({"satisfaction_score": "NA"}, {"satisfaction_score": None}),
+        ({"age_band": "null"}, {"age_band": None}),
         ({"newsletter_subscribed": "on"}, {"newsletter_subscribed": True}),
         ({ID: 12345}, {ID: "12345"}),
     ],
-    ids=["blank", "NA", "on", "numeric-id"],
+    ids=["blank", "NA", "null-category", "on", "numeric-id"],
 )
 def test_the_api_reads_other_spellings_as_their_plain_values(api, trained, spelled, canonical):
     record = records(trained.test_rows.head(1))[0]
     assert post(api, record | spelled).json() == post(api, record | canonical).json()
+
+
+@pytest.mark.parametrize("marker", ["NA", "", "null", None])
+@pytest.mark.parametrize("field", ["country", "tenure_months", "newsletter_subscribed"])
+def test_a_missing_value_in_a_non_nullable_field_is_a_422_naming_it(api, trained, field, marker):
+    """Alike for categorical, numeric and boolean fields (the contract allows no null there)."""
+    response = post(api, [records(trained.test_rows.head(1))[0] | {field: marker}])
+    assert response.status_code == 422, response.text
+    assert [(e["loc"], e["type"]) for e in response.json()["detail"]] == [
+        (["body", 0, field], "missing_value")
+    ]
 
 
 def test_missing_field_is_a_422_naming_the_field(api, trained):
@@ -215,20 +260,72 @@ def test_openapi_shows_every_field_with_type_and_known_values(api, trained):
     assert "number" in [orders.get("type"), *(kind.get("type") for kind in orders.get("anyOf", []))]
 
 
-@pytest.mark.parametrize("problem", ["missing model", "mismatched features"])
+def refusal(env: dict[str, str]) -> str:
+    """The one error line of a server that refuses to start (exit status 2, no traceback)."""
+    result = subprocess.run(uvicorn_command(0), env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    message = [line for line in result.stderr.splitlines() if "churn.serve: error" in line]
+    assert len(message) == 1, result.stderr
+    return message[0]
+
+
+@pytest.mark.parametrize("problem", ["missing model", "mismatched features", "truncated model"])
 def test_server_refuses_to_start_on_bad_artifacts(trained, tmp_path, problem):
     env = serving_env(trained.root, CHURN_MODEL=str(tmp_path / "absent.json"))
+    expected = "not found"
     if problem == "mismatched features":
         spec = json.loads((trained.root / "features.json").read_text())
         spec["categorical"]["device"] = spec["categorical"]["device"][1:]
         (tmp_path / "features.json").write_text(json.dumps(spec))
         env = serving_env(trained.root, CHURN_FEATURES=str(tmp_path / "features.json"))
-    result = subprocess.run(uvicorn_command(0), env=env, capture_output=True, text=True, timeout=60)
-    assert result.returncode != 0
-    message = [line for line in result.stderr.splitlines() if "churn.serve: error" in line]
-    assert message, result.stderr
-    assert ("not found" if problem == "missing model" else "do not match") in message[0]
-    assert "Traceback" not in result.stderr
+        expected = "do not match"
+    if problem == "truncated model":
+        (tmp_path / "model.json").write_bytes((trained.root / "model.json").read_bytes()[:5000])
+        env = serving_env(trained.root, CHURN_MODEL=str(tmp_path / "model.json"))
+        expected = f"{tmp_path / 'model.json'}: model file is not valid JSON"
+    assert expected in refusal(env)
+
+
+@pytest.mark.parametrize("recorded", ["other model", "other metrics"])
+def test_server_refuses_metrics_that_dvc_lock_does_not_record_for_the_model(
+    trained, tmp_path, recorded
+):
+    """As after `git checkout v1.0` without `dvc checkout`: metrics.json (git) and model.json
+    (DVC) from different runs, or CHURN_MODEL naming a model the metrics are not about."""
+    model, metrics = served_pair(trained)
+    other = tmp_path / "other.json"
+    other.write_bytes((model if recorded == "other model" else metrics).read_bytes() + b" ")
+    pair = (other, metrics) if recorded == "other model" else (model, other)
+    lock = write_lock(tmp_path / "repo", *pair)
+    message = refusal(serving_env(trained.root, CHURN_DVC_LOCK=str(lock)))
+    assert f"{metrics} does not belong to {model}: {lock} records" in message
+    assert "dvc checkout" in message and "dvc repro" in message
+
+
+def test_a_bad_body_limit_names_the_variable(trained):
+    message = refusal(serving_env(trained.root, CHURN_MAX_BODY_BYTES="abc"))
+    assert message == (
+        "churn.serve: error: cannot start: "
+        "CHURN_MAX_BODY_BYTES='abc': expected a positive number of bytes"
+    )
+
+
+def test_openapi_documents_the_predict_responses(api):
+    responses = httpx.get(f"{api}/openapi.json").json()["paths"]["/predict"]["post"]["responses"]
+    assert set(responses) == {"200", "413", "422"}
+    schemas = {code: r["content"]["application/json"]["schema"] for code, r in responses.items()}
+    assert schemas["200"] == {"$ref": "#/components/schemas/Scores"}
+    assert schemas["413"] == {"$ref": "#/components/schemas/TooLarge"}
+    assert schemas["422"] == {"$ref": "#/components/schemas/RequestError"}
+    components = httpx.get(f"{api}/openapi.json").json()["components"]["schemas"]
+    assert set(components["Scores"]["properties"]) == {
+        "predictions", "model_version", "rejected", "ignored_fields", "unknown_categories"
+    }  # fmt: skip
+    assert set(components["Prediction"]["properties"]) == {
+        "id", "churn_probability", "churn_decision"
+    }  # fmt: skip
+    assert set(components["Rejection"]["properties"]) == {"index", "reason"}
 
 
 def test_schemathesis_finds_no_server_error(api, tmp_path):

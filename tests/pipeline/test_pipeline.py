@@ -121,6 +121,27 @@ def test_experiment_run_and_show(scratch_repo: Path):
     assert "train.max_depth" in table and "test.roc_auc" in table
 
 
+def test_the_id_setting_makes_ingest_stale(scratch_repo: Path):
+    """ingest reads the id column verbatim (leading zeros kept): data.id is its dependency."""
+    set_params(scratch_repo, **{"data.id": "cust"})
+    status = run(scratch_repo, "dvc", "status", "ingest").stdout
+    assert "modified:" in status and "data.id" in status, status
+
+
+def test_a_queued_experiment_runs_the_code_it_was_queued_with(scratch_repo: Path):
+    """Queued experiments run in a temporary copy of their commit: the stages must import that
+    copy's src/, not the workspace's (which has moved on by the time the queue runs)."""
+    evaluate = scratch_repo / "src/churn/evaluate.py"
+    original = evaluate.read_text()
+    evaluate.write_text(original + '\nprint("code-of-the-queued-experiment")\n')
+    run(scratch_repo, "dvc", "exp", "run", "--queue", "-n", "queued-code")
+    evaluate.write_text(original)
+    run(scratch_repo, "dvc", "exp", "run", "--run-all", "-j", "1")
+    logs = run(scratch_repo, "dvc", "queue", "logs", "queued-code").stdout
+    assert "Running stage 'evaluate'" in logs
+    assert "code-of-the-queued-experiment" in logs
+
+
 def test_bad_params_fail_with_one_clear_line(scratch_repo: Path):
     set_params(scratch_repo, **{"train.model": "forest"})
     result = run(scratch_repo, "dvc", "repro", check=False)

@@ -13,7 +13,7 @@ import pytest
 from churn.features import FeatureSpec, transform
 from churn.model import load_model, predict_proba
 from tests.helpers import commit_all, run, set_params
-from tests.pipeline.test_remote import BUCKET, CREDENTIALS, s3_endpoint  # noqa: F401
+from tests.s3_server import BUCKET, CREDENTIALS
 
 pytestmark = pytest.mark.pipeline
 
@@ -57,7 +57,7 @@ def test_an_unknown_revision_is_one_clear_line(scratch_repo: Path, tmp_path: Pat
     )
 
 
-def test_scoring_reads_and_writes_s3(scratch_repo: Path, s3_endpoint: str, monkeypatch):  # noqa: F811
+def test_scoring_reads_and_writes_s3(scratch_repo: Path, s3_endpoint: str, monkeypatch):
     """Input and output as s3:// URLs on a local moto server."""
     client = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1", **{
         "aws_access_key_id": "testing", "aws_secret_access_key": "testing"})  # fmt: skip

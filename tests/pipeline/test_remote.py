@@ -4,62 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import socket
 import subprocess
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import boto3
 import pytest
 
-from tests.helpers import VENV_BIN, repo_env, run, set_params, stages_run
+from tests.helpers import repo_env, run, set_params, stages_run
+from tests.s3_server import BUCKET, CREDENTIALS, s3_client
 
 pytestmark = pytest.mark.pipeline
-BUCKET = "churn-dvc"
-CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 TRACKED = ("data/raw", "data/interim", "data/processed", "models")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def s3_client(endpoint: str):
-    """A boto3 S3 client for the local moto server, with its dummy credentials."""
-    return boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    """A moto S3 server on 127.0.0.1, with the bucket the `s3` remote names."""
-    port = free_port()
-    server = subprocess.Popen(
-        [str(VENV_BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
-    try:
-        client = s3_client(endpoint)
-        for _ in range(100):
-            try:
-                client.create_bucket(Bucket=BUCKET)
-                break
-            except Exception:  # the server is still starting
-                time.sleep(0.1)
-        yield endpoint
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def digests(root: Path) -> dict[str, str]:

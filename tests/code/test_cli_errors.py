@@ -1,0 +1,145 @@
+"""Stage CLIs given a wrong file or a bad setting: one line naming the file, column or key,
+exit status 2, no traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from tests.helpers import REPO
+
+VALIDATE_OUTPUTS = (
+    "--valid-out", "v.parquet", "--unlabelled-out", "u.parquet", "--quarantine-out", "q.parquet",
+    "--metrics", "m.json", "--schema", "s.json",
+)  # fmt: skip
+TRAIN = ("--model", "model.json", "--live-dir", "live")
+
+# name: (module, arguments, params changes, fragments of the one error line)
+CASES: dict[str, tuple] = {
+    "validate: a text file as input": (
+        "validate", ("--input", "notes.md", *VALIDATE_OUTPUTS), {},
+        ["notes.md: not a readable Parquet file"],
+    ),
+    "split: a CSV file as input": (
+        "split", ("--input", "snapshot.csv", "--out-dir", "split"), {},
+        ["snapshot.csv: not a readable Parquet file"],
+    ),
+    "ingest: an output folder that cannot be made": (
+        "ingest", ("--source", "snapshot.csv", "--out", "blocker/sub/c.parquet"), {},
+        ["blocker/sub/c.parquet: cannot be written (", "blocker"],
+    ),
+    "train: a validation file that was not featurized": (
+        "train", ("--train", "train.parquet", "--valid", "raw_valid.parquet", *TRAIN), {},
+        ["raw_valid.parquet: missing feature column(s) orders_per_session, tenure=new"],
+    ),
+    "train: a misspelt data.target": (
+        "train", ("--train", "train.parquet", "--valid", "train.parquet", *TRAIN),
+        {"data.target": "churnd"},
+        ["train.parquet: column 'churnd' (data.target) not found (did you mean 'churned'?)"],
+    ),
+    "train: a misspelt train.monotone_increasing feature": (
+        "train", ("--train", "train.parquet", "--valid", "train.parquet", *TRAIN),
+        {"train.monotone_increasing": ["days_since_last_ordr"]},
+        ["'days_since_last_ordr', which is not a model feature", "'days_since_last_order'?"],
+    ),
+    "train: an infinite learning rate": (
+        "train", ("--train", "train.parquet", "--valid", "train.parquet", *TRAIN),
+        {"train.learning_rate": float("inf")},
+        ["'train.learning_rate' should be a finite number, got inf"],
+    ),
+    "evaluate: a threshold above 1": (
+        "evaluate", ("--model", "m.json", "--test", "t.parquet", "--raw-test", "r.parquet",
+                     "--live-dir", "live"),
+        {"evaluate.threshold": 1.5},
+        ["'evaluate.threshold' should be between 0 and 1, got 1.5"],
+    ),
+    "validate: a contract with a word for a number": (
+        "validate", ("--input", "customers.parquet", "--contract", "bad.yaml", *VALIDATE_OUTPUTS),
+        {}, ["bad.yaml: column 'tenure_months' max must be a number, got 'six hundred'"],
+    ),
+    "split: a params file with a YAML syntax error": (
+        "split", ("--input", "customers.parquet", "--out-dir", "split", "--params", "broken.yaml"),
+        {}, ["broken.yaml: not valid YAML (ParserError at line 2, column 1: "],
+    ),
+    "split: a params file in Latin-1": (
+        "split", ("--input", "customers.parquet", "--out-dir", "split", "--params", "latin1.yaml"),
+        {}, ["latin1.yaml: not UTF-8 text (byte 0xfc); save it as UTF-8"],
+    ),
+    "split: a folder as params file": (
+        "split", ("--input", "customers.parquet", "--out-dir", "split", "--params", "blocker_dir"),
+        {}, ["blocker_dir: a folder, not a file"],
+    ),
+}  # fmt: skip
+
+
+def model_matrix(rows: int = 300) -> pd.DataFrame:
+    """A small frame shaped like churn.featurize's output (float32 features, then the label)."""
+    rng = np.random.default_rng(0)
+    return pd.DataFrame(
+        {
+            "days_since_last_order": rng.exponential(20, rows).astype("float32"),
+            "orders_per_session": rng.random(rows).astype("float32"),
+            "tenure=new": rng.integers(0, 2, rows).astype("float32"),
+            "churned": rng.integers(0, 2, rows),
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    """The inputs every case reads, good and bad, in one working folder."""
+    root = tmp_path_factory.mktemp("cli")
+    (root / "params.yaml").write_text((REPO / "params.yaml").read_text())
+    (root / "notes.md").write_text("# not a table\n")
+    (root / "blocker").write_text("a file where a folder should be\n")
+    (root / "broken.yaml").write_text("train: [unclosed\n")
+    (root / "latin1.yaml").write_bytes("# Gr\u00fc\u00dfe\nbase: {seed: 1}\n".encode("latin-1"))
+    (root / "blocker_dir").mkdir()
+    contract = (REPO / "contracts" / "churn.yaml").read_text()
+    (root / "bad.yaml").write_text(contract.replace("max: 600", "max: six hundred", 1))
+    matrix = model_matrix()
+    matrix.to_parquet(root / "train.parquet")
+    matrix.drop(columns=["orders_per_session", "tenure=new"]).to_parquet(root / "raw_valid.parquet")
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["a", "b"],
+            "snapshot_month": ["2026-01-01"] * 2,
+            "tenure_months": [1, 2],
+            "churned": [0, 1],
+        }
+    )
+    frame.to_csv(root / "snapshot.csv", index=False)
+    frame.to_parquet(root / "customers.parquet")
+    return root
+
+
+def params_with(folder: Path, changes: dict, name: str) -> Path:
+    """A copy of params.yaml with dotted keys changed."""
+    settings = yaml.safe_load((folder / "params.yaml").read_text())
+    for dotted, value in changes.items():
+        section, key = dotted.split(".")
+        settings[section][key] = value
+    path = folder / f"params-{name}.yaml"
+    path.write_text(yaml.safe_dump(settings))
+    return path
+
+
+@pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
+def test_bad_input_stops_with_one_line_naming_it(folder: Path, case: str):
+    module, arguments, changes, fragments = CASES[case]
+    if "--params" not in arguments:
+        params = params_with(folder, changes, str(list(CASES).index(case)))
+        arguments = (*arguments, "--params", str(params))
+    command = [sys.executable, "-m", f"churn.{module}", *arguments]
+    result = subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=120)
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"churn.{module}: error: ")
+    for fragment in fragments:
+        assert fragment in lines[0]
