@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -36,14 +37,24 @@ def positive_weight(labels: pd.Series, balance: bool) -> float:
 
 
 def monotone_constraints(features: Sequence[str], increasing: Sequence[str]) -> str:
-    """XGBoost's constraint tuple: +1 for features whose growth must not lower the risk; a name
-    that is no feature (a misspelling would quietly constrain nothing) is refused."""
+    """XGBoost's constraint tuple: +1 for features whose growth must not lower the risk. A name
+    close to a feature is a misspelling that would quietly constrain nothing: refused. A name
+    like no feature (the built-in data's column, with other data) constrains nothing, said on
+    stderr, as evaluate says of slices whose columns the data lacks."""
     for name in increasing:
-        if name not in features:
+        if name in features:
+            continue
+        hint = did_you_mean(name, features)
+        if hint:
             raise ChurnError(
                 f"params.yaml: train.monotone_increasing names '{name}', which is not a model "
-                f"feature{did_you_mean(name, features)}"
+                f"feature{hint}"
             )
+        print(
+            f"train: warning: train.monotone_increasing: the data has no feature '{name}'; "
+            "nothing constrained for it",
+            file=sys.stderr,
+        )
     return "(" + ",".join("1" if name in increasing else "0" for name in features) + ")"
 
 

@@ -110,6 +110,12 @@ def test_a_misspelt_monotone_feature_is_refused_with_the_near_miss():
     assert fit_model(toy_frame(), toy_frame(1), "y", logistic, seed=0)  # it has no constraints
 
 
+def test_a_monotone_feature_other_data_lacks_is_skipped_with_a_warning(capsys):
+    """Own data without the built-in column: nothing to constrain, said, not a failure."""
+    assert monotone_constraints(["tenure", "orders"], ["days_since_last_order"]) == "(0,0)"
+    assert "the data has no feature 'days_since_last_order'" in capsys.readouterr().err
+
+
 def test_a_matrix_that_is_not_from_featurize_is_named():
     with pytest.raises(ChurnError, match=r"^v.parquet: missing feature column\(s\) z; not a model"):
         check_matrix(toy_frame()[["x", "y"]], ["x", "z"], "v.parquet")
