@@ -25,7 +25,7 @@ $(STAMP): requirements.txt pyproject.toml
 
 install: $(STAMP) ## Create .venv and install the pinned dependencies
 
-repro: $(STAMP) ## Run the whole pipeline (generate -> evaluate) on the built-in synthetic data
+repro: $(STAMP) ## Run the whole pipeline (generate -> evaluate, drift, score) on the built-in synthetic data
 	$(BIN)/dvc repro
 	$(BIN)/python -m churn.headline
 

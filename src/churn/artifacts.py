@@ -149,17 +149,26 @@ def build(
     return Artifacts(spec, model, evaluate.threshold, data, contract, policies, version)
 
 
-def load_workspace(model: Path, features: Path, params: Path = PARAMS_FILE) -> Artifacts:
-    """The artifacts in the working tree (what `dvc repro` or `dvc pull` left there)."""
+def load_workspace(
+    model: Path, features: Path, params: Path = PARAMS_FILE, contract: Path | None = None
+) -> Artifacts:
+    """The artifacts in the working tree (what `dvc repro` or `dvc pull` left there). The
+    contract is `contract` when given, else data.contract, relative to the folder of params.yaml
+    (the repository root), so that it is found from any working directory."""
     for path, what in ((model, "model"), (features, "feature spec")):
         if not path.is_file():
             raise ChurnError(f"{path}: {what} not found (run `dvc repro` or `dvc pull`)")
     raw, params_map = model.read_bytes(), read_params_file(params)
+    if contract:  # also when params.yaml names none (data.contract: "")
+        data = {**(params_map.get("data") or {}), "contract": str(contract)}
+        params_map = {**params_map, "data": data}
 
     def read_text(path: str) -> str:
-        if not Path(path).is_file():
-            raise ChurnError(f"{path}: contract file not found (data.contract in {params})")
-        return Path(path).read_text("utf-8")
+        target = contract or Path(params).parent / path
+        if not target.is_file():
+            given = "the contract given" if contract else f"data.contract in {params}"
+            raise ChurnError(f"{target}: contract file not found ({given})")
+        return target.read_text("utf-8")
 
     names = (str(model), str(features))
     return build(features.read_text("utf-8"), raw, names, params_map, WORKSPACE, read_text)

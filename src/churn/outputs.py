@@ -35,20 +35,55 @@ def partial_name(path: str, scratch: Path, number: int) -> str:
     return str(target.with_name(f".{target.name}.partial"))
 
 
+def file_key(path: str) -> tuple[str, str]:
+    """(file system, path) naming the same file alike however it is spelt: a local path resolved
+    (symlinks, `..`, file://), an object-store URL by its canonical scheme (s3a:// is s3://)."""
+    filesystem, target = fsspec.core.url_to_fs(path)
+    protocol = filesystem.protocol
+    scheme = protocol if isinstance(protocol, str) else protocol[0]
+    if scheme in ("file", "local"):
+        return "file", str(Path(target).resolve())
+    return scheme, target.rstrip("/")
+
+
+def same_file(one: str, other: str) -> bool:
+    return file_key(one) == file_key(other)
+
+
+def check_destination(path: str) -> None:
+    """Refuse, before any work, an output that cannot be written: a folder, a folder path
+    through a file, a missing bucket (writing would create it), a read-only file system."""
+    if is_url(path) and file_key(path)[0] != "file":
+        check_bucket(path)
+        return
+    target = Path(file_key(path)[1])
+    if target.is_dir():
+        raise ChurnError(f"{path}: cannot be written (a folder has that name)")
+    parent = next((p for p in target.parents if p.exists()), None)
+    if parent is not None and not parent.is_dir():
+        raise ChurnError(f"{path}: cannot be written ({parent} is a file, not a folder)")
+
+
 def publish(name: str, path: str) -> None:
     """Give a complete output its final name: rename it, or upload it to its URL."""
-    if not is_url(path):
-        os.replace(name, path)
-        return
-    filesystem, target = fsspec.core.url_to_fs(path)
-    filesystem.put_file(name, target)
+    try:
+        if not is_url(path):
+            os.replace(name, path)
+            return
+        filesystem, target = fsspec.core.url_to_fs(path)
+        filesystem.put_file(name, target)
+    except OSError as error:
+        raise ChurnError(f"{path}: cannot be written ({error.strerror or error})") from None
 
 
 def check_bucket(path: str) -> None:
-    """Refuse an object-store URL whose bucket does not exist (writing would create it)."""
+    """Refuse an object-store URL whose bucket does not exist (writing would create it), and
+    URLs of stores that take no writes (http)."""
     filesystem, target = fsspec.core.url_to_fs(path)
     protocol = filesystem.protocol
     protocols = {protocol} if isinstance(protocol, str) else set(protocol)
+    if protocols & {"http", "https"}:
+        raise ChurnError(f"{path}: cannot be written (an http URL is read-only here)")
     if protocols & BUCKET_PROTOCOLS:
         bucket = target.lstrip("/").split("/", 1)[0]
         if not filesystem.exists(bucket):
@@ -59,20 +94,18 @@ def check_bucket(path: str) -> None:
 def published(*paths: str) -> Iterator[list[str]]:
     """Names to write the outputs under; on success each is published under its path (see
     publish), on failure removed, so that a failed run never leaves a partial file that looks
-    like a result, nor replaces the result of an earlier run."""
+    like a result, nor replaces the result of an earlier run. Destinations are checked first."""
     for path in paths:
-        if is_url(path):
-            check_bucket(path)
+        check_destination(path)
     with tempfile.TemporaryDirectory(prefix="churn-outputs-") as scratch:
         partial = [partial_name(path, Path(scratch), n) for n, path in enumerate(paths)]
         try:
             yield partial
-        except BaseException:
+            for name, path in zip(partial, paths, strict=True):
+                publish(name, path)
+        finally:
             for name in partial:
                 Path(name).unlink(missing_ok=True)
-            raise
-        for name, path in zip(partial, paths, strict=True):
-            publish(name, path)
 
 
 class TableWriter:

@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 from churn.artifacts import Artifacts, load_revision, load_workspace
 from churn.errors import ChurnError, run_cli, storage_errors
-from churn.outputs import TableWriter, published
+from churn.outputs import TableWriter, check_destination, published, same_file
 from churn.params import CSV_DELIMITERS, PARAMS_FILE, DataParams
 from churn.scoring import Checked, SeenKeys, check_chunk, row_ids, score_frame
 from churn.tables import (
@@ -54,7 +54,7 @@ def csv_batches(handle, path: str, delimiter: str) -> Iterator[pa.RecordBatch]:
     parse = pa_csv.ParseOptions(
         delimiter=file_delimiter(handle, delimiter, path), newlines_in_values=True
     )
-    header = pa_csv.ReadOptions(block_size=1 << 16, use_threads=False)
+    header = pa_csv.ReadOptions(block_size=CSV_BLOCK_BYTES, use_threads=False)  # wide headers
     names = pa_csv.open_csv(handle, read_options=header, parse_options=parse).schema.names
     check_delimiter(names, path)
     named = header_names(names, path)
@@ -243,19 +243,15 @@ def table_names(args: argparse.Namespace) -> None:
     table_suffix(args.rejects)
 
 
-def same_file(one: str, other: str) -> bool:
-    if "://" in one or "://" in other:
-        return one == other
-    return Path(one).resolve() == Path(other).resolve()
-
-
 def check_distinct(args: argparse.Namespace) -> None:
-    """Refuse outputs that would overwrite the input or each other."""
+    """Refuse outputs that would overwrite an input (--input, --fallback) or each other, however
+    the paths are spelt (relative, symlinked, file://, s3a://)."""
     if same_file(args.output, args.rejects):
         raise ChurnError(f"{args.output}: --output and --rejects name the same file")
+    inputs = [path for path in (args.input, args.fallback) if path]
     for flag, path in (("--output", args.output), ("--rejects", args.rejects)):
-        if same_file(path, args.input):
-            raise ChurnError(f"{path}: {flag} names the input file; it would be overwritten")
+        if any(same_file(path, source) for source in inputs):
+            raise ChurnError(f"{path}: {flag} names an input file; it would be overwritten")
 
 
 def load_artifacts(args: argparse.Namespace) -> Artifacts:
@@ -274,20 +270,38 @@ def load_artifacts(args: argparse.Namespace) -> Artifacts:
 
 
 def has_rows(path: str) -> bool:
-    """Whether a CSV or Parquet file holds at least one row."""
-    with open_table(path) as handle:
-        if is_csv(path):
-            return len(handle.read(1 << 16).splitlines()) > 1
-        return pq.ParquetFile(handle).metadata.num_rows > 0
+    """Whether a CSV or Parquet file holds at least one row (a CSV line after the header that is
+    not blank); a file that cannot be read is a ChurnError naming it."""
+    try:
+        with open_table(path) as handle:
+            if is_csv(path):
+                handle.readline()  # the header, however long
+                return any(line.strip() for line in handle)
+            return pq.ParquetFile(handle).metadata.num_rows > 0
+    except FileNotFoundError:
+        raise ChurnError(f"{path}: no such file") from None
+    except (pa.ArrowInvalid, OSError) as error:
+        raise ChurnError(f"{path}: cannot be read ({str(error).splitlines()[0]})") from None
+
+
+def write_summary(summary: dict, path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    except OSError as error:
+        raise ChurnError(f"{path}: cannot be written ({error.strerror or error})") from None
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
+    table_names(args)
+    check_distinct(args)
+    if args.summary:
+        check_destination(str(args.summary))
     if args.fallback and not has_rows(args.input):
         print(f"predict: {args.input} has no rows: scoring {args.fallback}", file=sys.stderr)
         args.input = args.fallback
-    table_names(args)
-    check_distinct(args)
+        table_suffix(args.input)
     artifacts = load_artifacts(args)
     try:
         with ExitStack() as stack, storage_errors(args.input, args.output, args.rejects):
@@ -302,8 +316,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             raise ChurnError(f"{args.input}: not UTF-8 text; save it as UTF-8") from error
         raise ChurnError(f"{args.input}: cannot be read ({reason})") from error
     if args.summary:
-        args.summary.parent.mkdir(parents=True, exist_ok=True)
-        args.summary.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+        write_summary(summary, args.summary)
     print(json.dumps(summary))
 
 

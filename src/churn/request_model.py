@@ -38,8 +38,13 @@ def refuse_missing(value: Any) -> Any:
 
 
 def id_text(value: Any) -> Any:
-    """A numeric id as text (batch scoring reads every id as text)."""
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    """An id as batch scoring reads it: numbers as text (12 and 12.0 are "12"), and a
+    missing-value marker ("", "NA" ...) as no id."""
+    if isinstance(value, bool):
+        return value  # refused by the str type
+    if isinstance(value, float) and math.isfinite(value):
+        return str(int(value)) if value.is_integer() else str(value)
+    return str(value) if isinstance(value, int) else missing_as_none(value)
 
 
 def feature_field(column: ColumnContract, spec: FeatureSpec) -> tuple[Any, Any]:

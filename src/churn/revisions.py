@@ -108,16 +108,29 @@ def lock_md5(entries: list[dict], path: str, cache: Path) -> str | None:
     return None
 
 
+def evaluate_entry(lock: Path) -> dict:
+    """The evaluate stage's entry of a dvc.lock ({} when it has none); ChurnError when the file
+    is not shaped like a dvc.lock."""
+    try:
+        stages = (yaml.safe_load(lock.read_bytes()) or {}).get("stages") or {}
+        stage = stages.get("evaluate") or {}
+        lists = [stage.get("deps") or [], stage.get("outs") or []]
+        if not isinstance(stage, dict) or not all(
+            isinstance(entries, list) and all(isinstance(e, dict) for e in entries)
+            for entries in lists
+        ):
+            raise TypeError
+    except (yaml.YAMLError, AttributeError, TypeError):
+        raise ChurnError(f"{lock}: not a valid dvc.lock") from None
+    return stage
+
+
 def check_metrics_pair(lock: Path, model: Path, metrics: Path) -> str | None:
     """Fail when the model and metrics files are not the pair dvc.lock's evaluate stage records;
     None when they are, else why the check could not be made."""
     if not lock.is_file():
         return f"no dvc.lock at {lock}: the metrics were not checked against the model"
-    try:
-        stages = (yaml.safe_load(lock.read_bytes()) or {}).get("stages") or {}
-    except (yaml.YAMLError, AttributeError):
-        raise ChurnError(f"{lock}: not a valid dvc.lock") from None
-    stage, cache = stages.get("evaluate") or {}, lock.parent / ".dvc" / "cache"
+    stage, cache = evaluate_entry(lock), lock.parent / ".dvc" / "cache"
     recorded = (
         lock_md5(stage.get("deps") or [], LOCK_MODEL, cache),
         lock_md5(stage.get("outs") or [], LOCK_METRICS, cache),

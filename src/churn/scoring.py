@@ -87,6 +87,8 @@ def verbatim_ids(frame: pd.DataFrame, id_column: str, positions: np.ndarray) -> 
     if not id_column or id_column not in frame.columns:
         return None
     raw = frame[id_column]
+    if isinstance(raw.dtype, pd.CategoricalDtype):  # Parquet dictionary columns
+        raw = raw.astype(object)
     if pd.api.types.infer_dtype(raw, skipna=True) != "string":
         return None
     return raw.iloc[positions].astype("string").reset_index(drop=True)

@@ -1,12 +1,12 @@
 """The scoring API: `uvicorn churn.serve:app`; artifact paths come from CHURN_* variables."""
 
 # No `from __future__ import annotations`: FastAPI must see the generated model in /predict.
-import json
 import math
 import os
+import re
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,8 +18,7 @@ from pydantic import BaseModel
 
 from churn.artifacts import Artifacts, load_workspace
 from churn.body_limit import BodySizeLimit
-from churn.contract import Contract
-from churn.errors import ChurnError
+from churn.errors import ChurnError, read_json_object
 from churn.request_model import RequestError, Scores, TooLarge, build_request_model
 from churn.revisions import check_metrics_pair
 from churn.scoring import check_chunk, row_ids, score_frame
@@ -43,15 +42,16 @@ class Settings:
     @classmethod
     def from_env(cls, env: dict[str, str]) -> "Settings":
         default = cls()
-        contract = env.get("CHURN_CONTRACT")
+        contract, lock = env.get("CHURN_CONTRACT"), env.get("CHURN_DVC_LOCK")
+        params = Path(env.get("CHURN_PARAMS", default.params))
         return cls(
             Path(env.get("CHURN_MODEL", default.model)),
             Path(env.get("CHURN_FEATURES", default.features)),
-            Path(env.get("CHURN_PARAMS", default.params)),
+            params,
             Path(env.get("CHURN_METRICS", default.metrics)),
             Path(contract) if contract else None,
             byte_count(env.get("CHURN_MAX_BODY_BYTES"), default.max_body_bytes),
-            Path(env.get("CHURN_DVC_LOCK", default.lock)),
+            Path(lock) if lock else params.parent / default.lock,  # next to params.yaml
         )
 
 
@@ -59,19 +59,16 @@ def byte_count(text: str | None, default: int) -> int:
     """CHURN_MAX_BODY_BYTES as a positive whole number; default when unset."""
     if text is None:
         return default
-    if not text.strip().isdigit() or int(text) < 1:
+    if not re.fullmatch(r"[0-9]+", text.strip()) or int(text) < 1:
         raise ChurnError(f"CHURN_MAX_BODY_BYTES={text!r}: expected a positive number of bytes")
     return int(text)
 
 
 def read_metrics(path: Path) -> dict | None:
     """The evaluation metrics of the served model, or None when the file is absent."""
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not path.exists():
         return None
-    except json.JSONDecodeError as error:
-        raise ChurnError(f"{path}: not valid JSON") from error
+    return read_json_object(path)
 
 
 def score_records(records: list[BaseModel], artifacts: Artifacts) -> dict[str, Any]:
@@ -182,9 +179,9 @@ def add_routes(
 
 def create_app(settings: Settings) -> FastAPI:
     """Load and cross-check the artifacts, then build the app; ChurnError when they are unusable."""
-    artifacts = load_workspace(settings.model, settings.features, settings.params)
-    if settings.contract:
-        artifacts = replace(artifacts, contract=Contract.load(settings.contract))
+    artifacts = load_workspace(
+        settings.model, settings.features, settings.params, settings.contract
+    )
     customer = build_request_model(artifacts.contract, artifacts.spec, artifacts.id_column)
     app = FastAPI(title="churn-dvc scoring API", version=artifacts.version)
     add_routes(app, artifacts, customer, describe_model(settings, artifacts))

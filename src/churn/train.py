@@ -44,6 +44,11 @@ def monotone_constraints(features: Sequence[str], increasing: Sequence[str]) -> 
     for name in increasing:
         if name in features:
             continue
+        if any(feature.startswith(f"{name}=") for feature in features):
+            raise ChurnError(
+                f"params.yaml: train.monotone_increasing names '{name}', a categorical column: "
+                "only numeric features can be constrained"
+            )
         hint = did_you_mean(name, features)
         if hint:
             raise ChurnError(

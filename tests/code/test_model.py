@@ -116,6 +116,11 @@ def test_a_monotone_feature_other_data_lacks_is_skipped_with_a_warning(capsys):
     assert "the data has no feature 'days_since_last_order'" in capsys.readouterr().err
 
 
+def test_a_categorical_column_cannot_be_constrained():
+    with pytest.raises(ChurnError, match="'country', a categorical column: only numeric"):
+        monotone_constraints(["tenure", "country=SE", "country=DE"], ["country"])
+
+
 def test_a_matrix_that_is_not_from_featurize_is_named():
     with pytest.raises(ChurnError, match=r"^v.parquet: missing feature column\(s\) z; not a model"):
         check_matrix(toy_frame()[["x", "y"]], ["x", "z"], "v.parquet")

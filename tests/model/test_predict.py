@@ -315,8 +315,9 @@ def test_outputs_that_would_overwrite_the_input_or_each_other_are_refused(traine
     trained.test_rows.head(3).to_csv(tmp_path / "in.csv", index=False)
     source = str(tmp_path / "in.csv")
     for output, rejects, message in (
-        (source, str(tmp_path / "r.csv"), "--output names the input file"),
-        (str(tmp_path / "o.csv"), str(tmp_path / "sub/../in.csv"), "--rejects names the input"),
+        (source, str(tmp_path / "r.csv"), "--output names an input file"),
+        (f"file://{source}", str(tmp_path / "r.csv"), "--output names an input file"),
+        (str(tmp_path / "o.csv"), str(tmp_path / "sub/../in.csv"), "--rejects names an input"),
         (str(tmp_path / "o.csv"), str(tmp_path / "o.csv"), "--output and --rejects name the same"),
     ):
         with pytest.raises(ChurnError, match=message):
@@ -326,12 +327,58 @@ def test_outputs_that_would_overwrite_the_input_or_each_other_are_refused(traine
     assert pd.read_csv(source).shape[0] == 3
 
 
+def test_outputs_that_cannot_be_written_are_refused_before_any_work(trained, tmp_path):
+    """A folder where the rejects should go, a file where a folder should be: refused up front,
+    so no scores file is published beside a failed rejects file."""
+    trained.test_rows.head(3).to_csv(tmp_path / "in.csv", index=False)
+    (tmp_path / "folder.csv").mkdir()
+    source = str(tmp_path / "in.csv")
+    for output, rejects, message in (
+        (str(tmp_path / "o.csv"), str(tmp_path / "folder.csv"), "a folder has that name"),
+        (f"{source}/o.csv", str(tmp_path / "r.csv"), "in.csv is a file, not a folder"),
+    ):
+        with pytest.raises(ChurnError, match=message):
+            predict.main(["--input", source, "--output", output, "--rejects", rejects,
+                          *artifact_args(trained.root)])  # fmt: skip
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder.csv", "in.csv"]
+
+
+def test_the_fallback_is_used_only_for_an_input_without_rows(trained, tmp_path, capsys):
+    """A header longer than any sample is still a header; a missing input is one line; the
+    fallback is protected from being overwritten like the input."""
+    extra = pd.DataFrame(0, index=range(2), columns=[f"extra_{n:05d}" for n in range(8000)])
+    wide = pd.concat([trained.test_rows.head(2).reset_index(drop=True), extra], axis=1)
+    wide.to_csv(tmp_path / "wide.csv", index=False)
+    trained.test_rows.head(5).to_csv(tmp_path / "fallback.csv", index=False)
+    fallback = ["--fallback", str(tmp_path / "fallback.csv"), *artifact_args(trained.root)]
+    files = ["--input", str(tmp_path / "wide.csv"), "--output", str(tmp_path / "o.csv")]
+    assert run_predict(capsys, *files, *fallback)["rows_in"] == 2
+    with pytest.raises(ChurnError, match=r"absent.parquet: no such file$"):
+        predict.main(["--input", str(tmp_path / "absent.parquet"), "--output",
+                      str(tmp_path / "o2.csv"), *fallback])  # fmt: skip
+    with pytest.raises(ChurnError, match="--output names an input file"):
+        predict.main(["--input", str(tmp_path / "wide.csv"), "--output",
+                      str(tmp_path / "fallback.csv"), *fallback])  # fmt: skip
+
+
+def test_ids_of_a_dictionary_encoded_parquet_column_keep_their_padding(trained, tmp_path, capsys):
+    rows = trained.test_rows.head(2).drop(columns="snapshot_month")
+    rows = rows.assign(customer_id=pd.Categorical([" A1", "B2 "]))
+    rows.to_parquet(tmp_path / "in.parquet")
+    files = ["--input", str(tmp_path / "in.parquet"), "--output", str(tmp_path / "o.parquet")]
+    run_predict(capsys, *files, *artifact_args(trained.root))
+    assert pd.read_parquet(tmp_path / "o.parquet")["id"].tolist() == [" A1", "B2 "]
+
+
 def test_an_output_that_cannot_be_written_is_named(trained, tmp_path):
     trained.test_rows.head(3).to_csv(tmp_path / "in.csv", index=False)
     target = "/proc/o.csv"  # no file can be made there, not even by root
     with pytest.raises(ChurnError, match=rf"^{target}: cannot be written \(No such file"):
         predict.main(["--input", str(tmp_path / "in.csv"), "--output", str(target),
                       *artifact_args(trained.root)])  # fmt: skip
+    with pytest.raises(ChurnError, match=r"^/proc/summary.json: cannot be written \(No such file"):
+        predict.main(["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv"),
+                      "--summary", "/proc/summary.json", *artifact_args(trained.root)])  # fmt: skip
 
 
 def test_a_run_that_fails_half_way_leaves_no_output_file(trained, tmp_path):

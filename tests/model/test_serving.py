@@ -15,6 +15,7 @@ import httpx
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from churn.features import transform
 from churn.model import predict_proba
@@ -303,12 +304,58 @@ def test_server_refuses_metrics_that_dvc_lock_does_not_record_for_the_model(
     assert "dvc checkout" in message and "dvc repro" in message
 
 
-def test_a_bad_body_limit_names_the_variable(trained):
-    message = refusal(serving_env(trained.root, CHURN_MAX_BODY_BYTES="abc"))
+@pytest.mark.parametrize("limit", ["abc", "\u00b2"])  # "²" passes str.isdigit
+def test_a_bad_body_limit_names_the_variable(trained, limit):
+    message = refusal(serving_env(trained.root, CHURN_MAX_BODY_BYTES=limit))
     assert message == (
         "churn.serve: error: cannot start: "
-        "CHURN_MAX_BODY_BYTES='abc': expected a positive number of bytes"
+        f"CHURN_MAX_BODY_BYTES={limit!r}: expected a positive number of bytes"
     )
+
+
+@pytest.mark.parametrize("problem", ["lock of another shape", "metrics folder", "metrics latin-1"])
+def test_unusable_lock_or_metrics_files_are_one_line_naming_them(trained, tmp_path, problem):
+    env = serving_env(trained.root)
+    if problem == "lock of another shape":
+        (tmp_path / "dvc.lock").write_text("stages: {evaluate: hello}\n")
+        env = serving_env(trained.root, CHURN_DVC_LOCK=str(tmp_path / "dvc.lock"))
+        expected = f"{tmp_path / 'dvc.lock'}: not a valid dvc.lock"
+    elif problem == "metrics folder":
+        env = serving_env(trained.root, CHURN_METRICS=str(tmp_path))
+        expected = f"{tmp_path}: a folder, not a file"
+    else:
+        (tmp_path / "m.json").write_bytes('{"note": "Gr\u00fc\u00dfe"}'.encode("latin-1"))
+        env = serving_env(trained.root, CHURN_METRICS=str(tmp_path / "m.json"))
+        expected = f"{tmp_path / 'm.json'}: not UTF-8 text"
+    assert expected in refusal(env)
+
+
+def test_the_server_runs_from_any_directory(trained, tmp_path):
+    """Paths in params.yaml (data.contract) are relative to its folder, and dvc.lock is looked
+    for next to it: CHURN_* paths are all a server started elsewhere needs."""
+    repo = tmp_path / "repo"
+    (repo / "contracts").mkdir(parents=True)
+    (repo / "contracts/churn.yaml").write_text((REPO / "contracts/churn.yaml").read_text())
+    params = yaml.safe_load((trained.root / "params.yaml").read_text())
+    params["data"]["contract"] = "contracts/churn.yaml"
+    (repo / "params.yaml").write_text(yaml.safe_dump(params))
+    model, metrics = served_pair(trained)
+    write_lock(repo, model, metrics)
+    env = serving_env(trained.root, CHURN_PARAMS=str(repo / "params.yaml"))
+    del env["CHURN_DVC_LOCK"]
+    (tmp_path / "elsewhere").mkdir()
+    for url in start_server(env, tmp_path / "elsewhere"):
+        about = httpx.get(f"{url}/model").json()
+        assert about["metrics_verified"], about["metrics_check"]
+
+
+def test_an_id_is_read_as_batch_scoring_reads_it(api, trained):
+    """12.0 is "12"; "" and "NA" are no id, like null (a lone record is scored with id null)."""
+    sent = records(trained.test_rows.head(1))[0]
+    for given, expected in ((12.0, "12"), ("", None), ("NA", None), (None, None)):
+        response = post(api, {**sent, ID: given})
+        assert response.status_code == 200, (given, response.text)
+        assert response.json()["predictions"][0]["id"] == expected, given
 
 
 def test_openapi_documents_the_predict_responses(api):
@@ -343,8 +390,10 @@ def test_contract_limits_are_422_and_contract_row_failures_are_listed(api, train
     below = post(api, record | {"tenure_months": -5})
     assert below.status_code == 422
     assert "tenure_months" in below.text
-    nobody = post(api, [record | {"customer_id": ""}]).json()
-    assert nobody["predictions"] == [] and nobody["rejected"][0]["reason"].startswith("null:")
+    # among records with ids, one without ("" reads as no id) is rejected; alone it is scored
+    mixed = post(api, [record, record | {"customer_id": ""}]).json()
+    assert len(mixed["predictions"]) == 1
+    assert mixed["rejected"] == [{"index": 1, "reason": "null:customer_id"}]
     twice = post(api, [record, record]).json()
     assert len(twice["predictions"]) == 1
     assert twice["rejected"] == [{"index": 1, "reason": "duplicate_id:customer_id"}]
