@@ -51,15 +51,15 @@ def same_file(one: str, other: str) -> bool:
 
 
 def check_destination(path: str) -> None:
-    """Refuse, before any work, an output that cannot be written: a folder, a folder path
-    through a file, a missing bucket (writing would create it), a read-only file system."""
-    if is_url(path) and file_key(path)[0] != "file":
+    """Refuse, before any work, an output that cannot be written: a folder, a path under a file,
+    a missing bucket (writing would create it), an http URL."""
+    scheme, target = file_key(path)
+    if scheme != "file":
         check_bucket(path)
         return
-    target = Path(file_key(path)[1])
-    if target.is_dir():
+    if Path(target).is_dir():
         raise ChurnError(f"{path}: cannot be written (a folder has that name)")
-    parent = next((p for p in target.parents if p.exists()), None)
+    parent = next((p for p in Path(target).parents if p.exists()), None)
     if parent is not None and not parent.is_dir():
         raise ChurnError(f"{path}: cannot be written ({parent} is a file, not a folder)")
 
