@@ -22,9 +22,28 @@ T = TypeVar("T")
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+class UniqueKeyLoader(YAML_LOADER):  # type: ignore[misc, valid-type]
+    """The safe loader, refusing a key given twice in one mapping (PyYAML would keep the last
+    silently: a contract column or a param defined twice)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, typing.Hashable):
+                continue  # the base class refuses it
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping", node.start_mark,
+                    f"found the key {key!r} twice", key_node.start_mark,
+                )  # fmt: skip
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
 def parse_yaml(text: str | bytes) -> Any:
-    """yaml.safe_load through libyaml when available."""
-    return yaml.load(text, Loader=YAML_LOADER)
+    """yaml.safe_load through libyaml when available; a key repeated in a mapping is an error."""
+    return yaml.load(text, Loader=UniqueKeyLoader)
 
 
 @dataclass(frozen=True)

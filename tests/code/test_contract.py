@@ -84,6 +84,11 @@ def test_contract_round_trips_through_yaml():
         (NUMERIC.format("max: .nan"), "column 'x' max must be a number, got nan"),
         (NUMERIC.format("min: 5, max: 1"), r"column 'x' min \(5\) is above max \(1\)"),
         (NUMERIC.format("nullable: maybe"), "column 'x' nullable must be true or false"),
+        (  # a column described twice: the first description would be lost
+            "version: 1\ncolumns:\n  x: {role: feature, type: numeric}\n"
+            "  x: {role: id, type: categorical}\n",
+            "found the key 'x' twice",
+        ),
         (NUMERIC.format("nullable: 1"), "column 'x' nullable must be true or false, got 1"),
         (
             "version: 1\ncolumns: {x: {role: feature, type: categorical, min: 0}}\n",

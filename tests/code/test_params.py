@@ -111,6 +111,10 @@ def test_float_params_must_be_finite(section, key, value):
         ("train: [unclosed\n", "ParserError at line 2, column 1: "),
         ("train:\n  max_depth: 4\n   subsample: 1\n", "ScannerError at line 3, column 13: "),
         ('base:\n  seed: "42\n', "(while scanning a quoted scalar from line 2, column 9)"),
+        (  # PyYAML would keep the last value silently
+            "train:\n  max_depth: 4\n  max_depth: 6\n",
+            "ConstructorError at line 3, column 3: found the key 'max_depth' twice",
+        ),
     ],
 )
 def test_yaml_syntax_errors_give_line_and_column_in_one_line(tmp_path, text, where):
