@@ -21,6 +21,7 @@ from churn.params import (
     section_from_mapping,
 )
 from churn.params import SECTIONS as PARAM_SECTIONS
+from churn.revisions import require_git_repository
 
 WORKSPACE = "workspace"
 
@@ -123,10 +124,7 @@ def is_dvc_output(path: str, rev: str) -> bool:
 
 def resolve_rev(rev: str) -> str:
     """The short commit hash a revision (tag, branch, hash) points at."""
-    if subprocess.run(["git", "rev-parse", "--git-dir"], capture_output=True).returncode != 0:
-        raise ChurnError(
-            f"--rev {rev}: {Path.cwd()} is not inside a git repository (run it in the clone)"
-        )
+    require_git_repository(f"--rev {rev}")
     result = subprocess.run(
         ["git", "rev-parse", "--short=10", f"{rev}^{{commit}}"], capture_output=True, text=True
     )
