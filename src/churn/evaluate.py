@@ -16,7 +16,13 @@ from sklearn.calibration import calibration_curve
 
 from churn.errors import ChurnError, run_cli
 from churn.model import ChurnModel, LogisticModel, feature_names_of, load_model, predict_proba
-from churn.params import PARAMS_FILE, check_data_columns, load_section
+from churn.params import (
+    PARAMS_FILE,
+    ParamsValueError,
+    check_data_columns,
+    load_section,
+    naming_params_file,
+)
 from churn.tables import read_parquet
 
 TOP_FEATURES = 20
@@ -67,9 +73,9 @@ def slice_masks(raw: pd.DataFrame, slices: Mapping[str, str]) -> dict[str, np.nd
             print(f"evaluate: slice '{name}' skipped, its columns are not in the data")
             continue
         except (SyntaxError, ValueError, TypeError) as error:
-            raise ChurnError(f"params.yaml: evaluate.slices.{name} is not a valid query") from error
+            raise ParamsValueError(f"evaluate.slices.{name} is not a valid query") from error
         if not isinstance(result, pd.Series) or not pd.api.types.is_bool_dtype(result):
-            raise ChurnError(f"params.yaml: evaluate.slices.{name} is not a condition: {query!r}")
+            raise ParamsValueError(f"evaluate.slices.{name} is not a condition: {query!r}")
         masks[name] = result.to_numpy(dtype=bool, na_value=False)
         if not masks[name].any():
             print(
@@ -155,7 +161,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise ChurnError(f"{args.raw_test}: {len(raw)} rows, {args.test} has {len(test)}")
     labels = test[target].to_numpy()
     scores = predict_proba(model, test.drop(columns=target), str(args.test))
-    with Live(dir=str(args.live_dir), dvcyaml=None, save_dvc_exp=False, report=None) as live:
+    with (
+        naming_params_file(args.params),
+        Live(dir=str(args.live_dir), dvcyaml=None, save_dvc_exp=False, report=None) as live,
+    ):
         overall = classification_metrics(labels, scores, params.threshold, params.top_fraction)
         live.summary = {"test": overall, "slices": {}, "features": len(feature_names_of(model))}
         for name, mask in slice_masks(raw, params.slices).items():

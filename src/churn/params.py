@@ -7,7 +7,8 @@ import difflib
 import math
 import types
 import typing
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -87,10 +88,23 @@ def did_you_mean(name: str, choices: Iterable[object]) -> str:
     return f" (did you mean '{guess[0]}'?)" if guess else ""
 
 
+class ParamsValueError(ChurnError):
+    """A params value the code cannot use; naming_params_file adds the file it came from."""
+
+
+@contextmanager
+def naming_params_file(path: Path | str) -> Iterator[None]:
+    """Report a ParamsValueError raised inside as "PATH: message", PATH the params file read."""
+    try:
+        yield
+    except ParamsValueError as error:
+        raise ChurnError(f"{path}: {error}") from error
+
+
 def require(ok: bool, key: str, wanted: str, value: object) -> None:
-    """A ChurnError naming the key when a value is out of its range."""
+    """A ParamsValueError naming the key when a value is out of its range."""
     if not ok:
-        raise ChurnError(f"params.yaml: key '{key}' should be {wanted}, got {value!r}")
+        raise ParamsValueError(f"key '{key}' should be {wanted}, got {value!r}")
 
 
 CSV_DELIMITERS = ("auto", ",", ";", "tab", "\t", "|")  # the spellings churn.tables reads
@@ -108,11 +122,13 @@ class DataParams:
 
     def __post_init__(self) -> None:
         if self.delimiter not in CSV_DELIMITERS:
-            raise ChurnError(f"data.delimiter must be auto , ; tab or |, got {self.delimiter!r}")
+            raise ParamsValueError(
+                f"data.delimiter must be auto , ; tab or |, got {self.delimiter!r}"
+            )
         if self.decimal not in (".", ","):
-            raise ChurnError(f"data.decimal must be '.' or ',', got {self.decimal!r}")
+            raise ParamsValueError(f"data.decimal must be '.' or ',', got {self.decimal!r}")
         if self.decimal == "," and self.delimiter == ",":
-            raise ChurnError("data.decimal ',' needs another data.delimiter (auto, ; tab |)")
+            raise ParamsValueError("data.decimal ',' needs another data.delimiter (auto, ; tab |)")
 
 
 ROLES = ("target", "id", "timestamp")  # the DataParams fields that name a column
@@ -313,7 +329,8 @@ def section_from_mapping(cls: type[T], name: str, raw: Any, source: Path = PARAM
                 f"{source}: key '{name}.{field.name}' should be a finite number, got {value!r}"
             )
         values[field.name] = float(value) if hints[field.name] is float else value
-    return cls(**values)
+    with naming_params_file(source):
+        return cls(**values)
 
 
 def field_defaults(cls: type) -> dict[str, Any]:

@@ -20,10 +20,12 @@ from churn.model import ChurnModel, LogisticModel, predict_proba, save_model
 from churn.params import (
     PARAMS_FILE,
     DataParams,
+    ParamsValueError,
     TrainParams,
     check_data_columns,
     did_you_mean,
     load_section,
+    naming_params_file,
 )
 from churn.tables import read_parquet
 
@@ -45,15 +47,14 @@ def monotone_constraints(features: Sequence[str], increasing: Sequence[str]) -> 
         if name in features:
             continue
         if any(feature.startswith(f"{name}=") for feature in features):
-            raise ChurnError(
-                f"params.yaml: train.monotone_increasing names '{name}', a categorical column: "
+            raise ParamsValueError(
+                f"train.monotone_increasing names '{name}', a categorical column: "
                 "only numeric features can be constrained"
             )
         hint = did_you_mean(name, features)
         if hint:
-            raise ChurnError(
-                f"params.yaml: train.monotone_increasing names '{name}', which is not a model "
-                f"feature{hint}"
+            raise ParamsValueError(
+                f"train.monotone_increasing names '{name}', which is not a model feature{hint}"
             )
         print(
             f"train: warning: train.monotone_increasing: the data has no feature '{name}'; "
@@ -199,7 +200,7 @@ def fit_model(
         return booster
     if params.model == "logistic_regression":
         return fit_logistic(train, target, params, seed)
-    raise ChurnError(f"params.yaml: train.model must be one of {MODELS}, got {params.model!r}")
+    raise ParamsValueError(f"train.model must be one of {MODELS}, got {params.model!r}")
 
 
 def log_scores(live: Live, model: ChurnModel, splits: dict[str, pd.DataFrame], target: str) -> None:
@@ -258,7 +259,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     data, seed = load_section("data", args.params), load_section("base", args.params).seed
     train, valid, target = read_parquet(args.train), read_parquet(args.valid), data.target
     check_inputs(train, valid, data, args)
-    with Live(dir=str(args.live_dir), dvcyaml=None, save_dvc_exp=False, report=None) as live:
+    with (
+        naming_params_file(args.params),
+        Live(dir=str(args.live_dir), dvcyaml=None, save_dvc_exp=False, report=None) as live,
+    ):
         model = fit_model(train, valid, target, params, seed, live)
         if isinstance(model, xgb.Booster):
             live.log_metric("boosted_rounds", model.num_boosted_rounds(), plot=False)

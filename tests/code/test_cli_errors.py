@@ -20,7 +20,8 @@ VALIDATE_OUTPUTS = (
 )  # fmt: skip
 TRAIN = ("--model", "model.json", "--live-dir", "live")
 
-# name: (module, arguments, params changes, fragments of the one error line)
+# name: (module, arguments, params changes, fragments of the one error line; "{params}" stands
+# for the params file the case runs with, which is not params.yaml)
 CASES: dict[str, tuple] = {
     "validate: a text file as input": (
         "validate", ("--input", "notes.md", *VALIDATE_OUTPUTS), {},
@@ -46,18 +47,24 @@ CASES: dict[str, tuple] = {
     "train: a misspelt train.monotone_increasing feature": (
         "train", ("--train", "train.parquet", "--valid", "train.parquet", *TRAIN),
         {"train.monotone_increasing": ["days_since_last_ordr"]},
-        ["'days_since_last_ordr', which is not a model feature", "'days_since_last_order'?"],
+        ["{params}: train.monotone_increasing names 'days_since_last_ordr', which is not a model "
+         "feature", "'days_since_last_order'?"],
+    ),
+    "train: an unknown train.model": (
+        "train", ("--train", "train.parquet", "--valid", "train.parquet", *TRAIN),
+        {"train.model": "xgbost"},
+        ["{params}: train.model must be one of ('xgboost', 'logistic_regression'), got 'xgbost'"],
     ),
     "train: an infinite learning rate": (
         "train", ("--train", "train.parquet", "--valid", "train.parquet", *TRAIN),
         {"train.learning_rate": float("inf")},
-        ["'train.learning_rate' should be a finite number, got inf"],
+        ["{params}: key 'train.learning_rate' should be a finite number, got inf"],
     ),
     "evaluate: a threshold above 1": (
         "evaluate", ("--model", "m.json", "--test", "t.parquet", "--raw-test", "r.parquet",
                      "--live-dir", "live"),
         {"evaluate.threshold": 1.5},
-        ["'evaluate.threshold' should be between 0 and 1, got 1.5"],
+        ["{params}: key 'evaluate.threshold' should be between 0 and 1, got 1.5"],
     ),
     "validate: a contract with a word for a number": (
         "validate", ("--input", "customers.parquet", "--contract", "bad.yaml", *VALIDATE_OUTPUTS),
@@ -133,6 +140,7 @@ def params_with(folder: Path, changes: dict, name: str) -> Path:
 @pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
 def test_bad_input_stops_with_one_line_naming_it(folder: Path, case: str):
     module, arguments, changes, fragments = CASES[case]
+    params = folder / "params.yaml"
     if "--params" not in arguments:
         params = params_with(folder, changes, str(list(CASES).index(case)))
         arguments = (*arguments, "--params", str(params))
@@ -142,4 +150,4 @@ def test_bad_input_stops_with_one_line_naming_it(folder: Path, case: str):
     assert result.returncode == 2 and len(lines) == 1, result.stderr
     assert lines[0].startswith(f"churn.{module}: error: ")
     for fragment in fragments:
-        assert fragment in lines[0]
+        assert fragment.format(params=params) in lines[0]
