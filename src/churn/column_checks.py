@@ -179,9 +179,10 @@ def optional_roles(data: DataParams, scoring: bool) -> set[str]:
 
 
 def check_columns(
-    frame, contract, policies, data, where, scoring, retype_min=1
+    frame, contract, policies, data, where, scoring, retype_min=1, include=None
 ) -> dict[str, ColumnCheck]:
-    """Every contract column (and included new column) coerced and checked, in contract order."""
+    """Every contract column (and included new column: those named in include, or every one
+    when it is None) coerced and checked, in contract order."""
     checks = {}
     for column in contract.columns:
         if column.name not in frame.columns:
@@ -194,7 +195,8 @@ def check_columns(
             checks[column.name] = check_feature(raw, column, policies, where, scoring, retype_min)
     if policies.new_column == "include":
         for name in added_columns(frame, contract):
-            checks[name] = check_new_column(frame[name], name)
+            if include is None or name in include:
+                checks[name] = check_new_column(frame[name], name)
     return checks
 
 

@@ -128,5 +128,7 @@ class TableWriter:
             self.writer = stack.enter_context(pq.ParquetWriter(handle, schema, **options))
 
     def write(self, frame: pd.DataFrame) -> None:
+        if frame.empty:  # the file has its schema already; converting nothing costs per column
+            return
         table = pa.Table.from_pandas(frame, schema=self.schema, preserve_index=False)
         self.writer.write_table(table)

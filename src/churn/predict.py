@@ -42,7 +42,7 @@ def header_names(names: list[str], path: str) -> list[str]:
     """Column names as read: blank ones (trailing separators from spreadsheets) become
     'Unnamed: <position>' as pandas names them; a repeated name is refused."""
     named = [name if name.strip() else f"Unnamed: {at}" for at, name in enumerate(names)]
-    repeated = sorted({name for name in named if named.count(name) > 1})
+    repeated = sorted(name for name, count in Counter(named).items() if count > 1)
     if repeated:
         raise ChurnError(f"{path}: column {repeated[0]!r} appears more than once in the header")
     return named

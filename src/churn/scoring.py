@@ -111,8 +111,12 @@ def check_chunk(
     # The label and timestamp are optional when scoring and unused: skip their (costly) checks.
     unused = [c for c in (data.target, data.timestamp) if c and c in frame.columns]
     numbered = frame.drop(columns=unused).assign(**{ROW: np.arange(len(frame))})
+    # Of the columns outside the contract, only those the model reads are checked (costly per
+    # column on wide inputs); the others are listed as ignored.
+    known = set(artifacts.contract.names())
+    new = [ROW, *(name for name in spec.input_columns if name not in known)]
     result = apply_contract(
-        numbered, artifacts.contract, policies, data, where, True, RETYPE_MIN_SCORED, repeats=False
+        numbered, artifacts.contract, policies, data, where, True, RETYPE_MIN_SCORED, False, new
     )
     positions = result.valid[ROW].to_numpy(dtype=np.int64)  # in input order when scoring
     valid = result.valid.drop(columns=ROW)
@@ -123,13 +127,14 @@ def check_chunk(
     valid, imputed = add_missing_model_columns(valid, spec, policies.missing_column, where)
     imputed += [c for c in spec.input_columns if c not in frame.columns and c not in imputed]
     order = np.argsort(failed_at, kind="stable")  # rejects in input order, original values
-    rejected = frame.iloc[failed_at[order]].assign(
-        **{REJECT_REASON: np.asarray(reasons, dtype=object)[order]}
-    )
-    ignored = [str(c) for c in frame.columns if c not in {*spec.input_columns, data.id}]
+    rows = frame.iloc[failed_at[order]] if len(failed_at) else frame.iloc[:0]  # a slice: no copy
+    rejected = rows.assign(**{REJECT_REASON: np.asarray(reasons, dtype=object)[order]})
+    used = {*spec.input_columns, data.id}
+    ignored = [str(c) for c in frame.columns if c not in used]
     unknown = count_unknown(valid, spec)
     coerced = result.counts.get("coerced", {})
-    rejected = rejected.astype("string")
+    if len(rejected):  # per column, costly on wide inputs: only when there is something
+        rejected = rejected.astype("string")
     ids = verbatim_ids(frame, data.id, positions)
     return Checked(valid, rejected, ignored, imputed, unknown, coerced, positions, ids)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -110,19 +111,22 @@ def apply_contract(
     scoring: bool = False,
     retype_min: int = 1,
     repeats: bool = True,
+    include: Collection[str] | None = None,
 ) -> ValidationResult:
     """Split the frame into valid typed rows and rejected rows with reasons, following policies.
 
     Valid rows are sorted by timestamp and id, except when scoring: then they keep the input order.
     A column counts as retyped only with at least retype_min present values. With repeats, a
     repeated id within a snapshot is rejected (chunked scoring checks repeats across chunks itself).
+    With contract.new_column: include, include names the new columns to check and keep (default:
+    every one).
     """
     if not scoring and data.target not in frame.columns:
         hint = near_miss(data.target, frame.columns)
         raise ChurnError(f"{where}: column '{data.target}' (data.target) not found{hint}")
     early = diff_schema(frame, contract, {}, data, scoring)
     check_schema_policies(early, contract, policies, where, frame.columns)
-    checks = check_columns(frame, contract, policies, data, where, scoring, retype_min)
+    checks = check_columns(frame, contract, policies, data, where, scoring, retype_min, include)
     schema = diff_schema(frame, contract, checks, data, scoring)
     typed = pd.DataFrame({name: check.values for name, check in checks.items()}, index=frame.index)
     label_first = sorted(checks, key=lambda name: name != data.target)
