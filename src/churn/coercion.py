@@ -48,12 +48,17 @@ def normalise_text(value: object) -> str:
 
 def as_text(column: pd.Series) -> pd.Series:
     """Stripped strings, missing stays missing (vectorised for the common dtypes)."""
-    if pd.api.types.is_integer_dtype(column) or pd.api.types.is_bool_dtype(column):
+    if pd.api.types.is_bool_dtype(column):
         return column.astype("Int64").astype("string")
+    if pd.api.types.is_integer_dtype(column):  # also unsigned ids above the int64 range
+        return column.astype("string")
     if pd.api.types.is_float_dtype(column):
         whole = column.notna() & (column % 1 == 0)
+        small = whole & (column.abs() < 2.0**63)  # whole numbers that fit in an int64
         text = column.astype("string")
-        return text.where(~whole, column.where(whole).astype("Int64").astype("string"))
+        text = text.where(~small, column.where(small).astype("Int64").astype("string"))
+        large = whole & ~small  # 9.3e18 is "9300000000000000000", as Python's int spells it
+        return text.where(~large, column[large].map(normalise_text).astype("string"))
     if pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty"):
         return column.astype("string").str.strip()
     return column.map(normalise_text, na_action="ignore").astype("string")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -58,8 +59,19 @@ def storage_errors(*paths: str) -> Iterator[None]:
         raise ChurnError(f"{urls}: {error}") from None
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C's KeyboardInterrupt so that `finally` blocks run."""
+
+
+def interrupt(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 def run_cli(main: Callable[[Sequence[str] | None], None], prog: str) -> None:
-    """Run a stage's main(); expected failures print `prog: error: ...` and exit with status 2."""
+    """Run a stage's main(); expected failures print `prog: error: ...` and exit with status 2.
+    SIGTERM (a scheduler or `kill` stopping the run) exits like Ctrl-C, through the clean-up
+    code, so no partial output is left behind."""
+    signal.signal(signal.SIGTERM, interrupt)
     try:
         main(None)
     except ChurnError as error:
@@ -70,6 +82,7 @@ def run_cli(main: Callable[[Sequence[str] | None], None], prog: str) -> None:
             raise
         print(f"{prog}: error: object store: {error}", file=sys.stderr)
         sys.exit(2)
-    except KeyboardInterrupt:
-        print(f"{prog}: interrupted", file=sys.stderr)
-        sys.exit(130)
+    except KeyboardInterrupt as stop:
+        terminated = isinstance(stop, Terminated)
+        print(f"{prog}: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
+        sys.exit(128 + (signal.SIGTERM if terminated else signal.SIGINT))

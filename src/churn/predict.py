@@ -21,7 +21,14 @@ from churn.artifacts import Artifacts, load_revision, load_workspace
 from churn.errors import ChurnError, run_cli, storage_errors
 from churn.outputs import TableWriter, check_destination, published, same_file
 from churn.params import CSV_DELIMITERS, PARAMS_FILE, DataParams
-from churn.scoring import Checked, SeenKeys, check_chunk, row_ids, score_frame
+from churn.scoring import (
+    REJECT_REASON,
+    Checked,
+    SeenKeys,
+    check_chunk,
+    row_ids,
+    score_frame,
+)
 from churn.tables import (
     check_delimiter,
     decimal_commas_in,
@@ -114,7 +121,10 @@ SCORE_SCHEMA = pa.schema(
 
 
 def rejects_schema(columns: Sequence[str]) -> pa.Schema:
-    return pa.schema([(str(name), pa.string()) for name in [*columns, "reject_reason"]])
+    """The input's columns as text, then the reason; an input's own reject_reason (a rejects
+    file fixed and scored again) gives way to the new one."""
+    kept = [str(name) for name in columns if name != REJECT_REASON]
+    return pa.schema([(name, pa.string()) for name in [*kept, REJECT_REASON]])
 
 
 class Summary:
@@ -134,7 +144,7 @@ class Summary:
         self.counts["rows_scored"] += len(scores)
         self.counts["rows_rejected"] += len(checked.rejected)
         self.counts["churn_decisions"] += int(scores["churn_decision"].sum())
-        self.reasons.update(checked.rejected["reject_reason"].astype(str).tolist())
+        self.reasons.update(checked.rejected[REJECT_REASON].astype(str).tolist())
         self.unknown.update(checked.unknown)
         for column, kinds in checked.coerced.items():
             self.coerced.update({f"{column}:{kind}": n for kind, n in kinds.items()})

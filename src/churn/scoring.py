@@ -128,6 +128,7 @@ def check_chunk(
     imputed += [c for c in spec.input_columns if c not in frame.columns and c not in imputed]
     order = np.argsort(failed_at, kind="stable")  # rejects in input order, original values
     rows = frame.iloc[failed_at[order]] if len(failed_at) else frame.iloc[:0]  # a slice: no copy
+    rows = rows.drop(columns=REJECT_REASON, errors="ignore")  # an earlier run's reason: replaced
     rejected = rows.assign(**{REJECT_REASON: np.asarray(reasons, dtype=object)[order]})
     used = {*spec.input_columns, data.id}
     ignored = [str(c) for c in frame.columns if c not in used]

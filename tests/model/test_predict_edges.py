@@ -1,0 +1,68 @@
+"""Batch scoring on inputs users make by accident: its own rejects file scored again, ids that
+are numbers too large for 64-bit integers, and a run stopped by SIGTERM half-way."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from tests.helpers import REPO
+from tests.model.test_predict import artifact_args, messy_csv, run_predict
+
+
+def test_a_rejects_file_fixed_and_scored_again_replaces_its_reasons(trained, tmp_path, capsys):
+    messy_csv(trained, tmp_path / "in.csv")
+    first = ["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv")]
+    run_predict(capsys, *first, "--rejects", str(tmp_path / "r.csv"), *artifact_args(trained.root))
+    again = ["--input", str(tmp_path / "r.csv"), "--output", str(tmp_path / "o2.csv")]
+    again += ["--rejects", str(tmp_path / "r2.csv")]
+    summary = run_predict(capsys, *again, *artifact_args(trained.root))
+    assert summary["rows_in"] == 3 == summary["rows_scored"] + summary["rows_rejected"]
+    assert "reject_reason" in summary["ignored_columns"]
+    rejects = pd.read_csv(tmp_path / "r2.csv")
+    assert list(rejects.columns).count("reject_reason") == 1
+    assert rejects.columns[-1] == "reject_reason"
+    assert sorted(rejects["reject_reason"]) == sorted(summary["rejected_by_reason"])
+
+
+def test_numeric_ids_beyond_64_bit_integers_are_spelt_in_full(trained, tmp_path, capsys):
+    rows = trained.test_rows.head(3).reset_index(drop=True)
+    as_float = rows.assign(customer_id=[9.3e18, 12.0, 1e20])
+    as_uint = rows.assign(customer_id=pd.Series([2**63 + 5, 12, 13], dtype="uint64"))
+    expected = {
+        "float.parquet": ["9300000000000000000", "12", "100000000000000000000"],
+        "uint.parquet": ["9223372036854775813", "12", "13"],
+    }
+    as_float.to_parquet(tmp_path / "float.parquet")
+    as_uint.to_parquet(tmp_path / "uint.parquet")
+    for name, ids in expected.items():
+        files = ["--input", str(tmp_path / name), "--output", str(tmp_path / f"{name}.out.csv")]
+        assert run_predict(capsys, *files, *artifact_args(trained.root))["rows_scored"] == 3
+        scored = pd.read_csv(tmp_path / f"{name}.out.csv", dtype={"id": str})
+        assert scored["id"].tolist() == ids
+
+
+def test_a_run_stopped_by_sigterm_leaves_no_partial_files(trained, tmp_path):
+    """Small chunks make the run take many seconds; it is stopped once its first scores are
+    written (to a hidden partial file next to the output)."""
+    trained.test_rows.to_csv(tmp_path / "in.csv", index=False)
+    out = tmp_path / "out" / "scores.csv"
+    out.parent.mkdir()
+    files = ["--input", str(tmp_path / "in.csv"), "--output", str(out), "--chunk-size", "20"]
+    command = [sys.executable, "-m", "churn.predict", *files, *artifact_args(trained.root)]
+    process = subprocess.Popen(command, cwd=REPO, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not any(out.parent.iterdir()) and process.poll() is None:
+        assert time.monotonic() < deadline, "no partial output appeared"
+        time.sleep(0.05)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 128 + signal.SIGTERM, stderr
+    assert stderr.strip().splitlines()[-1] == "churn.predict: terminated"
+    assert list(out.parent.iterdir()) == []
+    assert [path.name for path in Path(tmp_path).iterdir() if path.name != "out"] == ["in.csv"]
