@@ -191,6 +191,21 @@ class DriftParams:
     share_drifted: float  # dataset drift: this share of features drifted...
     weighted: float  # ...or one drifted feature's effect size x importance share above this
 
+    def __post_init__(self) -> None:
+        require(self.min_rows >= 1, "drift.min_rows", "at least 1", self.min_rows)
+        require(
+            self.small_sample_rows >= 0,
+            "drift.small_sample_rows",
+            "0 or more",
+            self.small_sample_rows,
+        )
+        require(0 < self.p_value < 1, "drift.p_value", "between 0 and 1", self.p_value)
+        for name in ("psi", "wasserstein", "js", "missing_rate_change", "weighted"):
+            require(getattr(self, name) > 0, f"drift.{name}", "above 0", getattr(self, name))
+        for name in ("unseen_share", "share_drifted"):
+            value = getattr(self, name)
+            require(0 < value <= 1, f"drift.{name}", "in (0, 1]", value)
+
 
 @dataclass(frozen=True)
 class IngestParams:
@@ -211,6 +226,10 @@ class SplitParams:
 @dataclass(frozen=True)
 class FeaturizeParams:
     min_category_count: int
+
+    def __post_init__(self) -> None:
+        count = self.min_category_count
+        require(count >= 0, "featurize.min_category_count", "0 or more", count)
 
 
 @dataclass(frozen=True)
@@ -235,7 +254,7 @@ class TrainParams:
         for name in ("subsample", "colsample_bytree"):
             value = getattr(self, name)
             require(0 < value <= 1, f"train.{name}", "in (0, 1]", value)
-        for name in ("n_estimators", "max_depth", "early_stopping_rounds"):
+        for name in ("n_estimators", "max_depth", "early_stopping_rounds", "nthread"):
             require(getattr(self, name) >= 1, f"train.{name}", "at least 1", getattr(self, name))
         for name in ("min_child_weight", "reg_lambda"):
             require(getattr(self, name) >= 0, f"train.{name}", "0 or more", getattr(self, name))

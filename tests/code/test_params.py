@@ -74,6 +74,12 @@ def test_a_misspelt_key_or_section_is_refused_with_a_guess(tmp_path):
     [
         ("train", "subsample", 1.5, "in (0, 1]"),
         ("train", "n_estimators", -5, "at least 1"),
+        ("train", "nthread", -3, "at least 1"),
+        ("featurize", "min_category_count", -1, "0 or more"),
+        ("drift", "p_value", 0, "between 0 and 1"),
+        ("drift", "psi", -0.2, "above 0"),
+        ("drift", "share_drifted", 1.5, "in (0, 1]"),
+        ("drift", "min_rows", 0, "at least 1"),
         ("train", "learning_rate", 0, "above 0"),
         ("split", "test_size", 20, "between 0 and 1"),
         ("evaluate", "threshold", 1.5, "between 0 and 1"),
