@@ -28,6 +28,7 @@ from churn.scoring import (
     check_chunk,
     row_ids,
     score_frame,
+    text_of_rows,
 )
 from churn.tables import (
     check_delimiter,
@@ -167,7 +168,7 @@ def with_snapshot(scores: pd.DataFrame, chunk: pd.DataFrame, checked: Checked, c
     file with several snapshots has one score per customer and snapshot."""
     if not column or column not in chunk.columns:
         return scores
-    snapshot = chunk[column].iloc[checked.positions].astype("string").array
+    snapshot = text_of_rows(chunk[column], checked.positions)
     return scores.assign(**{column: snapshot})[[*scores.columns[:1], column, *scores.columns[1:]]]
 
 

@@ -63,6 +63,13 @@ class SeenKeys:
         return repeat
 
 
+def text_of_rows(column: pd.Series, positions: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """column.iloc[positions] as text, each distinct value formatted once (a snapshot column
+    holds a handful of dates: formatting 50,000 of them per chunk was a tenth of scoring)."""
+    codes, distinct = pd.factorize(column.iloc[positions])
+    return pd.Series(distinct).astype("string").array.take(codes, allow_fill=True)
+
+
 def repeated_ids(
     frame: pd.DataFrame, valid: pd.DataFrame, positions: np.ndarray, data, seen: SeenKeys
 ) -> np.ndarray:
@@ -72,7 +79,7 @@ def repeated_ids(
         return np.zeros(len(valid), dtype=bool)
     keys = pd.DataFrame({"id": valid[data.id].astype("string").array})
     if data.timestamp and data.timestamp in frame.columns:
-        keys["snapshot"] = frame[data.timestamp].iloc[positions].astype("string").array
+        keys["snapshot"] = text_of_rows(frame[data.timestamp], positions)
     has_id = keys["id"].notna().to_numpy()
     repeat = np.zeros(len(valid), dtype=bool)
     hashes = pd.util.hash_pandas_object(keys[has_id], index=False).to_numpy()
