@@ -144,7 +144,9 @@ def check_feature(
             "contract.type_change: fail)"
         )
     quarantine = changed and policies.type_change == "quarantine"
-    failures = [(f"type:{column.name}", result.bad)] if quarantine else []
+    # A word in a required number column is a wrong value, not a missing one: named as such.
+    wrong_type = quarantine or not column.nullable
+    failures = [(f"type:{column.name}", result.bad)] if wrong_type else []
     checks, unseen = value_failures(result.values, column, scoring)
     counts = coercion_counts(result, quarantine)
     return ColumnCheck(result.values, failures + checks, counts, changed, unseen)

@@ -230,8 +230,11 @@ def test_type_change_policy(policy):
 def test_a_few_wrong_values_are_coerced_not_a_type_change():
     result = validate(raw(orders=["1", "2", "x", "4"]))
     assert result.schema["retyped"] == []
-    assert result.counts["quarantined_by_reason"] == {"null:orders": 1}
+    assert result.counts["quarantined_by_reason"] == {"type:orders": 1}  # not "null": a word
     assert result.counts["coerced"]["orders"] == {"text_to_missing": 1}
+    optional = validate(raw(spend=["1.5", "x", None, "3"]))  # spend may be missing: row kept
+    assert optional.counts["rows_valid"] == 4
+    assert optional.counts["coerced"]["spend"] == {"text_to_missing": 1}
 
 
 def test_unknown_policy_value_is_named():

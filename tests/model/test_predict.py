@@ -52,7 +52,7 @@ def test_messy_csv_rows_in_equal_scored_plus_rejected(trained, tmp_path, capsys)
     assert summary["rejected_by_reason"] == {
         "below_min:tenure_months": 1,
         "null:customer_id": 1,
-        "null:orders_30d": 1,  # "lots" became missing, and the contract requires orders_30d
+        "type:orders_30d": 1,  # "lots" is no number, and the contract requires orders_30d
     }
     assert summary["coerced"] == {"orders_30d:text_to_missing": 1}
     assert summary["ignored_columns"] == ["snapshot_month", "churned", "loyalty_tier"]
@@ -296,7 +296,7 @@ def test_a_small_file_cannot_declare_a_type_change(trained, tmp_path, capsys):
     rows.to_csv(tmp_path / "in.csv", index=False)
     files = ["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv")]
     summary = run_predict(capsys, *files, *artifact_args(trained.root))
-    assert summary["rejected_by_reason"] == {"null:sessions_30d": 1}
+    assert summary["rejected_by_reason"] == {"type:sessions_30d": 1}
     assert pd.read_csv(tmp_path / "o.rejects.csv")["sessions_30d"].tolist() == ["lots"]
 
 
