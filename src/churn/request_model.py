@@ -1,18 +1,43 @@
-"""The API's request model, generated from the data contract (or the feature spec) at startup,
-and its response models."""
+"""The API's request model, generated from the data contract (or the feature spec) at startup
+(the response models are in churn.responses)."""
 
 from __future__ import annotations
 
 import math
+import re
+from functools import partial
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
+import pandas as pd
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Strict,
+    Tag,
+    create_model,
+)
 from pydantic_core import PydanticCustomError
 
 from churn.artifacts import known_levels
-from churn.coercion import MISSING_MARKERS
+from churn.coercion import FALSE_WORDS, MISSING_MARKERS, TRUE_WORDS
 from churn.contract import ColumnContract, Contract
 from churn.features import FeatureSpec
+
+SURROGATE = re.compile("[\ud800-\udfff]")  # JSON can escape one ("\\ud800"); UTF-8 cannot hold it
+
+
+def encodable(text: str) -> str:
+    """Text that UTF-8 can encode: a lone surrogate would fail scoring and the answer (a 500)."""
+    if SURROGATE.search(text):
+        raise PydanticCustomError("string_unicode", "Input should be text without lone surrogates")
+    return text
+
+
+TEXT = Annotated[str, AfterValidator(encodable)]
 
 
 def missing_as_none(value: Any) -> Any:
@@ -47,6 +72,42 @@ def id_text(value: Any) -> Any:
     return str(value) if isinstance(value, int) else missing_as_none(value)
 
 
+def json_number(value: Any) -> Any:
+    """A JSON number unchanged; text and booleans refused, because Python reads "1_000" and true
+    as numbers where batch scoring does not."""
+    if isinstance(value, str | bool):
+        kind = "text" if isinstance(value, str) else "a boolean"
+        raise PydanticCustomError(
+            "number_type", "Input should be a JSON number, not {kind}", {"kind": kind}
+        )
+    return value
+
+
+def flag_value(value: Any) -> Any:
+    """A flag read by batch scoring's rule (coerce_boolean): true/false, the numbers 0 and 1, and
+    text such as "yes", "OFF" or "1.0"; any other value is left for the bool type to refuse."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return value
+    number = value
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in TRUE_WORDS or text in FALSE_WORDS:
+            return text in TRUE_WORDS
+        number = pd.to_numeric(text, errors="coerce")  # "1.0", "0.00" as CSV writers spell them
+    return {0: False, 1: True}.get(number, value)  # 1.0 == 1; other values stay, to be refused
+
+
+def value_type(column: ColumnContract) -> tuple[Any, str]:
+    """The type of a numeric or boolean model input (null aside), and its description."""
+    if column.type == "boolean":
+        flag = Annotated[bool, Strict(), BeforeValidator(flag_value)]
+        return flag, "Boolean: true/false, 0/1, or text such as yes/no, on/off, 1.0"
+    limits = {"ge": column.min, "le": column.max} if column.type == "numeric" else {}
+    limits = {key: value for key, value in limits.items() if value is not None}
+    number = Annotated[float, Field(allow_inf_nan=False, **limits), BeforeValidator(json_number)]
+    return number, 'Numeric: a JSON number (text such as "26" is refused)'
+
+
 def feature_field(column: ColumnContract, spec: FeatureSpec) -> tuple[Any, Any]:
     """(type, Field) for one model input: required, null allowed (scored as a missing value)."""
     if column.name in spec.categorical:
@@ -58,19 +119,14 @@ def feature_field(column: ColumnContract, spec: FeatureSpec) -> tuple[Any, Any]:
         extra = {"x-known-values": known, "examples": known[:1]}
         about = Field(description=description, json_schema_extra=extra)
         if column.nullable:
-            return Annotated[str | None, BeforeValidator(missing_as_none), about], ...
-        return Annotated[str, BeforeValidator(refuse_missing), about], ...
-    limits = {"ge": column.min, "le": column.max} if column.type == "numeric" else {}
-    limits = {key: value for key, value in limits.items() if value is not None}
-    if column.type == "numeric":
-        limits["allow_inf_nan"] = False
-    kind = bool if column.type == "boolean" else float  # JSON 0/1 and true/false are booleans
-    checked = Annotated[kind, Field(**limits)]
+            return Annotated[TEXT | None, BeforeValidator(missing_as_none), about], ...
+        return Annotated[TEXT, BeforeValidator(refuse_missing), about], ...
+    checked, description = value_type(column)
     if not column.nullable:
-        about = Field(description=f"{column.type.capitalize()}.")
+        about = Field(description=f"{description}.")
         return Annotated[checked, BeforeValidator(refuse_missing), about], ...
     # null, and NaN as Python's json writes a pandas gap, are missing values
-    about = Field(description=f"{column.type.capitalize()}; null means missing.")
+    about = Field(description=f"{description}; null means missing.")
     return Annotated[checked | None, BeforeValidator(missing_as_none), about], ...
 
 
@@ -80,7 +136,7 @@ def build_request_model(contract: Contract, spec: FeatureSpec, id_column: str) -
     fields: dict[str, Any] = {}
     if id_column:
         about = Field(None, description="Customer id, echoed back")
-        fields[id_column] = (Annotated[str | None, BeforeValidator(id_text)], about)
+        fields[id_column] = (Annotated[TEXT | None, BeforeValidator(id_text)], about)
     for name in spec.input_columns:
         fields[name] = feature_field(
             by_name.get(name, ColumnContract(name, "feature", "numeric")), spec
@@ -89,41 +145,35 @@ def build_request_model(contract: Contract, spec: FeatureSpec, id_column: str) -
     return create_model("Customer", __config__=config, **fields)
 
 
-class Prediction(BaseModel):
-    id: str | None = Field(description="The record's id as sent; null when the request has none")
-    churn_probability: float
-    churn_decision: bool = Field(description="Whether churn_probability reaches the threshold")
+RECORD, RECORDS = "record", "records"  # the two shapes of a /predict body, tags in error locs
 
 
-class Rejection(BaseModel):
-    index: int = Field(description="Position of the record in the request")
-    reason: str = Field(description="The contract row rule it broke, e.g. null:customer_id")
+def at_most(limit: int, records: Any) -> Any:
+    """The list unchanged when it holds at most `limit` records; counted before any record is
+    validated, so an oversized list costs no per-record work."""
+    if isinstance(records, list) and len(records) > limit:
+        raise PydanticCustomError(
+            "too_many_records",
+            "A request holds at most {limit} records (CHURN_MAX_RECORDS), this one {count}: "
+            "send them in several requests, or use batch scoring",
+            {"limit": limit, "count": len(records)},
+        )
+    return records
 
 
-class Scores(BaseModel):
-    """The scored records, and what was refused, ignored or unknown in the request."""
-
-    predictions: list[Prediction]
-    model_version: str
-    rejected: list[Rejection]
-    ignored_fields: list[str] = Field(description="Fields the model does not use")
-    unknown_categories: dict[str, int] = Field(description="Per field: values unseen in training")
+def body_shape(body: Any) -> str:
+    """Which branch of the body type validates this body: a list, or one record."""
+    return RECORDS if isinstance(body, list) else RECORD
 
 
-class FieldError(BaseModel):
-    loc: list[str | int] = Field(description='e.g. ["body", 1, "tenure_months"]')
-    msg: str
-    type: str
-    input: Any = Field(None, description="The rejected value, when short")
-
-
-class RequestError(BaseModel):
-    """A 422: the fields that failed validation, or why the contract refused the request."""
-
-    detail: list[FieldError] | str
-
-
-class TooLarge(BaseModel):
-    """A 413: the request body is above CHURN_MAX_BODY_BYTES."""
-
-    detail: str
+def request_body(customer: type[BaseModel], max_records: int) -> Any:
+    """The /predict body type: one customer, or a list of at most max_records; only the branch
+    of the body's shape is validated."""
+    records = Annotated[
+        list[customer],  # type: ignore[valid-type]
+        Field(max_length=max_records),  # maxItems in the OpenAPI document
+        BeforeValidator(partial(at_most, max_records)),
+        Tag(RECORDS),
+    ]
+    one = Annotated[customer, Tag(RECORD)]
+    return Annotated[one | records, Discriminator(body_shape)]

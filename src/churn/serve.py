@@ -5,7 +5,6 @@ import math
 import os
 import re
 import sys
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,7 +18,16 @@ from pydantic import BaseModel
 from churn.artifacts import Artifacts, load_workspace
 from churn.body_limit import BodySizeLimit
 from churn.errors import ChurnError, read_json_object
-from churn.request_model import RequestError, Scores, TooLarge, build_request_model
+from churn.request_model import RECORD, RECORDS, SURROGATE, build_request_model, request_body
+from churn.responses import (
+    ERRORS_LISTED,
+    Health,
+    ModelInfo,
+    RequestError,
+    Scores,
+    TooLarge,
+    Unreadable,
+)
 from churn.revisions import check_metrics_pair
 from churn.scoring import check_chunk, row_ids, score_frame
 
@@ -38,6 +46,7 @@ class Settings:
     contract: Path | None = None
     max_body_bytes: int = 4_000_000
     lock: Path = Path("dvc.lock")  # ties the metrics to the model they were computed for
+    max_records: int = 10_000  # per request: 10x the bulk size we serve, a bound on 422 work
 
     @classmethod
     def from_env(cls, env: dict[str, str]) -> "Settings":
@@ -50,17 +59,19 @@ class Settings:
             params,
             Path(env.get("CHURN_METRICS", default.metrics)),
             Path(contract) if contract else None,
-            byte_count(env.get("CHURN_MAX_BODY_BYTES"), default.max_body_bytes),
+            positive_count(env, "CHURN_MAX_BODY_BYTES", default.max_body_bytes, "bytes"),
             Path(lock) if lock else params.parent / default.lock,  # next to params.yaml
+            positive_count(env, "CHURN_MAX_RECORDS", default.max_records, "records"),
         )
 
 
-def byte_count(text: str | None, default: int) -> int:
-    """CHURN_MAX_BODY_BYTES as a positive whole number; default when unset."""
+def positive_count(env: dict[str, str], name: str, default: int, unit: str) -> int:
+    """env[name] as a positive whole number; default when unset."""
+    text = env.get(name)
     if text is None:
         return default
     if not re.fullmatch(r"[0-9]+", text.strip()) or int(text) < 1:
-        raise ChurnError(f"CHURN_MAX_BODY_BYTES={text!r}: expected a positive number of bytes")
+        raise ChurnError(f"{name}={text!r}: expected a positive number of {unit}")
     return int(text)
 
 
@@ -101,33 +112,27 @@ def short_scalar(value: Any) -> bool:
     """Whether a rejected value can be echoed back: a short, JSON-safe scalar."""
     if isinstance(value, float):
         return math.isfinite(value)
-    return (
-        value is None
-        or isinstance(value, bool | int)
-        or (isinstance(value, str) and len(value) <= 100)
-    )
+    if isinstance(value, str):  # JSON may escape a lone surrogate, which UTF-8 cannot encode
+        return len(value) <= 100 and not SURROGATE.search(value)
+    return value is None or isinstance(value, bool | int)
 
 
-def validation_details(errors: Sequence[dict], body: Any) -> list[dict]:
-    """The validation errors of the shape the body has (one record, or a list of them), each
-    with its field and record index in `loc`; the rejected value only when it is short."""
-    branch = "list[" if isinstance(body, list) else "Customer"
-    mine = [e for e in errors if len(e["loc"]) < 2 or str(e["loc"][1]).startswith(branch)]
-    details = []
-    for error in mine or errors:
-        loc = [part for part in error["loc"] if not str(part).startswith(("list[", "Customer"))]
-        detail = {"loc": loc, "msg": error["msg"], "type": error["type"]}
-        if "input" in error and short_scalar(error["input"]):
-            detail["input"] = error["input"]
-        details.append(detail)
-    return details
+def field_error(error: dict) -> dict:
+    """One validation error as the API reports it: `loc` with the field and record index (not
+    the body-shape tag), message, type, and the rejected value only when it is short."""
+    loc = [part for at, part in enumerate(error["loc"]) if at != 1 or part not in (RECORD, RECORDS)]
+    detail = {"loc": loc, "msg": error["msg"], "type": error["type"]}
+    if "input" in error and short_scalar(error["input"]):
+        detail["input"] = error["input"]
+    return detail
 
 
 async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
-    """422 naming each bad field, without echoing the whole request (which may hold NaN)."""
-    return JSONResponse(
-        status_code=422, content={"detail": validation_details(error.errors(), error.body)}
-    )
+    """422 naming the bad fields, the first ERRORS_LISTED of them, without echoing the request
+    (which may hold NaN)."""
+    errors = error.errors()
+    listed = [field_error(one) for one in errors[:ERRORS_LISTED]]
+    return JSONResponse(status_code=422, content={"detail": listed, "error_count": len(errors)})
 
 
 def describe_model(settings: Settings, artifacts: Artifacts) -> dict[str, Any]:
@@ -150,27 +155,26 @@ def describe_model(settings: Settings, artifacts: Artifacts) -> dict[str, Any]:
 
 
 PREDICT_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Unreadable, "description": "Body not UTF-8, or JSON nested too deeply"},
     413: {"model": TooLarge, "description": "Request body above CHURN_MAX_BODY_BYTES"},
-    422: {"model": RequestError, "description": "Fields failed validation, or the contract "
-          "refused the request as a whole"},
+    422: {"model": RequestError, "description": "Fields failed validation, more records than "
+          "CHURN_MAX_RECORDS, or the contract refused the request as a whole"},
 }  # fmt: skip
 
 
-def add_routes(
-    app: FastAPI, artifacts: Artifacts, customer: type[BaseModel], about: dict[str, Any]
-) -> None:
+def add_routes(app: FastAPI, artifacts: Artifacts, body_type: Any, about: dict[str, Any]) -> None:
     """/health, /model and /predict, closed over the loaded artifacts."""
 
-    @app.get("/health")
+    @app.get("/health", response_model=Health)
     def health() -> dict[str, str]:
         return {"status": "ok", "model_version": artifacts.version}
 
-    @app.get("/model")
+    @app.get("/model", response_model=ModelInfo)
     def model_info() -> dict[str, Any]:
         return about
 
     @app.post("/predict", response_model=Scores, responses=PREDICT_ERRORS)
-    def predict(body: Annotated[customer | list[customer], Body()]) -> dict[str, Any]:  # type: ignore[valid-type]
+    def predict(body: Annotated[body_type, Body()]) -> dict[str, Any]:  # type: ignore[valid-type]
         try:
             return score_records(body if isinstance(body, list) else [body], artifacts)
         except ChurnError as error:  # the contract refused the request as a whole
@@ -183,8 +187,9 @@ def create_app(settings: Settings) -> FastAPI:
         settings.model, settings.features, settings.params, settings.contract
     )
     customer = build_request_model(artifacts.contract, artifacts.spec, artifacts.id_column)
+    body_type = request_body(customer, settings.max_records)
     app = FastAPI(title="churn-dvc scoring API", version=artifacts.version)
-    add_routes(app, artifacts, customer, describe_model(settings, artifacts))
+    add_routes(app, artifacts, body_type, describe_model(settings, artifacts))
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

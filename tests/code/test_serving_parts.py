@@ -9,18 +9,20 @@ import json
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 import pytest
 import yaml
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from churn.artifacts import contract_from_spec, load_revision
 from churn.body_limit import BodySizeLimit
+from churn.coercion import coerce_boolean
 from churn.contract import ColumnContract, Contract
 from churn.errors import ChurnError
 from churn.features import FeatureSpec
 from churn.predict import regroup
-from churn.request_model import build_request_model
+from churn.request_model import build_request_model, request_body
 from churn.revisions import check_metrics_pair
 from churn.serve import Settings
 from tests.helpers import commit_all, run
@@ -82,10 +84,73 @@ def test_a_nullable_category_reads_missing_value_text_as_null():
     assert customer(orders_30d=1, device="NA").device is None
 
 
+def test_numeric_fields_take_json_numbers_only():
+    """Python would read "1_000" as 1000 and true as 1, where batch scoring reads a missing
+    value and refuses a boolean: text and booleans are refused, naming the field."""
+    customer = build_request_model(contract_from_spec(SPEC, ""), SPEC, "")
+    assert customer(orders_30d=2, device="mobile").orders_30d == 2.0
+    for sent in ("1_000", "26", True):
+        with pytest.raises(ValidationError) as refused:
+            customer(orders_30d=sent, device="mobile")
+        assert [(e["loc"], e["type"]) for e in refused.value.errors()] == [
+            (("orders_30d",), "number_type")
+        ]
+
+
+FLAG_SPELLINGS = [True, False, 1, 0, 1.0, 0.0, "1", "0", "1.0", "0.00", " 1 ", "TRUE", "off",
+                  "Yes", "n", 2, -1, 0.5, "2", "0_1", "maybe"]  # fmt: skip
+
+
+def test_flags_are_read_as_batch_scoring_reads_them():
+    """Each spelling gives the API the value coerce_boolean gives batch scoring, or is refused
+    where batch scoring reads it as a wrong-typed (missing) value."""
+    contract = Contract([ColumnContract("app", "feature", "boolean")])
+    spec = FeatureSpec(numeric=["app"], categorical={}, engineered=[])
+    customer = build_request_model(contract, spec, "")
+    batch = coerce_boolean(pd.Series(FLAG_SPELLINGS, dtype=object)).values
+    for sent, expected in zip(FLAG_SPELLINGS, batch, strict=True):
+        try:
+            read = float(customer(app=sent).app)
+        except ValidationError:
+            read = float("nan")
+        assert read == expected or (pd.isna(read) and pd.isna(expected)), sent
+
+
+def test_text_with_a_lone_surrogate_is_refused_where_it_would_break_scoring():
+    """JSON can escape a lone surrogate ("\\ud800"); pyarrow and the response cannot encode it."""
+    customer = build_request_model(contract_from_spec(SPEC, "id"), SPEC, "id")
+    for field in ("id", "device"):
+        with pytest.raises(ValidationError) as refused:
+            customer(**{"orders_30d": 1, "device": "mobile", field: "C\ud800"})
+        assert [(e["loc"], e["type"]) for e in refused.value.errors()] == [
+            ((field,), "string_unicode")
+        ]
+
+
+def test_a_list_above_the_record_limit_is_refused_before_its_records_are_validated():
+    customer = build_request_model(contract_from_spec(SPEC, ""), SPEC, "")
+    body = TypeAdapter(request_body(customer, max_records=3))
+    assert len(body.validate_python([{"orders_30d": 1, "device": "tv"}] * 3)) == 3
+    with pytest.raises(ValidationError) as refused:
+        body.validate_python([{}] * 100_000)  # each record would add two "Field required"
+    assert [(e["loc"], e["type"]) for e in refused.value.errors()] == [
+        (("records",), "too_many_records")
+    ]
+    assert "at most 3 records (CHURN_MAX_RECORDS), this one 100000" in str(refused.value)
+
+
 @pytest.mark.parametrize("value", ["abc", "0", "-5", "1e6"])
-def test_a_bad_body_limit_names_its_variable(value):
-    with pytest.raises(ChurnError, match=f"^CHURN_MAX_BODY_BYTES='{value}': expected a positive"):
-        Settings.from_env({"CHURN_MAX_BODY_BYTES": value})
+@pytest.mark.parametrize(
+    ("variable", "unit"), [("CHURN_MAX_BODY_BYTES", "bytes"), ("CHURN_MAX_RECORDS", "records")]
+)
+def test_a_bad_limit_names_its_variable(variable, unit, value):
+    with pytest.raises(ChurnError, match=f"^{variable}='{value}': expected a positive .* {unit}$"):
+        Settings.from_env({variable: value})
+
+
+def test_the_record_limit_defaults_to_ten_thousand():
+    assert Settings.from_env({}).max_records == 10_000
+    assert Settings.from_env({"CHURN_MAX_RECORDS": "250"}).max_records == 250
 
 
 def md5(data: bytes) -> str:

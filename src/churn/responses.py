@@ -1,0 +1,76 @@
+"""The API's response models: what /predict, /health and /model answer, and the error bodies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+ERRORS_LISTED = 50  # a 422 lists this many errors: 10,000 bad records would make megabytes
+
+
+class Prediction(BaseModel):
+    id: str | None = Field(description="The record's id as sent; null when the request has none")
+    churn_probability: float
+    churn_decision: bool = Field(description="Whether churn_probability reaches the threshold")
+
+
+class Rejection(BaseModel):
+    index: int = Field(description="Position of the record in the request")
+    reason: str = Field(description="The contract row rule it broke, e.g. null:customer_id")
+
+
+class Scores(BaseModel):
+    """The scored records, and what was refused, ignored or unknown in the request."""
+
+    predictions: list[Prediction]
+    model_version: str
+    rejected: list[Rejection]
+    ignored_fields: list[str] = Field(description="Fields the model does not use")
+    unknown_categories: dict[str, int] = Field(description="Per field: values unseen in training")
+
+
+class FieldError(BaseModel):
+    loc: list[str | int] = Field(description='e.g. ["body", 1, "tenure_months"]')
+    msg: str
+    type: str
+    input: Any = Field(None, description="The rejected value, when short")
+
+
+class RequestError(BaseModel):
+    """A 422: the fields that failed validation (the first 50), or why the contract refused the
+    request."""
+
+    detail: list[FieldError] | str
+    error_count: int | None = Field(
+        None, description=f"All the validation errors; detail lists the first {ERRORS_LISTED}"
+    )
+
+
+class TooLarge(BaseModel):
+    """A 413: the request body is above CHURN_MAX_BODY_BYTES."""
+
+    detail: str
+
+
+class Unreadable(BaseModel):
+    """A 400: the body is not UTF-8 text, or its JSON is nested too deeply to parse."""
+
+    detail: str = Field(examples=["There was an error parsing the body"])
+
+
+class Health(BaseModel):
+    status: str = Field(examples=["ok"])
+    model_version: str
+
+
+class ModelInfo(BaseModel):
+    """The served model: version, threshold, evaluation metrics and its inputs."""
+
+    model_version: str
+    threshold: float = Field(description="churn_decision is churn_probability >= threshold")
+    metrics: dict[str, Any] | None = Field(description="Evaluation metrics; null when absent")
+    metrics_verified: bool = Field(description="Whether dvc.lock records them for this model")
+    metrics_check: str = Field(description="How the metrics were checked, or why they were not")
+    input_columns: list[str]
+    features: list[str]
