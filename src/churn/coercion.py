@@ -8,8 +8,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from churn.decimal_commas import DECIMAL_COMMA_NUMBER
 from churn.errors import ChurnError
-from churn.tables import DECIMAL_COMMA_NUMBER
 
 THOUSANDS = r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?"
 TRUE_WORDS = frozenset({"1", "true", "yes", "y", "t", "on"})  # the API's JSON model agrees

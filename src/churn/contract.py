@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from churn.coercion import RETYPE_SHARE, coerce, infer_kind
+from churn.coercion import RETYPE_SHARE, as_text, blank_mask, coerce, infer_kind
 from churn.errors import ChurnError, read_text, run_cli
 from churn.params import PARAMS_FILE, DataParams, ids_of, load_section, parse_yaml, yaml_problem
 from churn.tables import list_table_files, read_table
@@ -151,7 +151,8 @@ def infer_column(name: str, column: pd.Series, role: str) -> ColumnContract:
     # ids are names, never numbers (ranges would refuse new customers, floats merge long ids)
     kind = {"timestamp": "datetime", "id": "categorical"}.get(role) or infer_type(column)
     values = coerce(column, kind).values
-    nullable = bool(values.isna().any())
+    # a row without an id cannot be told apart or joined back: quarantined, as scoring rejects it
+    nullable = role != "id" and bool(values.isna().any())
     if kind == "numeric" and values.notna().any():  # no range from a column with no values
         return ColumnContract(name, role, kind, nullable, float(values.min()), float(values.max()))
     if kind == "categorical" and role == "feature":
@@ -161,11 +162,29 @@ def infer_column(name: str, column: pd.Series, role: str) -> ColumnContract:
     return ColumnContract(name, role, kind, nullable)
 
 
+def has_values(column: pd.Series) -> bool:
+    """Whether a column holds a value that is neither missing nor a missing-value marker."""
+    present = column.dropna()
+    return bool(len(present)) and not blank_mask(as_text(present)).all()
+
+
 def infer_contract(frame: pd.DataFrame, data: DataParams) -> Contract:
-    """A first contract from a data sample: roles from params, types and ranges from values."""
+    """A first contract from a data sample: roles from params, types and ranges from values.
+    Feature columns with no values at all are left out (a model feature that is never there
+    would be demanded of scoring data), and named on stderr."""
     roles = {data.target: "target", data.id: "id", data.timestamp: "timestamp"}
+    features = [name for name in frame.columns if name not in roles]
+    empty = [name for name in features if not has_values(frame[name])]
+    if empty:
+        print(
+            f"contract: left out {len(empty)} column(s) with no values at all: "
+            f"{', '.join(map(repr, empty))} (data validation treats them as new columns)",
+            file=sys.stderr,
+        )
     columns = [
-        infer_column(name, frame[name], roles.get(name, "feature")) for name in frame.columns
+        infer_column(name, frame[name], roles.get(name, "feature"))
+        for name in frame.columns
+        if name not in empty
     ]
     notes = ["Inferred by `python -m churn.contract infer`; review ranges and categories."]
     return Contract(columns, notes=notes)

@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from churn.artifacts import Artifacts, load_revision, load_workspace
+from churn.decimal_commas import decimal_commas_in
 from churn.errors import ChurnError, run_cli, storage_errors
 from churn.outputs import TableWriter, check_destination, published, same_file
 from churn.params import CSV_DELIMITERS, PARAMS_FILE, DataParams
@@ -32,7 +33,7 @@ from churn.scoring import (
 )
 from churn.tables import (
     check_delimiter,
-    decimal_commas_in,
+    check_unique_names,
     file_delimiter,
     is_csv,
     open_table,
@@ -50,18 +51,15 @@ def header_names(names: list[str], path: str) -> list[str]:
     """Column names as read: blank ones (trailing separators from spreadsheets) become
     'Unnamed: <position>' as pandas names them; a repeated name is refused."""
     named = [name if name.strip() else f"Unnamed: {at}" for at, name in enumerate(names)]
-    repeated = sorted(name for name, count in Counter(named).items() if count > 1)
-    if repeated:
-        raise ChurnError(f"{path}: column {repeated[0]!r} appears more than once in the header")
+    check_unique_names(named, path)
     return named
 
 
-def csv_batches(handle, path: str, delimiter: str) -> Iterator[pa.RecordBatch]:
+def csv_batches(handle, path: str, data: DataParams) -> Iterator[pa.RecordBatch]:
     """Every column as text (types are the contract's job), read block by block; quoted values
-    may hold line breaks."""
-    parse = pa_csv.ParseOptions(
-        delimiter=file_delimiter(handle, delimiter, path), newlines_in_values=True
-    )
+    may hold line breaks. Decimal commas in a comma-delimited file are refused, as ingest does."""
+    sep = file_delimiter(handle, data.delimiter, path, data.decimal)
+    parse = pa_csv.ParseOptions(delimiter=sep, newlines_in_values=True)
     header = pa_csv.ReadOptions(block_size=CSV_BLOCK_BYTES, use_threads=False)  # wide headers
     names = pa_csv.open_csv(handle, read_options=header, parse_options=parse).schema.names
     check_delimiter(names, path)
@@ -103,9 +101,10 @@ def read_chunks(
     CSV is read in data's delimiter and decimal mark (in the numeric columns), as ingest does."""
     if not is_csv(path):
         parquet = pq.ParquetFile(handle)
+        check_unique_names(parquet.schema_arrow.names, path)
         batches = parquet.iter_batches(batch_size=chunk_size)
         return parquet.metadata.num_rows, (t.to_pandas() for t in regroup(batches, chunk_size))
-    frames = (t.to_pandas() for t in regroup(csv_batches(handle, path, data.delimiter), chunk_size))
+    frames = (t.to_pandas() for t in regroup(csv_batches(handle, path, data), chunk_size))
     if data.decimal == ",":
         frames = (decimal_commas_in(frame, numeric) for frame in frames)
     return None, frames

@@ -28,10 +28,23 @@ def stable_fraction(keys: pd.Series, seed: int) -> np.ndarray:
     return np.fromiter((int.from_bytes(d, "big") / 2**64 for d in digests), float, len(keys))
 
 
+def key_fractions(frame: pd.DataFrame, key: str, seed: int) -> np.ndarray:
+    """stable_fraction of each row's key; a row without one (missing or blank) is keyed by the
+    hash of its values instead, so that keyless rows do not all fall into one split together."""
+    keys = frame[key]
+    keyless = keys.isna().to_numpy() | keys.astype("string").str.strip().eq("").to_numpy(
+        dtype=bool, na_value=True
+    )
+    if keyless.any():
+        rows = pd.util.hash_pandas_object(frame[keyless], index=False)
+        keys = keys.astype(object).mask(keyless, "row:" + rows.astype(str))
+    return stable_fraction(keys, seed)
+
+
 def hold_out_valid(window: pd.DataFrame, data: DataParams, valid_size: float, seed: int) -> Splits:
     """Carve the validation rows out of the training window, whole customers at a time."""
     if data.id:
-        held_out = stable_fraction(window[data.id], seed) < valid_size
+        held_out = key_fractions(window, data.id, seed) < valid_size
     else:
         held_out = np.random.default_rng(seed).random(len(window)) < valid_size
     empty = window.iloc[0:0]
@@ -52,7 +65,7 @@ def row_fractions(frame: pd.DataFrame, data: DataParams, seed: int) -> np.ndarra
     """A number in [0, 1) per row from the id (or, without one, the row's values) and the seed:
     editing, adding or dropping a row never moves another row to another split."""
     if data.id:
-        return stable_fraction(frame[data.id], seed)
+        return key_fractions(frame, data.id, seed)
     key = f"{seed % 10**16:016d}"
     return pd.util.hash_pandas_object(frame, index=False, hash_key=key).to_numpy() / 2**64
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+import sys
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 import fsspec
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from churn.decimal_commas import read_decimal_commas
 from churn.errors import ChurnError
 
 # Compressed CSV is read and written through the codecs fsspec infers from the file name.
@@ -20,8 +22,7 @@ TABLE_SUFFIXES = (*CSV_SUFFIXES, ".parquet", ".pq")
 # data.delimiter: "auto" (sniffed from each file's header line) or one of these spellings.
 DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\t": "\t", "|": "|"}
 AUTO = "auto"
-# A number written with a decimal comma, optionally with '.' between thousands: 12,5  1.234,5
-DECIMAL_COMMA_NUMBER = r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?"
+SKIPPED_SHOWN = 3  # names of skipped non-table files shown in the note
 
 
 def is_csv(path: str) -> bool:
@@ -43,11 +44,15 @@ def open_table(path: str, mode: str = "rb"):
     return fsspec.open(path, mode, compression="infer")
 
 
+def unquoted(header: str) -> str:
+    """A header line without the text in double quotes."""
+    return re.sub(r'"[^"]*"', "", header)
+
+
 def sniff_delimiter(header: str) -> str:
     """The delimiter of a CSV header line: whichever of , ; tab | separates most column names
     (text in double quotes does not count); "," when none does."""
-    unquoted = re.sub(r'"[^"]*"', "", header)
-    counts = {sep: unquoted.count(sep) for sep in (",", ";", "\t", "|")}
+    counts = {sep: unquoted(header).count(sep) for sep in (",", ";", "\t", "|")}
     best = max(counts, key=counts.__getitem__)  # ties go to the first, ","
     return best if counts[best] else ","
 
@@ -66,15 +71,39 @@ def utf8_start(start: bytes, path: str) -> str:
         return start[: error.start].decode("utf-8")
 
 
-def file_delimiter(handle, setting: str, path: str) -> str:
+def file_delimiter(handle, setting: str, path: str, decimal: str = ".") -> str:
     """The delimiter setting, or with "auto" the one sniffed from the header line; the start of
-    the file must be UTF-8 either way (handle is rewound to the start)."""
+    the file must be UTF-8 either way (handle is rewound to the start). A comma-delimited file
+    cannot have decimal commas: refused with decimal ","."""
     start = handle.read(1 << 16)  # not readline(size): fsspec's remote files lack the size
     handle.seek(0)
     text = utf8_start(start, path) if isinstance(start, bytes) else start
     if setting != AUTO:
         return DELIMITERS[setting]
-    return sniff_delimiter(text.splitlines()[0] if text else "")
+    header = text.splitlines()[0] if text else ""
+    sep = sniff_delimiter(header)
+    if decimal == "," and sep == "," and "," in unquoted(header):
+        raise ChurnError(
+            f"{path}: comma-delimited, so its numbers cannot have decimal commas "
+            "(data.decimal: ','); set data.decimal: '.' for this file"
+        )
+    return sep
+
+
+def check_unique_names(names: Sequence[object], path: str) -> None:
+    """Refuse a header that names a column twice (pandas would rename the second 'x.1'; batch
+    scoring refuses it too). Blank names are told apart by position, as pandas does."""
+    counts = Counter(name for name in names if str(name).strip())
+    repeated = sorted(str(name) for name, count in counts.items() if count > 1)
+    if repeated:
+        raise ChurnError(f"{path}: column {repeated[0]!r} appears more than once in the header")
+
+
+def check_csv_header(handle, sep: str, path: str) -> None:
+    """check_unique_names on a CSV file's header line as written (handle is rewound)."""
+    header = pd.read_csv(handle, sep=sep, header=None, nrows=1, dtype=str, keep_default_na=False)
+    handle.seek(0)
+    check_unique_names(header.iloc[0].tolist() if len(header) else [], path)
 
 
 def check_delimiter(columns: list[str], path: str) -> None:
@@ -88,65 +117,53 @@ def check_delimiter(columns: list[str], path: str) -> None:
         )
 
 
-def decimal_comma_numbers(column: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """(stripped text, mask of the values that are numbers written with a decimal comma)."""
-    if column.dtype != object and not pd.api.types.is_string_dtype(column):
-        return column, np.zeros(len(column), dtype=bool)
-    text = column.astype("string").str.strip()
-    return text, text.str.fullmatch(DECIMAL_COMMA_NUMBER).to_numpy(dtype=bool, na_value=False)
-
-
-def decimal_commas_to_points(column: pd.Series) -> pd.Series:
-    """Text numbers written with a decimal comma as plain number text ("1.234,5" -> "1234.5");
-    every other value, and columns that are not text, unchanged."""
-    text, numbers = decimal_comma_numbers(column)
-    if not numbers.any():
-        return column
-    plain = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    return column.mask(numbers, plain.astype(object))
-
-
-def decimal_commas_in(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
-    """decimal_commas_to_points on the named columns that the frame has."""
-    changed = {name: decimal_commas_to_points(frame[name]) for name in columns if name in frame}
-    return frame.assign(**changed) if changed else frame
-
-
-def number_columns(frame: pd.DataFrame, keep_as_text: Sequence[str]) -> list[str]:
-    """Text columns most of whose present values are decimal-comma numbers (a few stray words
-    are the contract's job): the columns of a decimal-comma file that hold numbers."""
-    return [
-        name
-        for name in frame.columns
-        if name not in keep_as_text
-        and decimal_comma_numbers(frame[name])[1].sum() > frame[name].notna().sum() / 2
-    ]
-
-
 def list_table_files(source: str) -> list[str]:
     """Expand a file, folder, glob or URL into a sorted list of CSV/Parquet file URLs."""
     fs, _, paths = fsspec.get_fs_token_paths(source)
+    if not paths:  # a glob that matches nothing
+        raise ChurnError(f"{source}: no CSV or Parquet files match")
     if not fs.exists(paths[0]) and not any(ch in source for ch in "*?["):
         raise ChurnError(f"{source}: no such file or folder")
     if len(paths) == 1 and fs.isdir(paths[0]):
-        paths = [p for p in fs.find(paths[0]) if p.lower().endswith(TABLE_SUFFIXES)]
+        paths = fs.find(paths[0])
     tables = sorted(p for p in paths if p.lower().endswith(TABLE_SUFFIXES))
     if not tables:
         raise ChurnError(f"{source}: no CSV or Parquet files found ({', '.join(TABLE_SUFFIXES)})")
+    note_skipped(source, sorted(set(paths) - set(tables)))
     return [fs.unstrip_protocol(p) if "://" in source else p for p in tables]
+
+
+def note_skipped(source: str, skipped: Sequence[str]) -> None:
+    """One line on stderr naming the files of a source that are not tables (so not read)."""
+    if skipped:
+        names = ", ".join(p.rstrip("/").rsplit("/", 1)[-1] for p in skipped[:SKIPPED_SHOWN])
+        more = f" and {len(skipped) - SKIPPED_SHOWN} more" if len(skipped) > SKIPPED_SHOWN else ""
+        print(
+            f"{source}: skipped {len(skipped)} file(s) that are not CSV or Parquet: {names}{more}",
+            file=sys.stderr,
+        )
 
 
 def read_csv(
     handle, path: str, delimiter: str, decimal: str, keep_as_text: Sequence[str]
 ) -> pd.DataFrame:
     """A CSV file as pandas reads it, in the given format; keep_as_text columns (ids) are read
-    verbatim. Decimal "," also reads "." between thousands, in number columns only."""
-    sep = file_delimiter(handle, delimiter, path)
-    options = {"sep": sep, "dtype": dict.fromkeys(keep_as_text, str), "low_memory": False}
+    verbatim. Decimal ",": every column is read as text and only values that are strictly
+    decimal-comma numbers (1.234,5) become numbers (pandas' thousands="." read 82.97 as 8297)."""
+    sep = file_delimiter(handle, delimiter, path, decimal)
+    check_csv_header(handle, sep, path)
     if decimal == ".":
-        return pd.read_csv(handle, **options)
-    frame = pd.read_csv(handle, decimal=",", thousands=".", **options)
-    return decimal_commas_in(frame, number_columns(frame, keep_as_text))
+        dtypes = dict.fromkeys(keep_as_text, str)
+        return pd.read_csv(handle, sep=sep, dtype=dtypes, low_memory=False)
+    frame = pd.read_csv(handle, sep=sep, dtype=str, low_memory=False)
+    return read_decimal_commas(frame, keep_as_text)
+
+
+def read_parquet_table(handle, path: str) -> pd.DataFrame:
+    """A Parquet file; one whose schema names a column twice is refused naming it."""
+    check_unique_names(pq.read_schema(handle).names, path)
+    handle.seek(0)
+    return pd.read_parquet(handle)
 
 
 def read_table(
@@ -157,7 +174,7 @@ def read_table(
         with open_table(path) as handle:
             if is_csv(path):
                 return read_csv(handle, path, delimiter, decimal, keep_as_text)
-            return pd.read_parquet(handle)
+            return read_parquet_table(handle, path)
     except FileNotFoundError as error:
         raise ChurnError(f"{path}: no such file") from error
     except pd.errors.EmptyDataError as error:

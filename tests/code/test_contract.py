@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from churn.contract import Contract, infer_contract
+from churn.contract import Contract, infer_column, infer_contract
 from churn.errors import ChurnError
 from churn.params import DataParams, Policies
 from churn.validation import apply_contract
@@ -107,7 +107,27 @@ def test_bad_contracts_are_named(text, message):
 
 
 def test_a_numeric_column_with_no_values_gets_no_range_and_round_trips():
-    contract = infer_contract(FRAME.assign(empty=float("nan")), DATA)
-    empty = contract.column("empty")
+    contract = Contract([infer_column("churned", pd.Series([None] * 3, dtype=float), "target")])
+    empty = contract.column("churned")
     assert (empty.type, empty.min, empty.max) == ("numeric", None, None)
     assert Contract.from_yaml(contract.to_yaml()).columns == contract.columns
+
+
+def test_feature_columns_with_no_values_are_left_out_and_named(capsys):
+    """A feature that is never there would be demanded of scoring data."""
+    frame = FRAME.assign(empty=float("nan"), blank=["", "NA", None])
+    contract = infer_contract(frame, DATA)
+    assert contract.names("feature") == ["tenure", "plan", "app"]
+    assert capsys.readouterr().err == (
+        "contract: left out 2 column(s) with no values at all: 'empty', 'blank' "
+        "(data validation treats them as new columns)\n"
+    )
+
+
+def test_an_inferred_id_column_is_never_nullable_so_rows_without_id_are_quarantined():
+    frame = FRAME.assign(customer_id=["a", " ", None])
+    contract = infer_contract(frame, DATA)
+    assert contract.column("customer_id").nullable is False
+    result = apply_contract(frame, contract, Policies(), DATA, "x")
+    assert result.valid["customer_id"].tolist() == ["a"]
+    assert result.rejected["reject_reason"].tolist() == ["null:customer_id"] * 2

@@ -4,14 +4,21 @@ CSV delimiters sniffed and decimal commas read as numbers."""
 import re
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
+from churn.coercion import coerce
 from churn.column_checks import check_feature
 from churn.contract import ColumnContract, Contract
+from churn.contract import main as contract_main
+from churn.decimal_commas import decimal_commas_to_points
 from churn.errors import ChurnError
 from churn.ingest import check_table, ingest
+from churn.ingest import main as ingest_main
 from churn.params import DataParams, Policies
-from churn.tables import decimal_commas_to_points, list_table_files, read_table, sniff_delimiter
+from churn.predict import read_chunks
+from churn.tables import list_table_files, open_table, read_table, sniff_delimiter
 
 
 def test_tables_with_a_late_column_are_stacked_as_they_are():
@@ -155,3 +162,63 @@ def test_csv_in_another_encoding_is_refused_naming_it(tmp_path, encoding, messag
     (tmp_path / "export.csv").write_text("customer_id;city\na;München\n", encoding=encoding)
     with pytest.raises(ChurnError, match=rf"export.csv: {message}; save it as UTF-8"):
         read_table(str(tmp_path / "export.csv"))
+
+
+def test_decimal_commas_read_strictly_and_as_batch_scoring_reads_them(tmp_path):
+    """pandas' thousands="." read 82.97 as 8297 and 24.5 as 245, silently. Only strict
+    decimal-comma numbers become numbers; other values stay as written, and the contract then
+    reads them as churn.predict does."""
+    (tmp_path / "eu.csv").write_text(
+        "customer_id;spend;fee;tenure\na;82,97;24,5;1\nb;82.97;1.234,5;2\nc;1.234,5;-0,5;\n"
+        "d;24.5;3;4\n"
+    )
+    frame = read_table(str(tmp_path / "eu.csv"), decimal=",", keep_as_text=["customer_id"])
+    assert frame["spend"].tolist() == ["82.97", "82.97", "1234.5", "24.5"]  # kept as written
+    assert frame["fee"].tolist() == [24.5, 1234.5, -0.5, 3.0]
+    assert frame["tenure"].dtype == "float64"
+    data = DataParams("churned", 1, "customer_id", "", decimal=",")
+    with open_table(str(tmp_path / "eu.csv")) as handle:
+        chunk = next(read_chunks(handle, "eu.csv", 10, data, ["spend", "fee", "tenure"])[1])
+    for name in ("spend", "fee", "tenure"):
+        scored, ingested = coerce(chunk[name], "numeric"), coerce(frame[name], "numeric")
+        pd.testing.assert_series_equal(ingested.values, scored.values, check_names=False)
+
+
+def test_decimal_commas_in_a_comma_delimited_file_are_refused(tmp_path):
+    (tmp_path / "us.csv").write_text("customer_id,spend\na,82.97\n")
+    with pytest.raises(ChurnError, match=r"^\S*us.csv: comma-delimited, so its numbers cannot"):
+        read_table(str(tmp_path / "us.csv"), decimal=",")
+    (tmp_path / "one.csv").write_text('"id,x"\n"a,1"\n')  # one column: no delimiter to find
+    assert read_table(str(tmp_path / "one.csv"), decimal=",").shape == (1, 1)
+
+
+def test_a_glob_matching_nothing_is_named_in_one_line(tmp_path):
+    source = str(tmp_path / "nomatch*.csv")
+    with pytest.raises(ChurnError, match=r"nomatch\*\.csv: no CSV or Parquet files match"):
+        ingest_main(["--source", source, "--out", str(tmp_path / "x.parquet")])
+    with pytest.raises(ChurnError, match="no CSV or Parquet files match"):
+        contract_main(["infer", source])
+
+
+def test_a_column_named_twice_is_refused_as_batch_scoring_refuses_it(tmp_path):
+    """pandas would rename the second one 'tenure.1'."""
+    (tmp_path / "twice.csv").write_text("customer_id;tenure;;tenure;\na;1;;2;\n")
+    for decimal in (".", ","):
+        with pytest.raises(ChurnError, match="twice.csv: column 'tenure' appears more than once"):
+            read_table(str(tmp_path / "twice.csv"), decimal=decimal)
+    table = pa.table([pa.array([1]), pa.array([2])], names=["tenure", "tenure"])
+    pq.write_table(table, tmp_path / "twice.parquet")
+    with pytest.raises(ChurnError, match="twice.parquet: column 'tenure' appears more than once"):
+        read_table(str(tmp_path / "twice.parquet"))
+
+
+def test_files_that_are_not_tables_are_named_when_skipped(tmp_path, capsys):
+    for name in ("a.csv", "b.txt", "c.json", "d.md", "e.xlsx"):
+        (tmp_path / name).write_text("x")
+    assert len(list_table_files(str(tmp_path))) == 1
+    assert capsys.readouterr().err == (
+        f"{tmp_path}: skipped 4 file(s) that are not CSV or Parquet: b.txt, c.json, d.md "
+        "and 1 more\n"
+    )
+    list_table_files(str(tmp_path / "a.csv"))
+    assert capsys.readouterr().err == ""

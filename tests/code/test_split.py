@@ -83,3 +83,19 @@ def test_a_test_month_with_one_class_is_named():
     frame.loc[frame["month"] == frame["month"].max(), "churned"] = 0
     with pytest.raises(ChurnError, match=r"split 'test' has 400 rows, labels \{0: 400\}"):
         split_frame(frame, DATA, PARAMS, seed=0)
+
+
+@pytest.mark.parametrize("timestamp", ["month", ""])
+def test_rows_without_an_id_are_spread_over_the_splits_not_sent_as_one_block(timestamp):
+    """Hashing "seed:nan" gave every keyless row the same fraction (the test split got none)."""
+    data = DataParams(target="churned", positive_label=1, id="customer_id", timestamp=timestamp)
+    frame = monthly_frame(customers=400, months=2).assign(tenure=np.arange(800))
+    frame.loc[frame.index % 4 == 0, "customer_id"] = None
+    frame.loc[frame.index % 8 == 1, "customer_id"] = " "
+    keyless = frame["customer_id"].fillna(" ").eq(" ")
+    parts = split_frame(frame, data, PARAMS, seed=0)
+    for part in parts[: 2 if timestamp else 3]:
+        share = part["customer_id"].fillna(" ").eq(" ").mean()
+        assert share == pytest.approx(keyless.mean(), abs=0.1)
+    again = split_frame(frame, data, PARAMS, seed=0)
+    pd.testing.assert_frame_equal(parts.valid, again.valid)  # still deterministic

@@ -10,7 +10,12 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
 
+from churn import predict
+from churn.errors import ChurnError
 from tests.helpers import REPO
 from tests.model.test_predict import artifact_args, messy_csv, run_predict
 
@@ -66,3 +71,21 @@ def test_a_run_stopped_by_sigterm_leaves_no_partial_files(trained, tmp_path):
     assert stderr.strip().splitlines()[-1] == "churn.predict: terminated"
     assert list(out.parent.iterdir()) == []
     assert [path.name for path in Path(tmp_path).iterdir() if path.name != "out"] == ["in.csv"]
+
+
+def test_decimal_commas_in_a_comma_delimited_file_are_refused_as_ingest_refuses_them(
+    trained, tmp_path
+):
+    trained.test_rows.head(3).to_csv(tmp_path / "in.csv", index=False)
+    files = ["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv")]
+    with pytest.raises(ChurnError, match=r"in.csv: comma-delimited, so its numbers cannot have"):
+        predict.main([*files, "--decimal", ",", *artifact_args(trained.root)])
+
+
+def test_a_parquet_file_naming_a_column_twice_is_refused(trained, tmp_path):
+    rows = trained.test_rows.head(3)
+    table = pa.Table.from_pandas(rows, preserve_index=False)
+    pq.write_table(table.append_column("device", table.column("device")), tmp_path / "in.parquet")
+    files = ["--input", str(tmp_path / "in.parquet"), "--output", str(tmp_path / "o.csv")]
+    with pytest.raises(ChurnError, match=r"column 'device' appears more than once in the header"):
+        predict.main([*files, *artifact_args(trained.root)])
