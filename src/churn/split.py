@@ -96,6 +96,12 @@ def split_at_random(
 def split_frame(frame: pd.DataFrame, data: DataParams, params: SplitParams, seed: int) -> Splits:
     """Choose the split by whether the data has a timestamp column."""
     splitter = split_by_time if data.timestamp else split_at_random
+    if frame[data.target].nunique() < 2:  # no split can fix that
+        labels = frame[data.target].value_counts().to_dict()
+        raise ChurnError(
+            f"column '{data.target}' (data.target) holds one class only, {labels}: check "
+            "data.positive_label and the source data"
+        )
     splits = splitter(frame, data, params, seed)
     for name, part in splits._asdict().items():
         if part.empty or part[data.target].nunique() < 2:

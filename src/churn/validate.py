@@ -62,8 +62,19 @@ def summary(result: ValidationResult) -> str:
     return (
         f"validate: {counts['rows_in']} rows in, {counts['rows_valid']} valid, "
         f"{counts['rows_unlabelled']} unlabelled (newest snapshot, to score), "
-        f"{counts['rows_quarantined']} quarantined; {changes}"
+        f"{counts['rows_quarantined']} quarantined; {changes}{coerced_note(counts['coerced'])}"
     )
+
+
+def coerced_note(coerced: dict[str, dict[str, int]], shown: int = 5) -> str:
+    """The columns whose values were coerced, with the counts, for the log line ("" for none):
+    words that became missing values are kept, yet should not pass unnoticed."""
+    parts = [
+        f"{name} ({', '.join(f'{kind} {count}' for kind, count in kinds.items())})"
+        for name, kinds in coerced.items()
+    ]
+    more = f", ... ({len(parts)} columns in all)" if len(parts) > shown else ""
+    return f"; values coerced in {', '.join(parts[:shown])}{more}" if parts else ""
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

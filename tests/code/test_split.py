@@ -85,6 +85,13 @@ def test_a_test_month_with_one_class_is_named():
         split_frame(frame, DATA, PARAMS, seed=0)
 
 
+def test_data_with_one_class_only_points_at_the_label_not_the_split():
+    frame = monthly_frame().assign(churned=0)
+    with pytest.raises(ChurnError, match=r"'churned' \(data.target\) holds one class only, "
+                       r"\{0: 1200\}: check data.positive_label"):  # fmt: skip
+        split_frame(frame, DATA, PARAMS, seed=0)
+
+
 @pytest.mark.parametrize("timestamp", ["month", ""])
 def test_rows_without_an_id_are_spread_over_the_splits_not_sent_as_one_block(timestamp):
     """Hashing "seed:nan" gave every keyless row the same fraction (the test split got none)."""

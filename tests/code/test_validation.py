@@ -7,7 +7,7 @@ from churn.coercion import coerce, coerce_boolean, coerce_categorical, coerce_nu
 from churn.contract import ColumnContract, Contract
 from churn.errors import ChurnError
 from churn.params import DataParams, Policies
-from churn.validate import brief
+from churn.validate import brief, coerced_note
 from churn.validate import validate as validate_stage
 from churn.validation import apply_contract
 
@@ -354,3 +354,13 @@ def test_a_newest_snapshot_with_some_labels_missing_is_only_dirty():
 def test_timestamps_that_are_no_dates_say_how_to_write_them():
     with pytest.raises(ChurnError, match=r"e\.g\. '202601'; dates must read as dates"):
         validate(raw(month=["202601", "202601", "202602", "202602"]))
+
+
+def test_the_log_line_names_the_columns_whose_values_were_coerced():
+    coerced = validate(raw(spend=["1,234", " ", "n/a", "lots"])).counts["coerced"]
+    assert coerced_note(coerced) == (
+        "; values coerced in spend (blank_to_missing 2, thousands_separator 1, text_to_missing 1)"
+    )
+    assert coerced_note({}) == ""
+    many = {f"c{n}": {"text_to_missing": n} for n in range(7)}
+    assert coerced_note(many).endswith("c4 (text_to_missing 4), ... (7 columns in all)")

@@ -474,3 +474,8 @@ def test_contract_limits_are_422_and_contract_row_failures_are_listed(api, train
     twice = post(api, [record, record]).json()
     assert len(twice["predictions"]) == 1
     assert twice["rejected"] == [{"index": 1, "reason": "duplicate_id:customer_id"}]
+    # a backfill: the same customer in two snapshots is scored twice, as in batch scoring
+    months = [record | {"snapshot_month": m} for m in ("2026-05-01", "2026-06-01", "2026-06-01")]
+    backfill = post(api, months).json()
+    assert len(backfill["predictions"]) == 2
+    assert backfill["rejected"] == [{"index": 2, "reason": "duplicate_id:customer_id"}]
