@@ -31,6 +31,28 @@ def combine_tables(tables: Sequence[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(tables, ignore_index=True, sort=False)
 
 
+def partial_columns(tables: Sequence[pd.DataFrame]) -> dict[str, int]:
+    """Columns that some tables lack, with how many tables have them (first seen first): after
+    stacking, their rows from the other files are missing values, which should be said."""
+    counts: dict[str, int] = {}
+    for table in tables:
+        for name in table.columns:
+            counts[str(name)] = counts.get(str(name), 0) + 1
+    return {name: count for name, count in counts.items() if count < len(tables)}
+
+
+def partial_note(partial: dict[str, int], files: Sequence[str]) -> str:
+    """One log line naming the columns not in every file ("" when every file has them all)."""
+    if not partial:
+        return ""
+    named = ", ".join(f"'{name}' ({count})" for name, count in list(partial.items())[:5])
+    more = f", ... ({len(partial)} in all)" if len(partial) > 5 else ""
+    return (
+        f"ingest: column(s) not in every one of the {len(files)} files, missing in the others' "
+        f"rows (files that have it): {named}{more}"
+    )
+
+
 def check_table(table: pd.DataFrame, path: str) -> pd.DataFrame:
     """Refuse files with no data rows, or one column whose name hides a different delimiter."""
     if table.empty:
@@ -64,6 +86,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     table = ingest(tables)
     write_parquet(table, args.out)
     print(f"ingest: {len(table)} rows, {table.shape[1]} columns from {len(files)} file(s)")
+    if note := partial_note(partial_columns(tables), files):
+        print(note)
 
 
 if __name__ == "__main__":

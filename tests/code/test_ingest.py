@@ -14,7 +14,7 @@ from churn.contract import ColumnContract, Contract
 from churn.contract import main as contract_main
 from churn.decimal_commas import decimal_commas_to_points
 from churn.errors import ChurnError
-from churn.ingest import check_table, ingest
+from churn.ingest import check_table, ingest, partial_columns, partial_note
 from churn.ingest import main as ingest_main
 from churn.params import DataParams, Policies
 from churn.predict import read_chunks
@@ -222,3 +222,16 @@ def test_files_that_are_not_tables_are_named_when_skipped(tmp_path, capsys):
     )
     list_table_files(str(tmp_path / "a.csv"))
     assert capsys.readouterr().err == ""
+
+
+def test_columns_not_in_every_file_are_named_with_how_many_files_have_them():
+    early = pd.DataFrame({"a": [1], "b": [2]})
+    late = pd.DataFrame({"a": [3], "b": [4], "video": [5.0]})
+    only_first = pd.DataFrame({"a": [6]})
+    partial = partial_columns([early, late, only_first])
+    assert partial == {"b": 2, "video": 1}
+    assert partial_note(partial, ["x", "y", "z"]) == (
+        "ingest: column(s) not in every one of the 3 files, missing in the others' rows "
+        "(files that have it): 'b' (2), 'video' (1)"
+    )
+    assert partial_columns([early, early]) == {} and partial_note({}, ["x"]) == ""
