@@ -59,14 +59,15 @@ def contract_from_spec(spec: FeatureSpec, id_column: str) -> Contract:
 
 
 def input_rules(
-    params: dict, spec: FeatureSpec, read_text
+    params: dict, spec: FeatureSpec, read_text, source: str = str(PARAMS_FILE)
 ) -> tuple[DataParams, Contract, Policies]:
-    """data params, the contract (file or derived from the spec) and the contract policies."""
+    """data params, the contract (file or derived from the spec) and the contract policies;
+    errors name source, the params file read."""
     # an older revision's params.yaml may lack keys added since: they take their defaults
     data_raw = field_defaults(DataParams) | (params.get("data") or {})
-    data = section_from_mapping(DataParams, "data", data_raw)
+    data = section_from_mapping(DataParams, "data", data_raw, source)
     policies_raw = field_defaults(Policies) | (params.get("contract") or {})
-    policies = section_from_mapping(Policies, "contract", policies_raw)
+    policies = section_from_mapping(Policies, "contract", policies_raw, source)
     if data.contract:
         contract = Contract.from_yaml(read_text(data.contract), data.contract)
     else:
@@ -134,15 +135,16 @@ def resolve_rev(rev: str) -> str:
 
 
 def build(
-    spec_text: str, model_raw: bytes, names: tuple[str, str], params: dict, rev: str, read_text
+    spec_text: str, model_raw: bytes, names: tuple[str, str, str], params: dict, rev: str, read_text
 ) -> Artifacts:
-    """Check the pieces against each other (errors name them: names = model, feature spec) and
-    bundle them."""
+    """Check the pieces against each other (errors name them: names = model, feature spec,
+    params file) and bundle them."""
     spec = FeatureSpec.from_json(spec_text, names[1])
     model = parse_model(model_raw, names[0])
-    check_consistent(spec, model, " + ".join(names))
-    evaluate = section_from_mapping(PARAM_SECTIONS["evaluate"], "evaluate", params.get("evaluate"))
-    data, contract, policies = input_rules(params, spec, read_text)
+    check_consistent(spec, model, " + ".join(names[:2]))
+    raw = params.get("evaluate")
+    evaluate = section_from_mapping(PARAM_SECTIONS["evaluate"], "evaluate", raw, names[2])
+    data, contract, policies = input_rules(params, spec, read_text, names[2])
     version = model_version(model_raw, rev)
     return Artifacts(spec, model, evaluate.threshold, data, contract, policies, version)
 
@@ -168,7 +170,7 @@ def load_workspace(
             raise ChurnError(f"{target}: contract file not found ({given})")
         return target.read_text("utf-8")
 
-    names = (str(model), str(features))
+    names = (str(model), str(features), str(params))
     return build(features.read_text("utf-8"), raw, names, params_map, WORKSPACE, read_text)
 
 
@@ -181,5 +183,5 @@ def load_revision(model: str, features: str, rev: str, params: str = "params.yam
     def read_text(path: str) -> str:
         return read_at_rev(path, rev).decode("utf-8")
 
-    names = (f"{model}@{rev}", f"{features}@{rev}")
+    names = (f"{model}@{rev}", f"{features}@{rev}", f"{params}@{rev}")
     return build(spec_text, read_at_rev(model, rev), names, params_map, commit, read_text)

@@ -94,14 +94,25 @@ def coerce_numeric(column: pd.Series) -> Coerced:
     """Numbers as float64; blanks, text and thousands separators handled and flagged."""
     if holds_only_numbers(column):
         untouched = no_rows(column)  # one all-False mask serves every flag
-        return Coerced(pd.to_numeric(column).astype("float64"), untouched, untouched, untouched)
+        numbers = pd.to_numeric(column).astype("float64")
+        return without_infinities(Coerced(numbers, untouched, untouched, untouched))
     text = as_text(column)
     blank = blank_mask(text)
     thousands = row_mask(text.str.fullmatch(THOUSANDS))
     cleaned = without(text.where(~thousands, text.str.replace(",", "", regex=False)), blank)
     numbers = pd.to_numeric(cleaned.astype(object), errors="coerce").astype("float64")
     bad = column.notna() & ~blank & numbers.isna()
-    return Coerced(numbers, blank, thousands, bad.astype(bool))
+    return without_infinities(Coerced(numbers, blank, thousands, bad.astype(bool)))
+
+
+def without_infinities(result: Coerced) -> Coerced:
+    """Infinite numbers ("inf", 1e400) flagged as values of the wrong type and made missing: no
+    feature can be infinite, and the API refuses them too."""
+    infinite = np.isinf(result.values.to_numpy())
+    if not infinite.any():
+        return result
+    mask = pd.Series(infinite, index=result.values.index)
+    return result._replace(values=result.values.mask(mask), bad=result.bad | mask)
 
 
 def boolean_from_numbers(column: pd.Series) -> Coerced:

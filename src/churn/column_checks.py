@@ -148,7 +148,7 @@ def check_feature(
     wrong_type = quarantine or not column.nullable
     failures = [(f"type:{column.name}", result.bad)] if wrong_type else []
     checks, unseen = value_failures(result.values, column, scoring)
-    counts = coercion_counts(result, quarantine)
+    counts = coercion_counts(result, wrong_type)  # a rejected word is not a coerced one
     return ColumnCheck(result.values, failures + checks, counts, changed, unseen)
 
 
@@ -168,9 +168,10 @@ def impute_column(index: pd.Index, column: ColumnContract) -> ColumnCheck:
     return ColumnCheck(pd.Series(None, index=index, dtype=dtype), [], {})
 
 
-def check_new_column(raw: pd.Series, name: str) -> ColumnCheck:
-    """A column outside the contract kept for the model (contract.new_column: include)."""
-    kind = infer_kind(raw, RETYPE_SHARE)
+def check_new_column(raw: pd.Series, name: str, is_id: bool = False) -> ColumnCheck:
+    """A column outside the contract kept for the model (contract.new_column: include), or the
+    id when the contract leaves it out (text, never a number: 101 stays "101")."""
+    kind = "categorical" if is_id else infer_kind(raw, RETYPE_SHARE)
     result = coerce(raw, kind)
     return ColumnCheck(result.values, [], coercion_counts(result, False))
 
@@ -198,7 +199,7 @@ def check_columns(
     if policies.new_column == "include":
         for name in added_columns(frame, contract):
             if include is None or name in include:
-                checks[name] = check_new_column(frame[name], name)
+                checks[name] = check_new_column(frame[name], name, name == data.id)
     return checks
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 # A number written with a decimal comma, optionally with '.' between thousands: 12,5  1.234,5
-DECIMAL_COMMA_NUMBER = r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?"
+DECIMAL_COMMA_NUMBER = r"[+-]?(?:[1-9]\d{0,2}(?:\.\d{3})+|\d+)(?:,\d+)?"  # not 0.500
 
 
 def decimal_comma_numbers(column: pd.Series) -> tuple[pd.Series, np.ndarray]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -64,6 +65,7 @@ class Terminated(KeyboardInterrupt):
 
 
 def interrupt(signum: int, frame: object) -> None:
+    """The SIGTERM handler: stop the run where it is, through the clean-up code."""
     raise Terminated
 
 
@@ -71,7 +73,8 @@ def run_cli(main: Callable[[Sequence[str] | None], None], prog: str) -> None:
     """Run a stage's main(); expected failures print `prog: error: ...` and exit with status 2.
     SIGTERM (a scheduler or `kill` stopping the run) exits like Ctrl-C, through the clean-up
     code, so no partial output is left behind."""
-    signal.signal(signal.SIGTERM, interrupt)
+    if threading.current_thread() is threading.main_thread():  # only there can it be set
+        signal.signal(signal.SIGTERM, interrupt)
     try:
         main(None)
     except ChurnError as error:

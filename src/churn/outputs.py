@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -101,11 +103,32 @@ def published(*paths: str) -> Iterator[list[str]]:
         partial = [partial_name(path, Path(scratch), n) for n, path in enumerate(paths)]
         try:
             yield partial
-            for name, path in zip(partial, paths, strict=True):
-                publish(name, path)
+            with signals_deferred():  # a stop now would leave new scores beside old rejects
+                for name, path in zip(partial, paths, strict=True):
+                    publish(name, path)
         finally:
             for name in partial:
                 Path(name).unlink(missing_ok=True)
+
+
+@contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back until the block is done, then let the first one act as usual,
+    so that the outputs are published all together or not at all. (Python runs signal handlers
+    in the main thread, whichever thread the signal reached: swapping them there is enough.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    stops = (signal.SIGINT, signal.SIGTERM)
+    previous = {stop: signal.signal(stop, lambda sig, _: caught.append(sig)) for stop in stops}
+    try:
+        yield
+    finally:
+        for stop, handler in previous.items():
+            signal.signal(stop, handler)
+        if caught:
+            signal.raise_signal(caught[0])
 
 
 class TableWriter:

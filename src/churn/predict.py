@@ -181,7 +181,10 @@ def score_stream(args: argparse.Namespace, artifacts: Artifacts, stack: ExitStac
     """Read, check, score and write chunk by chunk, so memory stays bounded. Output files get
     their final names only when every chunk went through (see churn.outputs.published)."""
     handle = stack.enter_context(open_table(args.input))
+    # decimal commas are read in the contract's number columns and the model's numeric inputs
+    # outside the contract (contract.new_column: include), as ingest reads every number column
     numeric = [c.name for c in artifacts.contract.columns if c.type in ("numeric", "boolean")]
+    numeric += [name for name in artifacts.spec.numeric if name not in numeric]
     total, chunks = read_chunks(handle, args.input, args.chunk_size, artifacts.data, numeric)
     files = stack.enter_context(published(args.output, args.rejects))
 

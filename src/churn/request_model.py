@@ -130,13 +130,19 @@ def feature_field(column: ColumnContract, spec: FeatureSpec) -> tuple[Any, Any]:
     return Annotated[checked | None, BeforeValidator(missing_as_none), about], ...
 
 
-def build_request_model(contract: Contract, spec: FeatureSpec, id_column: str) -> type[BaseModel]:
-    """A pydantic model with one field per model input (plus the optional id); extras allowed."""
+def build_request_model(
+    contract: Contract, spec: FeatureSpec, id_column: str, snapshot: str = ""
+) -> type[BaseModel]:
+    """A pydantic model with one field per model input (plus the optional id and snapshot);
+    extras allowed."""
     by_name = {column.name: column for column in contract.columns}
     fields: dict[str, Any] = {}
     if id_column:
         about = Field(None, description="Customer id, echoed back")
         fields[id_column] = (Annotated[TEXT | None, BeforeValidator(id_text)], about)
+    if snapshot and snapshot not in spec.input_columns:
+        about = Field(None, description="Snapshot of the record: an id repeats only within one")
+        fields[snapshot] = (Annotated[TEXT | None, BeforeValidator(id_text)], about)
     for name in spec.input_columns:
         fields[name] = feature_field(
             by_name.get(name, ColumnContract(name, "feature", "numeric")), spec

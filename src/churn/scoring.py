@@ -118,10 +118,11 @@ def check_chunk(
     # The label and timestamp are optional when scoring and unused: skip their (costly) checks.
     unused = [c for c in (data.target, data.timestamp) if c and c in frame.columns]
     numbered = frame.drop(columns=unused).assign(**{ROW: np.arange(len(frame))})
-    # Of the columns outside the contract, only those the model reads are checked (costly per
-    # column on wide inputs); the others are listed as ignored.
+    # Of the columns outside the contract, only those the model reads (and the id, which a
+    # contract may leave out) are checked, costly per column on wide inputs; the others are
+    # listed as ignored.
     known = set(artifacts.contract.names())
-    new = [ROW, *(name for name in spec.input_columns if name not in known)]
+    new = [ROW, *(name for name in [*spec.input_columns, data.id] if name and name not in known)]
     result = apply_contract(
         numbered, artifacts.contract, policies, data, where, True, RETYPE_MIN_SCORED, False, new
     )

@@ -70,7 +70,7 @@ def positive_count(env: dict[str, str], name: str, default: int, unit: str) -> i
     text = env.get(name)
     if text is None:
         return default
-    if not re.fullmatch(r"[0-9]+", text.strip()) or int(text) < 1:
+    if not re.fullmatch(r"[0-9]+", text.strip()) or not 1 <= int(text) < 2**63:  # a 64-bit int
         raise ChurnError(f"{name}={text!r}: expected a positive number of {unit}")
     return int(text)
 
@@ -82,15 +82,6 @@ def read_metrics(path: Path) -> dict | None:
     return read_json_object(path)
 
 
-def with_snapshots(frame: pd.DataFrame, records: list[BaseModel], timestamp: str) -> pd.DataFrame:
-    """The records' snapshot field (data.timestamp; not a model input, so an extra field) added
-    when a record has one: as in batch scoring, an id repeats only within one snapshot."""
-    stamps = [(r.model_extra or {}).get(timestamp) for r in records] if timestamp else []
-    if not any(stamp is not None for stamp in stamps):
-        return frame
-    return frame.assign(**{timestamp: [None if s is None else str(s) for s in stamps]})
-
-
 def score_records(records: list[BaseModel], artifacts: Artifacts) -> dict[str, Any]:
     """Score validated records through the batch path: contract, features, model."""
     if not records:
@@ -100,7 +91,6 @@ def score_records(records: list[BaseModel], artifacts: Artifacts) -> dict[str, A
     frame = pd.DataFrame([r.model_dump(include=set(fields)) for r in records], columns=fields)
     if artifacts.id_column in frame.columns and frame[artifacts.id_column].isna().all():
         frame = frame.drop(columns=artifacts.id_column)  # ids are optional in the API
-    frame = with_snapshots(frame, records, artifacts.data.timestamp)
     checked = check_chunk(frame.assign(**{POSITION: range(len(frame))}), artifacts, "request")
     scores = score_frame(checked.valid, artifacts, row_ids(checked, artifacts.id_column, 0))
     if artifacts.id_column not in frame.columns:
@@ -196,7 +186,9 @@ def create_app(settings: Settings) -> FastAPI:
     artifacts = load_workspace(
         settings.model, settings.features, settings.params, settings.contract
     )
-    customer = build_request_model(artifacts.contract, artifacts.spec, artifacts.id_column)
+    customer = build_request_model(
+        artifacts.contract, artifacts.spec, artifacts.id_column, artifacts.data.timestamp
+    )
     body_type = request_body(customer, settings.max_records)
     app = FastAPI(title="churn-dvc scoring API", version=artifacts.version)
     add_routes(app, artifacts, body_type, describe_model(settings, artifacts))

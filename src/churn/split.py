@@ -96,6 +96,8 @@ def split_at_random(
 def split_frame(frame: pd.DataFrame, data: DataParams, params: SplitParams, seed: int) -> Splits:
     """Choose the split by whether the data has a timestamp column."""
     splitter = split_by_time if data.timestamp else split_at_random
+    if frame.empty:
+        raise ChurnError("no rows to split (did validate quarantine them all?)")
     if frame[data.target].nunique() < 2:  # no split can fix that
         labels = frame[data.target].value_counts().to_dict()
         raise ChurnError(

@@ -82,11 +82,13 @@ def file_delimiter(handle, setting: str, path: str, decimal: str = ".") -> str:
         return DELIMITERS[setting]
     header = text.splitlines()[0] if text else ""
     sep = sniff_delimiter(header)
-    if decimal == "," and sep == "," and "," in unquoted(header):
-        raise ChurnError(
-            f"{path}: comma-delimited, so its numbers cannot have decimal commas "
-            "(data.decimal: ','); set data.decimal: '.' for this file"
-        )
+    if decimal == "," and sep == ",":
+        if "," in unquoted(header):
+            raise ChurnError(
+                f"{path}: comma-delimited, so its numbers cannot have decimal commas "
+                "(data.decimal: ','); set data.decimal: '.' for this file"
+            )
+        return ";"  # one column: no delimiter to sniff, and "," would split 1,5 in two
     return sep
 
 

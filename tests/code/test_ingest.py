@@ -184,6 +184,22 @@ def test_decimal_commas_read_strictly_and_as_batch_scoring_reads_them(tmp_path):
         pd.testing.assert_series_equal(ingested.values, scored.values, check_names=False)
 
 
+def test_a_leading_zero_is_never_a_thousands_group_and_one_column_files_keep_their_commas(
+    tmp_path,
+):
+    """0.500 is not five hundred (the pattern took "0" as a thousands group); a one-column file
+    has no delimiter to sniff, and splitting it at "," cut 1,5 into an index and a 5."""
+    (tmp_path / "mixed.csv").write_text("customer_id;share\na;0.500\nb;2,5\nc;-0.250\n")
+    frame = read_table(str(tmp_path / "mixed.csv"), decimal=",", keep_as_text=["customer_id"])
+    assert frame["share"].tolist() == ["0.500", "2.5", "-0.250"]  # the contract reads 0.5
+    assert decimal_commas_to_points(pd.Series(["0.500", "1.234,5"])).tolist() == ["0.500", "1234.5"]
+    (tmp_path / "one.csv").write_text("avg_order_value\n1,5\n2,25\n")
+    assert read_table(str(tmp_path / "one.csv"), decimal=",")["avg_order_value"].tolist() == [
+        1.5,
+        2.25,
+    ]
+
+
 def test_decimal_commas_in_a_comma_delimited_file_are_refused(tmp_path):
     (tmp_path / "us.csv").write_text("customer_id,spend\na,82.97\n")
     with pytest.raises(ChurnError, match=r"^\S*us.csv: comma-delimited, so its numbers cannot"):

@@ -139,7 +139,7 @@ def test_a_list_above_the_record_limit_is_refused_before_its_records_are_validat
     assert "at most 3 records (CHURN_MAX_RECORDS), this one 100000" in str(refused.value)
 
 
-@pytest.mark.parametrize("value", ["abc", "0", "-5", "1e6"])
+@pytest.mark.parametrize("value", ["abc", "0", "-5", "1e6", "99999999999999999999999"])
 @pytest.mark.parametrize(
     ("variable", "unit"), [("CHURN_MAX_BODY_BYTES", "bytes"), ("CHURN_MAX_RECORDS", "records")]
 )

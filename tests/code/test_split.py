@@ -85,6 +85,11 @@ def test_a_test_month_with_one_class_is_named():
         split_frame(frame, DATA, PARAMS, seed=0)
 
 
+def test_no_rows_at_all_is_said_as_such():
+    with pytest.raises(ChurnError, match=r"^no rows to split \(did validate quarantine them all"):
+        split_frame(monthly_frame().head(0), DATA, PARAMS, seed=0)
+
+
 def test_data_with_one_class_only_points_at_the_label_not_the_split():
     frame = monthly_frame().assign(churned=0)
     with pytest.raises(ChurnError, match=r"'churned' \(data.target\) holds one class only, "

@@ -231,7 +231,7 @@ def test_a_few_wrong_values_are_coerced_not_a_type_change():
     result = validate(raw(orders=["1", "2", "x", "4"]))
     assert result.schema["retyped"] == []
     assert result.counts["quarantined_by_reason"] == {"type:orders": 1}  # not "null": a word
-    assert result.counts["coerced"]["orders"] == {"text_to_missing": 1}
+    assert "orders" not in result.counts["coerced"]  # rejected, not coerced: counted once
     optional = validate(raw(spend=["1.5", "x", None, "3"]))  # spend may be missing: row kept
     assert optional.counts["rows_valid"] == 4
     assert optional.counts["coerced"]["spend"] == {"text_to_missing": 1}
@@ -267,7 +267,7 @@ def test_booleans_from_numbers_match_the_text_route(column):
 
 @pytest.mark.parametrize(
     "values",
-    [[1.0, None, 2.5], [3, None], [1, 2.5, -0.0], [None], [float("inf"), 1e300]],
+    [[1.0, None, 2.5], [3, None], [1, 2.5, -0.0], [None], [-1e300, 1e300]],
 )
 def test_object_columns_of_numbers_match_the_text_route(values):
     """Records from JSON arrive as object columns of numbers: same values, no flags."""
@@ -364,3 +364,15 @@ def test_the_log_line_names_the_columns_whose_values_were_coerced():
     assert coerced_note({}) == ""
     many = {f"c{n}": {"text_to_missing": n} for n in range(7)}
     assert coerced_note(many).endswith("c4 (text_to_missing 4), ... (7 columns in all)")
+
+
+def test_infinite_numbers_are_values_of_the_wrong_type():
+    """As the API refuses Infinity, batch and validate do not pass inf to the model."""
+    required = validate(raw(orders=["1", "inf", "-Infinity", "4"]))
+    assert_counts_add_up(required)
+    assert required.counts["quarantined_by_reason"] == {"type:orders": 2}
+    optional = validate(raw(spend=[1.0, float("inf"), 2.0, 3.0]))  # nullable: kept, missing
+    assert optional.counts["coerced"]["spend"] == {"text_to_missing": 1}
+    assert optional.valid["spend"].isna().tolist() == [False, True, False, False]
+    for values in ([float("inf"), 1.0], ["1e400", "2"]):  # numbers, and text beyond float64
+        assert coerce_numeric(pd.Series(values, dtype=object)).bad.tolist() == [True, False]

@@ -13,10 +13,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+import yaml
 
 from churn import predict
 from churn.errors import ChurnError
 from tests.helpers import REPO
+from tests.model.conftest import CONTRACT
 from tests.model.test_predict import artifact_args, messy_csv, run_predict
 
 
@@ -89,3 +91,85 @@ def test_a_parquet_file_naming_a_column_twice_is_refused(trained, tmp_path):
     files = ["--input", str(tmp_path / "in.parquet"), "--output", str(tmp_path / "o.csv")]
     with pytest.raises(ChurnError, match=r"column 'device' appears more than once in the header"):
         predict.main([*files, *artifact_args(trained.root)])
+
+
+def params_with_contract_lacking(trained, folder: Path, names: list[str]) -> list[str]:
+    """artifact_args whose params name a copy of the contract without the given columns."""
+    contract = yaml.safe_load(Path(CONTRACT).read_text())
+    contract["columns"] = {k: v for k, v in contract["columns"].items() if k not in names}
+    (folder / "contract.yaml").write_text(yaml.safe_dump(contract))
+    params = yaml.safe_load((trained.root / "params.yaml").read_text())
+    params["data"]["contract"] = str(folder / "contract.yaml")
+    (folder / "params.yaml").write_text(yaml.safe_dump(params))
+    args = artifact_args(trained.root)
+    return [*args[:-1], str(folder / "params.yaml")]
+
+
+def test_ids_are_kept_and_checked_when_the_contract_leaves_the_id_out(trained, tmp_path, capsys):
+    rows = trained.test_rows.head(5).reset_index(drop=True)
+    rows = rows.assign(customer_id=[101, 102, 103, 104, 101]).drop(columns="snapshot_month")
+    rows.to_parquet(tmp_path / "in.parquet")
+    args = params_with_contract_lacking(trained, tmp_path, ["customer_id"])
+    files = ["--input", str(tmp_path / "in.parquet"), "--output", str(tmp_path / "o.csv")]
+    summary = run_predict(capsys, *files, *args)
+    assert summary["rejected_by_reason"] == {"duplicate_id:customer_id": 1}
+    assert pd.read_csv(tmp_path / "o.csv", dtype=str)["id"].tolist() == ["101", "102", "103", "104"]
+
+
+def test_decimal_commas_in_a_model_input_outside_the_contract_are_read(trained, tmp_path, capsys):
+    """With contract.new_column: include the model reads columns the contract lacks; decimal
+    commas in them are numbers, as ingest reads them (12,5 is 12.5, not 125)."""
+    rows = trained.test_rows.head(4).reset_index(drop=True).assign(avg_order_value=12.5)
+    args = params_with_contract_lacking(trained, tmp_path, ["avg_order_value"])
+    rows.to_parquet(tmp_path / "in.parquet")
+    rows.to_csv(tmp_path / "in.csv", sep=";", decimal=",", index=False)
+    for name in ("in.parquet", "in.csv"):
+        files = ["--input", str(tmp_path / name), "--output", str(tmp_path / f"{name}.out.csv")]
+        run_predict(capsys, *files, "--decimal", ",", *args)
+    parquet, csv = (pd.read_csv(tmp_path / f"{n}.out.csv") for n in ("in.parquet", "in.csv"))
+    assert csv["churn_probability"].tolist() == parquet["churn_probability"].tolist()
+
+
+def test_a_params_value_out_of_range_names_the_params_file_given(trained, tmp_path):
+    params = yaml.safe_load((trained.root / "params.yaml").read_text())
+    params["evaluate"]["threshold"] = 1.5
+    (tmp_path / "other.yaml").write_text(yaml.safe_dump(params))
+    trained.test_rows.head(2).to_csv(tmp_path / "in.csv", index=False)
+    args = [*artifact_args(trained.root)[:-1], str(tmp_path / "other.yaml")]
+    files = ["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv")]
+    with pytest.raises(ChurnError, match=r"other.yaml: key 'evaluate.threshold' should be between"):
+        predict.main([*files, *args])
+
+
+STOP_AFTER_FIRST_PUBLISH = """
+import os, signal, sys
+import churn.outputs as outputs
+from churn import predict
+from churn.errors import run_cli
+publish = outputs.publish
+def publish_then_stop(name, path):
+    publish(name, path)
+    os.kill(os.getpid(), signal.SIGTERM)
+outputs.publish = publish_then_stop
+sys.argv = ["churn.predict", *sys.argv[1:]]
+run_cli(predict.main, "churn.predict")
+"""
+
+
+def test_a_sigterm_while_publishing_still_publishes_every_output(trained, tmp_path):
+    """Scores and rejects are published together: a stop between the two (an S3 upload takes
+    time) used to leave new scores beside the previous run's rejects."""
+    rows = trained.test_rows.head(5).reset_index(drop=True)
+    rows.head(3).to_csv(tmp_path / "old.csv", index=False)
+    rows.assign(tenure_months=[1, 2, 3, 4, -5]).to_csv(tmp_path / "new.csv", index=False)
+    out = ["--output", str(tmp_path / "s.csv"), *artifact_args(trained.root)]
+    subprocess.run([sys.executable, "-m", "churn.predict", "--input", str(tmp_path / "old.csv"),
+                    *out], check=True, capture_output=True, cwd=REPO)  # fmt: skip
+    stopped = subprocess.run([sys.executable, "-c", STOP_AFTER_FIRST_PUBLISH, "--input",
+                              str(tmp_path / "new.csv"), *out],
+                             capture_output=True, text=True, cwd=REPO)  # fmt: skip
+    assert stopped.returncode == 128 + signal.SIGTERM, stopped.stderr
+    assert len(pd.read_csv(tmp_path / "s.csv")) == 4
+    assert pd.read_csv(tmp_path / "s.rejects.csv")["reject_reason"].tolist() == [
+        "below_min:tenure_months"
+    ]

@@ -479,3 +479,11 @@ def test_contract_limits_are_422_and_contract_row_failures_are_listed(api, train
     backfill = post(api, months).json()
     assert len(backfill["predictions"]) == 2
     assert backfill["rejected"] == [{"index": 2, "reason": "duplicate_id:customer_id"}]
+    assert "snapshot_month" not in backfill["ignored_fields"]  # a field of its own, text
+    escaped = json.dumps([record | {"snapshot_month": "X"}]).replace('"X"', '"\\ud800"')
+    odd = post_bytes(api, escaped.encode())  # JSON may escape a surrogate; UTF-8 cannot hold it
+    assert odd.status_code == 422 and odd.json()["detail"][0]["loc"] == [
+        "body",
+        0,
+        "snapshot_month",
+    ]
