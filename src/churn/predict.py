@@ -95,19 +95,22 @@ def regroup(batches: Iterator[pa.RecordBatch], size: int) -> Iterator[pa.Table]:
 
 
 def read_chunks(
-    handle, path: str, chunk_size: int, data: DataParams, numeric: Sequence[str]
+    handle, path: str, chunk_size: int, data: DataParams
 ) -> tuple[int | None, Iterator[pd.DataFrame]]:
-    """(row count when known, chunks of chunk_size rows as data frames; the last may be shorter).
-    CSV is read in data's delimiter and decimal mark (in the numeric columns), as ingest does."""
+    """(row count when known, chunks of chunk_size rows as data frames; the last may be shorter),
+    as the file wrote them: CSV in data's delimiter, every column as text (see decimal_points)."""
     if not is_csv(path):
         parquet = pq.ParquetFile(handle)
         check_unique_names(parquet.schema_arrow.names, path)
         batches = parquet.iter_batches(batch_size=chunk_size)
         return parquet.metadata.num_rows, (t.to_pandas() for t in regroup(batches, chunk_size))
-    frames = (t.to_pandas() for t in regroup(csv_batches(handle, path, data), chunk_size))
-    if data.decimal == ",":
-        frames = (decimal_commas_in(frame, numeric) for frame in frames)
-    return None, frames
+    return None, (t.to_pandas() for t in regroup(csv_batches(handle, path, data), chunk_size))
+
+
+def decimal_points(frame: pd.DataFrame, data: DataParams, numeric: Sequence[str]) -> pd.DataFrame:
+    """With data.decimal ",", the numeric columns' decimal-comma numbers as plain number text,
+    as ingest reads them (the rejects file keeps what the file wrote)."""
+    return decimal_commas_in(frame, numeric) if data.decimal == "," else frame
 
 
 SCORE_SCHEMA = pa.schema(
@@ -185,7 +188,7 @@ def score_stream(args: argparse.Namespace, artifacts: Artifacts, stack: ExitStac
     # outside the contract (contract.new_column: include), as ingest reads every number column
     numeric = [c.name for c in artifacts.contract.columns if c.type in ("numeric", "boolean")]
     numeric += [name for name in artifacts.spec.numeric if name not in numeric]
-    total, chunks = read_chunks(handle, args.input, args.chunk_size, artifacts.data, numeric)
+    total, chunks = read_chunks(handle, args.input, args.chunk_size, artifacts.data)
     files = stack.enter_context(published(args.output, args.rejects))
 
     def writer(which: int, schema: pa.Schema) -> TableWriter:
@@ -204,7 +207,8 @@ def score_stream(args: argparse.Namespace, artifacts: Artifacts, stack: ExitStac
                 "scores": writer(0, score_schema(chunk, snapshot)),
                 "rejects": writer(1, rejects_schema(chunk.columns)),
             }
-        checked = check_chunk(chunk, artifacts, args.input, seen)
+        read = decimal_points(chunk, artifacts.data, numeric)
+        checked = check_chunk(read, artifacts, args.input, seen, as_written=chunk)
         ids = row_ids(checked, artifacts.id_column, summary.counts["rows_in"])
         scores = score_frame(checked.valid, artifacts, ids)
         writers["scores"].write(with_snapshot(scores, chunk, checked, snapshot))
@@ -321,8 +325,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             summary = score_stream(args, artifacts, stack).as_dict()
     except FileNotFoundError as error:
         raise ChurnError(f"{error.filename or args.input}: no such file") from error
-    except (pa.ArrowInvalid, OSError) as error:
-        reason = str(error).splitlines()[0]
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, OSError) as error:
+        reason = str(error).splitlines()[0]  # e.g. a Parquet column its pandas metadata mistypes
         if "straddles" in reason:
             reason = f"a row is longer than {CSV_BLOCK_BYTES >> 20} MiB"
         if "invalid UTF8" in reason:

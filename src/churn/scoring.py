@@ -106,12 +106,15 @@ def check_chunk(
     artifacts: Artifacts,
     where: str,
     seen: SeenKeys | None = None,
+    as_written: pd.DataFrame | None = None,
 ) -> Checked:
     """Apply the contract for scoring; rows keep their input order, rejects keep their reason.
     A repeated id (within one snapshot) is rejected; pass the same `seen` for every chunk of one
     input to catch repeats across chunks. A column changed type only when the chunk has at least
     RETYPE_MIN_SCORED present values in it: fewer (a small file, the file's tail) only make the
-    wrong-typed values missing (and the row rejected if the column is required)."""
+    wrong-typed values missing (and the row rejected if the column is required). Rejected rows
+    are taken from as_written when given: the chunk as the file wrote it, before decimal commas
+    were made points."""
     spec, data = artifacts.spec, artifacts.data
     # Columns outside the contract are kept when the model needs them (others are only listed).
     policies = replace(artifacts.policies, new_column="include")
@@ -135,7 +138,8 @@ def check_chunk(
     valid, imputed = add_missing_model_columns(valid, spec, policies.missing_column, where)
     imputed += [c for c in spec.input_columns if c not in frame.columns and c not in imputed]
     order = np.argsort(failed_at, kind="stable")  # rejects in input order, original values
-    rows = frame.iloc[failed_at[order]] if len(failed_at) else frame.iloc[:0]  # a slice: no copy
+    source = frame if as_written is None else as_written  # rejects show what the file said
+    rows = source.iloc[failed_at[order]] if len(failed_at) else source.iloc[:0]  # slice: no copy
     rows = rows.drop(columns=REJECT_REASON, errors="ignore")  # an earlier run's reason: replaced
     rejected = rows.assign(**{REJECT_REASON: np.asarray(reasons, dtype=object)[order]})
     used = {*spec.input_columns, data.id}

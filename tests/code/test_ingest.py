@@ -17,7 +17,7 @@ from churn.errors import ChurnError
 from churn.ingest import check_table, ingest, partial_columns, partial_note
 from churn.ingest import main as ingest_main
 from churn.params import DataParams, Policies
-from churn.predict import read_chunks
+from churn.predict import decimal_points, read_chunks
 from churn.tables import list_table_files, open_table, read_table, sniff_delimiter
 
 
@@ -176,9 +176,12 @@ def test_decimal_commas_read_strictly_and_as_batch_scoring_reads_them(tmp_path):
     assert frame["spend"].tolist() == ["82.97", "82.97", "1234.5", "24.5"]  # kept as written
     assert frame["fee"].tolist() == [24.5, 1234.5, -0.5, 3.0]
     assert frame["tenure"].dtype == "float64"
-    data = DataParams("churned", 1, "customer_id", "", decimal=",")
+    data, numbers = (
+        DataParams("churned", 1, "customer_id", "", decimal=","),
+        ["spend", "fee", "tenure"],
+    )
     with open_table(str(tmp_path / "eu.csv")) as handle:
-        chunk = next(read_chunks(handle, "eu.csv", 10, data, ["spend", "fee", "tenure"])[1])
+        chunk = decimal_points(next(read_chunks(handle, "eu.csv", 10, data)[1]), data, numbers)
     for name in ("spend", "fee", "tenure"):
         scored, ingested = coerce(chunk[name], "numeric"), coerce(frame[name], "numeric")
         pd.testing.assert_series_equal(ingested.values, scored.values, check_names=False)

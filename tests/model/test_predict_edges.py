@@ -173,3 +173,27 @@ def test_a_sigterm_while_publishing_still_publishes_every_output(trained, tmp_pa
     assert pd.read_csv(tmp_path / "s.rejects.csv")["reject_reason"].tolist() == [
         "below_min:tenure_months"
     ]
+
+
+def test_rejects_of_a_decimal_comma_file_show_the_values_as_written(trained, tmp_path, capsys):
+    rows = trained.test_rows.head(2).reset_index(drop=True)
+    rows = rows.assign(tenure_months=[3, -5], avg_order_value=[101.08, 55.5])
+    rows.to_csv(tmp_path / "eu.csv", sep=";", decimal=",", index=False)
+    files = ["--input", str(tmp_path / "eu.csv"), "--output", str(tmp_path / "o.csv")]
+    run_predict(capsys, *files, "--decimal", ",", *artifact_args(trained.root))
+    rejects = pd.read_csv(tmp_path / "o.rejects.csv", dtype=str)
+    assert rejects["avg_order_value"].tolist() == ["55,5"]  # not "55.5"
+    assert rejects["reject_reason"].tolist() == ["below_min:tenure_months"]
+
+
+def test_a_parquet_file_whose_metadata_mistypes_a_column_is_one_line(trained, tmp_path):
+    text = pa.Table.from_pandas(pd.DataFrame({"device": ["x"]}), preserve_index=False)
+    struct = pa.table({"device": pa.array([{"k": 1}])}).replace_schema_metadata(
+        text.schema.metadata
+    )
+    pq.write_table(struct, tmp_path / "in.parquet")
+    files = ["--input", str(tmp_path / "in.parquet"), "--output", str(tmp_path / "o.csv")]
+    with pytest.raises(
+        ChurnError, match=r"in.parquet: cannot be read \(Unsupported cast from struct"
+    ):
+        predict.main([*files, *artifact_args(trained.root)])
