@@ -168,26 +168,31 @@ def has_values(column: pd.Series) -> bool:
     return bool(len(present)) and not blank_mask(as_text(present)).all()
 
 
+LEFT_OUT = "Left out, with no values at all: "
+
+
 def infer_contract(frame: pd.DataFrame, data: DataParams) -> Contract:
     """A first contract from a data sample: roles from params, types and ranges from values.
     Feature columns with no values at all are left out (a model feature that is never there
-    would be demanded of scoring data), and named on stderr."""
+    would be demanded of scoring data), and named in a note (see left_out_note)."""
     roles = {data.target: "target", data.id: "id", data.timestamp: "timestamp"}
     features = [name for name in frame.columns if name not in roles]
     empty = [name for name in features if not has_values(frame[name])]
-    if empty:
-        print(
-            f"contract: left out {len(empty)} column(s) with no values at all: "
-            f"{', '.join(map(repr, empty))} (data validation treats them as new columns)",
-            file=sys.stderr,
-        )
     columns = [
         infer_column(name, frame[name], roles.get(name, "feature"))
         for name in frame.columns
         if name not in empty
     ]
     notes = ["Inferred by `python -m churn.contract infer`; review ranges and categories."]
+    if empty:
+        named = ", ".join(map(repr, empty))
+        notes.append(f"{LEFT_OUT}{named} (validate treats them as new columns)")
     return Contract(columns, notes=notes)
+
+
+def left_out_note(contract: Contract) -> str:
+    """The note naming the columns inference left out, or ""."""
+    return next((note for note in contract.notes if note.startswith(LEFT_OUT)), "")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -204,7 +209,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     data = load_section("data", args.params)
     files = list_table_files(args.data)
     frames = [read_table(path, data.delimiter, data.decimal, ids_of(data)) for path in files]
-    sys.stdout.write(infer_contract(pd.concat(frames, ignore_index=True), data).to_yaml())
+    contract = infer_contract(pd.concat(frames, ignore_index=True), data)
+    if note := left_out_note(contract):
+        print(f"contract: {note}", file=sys.stderr)
+    sys.stdout.write(contract.to_yaml())
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import pandas as pd
 
 from churn.coercion import as_text
 from churn.column_checks import coerce_in, label_text, unknown_labels
-from churn.contract import Contract, infer_contract
+from churn.contract import Contract, infer_contract, left_out_note
 from churn.errors import ChurnError, run_cli
 from churn.params import PARAMS_FILE, ROLES, DataParams, did_you_mean, load_section
 from churn.tables import read_parquet, write_parquet
@@ -38,7 +38,10 @@ def load_or_infer_contract(path: str, frame: pd.DataFrame, data: DataParams) -> 
         "validate: no contract given (data.contract is empty): inferred one from the data; "
         "write yours with `python -m churn.contract infer DATA > contracts/mine.yaml`"
     )
-    return infer_contract(frame, data)
+    contract = infer_contract(frame, data)
+    if note := left_out_note(contract):
+        print(f"validate: {note}")
+    return contract
 
 
 def write_json(payload: dict, path: Path) -> None:

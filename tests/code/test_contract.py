@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from churn.contract import Contract, infer_column, infer_contract
+from churn.contract import Contract, infer_column, infer_contract, left_out_note
 from churn.errors import ChurnError
 from churn.params import DataParams, Policies
 from churn.validation import apply_contract
@@ -113,15 +113,15 @@ def test_a_numeric_column_with_no_values_gets_no_range_and_round_trips():
     assert Contract.from_yaml(contract.to_yaml()).columns == contract.columns
 
 
-def test_feature_columns_with_no_values_are_left_out_and_named(capsys):
+def test_feature_columns_with_no_values_are_left_out_and_named():
     """A feature that is never there would be demanded of scoring data."""
     frame = FRAME.assign(empty=float("nan"), blank=["", "NA", None])
     contract = infer_contract(frame, DATA)
     assert contract.names("feature") == ["tenure", "plan", "app"]
-    assert capsys.readouterr().err == (
-        "contract: left out 2 column(s) with no values at all: 'empty', 'blank' "
-        "(data validation treats them as new columns)\n"
-    )
+    note = "Left out, with no values at all: 'empty', 'blank' (validate treats them as new columns)"
+    assert left_out_note(contract) == note
+    assert f"# {note}\n" in contract.to_yaml()  # the frozen contract says so too
+    assert left_out_note(infer_contract(FRAME, DATA)) == ""
 
 
 def test_an_inferred_id_column_is_never_nullable_so_rows_without_id_are_quarantined():
