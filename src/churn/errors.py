@@ -60,6 +60,12 @@ def storage_errors(*paths: str) -> Iterator[None]:
         raise ChurnError(f"{urls}: {error}") from None
 
 
+def listing(names: Sequence[str], shown: int = 5) -> str:
+    """Names for a one-line message: the first few, and how many in all."""
+    more = f", ... ({len(names)} in all)" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM, raised like Ctrl-C's KeyboardInterrupt so that `finally` blocks run."""
 

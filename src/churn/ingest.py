@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from churn.errors import ChurnError, run_cli, storage_errors
+from churn.errors import ChurnError, listing, run_cli, storage_errors
 from churn.params import PARAMS_FILE, ids_of, load_section
 from churn.tables import check_delimiter, list_table_files, read_table, write_parquet
 
@@ -45,11 +45,10 @@ def partial_note(partial: dict[str, int], files: Sequence[str]) -> str:
     """One log line naming the columns not in every file ("" when every file has them all)."""
     if not partial:
         return ""
-    named = ", ".join(f"'{name}' ({count})" for name, count in list(partial.items())[:5])
-    more = f", ... ({len(partial)} in all)" if len(partial) > 5 else ""
+    named = listing([f"'{name}' ({count})" for name, count in partial.items()])
     return (
         f"ingest: column(s) not in every one of the {len(files)} files, missing in the others' "
-        f"rows (files that have it): {named}{more}"
+        f"rows (files that have it): {named}"
     )
 
 

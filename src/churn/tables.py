@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from churn.decimal_commas import read_decimal_commas
-from churn.errors import ChurnError
+from churn.errors import ChurnError, listing
 
 # Compressed CSV is read and written through the codecs fsspec infers from the file name.
 CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.xz", ".tsv", ".tsv.gz")
@@ -138,10 +138,9 @@ def list_table_files(source: str) -> list[str]:
 def note_skipped(source: str, skipped: Sequence[str]) -> None:
     """One line on stderr naming the files of a source that are not tables (so not read)."""
     if skipped:
-        names = ", ".join(p.rstrip("/").rsplit("/", 1)[-1] for p in skipped[:SKIPPED_SHOWN])
-        more = f" and {len(skipped) - SKIPPED_SHOWN} more" if len(skipped) > SKIPPED_SHOWN else ""
+        names = listing([p.rstrip("/").rsplit("/", 1)[-1] for p in skipped], SKIPPED_SHOWN)
         print(
-            f"{source}: skipped {len(skipped)} file(s) that are not CSV or Parquet: {names}{more}",
+            f"{source}: skipped {len(skipped)} file(s) that are not CSV or Parquet: {names}",
             file=sys.stderr,
         )
 

@@ -15,7 +15,7 @@ from dvclive import Live
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss, roc_auc_score
 
-from churn.errors import ChurnError, run_cli
+from churn.errors import ChurnError, listing, run_cli
 from churn.model import ChurnModel, LogisticModel, predict_proba, save_model
 from churn.params import (
     PARAMS_FILE,
@@ -209,12 +209,6 @@ def log_scores(live: Live, model: ChurnModel, splits: dict[str, pd.DataFrame], t
         scores = predict_proba(model, split.drop(columns=target))
         live.log_metric(f"{name}/auc", round(float(roc_auc_score(split[target], scores)), 6))
         live.log_metric(f"{name}/logloss", round(float(log_loss(split[target], scores)), 6))
-
-
-def listing(names: Sequence[str], shown: int = 5) -> str:
-    """Names for a one-line message: the first few, and how many in all."""
-    more = f", ... ({len(names)} in all)" if len(names) > shown else ""
-    return ", ".join(names[:shown]) + more
 
 
 def check_matrix(matrix: pd.DataFrame, features: Sequence[str], where: str) -> None:

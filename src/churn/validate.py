@@ -14,7 +14,7 @@ import pandas as pd
 from churn.coercion import as_text
 from churn.column_checks import coerce_in, label_text, unknown_labels
 from churn.contract import Contract, infer_contract, left_out_note
-from churn.errors import ChurnError, run_cli
+from churn.errors import ChurnError, listing, run_cli
 from churn.params import PARAMS_FILE, ROLES, DataParams, did_you_mean, load_section
 from churn.tables import read_parquet, write_parquet
 from churn.validation import ValidationResult, apply_contract, near_miss
@@ -76,8 +76,7 @@ def coerced_note(coerced: dict[str, dict[str, int]], shown: int = 5) -> str:
         f"{name} ({', '.join(f'{kind} {count}' for kind, count in kinds.items())})"
         for name, kinds in coerced.items()
     ]
-    more = f", ... ({len(parts)} columns in all)" if len(parts) > shown else ""
-    return f"; values coerced in {', '.join(parts[:shown])}{more}" if parts else ""
+    return f"; values coerced in {listing(parts, shown)}" if parts else ""
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

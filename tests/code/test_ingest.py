@@ -236,8 +236,8 @@ def test_files_that_are_not_tables_are_named_when_skipped(tmp_path, capsys):
         (tmp_path / name).write_text("x")
     assert len(list_table_files(str(tmp_path))) == 1
     assert capsys.readouterr().err == (
-        f"{tmp_path}: skipped 4 file(s) that are not CSV or Parquet: b.txt, c.json, d.md "
-        "and 1 more\n"
+        f"{tmp_path}: skipped 4 file(s) that are not CSV or Parquet: b.txt, c.json, d.md, ... "
+        "(4 in all)\n"
     )
     list_table_files(str(tmp_path / "a.csv"))
     assert capsys.readouterr().err == ""

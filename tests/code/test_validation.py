@@ -363,7 +363,7 @@ def test_the_log_line_names_the_columns_whose_values_were_coerced():
     )
     assert coerced_note({}) == ""
     many = {f"c{n}": {"text_to_missing": n} for n in range(7)}
-    assert coerced_note(many).endswith("c4 (text_to_missing 4), ... (7 columns in all)")
+    assert coerced_note(many).endswith("c4 (text_to_missing 4), ... (7 in all)")
 
 
 def test_infinite_numbers_are_values_of_the_wrong_type():
