@@ -101,6 +101,36 @@ def verbatim_ids(frame: pd.DataFrame, id_column: str, positions: np.ndarray) -> 
     return raw.iloc[positions].astype("string").reset_index(drop=True)
 
 
+def contract_for_scoring(frame: pd.DataFrame, artifacts: Artifacts, where: str):
+    """apply_contract as scoring needs it, on the frame with a ROW column of input positions."""
+    data = artifacts.data
+    # Columns outside the contract are kept when the model needs them (others are only listed).
+    policies = replace(artifacts.policies, new_column="include")
+    # The label and timestamp are optional when scoring and unused: skip their (costly) checks.
+    unused = [c for c in (data.target, data.timestamp) if c and c in frame.columns]
+    numbered = frame.drop(columns=unused).assign(**{ROW: np.arange(len(frame))})
+    # Of the columns outside the contract, only those the model reads (and the id, which a
+    # contract may leave out) are checked, costly per column on wide inputs; the others are
+    # listed as ignored.
+    known = set(artifacts.contract.names())
+    wanted = [*artifacts.spec.input_columns, data.id]
+    new = [ROW, *(name for name in wanted if name and name not in known)]
+    return apply_contract(
+        numbered, artifacts.contract, policies, data, where, True, RETYPE_MIN_SCORED, False, new
+    )
+
+
+def rejected_rows(source: pd.DataFrame, failed_at: np.ndarray, reasons: list[str]) -> pd.DataFrame:
+    """The failed rows of source, in input order, with their reason last (replacing an earlier
+    run's, when a rejects file is scored again), as text."""
+    order = np.argsort(failed_at, kind="stable")
+    rows = source.iloc[failed_at[order]] if len(failed_at) else source.iloc[:0]  # slice: no copy
+    rows = rows.drop(columns=REJECT_REASON, errors="ignore")
+    rejected = rows.assign(**{REJECT_REASON: np.asarray(reasons, dtype=object)[order]})
+    # per column, costly on wide inputs: only when there is something
+    return rejected.astype("string") if len(rejected) else rejected
+
+
 def check_chunk(
     frame: pd.DataFrame,
     artifacts: Artifacts,
@@ -116,38 +146,21 @@ def check_chunk(
     are taken from as_written when given: the chunk as the file wrote it, before decimal commas
     were made points."""
     spec, data = artifacts.spec, artifacts.data
-    # Columns outside the contract are kept when the model needs them (others are only listed).
-    policies = replace(artifacts.policies, new_column="include")
-    # The label and timestamp are optional when scoring and unused: skip their (costly) checks.
-    unused = [c for c in (data.target, data.timestamp) if c and c in frame.columns]
-    numbered = frame.drop(columns=unused).assign(**{ROW: np.arange(len(frame))})
-    # Of the columns outside the contract, only those the model reads (and the id, which a
-    # contract may leave out) are checked, costly per column on wide inputs; the others are
-    # listed as ignored.
-    known = set(artifacts.contract.names())
-    new = [ROW, *(name for name in [*spec.input_columns, data.id] if name and name not in known)]
-    result = apply_contract(
-        numbered, artifacts.contract, policies, data, where, True, RETYPE_MIN_SCORED, False, new
-    )
+    result = contract_for_scoring(frame, artifacts, where)
     positions = result.valid[ROW].to_numpy(dtype=np.int64)  # in input order when scoring
     valid = result.valid.drop(columns=ROW)
     repeat = repeated_ids(frame, valid, positions, data, seen or SeenKeys())
     reasons = [*result.rejected[REJECT_REASON], *[f"duplicate_id:{data.id}"] * int(repeat.sum())]
     failed_at = np.concatenate([result.rejected[ROW].astype(int).to_numpy(), positions[repeat]])
     valid, positions = valid[~repeat].reset_index(drop=True), positions[~repeat]
-    valid, imputed = add_missing_model_columns(valid, spec, policies.missing_column, where)
+    valid, imputed = add_missing_model_columns(
+        valid, spec, artifacts.policies.missing_column, where
+    )
     imputed += [c for c in spec.input_columns if c not in frame.columns and c not in imputed]
-    order = np.argsort(failed_at, kind="stable")  # rejects in input order, original values
-    source = frame if as_written is None else as_written  # rejects show what the file said
-    rows = source.iloc[failed_at[order]] if len(failed_at) else source.iloc[:0]  # slice: no copy
-    rows = rows.drop(columns=REJECT_REASON, errors="ignore")  # an earlier run's reason: replaced
-    rejected = rows.assign(**{REJECT_REASON: np.asarray(reasons, dtype=object)[order]})
+    rejected = rejected_rows(frame if as_written is None else as_written, failed_at, reasons)
     used = {*spec.input_columns, data.id}
     ignored = [str(c) for c in frame.columns if c not in used]
-    unknown = count_unknown(valid, spec)
-    coerced = result.counts.get("coerced", {})
-    if len(rejected):  # per column, costly on wide inputs: only when there is something
-        rejected = rejected.astype("string")
+    unknown, coerced = count_unknown(valid, spec), result.counts.get("coerced", {})
     ids = verbatim_ids(frame, data.id, positions)
     return Checked(valid, rejected, ignored, imputed, unknown, coerced, positions, ids)
 
