@@ -9,7 +9,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 
 .DEFAULT_GOAL := help
 .PHONY: help install repro test test-fast lint format dag sweep bench hooks clean-venv
-.PHONY: serve lint-docker bench-serve
+.PHONY: serve lint-docker bench-serve drift-batch
 # Test workers (pytest-xdist): one per core; the longest tests are scheduled first.
 TEST_WORKERS ?= auto
 
