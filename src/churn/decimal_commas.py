@@ -20,14 +20,18 @@ def decimal_comma_numbers(column: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return text, text.str.fullmatch(DECIMAL_COMMA_NUMBER).to_numpy(dtype=bool, na_value=False)
 
 
+def plain_number_text(text: pd.Series) -> pd.Series:
+    """Decimal-comma number text as plain number text: "1.234,5" -> "1234.5"."""
+    return text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+
+
 def decimal_commas_to_points(column: pd.Series) -> pd.Series:
     """Text numbers written with a decimal comma as plain number text ("1.234,5" -> "1234.5");
     every other value, and columns that are not text, unchanged."""
     text, numbers = decimal_comma_numbers(column)
     if not numbers.any():
         return column
-    plain = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    return column.mask(numbers, plain.astype(object))
+    return column.mask(numbers, plain_number_text(text).astype(object))
 
 
 def decimal_commas_in(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
@@ -44,10 +48,9 @@ def decimal_comma_values(column: pd.Series) -> pd.Series:
     if not numbers.any():
         return column
     present = int(column.notna().sum())
-    plain = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     if numbers.sum() == present:  # through object: "string" text would give Float64/Int64
-        return pd.to_numeric(plain.astype(object))
-    mixed = column.mask(numbers, plain)
+        return pd.to_numeric(plain_number_text(text).astype(object))
+    mixed = decimal_commas_to_points(column)
     read = pd.to_numeric(mixed.astype(object), errors="coerce").notna().sum()
     return mixed if read > present / 2 else column
 
