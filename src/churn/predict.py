@@ -6,22 +6,20 @@ import argparse
 import json
 import sys
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.csv as pa_csv
-import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from churn.artifacts import Artifacts, load_revision, load_workspace
-from churn.decimal_commas import decimal_commas_in
+from churn.batch_input import CSV_BLOCK_BYTES, decimal_points, has_rows, read_chunks
 from churn.errors import ChurnError, run_cli, storage_errors
 from churn.outputs import TableWriter, check_destination, published, same_file
-from churn.params import CSV_DELIMITERS, PARAMS_FILE, DataParams
+from churn.params import CSV_DELIMITERS, PARAMS_FILE
 from churn.scoring import (
     REJECT_REASON,
     Checked,
@@ -31,87 +29,9 @@ from churn.scoring import (
     score_frame,
     text_of_rows,
 )
-from churn.tables import (
-    check_delimiter,
-    check_unique_names,
-    file_delimiter,
-    is_csv,
-    open_table,
-    table_suffix,
-)
+from churn.tables import open_table, table_suffix
 
 DEFAULT_CHUNK = 50_000
-# CSV is read in blocks of 1 MiB in this thread. Arrow's threaded reader read up to 32 blocks
-# ahead (memory grew with the block size) and now and then aborted the process at exit after a
-# read error. A row must fit in one block.
-CSV_BLOCK_BYTES = 1 << 20
-
-
-def header_names(names: list[str], path: str) -> list[str]:
-    """Column names as read: blank ones (trailing separators from spreadsheets) become
-    'Unnamed: <position>' as pandas names them; a repeated name is refused."""
-    named = [name if name.strip() else f"Unnamed: {at}" for at, name in enumerate(names)]
-    check_unique_names(named, path)
-    return named
-
-
-def csv_batches(handle, path: str, data: DataParams) -> Iterator[pa.RecordBatch]:
-    """Every column as text (types are the contract's job), read block by block; quoted values
-    may hold line breaks. Decimal commas in a comma-delimited file are refused, as ingest does."""
-    sep = file_delimiter(handle, data.delimiter, path, data.decimal)
-    parse = pa_csv.ParseOptions(delimiter=sep, newlines_in_values=True)
-    header = pa_csv.ReadOptions(block_size=CSV_BLOCK_BYTES, use_threads=False)  # wide headers
-    names = pa_csv.open_csv(handle, read_options=header, parse_options=parse).schema.names
-    check_delimiter(names, path)
-    named = header_names(names, path)
-    handle.seek(0)
-    text = {name: pa.string() for name in named}
-    # Only empty cells are null: "NA", "null" ... stay text, so rejects show what the file said
-    # (the contract reads them as missing values).
-    options = pa_csv.ConvertOptions(column_types=text, strings_can_be_null=True, null_values=[""])
-    block = pa_csv.ReadOptions(
-        block_size=CSV_BLOCK_BYTES, column_names=named, skip_rows=1, use_threads=False
-    )
-    yield from pa_csv.open_csv(
-        handle, read_options=block, parse_options=parse, convert_options=options
-    )
-
-
-def regroup(batches: Iterator[pa.RecordBatch], size: int) -> Iterator[pa.Table]:
-    """The rows of the batches, in order, as tables of `size` rows (the last one may be shorter)."""
-    pending: list[pa.RecordBatch] = []
-    rows = 0
-    for batch in batches:
-        while batch.num_rows:
-            part = batch.slice(0, size - rows)
-            pending.append(part)
-            rows += part.num_rows
-            batch = batch.slice(part.num_rows)
-            if rows == size:
-                yield pa.Table.from_batches(pending)
-                pending, rows = [], 0
-    if pending:
-        yield pa.Table.from_batches(pending)
-
-
-def read_chunks(
-    handle, path: str, chunk_size: int, data: DataParams
-) -> tuple[int | None, Iterator[pd.DataFrame]]:
-    """(row count when known, chunks of chunk_size rows as data frames; the last may be shorter),
-    as the file wrote them: CSV in data's delimiter, every column as text (see decimal_points)."""
-    if not is_csv(path):
-        parquet = pq.ParquetFile(handle)
-        check_unique_names(parquet.schema_arrow.names, path)
-        batches = parquet.iter_batches(batch_size=chunk_size)
-        return parquet.metadata.num_rows, (t.to_pandas() for t in regroup(batches, chunk_size))
-    return None, (t.to_pandas() for t in regroup(csv_batches(handle, path, data), chunk_size))
-
-
-def decimal_points(frame: pd.DataFrame, data: DataParams, numeric: Sequence[str]) -> pd.DataFrame:
-    """With data.decimal ",", the numeric columns' decimal-comma numbers as plain number text,
-    as ingest reads them (the rejects file keeps what the file wrote)."""
-    return decimal_commas_in(frame, numeric) if data.decimal == "," else frame
-
 
 SCORE_SCHEMA = pa.schema(
     [
@@ -284,21 +204,6 @@ def load_artifacts(args: argparse.Namespace) -> Artifacts:
         chosen = {key: value for key, value in csv_format.items() if value}
         artifacts = replace(artifacts, data=replace(artifacts.data, **chosen))
     return artifacts
-
-
-def has_rows(path: str) -> bool:
-    """Whether a CSV or Parquet file holds at least one row (a CSV line after the header that is
-    not blank); a file that cannot be read is a ChurnError naming it."""
-    try:
-        with open_table(path) as handle:
-            if is_csv(path):
-                handle.readline()  # the header, however long
-                return any(line.strip() for line in handle)
-            return pq.ParquetFile(handle).metadata.num_rows > 0
-    except FileNotFoundError:
-        raise ChurnError(f"{path}: no such file") from None
-    except (pa.ArrowInvalid, OSError) as error:
-        raise ChurnError(f"{path}: cannot be read ({str(error).splitlines()[0]})") from None
 
 
 def write_summary(summary: dict, path: Path) -> None:

@@ -8,6 +8,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from churn.batch_input import decimal_points, read_chunks
 from churn.coercion import coerce
 from churn.column_checks import check_feature
 from churn.contract import ColumnContract, Contract
@@ -17,7 +18,6 @@ from churn.errors import ChurnError
 from churn.ingest import check_table, ingest, partial_columns, partial_note
 from churn.ingest import main as ingest_main
 from churn.params import DataParams, Policies
-from churn.predict import decimal_points, read_chunks
 from churn.tables import list_table_files, open_table, read_table, sniff_delimiter
 
 

@@ -16,12 +16,12 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from churn.artifacts import contract_from_spec, load_revision
+from churn.batch_input import regroup
 from churn.body_limit import BodySizeLimit
 from churn.coercion import coerce_boolean
 from churn.contract import ColumnContract, Contract
 from churn.errors import ChurnError
 from churn.features import FeatureSpec
-from churn.predict import regroup
 from churn.request_model import build_request_model, request_body
 from churn.revisions import check_metrics_pair
 from churn.serve import Settings
