@@ -11,17 +11,11 @@ from churn.contract import ColumnContract, Contract
 from churn.errors import ChurnError
 from churn.features import MISSING, UNKNOWN, FeatureSpec
 from churn.model import ChurnModel, feature_names_of, parse_model
-from churn.params import (
-    PARAMS_FILE,
-    DataParams,
-    Policies,
-    field_defaults,
-    parse_yaml,
-    read_params_file,
-    section_from_mapping,
-)
+from churn.params import PARAMS_FILE, DataParams, Policies, read_params_file
 from churn.params import SECTIONS as PARAM_SECTIONS
 from churn.revisions import require_git_repository
+from churn.typed_sections import field_defaults, section_from_mapping
+from churn.yaml_files import parse_yaml
 
 WORKSPACE = "workspace"
 

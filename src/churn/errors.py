@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -64,6 +65,12 @@ def listing(names: Sequence[str], shown: int = 5) -> str:
     """Names for a one-line message: the first few, and how many in all."""
     more = f", ... ({len(names)} in all)" if len(names) > shown else ""
     return ", ".join(names[:shown]) + more
+
+
+def did_you_mean(name: str, choices: Iterable[object]) -> str:
+    """A hint naming the choice closest to name, or "" when none is close."""
+    guess = difflib.get_close_matches(name, [str(choice) for choice in choices], n=1)
+    return f" (did you mean '{guess[0]}'?)" if guess else ""
 
 
 class Terminated(KeyboardInterrupt):

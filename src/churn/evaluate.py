@@ -16,14 +16,9 @@ from sklearn.calibration import calibration_curve
 
 from churn.errors import ChurnError, run_cli
 from churn.model import ChurnModel, LogisticModel, feature_names_of, load_model, predict_proba
-from churn.params import (
-    PARAMS_FILE,
-    ParamsValueError,
-    check_data_columns,
-    load_section,
-    naming_params_file,
-)
+from churn.params import PARAMS_FILE, check_data_columns, load_section
 from churn.tables import read_parquet
+from churn.typed_sections import ParamsValueError, naming_params_file
 
 TOP_FEATURES = 20
 CURVE_POINTS = 200

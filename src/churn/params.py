@@ -2,49 +2,17 @@
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
-import math
-import types
-import typing
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import yaml
 
-from churn.errors import ChurnError, read_text
-
-PARAMS_FILE = Path("params.yaml")
-T = TypeVar("T")
-# libyaml's parser when PyYAML was built with it: the same safe subset, about ten times faster.
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class UniqueKeyLoader(YAML_LOADER):  # type: ignore[misc, valid-type]
-    """The safe loader, refusing a key given twice in one mapping (PyYAML would keep the last
-    silently: a contract column or a param defined twice)."""
-
-    def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if not isinstance(key, typing.Hashable):
-                continue  # the base class refuses it
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    "while reading a mapping", node.start_mark,
-                    f"found the key {key!r} twice", key_node.start_mark,
-                )  # fmt: skip
-            seen.add(key)
-        return super().construct_mapping(node, deep)
-
-
-def parse_yaml(text: str | bytes) -> Any:
-    """yaml.safe_load through libyaml when available; a key repeated in a mapping is an error."""
-    return yaml.load(text, Loader=UniqueKeyLoader)
+from churn.errors import ChurnError, did_you_mean, read_text
+from churn.typed_sections import PARAMS_FILE, ParamsValueError, require, section_from_mapping
+from churn.yaml_files import parse_yaml, yaml_problem
 
 
 @dataclass(frozen=True)
@@ -60,51 +28,6 @@ class GenerateParams:
     months: int
     video_tutorials_from_month: int
     seed: int
-
-
-def yaml_problem(error: yaml.YAMLError) -> str:
-    """A PyYAML error as one line: its kind, where (1-based line and column) and what, with
-    where the construct it broke began ("while parsing a flow sequence from line 4 ...")."""
-    text = type(error).__name__ + mark_text(getattr(error, "problem_mark", None), " at")
-    problem, context = getattr(error, "problem", None), getattr(error, "context", None)
-    if problem:
-        text += f": {' '.join(str(problem).split())}"
-    if context:
-        where = mark_text(getattr(error, "context_mark", None), " from")
-        text += f" ({' '.join(str(context).split())}{where})"
-    if isinstance(error, yaml.reader.ReaderError):  # no marks: a character offset
-        text += f" at character {error.position + 1}: {error.reason}"
-    return text
-
-
-def mark_text(mark: Any, word: str) -> str:
-    """The 1-based line and column of a PyYAML mark after word; "" without a mark."""
-    return f"{word} line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-
-
-def did_you_mean(name: str, choices: Iterable[object]) -> str:
-    """A hint naming the choice closest to name, or "" when none is close."""
-    guess = difflib.get_close_matches(name, [str(choice) for choice in choices], n=1)
-    return f" (did you mean '{guess[0]}'?)" if guess else ""
-
-
-class ParamsValueError(ChurnError):
-    """A params value the code cannot use; naming_params_file adds the file it came from."""
-
-
-@contextmanager
-def naming_params_file(path: Path | str) -> Iterator[None]:
-    """Report a ParamsValueError raised inside as "PATH: message", PATH the params file read."""
-    try:
-        yield
-    except ParamsValueError as error:
-        raise ChurnError(f"{path}: {error}") from error
-
-
-def require(ok: bool, key: str, wanted: str, value: object) -> None:
-    """A ParamsValueError naming the key when a value is out of its range."""
-    if not ok:
-        raise ParamsValueError(f"key '{key}' should be {wanted}, got {value!r}")
 
 
 CSV_DELIMITERS = ("auto", ",", ";", "tab", "\t", "|")  # the spellings churn.tables reads
@@ -291,71 +214,6 @@ SECTIONS: dict[str, type] = {
     "contract": Policies,
     "drift": DriftParams,
 }
-
-
-def _accepts(annotation: Any, value: Any) -> bool:
-    """Whether value fits the annotation; ints count as floats, bools never as ints."""
-    options = (
-        typing.get_args(annotation) if isinstance(annotation, types.UnionType) else (annotation,)
-    )
-    for option in options:
-        if option is float and isinstance(value, int | float) and not isinstance(value, bool):
-            return True
-        if option is int and isinstance(value, int) and not isinstance(value, bool):
-            return True
-        if option in (str, bool) and isinstance(value, option):
-            return True
-        if typing.get_origin(option) is dict and isinstance(value, dict):
-            value_type = typing.get_args(option)[1]
-            return all(isinstance(k, str) and _accepts(value_type, v) for k, v in value.items())
-        if typing.get_origin(option) is list and isinstance(value, list):
-            return all(_accepts(typing.get_args(option)[0], item) for item in value)
-    return False
-
-
-def is_finite(value: Any) -> bool:
-    """False when value, or a number inside a list or mapping value, is infinite or NaN."""
-    if isinstance(value, float):
-        return math.isfinite(value)
-    if isinstance(value, dict | list):
-        return all(map(is_finite, value.values() if isinstance(value, dict) else value))
-    return True
-
-
-def section_from_mapping(cls: type[T], name: str, raw: Any, source: Path = PARAMS_FILE) -> T:
-    """Build one section dataclass, failing with a message that names the file and the key."""
-    if not isinstance(raw, dict):
-        raise ChurnError(f"{source}: section '{name}' is missing or not a mapping")
-    hints = typing.get_type_hints(cls)
-    known = [field.name for field in dataclasses.fields(cls)]  # type: ignore[arg-type]
-    for key in raw:
-        if key not in known:
-            guess = difflib.get_close_matches(str(key), known, n=1)
-            hint = f" (did you mean '{name}.{guess[0]}'?)" if guess else ""
-            raise ChurnError(f"{source}: unknown key '{name}.{key}'{hint}")
-    values = {}
-    for field in dataclasses.fields(cls):  # type: ignore[arg-type]
-        if field.name not in raw:
-            raise ChurnError(f"{source}: missing key '{name}.{field.name}'")
-        value = raw[field.name]
-        if not _accepts(hints[field.name], value):
-            expected = getattr(hints[field.name], "__name__", str(hints[field.name]))
-            raise ChurnError(
-                f"{source}: key '{name}.{field.name}' should be {expected}, got {value!r}"
-            )
-        if not is_finite(value):
-            raise ChurnError(
-                f"{source}: key '{name}.{field.name}' should be a finite number, got {value!r}"
-            )
-        values[field.name] = float(value) if hints[field.name] is float else value
-    with naming_params_file(source):
-        return cls(**values)
-
-
-def field_defaults(cls: type) -> dict[str, Any]:
-    """The fields of a section dataclass that have a default, with it."""
-    fields = dataclasses.fields(cls)  # type: ignore[arg-type]
-    return {f.name: f.default for f in fields if f.default is not dataclasses.MISSING}
 
 
 def read_params_file(path: Path = PARAMS_FILE) -> dict[str, Any]:

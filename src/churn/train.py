@@ -15,19 +15,11 @@ from dvclive import Live
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss, roc_auc_score
 
-from churn.errors import ChurnError, listing, run_cli
+from churn.errors import ChurnError, did_you_mean, listing, run_cli
 from churn.model import ChurnModel, LogisticModel, predict_proba, save_model
-from churn.params import (
-    PARAMS_FILE,
-    DataParams,
-    ParamsValueError,
-    TrainParams,
-    check_data_columns,
-    did_you_mean,
-    load_section,
-    naming_params_file,
-)
+from churn.params import PARAMS_FILE, DataParams, TrainParams, check_data_columns, load_section
 from churn.tables import read_parquet
+from churn.typed_sections import ParamsValueError, naming_params_file
 
 MODELS = ("xgboost", "logistic_regression")
 

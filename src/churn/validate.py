@@ -14,8 +14,8 @@ import pandas as pd
 from churn.coercion import as_text
 from churn.column_checks import coerce_in, label_text, unknown_labels
 from churn.contract import Contract, infer_contract, left_out_note
-from churn.errors import ChurnError, listing, run_cli
-from churn.params import PARAMS_FILE, ROLES, DataParams, did_you_mean, load_section
+from churn.errors import ChurnError, did_you_mean, listing, run_cli
+from churn.params import PARAMS_FILE, ROLES, DataParams, load_section
 from churn.tables import read_parquet, write_parquet
 from churn.validation import ValidationResult, apply_contract, near_miss
 

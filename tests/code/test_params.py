@@ -13,8 +13,8 @@ from churn.params import (
     TrainParams,
     check_data_columns,
     load_section,
-    section_from_mapping,
 )
+from churn.typed_sections import section_from_mapping
 
 REPO = Path(__file__).resolve().parents[2]
 
