@@ -1,13 +1,9 @@
-"""Output tables of batch scoring: appended chunk by chunk, published only when complete."""
+"""Output tables of batch scoring: where they may go (checked before any work), and the writer
+that appends them chunk by chunk (see churn.publishing for how they get their final names)."""
 
 from __future__ import annotations
 
-import os
-import signal
-import tempfile
-import threading
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 
 import fsspec
@@ -25,16 +21,6 @@ BUCKET_PROTOCOLS = frozenset({"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss"})
 
 def is_url(path: str) -> bool:
     return "://" in path
-
-
-def partial_name(path: str, scratch: Path, number: int) -> str:
-    """Where an output is written until it is complete: a hidden file next to a local path; for
-    a URL, a local file in scratch, uploaded when complete (an object store would publish a
-    half-written upload as soon as its handle is closed, even on an error)."""
-    if is_url(path):
-        return str(scratch / f"{number}.partial")
-    target = Path(path)
-    return str(target.with_name(f".{target.name}.partial"))
 
 
 def file_key(path: str) -> tuple[str, str]:
@@ -66,18 +52,6 @@ def check_destination(path: str) -> None:
         raise ChurnError(f"{path}: cannot be written ({parent} is a file, not a folder)")
 
 
-def publish(name: str, path: str) -> None:
-    """Give a complete output its final name: rename it, or upload it to its URL."""
-    try:
-        if not is_url(path):
-            os.replace(name, path)
-            return
-        filesystem, target = fsspec.core.url_to_fs(path)
-        filesystem.put_file(name, target)
-    except OSError as error:
-        raise ChurnError(f"{path}: cannot be written ({error.strerror or error})") from None
-
-
 def check_bucket(path: str) -> None:
     """Refuse an object-store URL whose bucket does not exist (writing would create it), and
     URLs of stores that take no writes (http)."""
@@ -90,45 +64,6 @@ def check_bucket(path: str) -> None:
         bucket = target.lstrip("/").split("/", 1)[0]
         if not filesystem.exists(bucket):
             raise ChurnError(f"{path}: no such bucket '{bucket}' (it is not created for you)")
-
-
-@contextmanager
-def published(*paths: str) -> Iterator[list[str]]:
-    """Names to write the outputs under; on success each is published under its path (see
-    publish), on failure removed, so that a failed run never leaves a partial file that looks
-    like a result, nor replaces the result of an earlier run. Destinations are checked first."""
-    for path in paths:
-        check_destination(path)
-    with tempfile.TemporaryDirectory(prefix="churn-outputs-") as scratch:
-        partial = [partial_name(path, Path(scratch), n) for n, path in enumerate(paths)]
-        try:
-            yield partial
-            with signals_deferred():  # a stop now would leave new scores beside old rejects
-                for name, path in zip(partial, paths, strict=True):
-                    publish(name, path)
-        finally:
-            for name in partial:
-                Path(name).unlink(missing_ok=True)
-
-
-@contextmanager
-def signals_deferred() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM back until the block is done, then let the first one act as usual,
-    so that the outputs are published all together or not at all. (Python runs signal handlers
-    in the main thread, whichever thread the signal reached: swapping them there is enough.)"""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    caught: list[int] = []
-    stops = (signal.SIGINT, signal.SIGTERM)
-    previous = {stop: signal.signal(stop, lambda sig, _: caught.append(sig)) for stop in stops}
-    try:
-        yield
-    finally:
-        for stop, handler in previous.items():
-            signal.signal(stop, handler)
-        if caught:
-            signal.raise_signal(caught[0])
 
 
 class TableWriter:

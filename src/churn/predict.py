@@ -18,8 +18,9 @@ from tqdm import tqdm
 from churn.artifacts import Artifacts, load_revision, load_workspace
 from churn.batch_input import CSV_BLOCK_BYTES, decimal_points, has_rows, read_chunks
 from churn.errors import ChurnError, run_cli, storage_errors
-from churn.outputs import TableWriter, check_destination, published, same_file
+from churn.outputs import TableWriter, check_destination, same_file
 from churn.params import CSV_DELIMITERS, PARAMS_FILE
+from churn.publishing import published
 from churn.scoring import (
     REJECT_REASON,
     Checked,
@@ -102,7 +103,7 @@ def score_schema(chunk: pd.DataFrame, column: str) -> pa.Schema:
 
 def score_stream(args: argparse.Namespace, artifacts: Artifacts, stack: ExitStack) -> Summary:
     """Read, check, score and write chunk by chunk, so memory stays bounded. Output files get
-    their final names only when every chunk went through (see churn.outputs.published)."""
+    their final names only when every chunk went through (see churn.publishing.published)."""
     handle = stack.enter_context(open_table(args.input))
     # decimal commas are read in the contract's number columns and the model's numeric inputs
     # outside the contract (contract.new_column: include), as ingest reads every number column

@@ -143,14 +143,14 @@ def test_a_params_value_out_of_range_names_the_params_file_given(trained, tmp_pa
 
 STOP_AFTER_FIRST_PUBLISH = """
 import os, signal, sys
-import churn.outputs as outputs
+import churn.publishing as publishing
 from churn import predict
 from churn.errors import run_cli
-publish = outputs.publish
+publish = publishing.publish
 def publish_then_stop(name, path):
     publish(name, path)
     os.kill(os.getpid(), signal.SIGTERM)
-outputs.publish = publish_then_stop
+publishing.publish = publish_then_stop
 sys.argv = ["churn.predict", *sys.argv[1:]]
 run_cli(predict.main, "churn.predict")
 """
