@@ -161,10 +161,21 @@ def read_csv(
 
 
 def read_parquet_table(handle, path: str) -> pd.DataFrame:
-    """A Parquet file; one whose schema names a column twice is refused naming it."""
+    """A Parquet file, every column of it a column; one whose schema names a column twice is
+    refused naming it."""
     check_unique_names(pq.read_schema(handle).names, path)
     handle.seek(0)
-    return pd.read_parquet(handle)
+    return index_as_columns(pd.read_parquet(handle))
+
+
+def index_as_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns that pandas wrote as the index (`set_index("customer_id")` before `to_parquet`)
+    back among the columns, where the data's roles and features are looked for; an unnamed
+    index holds row labels only, not data, and is dropped."""
+    named = [name for name in frame.index.names if name is not None]
+    if named:
+        frame = frame.reset_index(level=named)
+    return frame.reset_index(drop=True)
 
 
 def read_table(

@@ -254,3 +254,16 @@ def test_columns_not_in_every_file_are_named_with_how_many_files_have_them():
         "(files that have it): 'b' (2), 'video' (1)"
     )
     assert partial_columns([early, early]) == {} and partial_note({}, ["x"]) == ""
+
+
+def test_columns_written_as_the_pandas_index_are_read_as_columns(tmp_path):
+    """pandas writes a frame's index into the Parquet file and reads it back as the index: the
+    id (or a feature) a user had set as the index used to be dropped by ingest."""
+    rows = pd.DataFrame({"customer_id": ["C1", "C2", "C3"], "month": ["2026-01"] * 3,
+                         "tenure": [1, 2, 3], "churned": [0, 1, 0]})  # fmt: skip
+    rows.set_index(["customer_id", "month"]).to_parquet(tmp_path / "indexed.parquet")
+    rows[rows["tenure"] > 1].to_parquet(tmp_path / "filtered.parquet")  # a stored, unnamed index
+    ingest_main(["--source", str(tmp_path / "*.parquet"), "--out", str(tmp_path / "out.pq")])
+    read = pd.read_parquet(tmp_path / "out.pq")
+    assert sorted(read.columns) == sorted(rows.columns)
+    assert read["customer_id"].tolist() == ["C2", "C3", "C1", "C2", "C3"]
