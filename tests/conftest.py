@@ -6,7 +6,10 @@ import os
 
 import pytest
 
-from tests.s3_server import s3_endpoint  # noqa: F401  (a fixture for every test directory)
+from tests.s3_server import (  # noqa: F401  (fixtures for every test directory)
+    checking_s3_endpoint,
+    s3_endpoint,
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import time
@@ -51,6 +52,32 @@ def s3_endpoint() -> Iterator[str]:
                 break
             except Exception:  # the server is still starting
                 time.sleep(0.1)
+        yield endpoint
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def checking_s3_endpoint() -> Iterator[str]:
+    """A moto S3 server that checks credentials after its first two requests, which create the
+    bucket and one object, src/a.csv (the s3_endpoint server accepts any keys)."""
+    port = free_port()
+    server = subprocess.Popen(
+        [str(VENV_BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        env={**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": "2"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        client = s3_client(endpoint)
+        for _ in range(100):
+            try:
+                client.create_bucket(Bucket=BUCKET)
+                break
+            except Exception:  # the server is still starting (refused: not counted)
+                time.sleep(0.1)
+        client.put_object(Bucket=BUCKET, Key="src/a.csv", Body=b"customer_id\nC1\n")
         yield endpoint
     finally:
         server.terminate()

@@ -46,7 +46,19 @@ def read_json_object(path: Path | str, missing: str = "file not found") -> dict:
 
 
 def is_storage_error(error: BaseException) -> bool:
-    return type(error).__module__.startswith(STORAGE_CLIENT_MODULES)
+    """An error of an object-store client: of its own class, or a plain one it raised itself
+    (botocore's ValueError for an endpoint URL that is not a URL)."""
+    return type(error).__module__.startswith(STORAGE_CLIENT_MODULES) or raised_in(
+        error, STORAGE_CLIENT_MODULES
+    )
+
+
+def raised_in(error: BaseException, modules: tuple[str, ...]) -> bool:
+    """Whether the innermost frame of the error's traceback is code of one of the modules."""
+    trace = error.__traceback__
+    while trace is not None and trace.tb_next is not None:
+        trace = trace.tb_next
+    return trace is not None and trace.tb_frame.f_globals.get("__name__", "").startswith(modules)
 
 
 @contextmanager

@@ -62,8 +62,14 @@ def check_bucket(path: str) -> None:
         raise ChurnError(f"{path}: cannot be written (an http URL is read-only here)")
     if protocols & BUCKET_PROTOCOLS:
         bucket = target.lstrip("/").split("/", 1)[0]
-        if not filesystem.exists(bucket):
-            raise ChurnError(f"{path}: no such bucket '{bucket}' (it is not created for you)")
+        try:  # not exists(): it answers False for refused credentials and unreachable servers too
+            filesystem.info(bucket)
+        except FileNotFoundError:
+            raise ChurnError(
+                f"{path}: no such bucket '{bucket}' (it is not created for you)"
+            ) from None
+        except PermissionError as error:
+            raise ChurnError(f"{path}: access denied to bucket '{bucket}' ({error})") from None
 
 
 class TableWriter:

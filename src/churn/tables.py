@@ -22,6 +22,7 @@ TABLE_SUFFIXES = (*CSV_SUFFIXES, ".parquet", ".pq")
 # data.delimiter: "auto" (sniffed from each file's header line) or one of these spellings.
 DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\t": "\t", "|": "|"}
 AUTO = "auto"
+GLOB_CHARACTERS = "*?["
 SKIPPED_SHOWN = 3  # names of skipped non-table files shown in the note
 
 
@@ -120,29 +121,58 @@ def check_delimiter(columns: list[str], path: str) -> None:
 
 
 def list_table_files(source: str) -> list[str]:
-    """Expand a file, folder, glob or URL into a sorted list of CSV/Parquet file URLs."""
-    fs, _, paths = fsspec.get_fs_token_paths(source)
-    if not paths:  # a glob that matches nothing
-        raise ChurnError(f"{source}: no CSV or Parquet files match")
-    if not fs.exists(paths[0]) and not any(ch in source for ch in "*?["):
-        raise ChurnError(f"{source}: no such file or folder")
-    if len(paths) == 1 and fs.isdir(paths[0]):
-        paths = fs.find(paths[0])
+    """Expand a file, folder, glob (* ? [...]) or URL into a sorted list of CSV/Parquet files.
+    A folder means the files in it and in its subfolders, except hidden ones (see is_hidden)."""
+    filesystem, path = fsspec.core.url_to_fs(source)
+    if not path.strip("/"):  # "s3://": no bucket
+        raise ChurnError(f"{source}: names no bucket or folder")
+    if any(character in path for character in GLOB_CHARACTERS):
+        paths = sorted(filesystem.glob(path))
+        if not paths:
+            raise ChurnError(f"{source}: no CSV or Parquet files match")
+    elif path_kind(filesystem, path, source) == "directory":
+        paths = visible_files(filesystem, path, source)
+    else:
+        paths = [path]
     tables = sorted(p for p in paths if p.lower().endswith(TABLE_SUFFIXES))
     if not tables:
         raise ChurnError(f"{source}: no CSV or Parquet files found ({', '.join(TABLE_SUFFIXES)})")
-    note_skipped(source, sorted(set(paths) - set(tables)))
-    return [fs.unstrip_protocol(p) if "://" in source else p for p in tables]
+    note_skipped(source, sorted(set(paths) - set(tables)), "that are not CSV or Parquet")
+    return [filesystem.unstrip_protocol(p) if "://" in source else p for p in tables]
 
 
-def note_skipped(source: str, skipped: Sequence[str]) -> None:
-    """One line on stderr naming the files of a source that are not tables (so not read)."""
+def path_kind(filesystem, path: str, source: str) -> str:
+    """ "file" or "directory"; a ChurnError naming the source when it is absent or refused
+    (object stores' exists() answers False for refused credentials too, so info() is asked)."""
+    try:
+        return filesystem.info(path)["type"]
+    except FileNotFoundError:
+        raise ChurnError(f"{source}: no such file or folder") from None
+    except PermissionError as error:
+        raise ChurnError(f"{source}: access denied ({error})") from None
+
+
+def is_hidden(relative: str) -> bool:
+    """Whether a path below a source folder is hidden: a file or folder on the way named with a
+    leading "." or "_" (.ipynb_checkpoints, .git, _SUCCESS, _temporary: copies and markers that
+    tools leave beside data, not data)."""
+    return any(part.startswith((".", "_")) for part in relative.split("/") if part)
+
+
+def visible_files(filesystem, folder: str, source: str) -> list[str]:
+    """Every file below a folder that is not hidden; the hidden ones are named on stderr."""
+    found = filesystem.find(folder)
+    root = folder.rstrip("/") + "/"
+    hidden = {p for p in found if is_hidden(p[len(root) :] if p.startswith(root) else p)}
+    note_skipped(source, sorted(hidden), "in hidden folders or with hidden names (. or _ first)")
+    return [p for p in found if p not in hidden]
+
+
+def note_skipped(source: str, skipped: Sequence[str], why: str) -> None:
+    """One line on stderr naming the files of a source that were not read, and why."""
     if skipped:
         names = listing([p.rstrip("/").rsplit("/", 1)[-1] for p in skipped], SKIPPED_SHOWN)
-        print(
-            f"{source}: skipped {len(skipped)} file(s) that are not CSV or Parquet: {names}",
-            file=sys.stderr,
-        )
+        print(f"{source}: skipped {len(skipped)} file(s) {why}: {names}", file=sys.stderr)
 
 
 def read_csv(

@@ -86,3 +86,19 @@ def test_object_store_client_errors_are_one_line_naming_the_urls(
     [line] = result.stderr.strip().splitlines()
     assert line.startswith(f"churn.predict: error: s3://{BUCKET}/in/rows.csv: ")
     assert not Path(tmp_path / "o.csv").exists()
+
+
+@pytest.mark.parametrize("problem", ["refused credentials", "no server"])
+def test_an_output_bucket_that_refuses_or_cannot_be_reached_is_not_called_missing(
+    trained, checking_s3_endpoint, tmp_path, problem
+):
+    """Any failure to look the bucket up used to read "no such bucket"."""
+    trained.test_rows.head(3).to_csv(tmp_path / "in.csv", index=False)
+    endpoint = checking_s3_endpoint if problem == "refused credentials" else (
+        f"http://127.0.0.1:{free_port()}")  # fmt: skip
+    args = ["--input", str(tmp_path / "in.csv"), "--output", f"s3://{BUCKET}/out/o.csv"]
+    result = predict_s3(trained, endpoint, *args, AWS_MAX_ATTEMPTS="1")
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"churn.predict: error: s3://{BUCKET}/out/o.csv")
+    assert "no such bucket" not in line

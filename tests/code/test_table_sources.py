@@ -1,0 +1,81 @@
+"""Which files a source names (ingest.source, infer, drift): folders, globs, hidden files, and
+object stores that refuse or cannot be reached, through a real S3 API server (moto) on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from churn.errors import ChurnError
+from churn.tables import list_table_files
+from tests.helpers import REPO
+from tests.s3_server import BUCKET, CREDENTIALS, free_port
+
+ROWS = pd.DataFrame({"customer_id": ["C1", "C2"], "tenure": [1, 2], "churned": [0, 1]})
+
+
+def names(paths: list[str]) -> list[str]:
+    return [path.rsplit("/", 1)[-1] for path in paths]
+
+
+def test_a_folder_means_its_visible_files_and_names_the_hidden_ones(tmp_path, capsys):
+    """A notebook's checkpoint copy (.ipynb_checkpoints) used to be read as data, and, sorting
+    first, its stale rows won over the real ones as duplicates."""
+    for relative in ["a.csv", "sub/b.csv", ".ipynb_checkpoints/a-checkpoint.csv",
+                     "_temporary/part.csv", "sub/.hidden.csv", "_SUCCESS"]:  # fmt: skip
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        ROWS.to_csv(tmp_path / relative, index=False)
+    assert names(list_table_files(str(tmp_path))) == ["a.csv", "b.csv"]
+    note = capsys.readouterr().err.strip()
+    assert note.startswith(f"{tmp_path}: skipped 4 file(s) in hidden folders or with hidden names")
+
+
+@pytest.mark.parametrize(
+    "pattern, expected",
+    [("s_0?.csv", ["s_01.csv", "s_02.csv"]), ("s_[01]0.csv", ["s_10.csv"]),
+     ("s_*.csv", ["s_01.csv", "s_02.csv", "s_10.csv"])],
+)  # fmt: skip
+def test_every_glob_character_is_a_glob(tmp_path, pattern, expected):
+    """Only `*` used to expand: `?` and `[...]` were looked up as literal file names."""
+    for name in ["s_01.csv", "s_02.csv", "s_10.csv"]:
+        ROWS.to_csv(tmp_path / name, index=False)
+    assert names(list_table_files(str(tmp_path / pattern))) == expected
+
+
+def ingest_process(tmp_path: Path, source: str, **env: str) -> subprocess.CompletedProcess:
+    """churn.ingest as its own process (the S3 client reads its settings at start-up)."""
+    settings = {**CREDENTIALS, "AWS_DEFAULT_REGION": "us-east-1",
+                "AWS_EC2_METADATA_DISABLED": "true", "AWS_MAX_ATTEMPTS": "1", **env}  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "churn.ingest", "--source", source, "--out", str(tmp_path / "o.pq")],
+        capture_output=True, text=True, cwd=REPO, env={**os.environ, **settings},
+    )  # fmt: skip
+
+
+def test_an_s3_url_without_a_bucket_is_one_line(tmp_path):
+    with pytest.raises(ChurnError, match=r"^s3://: names no bucket or folder$"):
+        list_table_files("s3://")
+
+
+@pytest.mark.s3
+@pytest.mark.parametrize("problem", ["refused credentials", "no server", "not a URL"])
+def test_a_bucket_that_refuses_or_cannot_be_reached_is_not_called_missing(
+    checking_s3_endpoint, tmp_path, problem
+):
+    """Refused credentials were reported as "no such file or folder"; an endpoint that is not a
+    URL was a traceback."""
+    endpoint = {
+        "refused credentials": checking_s3_endpoint,
+        "no server": f"http://127.0.0.1:{free_port()}",
+        "not a URL": "not-a-url",
+    }[problem]
+    result = ingest_process(tmp_path, f"s3://{BUCKET}/src/", AWS_ENDPOINT_URL=endpoint)
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"churn.ingest: error: s3://{BUCKET}/src/: ")
+    assert "no such file" not in line and "Traceback" not in line
