@@ -18,6 +18,7 @@ from pydantic import (
     Field,
     Strict,
     Tag,
+    WithJsonSchema,
     create_model,
 )
 from pydantic_core import PydanticCustomError
@@ -26,6 +27,7 @@ from churn.artifacts import known_levels
 from churn.coercion import FALSE_WORDS, MISSING_MARKERS, TRUE_WORDS
 from churn.contract import ColumnContract, Contract
 from churn.features import FeatureSpec
+from churn.responses import NAME_CHARS
 
 SURROGATE = re.compile("[\ud800-\udfff]")  # JSON can escape one ("\\ud800"); UTF-8 cannot hold it
 
@@ -38,6 +40,15 @@ def encodable(text: str) -> str:
 
 
 TEXT = Annotated[str, AfterValidator(encodable)]
+# What the document says an id accepts: id_text reads numbers as text, and refuses booleans.
+ID_SCHEMA = WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "number"}, {"type": "null"}]})
+
+
+def shortened(name: str) -> str:
+    """A name safe to echo in an answer: lone surrogates replaced (UTF-8 cannot encode them), and
+    cut to NAME_CHARS characters with an ellipsis."""
+    name = SURROGATE.sub("\ufffd", name)
+    return name if len(name) <= NAME_CHARS else f"{name[:NAME_CHARS]}\u2026"
 
 
 def missing_as_none(value: Any) -> Any:
@@ -137,12 +148,16 @@ def build_request_model(
     extras allowed."""
     by_name = {column.name: column for column in contract.columns}
     fields: dict[str, Any] = {}
+    as_text = Annotated[TEXT | None, BeforeValidator(id_text), ID_SCHEMA]
+    numbers = 'a number is read as text (12 and 12.0 are "12"), as batch scoring reads it'
     if id_column:
-        about = Field(None, description="Customer id, echoed back")
-        fields[id_column] = (Annotated[TEXT | None, BeforeValidator(id_text)], about)
+        about = Field(None, description=f"Customer id, echoed back; {numbers}")
+        fields[id_column] = (as_text, about)
     if snapshot and snapshot not in spec.input_columns:
-        about = Field(None, description="Snapshot of the record: an id repeats only within one")
-        fields[snapshot] = (Annotated[TEXT | None, BeforeValidator(id_text)], about)
+        about = Field(
+            None, description=f"Snapshot of the record: an id repeats only within one; {numbers}"
+        )
+        fields[snapshot] = (as_text, about)
     for name in spec.input_columns:
         fields[name] = feature_field(
             by_name.get(name, ColumnContract(name, "feature", "numeric")), spec

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 ERRORS_LISTED = 50  # a 422 lists this many errors: 10,000 bad records would make megabytes
+NAME_CHARS = 100  # a field name echoed back is cut here: a 100,000-character key came back whole
 
 
 class Prediction(BaseModel):
@@ -26,7 +27,11 @@ class Scores(BaseModel):
     predictions: list[Prediction]
     model_version: str
     rejected: list[Rejection]
-    ignored_fields: list[str] = Field(description="Fields the model does not use")
+    ignored_fields: list[str] = Field(
+        description=f"Fields the model does not use: the first {ERRORS_LISTED} in sorted order, "
+        f"each cut to {NAME_CHARS} characters (then an ellipsis)"
+    )
+    ignored_field_count: int = Field(description="All the ignored fields; the list shows the first")
     unknown_categories: dict[str, int] = Field(description="Per field: values unseen in training")
 
 
@@ -53,6 +58,15 @@ class TooLarge(BaseModel):
     detail: str
 
 
+class NotJson(BaseModel):
+    """A 415: the body was not sent as JSON (application/json or application/*+json)."""
+
+    detail: str = Field(
+        examples=["Content-Type 'text/plain': send the body as JSON with Content-Type: "
+                  "application/json"]
+    )  # fmt: skip
+
+
 class Unreadable(BaseModel):
     """A 400: the body is not UTF-8 text, or its JSON is nested too deeply to parse."""
 
@@ -60,8 +74,15 @@ class Unreadable(BaseModel):
 
 
 class Health(BaseModel):
-    status: str = Field(examples=["ok"])
-    model_version: str
+    """Whether the server answers, with the model it serves; "stale" when files it loaded have
+    changed on disk since (it still serves what it loaded: a restart loads the new files)."""
+
+    status: Literal["ok", "stale"] = Field(examples=["ok"])
+    model_version: str = Field(description="The version loaded at start, the one served")
+    changed_files: list[str] = Field(
+        description="Model, feature spec or params files changed on disk since they were loaded"
+    )
+    note: str | None = Field(description="When stale: what changed, and that a restart loads it")
 
 
 class ModelInfo(BaseModel):

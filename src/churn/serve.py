@@ -3,9 +3,7 @@
 # No `from __future__ import annotations`: FastAPI must see the generated model in /predict.
 import math
 import os
-import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,11 +16,20 @@ from pydantic import BaseModel
 from churn.artifacts import Artifacts, load_workspace
 from churn.body_limit import BodySizeLimit
 from churn.errors import ChurnError, read_json_object
-from churn.request_model import RECORD, RECORDS, SURROGATE, build_request_model, request_body
+from churn.json_body import JsonBodyRoute
+from churn.request_model import (
+    RECORD,
+    RECORDS,
+    SURROGATE,
+    build_request_model,
+    request_body,
+    shortened,
+)
 from churn.responses import (
     ERRORS_LISTED,
     Health,
     ModelInfo,
+    NotJson,
     RequestError,
     Scores,
     TooLarge,
@@ -30,49 +37,10 @@ from churn.responses import (
 )
 from churn.revisions import check_metrics_pair
 from churn.scoring import check_chunk, row_ids, score_frame
+from churn.serve_settings import Settings, Stamp, check_paths, file_stamp, health_of
 
 PROG = "churn.serve"
 POSITION = "__position__"  # record index in the request, echoed for rejected records
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Where the artifacts are; every value can be set with an environment variable."""
-
-    model: Path = Path("models/model.json")
-    features: Path = Path("models/features.json")
-    params: Path = Path("params.yaml")
-    metrics: Path = Path("metrics/evaluate/metrics.json")
-    contract: Path | None = None
-    max_body_bytes: int = 4_000_000
-    lock: Path = Path("dvc.lock")  # ties the metrics to the model they were computed for
-    max_records: int = 10_000  # per request: 10x the bulk size we serve, a bound on 422 work
-
-    @classmethod
-    def from_env(cls, env: dict[str, str]) -> "Settings":
-        default = cls()
-        contract, lock = env.get("CHURN_CONTRACT"), env.get("CHURN_DVC_LOCK")
-        params = Path(env.get("CHURN_PARAMS", default.params))
-        return cls(
-            Path(env.get("CHURN_MODEL", default.model)),
-            Path(env.get("CHURN_FEATURES", default.features)),
-            params,
-            Path(env.get("CHURN_METRICS", default.metrics)),
-            Path(contract) if contract else None,
-            positive_count(env, "CHURN_MAX_BODY_BYTES", default.max_body_bytes, "bytes"),
-            Path(lock) if lock else params.parent / default.lock,  # next to params.yaml
-            positive_count(env, "CHURN_MAX_RECORDS", default.max_records, "records"),
-        )
-
-
-def positive_count(env: dict[str, str], name: str, default: int, unit: str) -> int:
-    """env[name] as a positive whole number; default when unset."""
-    text = env.get(name)
-    if text is None:
-        return default
-    if not re.fullmatch(r"[0-9]+", text.strip()) or not 1 <= int(text) < 2**63:  # a 64-bit int
-        raise ChurnError(f"{name}={text!r}: expected a positive number of {unit}")
-    return int(text)
 
 
 def read_metrics(path: Path) -> dict | None:
@@ -86,7 +54,8 @@ def score_records(records: list[BaseModel], artifacts: Artifacts) -> dict[str, A
     """Score validated records through the batch path: contract, features, model."""
     if not records:
         return {"predictions": [], "model_version": artifacts.version, "rejected": [],
-                "ignored_fields": [], "unknown_categories": {}}  # fmt: skip
+                "ignored_fields": [], "ignored_field_count": 0,
+                "unknown_categories": {}}  # fmt: skip
     fields = list(type(records[0]).model_fields)
     frame = pd.DataFrame([r.model_dump(include=set(fields)) for r in records], columns=fields)
     if artifacts.id_column in frame.columns and frame[artifacts.id_column].isna().all():
@@ -96,6 +65,7 @@ def score_records(records: list[BaseModel], artifacts: Artifacts) -> dict[str, A
     if artifacts.id_column not in frame.columns:
         scores["id"] = None
     rejected = checked.rejected.rename(columns={"reject_reason": "reason"})
+    ignored = sorted({key for record in records for key in (record.model_extra or {})})
     return {
         "predictions": scores.drop(columns="model_version").to_dict(orient="records"),
         "model_version": artifacts.version,
@@ -103,7 +73,8 @@ def score_records(records: list[BaseModel], artifacts: Artifacts) -> dict[str, A
             {"index": int(row[POSITION]), "reason": row["reason"]}
             for row in rejected[[POSITION, "reason"]].to_dict(orient="records")
         ],
-        "ignored_fields": sorted({k for r in records for k in (r.model_extra or {})}),
+        "ignored_fields": [shortened(name) for name in ignored[:ERRORS_LISTED]],
+        "ignored_field_count": len(ignored),
         "unknown_categories": {col: n for col, n in checked.unknown.items() if n},
     }
 
@@ -157,32 +128,49 @@ def describe_model(settings: Settings, artifacts: Artifacts) -> dict[str, Any]:
 PREDICT_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": Unreadable, "description": "Body not UTF-8, or JSON nested too deeply"},
     413: {"model": TooLarge, "description": "Request body above CHURN_MAX_BODY_BYTES"},
-    422: {"model": RequestError, "description": "Fields failed validation, more records than "
-          "CHURN_MAX_RECORDS, or the contract refused the request as a whole"},
+    415: {"model": NotJson, "description": "Content-Type not application/json (or "
+          "application/*+json)"},
+    422: {"model": RequestError, "description": "Fields failed validation, a key repeated in one "
+          "object, more records than CHURN_MAX_RECORDS, or the contract refused the request as a "
+          "whole"},
 }  # fmt: skip
 
 
-def add_routes(app: FastAPI, artifacts: Artifacts, body_type: Any, about: dict[str, Any]) -> None:
-    """/health, /model and /predict, closed over the loaded artifacts."""
+def add_routes(
+    app: FastAPI,
+    artifacts: Artifacts,
+    body_type: Any,
+    about: dict[str, Any],
+    stamps: dict[Path, Stamp],
+) -> None:
+    """/health and /model (GET and HEAD) and /predict, closed over the loaded artifacts."""
 
-    @app.get("/health", response_model=Health)
-    def health() -> dict[str, str]:
-        return {"status": "ok", "model_version": artifacts.version}
+    def health() -> dict[str, Any]:
+        return health_of(stamps, artifacts.version)
 
-    @app.get("/model", response_model=ModelInfo)
     def model_info() -> dict[str, Any]:
         return about
 
-    @app.post("/predict", response_model=Scores, responses=PREDICT_ERRORS)
     def predict(body: Annotated[body_type, Body()]) -> dict[str, Any]:  # type: ignore[valid-type]
         try:
             return score_records(body if isinstance(body, list) else [body], artifacts)
         except ChurnError as error:  # the contract refused the request as a whole
             raise HTTPException(status_code=422, detail=str(error)) from None
 
+    for method in ("GET", "HEAD"):  # uptime checkers send HEAD; one route each: one operation id
+        app.add_api_route("/health", health, methods=[method], response_model=Health)
+        app.add_api_route("/model", model_info, methods=[method], response_model=ModelInfo)
+    app.router.add_api_route(
+        "/predict", predict, methods=["POST"], response_model=Scores, responses=PREDICT_ERRORS,
+        route_class_override=JsonBodyRoute,
+    )  # fmt: skip
+
 
 def create_app(settings: Settings) -> FastAPI:
     """Load and cross-check the artifacts, then build the app; ChurnError when they are unusable."""
+    check_paths(settings)
+    loaded = (settings.model, settings.features, settings.params)
+    stamps = {path: file_stamp(path) for path in loaded}  # before reading: a change is not missed
     artifacts = load_workspace(
         settings.model, settings.features, settings.params, settings.contract
     )
@@ -191,7 +179,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     body_type = request_body(customer, settings.max_records)
     app = FastAPI(title="churn-dvc scoring API", version=artifacts.version)
-    add_routes(app, artifacts, body_type, describe_model(settings, artifacts))
+    add_routes(app, artifacts, body_type, describe_model(settings, artifacts), stamps)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -24,7 +24,8 @@ from churn.errors import ChurnError
 from churn.features import FeatureSpec
 from churn.request_model import build_request_model, request_body
 from churn.revisions import check_metrics_pair
-from churn.serve import Settings
+from churn.serve import create_app
+from churn.serve_settings import Settings
 from tests.helpers import commit_all, run
 
 SPEC = FeatureSpec(
@@ -151,6 +152,42 @@ def test_a_bad_limit_names_its_variable(variable, unit, value):
 def test_the_record_limit_defaults_to_ten_thousand():
     assert Settings.from_env({}).max_records == 10_000
     assert Settings.from_env({"CHURN_MAX_RECORDS": "250"}).max_records == 250
+
+
+@pytest.mark.parametrize(
+    "variable",
+    ["CHURN_MODEL", "CHURN_FEATURES", "CHURN_PARAMS", "CHURN_METRICS", "CHURN_CONTRACT",
+     "CHURN_DVC_LOCK"],
+)  # fmt: skip
+def test_every_path_naming_a_folder_is_refused_before_anything_is_read(variable, tmp_path):
+    """CHURN_DVC_LOCK=/tmp started the server, CHURN_MODEL=models said "model not found"."""
+    with pytest.raises(ChurnError) as refused:
+        create_app(Settings.from_env({variable: str(tmp_path)}))
+    assert str(refused.value) == f"{tmp_path}: a folder, not a file"
+
+
+def test_a_dvc_lock_set_on_purpose_must_exist(tmp_path):
+    """Only the default dvc.lock (next to params.yaml) may be absent."""
+    absent = tmp_path / "dvc.lock"
+    with pytest.raises(ChurnError) as refused:
+        create_app(Settings.from_env({"CHURN_DVC_LOCK": str(absent)}))
+    assert str(refused.value) == f"{absent}: not found (CHURN_DVC_LOCK)"
+    assert not Settings.from_env({"CHURN_PARAMS": str(tmp_path / "params.yaml")}).lock_given
+
+
+def test_the_document_types_ids_and_snapshots_as_what_the_api_accepts():
+    """Numbers were accepted (12.0 read as "12") where the document said string or null."""
+    contract = contract_from_spec(SPEC, "customer_id")
+    customer = build_request_model(contract, SPEC, "customer_id", "snapshot_month")
+    properties = customer.model_json_schema()["properties"]
+    for field in ("customer_id", "snapshot_month"):
+        kinds = [kind["type"] for kind in properties[field]["anyOf"]]
+        assert kinds == ["string", "number", "null"], field
+        assert "12.0" in properties[field]["description"]
+    for sent, read in (("C1", "C1"), (12, "12"), (12.0, "12"), (1.5, "1.5"), (None, None)):
+        assert customer(orders_30d=1, device="tv", customer_id=sent).customer_id == read
+    with pytest.raises(ValidationError):  # the document allows no boolean: refused
+        customer(orders_30d=1, device="tv", customer_id=True)
 
 
 def md5(data: bytes) -> str:

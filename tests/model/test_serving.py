@@ -19,7 +19,8 @@ import yaml
 
 from churn.features import transform
 from churn.model import predict_proba
-from churn.serve import Settings, create_app
+from churn.serve import create_app
+from churn.serve_settings import Settings
 from tests.helpers import REPO, VENV_BIN
 from tests.model.server import (
     MAX_BODY_BYTES,
@@ -278,6 +279,7 @@ def test_extra_fields_are_ignored_and_listed(api, trained):
     plain = post(api, record).json()
     extra = post(api, record | {"favourite_colour": "teal", "churned": 1}).json()
     assert extra["ignored_fields"] == ["churned", "favourite_colour"]
+    assert extra["ignored_field_count"] == 2
     assert extra["predictions"] == plain["predictions"]
 
 
@@ -320,6 +322,14 @@ def test_openapi_shows_every_field_with_type_and_known_values(api, trained):
     assert "number" in [orders.get("type"), *(kind.get("type") for kind in orders.get("anyOf", []))]
 
 
+def unlocked_env(root: Path, **overrides: str) -> dict[str, str]:
+    """serving_env without CHURN_DVC_LOCK: the default, dvc.lock next to params.yaml, is absent
+    (allowed; a CHURN_DVC_LOCK set to an absent file is refused)."""
+    env = serving_env(root, **overrides)
+    del env["CHURN_DVC_LOCK"]
+    return env
+
+
 def refusal(env: dict[str, str]) -> str:
     """The one error line of a server that refuses to start (exit status 2, no traceback)."""
     result = subprocess.run(uvicorn_command(0), env=env, capture_output=True, text=True, timeout=60)
@@ -332,17 +342,17 @@ def refusal(env: dict[str, str]) -> str:
 
 @pytest.mark.parametrize("problem", ["missing model", "mismatched features", "truncated model"])
 def test_server_refuses_to_start_on_bad_artifacts(trained, tmp_path, problem):
-    env = serving_env(trained.root, CHURN_MODEL=str(tmp_path / "absent.json"))
+    env = unlocked_env(trained.root, CHURN_MODEL=str(tmp_path / "absent.json"))
     expected = "not found"
     if problem == "mismatched features":
         spec = json.loads((trained.root / "features.json").read_text())
         spec["categorical"]["device"] = spec["categorical"]["device"][1:]
         (tmp_path / "features.json").write_text(json.dumps(spec))
-        env = serving_env(trained.root, CHURN_FEATURES=str(tmp_path / "features.json"))
+        env = unlocked_env(trained.root, CHURN_FEATURES=str(tmp_path / "features.json"))
         expected = "do not match"
     if problem == "truncated model":
         (tmp_path / "model.json").write_bytes((trained.root / "model.json").read_bytes()[:5000])
-        env = serving_env(trained.root, CHURN_MODEL=str(tmp_path / "model.json"))
+        env = unlocked_env(trained.root, CHURN_MODEL=str(tmp_path / "model.json"))
         expected = f"{tmp_path / 'model.json'}: model file is not valid JSON"
     assert expected in refusal(env)
 
@@ -383,11 +393,11 @@ def test_unusable_lock_or_metrics_files_are_one_line_naming_them(trained, tmp_pa
         env = serving_env(trained.root, CHURN_DVC_LOCK=str(tmp_path / "dvc.lock"))
         expected = f"{tmp_path / 'dvc.lock'}: not a valid dvc.lock"
     elif problem == "metrics folder":
-        env = serving_env(trained.root, CHURN_METRICS=str(tmp_path))
+        env = unlocked_env(trained.root, CHURN_METRICS=str(tmp_path))
         expected = f"{tmp_path}: a folder, not a file"
     else:
         (tmp_path / "m.json").write_bytes('{"note": "Gr\u00fc\u00dfe"}'.encode("latin-1"))
-        env = serving_env(trained.root, CHURN_METRICS=str(tmp_path / "m.json"))
+        env = unlocked_env(trained.root, CHURN_METRICS=str(tmp_path / "m.json"))
         expected = f"{tmp_path / 'm.json'}: not UTF-8 text"
     assert expected in refusal(env)
 
@@ -403,8 +413,7 @@ def test_the_server_runs_from_any_directory(trained, tmp_path):
     (repo / "params.yaml").write_text(yaml.safe_dump(params))
     model, metrics = served_pair(trained)
     write_lock(repo, model, metrics)
-    env = serving_env(trained.root, CHURN_PARAMS=str(repo / "params.yaml"))
-    del env["CHURN_DVC_LOCK"]
+    env = unlocked_env(trained.root, CHURN_PARAMS=str(repo / "params.yaml"))
     (tmp_path / "elsewhere").mkdir()
     for url in start_server(env, tmp_path / "elsewhere"):
         about = httpx.get(f"{url}/model").json()
@@ -431,7 +440,7 @@ def test_openapi_documents_the_responses(api):
     assert schemas == {
         code: {"$ref": f"#/components/schemas/{name}"}
         for code, name in [("200", "Scores"), ("400", "Unreadable"), ("413", "TooLarge"),
-                           ("422", "RequestError")]
+                           ("415", "NotJson"), ("422", "RequestError")]
     }  # fmt: skip
     body = predict["requestBody"]["content"]["application/json"]["schema"]["oneOf"]
     assert [one.get("maxItems") for one in body] == [None, MAX_RECORDS]
@@ -444,7 +453,8 @@ def test_openapi_documents_the_responses(api):
         answer = httpx.get(f"{api}{path}").json()
         assert set(components[name]["properties"]) == set(answer), path
     assert set(components["Scores"]["properties"]) == {
-        "predictions", "model_version", "rejected", "ignored_fields", "unknown_categories"
+        "predictions", "model_version", "rejected", "ignored_fields", "ignored_field_count",
+        "unknown_categories",
     }  # fmt: skip
     assert set(components["Prediction"]["properties"]) == {
         "id", "churn_probability", "churn_decision"

@@ -1,0 +1,126 @@
+"""/predict's body, read once before FastAPI validates it: refused unless sent as JSON (415),
+and refused when an object repeats a key (422: json would keep the last value silently)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from starlette.responses import Response
+
+from churn.request_model import body_shape, shortened
+
+
+def json_refusal(content_type: str | None) -> str | None:
+    """Why a /predict body of this Content-Type is refused; None for application/json and
+    application/*+json (the types FastAPI reads as JSON)."""
+    media = (content_type or "").split(";")[0].strip().lower()
+    if media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    ):
+        return None
+    sent = f"Content-Type {shortened(content_type)!r}" if content_type else "no Content-Type"
+    return f"{sent}: send the body as JSON with Content-Type: application/json"
+
+
+class RepeatedKeys(dict):
+    """A JSON object that held some keys more than once (the last value kept, as json does)."""
+
+    def __init__(self, pairs: list[tuple[str, Any]], repeated: list[str]) -> None:
+        super().__init__(pairs)
+        self.repeated = repeated
+
+
+def without_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """json's object_pairs_hook: a dict, a RepeatedKeys when a key comes more than once."""
+    record = dict(pairs)
+    if len(record) == len(pairs):
+        return record
+    counts: dict[str, int] = {}
+    for key, _ in pairs:
+        counts[key] = counts.get(key, 0) + 1
+    return RepeatedKeys(pairs, [key for key, count in counts.items() if count > 1])
+
+
+def children(path: tuple, value: Any) -> list[tuple[tuple, Any]]:
+    """The (path, value) of each member of a JSON object or array, in document order."""
+    if isinstance(value, dict):
+        return [((*path, shortened(key)), member) for key, member in value.items()]
+    if isinstance(value, list):
+        return [((*path, at), member) for at, member in enumerate(value)]
+    return []
+
+
+def repeated_key_errors(body: Any) -> list[dict[str, Any]]:
+    """A validation error for each key repeated in an object of the body, located like the
+    body's other errors: body, shape tag, record index (in a list), field ..., key."""
+    errors: list[dict[str, Any]] = []
+    pending = [((body_shape(body),), body)]
+    while pending:  # a loop, not recursion: the body may be nested as deep as json allows
+        path, value = pending.pop()
+        for key in map(shortened, getattr(value, "repeated", [])):
+            message = f"Key {key!r} is repeated in one object: send each key once"
+            errors.append({"type": "duplicate_key", "loc": ("body", *path, key), "msg": message})
+        pending.extend(reversed(children(path, value)))
+    return errors
+
+
+def parse_body(raw: bytes) -> tuple[Any, list[dict[str, Any]]]:
+    """The JSON body and an error for each key repeated in one of its objects, in one parse;
+    json's own errors (ValueError, RecursionError) are left to the caller."""
+    repeats: list[RepeatedKeys] = []
+
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        record = without_repeats(pairs)
+        if isinstance(record, RepeatedKeys):
+            repeats.append(record)
+        return record
+
+    body = json.loads(raw, object_pairs_hook=hook)
+    return body, repeated_key_errors(body) if repeats else []
+
+
+class ParsedRequest(Request):
+    """A request whose body was read and parsed already: FastAPI takes both from here."""
+
+    def __init__(self, request: Request, raw: bytes, parsed: Any) -> None:
+        super().__init__(request.scope, request.receive)
+        self.raw_body, self.parsed_body = raw, parsed
+
+    async def body(self) -> bytes:
+        return self.raw_body
+
+    async def json(self) -> Any:
+        return self.parsed_body
+
+
+async def parsed_json(request: Request) -> Request:
+    """The request with its body parsed once: 415 when not sent as JSON, 422 for a key repeated
+    in one object (json keeps the last silently); bodies json refuses are left to FastAPI."""
+    refusal = json_refusal(request.headers.get("content-type"))
+    if refusal:
+        raise HTTPException(status_code=415, detail=refusal)
+    raw = await request.body()
+    try:
+        body, repeated = parse_body(raw)
+    except (ValueError, RecursionError):  # FastAPI parses it again to answer as it always has
+        return request
+    if repeated:
+        raise RequestValidationError(repeated)
+    return ParsedRequest(request, raw, body)
+
+
+class JsonBodyRoute(APIRoute):
+    """/predict's route: the body is checked and parsed (parsed_json) before FastAPI reads it."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def parse_then_handle(request: Request) -> Response:
+            return await handler(await parsed_json(request))
+
+        return parse_then_handle

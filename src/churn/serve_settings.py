@@ -1,0 +1,90 @@
+"""The scoring API's settings (artifact paths and limits, from CHURN_* variables), checked at
+start, and its health: whether the files it loaded are still the ones on disk."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from churn.errors import ChurnError
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the artifacts are; every value can be set with an environment variable."""
+
+    model: Path = Path("models/model.json")
+    features: Path = Path("models/features.json")
+    params: Path = Path("params.yaml")
+    metrics: Path = Path("metrics/evaluate/metrics.json")
+    contract: Path | None = None
+    # 10,000 records (max_records) of ~480 bytes as compact JSON, ~750 indented by 4: 16 MB
+    # leaves twice the room of pretty-printed JSON (4 MB refused 10,000 compact records)
+    max_body_bytes: int = 16_000_000
+    lock: Path = Path("dvc.lock")  # ties the metrics to the model they were computed for
+    max_records: int = 10_000  # per request: 10x the bulk size we serve, a bound on 422 work
+    lock_given: bool = False  # CHURN_DVC_LOCK set: the file must exist (the default may not)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str]) -> Settings:
+        default = cls()
+        contract, lock = env.get("CHURN_CONTRACT"), env.get("CHURN_DVC_LOCK")
+        params = Path(env.get("CHURN_PARAMS", default.params))
+        return cls(
+            Path(env.get("CHURN_MODEL", default.model)),
+            Path(env.get("CHURN_FEATURES", default.features)),
+            params,
+            Path(env.get("CHURN_METRICS", default.metrics)),
+            Path(contract) if contract else None,
+            positive_count(env, "CHURN_MAX_BODY_BYTES", default.max_body_bytes, "bytes"),
+            Path(lock) if lock else params.parent / default.lock,  # next to params.yaml
+            positive_count(env, "CHURN_MAX_RECORDS", default.max_records, "records"),
+            bool(lock),
+        )
+
+
+def positive_count(env: dict[str, str], name: str, default: int, unit: str) -> int:
+    """env[name] as a positive whole number; default when unset."""
+    text = env.get(name)
+    if text is None:
+        return default
+    if not re.fullmatch(r"[0-9]+", text.strip()) or not 1 <= int(text) < 2**63:  # a 64-bit int
+        raise ChurnError(f"{name}={text!r}: expected a positive number of {unit}")
+    return int(text)
+
+
+def check_paths(settings: Settings) -> None:
+    """Refuse a path that names a folder, and a CHURN_DVC_LOCK that names no file: the default
+    dvc.lock alone may be absent (the metrics are then reported unchecked)."""
+    paths = [settings.model, settings.features, settings.params, settings.metrics, settings.lock]
+    for path in [*paths, settings.contract]:
+        if path is not None and path.is_dir():
+            raise ChurnError(f"{path}: a folder, not a file")
+    if settings.lock_given and not settings.lock.exists():
+        raise ChurnError(f"{settings.lock}: not found (CHURN_DVC_LOCK)")
+
+
+Stamp = tuple[int, int] | None  # a file's size and mtime in ns; None when it is gone
+
+
+def file_stamp(path: Path) -> Stamp:
+    """What tells a file changed on disk, cheaply: its size and modification time."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns
+
+
+def health_of(stamps: dict[Path, Stamp], version: str) -> dict[str, Any]:
+    """/health: "stale", naming the files, when a loaded file changed on disk since its stamp."""
+    changed = [str(path) for path, stamp in stamps.items() if file_stamp(path) != stamp]
+    note = f"changed on disk since the server loaded them: {', '.join(changed)}; "
+    return {
+        "status": "stale" if changed else "ok",
+        "model_version": version,
+        "changed_files": changed,
+        "note": f"{note}still serving {version}, a restart loads them" if changed else None,
+    }
