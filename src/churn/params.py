@@ -15,9 +15,19 @@ from churn.typed_sections import PARAMS_FILE, ParamsValueError, require, section
 from churn.yaml_files import parse_yaml, yaml_problem
 
 
+SEEDS = "from 0 to 2**32 - 1"  # what numpy, scikit-learn and XGBoost all take as a seed
+
+
+def check_seed(seed: int, key: str) -> None:
+    require(0 <= seed <= 2**32 - 1, key, SEEDS, seed)
+
+
 @dataclass(frozen=True)
 class BaseParams:
     seed: int
+
+    def __post_init__(self) -> None:
+        check_seed(self.seed, "base.seed")
 
 
 @dataclass(frozen=True)
@@ -28,6 +38,9 @@ class GenerateParams:
     months: int
     video_tutorials_from_month: int
     seed: int
+
+    def __post_init__(self) -> None:
+        check_seed(self.seed, "generate.seed")
 
 
 CSV_DELIMITERS = ("auto", ",", ";", "tab", "\t", "|")  # the spellings churn.tables reads

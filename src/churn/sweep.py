@@ -100,12 +100,28 @@ def queued_names(output: str) -> list[str]:
 
 
 def dvc(*args: str) -> str:
-    """Run a dvc command, streaming nothing; fail with its last error line."""
+    """Run a dvc command, streaming nothing; fail with its error line."""
     result = subprocess.run(["dvc", *args], capture_output=True, text=True)
     if result.returncode != 0:
-        lines = (result.stderr or result.stdout).strip().splitlines() or ["no output"]
-        raise ChurnError(f"dvc {' '.join(args[:2])} failed: {lines[-1]}")
+        raise ChurnError(
+            f"dvc {' '.join(args[:2])} failed: {error_line(result.stderr or result.stdout)}"
+        )
     return result.stdout
+
+
+def error_line(output: str) -> str:
+    """The line of DVC's output that says what went wrong: its first "ERROR:" line (the lines
+    after it are details, such as "object_type=dict"), else the last line."""
+    lines = [line.strip() for line in output.strip().splitlines() if line.strip()] or ["no output"]
+    errors = [line.removeprefix("ERROR:").strip() for line in lines if line.startswith("ERROR:")]
+    return errors[0] if errors else lines[-1]
+
+
+def positive_jobs(text: str) -> int:
+    """--jobs: 1 or more (DVC waits forever for workers with -j 0)."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more experiments at once, got {text!r}")
+    return int(text)
 
 
 def current_experiments() -> list[Experiment]:
@@ -121,7 +137,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         metavar="KEY=V1,V2",
         help=f"grid axis (repeatable); default: {' '.join(DEFAULT_GRID)}",
     )
-    parser.add_argument("--jobs", type=int, default=2, help="experiments run at once")
+    parser.add_argument("--jobs", type=positive_jobs, default=2, help="experiments run at once")
     return parser.parse_args(argv)
 
 

@@ -86,6 +86,8 @@ def test_a_misspelt_key_or_section_is_refused_with_a_guess(tmp_path):
         ("evaluate", "threshold", -1, "between 0 and 1"),
         ("evaluate", "top_fraction", 0, "in (0, 1]"),
         ("evaluate", "top_fraction", 2, "in (0, 1]"),
+        ("generate", "seed", -1, "from 0 to 2**32 - 1"),  # numpy's traceback before
+        ("base", "seed", 2**64, "from 0 to 2**32 - 1"),  # XGBoost's traceback before
     ],
 )
 def test_out_of_range_values_are_named(section, key, value, wanted):

@@ -1,6 +1,15 @@
 """Sweep helpers: grid size, parsing `dvc exp show --json`, the leaderboard."""
 
-from churn.sweep import Experiment, leaderboard, parse_experiments, queued_names
+import pytest
+
+from churn.sweep import (
+    Experiment,
+    error_line,
+    leaderboard,
+    parse_args,
+    parse_experiments,
+    queued_names,
+)
 
 
 def exp_show(name: str, status: str | None, depth: int, auc: float | None) -> dict:
@@ -63,3 +72,25 @@ def test_leaderboard_is_sorted_by_roc_auc_with_failures_last():
     assert table[0].split()[:4] == ["rank", "experiment", "status", "train.max_depth"]
     assert [line.split()[1] for line in table[1:]] == ["shallow", "deep", "broken", "quiet"]
     assert "0.8400" in table[1] and "nan" in table[3]
+
+
+def test_dvc_errors_are_reported_by_their_error_line_not_the_last_detail():
+    """A misspelt key used to be reported as "dvc exp run failed:     object_type=dict"."""
+    output = (
+        "ERROR: Invalid `--set-param` value: Could not override 'trian.max_depth'.\n"
+        "To append to your config use +trian.max_depth=3: Key 'trian' is not in struct\n"
+        "    full_key: trian\n    object_type=dict\n"
+    )
+    assert (
+        error_line(output) == "Invalid `--set-param` value: Could not override 'trian.max_depth'."
+    )
+    assert error_line("something odd\nlast words\n") == "last words"
+
+
+@pytest.mark.parametrize("jobs", ["0", "-1", "two"])
+def test_jobs_below_one_are_refused_before_anything_is_queued(jobs, capsys):
+    """`dvc exp run --run-all -j 0` waits for workers forever."""
+    with pytest.raises(SystemExit) as stopped:
+        parse_args(["--jobs", jobs])
+    assert stopped.value.code == 2
+    assert "expected 1 or more experiments at once" in capsys.readouterr().err
