@@ -89,6 +89,7 @@ def check_consistent(spec: FeatureSpec, model: ChurnModel, where: str) -> None:
 def read_at_rev(path: str, rev: str) -> bytes:
     """A DVC- or git-tracked file as it was at a git revision (through dvc.api)."""
     import dvc.api  # slow import: only when a revision is asked for
+    from dvc.config import ConfigError
     from dvc.exceptions import PathMissingError
 
     try:
@@ -101,6 +102,11 @@ def read_at_rev(path: str, rev: str) -> bytes:
                 "`dvc push` it from where it was made)"
             ) from None
         raise ChurnError(f"{path}@{rev}: no such file at that revision") from None
+    except ConfigError as error:  # not the file's fault: DVC reads rev's config and local's
+        raise ChurnError(
+            f"--rev {rev}: DVC's settings at {rev}, with this checkout's .dvc/config.local on top, "
+            f"are not valid ({error}); a local setting may name a remote that {rev} does not have"
+        ) from None
     except Exception as error:  # dvc raises many unrelated types for a bad rev or path
         raise ChurnError(
             f"{path}@{rev}: cannot be read ({type(error).__name__}: {error})"

@@ -14,7 +14,6 @@ from churn.errors import ChurnError, did_you_mean, read_text
 from churn.typed_sections import PARAMS_FILE, ParamsValueError, require, section_from_mapping
 from churn.yaml_files import parse_yaml, yaml_problem
 
-
 SEEDS = "from 0 to 2**32 - 1"  # what numpy, scikit-learn and XGBoost all take as a seed
 
 

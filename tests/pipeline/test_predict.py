@@ -57,6 +57,19 @@ def test_an_unknown_revision_is_one_clear_line(scratch_repo: Path, tmp_path: Pat
     )
 
 
+def test_a_local_dvc_setting_the_revision_cannot_take_is_named(scratch_repo: Path, tmp_path):
+    """A .dvc/config.local that sets the endpoint of a remote the revision does not define (the
+    README's S3 set-up, then --rev of an older commit) used to be blamed on params.yaml."""
+    (scratch_repo / ".dvc/config.local").write_text("['remote \"ghost\"']\n    endpointurl = x\n")
+    test = str(scratch_repo / "data/interim/split/test.parquet")
+    out = str(tmp_path / "s.csv")
+    result = score(scratch_repo, "--input", test, "--output", out, "--rev", "HEAD", check=False)
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("churn.predict: error: --rev HEAD: DVC's settings at HEAD, with this ")
+    assert "config.local" in line and "params.yaml" not in line
+
+
 def test_scoring_reads_and_writes_s3(scratch_repo: Path, s3_endpoint: str, monkeypatch):
     """Input and output as s3:// URLs on a local moto server."""
     client = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1", **{
