@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 
 import pandas as pd
@@ -9,14 +10,15 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from churn.arrow_reads import ArrowReads
 from churn.decimal_commas import decimal_commas_in
 from churn.errors import ChurnError
 from churn.params import DataParams
 from churn.tables import check_delimiter, check_unique_names, file_delimiter, is_csv, open_table
 
-# CSV is read in blocks of 1 MiB in this thread. Arrow's threaded reader read up to 32 blocks
-# ahead (memory grew with the block size) and now and then aborted the process at exit after a
-# read error. A row must fit in one block.
+# CSV is read in blocks of 1 MiB in this thread (Arrow's threaded reader read up to 32 blocks
+# ahead: memory grew with the block size); Arrow still reads ahead on its I/O thread (see
+# ArrowReads). A row must fit in one block.
 CSV_BLOCK_BYTES = 1 << 20
 
 
@@ -28,13 +30,32 @@ def header_names(names: list[str], path: str) -> list[str]:
     return named
 
 
+def skip_blank_row(row: pa_csv.InvalidRow) -> str:
+    """A line of spaces or tabs only is blank, as has_rows reads it: skipped; other rows with
+    too few or too many values stop the run."""
+    return "skip" if not row.text.strip() else "error"
+
+
+def csv_names(handle, parse: pa_csv.ParseOptions) -> list[str]:
+    """The header's names as Arrow reads them (a header wider than a block too)."""
+    reads, reader = ArrowReads(handle), None
+    options = pa_csv.ReadOptions(block_size=CSV_BLOCK_BYTES, use_threads=False)
+    try:
+        reader = pa_csv.open_csv(reads, read_options=options, parse_options=parse)
+        return reader.schema.names
+    finally:
+        del reader
+        reads.close()
+
+
 def csv_batches(handle, path: str, data: DataParams) -> Iterator[pa.RecordBatch]:
     """Every column as text (types are the contract's job), read block by block; quoted values
     may hold line breaks. Decimal commas in a comma-delimited file are refused, as ingest does."""
     sep = file_delimiter(handle, data.delimiter, path, data.decimal)
-    parse = pa_csv.ParseOptions(delimiter=sep, newlines_in_values=True)
-    header = pa_csv.ReadOptions(block_size=CSV_BLOCK_BYTES, use_threads=False)  # wide headers
-    names = pa_csv.open_csv(handle, read_options=header, parse_options=parse).schema.names
+    parse = pa_csv.ParseOptions(
+        delimiter=sep, newlines_in_values=True, invalid_row_handler=skip_blank_row
+    )
+    names = csv_names(handle, parse)
     check_delimiter(names, path)
     named = header_names(names, path)
     handle.seek(0)
@@ -45,9 +66,15 @@ def csv_batches(handle, path: str, data: DataParams) -> Iterator[pa.RecordBatch]
     block = pa_csv.ReadOptions(
         block_size=CSV_BLOCK_BYTES, column_names=named, skip_rows=1, use_threads=False
     )
-    yield from pa_csv.open_csv(
-        handle, read_options=block, parse_options=parse, convert_options=options
-    )
+    reads, reader = ArrowReads(handle), None
+    try:
+        reader = pa_csv.open_csv(
+            reads, read_options=block, parse_options=parse, convert_options=options
+        )
+        yield from reader
+    finally:
+        del reader  # then wait for its read-ahead (see ArrowReads)
+        reads.close()
 
 
 def regroup(batches: Iterator[pa.RecordBatch], size: int) -> Iterator[pa.Table]:
@@ -67,6 +94,24 @@ def regroup(batches: Iterator[pa.RecordBatch], size: int) -> Iterator[pa.Table]:
         yield pa.Table.from_batches(pending)
 
 
+def index_as_columns(schema: pa.Schema) -> dict[bytes, bytes] | None:
+    """The schema's metadata with the columns pandas stored as its index (an id set as index)
+    listed as plain columns, so they are read as the columns they are; None when there are none.
+    A RangeIndex, stored as metadata only, stays no column."""
+    pandas_meta = schema.pandas_metadata or {}
+    indexes = pandas_meta.get("index_columns", [])
+    ranges = [index for index in indexes if not isinstance(index, str)]
+    if len(ranges) == len(indexes):
+        return None
+    plain = json.dumps({**pandas_meta, "index_columns": ranges})
+    return {**schema.metadata, b"pandas": plain.encode()}
+
+
+def as_frame(table: pa.Table, metadata: dict[bytes, bytes] | None) -> pd.DataFrame:
+    """table.to_pandas(), with the file's index columns as columns (see index_as_columns)."""
+    return (table if metadata is None else table.replace_schema_metadata(metadata)).to_pandas()
+
+
 def read_chunks(
     handle, path: str, chunk_size: int, data: DataParams
 ) -> tuple[int | None, Iterator[pd.DataFrame]]:
@@ -76,7 +121,9 @@ def read_chunks(
         parquet = pq.ParquetFile(handle)
         check_unique_names(parquet.schema_arrow.names, path)
         batches = parquet.iter_batches(batch_size=chunk_size)
-        return parquet.metadata.num_rows, (t.to_pandas() for t in regroup(batches, chunk_size))
+        metadata = index_as_columns(parquet.schema_arrow)
+        tables = regroup(batches, chunk_size)
+        return parquet.metadata.num_rows, (as_frame(t, metadata) for t in tables)
     return None, (t.to_pandas() for t in regroup(csv_batches(handle, path, data), chunk_size))
 
 

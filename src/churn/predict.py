@@ -110,6 +110,7 @@ def score_stream(args: argparse.Namespace, artifacts: Artifacts, stack: ExitStac
     numeric = [c.name for c in artifacts.contract.columns if c.type in ("numeric", "boolean")]
     numeric += [name for name in artifacts.spec.numeric if name not in numeric]
     total, chunks = read_chunks(handle, args.input, args.chunk_size, artifacts.data)
+    stack.callback(chunks.close)  # stops the reading, before the file closes, on any error
     files = stack.enter_context(published(args.output, args.rejects))
 
     def writer(which: int, schema: pa.Schema) -> TableWriter:
@@ -182,14 +183,21 @@ def table_names(args: argparse.Namespace) -> None:
 
 
 def check_distinct(args: argparse.Namespace) -> None:
-    """Refuse outputs that would overwrite an input (--input, --fallback) or each other, however
-    the paths are spelt (relative, symlinked, file://, s3a://)."""
+    """Refuse outputs (--output, --rejects, --summary) that would overwrite an input (--input,
+    --fallback) or each other, however the paths are spelt (relative, symlinked, file://, s3a://)."""
     if same_file(args.output, args.rejects):
         raise ChurnError(f"{args.output}: --output and --rejects name the same file")
     inputs = [path for path in (args.input, args.fallback) if path]
-    for flag, path in (("--output", args.output), ("--rejects", args.rejects)):
+    outputs = [("--output", args.output), ("--rejects", args.rejects)]
+    for flag, path in outputs:
         if any(same_file(path, source) for source in inputs):
             raise ChurnError(f"{path}: {flag} names an input file; it would be overwritten")
+    summary = str(args.summary) if args.summary else ""
+    if summary and any(same_file(summary, source) for source in inputs):
+        raise ChurnError(f"{summary}: --summary names an input file; it would be overwritten")
+    for flag, path in outputs:
+        if summary and same_file(summary, path):
+            raise ChurnError(f"{summary}: --summary and {flag} name the same file")
 
 
 def load_artifacts(args: argparse.Namespace) -> Artifacts:
