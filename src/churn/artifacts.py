@@ -93,7 +93,7 @@ def read_at_rev(path: str, rev: str) -> bytes:
     from dvc.exceptions import PathMissingError
 
     try:
-        return dvc.api.read(path, rev=rev, mode="rb")
+        return dvc.api.read(repository_path(path), rev=rev, mode="rb")
     except PathMissingError:
         if is_dvc_output(path, rev):
             raise ChurnError(
@@ -111,6 +111,18 @@ def read_at_rev(path: str, rev: str) -> bytes:
         raise ChurnError(
             f"{path}@{rev}: cannot be read ({type(error).__name__}: {error})"
         ) from None
+
+
+def repository_path(path: str) -> str:
+    """A path as dvc.api reads it at a revision: an absolute one inside this clone made relative
+    to its root (dvc.api looked it up as given, and found nothing)."""
+    if not Path(path).is_absolute():
+        return path
+    root = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True)
+    top = Path(root.stdout.strip()).resolve()
+    if root.returncode != 0 or not Path(path).resolve().is_relative_to(top):
+        raise ChurnError(f"{path}: not inside this repository (--rev reads its files)")
+    return Path(path).resolve().relative_to(top).as_posix()
 
 
 def is_dvc_output(path: str, rev: str) -> bool:

@@ -143,6 +143,13 @@ def score_stream(args: argparse.Namespace, artifacts: Artifacts, stack: ExitStac
     return summary
 
 
+def revision(text: str) -> str:
+    """--rev: a revision name, never empty (an empty one used to score with the workspace)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a git revision or tag, got an empty name")
+    return text
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="churn.predict", description=__doc__)
     parser.add_argument("--input", required=True, help="CSV or Parquet file, local or fsspec URL")
@@ -150,7 +157,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--rejects", help="rejected rows + reject_reason (default: OUTPUT.rejects.SUFFIX)"
     )
-    parser.add_argument("--rev", help="score with the artifacts of this git revision or tag")
+    parser.add_argument(
+        "--rev", type=revision, help="score with the artifacts of this git revision or tag"
+    )
     parser.add_argument("--model", default="models/model.json")
     parser.add_argument("--features", default="models/features.json")
     parser.add_argument("--params", type=Path, default=PARAMS_FILE)

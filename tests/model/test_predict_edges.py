@@ -197,3 +197,25 @@ def test_a_parquet_file_whose_metadata_mistypes_a_column_is_one_line(trained, tm
         ChurnError, match=r"in.parquet: cannot be read \(Unsupported cast from struct"
     ):
         predict.main([*files, *artifact_args(trained.root)])
+
+
+def test_a_stray_decimal_comma_among_decimal_points_is_a_wrong_typed_value(
+    trained, tmp_path, capsys
+):
+    """Only decimal commas that are most of a column stop the run (the file's format); a stray
+    one is a wrong-typed value: missing in a nullable column, and counted."""
+    rows = trained.test_rows.head(30).reset_index(drop=True).astype({"avg_order_value": object})
+    rows.loc[5, "avg_order_value"] = "48,49"
+    rows.to_csv(tmp_path / "in.csv", index=False)
+    files = ["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv")]
+    summary = run_predict(capsys, *files, *artifact_args(trained.root))
+    assert summary["rows_scored"] == 30
+    assert summary["coerced"] == {"avg_order_value:text_to_missing": 1}
+
+
+def test_an_empty_revision_is_refused_not_read_as_the_workspace(trained, tmp_path, capsys):
+    files = ["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv")]
+    with pytest.raises(SystemExit) as stopped:
+        predict.main([*files, "--rev", "", *artifact_args(trained.root)])
+    assert stopped.value.code == 2
+    assert "--rev: expected a git revision or tag, got an empty name" in capsys.readouterr().err
