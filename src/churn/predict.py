@@ -17,19 +17,12 @@ from tqdm import tqdm
 
 from churn.artifacts import Artifacts, load_revision, load_workspace
 from churn.batch_input import CSV_BLOCK_BYTES, decimal_points, has_rows, read_chunks
+from churn.customer_keys import SeenKeys, text_of_rows
 from churn.errors import ChurnError, run_cli, storage_errors
 from churn.outputs import TableWriter, check_destination, same_file
 from churn.params import CSV_DELIMITERS, PARAMS_FILE
 from churn.publishing import published
-from churn.scoring import (
-    REJECT_REASON,
-    Checked,
-    SeenKeys,
-    check_chunk,
-    row_ids,
-    score_frame,
-    text_of_rows,
-)
+from churn.scoring import REJECT_REASON, Checked, check_chunk, row_ids, score_frame
 from churn.tables import open_table, table_suffix
 
 DEFAULT_CHUNK = 50_000

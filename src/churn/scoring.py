@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -9,6 +10,7 @@ import pandas as pd
 
 from churn.artifacts import Artifacts
 from churn.column_checks import RETYPE_MIN_SCORED
+from churn.customer_keys import SeenKeys, repeated_ids, verbatim_ids
 from churn.errors import ChurnError
 from churn.features import FeatureSpec, count_unknown, transform
 from churn.model import predict_proba
@@ -17,6 +19,7 @@ from churn.validation import apply_contract
 REJECT_REASON = "reject_reason"
 SCORE_COLUMNS = ("id", "churn_probability", "churn_decision", "model_version")
 ROW = "__row__"  # input position, to find the original values of rejected rows
+NESTED = (dict, list, tuple, np.ndarray)  # values of nested (struct, list, map) Parquet columns
 
 
 @dataclass(frozen=True)
@@ -44,63 +47,6 @@ def add_missing_model_columns(frame: pd.DataFrame, spec: FeatureSpec, policy: st
     return frame.assign(**dict.fromkeys(missing, np.nan)), missing
 
 
-class SeenKeys:
-    """The (snapshot, id) keys scored so far in one input, as sorted 64-bit hashes (8 bytes per
-    row), so that a repeat is rejected whichever chunk it falls in."""
-
-    def __init__(self) -> None:
-        self.hashes = np.zeros(0, dtype=np.uint64)
-
-    def repeats(self, hashes: np.ndarray) -> np.ndarray:
-        """Which hashes were seen before or repeat an earlier one here; remembers the rest."""
-        at = np.searchsorted(self.hashes, hashes)
-        inside = at < len(self.hashes)
-        repeat = np.zeros(len(hashes), dtype=bool)
-        repeat[inside] = self.hashes[at[inside]] == hashes[inside]
-        repeat |= pd.Series(hashes).duplicated(keep="first").to_numpy()
-        fresh = np.sort(hashes[~repeat])
-        self.hashes = np.sort(np.concatenate([self.hashes, fresh]), kind="stable")  # merges runs
-        return repeat
-
-
-def text_of_rows(column: pd.Series, positions: np.ndarray) -> pd.api.extensions.ExtensionArray:
-    """column.iloc[positions] as text, each distinct value formatted once (a snapshot column
-    holds a handful of dates: formatting 50,000 of them per chunk was a tenth of scoring)."""
-    codes, distinct = pd.factorize(column.iloc[positions])
-    return pd.Series(distinct).astype("string").array.take(codes, allow_fill=True)
-
-
-def repeated_ids(
-    frame: pd.DataFrame, valid: pd.DataFrame, positions: np.ndarray, data, seen: SeenKeys
-) -> np.ndarray:
-    """Valid rows whose id (within its snapshot, when the input has the timestamp column) was
-    scored before; rows without an id are never repeats."""
-    if not data.id or data.id not in valid.columns:
-        return np.zeros(len(valid), dtype=bool)
-    keys = pd.DataFrame({"id": valid[data.id].astype("string").array})
-    if data.timestamp and data.timestamp in frame.columns:
-        keys["snapshot"] = text_of_rows(frame[data.timestamp], positions)
-    has_id = keys["id"].notna().to_numpy()
-    repeat = np.zeros(len(valid), dtype=bool)
-    hashes = pd.util.hash_pandas_object(keys[has_id], index=False).to_numpy()
-    repeat[has_id] = seen.repeats(hashes)
-    return repeat
-
-
-def verbatim_ids(frame: pd.DataFrame, id_column: str, positions: np.ndarray) -> pd.Series | None:
-    """The scored rows' ids exactly as the input wrote them (" C1 " keeps its spaces), so scores
-    join back to the source; None when the input holds the ids as numbers (the contract's text
-    of 12.0 is "12")."""
-    if not id_column or id_column not in frame.columns:
-        return None
-    raw = frame[id_column]
-    if isinstance(raw.dtype, pd.CategoricalDtype):  # Parquet dictionary columns
-        raw = raw.astype(object)
-    if pd.api.types.infer_dtype(raw, skipna=True) != "string":
-        return None
-    return raw.iloc[positions].astype("string").reset_index(drop=True)
-
-
 def contract_for_scoring(frame: pd.DataFrame, artifacts: Artifacts, where: str):
     """apply_contract as scoring needs it, on the frame with a ROW column of input positions."""
     data = artifacts.data
@@ -120,6 +66,28 @@ def contract_for_scoring(frame: pd.DataFrame, artifacts: Artifacts, where: str):
     )
 
 
+def plain_value(value: object) -> object:
+    """What json cannot write itself: arrays as lists, numpy scalars as numbers, others as text."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return value.item() if isinstance(value, np.generic) else str(value)
+
+
+def nested_as_json(frame: pd.DataFrame) -> pd.DataFrame:
+    """Dicts, lists and arrays (nested Parquet columns) as JSON text, not Python's repr, so a
+    rejects file holds text a reader can parse; only object columns not all text are looked at."""
+    written = frame.copy(deep=False)  # columns replaced below, never changed in place
+    for at in np.flatnonzero([pd.api.types.is_object_dtype(kind) for kind in frame.dtypes]):
+        column = frame.iloc[:, at]
+        if pd.api.types.infer_dtype(column) in ("string", "empty"):
+            continue
+        nested = column.map(lambda value: isinstance(value, NESTED)).to_numpy(dtype=bool)
+        if nested.any():
+            text = column[nested].map(lambda value: json.dumps(value, default=plain_value))
+            written.isetitem(at, column.where(~nested, text))
+    return written
+
+
 def rejected_rows(source: pd.DataFrame, failed_at: np.ndarray, reasons: list[str]) -> pd.DataFrame:
     """The failed rows of source, in input order, with their reason last (replacing an earlier
     run's, when a rejects file is scored again), as text."""
@@ -128,7 +96,7 @@ def rejected_rows(source: pd.DataFrame, failed_at: np.ndarray, reasons: list[str
     rows = rows.drop(columns=REJECT_REASON, errors="ignore")
     rejected = rows.assign(**{REJECT_REASON: np.asarray(reasons, dtype=object)[order]})
     # per column, costly on wide inputs: only when there is something
-    return rejected.astype("string") if len(rejected) else rejected
+    return nested_as_json(rejected).astype("string") if len(rejected) else rejected
 
 
 def check_chunk(

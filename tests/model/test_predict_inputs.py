@@ -5,10 +5,13 @@ decimal commas among points, nested Parquet columns."""
 from __future__ import annotations
 
 import gzip
+import json
 import subprocess
 import sys
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from churn import predict
@@ -127,3 +130,42 @@ def test_lines_of_spaces_are_blank_and_other_short_rows_still_stop_the_run(
     files = ["--input", str(tmp_path / "short.csv"), "--output", str(tmp_path / "o2.csv")]
     with pytest.raises(ChurnError, match=r"short.csv: cannot be read \(CSV parse error: Row #8"):
         predict.main([*files, *artifact_args(trained.root)])
+
+
+def test_snapshots_are_compared_as_dates_when_catching_repeated_ids(trained, tmp_path, capsys):
+    """2026-06-01 and 2026-06-01 00:00:00 are one snapshot: its ids were scored twice. Rows
+    without a snapshot and another month are no repeats; the output keeps the text written."""
+    rows = trained.test_rows.head(5)
+    months = ["2026-06-01", "2026-06-01 00:00:00", None, "2026-07-01"]
+    blocks = pd.concat([rows.assign(snapshot_month=month) for month in months])
+    blocks.to_csv(tmp_path / "in.csv", index=False)
+    files = ["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv")]
+    summary = run_predict(capsys, *files, *artifact_args(trained.root))
+    assert (summary["rows_scored"], summary["rows_rejected"]) == (15, 5)
+    assert summary["rejected_by_reason"] == {"duplicate_id:customer_id": 5}
+    rejects = pd.read_csv(tmp_path / "o.rejects.csv", dtype=str)
+    assert rejects["snapshot_month"].tolist() == ["2026-06-01 00:00:00"] * 5
+    scored = pd.read_csv(tmp_path / "o.csv", dtype=str, keep_default_na=False)
+    assert scored["snapshot_month"].tolist() == [m or "" for m in months if m != months[1]
+                                                 for _ in range(5)]  # fmt: skip
+
+
+def test_nested_parquet_columns_are_written_to_the_rejects_as_json(trained, tmp_path, capsys):
+    """A struct or list column the model does not read was written as Python's repr
+    ("{'a': 3, 'b': array([1, 2])}"), which no CSV reader can parse back."""
+    rows = trained.test_rows.head(3).reset_index(drop=True)
+    rows.loc[[0, 2], "tenure_months"] = -5
+    table = pa.Table.from_pandas(rows, preserve_index=False)
+    table = table.append_column("extra", pa.array([{"a": 3, "b": [1, 2]}, None, {"a": 4, "b": []}]))
+    table = table.append_column("tags", pa.array([["x", "y"], [], None]))
+    pq.write_table(table, tmp_path / "in.parquet")
+    files = ["--input", str(tmp_path / "in.parquet"), "--output", str(tmp_path / "o.csv")]
+    summary = run_predict(capsys, *files, *artifact_args(trained.root))
+    assert summary["rejected_by_reason"] == {"below_min:tenure_months": 2}
+    rejects = pd.read_csv(tmp_path / "o.rejects.csv", dtype=str, keep_default_na=False)
+    assert [json.loads(text) for text in rejects["extra"]] == [
+        {"a": 3, "b": [1, 2]},
+        {"a": 4, "b": []},
+    ]
+    assert rejects["tags"].tolist() == ['["x", "y"]', ""]
+    assert rejects["customer_id"].tolist() == rows["customer_id"].iloc[[0, 2]].astype(str).tolist()

@@ -135,3 +135,12 @@ def test_health_reports_files_changed_on_disk_since_start(trained, tmp_path):
         assert after.json()["model_version"] == before["model_version"]
         assert "a restart loads them" in after.json()["note"]
         assert httpx.head(f"{url}/health").status_code == 200
+
+
+def test_one_snapshot_written_two_ways_is_one_snapshot(default_api, trained):
+    """2026-06-01 and 2026-06-01T00:00:00 were two snapshots: the customer was scored twice."""
+    record = records(trained.test_rows.head(1))[0]
+    months = ["2026-06-01", "2026-06-01T00:00:00", "2026-07-01"]
+    answer = post(default_api, [record | {"snapshot_month": m} for m in months]).json()
+    assert len(answer["predictions"]) == 2
+    assert answer["rejected"] == [{"index": 1, "reason": "duplicate_id:customer_id"}]
