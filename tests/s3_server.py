@@ -7,6 +7,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import boto3
 import pytest
@@ -34,12 +35,14 @@ def s3_client(endpoint: str):
     )
 
 
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    """A moto S3 server on 127.0.0.1, with the bucket the `s3` remote names."""
+@contextmanager
+def moto_server(**env: str) -> Iterator[str]:
+    """A moto S3 server on 127.0.0.1 (env: its settings), with the bucket the `s3` remote names;
+    yields its endpoint URL and stops it at the end."""
     port = free_port()
     server = subprocess.Popen(
         [str(VENV_BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        env={**os.environ, **env},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -50,7 +53,7 @@ def s3_endpoint() -> Iterator[str]:
             try:
                 client.create_bucket(Bucket=BUCKET)
                 break
-            except Exception:  # the server is still starting
+            except Exception:  # the server is still starting (a refused request is not counted)
                 time.sleep(0.1)
         yield endpoint
     finally:
@@ -59,26 +62,16 @@ def s3_endpoint() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
+def s3_endpoint() -> Iterator[str]:
+    """A moto S3 server on 127.0.0.1, with the bucket the `s3` remote names; any keys do."""
+    with moto_server() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture(scope="module")
 def checking_s3_endpoint() -> Iterator[str]:
     """A moto S3 server that checks credentials after its first two requests, which create the
     bucket and one object, src/a.csv (the s3_endpoint server accepts any keys)."""
-    port = free_port()
-    server = subprocess.Popen(
-        [str(VENV_BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-        env={**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": "2"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    endpoint = f"http://127.0.0.1:{port}"
-    try:
-        client = s3_client(endpoint)
-        for _ in range(100):
-            try:
-                client.create_bucket(Bucket=BUCKET)
-                break
-            except Exception:  # the server is still starting (refused: not counted)
-                time.sleep(0.1)
-        client.put_object(Bucket=BUCKET, Key="src/a.csv", Body=b"customer_id\nC1\n")
+    with moto_server(INITIAL_NO_AUTH_ACTION_COUNT="2") as endpoint:
+        s3_client(endpoint).put_object(Bucket=BUCKET, Key="src/a.csv", Body=b"customer_id\nC1\n")
         yield endpoint
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
