@@ -48,13 +48,14 @@ class ArrowReads:
 
     def close(self, patience: float = 1.0) -> None:
         """Once the reader is gone: every later read is the end of the file; returns when no
-        read runs and Arrow let go of every block (at most `patience` seconds)."""
+        read runs (however long it takes: the file's position is shared with what comes next)
+        and Arrow let go of every block (waiting at most `patience` seconds for that)."""
         deadline = time.monotonic() + patience
-        while time.monotonic() < deadline:
+        while True:
             with self.lock:
                 self.stopped = True
                 self.lent = still_lent(self.lent)
-                if not self.reading and not self.lent:
+                if not self.reading and (not self.lent or time.monotonic() >= deadline):
                     return
             time.sleep(0.002)
 

@@ -92,8 +92,9 @@ def read_at_rev(path: str, rev: str) -> bytes:
     from dvc.config import ConfigError
     from dvc.exceptions import PathMissingError
 
+    path_in_repository = repository_path(path)
     try:
-        return dvc.api.read(repository_path(path), rev=rev, mode="rb")
+        return dvc.api.read(path_in_repository, rev=rev, mode="rb")
     except PathMissingError:
         if is_dvc_output(path, rev):
             raise ChurnError(
@@ -120,9 +121,11 @@ def repository_path(path: str) -> str:
         return path
     root = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True)
     top = Path(root.stdout.strip()).resolve()
-    if root.returncode != 0 or not Path(path).resolve().is_relative_to(top):
+    # the folder resolved, not the file: a DVC checkout may link the file into the cache
+    given = Path(path).parent.resolve() / Path(path).name
+    if root.returncode != 0 or not given.is_relative_to(top):
         raise ChurnError(f"{path}: not inside this repository (--rev reads its files)")
-    return Path(path).resolve().relative_to(top).as_posix()
+    return given.relative_to(top).as_posix()
 
 
 def is_dvc_output(path: str, rev: str) -> bool:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
 
 import pandas as pd
 import pyarrow as pa
@@ -20,6 +21,7 @@ from churn.tables import check_delimiter, check_unique_names, file_delimiter, is
 # ahead: memory grew with the block size); Arrow still reads ahead on its I/O thread (see
 # ArrowReads). A row must fit in one block.
 CSV_BLOCK_BYTES = 1 << 20
+UNNAMED = re.compile(r"__index_level_\d+__")  # how pandas names an index without a name
 
 
 def header_names(names: list[str], path: str) -> list[str]:
@@ -30,10 +32,16 @@ def header_names(names: list[str], path: str) -> list[str]:
     return named
 
 
-def skip_blank_row(row: pa_csv.InvalidRow) -> str:
-    """A line of spaces or tabs only is blank, as has_rows reads it: skipped; other rows with
-    too few or too many values stop the run."""
-    return "skip" if not row.text.strip() else "error"
+def blank_row_skipper(delimiter: str) -> Callable[[pa_csv.InvalidRow], str]:
+    """Arrow's handler of rows with too few or too many values: a line of blanks only (and no
+    delimiter: a line of tabs in a tab-separated file is a row of empty values) is a blank line,
+    as has_rows reads it, and skipped; any other such row stops the run."""
+
+    def skip_blank_row(row: pa_csv.InvalidRow) -> str:
+        blank = not row.text.strip() and delimiter not in row.text
+        return "skip" if blank else "error"
+
+    return skip_blank_row
 
 
 def csv_names(handle, parse: pa_csv.ParseOptions) -> list[str]:
@@ -53,7 +61,7 @@ def csv_batches(handle, path: str, data: DataParams) -> Iterator[pa.RecordBatch]
     may hold line breaks. Decimal commas in a comma-delimited file are refused, as ingest does."""
     sep = file_delimiter(handle, data.delimiter, path, data.decimal)
     parse = pa_csv.ParseOptions(
-        delimiter=sep, newlines_in_values=True, invalid_row_handler=skip_blank_row
+        delimiter=sep, newlines_in_values=True, invalid_row_handler=blank_row_skipper(sep)
     )
     names = csv_names(handle, parse)
     check_delimiter(names, path)
@@ -97,13 +105,14 @@ def regroup(batches: Iterator[pa.RecordBatch], size: int) -> Iterator[pa.Table]:
 def index_as_columns(schema: pa.Schema) -> dict[bytes, bytes] | None:
     """The schema's metadata with the columns pandas stored as its index (an id set as index)
     listed as plain columns, so they are read as the columns they are; None when there are none.
-    A RangeIndex, stored as metadata only, stays no column."""
+    A RangeIndex (metadata only) and an unnamed index (`__index_level_0__`: row labels left by a
+    filter, not data) stay the index, as ingest drops them."""
     pandas_meta = schema.pandas_metadata or {}
     indexes = pandas_meta.get("index_columns", [])
-    ranges = [index for index in indexes if not isinstance(index, str)]
-    if len(ranges) == len(indexes):
+    kept = [index for index in indexes if not isinstance(index, str) or UNNAMED.fullmatch(index)]
+    if len(kept) == len(indexes):
         return None
-    plain = json.dumps({**pandas_meta, "index_columns": ranges})
+    plain = json.dumps({**pandas_meta, "index_columns": kept})
     return {**schema.metadata, b"pandas": plain.encode()}
 
 

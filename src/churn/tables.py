@@ -126,8 +126,8 @@ def list_table_files(source: str) -> list[str]:
     filesystem, path = fsspec.core.url_to_fs(source)
     if not path.strip("/"):  # "s3://": no bucket
         raise ChurnError(f"{source}: names no bucket or folder")
-    if any(character in path for character in GLOB_CHARACTERS):
-        paths = sorted(filesystem.glob(path))
+    if any(character in path for character in GLOB_CHARACTERS) and not filesystem.exists(path):
+        paths = sorted(filesystem.glob(path))  # a file named export[1].csv is read as named
         if not paths:
             raise ChurnError(f"{source}: no CSV or Parquet files match")
     elif path_kind(filesystem, path, source) == "directory":

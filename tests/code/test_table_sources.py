@@ -47,6 +47,12 @@ def test_every_glob_character_is_a_glob(tmp_path, pattern, expected):
     assert names(list_table_files(str(tmp_path / pattern))) == expected
 
 
+def test_a_file_whose_name_holds_glob_characters_is_read_as_named(tmp_path):
+    ROWS.to_csv(tmp_path / "export[1].csv", index=False)
+    ROWS.to_csv(tmp_path / "export1.csv", index=False)
+    assert names(list_table_files(str(tmp_path / "export[1].csv"))) == ["export[1].csv"]
+
+
 def ingest_process(tmp_path: Path, source: str, **env: str) -> subprocess.CompletedProcess:
     """churn.ingest as its own process (the S3 client reads its settings at start-up)."""
     settings = {**CREDENTIALS, "AWS_DEFAULT_REGION": "us-east-1",

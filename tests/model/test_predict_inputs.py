@@ -169,3 +169,29 @@ def test_nested_parquet_columns_are_written_to_the_rejects_as_json(trained, tmp_
     ]
     assert rejects["tags"].tolist() == ['["x", "y"]', ""]
     assert rejects["customer_id"].tolist() == rows["customer_id"].iloc[[0, 2]].astype(str).tolist()
+
+
+@pytest.mark.parametrize("levels", [1, 2])
+def test_a_parquet_file_keeping_an_unnamed_index_scores_as_before(
+    trained, tmp_path, capsys, levels
+):
+    """A file saved after a filter keeps its row labels as an unnamed index: they are no data
+    (reading them as a column named 'nan' crashed scoring with a traceback)."""
+    rows = trained.test_rows.head(12).reset_index(drop=True)
+    rows.loc[3, "tenure_months"] = -5  # one rejected row
+    kept = rows[rows.index % 3 != 1]
+    if levels == 2:
+        kept = kept.set_axis(pd.MultiIndex.from_arrays([kept.index, kept.index * 2]))
+    kept.to_parquet(tmp_path / "filtered.parquet")
+    files = ["--input", str(tmp_path / "filtered.parquet"), "--output", str(tmp_path / "o.csv")]
+    summary = run_predict(capsys, *files, *artifact_args(trained.root))
+    assert (summary["rows_in"], summary["rows_scored"], summary["rows_rejected"]) == (8, 7, 1)
+    assert "nan" not in summary["ignored_columns"]
+
+
+def test_a_line_of_tabs_in_a_tab_separated_file_is_a_short_row_not_a_blank_line(trained, tmp_path):
+    rows = trained.test_rows.head(3).to_csv(index=False, sep="\t")
+    (tmp_path / "in.tsv").write_text(rows + "\t\t\t\n")
+    files = ["--input", str(tmp_path / "in.tsv"), "--output", str(tmp_path / "o.csv")]
+    with pytest.raises(ChurnError, match=r"in.tsv: cannot be read \(CSV parse error: Row #5"):
+        predict.main([*files, *artifact_args(trained.root)])

@@ -33,6 +33,8 @@ def test_scoring_with_the_artifacts_of_a_tag(scratch_repo: Path, tmp_path: Path)
     commit_all(scratch_repo, "shallower trees")
     rows = pd.read_parquet(scratch_repo / "data/interim/split/test.parquet").head(300)
     rows.to_parquet(tmp_path / "rows.parquet")
+    run(scratch_repo, "dvc", "config", "--local", "cache.type", "symlink")
+    run(scratch_repo, "dvc", "checkout", "--relink")  # the model file: a link into the cache
     absolute = ["--model", str(scratch_repo / "models/model.json")]  # was "no such file"
     for name, rev in (("v1", ["--rev", "v1", *absolute]), ("head", [])):
         out = str(tmp_path / f"{name}.parquet")
