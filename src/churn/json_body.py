@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from churn.request_model import body_shape, shortened
@@ -69,12 +70,22 @@ def repeated_key_errors(body: Any) -> list[dict[str, Any]]:
     return errors
 
 
-def parse_body(raw: bytes) -> tuple[Any, list[dict[str, Any]]]:
+class TooManyObjects(Exception):
+    """The body holds more JSON objects than a request may have records (and then some)."""
+
+
+def parse_body(raw: bytes, max_objects: int) -> tuple[Any, list[dict[str, Any]]]:
     """The JSON body and an error for each key repeated in one of its objects, in one parse;
-    json's own errors (ValueError, RecursionError) are left to the caller."""
+    TooManyObjects past max_objects objects (the checking costs Python per object); json's own
+    errors (ValueError, RecursionError) are left to the caller."""
     repeats: list[RepeatedKeys] = []
+    objects = 0
 
     def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal objects
+        objects += 1
+        if objects > max_objects:
+            raise TooManyObjects
         record = without_repeats(pairs)
         if isinstance(record, RepeatedKeys):
             repeats.append(record)
@@ -82,6 +93,16 @@ def parse_body(raw: bytes) -> tuple[Any, list[dict[str, Any]]]:
 
     body = json.loads(raw, object_pairs_hook=hook)
     return body, repeated_key_errors(body) if repeats else []
+
+
+def parsed_or_refused(raw: bytes, max_objects: int) -> tuple[Any, list[dict[str, Any]]]:
+    """parse_body; a body of more objects is parsed by json alone, unchecked for repeated keys:
+    it is either a list longer than CHURN_MAX_RECORDS, which validation refuses as such without
+    the per-object cost, or records carrying that many objects in fields the model ignores."""
+    try:
+        return parse_body(raw, max_objects)
+    except TooManyObjects:
+        return json.loads(raw), []
 
 
 class ParsedRequest(Request):
@@ -105,8 +126,9 @@ async def parsed_json(request: Request) -> Request:
     if refusal:
         raise HTTPException(status_code=415, detail=refusal)
     raw = await request.body()
-    try:
-        body, repeated = parse_body(raw)
+    max_objects = 2 * request.app.state.max_records + 1  # records and an object or so in each
+    try:  # in a worker thread: a large body must not hold up the other requests meanwhile
+        body, repeated = await run_in_threadpool(parsed_or_refused, raw, max_objects)
     except (ValueError, RecursionError):  # FastAPI parses it again to answer as it always has
         return request
     if repeated:

@@ -37,7 +37,7 @@ from churn.responses import (
 )
 from churn.revisions import check_metrics_pair
 from churn.scoring import check_chunk, row_ids, score_frame
-from churn.serve_settings import Settings, Stamp, check_paths, file_stamp, health_of
+from churn.serve_settings import LoadedFiles, Settings, check_paths, health_of
 
 PROG = "churn.serve"
 POSITION = "__position__"  # record index in the request, echoed for rejected records
@@ -141,12 +141,12 @@ def add_routes(
     artifacts: Artifacts,
     body_type: Any,
     about: dict[str, Any],
-    stamps: dict[Path, Stamp],
+    files: LoadedFiles,
 ) -> None:
     """/health and /model (GET and HEAD) and /predict, closed over the loaded artifacts."""
 
     def health() -> dict[str, Any]:
-        return health_of(stamps, artifacts.version)
+        return health_of(files, artifacts.version)
 
     def model_info() -> dict[str, Any]:
         return about
@@ -170,7 +170,7 @@ def create_app(settings: Settings) -> FastAPI:
     """Load and cross-check the artifacts, then build the app; ChurnError when they are unusable."""
     check_paths(settings)
     loaded = (settings.model, settings.features, settings.params)
-    stamps = {path: file_stamp(path) for path in loaded}  # before reading: a change is not missed
+    files = LoadedFiles(loaded)  # before reading them: a change meanwhile is not missed
     artifacts = load_workspace(
         settings.model, settings.features, settings.params, settings.contract
     )
@@ -179,7 +179,8 @@ def create_app(settings: Settings) -> FastAPI:
     )
     body_type = request_body(customer, settings.max_records)
     app = FastAPI(title="churn-dvc scoring API", version=artifacts.version)
-    add_routes(app, artifacts, body_type, describe_model(settings, artifacts), stamps)
+    app.state.max_records = settings.max_records  # read by json_body's parsing
+    add_routes(app, artifacts, body_type, describe_model(settings, artifacts), files)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -3,7 +3,9 @@ start, and its health: whether the files it loaded are still the ones on disk.""
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,7 +72,7 @@ Stamp = tuple[int, int] | None  # a file's size and mtime in ns; None when it is
 
 
 def file_stamp(path: Path) -> Stamp:
-    """What tells a file changed on disk, cheaply: its size and modification time."""
+    """What tells a file may have changed on disk, cheaply: its size and modification time."""
     try:
         info = path.stat()
     except OSError:
@@ -78,9 +80,38 @@ def file_stamp(path: Path) -> Stamp:
     return info.st_size, info.st_mtime_ns
 
 
-def health_of(stamps: dict[Path, Stamp], version: str) -> dict[str, Any]:
-    """/health: "stale", naming the files, when a loaded file changed on disk since its stamp."""
-    changed = [str(path) for path, stamp in stamps.items() if file_stamp(path) != stamp]
+def file_digest(path: Path) -> str | None:
+    try:
+        return hashlib.md5(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+class LoadedFiles:
+    """The files the server loaded, to tell which changed on disk since: a new size or
+    modification time is confirmed by the content (touch, git checkout and dvc checkout rewrite
+    identical files), each file read again only when its stamp moved."""
+
+    def __init__(self, paths: Iterable[Path]) -> None:
+        self.stamps = {path: file_stamp(path) for path in paths}  # before loading: no change
+        self.digests = {path: file_digest(path) for path in self.stamps}  # is missed
+
+    def changed(self) -> list[str]:
+        changed = []
+        for path, stamp in self.stamps.items():
+            now = file_stamp(path)
+            if now == stamp:
+                continue
+            if now is not None and file_digest(path) == self.digests[path]:
+                self.stamps[path] = now  # the same content: nothing to report, now or later
+                continue
+            changed.append(str(path))
+        return changed
+
+
+def health_of(files: LoadedFiles, version: str) -> dict[str, Any]:
+    """/health: "stale", naming the files, when a loaded file changed on disk since."""
+    changed = files.changed()
     note = f"changed on disk since the server loaded them: {', '.join(changed)}; "
     return {
         "status": "stale" if changed else "ok",
