@@ -56,8 +56,11 @@ def test_numeric_ids_beyond_64_bit_integers_are_spelt_in_full(trained, tmp_path,
 
 def test_a_run_stopped_by_sigterm_leaves_no_partial_files(trained, tmp_path):
     """Small chunks make the run take many seconds; it is stopped once its first scores are
-    written (to a hidden partial file next to the output)."""
-    trained.test_rows.to_csv(tmp_path / "in.csv", index=False)
+    written (to a hidden partial file next to the output). Five copies of the rows (ids made
+    unique): on a loaded CI machine one copy was scored to the end, once, before the signal."""
+    copies = [trained.test_rows.assign(customer_id=lambda f, k=k: f["customer_id"] + f"-{k}")
+              for k in range(5)]  # fmt: skip
+    pd.concat(copies).to_csv(tmp_path / "in.csv", index=False)
     out = tmp_path / "out" / "scores.csv"
     out.parent.mkdir()
     files = ["--input", str(tmp_path / "in.csv"), "--output", str(out), "--chunk-size", "20"]
@@ -67,6 +70,7 @@ def test_a_run_stopped_by_sigterm_leaves_no_partial_files(trained, tmp_path):
     while not any(out.parent.iterdir()) and process.poll() is None:
         assert time.monotonic() < deadline, "no partial output appeared"
         time.sleep(0.05)
+    assert process.poll() is None, "the run ended before it could be stopped"
     process.send_signal(signal.SIGTERM)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 128 + signal.SIGTERM, stderr
