@@ -37,7 +37,7 @@ from churn.responses import (
 )
 from churn.revisions import check_metrics_pair
 from churn.scoring import check_chunk, row_ids, score_frame
-from churn.serve_settings import LoadedFiles, Settings, check_paths, health_of
+from churn.serve_settings import LoadedFiles, Settings, check_paths, contract_file, health_of
 
 PROG = "churn.serve"
 POSITION = "__position__"  # record index in the request, echoed for rejected records
@@ -169,7 +169,7 @@ def add_routes(
 def create_app(settings: Settings) -> FastAPI:
     """Load and cross-check the artifacts, then build the app; ChurnError when they are unusable."""
     check_paths(settings)
-    loaded = (settings.model, settings.features, settings.params)
+    loaded = (settings.model, settings.features, settings.params, *contract_file(settings))
     files = LoadedFiles(loaded)  # before reading them: a change meanwhile is not missed
     artifacts = load_workspace(
         settings.model, settings.features, settings.params, settings.contract

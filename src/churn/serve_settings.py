@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from churn.errors import ChurnError
+from churn.params import read_params_file
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,19 @@ def check_paths(settings: Settings) -> None:
             raise ChurnError(f"{path}: a folder, not a file")
     if settings.lock_given and not settings.lock.exists():
         raise ChurnError(f"{settings.lock}: not found (CHURN_DVC_LOCK)")
+
+
+def contract_file(settings: Settings) -> list[Path]:
+    """The contract file the server will read, to watch for /health: CHURN_CONTRACT, else
+    params' data.contract relative to params.yaml's folder; none when the contract is derived."""
+    if settings.contract:
+        return [settings.contract]
+    try:
+        data = read_params_file(settings.params).get("data")
+    except ChurnError:  # loading the artifacts reports it, after a missing model
+        return []
+    name = data.get("contract") if isinstance(data, dict) else None
+    return [settings.params.parent / name] if isinstance(name, str) and name else []
 
 
 Stamp = tuple[int, int] | None  # a file's size and mtime in ns; None when it is gone

@@ -9,8 +9,10 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+import yaml
 
 from tests.helpers import REPO
+from tests.model.conftest import CONTRACT
 from tests.model.server import serving_env, start_server, write_lock
 from tests.model.test_serving import ID, post, post_bytes, records, refusal, served_pair
 
@@ -147,3 +149,20 @@ def test_one_snapshot_written_two_ways_is_one_snapshot(default_api, trained):
     answer = post(default_api, [record | {"snapshot_month": m} for m in months]).json()
     assert len(answer["predictions"]) == 2
     assert answer["rejected"] == [{"index": 1, "reason": "duplicate_id:customer_id"}]
+
+
+def test_health_watches_the_contract_file_params_name(trained, tmp_path):
+    """The contract decides what the API accepts; an edited contract on disk went unnoticed."""
+    contract = tmp_path / "churn.yaml"
+    shutil.copy(CONTRACT, contract)
+    params = yaml.safe_load((trained.root / "params.yaml").read_text())
+    params["data"]["contract"] = "churn.yaml"  # relative to params.yaml's folder
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
+    lock = write_lock(tmp_path / "lock", trained.root / "model.json", served_pair(trained)[1])
+    env = serving_env(trained.root, CHURN_PARAMS=str(tmp_path / "params.yaml"),
+                      CHURN_DVC_LOCK=str(lock))  # fmt: skip
+    for url in start_server(env, REPO):
+        assert httpx.get(f"{url}/health").json()["status"] == "ok"
+        contract.write_text(contract.read_text() + "# edited\n")
+        after = httpx.get(f"{url}/health").json()
+        assert (after["status"], after["changed_files"]) == ("stale", [str(contract)])
