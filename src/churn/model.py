@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +38,19 @@ class LogisticModel:
 
 
 ChurnModel = xgb.Booster | LogisticModel
+
+
+def shift_log_odds(model: ChurnModel, shift: float) -> ChurnModel:
+    """The model with every score's log-odds moved by `shift`, stored in the artifact itself
+    (XGBoost's base_score, the logistic intercept), so every reader of the file gets the same
+    probabilities. Ranking is unchanged."""
+    if isinstance(model, LogisticModel):
+        return replace(model, intercept=model.intercept + shift)
+    config = json.loads(model.save_config())["learner"]["learner_model_param"]["base_score"]
+    base = float(config.strip("[]"))  # "[5E-1]" (XGBoost 3) or "5E-1"
+    log_odds = np.log(base / (1.0 - base)) + shift
+    model.set_param({"base_score": repr(float(1.0 / (1.0 + np.exp(-log_odds))))})
+    return model
 
 
 def feature_names_of(model: ChurnModel) -> list[str]:

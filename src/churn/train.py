@@ -16,7 +16,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss, roc_auc_score
 
 from churn.errors import ChurnError, did_you_mean, listing, run_cli
-from churn.model import ChurnModel, LogisticModel, predict_proba, save_model
+from churn.model import ChurnModel, LogisticModel, predict_proba, save_model, shift_log_odds
 from churn.params import PARAMS_FILE, DataParams, TrainParams, check_data_columns, load_section
 from churn.tables import read_parquet
 from churn.typed_sections import ParamsValueError, naming_params_file
@@ -28,6 +28,15 @@ def positive_weight(labels: pd.Series, balance: bool) -> float:
     """Weight of a positive example: negatives/positives when balancing, else 1."""
     positives = float(labels.sum())
     return (len(labels) - positives) / positives if balance and positives else 1.0
+
+
+def undo_positive_weight(model: ChurnModel, labels: pd.Series, balance: bool) -> ChurnModel:
+    """Prior correction: weighting positives by w during training inflates every score's odds
+    by w (mean score 0.40 against a churn rate of 0.16 here); dividing them back out makes the
+    saved model's scores churn probabilities again, for log loss, Brier, calibration, the
+    threshold and the API alike, while the weighting still shapes the trees."""
+    weight = positive_weight(labels, balance)
+    return model if weight == 1.0 else shift_log_odds(model, -float(np.log(weight)))
 
 
 def monotone_constraints(features: Sequence[str], increasing: Sequence[str]) -> str:
@@ -111,10 +120,12 @@ class TrainingSplitCurve(xgb.callback.TrainingCallback):
 
 
 class Curves(NamedTuple):
-    """Per-round metrics: the validation split every round, the training split every few."""
+    """Per-round metrics: the validation split every round, the training split every few and
+    at the best round (the one the saved model ends with)."""
 
     valid: dict[str, list[float]]
     train: dict[int, dict[str, float]]
+    best: int
 
 
 def fit_xgboost(
@@ -136,8 +147,10 @@ def fit_xgboost(
         callbacks=[train_curve],
         verbose_eval=False,
     )
-    curves = Curves(history["valid"], train_curve.points)
-    return booster[: booster.best_iteration + 1], curves
+    best = booster.best_iteration
+    kept = booster[: best + 1]
+    train_curve.points[best] = parse_evaluation(kept.eval_set([(dtrain, "train")], best))
+    return kept, Curves(history["valid"], train_curve.points, best)
 
 
 def log_curves(live: Live, curves: Curves) -> None:
@@ -149,7 +162,10 @@ def log_curves(live: Live, curves: Curves) -> None:
             live.log_metric(f"train/{name}", value)
         for name, values in curves.valid.items():
             live.log_metric(f"valid/{name}", values[step])
-    live.make_summary()  # metrics.json as XGBoost's own dvclive callback leaves it
+    live.step = curves.best  # the summary describes the saved model, not the last round tried
+    live.summary["train"] = curves.train[curves.best]
+    live.summary["valid"] = {name: values[curves.best] for name, values in curves.valid.items()}
+    live.make_summary()
 
 
 def fit_logistic(train: pd.DataFrame, target: str, params: TrainParams, seed: int) -> LogisticModel:
@@ -250,12 +266,16 @@ def main(argv: Sequence[str] | None = None) -> None:
         Live(dir=str(args.live_dir), dvcyaml=None, save_dvc_exp=False, report=None) as live,
     ):
         model = fit_model(train, valid, target, params, seed, live)
+        model = undo_positive_weight(model, train[target], params.balance_classes)
         if isinstance(model, xgb.Booster):
             live.log_metric("boosted_rounds", model.num_boosted_rounds(), plot=False)
         else:  # one fit, no rounds: the curves get a single point so every plot file exists
             log_scores(live, model, {"train": train, "valid": valid}, target)
-        valid_auc = roc_auc_score(valid[target], predict_proba(model, valid.drop(columns=target)))
+        valid_scores = predict_proba(model, valid.drop(columns=target))
+        valid_auc = roc_auc_score(valid[target], valid_scores)
         live.log_metric("valid_roc_auc", round(float(valid_auc), 6), plot=False)
+        valid_loss = log_loss(valid[target], valid_scores, labels=[0, 1])
+        live.log_metric("valid_log_loss", round(float(valid_loss), 6), plot=False)
     save_model(model, args.model)
     print(f"train: {params.model}, validation ROC AUC {valid_auc:.4f}")
 

@@ -5,10 +5,11 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+import xgboost as xgb
 from dvclive import Live
 
 from churn.errors import ChurnError
-from churn.model import load_model, parse_model, predict_proba, save_model
+from churn.model import load_model, parse_model, predict_proba, save_model, shift_log_odds
 from churn.params import TrainParams
 from churn.train import (
     check_matrix,
@@ -18,6 +19,7 @@ from churn.train import (
     monotone_constraints,
     parse_evaluation,
     positive_weight,
+    undo_positive_weight,
 )
 
 PARAMS = TrainParams(
@@ -41,6 +43,14 @@ def toy_frame(rows: int = 400, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     x, z = rng.normal(size=rows), rng.normal(size=rows)
     y = (x + 0.5 * z + rng.normal(scale=0.5, size=rows) > 0.8).astype(int)
+    return pd.DataFrame({"x": x, "z": z, "y": y})
+
+
+def noisy_frame(rows: int, seed: int = 0) -> pd.DataFrame:
+    """Like churn: a minority label, far from separable."""
+    rng = np.random.default_rng(seed)
+    x, z = rng.normal(size=rows), rng.normal(size=rows)
+    y = (x + 0.5 * z + rng.normal(scale=1.5, size=rows) > 2.0).astype(int)
     return pd.DataFrame({"x": x, "z": z, "y": y})
 
 
@@ -139,14 +149,57 @@ def test_curves_cover_every_round_for_valid_and_every_tenth_for_train(tmp_path):
     booster, curves = fit_xgboost(toy_frame(), toy_frame(seed=1), "y", params, seed=0)
     assert booster.num_boosted_rounds() <= 25
     assert [len(values) for values in curves.valid.values()] == [25, 25]
-    assert sorted(curves.train) == [0, 10, 20, 24]  # every tenth round and the last
+    rounds = sorted({0, 10, 20, 24, curves.best})  # every tenth round, the last and the best
+    assert sorted(curves.train) == rounds
     assert set(curves.train[24]) == {"auc", "logloss"}
     with Live(dir=str(tmp_path), dvcyaml=None, save_dvc_exp=False, report=None) as live:
         log_curves(live, curves)
     valid_rows = (tmp_path / "plots/metrics/valid/auc.tsv").read_text().splitlines()
     train_rows = (tmp_path / "plots/metrics/train/auc.tsv").read_text().splitlines()
-    assert len(valid_rows) == 26 and [row.split("\t")[0] for row in train_rows[1:]] == [
-        *["0", "10", "20", "24"]
-    ]
+    assert len(valid_rows) == 26
+    assert [int(row.split("\t")[0]) for row in train_rows[1:]] == rounds
+
+
+def test_the_training_summary_describes_the_saved_rounds_not_the_last_tried(tmp_path):
+    """metrics.json gave the values of the last round tried (step 320), 40 rounds past the best
+    one, where the saved model ends."""
+    params = TrainParams(**{**PARAMS.__dict__, "n_estimators": 200, "early_stopping_rounds": 10})
+    booster, curves = fit_xgboost(toy_frame(), toy_frame(seed=1), "y", params, seed=0)
+    assert booster.num_boosted_rounds() == curves.best + 1
+    assert len(curves.valid["logloss"]) == curves.best + 11  # ten rounds tried past the best
+    with Live(dir=str(tmp_path), dvcyaml=None, save_dvc_exp=False, report=None) as live:
+        log_curves(live, curves)
     summary = json.loads((tmp_path / "metrics.json").read_text())
-    assert summary["step"] == 24 and summary["train"]["auc"] == curves.train[24]["auc"]
+    assert summary["step"] == curves.best
+    assert summary["valid"]["logloss"] == curves.valid["logloss"][curves.best]
+    saved = parse_evaluation(booster.eval_set([(xgb.DMatrix(toy_frame()[["x", "z"]],
+                             label=toy_frame()["y"]), "train")]))  # fmt: skip
+    assert summary["train"]["auc"] == pytest.approx(saved["auc"])
+
+
+@pytest.mark.parametrize("kind", ["xgboost", "logistic_regression"])
+def test_a_class_weighted_model_scores_churn_probabilities(kind):
+    """Weighting positives by negatives/positives inflated every score's odds by that ratio:
+    the mean score was about 2.5x the churn rate. The correction keeps the ranking."""
+    params = TrainParams(**{**PARAMS.__dict__, "model": kind})
+    train, valid = noisy_frame(4000), noisy_frame(4000, seed=1)
+    assert 0.1 < train["y"].mean() < 0.25
+    weighted = fit_model(train, valid, "y", params, seed=0)
+    before = predict_proba(weighted, valid[["x", "z"]])
+    corrected = undo_positive_weight(weighted, train["y"], balance=True)
+    after = predict_proba(corrected, valid[["x", "z"]])
+    assert before.mean() > valid["y"].mean() + 0.1  # what the weighting alone gives
+    assert abs(after.mean() - valid["y"].mean()) < 0.03
+    assert (np.argsort(after, kind="stable") == np.argsort(before, kind="stable")).mean() > 0.99
+
+
+def test_the_correction_is_stored_in_the_model_file(tmp_path):
+    params = TrainParams(**{**PARAMS.__dict__, "n_estimators": 10})
+    model = fit_model(toy_frame(), toy_frame(seed=1), "y", params, seed=0)
+    rows = toy_frame(seed=2)[["x", "z"]]
+    margins = model.inplace_predict(rows.to_numpy(np.float32), predict_type="margin")
+    save_model(shift_log_odds(model, -1.5), tmp_path / "model.json")
+    loaded = load_model(tmp_path / "model.json")
+    shifted = loaded.inplace_predict(rows.to_numpy(np.float32), predict_type="margin")
+    np.testing.assert_allclose(shifted, margins - 1.5, atol=1e-5)
+    assert undo_positive_weight(loaded, pd.Series([1, 0]), balance=True) is loaded  # w = 1

@@ -22,6 +22,14 @@ def test_the_model_is_useful_but_not_perfect(trained: Trained):
     assert metrics["lift_top"] > 2
 
 
+def test_scores_are_churn_probabilities_on_average(trained: Trained):
+    """The model trains with positives weighted by the class ratio; its saved scores are
+    corrected back, so they average about the churn rate (they averaged 2.5x it)."""
+    metrics = json.loads((trained.root / "eval/metrics.json").read_text())["test"]
+    mean_score = scores(trained, trained.test_rows).mean()
+    assert abs(mean_score - metrics["churn_rate"]) < 0.05
+
+
 def test_customer_id_and_snapshot_date_do_not_change_a_score(trained: Trained):
     rows = trained.test_rows.head(500)
     renamed = rows.assign(customer_id="C9999999", snapshot_month=pd.Timestamp("2030-01-01"))
