@@ -28,9 +28,9 @@ def stable_fraction(keys: pd.Series, seed: int) -> np.ndarray:
     return np.fromiter((int.from_bytes(d, "big") / 2**64 for d in digests), float, len(keys))
 
 
-def key_fractions(frame: pd.DataFrame, key: str, seed: int) -> np.ndarray:
-    """stable_fraction of each row's key; a row without one (missing or blank) is keyed by the
-    hash of its values instead, so that keyless rows do not all fall into one split together."""
+def customer_keys(frame: pd.DataFrame, key: str) -> pd.Series:
+    """Each row's customer: its key, or for a row without one (missing or blank) the hash of its
+    values, so that keyless rows do not all fall into one split together."""
     keys = frame[key]
     keyless = keys.isna().to_numpy() | keys.astype("string").str.strip().eq("").to_numpy(
         dtype=bool, na_value=True
@@ -38,7 +38,12 @@ def key_fractions(frame: pd.DataFrame, key: str, seed: int) -> np.ndarray:
     if keyless.any():
         rows = pd.util.hash_pandas_object(frame[keyless], index=False)
         keys = keys.astype(object).mask(keyless, "row:" + rows.astype(str))
-    return stable_fraction(keys, seed)
+    return keys
+
+
+def key_fractions(frame: pd.DataFrame, key: str, seed: int) -> np.ndarray:
+    """stable_fraction of each row's customer (see customer_keys)."""
+    return stable_fraction(customer_keys(frame, key), seed)
 
 
 def hold_out_valid(window: pd.DataFrame, data: DataParams, valid_size: float, seed: int) -> Splits:
@@ -61,36 +66,71 @@ def split_by_time(frame: pd.DataFrame, data: DataParams, params: SplitParams, se
     return Splits(train, valid, frame[frame[data.timestamp] == latest])
 
 
-def row_fractions(frame: pd.DataFrame, data: DataParams, seed: int) -> np.ndarray:
-    """A number in [0, 1) per row from the id (or, without one, the row's values) and the seed:
-    editing, adding or dropping a row never moves another row to another split."""
-    if data.id:
-        return key_fractions(frame, data.id, seed)
+def row_fractions(frame: pd.DataFrame, seed: int) -> np.ndarray:
+    """A number in [0, 1) per row from the row's values and the seed: editing, adding or dropping
+    a row never moves another row to another split."""
     key = f"{seed % 10**16:016d}"
     return pd.util.hash_pandas_object(frame, index=False, hash_key=key).to_numpy() / 2**64
 
 
 def stratified_pick(fractions: np.ndarray, labels: pd.Series, share: float) -> np.ndarray:
-    """Per label value, the share of rows with the smallest fractions (as a mask)."""
+    """Per label value, the share of items with the smallest fractions (as a mask)."""
     picked = np.zeros(len(labels), dtype=bool)
     values = labels.to_numpy()
     for label in pd.unique(values):
         rows = np.flatnonzero(values == label)
-        count = round(len(rows) * share)
+        # one of each label on both sides whenever there are two: tiny classes are not rounded away
+        count = min(max(round(len(rows) * share), 1), len(rows) - 1)
         picked[rows[np.argsort(fractions[rows], kind="stable")[:count]]] = True
     return picked
+
+
+def pick_customers(frame: pd.DataFrame, data: DataParams, share: float, seed: int) -> np.ndarray:
+    """Rows of the share of customers with the smallest stable fractions, stratified by each
+    customer's highest label (for 0/1 labels: whether any of its rows is positive)."""
+    codes, customers = pd.factorize(customer_keys(frame, data.id))
+    labels = frame[data.target].groupby(codes).max()
+    fractions = stable_fraction(pd.Series(customers), seed)
+    return stratified_pick(fractions, labels, share)[codes]
+
+
+def pick_rows(frame: pd.DataFrame, data: DataParams, share: float, seed: int) -> np.ndarray:
+    """A stratified, seeded share of the rows: whole customers with data.id, else single rows."""
+    if data.id:
+        return pick_customers(frame, data, share, seed)
+    return stratified_pick(row_fractions(frame, seed), frame[data.target], share)
 
 
 def split_at_random(
     frame: pd.DataFrame, data: DataParams, params: SplitParams, seed: int
 ) -> Splits:
-    """Stratified test and validation splits, drawn by stable per-row hashes (seeded)."""
-    test = stratified_pick(row_fractions(frame, data, seed), frame[data.target], params.test_size)
+    """Stratified test and validation splits, each customer in one of them only (seeded)."""
+    test = pick_rows(frame, data, params.test_size, seed)
     rest = frame[~test]
-    held_out = stratified_pick(
-        row_fractions(rest, data, seed + 1), rest[data.target], params.valid_size
-    )
+    held_out = pick_rows(rest, data, params.valid_size, seed + 1)
     return Splits(rest[~held_out], rest[held_out], frame[test])
+
+
+def split_advice(name: str, data: DataParams, params: SplitParams) -> str:
+    """What to change when split `name` lacks a class."""
+    if data.timestamp and name == "test":
+        return "the newest snapshot is the test split: its labels must be known"
+    sizes = f"split.valid_size ({params.valid_size})"
+    if not data.timestamp:
+        sizes = f"split.test_size ({params.test_size}) and {sizes}"
+    unit = "customers (data.id)" if data.id else "rows"
+    return f"adjust {sizes}, or add {unit} of the rarer class"
+
+
+def check_splits(splits: Splits, data: DataParams, params: SplitParams) -> None:
+    """Every split must hold both classes."""
+    for name, part in splits._asdict().items():
+        if part.empty or part[data.target].nunique() < 2:
+            labels = part[data.target].value_counts().to_dict()
+            raise ChurnError(
+                f"split '{name}' has {len(part)} rows, labels {labels}: needs both classes; "
+                + split_advice(name, data, params)
+            )
 
 
 def split_frame(frame: pd.DataFrame, data: DataParams, params: SplitParams, seed: int) -> Splits:
@@ -105,17 +145,7 @@ def split_frame(frame: pd.DataFrame, data: DataParams, params: SplitParams, seed
             "data.positive_label and the source data"
         )
     splits = splitter(frame, data, params, seed)
-    for name, part in splits._asdict().items():
-        if part.empty or part[data.target].nunique() < 2:
-            labels = part[data.target].value_counts().to_dict()
-            why = (
-                "the newest snapshot is the test split: its labels must be known"
-                if data.timestamp and name == "test"
-                else "adjust split params"
-            )
-            raise ChurnError(
-                f"split '{name}' has {len(part)} rows, labels {labels}: needs both classes; {why}"
-            )
+    check_splits(splits, data, params)
     return Splits(*(part.reset_index(drop=True) for part in splits))
 
 

@@ -111,3 +111,75 @@ def test_rows_without_an_id_are_spread_over_the_splits_not_sent_as_one_block(tim
         assert share == pytest.approx(keyless.mean(), abs=0.1)
     again = split_frame(frame, data, PARAMS, seed=0)
     pd.testing.assert_frame_equal(parts.valid, again.valid)  # still deterministic
+
+
+RANDOM = DataParams(target="churned", positive_label=1, id="customer_id", timestamp="")
+
+
+def snapshot_frame(customers: int = 3000, months: int = 3, seed: int = 0) -> pd.DataFrame:
+    """Several snapshots per customer, labels drawn per row: many customers have both labels."""
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "customer_id": np.tile([f"C{i}" for i in range(customers)], months),
+            "month": np.repeat(np.arange(months), customers),
+            "churned": (rng.random(customers * months) < 0.2).astype(int),
+            "tenure": np.arange(customers * months),  # rows differ, also without an id
+        }
+    ).sample(frac=1, random_state=1)  # customers' rows interleaved, as after a concat
+
+
+def test_random_split_puts_every_customer_in_one_split_even_with_both_labels():
+    """The cut-off used to be per label, so a customer with a churned and a retained snapshot
+    could land on both sides of it: in train with one row and in test with another."""
+    frame = snapshot_frame()
+    frame.loc[frame.index % 50 == 0, "customer_id"] = None  # keyless rows: each one its own
+    frame.loc[frame.index % 50 == 1, "customer_id"] = ""
+    parts = split_frame(frame, RANDOM, PARAMS, seed=0)
+    ids = [set(part["customer_id"].dropna()) - {""} for part in parts]
+    assert not ids[0] & ids[1] and not ids[0] & ids[2] and not ids[1] & ids[2]
+    assert sum(map(len, parts)) == len(frame)
+    for part in parts:  # keyless rows are spread, not sent as one block
+        assert part["customer_id"].fillna("").eq("").mean() == pytest.approx(0.04, abs=0.02)
+
+
+def test_random_split_by_customer_keeps_label_shares_and_sizes():
+    frame = snapshot_frame()
+    train, valid, test = split_frame(frame, RANDOM, PARAMS, seed=0)
+    overall = frame.groupby("customer_id")["churned"].max()
+    for part in (train, valid, test):
+        assert part["churned"].mean() == pytest.approx(frame["churned"].mean(), abs=0.015)
+        churners = part.groupby("customer_id")["churned"].max()  # the customers' stratum
+        assert churners.mean() == pytest.approx(overall.mean(), abs=0.01)
+    assert len(test) / len(frame) == pytest.approx(PARAMS.test_size, abs=0.02)
+    assert len(valid) / (len(train) + len(valid)) == pytest.approx(PARAMS.valid_size, abs=0.02)
+
+
+def test_random_split_by_customer_is_deterministic_and_seeded():
+    first = split_frame(snapshot_frame(), RANDOM, PARAMS, seed=3)
+    again = split_frame(snapshot_frame(), RANDOM, PARAMS, seed=3)
+    other = split_frame(snapshot_frame(), RANDOM, PARAMS, seed=4)
+    for part, same, different in zip(first, again, other, strict=True):
+        pd.testing.assert_frame_equal(part, same)
+        assert set(part["customer_id"]) != set(different["customer_id"])
+
+
+@pytest.mark.parametrize("id_column", ["customer_id", ""])
+def test_three_of_a_rare_class_are_enough_for_three_splits(id_column):
+    """Rounding 3 x 0.2 and 2 x 0.25 gave the validation split no churner at all."""
+    data = DataParams(target="churned", positive_label=1, id=id_column, timestamp="")
+    frame = snapshot_frame(customers=100, months=2).assign(churned=0)
+    frame.loc[frame["customer_id"].isin(["C1", "C2", "C3"]) & frame["month"].eq(1), "churned"] = 1
+    parts = split_frame(frame, data, PARAMS, seed=0)
+    assert [part["churned"].sum() for part in parts] == [1, 1, 1]
+
+
+@pytest.mark.parametrize("churners", [1, 2])
+def test_a_class_too_rare_for_the_splits_names_the_params(churners):
+    frame = snapshot_frame(customers=100, months=2).assign(churned=0)
+    frame.loc[frame["customer_id"].isin([f"C{i}" for i in range(churners)]), "churned"] = 1
+    with pytest.raises(ChurnError, match=r"^split 'valid' has \d+ rows, labels \{0: \d+\}: "
+                       r"needs both classes; adjust split.test_size \(0.2\) and "
+                       r"split.valid_size \(0.25\), or add customers \(data.id\) of the rarer "
+                       r"class$"):  # fmt: skip
+        split_frame(frame, RANDOM, PARAMS, seed=0)
