@@ -12,7 +12,7 @@ import pandas as pd
 
 from churn.drift_plots import plot_feature, plot_overview
 from churn.drift_stats import feature_stats
-from churn.drift_window import skipped_report, stage_window
+from churn.drift_window import skipped_report, stage_window, window_fields
 from churn.errors import ChurnError, run_cli
 from churn.features import ENGINEERED, FeatureSpec
 from churn.model import LogisticModel, load_model
@@ -44,29 +44,38 @@ def column_importance(model_path: Path | None) -> dict[str, float]:
 
 
 def is_drifted(row: dict, params: DriftParams) -> bool:
-    """An effect size over its threshold (significant too, for small samples), or a missing-rate
-    change over its threshold."""
+    """An effect size or a missing-rate change over its threshold (for small samples, each
+    significant too)."""
     effect = any(row.get(key, 0.0) > getattr(params, key) for key in EFFECT_KEYS)
     if "p_value" in row:
         effect = effect and row["p_value"] < params.p_value
-    return effect or abs(row["missing_rate_change"]) > params.missing_rate_change
+    missing = abs(row["missing_rate_change"]) > params.missing_rate_change
+    if "missing_p_value" in row:
+        missing = missing and row["missing_p_value"] < params.p_value
+    return effect or missing
 
 
-def new_columns(reference: pd.DataFrame, current: pd.DataFrame, spec_inputs: list[str] | None):
-    """Columns with values now that the model does not use (or the reference never had)."""
-    found = []
-    for name in current.columns:
-        if current[name].isna().all():
-            continue
-        unknown = spec_inputs is not None and name not in spec_inputs
+def schema_columns(reference, current, spec_inputs: list[str] | None, new_column: str):
+    """(new columns: a retrain trigger, columns the model leaves out by policy: reported only).
+    A column with values now is new when the training window lacks it (or has it all missing),
+    or when the model does not use it and contract.new_column is include (retraining adds it).
+    Under ignore retraining would leave it out again (the alarm could never clear), and under
+    fail validate stops on it until the contract lists it: neither is a reason to retrain."""
+    new, ignored = [], []
+    for name in sorted(set(reference.columns) | set(current.columns)):
+        has_values = name in current.columns and current[name].notna().any()
         absent = name not in reference.columns or reference[name].isna().all()
-        if unknown or absent:
-            found.append(str(name))
-    return found
+        unused = spec_inputs is not None and name not in spec_inputs
+        if has_values and (absent or (unused and new_column == "include")):
+            new.append(str(name))
+        elif unused:
+            ignored.append(str(name))
+    return new, ignored
 
 
-def compare(reference, current, params: DriftParams, importance, new) -> dict[str, dict]:
-    """Per-feature table: statistics, importance, drifted flag."""
+def compare(reference, current, params: DriftParams, importance, schema) -> dict[str, dict]:
+    """Per-feature table: statistics, importance, drifted flag, new or ignored column flag."""
+    new, ignored = schema
     small = min(len(reference), len(current)) < params.small_sample_rows
     table = {}
     for name in sorted(set(reference.columns) | set(current.columns)):
@@ -77,6 +86,8 @@ def compare(reference, current, params: DriftParams, importance, new) -> dict[st
         row["drifted"] = name in new or is_drifted(row, params)
         if name in new:
             row["new_column"] = True
+        if name in ignored:
+            row["ignored_column"] = True
         table[name] = {k: round(v, 6) if isinstance(v, float) else v for k, v in row.items()}
     return table
 
@@ -86,8 +97,14 @@ def effect(row: dict) -> float:
     return max(row.get(key, 0.0) for key in ("psi", "wasserstein", "js"))
 
 
-def decide(table: dict[str, dict], new: list[str], params: DriftParams) -> tuple[bool, str]:
-    """Dataset-level decision and a one-sentence reason."""
+def model_rows(table: dict[str, dict]) -> dict[str, dict]:
+    """The table without the columns the model leaves out by policy (they decide nothing)."""
+    return {name: row for name, row in table.items() if not row.get("ignored_column")}
+
+
+def decide(table: dict[str, dict], new: list[str], params: DriftParams, new_column: str):
+    """Dataset-level decision and a one-sentence reason, over the columns that are not ignored."""
+    table = model_rows(table)
     drifted = sorted(name for name, row in table.items() if row["drifted"])
     share = len(drifted) / max(len(table), 1)
     weighted = {n: effect(r) * r["importance"] for n, r in table.items() if r["drifted"]}
@@ -95,7 +112,8 @@ def decide(table: dict[str, dict], new: list[str], params: DriftParams) -> tuple
     reasons = []
     if new:
         reasons.append(
-            f"new column(s) {', '.join(new)}: schema change, retrain (contract.new_column)"
+            f"new column(s) {', '.join(new)}: schema change, retrain "
+            f"(contract.new_column: {new_column})"
         )
     if share >= params.share_drifted:
         reasons.append(
@@ -112,14 +130,27 @@ def decide(table: dict[str, dict], new: list[str], params: DriftParams) -> tuple
     return True, "; ".join(reasons)
 
 
+def ignored_note(ignored: list[str], new_column: str) -> str:
+    """The reason's note on columns the model leaves out by policy ("" when there are none)."""
+    if not ignored:
+        return ""
+    return (
+        f"; {', '.join(ignored)} not used by the model (contract.new_column: {new_column}): "
+        "not a retrain trigger"
+    )
+
+
 def feature_columns(frame: pd.DataFrame, data: DataParams) -> pd.DataFrame:
     """The frame without the label, id and timestamp columns."""
     roles = {data.target, data.id, data.timestamp} - {""}
     return frame[[c for c in frame.columns if c not in roles]]
 
 
-def drift_report(reference, current, params: DriftParams, data: DataParams, model_info) -> dict:
-    """The metrics/drift.json payload for two frames of raw or typed rows."""
+def drift_report(
+    reference, current, params: DriftParams, data: DataParams, model_info, new_column: str
+) -> dict:
+    """The metrics/drift.json payload for two frames of raw or typed rows; new_column is the
+    contract.new_column policy."""
     for name, frame in (("reference", reference), ("current", current)):
         if len(frame) < params.min_rows:
             raise ChurnError(
@@ -127,14 +158,17 @@ def drift_report(reference, current, params: DriftParams, data: DataParams, mode
             )
     importance, spec_inputs = model_info
     ref, cur = feature_columns(reference, data), feature_columns(current, data)
-    new = new_columns(ref, cur, spec_inputs)
-    table = compare(ref, cur, params, importance, new)
-    drift, reason = decide(table, new, params)
-    share = sum(row["drifted"] for row in table.values()) / max(len(table), 1)
+    new, ignored = schema_columns(ref, cur, spec_inputs, new_column)
+    table = compare(ref, cur, params, importance, (new, ignored))
+    drift, reason = decide(table, new, params, new_column)
+    rows = model_rows(table)
+    share = sum(row["drifted"] for row in rows.values()) / max(len(rows), 1)
     return {
         "drift": drift,
-        "reason": reason,
+        "reason": reason + ignored_note(ignored, new_column),
         "share_drifted": round(share, 6),
+        "new_columns": new,
+        "ignored_columns": ignored,
         "reference_rows": len(reference),
         "current_rows": len(current),
         "features": table,
@@ -204,6 +238,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     data, params = load_section("data", args.params), load_section("drift", args.params)
+    new_column = load_section("contract", args.params).new_column
     model = given_or_default(args.model, DEFAULT_MODEL, "--model")
     features = given_or_default(args.features, DEFAULT_FEATURES, "--features")
     info, skip = model_info(model, features), None
@@ -216,7 +251,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     if skip:
         report = skipped_report(skip, len(reference), len(current))
     else:
-        report = drift_report(reference, current, params, data, info)
+        report = drift_report(reference, current, params, data, info, new_column)
+    report |= window_fields(reference, current, data)
     if args.out is not None:
         write_outputs(report, reference, current, args.out, args.plots)
     print(f"drift: {'RETRAIN' if report['drift'] else 'ok'}: {report['reason']}")

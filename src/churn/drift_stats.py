@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -74,6 +76,27 @@ def chi2_p_value(ref_counts: np.ndarray, cur_counts: np.ndarray) -> float:
     return float(stats.chi2_contingency(table).pvalue) if table.shape[1] > 1 else 1.0
 
 
+def two_proportion_p_value(hits: tuple[int, int], rows: tuple[int, int]) -> float:
+    """Two-sided p-value of the pooled two-proportion z-test (1.0 when there is no variance)."""
+    if min(rows) == 0:
+        return 1.0
+    pooled = sum(hits) / sum(rows)
+    spread = math.sqrt(pooled * (1 - pooled) * (1 / rows[0] + 1 / rows[1]))
+    if spread == 0:
+        return 1.0
+    z = (hits[1] / rows[1] - hits[0] / rows[0]) / spread
+    return float(2 * stats.norm.sf(abs(z)))
+
+
+def missing_stats(reference: pd.Series, current: pd.Series, small: bool) -> dict:
+    """Change in the share of missing values, with its two-proportion p-value for small samples."""
+    result = {"missing_rate_change": float(current.isna().mean() - reference.isna().mean())}
+    if small:
+        hits = (int(reference.isna().sum()), int(current.isna().sum()))
+        result["missing_p_value"] = two_proportion_p_value(hits, (len(reference), len(current)))
+    return result
+
+
 def feature_stats(reference: pd.Series, current: pd.Series, small: bool) -> dict:
     """Type, effect sizes and missing-rate change for one feature."""
     kind = infer_kind(reference if reference.notna().any() else current, RETYPE_SHARE)
@@ -81,5 +104,4 @@ def feature_stats(reference: pd.Series, current: pd.Series, small: bool) -> dict
         values = numeric_stats(coerce(reference, kind).values, coerce(current, kind).values, small)
     else:
         values = categorical_stats(reference, current, small)
-    change = float(current.isna().mean() - reference.isna().mean())
-    return {"type": kind, **values, "missing_rate_change": change}
+    return {"type": kind, **values, **missing_stats(reference, current, small)}

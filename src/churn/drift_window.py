@@ -1,18 +1,35 @@
-"""Which rows the drift stage compares: the newest snapshot against the snapshots before it."""
+"""Which rows the drift stage compares: the newest snapshot against the model's training window."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from churn.coercion import coerce
+from churn.coercion import as_text, coerce
+from churn.column_checks import coerce_in, label_text, unknown_labels
 from churn.params import DataParams, DriftParams, check_data_columns
 
 
-def split_window(frame: pd.DataFrame, timestamp: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Training window (all snapshots but the newest) and the newest snapshot."""
-    stamps = coerce(frame[timestamp], "datetime").values
-    latest = stamps.max()
-    return frame[stamps < latest], frame[stamps == latest]
+def newest_unlabelled(frame: pd.DataFrame, target: str, newest: np.ndarray) -> bool:
+    """Whether the newest snapshot has no label yet, by validate's rule (unlabelled_newest):
+    none of its rows has a label, while other rows have one."""
+    if not target or target not in frame.columns:
+        return False
+    unknown = unknown_labels(label_text(as_text(frame[target]))).to_numpy()
+    return bool(unknown[newest].all() and not unknown.all())
+
+
+def split_window(
+    frame: pd.DataFrame, data: DataParams, where: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Training window and the newest snapshot. split tests on the latest labelled snapshot and
+    trains on those before it, and validate sets an unlabelled newest snapshot apart (to score),
+    so then the window is the labelled snapshots before the test month."""
+    stamps = coerce_in(frame[data.timestamp], "datetime", where).values
+    newest = (stamps == stamps.max()).to_numpy(dtype=bool)
+    unlabelled = newest_unlabelled(frame, data.target, newest)
+    test_month = stamps[~newest].max() if unlabelled else stamps.max()
+    return frame[(stamps < test_month).to_numpy(dtype=bool)], frame[newest]
 
 
 def stage_window(frame: pd.DataFrame, params: DriftParams, data: DataParams, where: str = "data"):
@@ -26,7 +43,7 @@ def stage_window(frame: pd.DataFrame, params: DriftParams, data: DataParams, whe
             frame.iloc[:0],
             f"no snapshots to compare (data.timestamp: '{data.timestamp}')",
         )
-    reference, current = split_window(frame, data.timestamp)
+    reference, current = split_window(frame, data, where)
     if min(len(reference), len(current)) < params.min_rows:
         return (
             reference,
@@ -37,6 +54,22 @@ def stage_window(frame: pd.DataFrame, params: DriftParams, data: DataParams, whe
             ),
         )
     return reference, current, None
+
+
+def snapshot_names(frame: pd.DataFrame, timestamp: str) -> list[str]:
+    """The snapshots (dates) the rows come from, oldest first; none without a timestamp column."""
+    if not timestamp or timestamp not in frame.columns:
+        return []
+    stamps = pd.DatetimeIndex(coerce(frame[timestamp], "datetime").values.dropna().unique())
+    return [f"{stamp:%Y-%m-%d}" for stamp in stamps.sort_values()]
+
+
+def window_fields(reference: pd.DataFrame, current: pd.DataFrame, data: DataParams) -> dict:
+    """The drift.json fields that say which snapshots were compared."""
+    return {
+        "reference_snapshots": snapshot_names(reference, data.timestamp),
+        "current_snapshots": snapshot_names(current, data.timestamp),
+    }
 
 
 def skipped_report(reason: str, reference_rows: int, current_rows: int) -> dict:

@@ -8,14 +8,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from churn.drift import decide, drift_report, is_drifted
+from churn.drift import decide, drift_report, is_drifted, main
 from churn.drift_stats import categorical_stats, numeric_stats
 from churn.drift_window import skipped_report, stage_window
 from churn.errors import ChurnError
-from churn.params import DataParams, DriftParams
+from churn.features import FeatureSpec
+from churn.params import DataParams, DriftParams, Policies
 
 DATA = DataParams("churned", 1, "customer_id", "month")
 PARAMS = DriftParams(100, 50, 0.01, 0.2, 0.1, 0.1, 0.01, 0.05, 0.1, 0.03)
+SMALL = DriftParams(100, 1000, 0.01, 0.2, 0.1, 0.1, 0.01, 0.05, 0.1, 0.03)  # p-values below 1000
+SPEC = FeatureSpec(["spend"], {"plan": ["free", "plus", "__missing__", "__unknown__"]}, [])
+USES_SPEND_AND_PLAN = ({}, SPEC.input_columns)
 
 
 def batch(rng, n, shift=0.0, plans=("free", "plus")) -> pd.DataFrame:
@@ -50,26 +54,85 @@ def test_small_samples_need_a_significant_test_too():
     assert not is_drifted(row, PARAMS)
     assert is_drifted(row | {"p_value": 0.001}, PARAMS)
     assert is_drifted({"psi": 0.0, "p_value": 0.9, "missing_rate_change": 0.2}, PARAMS)
+    missing = {"psi": 0.0, "p_value": 0.9, "missing_rate_change": 0.06, "missing_p_value": 0.05}
+    assert not is_drifted(missing, PARAMS)  # a small-sample missing-rate change needs p < 0.01
+    assert is_drifted(missing | {"missing_p_value": 0.001}, PARAMS)
+
+
+def with_missing(values: pd.Series, share: float) -> pd.Series:
+    """The values with the first share of the rows blanked."""
+    return values.where(np.arange(len(values)) >= round(share * len(values)))
+
+
+@pytest.mark.parametrize(("current_share", "drifted"), [(0.36, False), (0.5, True)])
+def test_a_small_sample_missing_rate_change_must_be_significant(current_share, drifted):
+    rng = np.random.default_rng(6)
+    reference = batch(rng, 600)
+    current = reference.assign(spend=with_missing(reference["spend"], current_share))
+    reference = reference.assign(spend=with_missing(reference["spend"], 0.3))
+    row = drift_report(reference, current, SMALL, DATA, ({}, None), "ignore")["features"]["spend"]
+    assert round(row["missing_rate_change"], 2) == round(current_share - 0.3, 2)
+    assert row["drifted"] is drifted and (row["missing_p_value"] < 0.01) is drifted
 
 
 def test_importance_weighted_drift_alone_can_warrant_retraining():
     table = {f"f{i}": {"psi": 0.0, "importance": 0.0, "drifted": False} for i in range(19)}
     table["key"] = {"psi": 0.25, "importance": 0.5, "drifted": True}
-    drift, reason = decide(table, [], PARAMS)
+    drift, reason = decide(table, [], PARAMS, "ignore")
     assert drift and "important feature(s) drifted: key" in reason
+
+
+def with_video(frame: pd.DataFrame, rng) -> pd.DataFrame:
+    return frame.assign(video=rng.gamma(2.0, 3.0, len(frame)))
+
+
+@pytest.mark.parametrize(
+    ("policy", "drift", "says"),
+    [
+        ("ignore", False, "video not used by the model (contract.new_column: ignore): not a "),
+        ("fail", False, "video not used by the model (contract.new_column: fail): not a retrain"),
+        ("include", True, "new column(s) video: schema change, retrain (contract.new_column: incl"),
+    ],
+)
+def test_a_column_the_model_leaves_out_by_policy_is_reported_not_a_retrain_trigger(
+    policy, drift, says
+):
+    rng = np.random.default_rng(7)
+    same = with_video(batch(rng, 2000), rng)
+    report = drift_report(same, same, PARAMS, DATA, USES_SPEND_AND_PLAN, policy)
+    assert report["drift"] is drift and says in report["reason"], report["reason"]
+    assert report["ignored_columns"] == ([] if drift else ["video"])
+    assert report["new_columns"] == (["video"] if drift else [])
+    row = report["features"]["video"]
+    assert row.get("ignored_column", False) is not drift and row.get("new_column", False) is drift
+    assert report["share_drifted"] == (round(1 / 3, 6) if drift else 0)  # of spend, plan(, video)
+
+
+def test_a_column_the_training_window_lacks_is_new_whatever_the_policy():
+    rng = np.random.default_rng(8)
+    reference, current = batch(rng, 2000), with_video(batch(rng, 2000), rng)
+    report = drift_report(reference, current, PARAMS, DATA, USES_SPEND_AND_PLAN, "ignore")
+    assert report["drift"] and report["new_columns"] == ["video"]
+    assert report["reason"].startswith("new column(s) video: schema change, retrain")
+    assert report["ignored_columns"] == [] and report["features"]["video"]["new_column"]
 
 
 def test_a_batch_below_the_minimum_size_is_refused():
     rng = np.random.default_rng(1)
     with pytest.raises(ChurnError, match="current data has 20 rows; drift.min_rows is 100"):
-        drift_report(batch(rng, 500), batch(rng, 20), PARAMS, DATA, ({}, None))
+        drift_report(batch(rng, 500), batch(rng, 20), PARAMS, DATA, ({}, None), "ignore")
 
 
-def run_check(tmp_path, reference, current, *options: str):
+def write_params(folder, policy: str = "ignore") -> None:
+    contract = Policies(new_column=policy).__dict__
+    params = {"data": DATA.__dict__, "drift": PARAMS.__dict__, "contract": contract}
+    (folder / "params.yaml").write_text(json.dumps(params))
+
+
+def run_check(tmp_path, reference, current, *options: str, policy: str = "ignore"):
     reference.to_csv(tmp_path / "reference.csv", index=False)
     current.to_csv(tmp_path / "current.csv", index=False)
-    params = {"data": DATA.__dict__, "drift": PARAMS.__dict__}
-    (tmp_path / "params.yaml").write_text(json.dumps(params))
+    write_params(tmp_path, policy)
     command = [sys.executable, "-m", "churn.drift", "check", "--reference", "reference.csv"]
     command += ["--current", "current.csv", "--params", "params.yaml", "--out", "drift.json"]
     command += options
@@ -89,6 +152,28 @@ def test_check_cli_exit_codes(tmp_path):
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     expected = "churn.drift: error: current data has 10 rows; drift.min_rows is 100"
     assert bad.stderr.strip() == expected
+
+
+def run_main(folder, *argv: str, policy: str = "ignore") -> dict:
+    """churn.drift's main in folder (params.yaml written there); the drift.json it wrote."""
+    write_params(folder, policy)
+    main([*argv, "--params", str(folder / "params.yaml"), "--out", str(folder / "drift.json")])
+    return json.loads((folder / "drift.json").read_text())
+
+
+@pytest.mark.parametrize("policy", ["ignore", "include"])
+def test_check_reads_the_policy_for_a_column_the_model_ignores(tmp_path, monkeypatch, policy):
+    monkeypatch.chdir(tmp_path)  # no models/ here: only the feature spec given
+    rng = np.random.default_rng(9)
+    with_video(batch(rng, 1000), rng).to_csv("same.csv", index=False)
+    (tmp_path / "features.json").write_text(SPEC.to_json())
+    argv = ["check", "--reference", "same.csv", "--current", "same.csv"]
+    argv += ["--features", "features.json"]
+    if policy == "ignore":  # identical data: exit 0 (the alarm used to stay on for good)
+        assert run_main(tmp_path, *argv, policy=policy)["ignored_columns"] == ["video"]
+    else:
+        with pytest.raises(SystemExit, match="1"):  # retraining would add the column
+            run_main(tmp_path, *argv, policy=policy)
 
 
 @pytest.mark.parametrize(
@@ -111,6 +196,37 @@ def test_the_stage_skips_and_says_why_when_there_is_nothing_to_compare(timestamp
         report = skipped_report(skip, len(reference), len(current))
         assert report["skipped"] and report["drift"] is False and report["features"] == {}
         assert report["reason"] == f"skipped: {skip}"
+
+
+def months_frame(rng, newest_labelled: bool) -> pd.DataFrame:
+    """Three snapshots of 600 rows; the newest without labels unless newest_labelled."""
+    months = ["2026-01-01", "2026-02-01", "2026-03-01"]
+    frame = pd.concat([batch(rng, 600).assign(month=month) for month in months])
+    frame = frame.reset_index(drop=True).astype({"churned": "Float64"})
+    if not newest_labelled:
+        frame.loc[frame["month"] == months[-1], "churned"] = None
+    return frame
+
+
+@pytest.mark.parametrize(
+    ("newest_labelled", "window"),
+    [(True, ["2026-01-01", "2026-02-01"]), (False, ["2026-01-01"])],  # Feb: the test month
+)
+def test_the_training_window_leaves_out_the_test_month_when_the_newest_is_unlabelled(
+    newest_labelled, window
+):
+    frame = months_frame(np.random.default_rng(10), newest_labelled)
+    reference, current, skip = stage_window(frame, PARAMS, DATA)
+    assert skip is None and sorted(reference["month"].unique()) == window
+    assert list(current["month"].unique()) == ["2026-03-01"]
+
+
+def test_the_stage_report_names_its_snapshots(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    months_frame(np.random.default_rng(11), False).to_parquet("customers.parquet")
+    report = run_main(tmp_path, "stage", "--data", "customers.parquet")
+    assert report["reference_snapshots"] == ["2026-01-01"] and report["reference_rows"] == 600
+    assert report["current_snapshots"] == ["2026-03-01"] and report["current_rows"] == 600
 
 
 def test_the_stage_refuses_a_timestamp_or_id_the_data_lacks():

@@ -1,14 +1,18 @@
 """Drift detection calibrated on our generator: quiet on stable months, loud on real change."""
 
+import numpy as np
+import pandas as pd
 import pytest
 
-from churn.drift import drift_report
+from churn.drift import drift_report, is_drifted
+from churn.drift_stats import feature_stats
 from churn.generate import VIDEO_COLUMN, generate_snapshots
 from churn.params import PARAMS_FILE, GenerateParams, load_section
 from tests.helpers import REPO
 
 DATA = load_section("data", REPO / PARAMS_FILE)
 DRIFT = load_section("drift", REPO / PARAMS_FILE)
+NEW_COLUMN = load_section("contract", REPO / PARAMS_FILE).new_column
 NO_MODEL = ({}, None)
 
 
@@ -21,21 +25,37 @@ def months(request) -> list:
 
 
 def test_no_false_alarm_between_two_stable_months(months):
-    report = drift_report(months[1], months[2], DRIFT, DATA, NO_MODEL)
+    report = drift_report(months[1], months[2], DRIFT, DATA, NO_MODEL, NEW_COLUMN)
     assert not report["drift"], report["reason"]
     assert report["share_drifted"] == 0
 
 
 def test_alarm_when_the_shifted_months_are_compared(months):
     current = months[5].drop(columns=[VIDEO_COLUMN])  # the distribution shift alone
-    report = drift_report(months[0], current, DRIFT, DATA, NO_MODEL)
+    report = drift_report(months[0], current, DRIFT, DATA, NO_MODEL, NEW_COLUMN)
     assert report["drift"], report["reason"]
     assert report["features"]["device"]["drifted"]
     assert report["features"]["discount_share"]["drifted"]
 
 
 def test_alarm_when_the_new_column_arrives(months):
-    report = drift_report(months[3], months[4], DRIFT, DATA, NO_MODEL)
+    report = drift_report(months[3], months[4], DRIFT, DATA, NO_MODEL, NEW_COLUMN)
     assert report["drift"]
     assert f"new column(s) {VIDEO_COLUMN}: schema change" in report["reason"]
     assert report["features"][VIDEO_COLUMN]["new_column"]
+
+
+def test_missing_rate_rarely_flags_two_small_samples_of_one_month(months):
+    """100 pairs of 600 rows from one month, on the column whose missing rate is nearest 0.5
+    (where chance moves it most): the missing-rate rule alone flags at most 2 (about 1 expected
+    at p < 0.01; without the two-proportion test it flagged 4 to 11)."""
+    month = months[1]
+    column = (month.isna().mean() - 0.5).abs().idxmin()
+    rng = np.random.default_rng(0)
+    flags = 0
+    for _ in range(100):
+        rows = rng.permutation(len(month))[:1200]
+        values = month[column].to_numpy()
+        row = feature_stats(pd.Series(values[rows[:600]]), pd.Series(values[rows[600:]]), True)
+        flags += is_drifted({k: v for k, v in row.items() if k.startswith("missing")}, DRIFT)
+    assert flags <= 2

@@ -19,12 +19,16 @@ def read_json(root: Path, path: str) -> dict:
     return json.loads((root / path).read_text())
 
 
-def test_default_policy_reports_the_new_column_and_drift_fires(small_repo: Path):
+def test_default_policy_reports_the_new_column_but_no_endless_retrain_alarm(small_repo: Path):
+    """Under `ignore` retraining leaves the column out again: drift used to call it a schema
+    change to retrain for, every month, on identical data too."""
     assert read_json(small_repo, "metrics/schema.json")["added"] == [VIDEO_COLUMN]
     counts = read_json(small_repo, "metrics/validation.json")
     assert counts["rows_in"] == counts["rows_valid"] + counts["rows_quarantined"]
     drift = read_json(small_repo, "metrics/drift.json")
-    assert drift["drift"] and f"new column(s) {VIDEO_COLUMN}" in drift["reason"]
+    assert drift["ignored_columns"] == [VIDEO_COLUMN] and drift["new_columns"] == []
+    assert f"{VIDEO_COLUMN} not used by the model (contract.new_column: ignore)" in drift["reason"]
+    assert "new column(s)" not in drift["reason"]
     assert (small_repo / f"metrics/drift_plots/{VIDEO_COLUMN}.png").is_file()
     assert VIDEO_COLUMN not in read_json(small_repo, "models/features.json")["numeric"]
 
