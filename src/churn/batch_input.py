@@ -15,7 +15,15 @@ from churn.arrow_reads import ArrowReads
 from churn.decimal_commas import decimal_commas_in
 from churn.errors import ChurnError
 from churn.params import DataParams
-from churn.tables import check_delimiter, check_unique_names, file_delimiter, is_csv, open_table
+from churn.tables import (
+    COMPRESSION_ERRORS,
+    check_delimiter,
+    check_unique_names,
+    compression_problem,
+    file_delimiter,
+    is_csv,
+    open_table,
+)
 
 # CSV is read in blocks of 1 MiB in this thread (Arrow's threaded reader read up to 32 blocks
 # ahead: memory grew with the block size); Arrow still reads ahead on its I/O thread (see
@@ -153,5 +161,7 @@ def has_rows(path: str) -> bool:
             return pq.ParquetFile(handle).metadata.num_rows > 0
     except FileNotFoundError:
         raise ChurnError(f"{path}: no such file") from None
+    except COMPRESSION_ERRORS as error:
+        raise ChurnError(f"{path}: cannot be read ({compression_problem(error)})") from None
     except (pa.ArrowInvalid, OSError) as error:
         raise ChurnError(f"{path}: cannot be read ({str(error).splitlines()[0]})") from None

@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from churn.coercion import blank_mask
+
 
 class SeenKeys:
     """The (snapshot, id) keys scored so far in one input, as sorted 64-bit hashes (8 bytes per
@@ -26,19 +28,27 @@ class SeenKeys:
         return repeat
 
 
+def snapshot_text(values: object) -> pd.Series:
+    """Snapshot values as text, missing-value markers ("NA", "null", "-" ...) as missing: the
+    contract reads them so in every column, and the API reads them so in the snapshot field."""
+    text = pd.Series(values).astype("string")
+    return text.mask(blank_mask(text.str.strip()))
+
+
 def text_of_rows(column: pd.Series, positions: np.ndarray) -> pd.api.extensions.ExtensionArray:
-    """column.iloc[positions] as text, each distinct value formatted once (a snapshot column
-    holds a handful of dates: formatting 50,000 of them per chunk was a tenth of scoring)."""
+    """column.iloc[positions] as snapshot_text, each distinct value formatted once (a snapshot
+    column holds a handful of dates: formatting 50,000 of them per chunk was a tenth of scoring)."""
     codes, distinct = pd.factorize(column.iloc[positions])
-    return pd.Series(distinct).astype("string").array.take(codes, allow_fill=True)
+    return snapshot_text(distinct).array.take(codes, allow_fill=True)
 
 
 def snapshot_keys(column: pd.Series, positions: np.ndarray) -> pd.DataFrame:
     """column.iloc[positions] as (instant, text) keys: ISO 8601 dates as microseconds in UTC
     (2026-06-01 and 2026-06-01T00:00:00 are one snapshot), other values as their text, missing
-    ones as neither. Each distinct value is read once, as text_of_rows formats it."""
+    ones (and missing-value markers) as neither. Each distinct value is read once, as
+    text_of_rows formats it."""
     codes, distinct = pd.factorize(column.iloc[positions])
-    text = pd.Series(distinct).astype("string")
+    text = snapshot_text(distinct)
     # utc: a list mixing offsets (or offsets and none) cannot be read otherwise
     stamps = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True).dt.as_unit("us")
     other = text.where(stamps.isna())

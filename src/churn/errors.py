@@ -45,6 +45,12 @@ def read_json_object(path: Path | str, missing: str = "file not found") -> dict:
     return raw
 
 
+def json_kind(value: object) -> str:
+    """What a parsed JSON value is, as JSON names it: object, array, string, number ..."""
+    kinds = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
+    return kinds.get(type(value), "number")
+
+
 def is_storage_error(error: BaseException) -> bool:
     """An error of an object-store client: of its own class, or a plain one it raised itself
     (botocore's ValueError for an endpoint URL that is not a URL)."""

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from churn.errors import ChurnError, read_text
+from churn.errors import ChurnError, json_kind, read_text
 
 MISSING = "__missing__"
 UNKNOWN = "__unknown__"
@@ -72,15 +72,59 @@ class FeatureSpec:
     def from_json(cls, text: str, where: str = "feature spec") -> FeatureSpec:
         try:
             raw = json.loads(text)
-            if raw.get("version") != SPEC_VERSION:
-                raise ChurnError(f"{where}: unsupported feature spec version {raw.get('version')}")
-            return cls(**raw)
-        except (json.JSONDecodeError, TypeError) as error:
+        except json.JSONDecodeError as error:
             raise ChurnError(f"{where}: not a valid feature spec ({error})") from error
+        if isinstance(raw, dict) and raw.get("version") != SPEC_VERSION:
+            raise ChurnError(f"{where}: unsupported feature spec version {raw.get('version')}")
+        problem = spec_problem(raw)
+        if problem:
+            raise ChurnError(f"{where}: not a feature spec written by churn.featurize ({problem})")
+        return cls(**raw)
 
     @classmethod
     def load(cls, path: Path | str) -> FeatureSpec:
         return cls.from_json(read_text(path, "feature spec not found (run `dvc repro`)"), str(path))
+
+
+def names_problem(value: object, what: str) -> str | None:
+    """Why a spec field is no array of text (names or levels); None when it is one."""
+    if not isinstance(value, list):
+        return f"expected an array of {what}, got a JSON {json_kind(value)}"
+    odd = [item for item in value if not isinstance(item, str)]
+    return f"expected {what} as text, got a JSON {json_kind(odd[0])}" if odd else None
+
+
+def engineered_problem(names: list[str], numeric: list[str]) -> str | None:
+    """Why an engineered feature cannot be built: unknown, or lacking its numeric columns."""
+    for name in names:
+        if name not in ENGINEERED:
+            return f"{name!r} is not one of {', '.join(ENGINEERED)}"
+        lacking = [col for col in ENGINEERED[name][0] if col not in numeric]
+        if lacking:
+            return f"{name!r} needs the numeric column(s) {', '.join(lacking)}"
+    return None
+
+
+def spec_problem(raw: object) -> str | None:
+    """What makes parsed JSON no feature spec, as "field: why"; None when it is one."""
+    if not isinstance(raw, dict):
+        return f"expected a JSON object, got a JSON {json_kind(raw)}"
+    known = [spec_field.name for spec_field in fields(FeatureSpec)]
+    unknown = [name for name in raw if name not in known]
+    absent = [name for name in ("numeric", "categorical", "engineered") if name not in raw]
+    if unknown or absent:
+        return f"{(unknown or absent)[0]}: {'not a field' if unknown else 'missing'}"
+    problems = {name: names_problem(raw.get(name, []), "names") for name in
+                ("numeric", "engineered", "excluded")}  # fmt: skip
+    if not isinstance(raw["categorical"], dict):
+        problems["categorical"] = f"expected an object, got a JSON {json_kind(raw['categorical'])}"
+    else:
+        for column, levels in raw["categorical"].items():
+            problems[f"categorical.{column}"] = names_problem(levels, "levels")
+    if not any(problems.values()):
+        problems["engineered"] = engineered_problem(raw["engineered"], raw["numeric"])
+    found = [f"{name}: {why}" for name, why in problems.items() if why]
+    return found[0] if found else None
 
 
 def is_numeric_column(column: pd.Series) -> bool:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import xgboost as xgb
 
-from churn.errors import ChurnError
+from churn.errors import ChurnError, json_kind
 
 LOGISTIC_KIND = "churn-logistic-regression"
 
@@ -81,8 +81,13 @@ def parse_model(raw: bytes, where: str) -> ChurnModel:
         parsed = json.loads(raw)
     except json.JSONDecodeError as error:
         raise ChurnError(f"{where}: model file is not valid JSON") from error
+    if not isinstance(parsed, dict):  # [], null, 5: valid JSON, yet no model
+        raise ChurnError(f"{where}: not an XGBoost model (a JSON {json_kind(parsed)})")
     if parsed.get("kind") == LOGISTIC_KIND:
-        return LogisticModel(**parsed)
+        try:
+            return LogisticModel(**parsed)
+        except TypeError as error:  # fields missing or unknown
+            raise ChurnError(f"{where}: not a logistic model written by churn.train") from error
     try:
         return booster_from_bytes(raw)
     except xgb.core.XGBoostError as error:

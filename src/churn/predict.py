@@ -23,7 +23,7 @@ from churn.outputs import TableWriter, check_destination, same_file
 from churn.params import CSV_DELIMITERS, PARAMS_FILE
 from churn.publishing import published
 from churn.scoring import REJECT_REASON, Checked, check_chunk, row_ids, score_frame
-from churn.tables import open_table, table_suffix
+from churn.tables import COMPRESSION_ERRORS, compression_problem, open_table, table_suffix
 
 DEFAULT_CHUNK = 50_000
 
@@ -241,6 +241,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             summary = score_stream(args, artifacts, stack).as_dict()
     except FileNotFoundError as error:
         raise ChurnError(f"{error.filename or args.input}: no such file") from error
+    except COMPRESSION_ERRORS as error:  # a .gz/.bz2/.xz input cut short or damaged
+        raise ChurnError(f"{args.input}: cannot be read ({compression_problem(error)})") from error
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, OSError) as error:
         reason = str(error).splitlines()[0]  # e.g. a Parquet column its pandas metadata mistypes
         if "straddles" in reason:

@@ -41,6 +41,7 @@ from churn.serve_settings import LoadedFiles, Settings, check_paths, contract_fi
 
 PROG = "churn.serve"
 POSITION = "__position__"  # record index in the request, echoed for rejected records
+ECHO_CHARS = 100  # a rejected value longer than this is not echoed in a 422
 
 
 def read_metrics(path: Path) -> dict | None:
@@ -80,12 +81,15 @@ def score_records(records: list[BaseModel], artifacts: Artifacts) -> dict[str, A
 
 
 def short_scalar(value: Any) -> bool:
-    """Whether a rejected value can be echoed back: a short, JSON-safe scalar."""
+    """Whether a rejected value can be echoed back: a short, JSON-safe scalar (text and whole
+    numbers of at most ECHO_CHARS characters)."""
     if isinstance(value, float):
         return math.isfinite(value)
     if isinstance(value, str):  # JSON may escape a lone surrogate, which UTF-8 cannot encode
-        return len(value) <= 100 and not SURROGATE.search(value)
-    return value is None or isinstance(value, bool | int)
+        return len(value) <= ECHO_CHARS and not SURROGATE.search(value)
+    if isinstance(value, int) and not isinstance(value, bool):  # JSON's ints have any length
+        return -(10 ** (ECHO_CHARS - 1)) < value < 10**ECHO_CHARS
+    return value is None or isinstance(value, bool)
 
 
 def field_error(error: dict) -> dict:
@@ -198,5 +202,8 @@ def app_from_env() -> FastAPI:
 def __getattr__(name: str) -> FastAPI:
     # `app` is built on first access, so importing this module has no side effects.
     if name == "app":
-        return app_from_env()
+        try:
+            return app_from_env()
+        except AttributeError as error:  # uvicorn would say "Attribute app not found" instead
+            raise RuntimeError(f"{PROG}: building the app failed: {error!r}") from error
     raise AttributeError(name)

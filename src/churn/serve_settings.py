@@ -29,22 +29,24 @@ class Settings:
     lock: Path = Path("dvc.lock")  # ties the metrics to the model they were computed for
     max_records: int = 10_000  # per request: 10x the bulk size we serve, a bound on 422 work
     lock_given: bool = False  # CHURN_DVC_LOCK set: the file must exist (the default may not)
+    metrics_given: bool = False  # CHURN_METRICS set: the file must exist (the default may not)
 
     @classmethod
     def from_env(cls, env: dict[str, str]) -> Settings:
         default = cls()
         contract, lock = env.get("CHURN_CONTRACT"), env.get("CHURN_DVC_LOCK")
-        params = Path(env.get("CHURN_PARAMS", default.params))
+        params, metrics = Path(env.get("CHURN_PARAMS", default.params)), env.get("CHURN_METRICS")
         return cls(
             Path(env.get("CHURN_MODEL", default.model)),
             Path(env.get("CHURN_FEATURES", default.features)),
             params,
-            Path(env.get("CHURN_METRICS", default.metrics)),
+            Path(metrics) if metrics else default.metrics,
             Path(contract) if contract else None,
             positive_count(env, "CHURN_MAX_BODY_BYTES", default.max_body_bytes, "bytes"),
             Path(lock) if lock else params.parent / default.lock,  # next to params.yaml
             positive_count(env, "CHURN_MAX_RECORDS", default.max_records, "records"),
             bool(lock),
+            bool(metrics),
         )
 
 
@@ -59,14 +61,16 @@ def positive_count(env: dict[str, str], name: str, default: int, unit: str) -> i
 
 
 def check_paths(settings: Settings) -> None:
-    """Refuse a path that names a folder, and a CHURN_DVC_LOCK that names no file: the default
-    dvc.lock alone may be absent (the metrics are then reported unchecked)."""
+    """Refuse a path that names a folder, and a CHURN_DVC_LOCK or CHURN_METRICS that names no
+    file: only their defaults may be absent (the metrics are then reported unchecked, or null)."""
     paths = [settings.model, settings.features, settings.params, settings.metrics, settings.lock]
     for path in [*paths, settings.contract]:
         if path is not None and path.is_dir():
             raise ChurnError(f"{path}: a folder, not a file")
     if settings.lock_given and not settings.lock.exists():
         raise ChurnError(f"{settings.lock}: not found (CHURN_DVC_LOCK)")
+    if settings.metrics_given and not settings.metrics.exists():
+        raise ChurnError(f"{settings.metrics}: not found (CHURN_METRICS)")
 
 
 def contract_file(settings: Settings) -> list[Path]:
@@ -123,13 +127,28 @@ class LoadedFiles:
         return changed
 
 
+def stale_note(changed: list[str], version: str) -> str | None:
+    """What /health says of changed files: a restart loads them, unless some are gone (or a
+    folder now), when a restart would fail. Only looked at, not loaded: /health stays cheap."""
+    if not changed:
+        return None
+    note = f"changed on disk since the server loaded them: {', '.join(changed)}; "
+    gone = [path for path in changed if not Path(path).is_file()]
+    if not gone:
+        return f"{note}still serving {version}, a restart loads them"
+    back = "it is" if len(gone) == 1 else "they are"
+    return (
+        f"{note}still serving {version}; {', '.join(gone)} removed since start: "
+        f"a restart would fail until {back} back"
+    )
+
+
 def health_of(files: LoadedFiles, version: str) -> dict[str, Any]:
     """/health: "stale", naming the files, when a loaded file changed on disk since."""
     changed = files.changed()
-    note = f"changed on disk since the server loaded them: {', '.join(changed)}; "
     return {
         "status": "stale" if changed else "ok",
         "model_version": version,
         "changed_files": changed,
-        "note": f"{note}still serving {version}, a restart loads them" if changed else None,
+        "note": stale_note(changed, version),
     }

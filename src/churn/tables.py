@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import lzma
 import re
 import sys
+import zlib
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,6 +25,9 @@ TABLE_SUFFIXES = (*CSV_SUFFIXES, ".parquet", ".pq")
 DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\t": "\t", "|": "|"}
 AUTO = "auto"
 GLOB_CHARACTERS = "*?["
+# What the decompressors raise for a cut or damaged .gz/.bz2/.xz file that are no OSErrors
+# (gzip's BadGzipFile and bz2's "Invalid data stream" are, and are reported as such).
+COMPRESSION_ERRORS = (EOFError, zlib.error, lzma.LZMAError)
 SKIPPED_SHOWN = 3  # names of skipped non-table files shown in the note
 
 
@@ -43,6 +48,13 @@ def table_suffix(path: str) -> str:
 def open_table(path: str, mode: str = "rb"):
     """An fsspec file for a table file or URL; compressed CSV is (de)compressed on the fly."""
     return fsspec.open(path, mode, compression="infer")
+
+
+def compression_problem(error: Exception) -> str:
+    """One of COMPRESSION_ERRORS as short text for "PATH: cannot be read (...)"."""
+    if isinstance(error, EOFError):
+        return "compressed file is truncated"
+    return f"compressed data is damaged: {str(error).strip() or type(error).__name__}"
 
 
 def unquoted(header: str) -> str:
@@ -224,6 +236,8 @@ def read_table(
     except UnicodeDecodeError as error:
         bad = error.object[error.start : error.start + 1].hex()  # offset is within a buffer
         raise ChurnError(f"{path}: not UTF-8 text (byte 0x{bad}); save it as UTF-8") from error
+    except COMPRESSION_ERRORS as error:
+        raise ChurnError(f"{path}: cannot be read ({compression_problem(error)})") from error
     except (pd.errors.ParserError, pa.ArrowInvalid, OSError) as error:
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error)
         raise ChurnError(f"{path}: cannot be parsed ({first_line})") from error

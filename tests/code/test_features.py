@@ -1,5 +1,7 @@
 """Feature spec and transform: the logic shared by training and serving."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -86,3 +88,28 @@ def test_spec_round_trips_through_json_and_rejects_garbage():
         FeatureSpec.from_json("{oops")
     with pytest.raises(ChurnError, match="unsupported feature spec version"):
         FeatureSpec.from_json('{"version": 99}')
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"categorical": ["device"]}, "categorical: expected an object, got a JSON array"),
+        ({"categorical": {"device": "a"}}, "categorical.device: expected an array of levels"),
+        ({"numeric": 5}, "numeric: expected an array of names, got a JSON number"),
+        ({"numeric": [1, 2]}, "numeric: expected names as text, got a JSON number"),
+        ({"engineered": None}, "engineered: expected an array of names, got a JSON null"),
+        ({"engineered": ["nope"]}, "engineered: 'nope' is not one of orders_per_session"),
+        ({"numeric": []}, "engineered: 'order_trend' needs the numeric column(s) orders_30d"),
+        ({"extra": 1}, "extra: not a field"),
+    ],
+)
+def test_a_spec_of_the_wrong_shape_is_one_line_naming_the_field(change, problem):
+    """`[]` or fields of the wrong type were AttributeError and TypeError tracebacks."""
+    spec = {**json.loads(spec_of().to_json()), **change}
+    expected = f"f.json: not a feature spec written by churn.featurize ({problem}"
+    with pytest.raises(ChurnError) as refused:
+        FeatureSpec.from_json(json.dumps(spec), "f.json")
+    assert str(refused.value).startswith(expected)
+    for text in ("[]", "null"):
+        with pytest.raises(ChurnError, match=r"\(expected a JSON object, got a JSON \w+\)$"):
+            FeatureSpec.from_json(text, "f.json")

@@ -203,3 +203,13 @@ def test_the_correction_is_stored_in_the_model_file(tmp_path):
     shifted = loaded.inplace_predict(rows.to_numpy(np.float32), predict_type="margin")
     np.testing.assert_allclose(shifted, margins - 1.5, atol=1e-5)
     assert undo_positive_weight(loaded, pd.Series([1, 0]), balance=True) is loaded  # w = 1
+
+
+@pytest.mark.parametrize("raw", [b"[]", b"null", b"5", b'"model"'])
+def test_valid_json_that_is_no_model_is_one_line_naming_the_file(raw):
+    """A model file holding `[]` or `null` was an AttributeError traceback (the server: "Attribute
+    app not found")."""
+    with pytest.raises(ChurnError, match=r"^m\.json: not an XGBoost model \(a JSON \w+\)$"):
+        parse_model(raw, "m.json")
+    with pytest.raises(ChurnError, match=r"^m\.json: not a logistic model written by churn\.train"):
+        parse_model(b'{"kind": "churn-logistic-regression"}', "m.json")

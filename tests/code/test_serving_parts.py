@@ -9,23 +9,27 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
 import yaml
 from pydantic import TypeAdapter, ValidationError
+from uvicorn.importer import import_from_string
 
+from churn import serve
 from churn.artifacts import contract_from_spec, load_revision
 from churn.batch_input import regroup
 from churn.body_limit import BodySizeLimit
 from churn.coercion import coerce_boolean
 from churn.contract import ColumnContract, Contract
+from churn.customer_keys import snapshot_keys, text_of_rows
 from churn.errors import ChurnError
 from churn.features import FeatureSpec
 from churn.request_model import build_request_model, request_body
 from churn.revisions import check_metrics_pair
-from churn.serve import create_app
-from churn.serve_settings import Settings
+from churn.serve import create_app, field_error
+from churn.serve_settings import LoadedFiles, Settings, health_of
 from tests.helpers import commit_all, run
 
 SPEC = FeatureSpec(
@@ -300,3 +304,58 @@ def test_batches_are_regrouped_into_chunks_of_the_asked_size_in_order():
     assert [t.num_rows for t in tables] == [4, 4, 4, 2]
     assert [n for t in tables for n in t.column("n").to_pylist()] == list(range(14))
     assert list(regroup(iter([]), 4)) == []
+
+
+def test_a_metrics_file_set_on_purpose_must_exist(tmp_path):
+    """CHURN_METRICS naming no file started the server, and /model said metrics null."""
+    absent = tmp_path / "metrics.json"
+    with pytest.raises(ChurnError) as refused:
+        create_app(Settings.from_env({"CHURN_METRICS": str(absent)}))
+    assert str(refused.value) == f"{absent}: not found (CHURN_METRICS)"
+    assert not Settings.from_env({}).metrics_given
+
+
+def test_long_whole_numbers_are_not_echoed_in_a_422():
+    """A 401-digit integer was echoed in full; text longer than 100 characters never was."""
+    error = {"loc": ("body", "record", "avg_order_value"), "msg": "m", "type": "finite_number"}
+    for value, echoed in ((10**400, False), (-(10**99), False), (10**100, False),
+                          (10**100 - 1, True), (-5, True), (True, True)):  # fmt: skip
+        assert ("input" in field_error(error | {"input": value})) is echoed, value
+
+
+def test_health_tells_a_removed_file_from_a_changed_one(tmp_path):
+    """/health said "a restart loads them" of a deleted model: a restart would fail."""
+    model, spec = tmp_path / "model.json", tmp_path / "features.json"
+    model.write_text("{}")
+    spec.write_text("{}")
+    files = LoadedFiles([model, spec])
+    spec.write_text('{"changed": 1}')
+    assert health_of(files, "v1")["note"].endswith("still serving v1, a restart loads them")
+    model.unlink()
+    health = health_of(files, "v1")
+    assert (health["status"], health["changed_files"]) == ("stale", [str(model), str(spec)])
+    assert health["note"].endswith(
+        f"still serving v1; {model} removed since start: a restart would fail until it is back"
+    )
+
+
+def test_an_attribute_error_while_building_the_app_is_not_read_as_no_app(monkeypatch):
+    """uvicorn said `Attribute "app" not found in module "churn.serve"`, hiding the cause."""
+
+    def broken() -> None:
+        raise AttributeError("'list' object has no attribute 'get'")
+
+    monkeypatch.setattr(serve, "app_from_env", broken)
+    with pytest.raises(RuntimeError, match="'list' object has no attribute 'get'"):
+        import_from_string("churn.serve:app")
+
+
+@pytest.mark.parametrize("marker", ["", "NA", "null", "-", "N/A", "?", None])
+def test_missing_value_markers_are_no_snapshot(marker):
+    """Batch scoring read "NA" as a snapshot of its own, unlike "" and the API: the customer was
+    scored twice. The output's snapshot column showed "NA"."""
+    column = pd.Series(["2026-06-01", None, marker], dtype=object)
+    keys = snapshot_keys(column, np.arange(3))
+    assert keys.iloc[2].isna().all() and keys.iloc[1].isna().all()
+    assert keys.iloc[0].notna().any()
+    assert pd.isna(text_of_rows(column, np.arange(3))[2])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import subprocess
 import sys
 
@@ -15,7 +16,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from churn import predict
+from churn.batch_input import has_rows
 from churn.errors import ChurnError
+from churn.tables import read_table
 from tests.helpers import REPO
 from tests.model.test_predict import artifact_args, run_predict
 
@@ -195,3 +198,46 @@ def test_a_line_of_tabs_in_a_tab_separated_file_is_a_short_row_not_a_blank_line(
     files = ["--input", str(tmp_path / "in.tsv"), "--output", str(tmp_path / "o.csv")]
     with pytest.raises(ChurnError, match=r"in.tsv: cannot be read \(CSV parse error: Row #5"):
         predict.main([*files, *artifact_args(trained.root)])
+
+
+def test_missing_value_markers_in_the_snapshot_are_no_snapshot(trained, tmp_path, capsys):
+    """'' and 'NA' (or 'null', '-', 'N/A', '?') were two snapshots in batch scoring, one in the
+    API: the customer was scored once per marker, and the output showed "NA"."""
+    row = trained.test_rows.head(1).drop(columns="snapshot_month")
+    months = ["", "NA", "2026-06-01", "null", "-", "N/A", "?"]
+    pd.concat([row] * len(months)).assign(snapshot_month=months).to_csv(
+        tmp_path / "in.csv", index=False
+    )
+    files = ["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv")]
+    summary = run_predict(capsys, *files, *artifact_args(trained.root))
+    assert summary["rejected_by_reason"] == {"duplicate_id:customer_id": 5}
+    scored = pd.read_csv(tmp_path / "o.csv", dtype=str, keep_default_na=False)
+    assert scored["snapshot_month"].tolist() == ["", "2026-06-01"]
+    rejects = pd.read_csv(tmp_path / "o.rejects.csv", dtype=str, keep_default_na=False)
+    assert rejects["snapshot_month"].tolist() == ["NA", "null", "-", "N/A", "?"]  # as written
+
+
+@pytest.mark.parametrize("suffix", [".csv.gz", ".csv.bz2", ".csv.xz"])
+def test_a_truncated_compressed_input_is_one_line(trained, tmp_path, suffix):
+    """A cut .gz/.bz2/.xz file was an EOFError traceback: at the start (the delimiter sniffing)
+    and mid-stream (Arrow's reads), also with --fallback and for ingest's reader."""
+    rows = trained.test_rows.head(200)
+    big = pd.concat([rows] * 60).assign(customer_id=lambda f: [f"C{n}" for n in range(len(f))])
+    for name, frame in (("small", rows), ("big", big)):  # big: some MiB, past the first block
+        whole = tmp_path / f"whole{suffix}"
+        frame.to_csv(whole, index=False)
+        packed = whole.read_bytes()
+        cut = tmp_path / f"{name}{suffix}"
+        cut.write_bytes(packed[: len(packed) * 3 // 4])
+        whole.unlink()
+        expected = f"{cut}: cannot be read (compressed file is truncated)"
+        files = ["--input", str(cut), "--output", str(tmp_path / "o.csv"), "--chunk-size", "500"]
+        with pytest.raises(ChurnError) as refused:
+            predict.main([*files, *artifact_args(trained.root)])
+        assert str(refused.value) == expected
+        with pytest.raises(ChurnError, match=re.escape(expected)):
+            read_table(str(cut))
+    cut.write_bytes(packed[:20])  # within the header: --fallback reads that far
+    with pytest.raises(ChurnError, match=re.escape(f"{cut}: cannot be read (compressed file")):
+        has_rows(str(cut))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"big{suffix}", f"small{suffix}"]

@@ -166,3 +166,31 @@ def test_health_watches_the_contract_file_params_name(trained, tmp_path):
         contract.write_text(contract.read_text() + "# edited\n")
         after = httpx.get(f"{url}/health").json()
         assert (after["status"], after["changed_files"]) == ("stale", [str(contract)])
+
+
+def test_missing_value_markers_are_no_snapshot_as_in_batch_scoring(default_api, trained):
+    """Batch scoring read "NA" as a snapshot of its own; the API reads every marker as none."""
+    record = records(trained.test_rows.head(1))[0]
+    months = ["", "NA", "2026-06-01", "null", "-", "N/A", "?"]
+    answer = post(default_api, [record | {"snapshot_month": m} for m in months]).json()
+    assert len(answer["predictions"]) == 2
+    assert [r["index"] for r in answer["rejected"]] == [1, 3, 4, 5, 6]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "problem"),
+    [
+        ("model.json", "null", "not an XGBoost model (a JSON null)"),
+        ("features.json", "[]", "not a feature spec written by churn.featurize (expected a JSON "
+                                "object, got a JSON array)"),
+    ],
+)  # fmt: skip
+def test_artifacts_of_the_wrong_json_shape_are_refused_in_one_line(
+    trained, tmp_path, name, content, problem
+):
+    """uvicorn said `Attribute "app" not found in module "churn.serve"`, naming no file."""
+    (tmp_path / name).write_text(content)
+    variable = "CHURN_MODEL" if name == "model.json" else "CHURN_FEATURES"
+    env = serving_env(trained.root, **{variable: str(tmp_path / name)})
+    del env["CHURN_DVC_LOCK"]
+    assert refusal(env) == f"churn.serve: error: cannot start: {tmp_path / name}: {problem}"
