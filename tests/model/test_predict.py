@@ -65,7 +65,8 @@ def test_messy_csv_rows_in_equal_scored_plus_rejected(trained, tmp_path, capsys)
     assert scores["id"].tolist() == kept["customer_id"].tolist()
     expected = predict_proba(trained.model, transform(kept, trained.spec))
     np.testing.assert_allclose(scores["churn_probability"], expected, rtol=1e-12)
-    assert (scores["churn_decision"] == (expected >= 0.5)).all()
+    threshold = yaml.safe_load((trained.root / "params.yaml").read_text())["evaluate"]["threshold"]
+    assert (scores["churn_decision"] == (expected >= threshold)).all()
 
 
 def test_chunk_size_does_not_change_the_scores(trained, tmp_path, capsys):

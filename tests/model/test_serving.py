@@ -88,7 +88,8 @@ def test_one_record_is_scored(api, trained):
     prediction = response.json()["predictions"][0]
     assert prediction["id"] == trained.test_rows[ID].iloc[0]
     assert 0 < prediction["churn_probability"] < 1
-    assert prediction["churn_decision"] == (prediction["churn_probability"] >= 0.5)
+    threshold = yaml.safe_load((trained.root / "params.yaml").read_text())["evaluate"]["threshold"]
+    assert prediction["churn_decision"] == (prediction["churn_probability"] >= threshold)
 
 
 def test_ids_come_back_as_the_client_sent_them(api, trained):
