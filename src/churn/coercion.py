@@ -140,9 +140,11 @@ def coerce_boolean(column: pd.Series) -> Coerced:
 
 
 def parse_date(value: object, dayfirst: bool) -> pd.Timestamp:
-    """One date in any format pandas knows; NaT when it cannot be read or is out of range."""
+    """One date in any format pandas knows, in UTC without its zone when it has one; NaT when it
+    cannot be read or is out of range."""
     try:
-        return pd.Timestamp(pd.to_datetime(value, dayfirst=dayfirst, format="mixed")).as_unit("ns")
+        stamp = pd.Timestamp(pd.to_datetime(value, dayfirst=dayfirst, format="mixed"))
+        return (stamp.tz_convert("UTC").tz_localize(None) if stamp.tz else stamp).as_unit("ns")
     except (ValueError, OverflowError, pd.errors.OutOfBoundsDatetime):
         return pd.NaT
 
@@ -172,12 +174,22 @@ def other_dates(values: pd.Series, name: object) -> pd.Series:
     return parse_dates(values, dayfirst)
 
 
+def naive_utc(stamps: pd.Series) -> pd.Series:
+    """Timestamps as datetime64[ns] without a zone: zone-aware ones (2026-01-01T00:00:00Z, +02:00,
+    Spark's Parquet timestamps) converted to UTC first, so that snapshots compare as instants."""
+    if isinstance(stamps.dtype, pd.DatetimeTZDtype):
+        stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+    return stamps.astype("datetime64[ns]")
+
+
 def coerce_datetime(column: pd.Series) -> Coerced:
-    """Timestamps as datetime64[ns]; unparseable values flagged."""
+    """Timestamps as datetime64[ns], in UTC when written with a zone or offset (values without
+    one are taken as written); unparseable values flagged."""
     text = as_text(column)
     blank = blank_mask(text)
     present = text.where(~blank).astype(object)
-    stamps = pd.to_datetime(present, errors="coerce", format="ISO8601")
+    # utc: values with different offsets (or offsets and none) cannot be read otherwise
+    stamps = naive_utc(pd.to_datetime(present, errors="coerce", format="ISO8601", utc=True))
     odd = stamps.isna() & present.notna()
     if odd.any():  # slow path only for the values that are not ISO 8601
         stamps = stamps.where(~odd, other_dates(present[odd], column.name))

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+import re
+import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from churn.errors import ChurnError, listing, run_cli, storage_errors
 from churn.params import PARAMS_FILE, ids_of, load_section
-from churn.tables import check_delimiter, list_table_files, read_table, write_parquet
+from churn.tables import check_delimiter, list_table_files, read_named_columns, write_parquet
+
+# How pandas names a blank header field: a column so named in a file was named so by a reader
+# (a CSV with a row index read and saved again) and may hold row numbers.
+READER_NAMED = re.compile(r"Unnamed: \d+")
+FILES_SHOWN = 3  # file names shown in a note
 
 
 def harmonise_types(frame: pd.DataFrame) -> pd.DataFrame:
@@ -52,6 +59,32 @@ def partial_note(partial: dict[str, int], files: Sequence[str]) -> str:
     )
 
 
+def blank_header_note(dropped: Mapping[str, Sequence[str]]) -> str:
+    """One line naming the columns left out for a blank header and the files that had them ("" when
+    none had): the row index that pandas' to_csv writes by default is no data (blank header)."""
+    files = [path for path, columns in dropped.items() if columns]
+    if not files:
+        return ""
+    columns = list(dict.fromkeys(column for path in files for column in dropped[path]))
+    names = listing([path.rstrip("/").rsplit("/", 1)[-1] for path in files], FILES_SHOWN)
+    return (
+        f"ingest: left out column(s) with a blank header (a row index, not data): "
+        f"{listing([repr(c) for c in columns])} in {len(files)} of {len(dropped)} file(s): {names}"
+    )
+
+
+def reader_named_note(columns: Sequence[object]) -> str:
+    """One line on columns named like a blank header a reader named ('Unnamed: 0'), kept as data
+    since they have a name ("" when there are none)."""
+    named = [repr(str(c)) for c in columns if READER_NAMED.fullmatch(str(c))]
+    if not named:
+        return ""
+    return (
+        f"ingest: column(s) {listing(named)} kept as data, though named as pandas names a blank "
+        "header: a row index saved again? remove it from the export if it holds row numbers"
+    )
+
+
 def check_table(table: pd.DataFrame, path: str) -> pd.DataFrame:
     """Refuse files with no data rows, or one column whose name hides a different delimiter."""
     if table.empty:
@@ -78,15 +111,22 @@ def main(argv: Sequence[str] | None = None) -> None:
     data = load_section("data", args.params)
     with storage_errors(args.source):
         files = list_table_files(args.source)
-        tables = [
-            check_table(read_table(path, data.delimiter, data.decimal, ids_of(data)), path)
+        reads = {
+            path: read_named_columns(path, data.delimiter, data.decimal, ids_of(data))
             for path in files
-        ]
+        }
+    tables = [check_table(read.frame, path) for path, read in reads.items()]
     table = ingest(tables)
     write_parquet(table, args.out)
     print(f"ingest: {len(table)} rows, {table.shape[1]} columns from {len(files)} file(s)")
     if note := partial_note(partial_columns(tables), files):
         print(note)
+    for warning in (
+        blank_header_note({path: read.blank_headed for path, read in reads.items()}),
+        reader_named_note(list(table.columns)),
+    ):
+        if warning:
+            print(warning, file=sys.stderr)
 
 
 if __name__ == "__main__":

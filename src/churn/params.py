@@ -56,6 +56,10 @@ class DataParams:
     decimal: str = "."  # CSV files: "." or "," (then "." may separate thousands: 1.234,5)
 
     def __post_init__(self) -> None:
+        if not self.target.strip():  # id and timestamp may be "" (none); every row has a label
+            raise ParamsValueError(
+                f"key 'data.target' should name the label column, got {self.target!r}"
+            )
         if self.delimiter not in CSV_DELIMITERS:
             raise ParamsValueError(
                 f"data.delimiter must be auto , ; tab or |, got {self.delimiter!r}"

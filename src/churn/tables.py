@@ -9,6 +9,7 @@ import zlib
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import fsspec
 import pandas as pd
@@ -29,6 +30,13 @@ GLOB_CHARACTERS = "*?["
 # (gzip's BadGzipFile and bz2's "Invalid data stream" are, and are reported as such).
 COMPRESSION_ERRORS = (EOFError, zlib.error, lzma.LZMAError)
 SKIPPED_SHOWN = 3  # names of skipped non-table files shown in the note
+
+
+class Table(NamedTuple):
+    """One file's columns, without those with a blank header (named as pandas names them)."""
+
+    frame: pd.DataFrame
+    blank_headed: tuple[str, ...]
 
 
 def is_csv(path: str) -> bool:
@@ -105,20 +113,39 @@ def file_delimiter(handle, setting: str, path: str, decimal: str = ".") -> str:
     return sep
 
 
+def is_blank_name(name: object) -> bool:
+    """Whether a header field is blank: the row index that pandas' to_csv writes by default, or a
+    spreadsheet's trailing separators. pandas reads it as 'Unnamed: <position>'."""
+    return not str(name).strip()
+
+
 def check_unique_names(names: Sequence[object], path: str) -> None:
     """Refuse a header that names a column twice (pandas would rename the second 'x.1'; batch
     scoring refuses it too). Blank names are told apart by position, as pandas does."""
-    counts = Counter(name for name in names if str(name).strip())
+    counts = Counter(name for name in names if not is_blank_name(name))
     repeated = sorted(str(name) for name, count in counts.items() if count > 1)
     if repeated:
         raise ChurnError(f"{path}: column {repeated[0]!r} appears more than once in the header")
 
 
-def check_csv_header(handle, sep: str, path: str) -> None:
-    """check_unique_names on a CSV file's header line as written (handle is rewound)."""
+def check_csv_header(handle, sep: str, path: str) -> list[str]:
+    """A CSV file's header fields as written, checked by check_unique_names (handle is rewound)."""
     header = pd.read_csv(handle, sep=sep, header=None, nrows=1, dtype=str, keep_default_na=False)
     handle.seek(0)
-    check_unique_names(header.iloc[0].tolist() if len(header) else [], path)
+    names = header.iloc[0].tolist() if len(header) else []
+    check_unique_names(names, path)
+    return names
+
+
+def without_blank_headers(frame: pd.DataFrame, header: Sequence[object]) -> Table:
+    """The frame without the columns whose header field (header[i] for frame.columns[i]) is
+    blank: a row index or empty trailing fields, no data the contract can name. A column named
+    'Unnamed: 0' in the file is named, and kept."""
+    blank = [at for at, name in enumerate(header[: frame.shape[1]]) if is_blank_name(name)]
+    if not blank:
+        return Table(frame, ())
+    kept = [at for at in range(frame.shape[1]) if at not in blank]
+    return Table(frame.iloc[:, kept], tuple(str(frame.columns[at]) for at in blank))
 
 
 def check_delimiter(columns: list[str], path: str) -> None:
@@ -187,27 +214,30 @@ def note_skipped(source: str, skipped: Sequence[str], why: str) -> None:
         print(f"{source}: skipped {len(skipped)} file(s) {why}: {names}", file=sys.stderr)
 
 
-def read_csv(
-    handle, path: str, delimiter: str, decimal: str, keep_as_text: Sequence[str]
-) -> pd.DataFrame:
-    """A CSV file as pandas reads it, in the given format; keep_as_text columns (ids) are read
-    verbatim. Decimal ",": every column is read as text and only values that are strictly
-    decimal-comma numbers (1.234,5) become numbers (pandas' thousands="." read 82.97 as 8297)."""
+def read_csv(handle, path: str, delimiter: str, decimal: str, keep_as_text: Sequence[str]) -> Table:
+    """A CSV file as pandas reads it, in the given format, without blank-headed columns;
+    keep_as_text columns (ids) are read verbatim. Decimal ",": every column is read as text and
+    only values that are strictly decimal-comma numbers (1.234,5) become numbers (pandas'
+    thousands="." read 82.97 as 8297)."""
     sep = file_delimiter(handle, delimiter, path, decimal)
-    check_csv_header(handle, sep, path)
+    header = check_csv_header(handle, sep, path)
     if decimal == ".":
         dtypes = dict.fromkeys(keep_as_text, str)
-        return pd.read_csv(handle, sep=sep, dtype=dtypes, low_memory=False)
-    frame = pd.read_csv(handle, sep=sep, dtype=str, low_memory=False)
-    return read_decimal_commas(frame, keep_as_text)
+        frame = pd.read_csv(handle, sep=sep, dtype=dtypes, low_memory=False)
+    else:
+        frame = read_decimal_commas(
+            pd.read_csv(handle, sep=sep, dtype=str, low_memory=False), keep_as_text
+        )
+    return without_blank_headers(frame, header)
 
 
-def read_parquet_table(handle, path: str) -> pd.DataFrame:
-    """A Parquet file, every column of it a column; one whose schema names a column twice is
-    refused naming it."""
+def read_parquet_table(handle, path: str) -> Table:
+    """A Parquet file, every named column of it a column; one whose schema names a column twice
+    is refused naming it."""
     check_unique_names(pq.read_schema(handle).names, path)
     handle.seek(0)
-    return index_as_columns(pd.read_parquet(handle))
+    frame = index_as_columns(pd.read_parquet(handle))
+    return without_blank_headers(frame, list(frame.columns))
 
 
 def index_as_columns(frame: pd.DataFrame) -> pd.DataFrame:
@@ -223,7 +253,15 @@ def index_as_columns(frame: pd.DataFrame) -> pd.DataFrame:
 def read_table(
     path: str, delimiter: str = AUTO, decimal: str = ".", keep_as_text: Sequence[str] = ()
 ) -> pd.DataFrame:
-    """Read one CSV or Parquet file; unreadable files raise a ChurnError naming the file."""
+    """Read one CSV or Parquet file without its blank-headed columns (see read_named_columns)."""
+    return read_named_columns(path, delimiter, decimal, keep_as_text).frame
+
+
+def read_named_columns(
+    path: str, delimiter: str = AUTO, decimal: str = ".", keep_as_text: Sequence[str] = ()
+) -> Table:
+    """Read one CSV or Parquet file, leaving out the columns with a blank header and saying which
+    they were; unreadable files raise a ChurnError naming the file."""
     try:
         with open_table(path) as handle:
             if is_csv(path):

@@ -1,7 +1,9 @@
-"""Reading YAML strictly: libyaml when available, no key given twice, errors as one line."""
+"""Reading YAML strictly: libyaml when available, YAML 1.2 booleans, no key given twice, errors
+as one line."""
 
 from __future__ import annotations
 
+import re
 import typing
 from typing import Any
 
@@ -9,11 +11,30 @@ import yaml
 
 # libyaml's parser when PyYAML was built with it: the same safe subset, about ten times faster.
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+BOOL_TAG = "tag:yaml.org,2002:bool"
+# YAML 1.2's core schema, as DVC (ruamel) reads params.yaml: only true and false are booleans;
+# YAML 1.1 (PyYAML) also reads yes/no/on/off/y/n so, and DVC writes "Yes" unquoted.
+CORE_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+
+
+def core_resolvers(resolvers: dict[str, list]) -> dict[str, list]:
+    """A copy of a loader's implicit resolvers (per first character) with the YAML 1.1 boolean
+    one replaced by YAML 1.2's; the loader's own table is left as it is."""
+    table = {
+        first: [(tag, pattern) for tag, pattern in entries if tag != BOOL_TAG]
+        for first, entries in resolvers.items()
+    }
+    for first in "tTfF":
+        table.setdefault(first, []).insert(0, (BOOL_TAG, CORE_BOOL))
+    return table
 
 
 class UniqueKeyLoader(YAML_LOADER):  # type: ignore[misc, valid-type]
-    """The safe loader, refusing a key given twice in one mapping (PyYAML would keep the last
-    silently: a contract column or a param defined twice)."""
+    """The safe loader with YAML 1.2 booleans (yes, no, on, off, y, n are text), refusing a key
+    given twice in one mapping (PyYAML would keep the last silently: a contract column or a param
+    defined twice)."""
+
+    yaml_implicit_resolvers = core_resolvers(YAML_LOADER.yaml_implicit_resolvers)
 
     def construct_mapping(self, node, deep=False):
         seen = set()
@@ -31,7 +52,8 @@ class UniqueKeyLoader(YAML_LOADER):  # type: ignore[misc, valid-type]
 
 
 def parse_yaml(text: str | bytes) -> Any:
-    """yaml.safe_load through libyaml when available; a key repeated in a mapping is an error."""
+    """yaml.safe_load through libyaml when available, reading booleans as YAML 1.2 (and DVC) does:
+    `positive_label: Yes` is the text "Yes"; a key repeated in a mapping is an error."""
     return yaml.load(text, Loader=UniqueKeyLoader)
 
 

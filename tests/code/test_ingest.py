@@ -7,6 +7,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+import yaml
 
 from churn.batch_input import decimal_points, read_chunks
 from churn.coercion import coerce
@@ -19,6 +20,7 @@ from churn.ingest import check_table, ingest, partial_columns, partial_note
 from churn.ingest import main as ingest_main
 from churn.params import DataParams, Policies
 from churn.tables import list_table_files, open_table, read_table, sniff_delimiter
+from tests.helpers import REPO
 
 
 def test_tables_with_a_late_column_are_stacked_as_they_are():
@@ -267,3 +269,41 @@ def test_columns_written_as_the_pandas_index_are_read_as_columns(tmp_path):
     read = pd.read_parquet(tmp_path / "out.pq")
     assert sorted(read.columns) == sorted(rows.columns)
     assert read["customer_id"].tolist() == ["C2", "C3", "C1", "C2", "C3"]
+
+
+@pytest.mark.parametrize("decimal", [".", ","])
+def test_a_csv_row_index_under_a_blank_header_is_left_out_and_named(tmp_path, capsys, decimal):
+    """pandas' to_csv writes the row index under a blank header by default; ingest read it as a
+    feature ('Unnamed: 0') and the model trained on row numbers, silently."""
+    rows = pd.DataFrame({"customer_id": ["C1", "C2"], "tenure": [1, 2], "churned": [0, 1]})
+    rows.to_csv(tmp_path / "a.csv", sep=";")  # row index, header ";customer_id;..."
+    (tmp_path / "b.csv").write_text("customer_id;tenure;churned;\nC3;3;1;\n")  # trailing ;
+    rows.to_csv(tmp_path / "c.csv", sep=";", index=False)
+    params = tmp_path / "params.yaml"
+    data = yaml.safe_load((REPO / "params.yaml").read_text())["data"]
+    params.write_text(yaml.safe_dump({"data": {**data, "timestamp": "", "decimal": decimal}}))
+    out = tmp_path / "out.parquet"
+    ingest_main(["--source", str(tmp_path / "*.csv"), "--out", str(out), "--params", str(params)])
+    assert list(pd.read_parquet(out).columns) == list(rows.columns)
+    assert capsys.readouterr().err.splitlines() == [
+        "ingest: left out column(s) with a blank header (a row index, not data): 'Unnamed: 0', "
+        "'Unnamed: 3' in 2 of 3 file(s): a.csv, b.csv"
+    ]
+    assert list(read_table(str(tmp_path / "a.csv"))) == list(rows)  # as contract infer reads it
+
+
+def test_a_column_named_unnamed_is_kept_as_data_with_a_warning(tmp_path, capsys):
+    """A name is data: 'Unnamed: 0' written by a reader (a CSV read and saved again) is kept, as a
+    Parquet column named so is, and named on stderr; a blank Parquet column name is left out."""
+    rows = pd.DataFrame({"customer_id": ["C1", "C2"], "tenure": [1, 2], "churned": [0, 1]})
+    rows.assign(**{"Unnamed: 0": [0, 1]}).to_parquet(tmp_path / "a.parquet")
+    rows.assign(**{"": [0, 1]}).to_parquet(tmp_path / "b.parquet")
+    out = tmp_path / "out.parquet"
+    ingest_main(["--source", str(tmp_path / "*.parquet"), "--out", str(out)])
+    assert list(pd.read_parquet(out).columns) == [*rows.columns, "Unnamed: 0"]
+    assert capsys.readouterr().err.splitlines() == [
+        "ingest: left out column(s) with a blank header (a row index, not data): '' in 1 of 2 "
+        "file(s): b.parquet",
+        "ingest: column(s) 'Unnamed: 0' kept as data, though named as pandas names a blank "
+        "header: a row index saved again? remove it from the export if it holds row numbers",
+    ]

@@ -1,6 +1,8 @@
 """The params loader: typed sections and one clear message per mistake."""
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from churn.params import (
     load_section,
 )
 from churn.typed_sections import section_from_mapping
+from churn.yaml_files import parse_yaml
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -143,3 +146,53 @@ def test_data_columns_are_named_with_a_near_miss():
     with pytest.raises(ChurnError, match=re.escape(expected)):
         check_data_columns(columns, moved, "x.parquet")
     check_data_columns(columns[1:], DataParams(**{**data.__dict__, "id": ""}), "x.parquet")
+
+
+def test_yes_no_on_off_are_text_as_dvc_reads_them(tmp_path):
+    """`dvc exp run -S` rewrites params.yaml in YAML 1.2, `positive_label: "Yes"` unquoted; PyYAML
+    (YAML 1.1) read that as True, and validate found no label True in the data."""
+    read = parse_yaml("a: [Yes, no, On, off, y, N, true, True, TRUE, false, False, FALSE, tRue]")
+    assert read == {"a": ["Yes", "no", "On", "off", "y", "N", True, True, True] + [False] * 3
+                    + ["tRue"]}  # fmt: skip
+    assert yaml.safe_load("a: yes") == {"a": True}  # PyYAML's own loaders are left as they are
+    assert yaml.load("a: yes", Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))["a"] is True
+    text = (REPO / "params.yaml").read_text().replace("positive_label: 1 ", "positive_label: Yes")
+    (tmp_path / "params.yaml").write_text(text)
+    assert load_section("data", tmp_path / "params.yaml").positive_label == "Yes"
+    assert load_section("train", tmp_path / "params.yaml").balance_classes is True
+
+
+@pytest.mark.parametrize("target", ["", "  "])
+def test_an_empty_target_is_a_params_error(tmp_path, target):
+    """data.target: "" gave KeyError: '' tracebacks in split, featurize, train and evaluate."""
+    path = tmp_path / "params.yaml"
+    path.write_text(
+        (REPO / "params.yaml").read_text().replace("target: churned", f"target: '{target}'")
+    )
+    wanted = f"{path}: key 'data.target' should name the label column, got '{target}'"
+    with pytest.raises(ChurnError, match=re.escape(wanted)):
+        load_section("data", path)
+
+
+STAGE_ARGUMENTS = {
+    "ingest": "--source raw --out c.parquet",
+    "validate": "--input c.parquet --valid-out v.parquet --unlabelled-out u.parquet "
+    "--quarantine-out q.parquet --metrics m.json --schema s.json",
+    "split": "--input v.parquet --out-dir split",
+    "featurize": "--split-dir split --out-dir f --spec spec.json",
+    "train": "--train t.parquet --valid v.parquet --model m.json --live-dir live",
+    "evaluate": "--test t.parquet --raw-test r.parquet --model m.json --live-dir live",
+}
+
+
+@pytest.mark.parametrize(("module", "args"), STAGE_ARGUMENTS.items(), ids=list(STAGE_ARGUMENTS))
+def test_every_stage_reading_data_refuses_an_empty_target(tmp_path, module, args):
+    text = (REPO / "params.yaml").read_text().replace("target: churned", "target: ''")
+    (tmp_path / "params.yaml").write_text(text)
+    command = [sys.executable, "-m", f"churn.{module}", *args.split(), "--params", "params.yaml"]
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        f"churn.{module}: error: params.yaml: key 'data.target' should name the label column, "
+        "got ''"
+    ]

@@ -342,3 +342,39 @@ def test_bad_input_is_handled_or_refused_clearly(outcomes: dict, case: str):
     counts = assert_every_row_counted(folder, expected[1])
     schema = json.loads((folder / "schema.json").read_text())
     assert expected[2](counts, schema), (counts, schema)
+
+
+def test_zoned_snapshots_pass_ingest_and_validate(tmp_path: Path, clean: pd.DataFrame):
+    """ISO 8601 stamps with a zone (a CSV's ...T00:00:00Z, Spark's tz-aware Parquet timestamps)
+    stopped validate with a TypeError traceback; they are read in UTC."""
+    stamp = pd.Timestamp(clean["snapshot_month"].iloc[0])
+    files = {
+        "a.csv": lambda f: csv(f.assign(snapshot_month=stamp.strftime("%Y-%m-%dT%H:%M:%SZ"))),
+        "b.parquet": lambda f: parquet(
+            f.assign(snapshot_month=stamp.tz_localize("UTC"), customer_id=f[ID] + "-b"),
+            Path(f.attrs["tmp"]) / "b.parquet",
+        ),
+    }
+    prepare(tmp_path, clean, files, {})
+    result = run_ingest_and_validate(tmp_path)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    counts = assert_every_row_counted(tmp_path, 2 * ROWS)
+    assert counts["rows_valid"] == 2 * ROWS
+    stamps = pd.read_parquet(tmp_path / "valid.parquet")["snapshot_month"]
+    assert stamps.dt.tz is None and set(stamps) == {stamp.tz_localize(None)}
+
+
+def test_an_unquoted_yes_label_works_as_dvc_writes_it(tmp_path: Path, clean: pd.DataFrame):
+    """`dvc exp run -S` rewrites `positive_label: "Yes"` unquoted; YAML 1.1 read it as True and
+    validate stopped: label value True (data.positive_label) never occurs in column 'Churn'."""
+    labels = {"a.csv": lambda f: csv(f.assign(churned=f["churned"].map({0: "No", 1: "Yes"})))}
+    prepare(tmp_path, clean, labels, {"data.contract": ""})
+    params = tmp_path / "params.yaml"
+    params.write_text(params.read_text().replace("positive_label: 1", "positive_label: Yes"))
+    assert "positive_label: Yes\n" in params.read_text()
+    result = run_ingest_and_validate(tmp_path)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    counts = assert_every_row_counted(tmp_path, ROWS)
+    valid = pd.read_parquet(tmp_path / "valid.parquet")
+    assert counts["rows_valid"] == ROWS
+    assert valid["churned"].sum() == (clean["churned"] == 1).sum() > 0
