@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -83,6 +83,12 @@ def label_text(text: pd.Series) -> pd.Series:
     numbers = pd.to_numeric(text.astype(object), errors="coerce")
     whole = row_mask(pd.Series(numbers % 1 == 0, index=text.index))
     return text.where(~whole, numbers.where(whole).astype("Int64").astype("string"))
+
+
+def snapshot_months(stamps: pd.Series) -> pd.Series:
+    """Each row's snapshot: the calendar month of its data.timestamp (missing stays missing), so
+    that dates spread over a month are one snapshot in split, drift and validate alike."""
+    return stamps.dt.to_period("M")
 
 
 def unknown_labels(text: pd.Series) -> pd.Series:
@@ -181,13 +187,22 @@ def optional_roles(data: DataParams, scoring: bool) -> set[str]:
     return {data.target, data.id, data.timestamp} - {""} if scoring else set()
 
 
+def required_timestamp(column: ColumnContract, data: DataParams, scoring: bool) -> ColumnContract:
+    """The data.timestamp column is required in training data whatever the contract says: a
+    row without a snapshot belongs to no split (quarantined as null:COL, as a missing id is)."""
+    if scoring or column.name != data.timestamp or not column.nullable:
+        return column
+    return replace(column, nullable=False)
+
+
 def check_columns(
     frame, contract, policies, data, where, scoring, retype_min=1, include=None
 ) -> dict[str, ColumnCheck]:
     """Every contract column (and included new column: those named in include, or every one
     when it is None) coerced and checked, in contract order."""
     checks = {}
-    for column in contract.columns:
+    for contract_column in contract.columns:
+        column = required_timestamp(contract_column, data, scoring)
         if column.name not in frame.columns:
             if column.name not in optional_roles(data, scoring):
                 checks[column.name] = impute_column(frame.index, column)

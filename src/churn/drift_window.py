@@ -1,4 +1,4 @@
-"""Which rows the drift stage compares: the newest snapshot against the model's training window."""
+"""Which rows the drift stage compares: the newest month against the model's training window."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from churn.coercion import as_text, coerce
-from churn.column_checks import coerce_in, label_text, unknown_labels
+from churn.column_checks import coerce_in, label_text, snapshot_months, unknown_labels
 from churn.params import DataParams, DriftParams, check_data_columns
 
 
@@ -22,14 +22,15 @@ def newest_unlabelled(frame: pd.DataFrame, target: str, newest: np.ndarray) -> b
 def split_window(
     frame: pd.DataFrame, data: DataParams, where: str
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Training window and the newest snapshot. split tests on the latest labelled snapshot and
-    trains on those before it, and validate sets an unlabelled newest snapshot apart (to score),
-    so then the window is the labelled snapshots before the test month."""
-    stamps = coerce_in(frame[data.timestamp], "datetime", where).values
-    newest = (stamps == stamps.max()).to_numpy(dtype=bool)
+    """Training window and the newest snapshot, snapshots being calendar months of
+    data.timestamp. split tests on the latest labelled month and trains on those before it, and
+    validate sets an unlabelled newest month apart (to score), so then the window is the labelled
+    months before the test month."""
+    months = snapshot_months(coerce_in(frame[data.timestamp], "datetime", where).values)
+    newest = months.eq(months.max()).to_numpy(dtype=bool)
     unlabelled = newest_unlabelled(frame, data.target, newest)
-    test_month = stamps[~newest].max() if unlabelled else stamps.max()
-    return frame[(stamps < test_month).to_numpy(dtype=bool)], frame[newest]
+    test_month = months[~newest].max() if unlabelled else months.max()
+    return frame[months.lt(test_month).to_numpy(dtype=bool)], frame[newest]
 
 
 def stage_window(frame: pd.DataFrame, params: DriftParams, data: DataParams, where: str = "data"):

@@ -1,4 +1,4 @@
-"""Split stage: train/valid/test by time when a timestamp exists, else stratified at random."""
+"""Split stage: train/valid/test by calendar month when a timestamp exists, else at random."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from churn.column_checks import coerce_in, snapshot_months
 from churn.errors import ChurnError, run_cli
 from churn.params import PARAMS_FILE, DataParams, SplitParams, check_data_columns, load_section
 from churn.tables import read_parquet, write_parquet
@@ -56,14 +57,34 @@ def hold_out_valid(window: pd.DataFrame, data: DataParams, valid_size: float, se
     return Splits(window[~held_out], window[held_out], empty)
 
 
-def split_by_time(frame: pd.DataFrame, data: DataParams, params: SplitParams, seed: int) -> Splits:
-    """Test on the latest snapshot, train on the earlier ones, validate on held-out customers."""
-    latest = frame[data.timestamp].max()
-    if frame[data.timestamp].nunique() < 2:
-        raise ChurnError(f"column '{data.timestamp}': need at least two snapshots for a time split")
-    window = frame[frame[data.timestamp] < latest]
-    train, valid, _ = hold_out_valid(window, data, params.valid_size, seed)
-    return Splits(train, valid, frame[frame[data.timestamp] == latest])
+def month_of_rows(frame: pd.DataFrame, timestamp: str, where: str) -> pd.Series:
+    """Each row's snapshot, the calendar month of its timestamp; a row without one is refused,
+    as no split could hold it (validate quarantines such rows: null:COL)."""
+    stamps = frame[timestamp]
+    if not pd.api.types.is_datetime64_any_dtype(stamps):  # a contract typing it as text
+        stamps = coerce_in(stamps, "datetime", where).values
+    if missing := int(stamps.isna().sum()):
+        raise ChurnError(
+            f"{where}: column '{timestamp}' (data.timestamp) is missing in {missing} of "
+            f"{len(frame)} rows, which no split can hold: give them a date, or run validate "
+            f"first (it quarantines them as null:{timestamp})"
+        )
+    return snapshot_months(stamps)
+
+
+def split_by_time(
+    frame: pd.DataFrame, months: pd.Series, data: DataParams, params: SplitParams, seed: int
+) -> Splits:
+    """Test on the latest calendar month (every row dated in it), train on the earlier months,
+    validate on held-out customers."""
+    if months.nunique() < 2:
+        raise ChurnError(
+            f"column '{data.timestamp}': need at least two snapshots (calendar months) "
+            "for a time split"
+        )
+    latest = months.eq(months.max()).to_numpy(dtype=bool)
+    train, valid, _ = hold_out_valid(frame[~latest], data, params.valid_size, seed)
+    return Splits(train, valid, frame[latest])
 
 
 def row_fractions(frame: pd.DataFrame, seed: int) -> np.ndarray:
@@ -133,9 +154,10 @@ def check_splits(splits: Splits, data: DataParams, params: SplitParams) -> None:
             )
 
 
-def split_frame(frame: pd.DataFrame, data: DataParams, params: SplitParams, seed: int) -> Splits:
+def split_frame(
+    frame: pd.DataFrame, data: DataParams, params: SplitParams, seed: int, where: str = "data"
+) -> Splits:
     """Choose the split by whether the data has a timestamp column."""
-    splitter = split_by_time if data.timestamp else split_at_random
     if frame.empty:
         raise ChurnError("no rows to split (did validate quarantine them all?)")
     if frame[data.target].nunique() < 2:  # no split can fix that
@@ -144,7 +166,11 @@ def split_frame(frame: pd.DataFrame, data: DataParams, params: SplitParams, seed
             f"column '{data.target}' (data.target) holds one class only, {labels}: check "
             "data.positive_label and the source data"
         )
-    splits = splitter(frame, data, params, seed)
+    if data.timestamp:
+        months = month_of_rows(frame, data.timestamp, where)
+        splits = split_by_time(frame, months, data, params, seed)
+    else:
+        splits = split_at_random(frame, data, params, seed)
     check_splits(splits, data, params)
     return Splits(*(part.reset_index(drop=True) for part in splits))
 
@@ -163,7 +189,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     seed = load_section("base", args.params).seed
     frame = read_parquet(args.input)
     check_data_columns(frame.columns, data, str(args.input))
-    splits = split_frame(frame, data, params, seed)
+    splits = split_frame(frame, data, params, seed, str(args.input))
     for name, part in splits._asdict().items():
         write_parquet(part, args.out_dir / f"{name}.parquet")
         print(f"split: {name} {len(part)} rows, churn rate {part[data.target].mean():.3f}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from churn.coercion import as_text
-from churn.column_checks import coerce_in, label_text, unknown_labels
+from churn.column_checks import coerce_in, label_text, snapshot_months, unknown_labels
 from churn.contract import Contract, infer_contract, left_out_note
 from churn.errors import ChurnError, did_you_mean, listing, run_cli
 from churn.params import PARAMS_FILE, ROLES, DataParams, load_section
@@ -28,6 +29,17 @@ def check_role_columns(frame: pd.DataFrame, data: DataParams, where: str) -> Non
         if name and name not in frame.columns:
             hint = near_miss(name, frame.columns) or did_you_mean(name, frame.columns)
             raise ChurnError(f"{where}: column '{name}' (data.{role}) not found{hint}")
+
+
+def outside_contracts_warning(path: str, root: Path) -> str:
+    """A warning when the contract file is not in root's contracts/ folder, the one dvc.yaml
+    declares as validate's dependency (editing another file leaves the outputs stale); ""."""
+    if not path or Path(path).resolve().is_relative_to((root / "contracts").resolve()):
+        return ""
+    return (
+        f"validate: warning: {path} is outside contracts/, which dvc.yaml declares: "
+        "editing it will not rerun validate"
+    )
 
 
 def load_or_infer_contract(path: str, frame: pd.DataFrame, data: DataParams) -> Contract:
@@ -95,12 +107,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def unlabelled_newest(frame: pd.DataFrame, data: DataParams, where: str) -> np.ndarray:
-    """Rows of the newest snapshot when none of them has a label yet (whether those customers
-    churn is not known: they are the ones to score); all False otherwise or without snapshots."""
+    """Rows of the newest snapshot (the latest calendar month) when none of them has a label yet
+    (whether those customers churn is not known: they are the ones to score); all False
+    otherwise or without snapshots."""
     if not data.timestamp or data.target not in frame.columns or frame.empty:
         return np.zeros(len(frame), dtype=bool)
-    stamps = coerce_in(frame[data.timestamp], "datetime", where).values
-    newest = (stamps == stamps.max()).to_numpy(dtype=bool)
+    months = snapshot_months(coerce_in(frame[data.timestamp], "datetime", where).values)
+    newest = months.eq(months.max()).to_numpy(dtype=bool)
     unknown = unknown_labels(label_text(as_text(frame[data.target]))).to_numpy()
     return newest if unknown[newest].all() and not unknown.all() else np.zeros(len(frame), bool)
 
@@ -146,6 +159,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     frame = read_parquet(args.input)
     check_role_columns(frame, data, str(args.input))
     contract = load_or_infer_contract(args.contract, frame, data)
+    if warning := outside_contracts_warning(args.contract, Path.cwd()):  # once it proved usable
+        print(warning, file=sys.stderr)
     result, unlabelled = validate(frame, contract, policies, data, str(args.input))
     write_parquet(result.valid, args.valid_out)
     write_parquet(unlabelled, args.unlabelled_out)

@@ -244,3 +244,20 @@ def test_check_refuses_a_model_or_feature_spec_path_that_does_not_exist(tmp_path
     result = run_check(tmp_path, batch(rng, 500), batch(rng, 500), option, "nope.json")
     assert result.returncode == 2
     assert result.stderr.strip() == f"churn.drift: error: nope.json: file not found ({option})"
+
+
+@pytest.mark.parametrize(
+    ("newest_labelled", "window"),
+    [(True, {1, 2}), (False, {1})],  # Feb: the test month
+)
+def test_the_newest_snapshot_is_the_whole_latest_calendar_month(newest_labelled, window):
+    """Dates spread within each month: the newest snapshot was the rows of the last date only,
+    and the rest of that month was counted in the training window."""
+    frame = months_frame(np.random.default_rng(12), newest_labelled)
+    days = pd.to_timedelta(np.arange(len(frame)) % 28, unit="D")
+    frame["month"] = (pd.to_datetime(frame["month"]) + days).dt.strftime("%Y-%m-%d")
+    reference, current, skip = stage_window(frame, PARAMS, DATA)
+    assert skip is None and len(current) == 600
+    assert set(pd.to_datetime(current["month"]).dt.month) == {3}
+    assert set(pd.to_datetime(reference["month"]).dt.month) == window
+    assert len(reference) == 600 * len(window)

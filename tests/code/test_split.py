@@ -1,12 +1,16 @@
 """Split core: time split keeps whole customers together; random split is stratified."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from churn.errors import ChurnError
 from churn.params import DataParams, SplitParams
-from churn.split import split_frame, stable_fraction
+from churn.split import main, split_frame, stable_fraction
+from tests.helpers import REPO
 
 DATA = DataParams(target="churned", positive_label=1, id="customer_id", timestamp="month")
 PARAMS = SplitParams(valid_size=0.25, test_size=0.2)
@@ -183,3 +187,42 @@ def test_a_class_too_rare_for_the_splits_names_the_params(churners):
                        r"split.valid_size \(0.25\), or add customers \(data.id\) of the rarer "
                        r"class$"):  # fmt: skip
         split_frame(frame, RANDOM, PARAMS, seed=0)
+
+
+def daily_frame(customers: int = 400, months: int = 3) -> pd.DataFrame:
+    """monthly_frame with each row dated on another day of its month (1st to 28th)."""
+    frame = monthly_frame(customers, months)
+    days = pd.to_timedelta(np.arange(len(frame)) % 28, unit="D")
+    return frame.assign(month=frame["month"] + days)
+
+
+def test_time_split_tests_on_every_row_of_the_latest_calendar_month():
+    """Dates spread within each month: the test split was the rows of the last date only (the
+    rest of the month trained alongside it)."""
+    train, valid, test = split_frame(daily_frame(), DATA, PARAMS, seed=1)
+    assert len(test) == 400 and set(test["month"].dt.month) == {3}
+    assert set(train["month"].dt.month) | set(valid["month"].dt.month) == {1, 2}
+    assert len(train) + len(valid) + len(test) == 1200
+
+
+def test_dates_within_one_month_are_one_snapshot_not_enough_for_a_time_split():
+    frame = daily_frame(months=1)
+    with pytest.raises(ChurnError, match=r"at least two snapshots \(calendar months\)"):
+        split_frame(frame, DATA, PARAMS, seed=0)
+
+
+def test_rows_without_a_timestamp_are_refused_not_dropped(tmp_path):
+    """A row without a date was in neither the training months nor the test month: lost."""
+    frame = monthly_frame()
+    frame.loc[:9, "month"] = pd.NaT
+    with pytest.raises(ChurnError, match=r"column 'month' \(data.timestamp\) is missing in 10 "
+                       r"of 1200 rows.*\(it quarantines them as null:month\)$"):  # fmt: skip
+        split_frame(frame, DATA, PARAMS, seed=0)
+    params = yaml.safe_load((REPO / "params.yaml").read_text())
+    params["data"].update(target="churned", id="customer_id", timestamp="month")
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
+    frame.to_parquet(tmp_path / "v.parquet")
+    argv = ["--input", str(tmp_path / "v.parquet"), "--out-dir", str(tmp_path / "split")]
+    with pytest.raises(ChurnError, match=rf"^{re.escape(str(tmp_path))}/v.parquet: column 'month'"):
+        main([*argv, "--params", str(tmp_path / "params.yaml")])
+    assert not (tmp_path / "split").exists()

@@ -1,15 +1,22 @@
 """Validation core: coercion, row checks, schema diff and every policy of the data contract."""
 
+import json
+from dataclasses import replace
+from pathlib import Path
+
 import pandas as pd
 import pytest
+import yaml
 
 from churn.coercion import coerce, coerce_boolean, coerce_categorical, coerce_numeric
-from churn.contract import ColumnContract, Contract
+from churn.contract import ColumnContract, Contract, infer_contract
 from churn.errors import ChurnError
 from churn.params import DataParams, Policies
 from churn.validate import brief, coerced_note
+from churn.validate import main as validate_main
 from churn.validate import validate as validate_stage
 from churn.validation import apply_contract
+from tests.helpers import REPO
 
 DATA = DataParams(target="churned", positive_label=1, id="customer_id", timestamp="month")
 CONTRACT = Contract(
@@ -376,3 +383,80 @@ def test_infinite_numbers_are_values_of_the_wrong_type():
     assert optional.valid["spend"].isna().tolist() == [False, True, False, False]
     for values in ([float("inf"), 1.0], ["1e400", "2"]):  # numbers, and text beyond float64
         assert coerce_numeric(pd.Series(values, dtype=object)).bad.tolist() == [True, False]
+
+
+def test_rows_without_a_timestamp_are_quarantined_even_where_the_contract_allows_it():
+    """An inferred contract makes the timestamp nullable when some are blank: those rows passed,
+    then split dropped them (in no split, no quarantine, no count)."""
+    frame = raw(month=["2026-01-01", "", None, "2026-01-01"])
+    nullable = Contract(
+        [replace(c, nullable=True) if c.name == "month" else c for c in CONTRACT.columns]
+    )
+    inferred = infer_contract(frame, DATA)
+    assert inferred.column("month").nullable  # what the tester's inferred contract said
+    for contract in (CONTRACT, nullable, inferred):
+        result, unlabelled = validate_stage(frame, contract, Policies(), DATA, "f.csv")
+        assert result.counts["quarantined_by_reason"] == {"null:month": 2}
+        assert result.valid["customer_id"].tolist() == ["a", "d"] and unlabelled.empty
+        assert result.rejected["customer_id"].tolist() == ["b", "c"]
+    scored = validate(frame, contract=nullable, scoring=True)  # scoring: the date is optional
+    assert scored.counts["rows_valid"] == 4
+
+
+def test_the_unlabelled_newest_snapshot_is_the_whole_latest_month():
+    """Dates spread within a month: only the rows of the last date counted as the newest
+    snapshot, so the rest of that unlabelled month was quarantined as missing_label."""
+    days = ["2026-01-03", "2026-01-09", "2026-01-20", "2026-01-31", "2026-02-02", "2026-02-14"]
+    frame = with_newest_month([None, None, None]).assign(month=[*days, "2026-02-27"])
+    result, unlabelled = validate_stage(frame, CONTRACT, Policies(), DATA, "f.csv")
+    assert unlabelled["customer_id"].tolist() == ["x", "y", "z"]
+    assert result.counts["rows_quarantined"] == 0 and result.counts["rows_valid"] == 4
+
+
+def run_validate(folder: Path, contract: Path, capsys) -> str:
+    """validate's main on four clean rows with this contract, run in folder; its stderr."""
+    raw().to_parquet(folder / "in.parquet")
+    params = yaml.safe_load((REPO / "params.yaml").read_text())
+    params["data"].update(target="churned", id="customer_id", timestamp="month")
+    (folder / "params.yaml").write_text(yaml.safe_dump(params))
+    outs = ["valid-out", "unlabelled-out", "quarantine-out", "metrics", "schema"]
+    argv = ["--input", "in.parquet", "--contract", str(contract), "--params", "params.yaml"]
+    validate_main([*argv, *(arg for out in outs for arg in (f"--{out}", f"{out}.out"))])
+    return capsys.readouterr().err
+
+
+def test_a_contract_outside_contracts_is_used_with_a_warning(tmp_path, monkeypatch, capsys):
+    """dvc.yaml declares contracts/ as validate's dependency: editing a contract elsewhere
+    leaves its outputs stale, silently."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "contracts").mkdir()
+    for path in (tmp_path / "contracts" / "mine.yaml", tmp_path / "elsewhere.yaml"):
+        path.write_text(CONTRACT.to_yaml())
+    assert run_validate(tmp_path, Path("contracts/mine.yaml"), capsys) == ""
+    assert run_validate(tmp_path, tmp_path / "contracts" / "mine.yaml", capsys) == ""
+    assert run_validate(tmp_path, Path("elsewhere.yaml"), capsys) == (
+        "validate: warning: elsewhere.yaml is outside contracts/, which dvc.yaml declares: "
+        "editing it will not rerun validate\n"
+    )
+    assert json.loads(Path("metrics.out").read_text())["rows_valid"] == 4  # used all the same
+
+
+def test_zoned_timestamps_are_compared_in_utc_without_the_zone():
+    """ISO 8601 stamps with a zone (2026-01-01T00:00:00Z) and tz-aware Parquet columns (as Spark
+    writes them) stopped validate with a TypeError traceback; offsets may also differ by row."""
+    midnight, february = pd.Timestamp("2026-01-01"), pd.Timestamp("2026-02-01")
+    zulu = coerce(pd.Series(["2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z"]), "datetime")
+    assert zulu.values.tolist() == [midnight, february] and not zulu.bad.any()
+    offsets = ["2026-01-01T02:00:00+02:00", "2026-01-01T00:00:00", "2025-12-31T19:00-05:00", "x"]
+    mixed = coerce(pd.Series(offsets), "datetime")
+    assert mixed.values.tolist()[:3] == [midnight] * 3 and mixed.bad.tolist()[3]
+    spark = pd.Series(pd.to_datetime(["2026-01-01 01:00", None]).tz_localize("Europe/Paris"))
+    assert coerce(spark, "datetime").values.tolist()[0] == midnight
+    for values in (zulu, mixed):
+        assert str(values.values.dtype) == "datetime64[ns]"
+    result, _ = validate_stage(
+        raw(month=["2026-01-01T00:00:00Z"] * 2 + ["2026-02-01T00:00:00Z"] * 2),
+        CONTRACT, Policies(), DATA, "f.csv",
+    )  # fmt: skip
+    assert result.counts["rows_valid"] == 4
+    assert result.valid["month"].tolist() == [midnight] * 2 + [february] * 2

@@ -127,3 +127,61 @@ def test_a_newest_export_without_labels_is_scored_not_quarantined(scratch_repo: 
     assert test["snapshot_month"].max() < pd.Timestamp(june["snapshot_month"].iloc[0])
     scores = pd.read_parquet(scratch_repo / "data/scores/scores.parquet")
     assert sorted(scores["id"]) == sorted(june["customer_id"])
+
+
+def dated_exports(folder: Path, months: int = 4, rows: int = 600) -> None:
+    """Monthly exports dated on every day of their month, ten rows of each without a date."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    folder.mkdir()
+    for month in range(1, months + 1):
+        tenure = rng.integers(0, 72, rows)
+        plan = rng.choice(["Month-to-month", "One year", "Two year"], rows)
+        logit = -2 + (72 - tenure) / 100 + (plan == "Month-to-month")
+        dates = [f"2025-{month:02d}-{1 + i % 28:02d}" for i in range(rows)]
+        frame = pd.DataFrame(
+            {
+                "CustomerID": [f"{i:07d}" for i in rng.choice(2 * rows, rows, replace=False)],
+                "SnapshotDate": [""] * 10 + dates[10:],
+                "Tenure": tenure,
+                "MonthlyCharges": rng.uniform(20, 120, rows).round(2),
+                "Contract": plan,
+                "Churn": np.where(rng.random(rows) < 1 / (1 + np.exp(-logit)), "Yes", "No"),
+            }
+        )
+        frame.to_csv(folder / f"export_2025-{month:02d}.csv", index=False)
+
+
+def test_snapshots_are_calendar_months_and_rows_without_a_date_are_quarantined(
+    scratch_repo: Path, tmp_path: Path
+):
+    """Dates spread within each month: the test split and drift's newest snapshot were the rows
+    of the last date only; rows without a date were in no split and no count. The contract,
+    frozen outside contracts/, is one dvc.yaml does not watch: validate says so."""
+    dated_exports(tmp_path / "exports")
+    exports = str(tmp_path / "exports")
+    own = {"target": "Churn", "positive_label": "Yes", "id": "CustomerID"}
+    own["timestamp"] = "SnapshotDate"
+    set_params(scratch_repo, **{"ingest.source": exports, "data.contract": ""},
+               **{f"data.{key}": value for key, value in own.items()})  # fmt: skip
+    inferred = run(scratch_repo, "python", "-m", "churn.contract", "infer", exports)
+    (tmp_path / "mine.yaml").write_text(inferred.stdout)
+    set_params(scratch_repo, **{"data.contract": str(tmp_path / "mine.yaml")})
+    result = run(scratch_repo, "dvc", "repro")
+    assert f"validate: warning: {tmp_path / 'mine.yaml'} is outside contracts/" in (
+        result.stderr + result.stdout
+    )
+    counts = read_json(scratch_repo, "metrics/validation.json")
+    assert counts["quarantined_by_reason"] == {"null:SnapshotDate": 40}
+    assert counts["rows_in"] == counts["rows_valid"] + counts["rows_quarantined"] == 2400
+    parts = {
+        name: pd.read_parquet(scratch_repo / f"data/interim/split/{name}.parquet")
+        for name in ("train", "valid", "test")
+    }
+    assert sum(map(len, parts.values())) == counts["rows_valid"]
+    assert set(parts["test"]["SnapshotDate"].dt.month) == {4} and len(parts["test"]) == 590
+    assert set(parts["train"]["SnapshotDate"].dt.month) == {1, 2, 3}
+    drift = read_json(scratch_repo, "metrics/drift.json")
+    assert "skipped" not in drift  # compared: the whole of April against January to March
+    assert (drift["reference_rows"], drift["current_rows"]) == (1770, 590)
