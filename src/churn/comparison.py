@@ -51,7 +51,7 @@ def direction(key: str) -> int:
         return 0
     if name in HIGHER_IS_BETTER or name.endswith("_auc"):
         return 1
-    return -1 if name in LOWER_IS_BETTER else 0
+    return -1 if name in LOWER_IS_BETTER or name.endswith("_log_loss") else 0
 
 
 def improvement(row: MetricRow) -> float | None:

@@ -138,7 +138,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         base=args.base,
         new=args.new or "workspace",
         verdict=verdict(rows, gate, args.base),
-        metrics=rows,
+        metrics=[row for row in rows if row.file != DATA_FILES["drift"]],  # its own section
         params=param_rows(params_diff(args.base, args.new)),
         images=curves | confusions,
         data=data,

@@ -35,6 +35,7 @@ def row(key: str, base: float | None, new: float | None) -> MetricRow:
         ("test.log_loss", -1),
         ("train.logloss", -1),
         ("test.brier", -1),
+        ("valid_log_loss", -1),  # the saved model's, next to valid_roc_auc
         ("test.rows", 0),
         ("test.churn_rate", 0),
         ("confusion.tp", 0),

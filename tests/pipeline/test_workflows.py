@@ -96,6 +96,9 @@ def test_report_shows_changed_param_metrics_with_signs_and_plots(pr_run):
     for section in ("## Data", "### Validation", "### Schema changes", "### Drift"):
         assert section in report  # the validate and drift stages' files are on both branches
     assert "## Not available" not in report
+    metric_files = re.findall(r"^`(metrics/[^`]+)`$", report.split("## Params changed")[0], re.M)
+    assert "metrics/drift.json" not in metric_files  # its ~100 statistics: the Drift section
+    assert "metrics/evaluate/metrics.json" in metric_files
     if os.environ.get("CHURN_UPDATE_REPORT_EXAMPLE"):
         shutil.rmtree(REPO / "docs" / "report-example", ignore_errors=True)
         shutil.copytree(root / "report", REPO / "docs" / "report-example")
