@@ -7,7 +7,6 @@ so the figures stay comparable across machines. Results are written to BENCHMARK
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
@@ -117,8 +116,10 @@ def stage_memory(root: Path) -> dict[str, tuple[float, int]]:
 
 def train_overhead(root: Path, repeats: int) -> tuple[float, float]:
     """The train stage's wall time against plain xgboost.train for the same rounds."""
-    metrics = json.loads((root / "metrics/train/metrics.json").read_text())
-    rounds = int(metrics["step"]) + 1
+    # every round the stage boosted (early stopping's patience past the best one included): the
+    # validation curve has a row per round; metrics.json's step is the best round it kept
+    curve = root / "metrics/train/plots/metrics/valid/logloss.tsv"
+    rounds = len(curve.read_text().splitlines()) - 1  # minus the header
     command = stage_commands(root)["train"].replace("metrics/train", str(root / "bench-live"))
     command = command.replace("models/model.json", str(root / "bench-model.json"))
     script = root / "plain_train.py"

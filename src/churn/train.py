@@ -84,7 +84,8 @@ def booster_params(features: Sequence[str], labels: pd.Series, params: TrainPara
     }
 
 
-TRAIN_CURVE_EVERY = 10  # rounds between evaluations of the training split (each is a full AUC)
+TRAIN_CURVE_EVERY = 20  # rounds between evaluations of the training split (a full AUC each:
+# ~30 ms on 80k rows, a second per 33 evaluations, 0.15x of plain xgboost.train's time)
 
 
 def parse_evaluation(text: str) -> dict[str, float]:

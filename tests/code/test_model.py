@@ -144,12 +144,12 @@ def test_evaluation_text_is_parsed():
     assert parse_evaluation(text) == {"auc": 0.8312, "logloss": 0.51}
 
 
-def test_curves_cover_every_round_for_valid_and_every_tenth_for_train(tmp_path):
+def test_curves_cover_every_round_for_valid_and_every_twentieth_for_train(tmp_path):
     params = TrainParams(**{**PARAMS.__dict__, "n_estimators": 25, "early_stopping_rounds": 100})
     booster, curves = fit_xgboost(toy_frame(), toy_frame(seed=1), "y", params, seed=0)
     assert booster.num_boosted_rounds() <= 25
     assert [len(values) for values in curves.valid.values()] == [25, 25]
-    rounds = sorted({0, 10, 20, 24, curves.best})  # every tenth round, the last and the best
+    rounds = sorted({0, 20, 24, curves.best})  # every twentieth round, the last and the best
     assert sorted(curves.train) == rounds
     assert set(curves.train[24]) == {"auc", "logloss"}
     with Live(dir=str(tmp_path), dvcyaml=None, save_dvc_exp=False, report=None) as live:
