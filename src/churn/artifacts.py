@@ -164,6 +164,12 @@ def build(
     return Artifacts(spec, model, evaluate.threshold, data, contract, policies, version)
 
 
+def contract_location(params: Path, named: str, given: Path | None = None) -> Path:
+    """The contract file the workspace's artifacts use: the one given (CHURN_CONTRACT), else
+    data.contract relative to the folder of params.yaml (the repository root)."""
+    return given or Path(params).parent / named
+
+
 def load_workspace(
     model: Path, features: Path, params: Path = PARAMS_FILE, contract: Path | None = None
 ) -> Artifacts:
@@ -179,7 +185,7 @@ def load_workspace(
         params_map = {**params_map, "data": data}
 
     def read_text(path: str) -> str:
-        target = contract or Path(params).parent / path
+        target = contract_location(params, path, contract)
         if not target.is_file():
             given = "the contract given" if contract else f"data.contract in {params}"
             raise ChurnError(f"{target}: contract file not found ({given})")

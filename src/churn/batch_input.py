@@ -21,6 +21,7 @@ from churn.tables import (
     check_unique_names,
     compression_problem,
     file_delimiter,
+    is_blank_name,
     is_csv,
     open_table,
 )
@@ -35,7 +36,7 @@ UNNAMED = re.compile(r"__index_level_\d+__")  # how pandas names an index withou
 def header_names(names: list[str], path: str) -> list[str]:
     """Column names as read: blank ones (trailing separators from spreadsheets) become
     'Unnamed: <position>' as pandas names them; a repeated name is refused."""
-    named = [name if name.strip() else f"Unnamed: {at}" for at, name in enumerate(names)]
+    named = [f"Unnamed: {at}" if is_blank_name(name) else name for at, name in enumerate(names)]
     check_unique_names(named, path)
     return named
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from churn.artifacts import contract_location
 from churn.errors import ChurnError
 from churn.params import read_params_file
 
@@ -83,7 +84,7 @@ def contract_file(settings: Settings) -> list[Path]:
     except ChurnError:  # loading the artifacts reports it, after a missing model
         return []
     name = data.get("contract") if isinstance(data, dict) else None
-    return [settings.params.parent / name] if isinstance(name, str) and name else []
+    return [contract_location(settings.params, name)] if isinstance(name, str) and name else []
 
 
 Stamp = tuple[int, int] | None  # a file's size and mtime in ns; None when it is gone
