@@ -58,11 +58,13 @@ def stage_window(frame: pd.DataFrame, params: DriftParams, data: DataParams, whe
 
 
 def snapshot_names(frame: pd.DataFrame, timestamp: str) -> list[str]:
-    """The snapshots (dates) the rows come from, oldest first; none without a timestamp column."""
+    """The snapshots (calendar months, "2026-06") the rows come from, oldest first, as split,
+    drift and validate count them (daily dates used to be listed one by one); none without a
+    timestamp column."""
     if not timestamp or timestamp not in frame.columns:
         return []
-    stamps = pd.DatetimeIndex(coerce(frame[timestamp], "datetime").values.dropna().unique())
-    return [f"{stamp:%Y-%m-%d}" for stamp in stamps.sort_values()]
+    months = snapshot_months(coerce(frame[timestamp], "datetime").values).dropna().unique()
+    return [str(month) for month in sorted(months)]
 
 
 def window_fields(reference: pd.DataFrame, current: pd.DataFrame, data: DataParams) -> dict:

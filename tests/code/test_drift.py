@@ -10,7 +10,7 @@ import pytest
 
 from churn.drift import decide, drift_report, is_drifted, main
 from churn.drift_stats import categorical_stats, numeric_stats
-from churn.drift_window import skipped_report, stage_window
+from churn.drift_window import skipped_report, snapshot_names, stage_window
 from churn.errors import ChurnError
 from churn.features import FeatureSpec
 from churn.params import DataParams, DriftParams, Policies
@@ -225,8 +225,16 @@ def test_the_stage_report_names_its_snapshots(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     months_frame(np.random.default_rng(11), False).to_parquet("customers.parquet")
     report = run_main(tmp_path, "stage", "--data", "customers.parquet")
-    assert report["reference_snapshots"] == ["2026-01-01"] and report["reference_rows"] == 600
-    assert report["current_snapshots"] == ["2026-03-01"] and report["current_rows"] == 600
+    assert report["reference_snapshots"] == ["2026-01"] and report["reference_rows"] == 600
+    assert report["current_snapshots"] == ["2026-03"] and report["current_rows"] == 600
+
+
+def test_snapshots_are_named_as_months_however_the_dates_spread():
+    """Daily data listed every date of the window (150 names for five months)."""
+    days = pd.Series(pd.date_range("2026-01-01", "2026-05-31", freq="D").repeat(2))
+    frame = pd.DataFrame({"day": days.astype(str).where(days.dt.day != 9)})  # some dates missing
+    assert snapshot_names(frame, "day") == ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05"]
+    assert snapshot_names(frame, "") == [] and snapshot_names(frame, "month") == []
 
 
 def test_the_stage_refuses_a_timestamp_or_id_the_data_lacks():
