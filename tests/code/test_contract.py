@@ -131,3 +131,14 @@ def test_an_inferred_id_column_is_never_nullable_so_rows_without_id_are_quaranti
     result = apply_contract(frame, contract, Policies(), DATA, "x")
     assert result.valid["customer_id"].tolist() == ["a"]
     assert result.rejected["reject_reason"].tolist() == ["null:customer_id"] * 2
+
+
+def test_an_inferred_timestamp_is_not_nullable_as_validate_requires_it():
+    """The frozen contract said nullable: true for a date column with blanks, which validate
+    overrides (a row without a snapshot belongs to no split)."""
+    frame = FRAME.assign(month=["2026-01-01", "", None])
+    contract = infer_contract(frame, DATA)
+    assert contract.column("month").nullable is False
+    assert Contract.from_yaml(contract.to_yaml()).column("month").nullable is False
+    result = apply_contract(frame, contract, Policies(), DATA, "x")
+    assert result.rejected["reject_reason"].tolist() == ["null:month"] * 2
