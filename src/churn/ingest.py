@@ -93,6 +93,18 @@ def check_table(table: pd.DataFrame, path: str) -> pd.DataFrame:
     return table
 
 
+def files_in(source: str, pattern: str) -> str:
+    """The source folder with the files glob (ingest.files) applied: what list_table_files
+    expands. Under `dvc repro` the folder is the stage's dependency (DVC cannot hash a glob);
+    the glob then picks the files in it."""
+    pattern = pattern.strip()
+    if not pattern:
+        return source
+    if pattern.startswith("/") or "://" in pattern or ".." in pattern.split("/"):
+        raise ChurnError(f"--files '{pattern}': a glob inside --source {source}, such as '*.csv'")
+    return f"{source.rstrip('/')}/{pattern}"
+
+
 def ingest(tables: Sequence[pd.DataFrame]) -> pd.DataFrame:
     """Stack the raw tables as they are; typing and checks happen in the validate stage."""
     return harmonise_types(combine_tables(tables))
@@ -101,6 +113,9 @@ def ingest(tables: Sequence[pd.DataFrame]) -> pd.DataFrame:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="churn.ingest", description=__doc__)
     parser.add_argument("--source", required=True, help="file, folder, glob or URL")
+    parser.add_argument(
+        "--files", default="", help="glob of the files to read in the --source folder ('*.csv')"
+    )
     parser.add_argument("--out", required=True, type=Path, help="typed Parquet output")
     parser.add_argument("--params", type=Path, default=PARAMS_FILE, help="data.delimiter/decimal")
     return parser.parse_args(argv)
@@ -109,8 +124,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     data = load_section("data", args.params)
-    with storage_errors(args.source):
-        files = list_table_files(args.source)
+    source = files_in(args.source, args.files)
+    with storage_errors(source):
+        files = list_table_files(source)
         reads = {
             path: read_named_columns(path, data.delimiter, data.decimal, ids_of(data))
             for path in files

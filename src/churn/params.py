@@ -149,6 +149,7 @@ class DriftParams:
 @dataclass(frozen=True)
 class IngestParams:
     source: str
+    files: str = ""  # glob of the files to read in source (a folder); "" = every table file
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from churn.contract import ColumnContract, Contract
 from churn.contract import main as contract_main
 from churn.decimal_commas import decimal_commas_to_points
 from churn.errors import ChurnError
-from churn.ingest import check_table, ingest, partial_columns, partial_note
+from churn.ingest import check_table, files_in, ingest, partial_columns, partial_note
 from churn.ingest import main as ingest_main
 from churn.params import DataParams, Policies
 from churn.tables import list_table_files, open_table, read_table, sniff_delimiter
@@ -219,6 +219,29 @@ def test_a_glob_matching_nothing_is_named_in_one_line(tmp_path):
         ingest_main(["--source", source, "--out", str(tmp_path / "x.parquet")])
     with pytest.raises(ChurnError, match="no CSV or Parquet files match"):
         contract_main(["infer", source])
+
+
+def test_ingest_files_picks_the_files_in_the_source_folder(tmp_path, capsys):
+    """ingest.files: a glob within ingest.source, so the folder can be the stage's DVC
+    dependency (DVC cannot hash a glob) while only the matching exports are read."""
+    exports = tmp_path / "exports"
+    (exports / "2026").mkdir(parents=True)
+    pd.DataFrame({"customer_id": ["a"], "x": [1]}).to_csv(exports / "2026/jan.csv", index=False)
+    pd.DataFrame({"customer_id": ["b"], "x": [2]}).to_csv(exports / "feb.csv", index=False)
+    (exports / "backup.parquet").write_text("not a table: must not be read")
+    out = tmp_path / "c.parquet"
+    ingest_main(["--source", f"{exports}/", "--files", "**/*.csv", "--out", str(out)])
+    assert sorted(pd.read_parquet(out)["customer_id"]) == ["a", "b"]
+    ingest_main(["--source", str(exports), "--files", "2026/*.csv", "--out", str(out)])
+    assert pd.read_parquet(out)["customer_id"].tolist() == ["a"]
+    assert "from 1 file(s)" in capsys.readouterr().out
+    assert files_in("s3://bucket/exports/", " *.csv ") == "s3://bucket/exports/*.csv"
+    assert files_in("data/raw", "") == "data/raw"
+    with pytest.raises(ChurnError, match=r"exports/\*\.txt: no CSV or Parquet files match"):
+        ingest_main(["--source", str(exports), "--files", "*.txt", "--out", str(out)])
+    for outside in ("../*.csv", "/etc/*.csv", "s3://other/*.csv"):
+        with pytest.raises(ChurnError, match="a glob inside --source"):
+            files_in(str(exports), outside)
 
 
 def test_a_column_named_twice_is_refused_as_batch_scoring_refuses_it(tmp_path):

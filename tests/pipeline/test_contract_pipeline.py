@@ -118,7 +118,9 @@ def test_a_newest_export_without_labels_is_scored_not_quarantined(scratch_repo: 
     newest = sorted(exports.glob("*.csv"))[-1]
     june = pd.read_csv(newest).assign(churned="")
     june.to_csv(newest, index=False)
-    set_params(scratch_repo, **{"ingest.source": str(exports)})
+    (exports / "backup").mkdir()  # a copy that ingest.files leaves out (read, every row of
+    shutil.copy(newest, exports / "backup" / newest.name)  # June would be a repeated id)
+    set_params(scratch_repo, **{"ingest.source": str(exports), "ingest.files": "snapshot_*.csv"})
     run(scratch_repo, "dvc", "repro")
     counts = read_json(scratch_repo, "metrics/validation.json")
     assert counts["rows_unlabelled"] == len(june) and counts["rows_quarantined"] == 0
