@@ -12,16 +12,14 @@ from churn.errors import ChurnError
 from churn.model import load_model, parse_model, predict_proba, save_model, shift_log_odds
 from churn.params import TrainParams
 from churn.train import (
-    TrainingSplitCurve,
     check_matrix,
     fit_model,
     fit_xgboost,
-    log_curves,
     monotone_constraints,
-    parse_evaluation,
     positive_weight,
     undo_positive_weight,
 )
+from churn.training_curves import TrainingSplitCurve, log_curves, parse_evaluation
 
 PARAMS = TrainParams(
     model="xgboost",

@@ -1,0 +1,94 @@
+"""Per-round training curves: the validation split every round (XGBoost's early stopping
+evaluates it anyway), the training split every few rounds and at the best one, written through
+dvclive once boosting is done."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import xgboost as xgb
+from dvclive import Live
+from sklearn.metrics import log_loss, roc_auc_score
+
+TRAIN_CURVE_EVERY = 20  # rounds between evaluations of the training split: an AUC and a log
+# loss over its 80k rows each (7-30 ms measured), where boosting a round takes ~11 ms
+
+
+def parse_evaluation(text: str) -> dict[str, float]:
+    """XGBoost's "[7]\ttrain-auc:0.83\ttrain-logloss:0.51" as {"auc": 0.83, "logloss": 0.51}."""
+    fields = (item.split("-", 1)[1].split(":") for item in text.split("\t")[1:])
+    return {name: float(value) for name, value in fields}
+
+
+class TrainingSplitCurve(xgb.callback.TrainingCallback):
+    """Training-split metrics every few rounds, at the last round and at the best one.
+
+    XGBoost evaluates the validation split every round for early stopping; evaluating the
+    (larger) training split every round as well would cost a full AUC per round. The best
+    round's training-split scores are kept from XGBoost's prediction cache whenever the
+    validation log loss improves (early stopping's criterion), a copy, where scoring the
+    training split again with the kept rounds after boosting takes a full prediction (0.24 s).
+    """
+
+    def __init__(self, dtrain: xgb.DMatrix, every: int = TRAIN_CURVE_EVERY) -> None:
+        super().__init__()
+        self.dtrain, self.every = dtrain, every
+        self.points: dict[int, dict[str, float]] = {}
+        self.best_loss, self.best_epoch = np.inf, -1
+        self.best_margin = np.zeros(0, dtype=np.float32)
+
+    def record(self, model: xgb.Booster, epoch: int) -> None:
+        self.points[epoch] = parse_evaluation(model.eval_set([(self.dtrain, "train")], epoch))
+
+    def keep_if_best(self, model: xgb.Booster, epoch: int, evals_log: dict) -> None:
+        loss = evals_log["valid"]["logloss"][-1]
+        if loss < self.best_loss:  # strictly lower, as xgboost's EarlyStopping decides
+            self.best_loss, self.best_epoch = loss, epoch
+            self.best_margin = model.predict(self.dtrain, output_margin=True)  # cached: a copy
+
+    def after_iteration(self, model: xgb.Booster, epoch: int, evals_log: dict) -> bool:
+        if epoch % self.every == 0:
+            self.record(model, epoch)
+        self.keep_if_best(model, epoch, evals_log)
+        return False  # never stops training
+
+    def after_training(self, model: xgb.Booster) -> xgb.Booster:
+        if model.num_boosted_rounds() - 1 not in self.points:
+            self.record(model, model.num_boosted_rounds() - 1)
+        return model
+
+    def best_point(self, kept: xgb.Booster, best: int, labels: np.ndarray) -> dict[str, float]:
+        """The training-split AUC and log loss of the kept rounds (from the copy when it is of
+        the best round, else by scoring the training split again)."""
+        if self.best_epoch != best:
+            return parse_evaluation(kept.eval_set([(self.dtrain, "train")], best))
+        scores = 1.0 / (1.0 + np.exp(-self.best_margin.astype(np.float64)))
+        return {
+            "auc": float(roc_auc_score(labels, scores)),
+            "logloss": float(log_loss(labels, scores, labels=[0, 1])),
+        }
+
+
+class Curves(NamedTuple):
+    """Per-round metrics: the validation split every round, the training split every few and
+    at the best round (the one the saved model ends with)."""
+
+    valid: dict[str, list[float]]
+    train: dict[int, dict[str, float]]
+    best: int
+
+
+def log_curves(live: Live, curves: Curves) -> None:
+    """Write the per-round curves through dvclive once, after training (no sync per round)."""
+    rounds = len(next(iter(curves.valid.values())))
+    for step in range(rounds):
+        live.step = step
+        for name, value in curves.train.get(step, {}).items():
+            live.log_metric(f"train/{name}", value)
+        for name, values in curves.valid.items():
+            live.log_metric(f"valid/{name}", values[step])
+    live.step = curves.best  # the summary describes the saved model, not the last round tried
+    live.summary["train"] = curves.train[curves.best]
+    live.summary["valid"] = {name: values[curves.best] for name, values in curves.valid.items()}
+    live.make_summary()
