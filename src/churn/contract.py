@@ -15,7 +15,8 @@ import yaml
 from churn.coercion import RETYPE_SHARE, as_text, blank_mask, coerce, infer_kind
 from churn.errors import ChurnError, read_text, run_cli
 from churn.params import PARAMS_FILE, DataParams, ids_of, load_section
-from churn.tables import list_table_files, read_table
+from churn.table_sources import list_table_files
+from churn.tables import read_table
 from churn.yaml_files import parse_yaml, yaml_problem
 
 ROLES = ("id", "timestamp", "target", "feature")

@@ -17,7 +17,8 @@ from churn.errors import ChurnError, run_cli
 from churn.features import ENGINEERED, FeatureSpec
 from churn.model import LogisticModel, load_model
 from churn.params import PARAMS_FILE, DataParams, DriftParams, ids_of, load_section
-from churn.tables import list_table_files, read_table
+from churn.table_sources import list_table_files
+from churn.tables import read_table
 
 EFFECT_KEYS = ("psi", "wasserstein", "js", "unseen_share")
 # Used when present unless --model / --features name others (which then must exist).

@@ -1,10 +1,9 @@
-"""Reading and writing tables: CSV or Parquet, local paths, folders, globs and fsspec URLs."""
+"""Reading and writing tables: CSV (compressed too) or Parquet, local paths and fsspec URLs."""
 
 from __future__ import annotations
 
 import lzma
 import re
-import sys
 import zlib
 from collections import Counter
 from collections.abc import Sequence
@@ -17,7 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from churn.decimal_commas import read_decimal_commas
-from churn.errors import ChurnError, listing
+from churn.errors import ChurnError
 
 # Compressed CSV is read and written through the codecs fsspec infers from the file name.
 CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.xz", ".tsv", ".tsv.gz")
@@ -25,11 +24,9 @@ TABLE_SUFFIXES = (*CSV_SUFFIXES, ".parquet", ".pq")
 # data.delimiter: "auto" (sniffed from each file's header line) or one of these spellings.
 DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\t": "\t", "|": "|"}
 AUTO = "auto"
-GLOB_CHARACTERS = "*?["
 # What the decompressors raise for a cut or damaged .gz/.bz2/.xz file that are no OSErrors
 # (gzip's BadGzipFile and bz2's "Invalid data stream" are, and are reported as such).
 COMPRESSION_ERRORS = (EOFError, zlib.error, lzma.LZMAError)
-SKIPPED_SHOWN = 3  # names of skipped non-table files shown in the note
 
 
 class Table(NamedTuple):
@@ -157,61 +154,6 @@ def check_delimiter(columns: list[str], path: str) -> None:
             f"{path}: one column only; wrong delimiter? (header starts {header[:40]!r}; "
             "data.delimiter: auto sniffs it)"
         )
-
-
-def list_table_files(source: str) -> list[str]:
-    """Expand a file, folder, glob (* ? [...]) or URL into a sorted list of CSV/Parquet files.
-    A folder means the files in it and in its subfolders, except hidden ones (see is_hidden)."""
-    filesystem, path = fsspec.core.url_to_fs(source)
-    if not path.strip("/"):  # "s3://": no bucket
-        raise ChurnError(f"{source}: names no bucket or folder")
-    if any(character in path for character in GLOB_CHARACTERS) and not filesystem.exists(path):
-        paths = sorted(filesystem.glob(path))  # a file named export[1].csv is read as named
-        if not paths:
-            raise ChurnError(f"{source}: no CSV or Parquet files match")
-    elif path_kind(filesystem, path, source) == "directory":
-        paths = visible_files(filesystem, path, source)
-    else:
-        paths = [path]
-    tables = sorted(p for p in paths if p.lower().endswith(TABLE_SUFFIXES))
-    if not tables:
-        raise ChurnError(f"{source}: no CSV or Parquet files found ({', '.join(TABLE_SUFFIXES)})")
-    note_skipped(source, sorted(set(paths) - set(tables)), "that are not CSV or Parquet")
-    return [filesystem.unstrip_protocol(p) if "://" in source else p for p in tables]
-
-
-def path_kind(filesystem, path: str, source: str) -> str:
-    """ "file" or "directory"; a ChurnError naming the source when it is absent or refused
-    (object stores' exists() answers False for refused credentials too, so info() is asked)."""
-    try:
-        return filesystem.info(path)["type"]
-    except FileNotFoundError:
-        raise ChurnError(f"{source}: no such file or folder") from None
-    except PermissionError as error:
-        raise ChurnError(f"{source}: access denied ({error})") from None
-
-
-def is_hidden(relative: str) -> bool:
-    """Whether a path below a source folder is hidden: a file or folder on the way named with a
-    leading "." or "_" (.ipynb_checkpoints, .git, _SUCCESS, _temporary: copies and markers that
-    tools leave beside data, not data)."""
-    return any(part.startswith((".", "_")) for part in relative.split("/") if part)
-
-
-def visible_files(filesystem, folder: str, source: str) -> list[str]:
-    """Every file below a folder that is not hidden; the hidden ones are named on stderr."""
-    found = filesystem.find(folder)
-    root = folder.rstrip("/") + "/"
-    hidden = {p for p in found if is_hidden(p[len(root) :] if p.startswith(root) else p)}
-    note_skipped(source, sorted(hidden), "in hidden folders or with hidden names (. or _ first)")
-    return [p for p in found if p not in hidden]
-
-
-def note_skipped(source: str, skipped: Sequence[str], why: str) -> None:
-    """One line on stderr naming the files of a source that were not read, and why."""
-    if skipped:
-        names = listing([p.rstrip("/").rsplit("/", 1)[-1] for p in skipped], SKIPPED_SHOWN)
-        print(f"{source}: skipped {len(skipped)} file(s) {why}: {names}", file=sys.stderr)
 
 
 def read_csv(handle, path: str, delimiter: str, decimal: str, keep_as_text: Sequence[str]) -> Table:

@@ -19,7 +19,8 @@ from churn.errors import ChurnError
 from churn.ingest import check_table, files_in, ingest, partial_columns, partial_note
 from churn.ingest import main as ingest_main
 from churn.params import DataParams, Policies
-from churn.tables import list_table_files, open_table, read_table, sniff_delimiter
+from churn.table_sources import list_table_files
+from churn.tables import open_table, read_table, sniff_delimiter
 from tests.helpers import REPO
 
 

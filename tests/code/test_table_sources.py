@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from churn.errors import ChurnError
-from churn.tables import list_table_files
+from churn.table_sources import list_table_files
 from tests.helpers import REPO
 from tests.s3_server import BUCKET, CREDENTIALS, free_port
 
