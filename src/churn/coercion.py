@@ -199,10 +199,39 @@ def coerce_datetime(column: pd.Series) -> Coerced:
 
 def coerce_categorical(column: pd.Series) -> Coerced:
     """Categories as strings (1 and 1.0 both become "1"); blanks become missing."""
+    if few_arrow_strings(column):
+        return categorical_by_distinct(column)
     text = as_text(column)
     blank = blank_mask(text)
     untouched = no_rows(column)
     return Coerced(without(text, blank), blank, untouched, untouched)
+
+
+def few_arrow_strings(column: pd.Series, sample: int = 1000) -> bool:
+    """Arrow-backed text whose first values repeat (a category, not an id): coerce_categorical
+    can then read each distinct value once."""
+    arrow = isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow"
+    return arrow and len(column) > sample and column.iloc[:sample].nunique() <= sample // 10
+
+
+def categorical_by_distinct(column: pd.Series) -> Coerced:
+    """coerce_categorical's result computed on the distinct values, then spread to the rows;
+    the column itself (as "string") when no value has spaces around it or marks a blank."""
+    untouched = no_rows(column)
+    distinct = column.unique()
+    present = [value for value in distinct if not pd.isna(value)]
+    # the distinct values as as_text spells them (stripped), each checked as blank_mask does
+    text = as_text(pd.Series(present, dtype=column.dtype)).tolist()
+    if text == present and not MISSING_MARKERS.intersection(text):
+        blank = untouched.rename(column.name)  # named like the other route's mask
+        return Coerced(column.astype("string"), blank, untouched, untouched)
+    codes, distinct = pd.factorize(column)  # missing -> -1
+    text = as_text(pd.Series(distinct, dtype=column.dtype))
+    blank_of = np.append(blank_mask(text).to_numpy(), False)  # code -1 (missing) is no blank
+    blank = pd.Series(blank_of[codes], index=column.index, name=column.name)
+    kept = without(text, pd.Series(blank_of[:-1])).array
+    values = pd.Series(kept.take(codes, allow_fill=True), index=column.index, name=column.name)
+    return Coerced(values, blank, untouched, untouched)
 
 
 COERCERS = {

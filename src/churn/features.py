@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
@@ -187,18 +187,30 @@ def as_float64(column: pd.Series) -> np.ndarray:
     return pd.to_numeric(column, errors="coerce").astype("float64").to_numpy()
 
 
-def transform(frame: pd.DataFrame, spec: FeatureSpec, where: str = "input") -> pd.DataFrame:
-    """Build the float32 model matrix in spec.feature_names order; NaN marks missing numbers."""
+def matrix_order(spec: FeatureSpec, columns: Sequence[str] | None) -> list[str]:
+    """columns when they are spec.feature_names in another order (the model's), else the spec's."""
+    names = spec.feature_names
+    return list(columns) if columns is not None and sorted(columns) == sorted(names) else names
+
+
+def transform(
+    frame: pd.DataFrame, spec: FeatureSpec, where: str = "input", columns=None
+) -> pd.DataFrame:
+    """Build the float32 model matrix in spec.feature_names order (or in columns', the model's
+    order: no reordering copy later); NaN marks missing numbers. The matrix is row-major:
+    XGBoost reads a column-major one ~1.4x slower."""
     check_columns(frame, spec, where)
+    names = matrix_order(spec, columns)
+    at = {name: position for position, name in enumerate(names)}
     numeric = {col: as_float64(frame[col]) for col in spec.numeric}
     numeric_frame = pd.DataFrame(numeric, index=frame.index, copy=False)
-    engineered = [ENGINEERED[name][1](numeric_frame).to_numpy() for name in spec.engineered]
-    matrix = np.zeros((len(frame), len(spec.feature_names)), dtype=np.float32, order="F")
-    dense = [*numeric.values(), *engineered]  # float64, cast to float32 as they are stored
-    for position, values in enumerate(dense):
-        matrix[:, position] = values
-    rows, offset = np.arange(len(frame)), len(dense)
+    engineered = {name: ENGINEERED[name][1](numeric_frame).to_numpy() for name in spec.engineered}
+    matrix = np.zeros((len(frame), len(names)), dtype=np.float32)
+    for name, values in {**numeric, **engineered}.items():  # float64, cast as they are stored
+        matrix[:, at[name]] = values
+    # one-hot: each row's level set through the flat buffer (2-D fancy indexing is slower)
+    flat, starts = matrix.reshape(-1), np.arange(len(frame)) * len(names)
     for col, levels in spec.categorical.items():
-        matrix[rows, offset + level_codes(frame[col], levels)] = 1.0
-        offset += len(levels)
-    return pd.DataFrame(matrix, columns=spec.feature_names, index=frame.index, copy=False)
+        places = np.asarray([at[f"{col}={level}"] for level in levels], dtype=np.intp)
+        flat[starts + places[level_codes(frame[col], levels)]] = 1.0
+    return pd.DataFrame(matrix, columns=names, index=frame.index, copy=False)

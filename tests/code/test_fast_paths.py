@@ -1,0 +1,162 @@
+"""Fast paths of batch scoring give exactly what the general code gives: same typed values,
+same masks, same reject reasons, same repeats, same model matrix."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from churn import coercion
+from churn.column_checks import check_feature
+from churn.contract import ColumnContract
+from churn.customer_keys import SeenKeys, repeated_ids, snapshot_keys
+from churn.features import FeatureSpec, transform
+from churn.params import DataParams, Policies
+
+ROWS = 3000  # above few_arrow_strings' sample, so that the distinct route is taken
+TEXT_DTYPES = ["string", pd.StringDtype("pyarrow"), "str"]
+ODD_TEXT = ["DE", " FR", "GB ", "NA", "", None, "-", "XX", "  ", "null", "de", "?", "N/A"]
+
+
+def repeated(values: list, dtype) -> pd.Series:
+    """values cycled to ROWS rows, on an index that does not start at 0 (as chunks have)."""
+    cycled = [values[at % len(values)] for at in range(ROWS)]
+    return pd.Series(cycled, dtype=dtype, name="country", index=pd.RangeIndex(7, 7 + ROWS))
+
+
+def general_categorical(column: pd.Series) -> coercion.Coerced:
+    """coerce_categorical's row by row route."""
+    text = coercion.as_text(column)
+    blank = coercion.blank_mask(text)
+    untouched = coercion.no_rows(column)
+    return coercion.Coerced(coercion.without(text, blank), blank, untouched, untouched)
+
+
+def assert_same_coerced(fast: coercion.Coerced, general: coercion.Coerced) -> None:
+    for mine, theirs in zip(fast, general, strict=True):
+        pd.testing.assert_series_equal(mine, theirs)
+
+
+@pytest.mark.parametrize("dtype", TEXT_DTYPES)
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["DE", "FR", "GB"],  # clean: the column itself
+        ["DE", "FR", None],  # missing values
+        ["DE", float("nan"), "GB"],  # NaN in a text column
+        ["DE", "ZZ", "GB"],  # a category the contract lacks
+        ODD_TEXT,  # spaces, blanks, markers, other case
+        ["NA", "null", ""],  # nothing but markers
+    ],
+)
+def test_categorical_by_distinct_matches_the_row_route(values, dtype):
+    column = repeated(values, dtype)
+    assert coercion.few_arrow_strings(column)
+    assert_same_coerced(coercion.coerce_categorical(column), general_categorical(column))
+
+
+def test_ids_and_other_columns_take_the_row_route():
+    ids = pd.Series([f"C{at}" for at in range(ROWS)], dtype="string")
+    assert not coercion.few_arrow_strings(ids)  # every value distinct: nothing to gain
+    assert not coercion.few_arrow_strings(repeated(["1", "2"], object))  # not Arrow-backed
+    assert not coercion.few_arrow_strings(repeated([1.0, 2.0], "float64"))
+    assert not coercion.few_arrow_strings(pd.Series(["DE"] * 10, dtype="string"))  # short
+
+
+@pytest.mark.parametrize("dtype", TEXT_DTYPES)
+@pytest.mark.parametrize("nullable", [True, False])
+@pytest.mark.parametrize("scoring", [True, False])
+def test_check_feature_reasons_are_the_same_either_route(monkeypatch, dtype, nullable, scoring):
+    contract = ColumnContract(
+        "country", "feature", "categorical", nullable=nullable, categories=["DE", "FR", "GB"]
+    )
+    column = repeated(ODD_TEXT, dtype)
+    fast = check_feature(column, contract, Policies(), "x", scoring, 20)
+    monkeypatch.setattr(coercion, "few_arrow_strings", lambda column: False)
+    general = check_feature(column, contract, Policies(), "x", scoring, 20)
+    pd.testing.assert_series_equal(fast.values, general.values)
+    assert [name for name, _ in fast.failures] == [name for name, _ in general.failures]
+    for (_, mine), (_, theirs) in zip(fast.failures, general.failures, strict=True):
+        pd.testing.assert_series_equal(mine, theirs)
+    assert (fast.coerced, fast.retyped, fast.new_categories) == (
+        general.coerced,
+        general.retyped,
+        general.new_categories,
+    )
+    assert fast.new_categories == ("XX", "de")
+
+
+def hashed_repeats(frame: pd.DataFrame, valid: pd.DataFrame, data: DataParams, seen) -> np.ndarray:
+    """repeated_ids as it was: every (id, snapshot) key hashed as a frame."""
+    positions = np.arange(len(valid))
+    keys = pd.DataFrame({"id": valid[data.id].astype("string").array})
+    if data.timestamp in frame.columns:
+        keys = pd.concat([keys, snapshot_keys(frame[data.timestamp], positions)], axis=1)
+    has_id = keys["id"].notna().to_numpy()
+    repeat = np.zeros(len(valid), dtype=bool)
+    hashes = pd.util.hash_pandas_object(keys[has_id], index=False).to_numpy()
+    repeat[has_id] = seen.repeats(hashes)
+    return repeat
+
+
+@pytest.mark.parametrize("with_snapshot", [True, False])
+def test_repeated_ids_match_hashing_whole_keys(with_snapshot):
+    data = DataParams(
+        target="churned",
+        positive_label=1,
+        id="customer_id",
+        timestamp="snapshot_month" if with_snapshot else "",
+    )
+    chunks = [
+        pd.DataFrame(
+            {
+                "customer_id": ["C1", "C2", "C1", None, "C3", None, "C4", "C4"],
+                "snapshot_month": [
+                    "2026-06-01",
+                    "2026-06-01",
+                    "2026-06-01T00:00:00",
+                    "2026-06",
+                    "NA",
+                    None,
+                    "2026-07-01",
+                    "June",
+                ],
+            }
+        ),
+        pd.DataFrame(
+            {
+                "customer_id": ["C1", "C2", "C3", "C4", "C4", "C5"],
+                "snapshot_month": ["2026-07-01", "2026-06-01", None, "June", "June", "-"],
+            }
+        ),
+    ]
+    mine, theirs = SeenKeys(), SeenKeys()
+    for chunk in chunks:
+        frame = chunk if with_snapshot else chunk.drop(columns="snapshot_month")
+        valid = frame.astype({"customer_id": "string"})
+        found = repeated_ids(frame, valid, np.arange(len(frame)), data, mine)
+        np.testing.assert_array_equal(found, hashed_repeats(frame, valid, data, theirs))
+
+
+def test_transform_in_the_models_order_is_the_same_matrix():
+    spec = FeatureSpec(
+        numeric=["orders_30d", "orders_90d"],
+        categorical={"device": ["desktop", "mobile", "__missing__", "__unknown__"]},
+        engineered=["order_trend"],
+    )
+    frame = pd.DataFrame(
+        {
+            "orders_30d": [1.0, np.nan, 3.0, 0.0],
+            "orders_90d": [3.0, 2.0, 0.0, np.nan],
+            "device": pd.Series(["mobile", None, "tv", "desktop"], dtype="string"),
+        }
+    )
+    in_spec_order = transform(frame, spec)
+    model_order = list(reversed(spec.feature_names))
+    in_model_order = transform(frame, spec, columns=model_order)
+    assert list(in_model_order.columns) == model_order
+    pd.testing.assert_frame_equal(in_model_order, in_spec_order[model_order])
+    assert in_model_order.to_numpy().flags.c_contiguous  # XGBoost reads rows
+    other = transform(frame, spec, columns=["orders_30d"])  # not the spec's names: spec order
+    assert list(other.columns) == spec.feature_names
