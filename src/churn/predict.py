@@ -7,6 +7,7 @@ import json
 import sys
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
@@ -22,7 +23,15 @@ from churn.errors import ChurnError, run_cli, storage_errors
 from churn.outputs import TableWriter, check_destination, same_file
 from churn.params import CSV_DELIMITERS, PARAMS_FILE
 from churn.publishing import published
-from churn.scoring import REJECT_REASON, Checked, check_chunk, row_ids, score_frame
+from churn.scoring import (
+    REJECT_REASON,
+    Checked,
+    check_chunk,
+    model_input,
+    probabilities,
+    row_ids,
+    scores_of,
+)
 from churn.tables import COMPRESSION_ERRORS, compression_problem, open_table, table_suffix
 
 DEFAULT_CHUNK = 50_000
@@ -116,6 +125,18 @@ def score_stream(args: argparse.Namespace, artifacts: Artifacts, stack: ExitStac
     writers, summary, seen = {}, Summary(artifacts.version), SeenKeys()
     progress = stack.enter_context(tqdm(total=total, unit="rows", file=sys.stderr, disable=None))
     snapshot = artifacts.data.timestamp
+    # The model scores chunk k on a second thread (XGBoost releases the GIL) while this one
+    # writes chunk k-1 and reads and checks chunk k+1.
+    scorer = stack.enter_context(ThreadPoolExecutor(max_workers=1))
+    pending, offset = None, 0  # offset: rows read before this chunk
+
+    def finish(chunk: pd.DataFrame, checked: Checked, ids: pd.Series, job: Future) -> None:
+        scores = scores_of(job.result(), artifacts, ids)
+        writers["scores"].write(with_snapshot(scores, chunk, checked, snapshot))
+        writers["rejects"].write(checked.rejected)
+        summary.add(len(chunk), checked, scores)
+        progress.update(len(chunk))
+
     for chunk in chunks:
         if not writers:
             writers = {
@@ -124,12 +145,15 @@ def score_stream(args: argparse.Namespace, artifacts: Artifacts, stack: ExitStac
             }
         read = decimal_points(chunk, artifacts.data, numeric)
         checked = check_chunk(read, artifacts, args.input, seen, as_written=chunk)
-        ids = row_ids(checked, artifacts.id_column, summary.counts["rows_in"])
-        scores = score_frame(checked.valid, artifacts, ids)
-        writers["scores"].write(with_snapshot(scores, chunk, checked, snapshot))
-        writers["rejects"].write(checked.rejected)
-        summary.add(len(chunk), checked, scores)
-        progress.update(len(chunk))
+        ids = row_ids(checked, artifacts.id_column, offset)
+        offset += len(chunk)
+        matrix = model_input(checked.valid, artifacts)
+        job = scorer.submit(probabilities, matrix, artifacts)
+        if pending:
+            finish(*pending)
+        pending = (chunk, checked, ids, job)
+    if pending:
+        finish(*pending)
     if not writers:  # empty input: still leave (empty) scores and rejects files
         writer(0, SCORE_SCHEMA)
         writer(1, rejects_schema([]))

@@ -13,7 +13,7 @@ from churn.column_checks import RETYPE_MIN_SCORED
 from churn.customer_keys import SeenKeys, repeated_ids, verbatim_ids
 from churn.errors import ChurnError
 from churn.features import FeatureSpec, count_unknown, transform
-from churn.model import predict_proba
+from churn.model import feature_names_of, predict_proba
 from churn.validation import apply_contract
 
 REJECT_REASON = "reject_reason"
@@ -145,12 +145,23 @@ def row_ids(checked: Checked, id_column: str, offset: int) -> pd.Series:
     return pd.Series(offset + checked.positions, index=frame.index).astype("string")
 
 
-def score_frame(frame: pd.DataFrame, artifacts: Artifacts, ids: pd.Series) -> pd.DataFrame:
-    """Churn probability and decision per row, from the same transform as training."""
-    if frame.empty:  # every row rejected: transform cannot shape an empty matrix
-        probability = np.zeros(0, dtype=np.float64)
-    else:
-        probability = predict_proba(artifacts.model, transform(frame, artifacts.spec))
+def model_input(frame: pd.DataFrame, artifacts: Artifacts) -> pd.DataFrame | None:
+    """The model matrix of the rows to score, from the same transform as training (None when
+    every row was rejected: transform cannot shape an empty matrix)."""
+    if frame.empty:
+        return None
+    return transform(frame, artifacts.spec, columns=feature_names_of(artifacts.model))
+
+
+def probabilities(matrix: pd.DataFrame | None, artifacts: Artifacts) -> np.ndarray:
+    """Churn probability per row of model_input's matrix."""
+    if matrix is None:
+        return np.zeros(0, dtype=np.float64)
+    return predict_proba(artifacts.model, matrix)
+
+
+def scores_of(probability: np.ndarray, artifacts: Artifacts, ids: pd.Series) -> pd.DataFrame:
+    """The scores table: id, probability, decision, model version."""
     return pd.DataFrame(
         {
             "id": ids.astype("str").array,  # stays Arrow-backed: no Python string per row
@@ -159,3 +170,9 @@ def score_frame(frame: pd.DataFrame, artifacts: Artifacts, ids: pd.Series) -> pd
             "model_version": artifacts.version,
         }
     )
+
+
+def score_frame(frame: pd.DataFrame, artifacts: Artifacts, ids: pd.Series) -> pd.DataFrame:
+    """Churn probability and decision per row, from the same transform as training."""
+    probability = probabilities(model_input(frame, artifacts), artifacts)
+    return scores_of(probability, artifacts, ids)
