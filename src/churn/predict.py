@@ -7,7 +7,8 @@ import json
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent import futures
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
@@ -125,13 +126,14 @@ def score_stream(args: argparse.Namespace, artifacts: Artifacts, stack: ExitStac
     writers, summary, seen = {}, Summary(artifacts.version), SeenKeys()
     progress = stack.enter_context(tqdm(total=total, unit="rows", file=sys.stderr, disable=None))
     snapshot = artifacts.data.timestamp
-    # The model scores chunk k on a second thread (XGBoost releases the GIL) while this one
-    # writes chunk k-1 and reads and checks chunk k+1.
+    # The model scores chunk k, and its scores and rejects are written, on a second thread
+    # (XGBoost and Arrow's writers release the GIL) while this one reads and checks chunk k+1.
     scorer = stack.enter_context(ThreadPoolExecutor(max_workers=1))
-    pending, offset = None, 0  # offset: rows read before this chunk
+    jobs: list[futures.Future] = []  # submitted, not yet awaited
+    offset = 0  # rows read before this chunk
 
-    def finish(chunk: pd.DataFrame, checked: Checked, ids: pd.Series, job: Future) -> None:
-        scores = scores_of(job.result(), artifacts, ids)
+    def score_and_write(chunk: pd.DataFrame, checked: Checked, ids: pd.Series, matrix) -> None:
+        scores = scores_of(probabilities(matrix, artifacts), artifacts, ids)
         writers["scores"].write(with_snapshot(scores, chunk, checked, snapshot))
         writers["rejects"].write(checked.rejected)
         summary.add(len(chunk), checked, scores)
@@ -143,17 +145,20 @@ def score_stream(args: argparse.Namespace, artifacts: Artifacts, stack: ExitStac
                 "scores": writer(0, score_schema(chunk, snapshot)),
                 "rejects": writer(1, rejects_schema(chunk.columns)),
             }
+            # on an error here, the scoring thread ends before the writers close
+            stack.callback(futures.wait, jobs)
         read = decimal_points(chunk, artifacts.data, numeric)
         checked = check_chunk(read, artifacts, args.input, seen, as_written=chunk)
         ids = row_ids(checked, artifacts.id_column, offset)
         offset += len(chunk)
-        matrix = model_input(checked.valid, artifacts)
-        job = scorer.submit(probabilities, matrix, artifacts)
-        if pending:
-            finish(*pending)
-        pending = (chunk, checked, ids, job)
-    if pending:
-        finish(*pending)
+        job = scorer.submit(
+            score_and_write, chunk, checked, ids, model_input(checked.valid, artifacts)
+        )
+        jobs.append(job)
+        if len(jobs) > 1:  # at most one chunk waits behind the one scored: memory bounded
+            jobs.pop(0).result()
+    while jobs:
+        jobs.pop(0).result()
     if not writers:  # empty input: still leave (empty) scores and rejects files
         writer(0, SCORE_SCHEMA)
         writer(1, rejects_schema([]))
