@@ -152,7 +152,11 @@ def score_stream(args: argparse.Namespace, artifacts: Artifacts, stack: ExitStac
         ids = row_ids(checked, artifacts.id_column, offset)
         offset += len(chunk)
         job = scorer.submit(
-            score_and_write, chunk, checked, ids, model_input(checked.valid, artifacts)
+            score_and_write,
+            chunk,
+            checked,
+            ids,
+            model_input(checked.valid, artifacts, checked.encoded),
         )
         jobs.append(job)
         if len(jobs) > 1:  # at most one chunk waits behind the one scored: memory bounded

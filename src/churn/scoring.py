@@ -12,7 +12,7 @@ from churn.artifacts import Artifacts
 from churn.column_checks import RETYPE_MIN_SCORED
 from churn.customer_keys import SeenKeys, repeated_ids, verbatim_ids
 from churn.errors import ChurnError
-from churn.features import FeatureSpec, count_unknown, transform
+from churn.features import FeatureSpec, count_unknown, encode_categories, transform
 from churn.model import feature_names_of, predict_proba
 from churn.validation import apply_contract
 
@@ -34,6 +34,7 @@ class Checked:
     coerced: dict[str, dict[str, int]] = field(default_factory=dict)
     positions: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # of valid
     ids: pd.Series | None = None  # of valid, as the input wrote them (see verbatim_ids)
+    encoded: dict | None = None  # of valid: features.encode_categories, for the transform
 
 
 def add_missing_model_columns(frame: pd.DataFrame, spec: FeatureSpec, policy: str, where: str):
@@ -128,9 +129,10 @@ def check_chunk(
     rejected = rejected_rows(frame if as_written is None else as_written, failed_at, reasons)
     used = {*spec.input_columns, data.id}
     ignored = [str(c) for c in frame.columns if c not in used]
-    unknown, coerced = count_unknown(valid, spec), result.counts.get("coerced", {})
+    encoded = encode_categories(valid, spec)  # read once for the counts and the matrix
+    unknown, coerced = count_unknown(valid, spec, encoded), result.counts.get("coerced", {})
     ids = verbatim_ids(frame, data.id, positions)
-    return Checked(valid, rejected, ignored, imputed, unknown, coerced, positions, ids)
+    return Checked(valid, rejected, ignored, imputed, unknown, coerced, positions, ids, encoded)
 
 
 def row_ids(checked: Checked, id_column: str, offset: int) -> pd.Series:
@@ -145,12 +147,13 @@ def row_ids(checked: Checked, id_column: str, offset: int) -> pd.Series:
     return pd.Series(offset + checked.positions, index=frame.index).astype("string")
 
 
-def model_input(frame: pd.DataFrame, artifacts: Artifacts) -> pd.DataFrame | None:
+def model_input(frame: pd.DataFrame, artifacts: Artifacts, encoded=None) -> pd.DataFrame | None:
     """The model matrix of the rows to score, from the same transform as training (None when
-    every row was rejected: transform cannot shape an empty matrix)."""
+    every row was rejected: transform cannot shape an empty matrix). encoded: Checked.encoded."""
     if frame.empty:
         return None
-    return transform(frame, artifacts.spec, columns=feature_names_of(artifacts.model))
+    names = feature_names_of(artifacts.model)
+    return transform(frame, artifacts.spec, columns=names, encoded=encoded)
 
 
 def probabilities(matrix: pd.DataFrame | None, artifacts: Artifacts) -> np.ndarray:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from churn import coercion
 from churn.column_checks import check_feature
 from churn.contract import ColumnContract
 from churn.customer_keys import SeenKeys, repeated_ids, snapshot_keys
-from churn.features import FeatureSpec, transform
+from churn.features import MISSING, UNKNOWN, FeatureSpec, encode_levels, level_codes, transform
 from churn.params import DataParams, Policies
 
 ROWS = 3000  # above few_arrow_strings' sample, so that the distinct route is taken
@@ -160,3 +161,44 @@ def test_transform_in_the_models_order_is_the_same_matrix():
     assert in_model_order.to_numpy().flags.c_contiguous  # XGBoost reads rows
     other = transform(frame, spec, columns=["orders_30d"])  # not the spec's names: spec order
     assert list(other.columns) == spec.feature_names
+
+
+def factorized_levels(column: pd.Series, levels: list[str]) -> tuple[np.ndarray, int]:
+    """level_codes and count_unknown as they were: through pd.factorize."""
+    codes, uniques = pd.factorize(column.astype("string"))
+    known = {level: i for i, level in enumerate(levels) if level not in (MISSING, UNKNOWN)}
+    position = {name: levels.index(name) if name in levels else -1 for name in (MISSING, UNKNOWN)}
+    lookup = [known.get(value, position[UNKNOWN]) for value in uniques] + [position[MISSING]]
+    unseen = [value not in known for value in uniques] + [False]
+    found = np.asarray(lookup, dtype=np.intp)[codes] % len(levels)
+    return found, int(np.asarray(unseen)[codes].sum())
+
+
+@pytest.mark.parametrize(
+    "levels",
+    [
+        ["DE", "FR", MISSING, UNKNOWN],
+        ["DE", "FR"],  # hand-written: no special levels
+        ["DE", UNKNOWN, "FR", MISSING],  # special levels first
+        ["DE", "FR", "DE", MISSING, UNKNOWN],  # a level twice
+        [MISSING, UNKNOWN],
+    ],
+)
+@pytest.mark.parametrize(
+    "column",
+    [
+        pd.Series(["DE", "FR", None, "XX", "de", UNKNOWN, MISSING, " DE"], dtype="string"),
+        pd.Series(["DE", "FR", None, "XX"], dtype=pd.StringDtype("python")),
+        pd.Series(["DE", "FR", None, "XX"], dtype="str"),
+        pd.Series(["DE", "FR", None, "XX"], dtype=pd.ArrowDtype(pa.string())),
+        pd.Series(["DE", "FR", None, 3], dtype=object),
+        pd.Series([1.0, None, 2.0], dtype="float64"),
+        pd.Series([None, None], dtype="string"),
+    ],
+)
+def test_level_codes_in_arrow_match_factorize(levels, column):
+    codes, unseen = encode_levels(column, levels)
+    expected_codes, expected_unseen = factorized_levels(column, levels)
+    np.testing.assert_array_equal(codes, expected_codes)
+    assert unseen == expected_unseen
+    np.testing.assert_array_equal(level_codes(column, levels), expected_codes)
