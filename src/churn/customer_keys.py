@@ -8,6 +8,8 @@ import pandas as pd
 
 from churn.coercion import blank_mask
 
+NO_SNAPSHOT = (type(None), None)
+
 
 class SeenKeys:
     """The (snapshot, id) keys scored so far in one input, as sorted 64-bit hashes (8 bytes per
@@ -15,6 +17,22 @@ class SeenKeys:
 
     def __init__(self) -> None:
         self.hashes = np.zeros(0, dtype=np.uint64)
+        self.snapshots: dict[tuple[type, object], np.uint64] = {}  # see snapshot_hashes
+
+    def snapshot_hashes(self, distinct) -> np.ndarray:
+        """A hash per distinct snapshot value of a chunk (pd.factorize's uniques), then one for
+        no snapshot; each value is read once per input (chunks hold the same handful)."""
+        keys = [(type(value), value) for value in distinct]  # 1 and 1.0 read apart
+        fresh = [at for at, key in enumerate(keys) if key not in self.snapshots]
+        if fresh:
+            hashed = pd.util.hash_pandas_object(
+                distinct_snapshot_keys(distinct[fresh]), index=False
+            )
+            self.snapshots.update(zip([keys[at] for at in fresh], hashed.to_numpy(), strict=True))
+        if NO_SNAPSHOT not in self.snapshots:
+            none = distinct_snapshot_keys(pd.Series([None], dtype=object))
+            self.snapshots[NO_SNAPSHOT] = pd.util.hash_pandas_object(none, index=False).iloc[0]
+        return np.asarray([*(self.snapshots[key] for key in keys), self.snapshots[NO_SNAPSHOT]])
 
     def repeats(self, hashes: np.ndarray) -> np.ndarray:
         """Which hashes were seen before or repeat an earlier one here; remembers the rest."""
@@ -64,19 +82,20 @@ def distinct_snapshot_keys(distinct: object) -> pd.DataFrame:
 SPREAD = np.uint64(0x9E3779B97F4A7C15)
 
 
-def key_hashes(ids: pd.Series, frame: pd.DataFrame, positions: np.ndarray, timestamp: str):
-    """A 64-bit hash per (snapshot, id) key of the rows with an id: the ids hashed as text, each
-    distinct snapshot key once (hashing 50,000 keys as a frame was a tenth of scoring)."""
-    hashes = pd.util.hash_array(ids.to_numpy(dtype=object), categorize=False)
+def key_hashes(
+    ids: pd.Series, frame: pd.DataFrame, positions: np.ndarray, timestamp: str, seen: SeenKeys
+) -> np.ndarray:
+    """A 64-bit hash per (snapshot, id) key of the rows with an id: the ids' text through
+    Python's string hash (SipHash; keys live for one run only), mixed with a hash of the
+    snapshot key (see SeenKeys.snapshot_hashes); hashing the keys as a frame was a tenth of
+    scoring."""
+    text = ids.to_numpy(dtype=object)
+    hashes = np.fromiter(map(hash, text), dtype=np.int64, count=len(text)).view(np.uint64)
     if not timestamp or timestamp not in frame.columns:
         return hashes
-    codes, distinct = pd.factorize(frame[timestamp].iloc[positions])  # missing -> -1
-    keys = distinct_snapshot_keys(distinct)
-    missing = pd.DataFrame({name: keys[name].iloc[:0].reindex([0]) for name in keys})
-    keyed = pd.concat([keys, missing], ignore_index=True)  # the last: no snapshot (code -1)
-    snapshots = pd.util.hash_pandas_object(keyed, index=False).to_numpy()
+    codes, distinct = pd.factorize(frame[timestamp].iloc[positions])  # missing -> -1: the last
     with np.errstate(over="ignore"):
-        return hashes ^ (snapshots[codes] * SPREAD)
+        return hashes ^ (seen.snapshot_hashes(distinct)[codes] * SPREAD)
 
 
 def repeated_ids(
@@ -89,7 +108,7 @@ def repeated_ids(
     ids = valid[data.id].astype("string")
     has_id = ids.notna().to_numpy()
     repeat = np.zeros(len(valid), dtype=bool)
-    hashes = key_hashes(ids[has_id], frame, positions[has_id], data.timestamp)
+    hashes = key_hashes(ids[has_id], frame, positions[has_id], data.timestamp, seen)
     repeat[has_id] = seen.repeats(hashes)
     return repeat
 
