@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -130,7 +132,28 @@ def align_features(matrix: pd.DataFrame, model: ChurnModel, where: str = "") -> 
 def predict_proba(model: ChurnModel, matrix: pd.DataFrame, where: str = "") -> np.ndarray:
     """Churn probability per row, from a feature matrix built by churn.features.transform
     (where: the file it came from, for errors)."""
-    values = align_features(matrix, model, where)
+    return predict_rows(model, align_features(matrix, model, where))
+
+
+def predict_rows(model: ChurnModel, values: np.ndarray) -> np.ndarray:
+    """Churn probability per row of align_features' float32 matrix; each row's probability
+    depends on that row alone, so pieces of a matrix may be scored apart."""
     if isinstance(model, LogisticModel):
         return model.predict(values)
     return model.inplace_predict(values, validate_features=False).astype(np.float64)
+
+
+@contextmanager
+def threads_per_call(model: ChurnModel, threads: int) -> Iterator[None]:
+    """XGBoost's threads per prediction call set to `threads` for a while (callers that score
+    pieces of a matrix on threads of their own: XGBoost's threads wait on each other when
+    the machine is busy); the booster's own setting is restored afterwards."""
+    if isinstance(model, LogisticModel):
+        yield
+        return
+    before = json.loads(model.save_config())["learner"]["generic_param"]["nthread"]
+    model.set_param({"nthread": threads})
+    try:
+        yield
+    finally:
+        model.set_param({"nthread": before})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -21,6 +22,7 @@ from churn.artifacts import Artifacts, load_revision, load_workspace
 from churn.batch_input import CSV_BLOCK_BYTES, decimal_points, has_rows, read_chunks
 from churn.customer_keys import SeenKeys, text_of_rows
 from churn.errors import ChurnError, run_cli, storage_errors
+from churn.model import threads_per_call
 from churn.outputs import TableWriter, check_destination, same_file
 from churn.params import CSV_DELIMITERS, PARAMS_FILE
 from churn.publishing import published
@@ -128,12 +130,16 @@ def score_stream(args: argparse.Namespace, artifacts: Artifacts, stack: ExitStac
     snapshot = artifacts.data.timestamp
     # The model scores chunk k, and its scores and rejects are written, on a second thread
     # (XGBoost and Arrow's writers release the GIL) while this one reads and checks chunk k+1.
+    # The model runs single-threaded on one thread per core, on pieces of the chunk: XGBoost's
+    # own threads wait for each other whenever this thread takes a core from one of them.
     scorer = stack.enter_context(ThreadPoolExecutor(max_workers=1))
+    model_threads = stack.enter_context(ThreadPoolExecutor(max_workers=cores()))
+    stack.enter_context(threads_per_call(artifacts.model, 1))
     jobs: list[futures.Future] = []  # submitted, not yet awaited
     offset = 0  # rows read before this chunk
 
     def score_and_write(chunk: pd.DataFrame, checked: Checked, ids: pd.Series, matrix) -> None:
-        scores = scores_of(probabilities(matrix, artifacts), artifacts, ids)
+        scores = scores_of(probabilities(matrix, artifacts, model_threads), artifacts, ids)
         writers["scores"].write(with_snapshot(scores, chunk, checked, snapshot))
         writers["rejects"].write(checked.rejected)
         summary.add(len(chunk), checked, scores)
@@ -167,6 +173,11 @@ def score_stream(args: argparse.Namespace, artifacts: Artifacts, stack: ExitStac
         writer(0, SCORE_SCHEMA)
         writer(1, rejects_schema([]))
     return summary
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def revision(text: str) -> str:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -13,12 +15,13 @@ from churn.column_checks import RETYPE_MIN_SCORED
 from churn.customer_keys import SeenKeys, repeated_ids, verbatim_ids
 from churn.errors import ChurnError
 from churn.features import FeatureSpec, count_unknown, encode_categories, transform
-from churn.model import feature_names_of, predict_proba
+from churn.model import align_features, feature_names_of, predict_proba, predict_rows
 from churn.validation import apply_contract
 
 REJECT_REASON = "reject_reason"
 SCORE_COLUMNS = ("id", "churn_probability", "churn_decision", "model_version")
 ROW = "__row__"  # input position, to find the original values of rejected rows
+PIECE_ROWS = 8192  # rows per call of the model when scoring on several threads
 NESTED = (dict, list, tuple, np.ndarray)  # values of nested (struct, list, map) Parquet columns
 
 
@@ -156,11 +159,21 @@ def model_input(frame: pd.DataFrame, artifacts: Artifacts, encoded=None) -> pd.D
     return transform(frame, artifacts.spec, columns=names, encoded=encoded)
 
 
-def probabilities(matrix: pd.DataFrame | None, artifacts: Artifacts) -> np.ndarray:
-    """Churn probability per row of model_input's matrix."""
+def probabilities(
+    matrix: pd.DataFrame | None,
+    artifacts: Artifacts,
+    pool: Executor | None = None,
+    rows: int = PIECE_ROWS,
+) -> np.ndarray:
+    """Churn probability per row of model_input's matrix; with a pool, in pieces of `rows`
+    rows scored on its threads (the same numbers: each row is scored alone)."""
     if matrix is None:
         return np.zeros(0, dtype=np.float64)
-    return predict_proba(artifacts.model, matrix)
+    if pool is None or len(matrix) <= rows:
+        return predict_proba(artifacts.model, matrix)
+    values = align_features(matrix, artifacts.model)
+    pieces = [values[start : start + rows] for start in range(0, len(values), rows)]
+    return np.concatenate(list(pool.map(partial(predict_rows, artifacts.model), pieces)))
 
 
 def scores_of(probability: np.ndarray, artifacts: Artifacts, ids: pd.Series) -> pd.DataFrame:

@@ -3,17 +3,24 @@ same masks, same reject reasons, same repeats, same model matrix."""
 
 from __future__ import annotations
 
+import json
+from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
+import xgboost as xgb
 
 from churn import coercion
 from churn.column_checks import check_feature
 from churn.contract import ColumnContract
 from churn.customer_keys import SeenKeys, repeated_ids, snapshot_keys
 from churn.features import MISSING, UNKNOWN, FeatureSpec, encode_levels, level_codes, transform
+from churn.model import predict_proba, threads_per_call
 from churn.params import DataParams, Policies
+from churn.scoring import probabilities
 
 ROWS = 3000  # above few_arrow_strings' sample, so that the distinct route is taken
 TEXT_DTYPES = ["string", pd.StringDtype("pyarrow"), "str"]
@@ -202,3 +209,19 @@ def test_level_codes_in_arrow_match_factorize(levels, column):
     np.testing.assert_array_equal(codes, expected_codes)
     assert unseen == expected_unseen
     np.testing.assert_array_equal(level_codes(column, levels), expected_codes)
+
+
+def test_scoring_in_pieces_on_threads_gives_the_same_probabilities():
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(3000, 4)), columns=list("abcd"))
+    booster = xgb.train(
+        {"max_depth": 3, "nthread": 2}, xgb.DMatrix(frame, label=frame["a"] > 0), 20
+    )
+    artifacts = SimpleNamespace(model=booster)
+    matrix = frame.astype(np.float32)
+    whole = predict_proba(booster, matrix)
+    with ThreadPoolExecutor(max_workers=2) as pool, threads_per_call(booster, 1):
+        assert json.loads(booster.save_config())["learner"]["generic_param"]["nthread"] == "1"
+        pieces = probabilities(matrix, artifacts, pool, rows=256)
+    np.testing.assert_array_equal(pieces, whole)  # bit for bit
+    assert json.loads(booster.save_config())["learner"]["generic_param"]["nthread"] == "2"
