@@ -214,15 +214,20 @@ def few_arrow_strings(column: pd.Series, sample: int = 1000) -> bool:
     return arrow and len(column) > sample and column.iloc[:sample].nunique() <= sample // 10
 
 
+def clean_distinct(column: pd.Series) -> list | None:
+    """The column's distinct present values when coerce_categorical leaves every value as it
+    is (none has spaces around it or marks a blank), else None."""
+    present = [value for value in column.unique() if not pd.isna(value)]
+    # the distinct values as as_text spells them (stripped), each checked as blank_mask does
+    text = as_text(pd.Series(present, dtype=column.dtype)).tolist()
+    return present if text == present and not MISSING_MARKERS.intersection(text) else None
+
+
 def categorical_by_distinct(column: pd.Series) -> Coerced:
     """coerce_categorical's result computed on the distinct values, then spread to the rows;
     the column itself (as "string") when no value has spaces around it or marks a blank."""
     untouched = no_rows(column)
-    distinct = column.unique()
-    present = [value for value in distinct if not pd.isna(value)]
-    # the distinct values as as_text spells them (stripped), each checked as blank_mask does
-    text = as_text(pd.Series(present, dtype=column.dtype)).tolist()
-    if text == present and not MISSING_MARKERS.intersection(text):
+    if clean_distinct(column) is not None:
         blank = untouched.rename(column.name)  # named like the other route's mask
         return Coerced(column.astype("string"), blank, untouched, untouched)
     codes, distinct = pd.factorize(column)  # missing -> -1

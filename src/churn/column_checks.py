@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 
+from churn import coercion
 from churn.coercion import (
     FALSE_WORDS,
     MISSING_MARKERS,
@@ -48,12 +50,13 @@ def coercion_counts(coerced: Coerced, quarantined: bool) -> dict[str, int]:
     return {kind: n for kind, n in counts.items() if n}
 
 
-def new_categories(values: pd.Series, column: ColumnContract) -> list[str]:
-    """Category values the contract does not list."""
+def new_categories(values: pd.Series, column: ColumnContract, distinct=None) -> list[str]:
+    """Category values the contract does not list (distinct: the values' distinct present
+    values, when known)."""
     if column.type != "categorical" or column.categories is None:
         return []
-    present = {value for value in values.unique() if not pd.isna(value)}
-    return sorted(present - set(column.categories))
+    present = {v for v in values.unique() if not pd.isna(v)} if distinct is None else distinct
+    return sorted(set(present) - set(column.categories))
 
 
 def allowed_labels(text: pd.Series, column: ColumnContract, positive: str) -> set[str]:
@@ -122,8 +125,9 @@ class ColumnCheck:
     new_categories: tuple[str, ...] = ()
 
 
-def value_failures(values: pd.Series, column: ColumnContract, scoring: bool):
-    """Nulls in a required column, values out of range, categories the contract lacks."""
+def value_failures(values: pd.Series, column: ColumnContract, scoring: bool, distinct=None):
+    """Nulls in a required column, values out of range, categories the contract lacks
+    (distinct: see new_categories)."""
     failures = []
     if not column.nullable:
         failures.append((f"null:{column.name}", values.isna()))
@@ -131,7 +135,7 @@ def value_failures(values: pd.Series, column: ColumnContract, scoring: bool):
         failures.append((f"below_min:{column.name}", values < column.min))
     if column.type == "numeric" and column.max is not None:
         failures.append((f"above_max:{column.name}", values > column.max))
-    unseen = new_categories(values, column)
+    unseen = new_categories(values, column, distinct)
     if unseen and not scoring:
         failures.append((f"unseen_category:{column.name}", values.isin(unseen)))
     return failures, tuple(unseen)
@@ -141,6 +145,9 @@ def check_feature(
     raw, column: ColumnContract, policies: Policies, where: str, scoring, retype_min=1
 ):
     """Coerce one contract column and list the rows that break the contract."""
+    quick = fast_check(raw, column, scoring)
+    if quick is not None:
+        return quick
     result = coerce_in(raw, column.type, where)
     changed = retyped(result, retype_min) or (retyped(result) and decimal_comma_column(raw, result))
     if changed and policies.type_change == "fail":
@@ -156,6 +163,30 @@ def check_feature(
     checks, unseen = value_failures(result.values, column, scoring)
     counts = coercion_counts(result, wrong_type)  # a rejected word is not a coerced one
     return ColumnCheck(result.values, failures + checks, counts, changed, unseen)
+
+
+def fast_check(raw: pd.Series, column: ColumnContract, scoring: bool) -> ColumnCheck | None:
+    """check_feature's result for the common clean columns, without its row-by-row coercion:
+    float64 numbers without infinities, Arrow-backed categories that need no stripping and hold
+    no blank marker; None for any other column (check_feature then takes its general route)."""
+    if column.type == "numeric" and raw.dtype == np.float64:
+        if np.isinf(raw.to_numpy()).any():
+            return None
+        return clean_check(raw, column, scoring, ())
+    if column.type == "categorical" and coercion.few_arrow_strings(raw):
+        distinct = coercion.clean_distinct(raw)
+        if distinct is None:
+            return None
+        return clean_check(raw.astype("string"), column, scoring, distinct)
+    return None
+
+
+def clean_check(values: pd.Series, column: ColumnContract, scoring: bool, distinct) -> ColumnCheck:
+    """A column coercion left unchanged: value_failures only (and the wrong-type failure,
+    never met, of a required column); the categories found among the distinct values."""
+    wrong_type = [(f"type:{column.name}", coercion.no_rows(values))] if not column.nullable else []
+    failures, unseen = value_failures(values, column, scoring, distinct)
+    return ColumnCheck(values, wrong_type + failures, {}, False, unseen)
 
 
 def check_label(raw: pd.Series, column: ColumnContract, data: DataParams, where: str):

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pytest
 import xgboost as xgb
 
-from churn import coercion
+from churn import coercion, column_checks
 from churn.column_checks import check_feature
 from churn.contract import ColumnContract
 from churn.customer_keys import SeenKeys, repeated_ids, snapshot_keys
@@ -72,17 +72,7 @@ def test_ids_and_other_columns_take_the_row_route():
     assert not coercion.few_arrow_strings(pd.Series(["DE"] * 10, dtype="string"))  # short
 
 
-@pytest.mark.parametrize("dtype", TEXT_DTYPES)
-@pytest.mark.parametrize("nullable", [True, False])
-@pytest.mark.parametrize("scoring", [True, False])
-def test_check_feature_reasons_are_the_same_either_route(monkeypatch, dtype, nullable, scoring):
-    contract = ColumnContract(
-        "country", "feature", "categorical", nullable=nullable, categories=["DE", "FR", "GB"]
-    )
-    column = repeated(ODD_TEXT, dtype)
-    fast = check_feature(column, contract, Policies(), "x", scoring, 20)
-    monkeypatch.setattr(coercion, "few_arrow_strings", lambda column: False)
-    general = check_feature(column, contract, Policies(), "x", scoring, 20)
+def assert_same_check(fast, general) -> None:
     pd.testing.assert_series_equal(fast.values, general.values)
     assert [name for name, _ in fast.failures] == [name for name, _ in general.failures]
     for (_, mine), (_, theirs) in zip(fast.failures, general.failures, strict=True):
@@ -92,7 +82,56 @@ def test_check_feature_reasons_are_the_same_either_route(monkeypatch, dtype, nul
         general.retyped,
         general.new_categories,
     )
-    assert fast.new_categories == ("XX", "de")
+
+
+def both_routes(monkeypatch, column: pd.Series, contract: ColumnContract, scoring: bool):
+    """check_feature's result with its fast paths, then without them."""
+    fast = check_feature(column, contract, Policies(), "x", scoring, 20)
+    monkeypatch.setattr(column_checks, "fast_check", lambda *args: None)
+    monkeypatch.setattr(coercion, "few_arrow_strings", lambda column: False)
+    return fast, check_feature(column, contract, Policies(), "x", scoring, 20)
+
+
+@pytest.mark.parametrize("dtype", TEXT_DTYPES)
+@pytest.mark.parametrize("values", [ODD_TEXT, ["DE", "FR", None, "XX", "de"], ["DE", "GB"]])
+@pytest.mark.parametrize("nullable", [True, False])
+@pytest.mark.parametrize("scoring", [True, False])
+def test_check_feature_reasons_are_the_same_either_route(
+    monkeypatch, dtype, values, nullable, scoring
+):
+    contract = ColumnContract(
+        "country", "feature", "categorical", nullable=nullable, categories=["DE", "FR", "GB"]
+    )
+    fast, general = both_routes(monkeypatch, repeated(values, dtype), contract, scoring)
+    assert_same_check(fast, general)
+    assert fast.new_categories == (() if values == ["DE", "GB"] else ("XX", "de"))
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [1.0, 2.5, 0.0],
+        [1.0, np.nan, 700.0, -1.0, 3.0],  # missing, above max, below min
+        [1.0, np.inf, 2.0, 3.0, -np.inf, 4.0, 5.0, np.nan],  # infinities: general route
+        ["1", "x", None, "1,200"],  # text in a number column
+    ],
+)
+@pytest.mark.parametrize("dtype", ["float64", "Float64", "Int64", object])
+@pytest.mark.parametrize("nullable", [True, False])
+@pytest.mark.parametrize("scoring", [True, False])
+def test_number_checks_are_the_same_either_route(monkeypatch, values, dtype, nullable, scoring):
+    if dtype in ("Int64", "Float64", "float64") and isinstance(values[0], str):
+        pytest.skip("text does not fit a number dtype")
+    if dtype == "Int64" and any(v != int(v) for v in values if not pd.isna(v) and np.isfinite(v)):
+        pytest.skip("fractions do not fit Int64")
+    if dtype == "Int64" and any(np.isinf(v) for v in values if not pd.isna(v)):
+        pytest.skip("infinities do not fit Int64")
+    column = pd.Series(values * 500, dtype=dtype, name="tenure_months")
+    contract = ColumnContract(
+        "tenure_months", "feature", "numeric", nullable=nullable, min=0, max=600
+    )
+    fast, general = both_routes(monkeypatch, column, contract, scoring)
+    assert_same_check(fast, general)
 
 
 def hashed_repeats(frame: pd.DataFrame, valid: pd.DataFrame, data: DataParams, seen) -> np.ndarray:
