@@ -133,13 +133,14 @@ def score_stream(args: argparse.Namespace, artifacts: Artifacts, stack: ExitStac
     # The model runs single-threaded on one thread per core, on pieces of the chunk: XGBoost's
     # own threads wait for each other whenever this thread takes a core from one of them.
     scorer = stack.enter_context(ThreadPoolExecutor(max_workers=1))
-    model_threads = stack.enter_context(ThreadPoolExecutor(max_workers=cores()))
+    threads = cores()
+    model_threads = stack.enter_context(ThreadPoolExecutor(max_workers=threads))
     stack.enter_context(threads_per_call(artifacts.model, 1))
     jobs: list[futures.Future] = []  # submitted, not yet awaited
     offset = 0  # rows read before this chunk
 
     def score_and_write(chunk: pd.DataFrame, checked: Checked, ids: pd.Series, matrix) -> None:
-        scores = scores_of(probabilities(matrix, artifacts, model_threads), artifacts, ids)
+        scores = scores_of(probabilities(matrix, artifacts, model_threads, threads), artifacts, ids)
         writers["scores"].write(with_snapshot(scores, chunk, checked, snapshot))
         writers["rejects"].write(checked.rejected)
         summary.add(len(chunk), checked, scores)

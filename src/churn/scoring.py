@@ -163,17 +163,21 @@ def probabilities(
     matrix: pd.DataFrame | None,
     artifacts: Artifacts,
     pool: Executor | None = None,
+    threads: int = 1,
     rows: int = PIECE_ROWS,
 ) -> np.ndarray:
-    """Churn probability per row of model_input's matrix; with a pool, in pieces of `rows`
-    rows scored on its threads (the same numbers: each row is scored alone)."""
+    """Churn probability per row of model_input's matrix; with a pool of `threads` threads, in
+    equal pieces of at most `rows` rows, as many as a multiple of threads (so that no thread
+    scores a last piece alone), scored on its threads (the same numbers: each row is scored
+    alone)."""
     if matrix is None:
         return np.zeros(0, dtype=np.float64)
-    if pool is None or len(matrix) <= rows:
+    if pool is None or len(matrix) < 2 * threads:
         return predict_proba(artifacts.model, matrix)
     values = align_features(matrix, artifacts.model)
-    pieces = [values[start : start + rows] for start in range(0, len(values), rows)]
-    return np.concatenate(list(pool.map(partial(predict_rows, artifacts.model), pieces)))
+    pieces = threads * -(-len(values) // (threads * rows))  # ceil
+    parts = np.array_split(values, pieces)
+    return np.concatenate(list(pool.map(partial(predict_rows, artifacts.model), parts)))
 
 
 def scores_of(probability: np.ndarray, artifacts: Artifacts, ids: pd.Series) -> pd.DataFrame:

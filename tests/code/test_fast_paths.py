@@ -261,6 +261,8 @@ def test_scoring_in_pieces_on_threads_gives_the_same_probabilities():
     whole = predict_proba(booster, matrix)
     with ThreadPoolExecutor(max_workers=2) as pool, threads_per_call(booster, 1):
         assert json.loads(booster.save_config())["learner"]["generic_param"]["nthread"] == "1"
-        pieces = probabilities(matrix, artifacts, pool, rows=256)
+        pieces = probabilities(matrix, artifacts, pool, threads=2, rows=256)
+        odd = probabilities(matrix.iloc[:999], artifacts, pool, threads=2, rows=100)
     np.testing.assert_array_equal(pieces, whole)  # bit for bit
+    np.testing.assert_array_equal(odd, whole[:999])
     assert json.loads(booster.save_config())["learner"]["generic_param"]["nthread"] == "2"
