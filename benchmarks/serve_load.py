@@ -2,7 +2,7 @@
 
 Run after `dvc repro` (uses models/, data/interim/split/test.parquet, data/processed/test.parquet):
     python benchmarks/serve_load.py [--single 300] [--bulk 20] [--batch-only]
-                                    [--memory-copies 1 10 100]
+                                    [--copies 1 10 100] [--memory-copies 1 10 100]
 """
 
 from __future__ import annotations
@@ -205,6 +205,23 @@ def batch_vs_booster(repeats: int, copies: int) -> dict:
     }
 
 
+def batch_fixed_cost(repeats: int, rows: int = 10) -> dict:
+    """Seconds of churn.predict on a file of `rows` rows (best of repeats): its cost per call
+    whatever the input's size (arguments, artifacts, the outputs' files, one chunk's checks)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = f"{folder}/tiny.parquet"
+        pd.read_parquet(RAW_TEST).head(rows).to_parquet(path)
+        args = ["--input", path, "--output", f"{folder}/s.parquet"]
+        with open(os.devnull, "w") as quiet:
+            sys.stdout, saved = quiet, sys.stdout
+            try:
+                predict.main(args)  # imports and first-call set-up outside the timing
+                seconds = best_of(max(repeats, 5), lambda: predict.main(args))
+            finally:
+                sys.stdout = saved
+    return {"rows": rows, "seconds_per_call": round(seconds, 4)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--single", type=int, default=300, help="single-record requests")
@@ -212,7 +229,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--batch-only", action="store_true", help="skip the API (no server)")
     parser.add_argument(
-        "--copies", type=int, nargs="+", default=[1, 10], help="batch sizes, in test sets"
+        "--copies", type=int, nargs="+", default=[1, 10, 100], help="batch sizes, in test sets"
     )
     parser.add_argument(
         "--memory-copies",
@@ -227,6 +244,7 @@ def main() -> None:
     if not args.batch_only:
         result["api"] = api_load(pd.read_parquet(RAW_TEST), args.single, args.bulk)
     result["batch"] = [batch_vs_booster(args.repeats, copies) for copies in args.copies]
+    result["batch_fixed_cost"] = batch_fixed_cost(args.repeats)
     result["batch_memory"] = batch_memory(args.memory_copies)
     print(json.dumps(result, indent=2))
 
