@@ -12,11 +12,13 @@ NO_SNAPSHOT = (type(None), None)
 
 
 class SeenKeys:
-    """The (snapshot, id) keys scored so far in one input, as sorted 64-bit hashes (8 bytes per
-    row), so that a repeat is rejected whichever chunk it falls in."""
+    """The (snapshot, id) keys scored so far in one input, as 64-bit hashes (8 bytes per row)
+    in a few sorted runs, each at least twice the next one's size, so that a repeat is
+    rejected whichever chunk it falls in. One sorted array, re-sorted with every chunk, cost
+    ~1 s in scoring 2 million rows; runs merged by size cost ~log2(rows / chunk) passes."""
 
     def __init__(self) -> None:
-        self.hashes = np.zeros(0, dtype=np.uint64)
+        self.runs: list[np.ndarray] = []
         self.snapshots: dict[tuple[type, object], np.uint64] = {}  # see snapshot_hashes
 
     def snapshot_hashes(self, distinct) -> np.ndarray:
@@ -35,15 +37,24 @@ class SeenKeys:
         return np.asarray([*(self.snapshots[key] for key in keys), self.snapshots[NO_SNAPSHOT]])
 
     def repeats(self, hashes: np.ndarray) -> np.ndarray:
-        """Which hashes were seen before or repeat an earlier one here; remembers the rest."""
-        at = np.searchsorted(self.hashes, hashes)
-        inside = at < len(self.hashes)
+        """Which hashes were seen before or repeat an earlier one here; remembers the rest.
+        The hashes are looked up in sorted order (binary searches of sorted keys stay in
+        cache)."""
+        order = np.argsort(hashes, kind="stable")  # equal hashes keep their input order
+        ordered = hashes[order]
         repeat = np.zeros(len(hashes), dtype=bool)
-        repeat[inside] = self.hashes[at[inside]] == hashes[inside]
-        repeat |= pd.Series(hashes).duplicated(keep="first").to_numpy()
-        fresh = np.sort(hashes[~repeat])
-        self.hashes = np.sort(np.concatenate([self.hashes, fresh]), kind="stable")  # merges runs
-        return repeat
+        repeat[1:] = ordered[1:] == ordered[:-1]  # a later copy within the chunk
+        for run in self.runs:
+            at = np.searchsorted(run, ordered)
+            inside = at < len(run)
+            repeat[inside] |= run[at[inside]] == ordered[inside]
+        self.runs.append(ordered[~repeat])
+        while len(self.runs) > 1 and len(self.runs[-2]) <= 2 * len(self.runs[-1]):
+            newest, older = self.runs.pop(), self.runs[-1]  # disjoint: a linear merge
+            self.runs[-1] = np.insert(older, np.searchsorted(older, newest), newest)
+        found = np.empty_like(repeat)
+        found[order] = repeat
+        return found
 
 
 def snapshot_text(values: object) -> pd.Series:

@@ -3,6 +3,7 @@ same masks, same reject reasons, same repeats, same model matrix."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
@@ -266,3 +267,18 @@ def test_scoring_in_pieces_on_threads_gives_the_same_probabilities():
     np.testing.assert_array_equal(pieces, whole)  # bit for bit
     np.testing.assert_array_equal(odd, whole[:999])
     assert json.loads(booster.save_config())["learner"]["generic_param"]["nthread"] == "2"
+
+
+def test_seen_keys_in_runs_find_every_repeat_across_many_chunks():
+    rng = np.random.default_rng(1)
+    seen, reference = SeenKeys(), set()
+    for size in [0, 5, 300, 7, 1000, 64, 2000, 1, 500, 3000, 20, 900]:
+        hashes = rng.integers(0, 5000, size=size).astype(np.uint64)  # many repeats
+        expected = []
+        for value in hashes.tolist():
+            expected.append(value in reference)
+            reference.add(value)
+        np.testing.assert_array_equal(seen.repeats(hashes), np.asarray(expected, dtype=bool))
+        sizes = [len(run) for run in seen.runs]
+        assert all(big > 2 * small for big, small in itertools.pairwise(sizes))
+    assert sum(len(run) for run in seen.runs) == len(reference)
