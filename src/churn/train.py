@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -140,13 +139,13 @@ def fit_model(
     target: str,
     params: TrainParams,
     seed: int,
-    on_curves: Callable[[Curves], None] | None = None,
+    live: Live | None = None,
 ) -> ChurnModel:
-    """Fit the model named by train.model; XGBoost's per-round curves go to on_curves."""
+    """Fit the model named by train.model, logging per-round curves to live when given."""
     if params.model == "xgboost":
         booster, curves = fit_xgboost(train, valid, target, params, seed)
-        if on_curves is not None:
-            on_curves(curves)
+        if live is not None:
+            log_curves(live, curves)
         return booster
     if params.model == "logistic_regression":
         return fit_logistic(train, target, params, seed)
@@ -225,16 +224,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     data, seed = load_section("data", args.params), load_section("base", args.params).seed
     train, valid, target = read_parquet(args.train), read_parquet(args.valid), data.target
     check_inputs(train, valid, data, args)
-    with naming_params_file(args.params), ThreadPoolExecutor(max_workers=1) as pool:
-        # dvclive's set-up opens the DVC repository (imports and git: ~0.4 s): it runs in a
-        # thread while xgboost boosts, which releases the GIL
-        opening = pool.submit(open_live, args.live_dir)
-        model = fit_model(
-            train, valid, target, params, seed, lambda curves: log_curves(opening.result(), curves)
-        )
-        with opening.result() as live:
-            model = undo_positive_weight(model, train[target], params.balance_classes)
-            log_model_summary(live, model, train, valid, target)
+    with naming_params_file(args.params), open_live(args.live_dir) as live:
+        model = fit_model(train, valid, target, params, seed, live)
+        model = undo_positive_weight(model, train[target], params.balance_classes)
+        log_model_summary(live, model, train, valid, target)
     save_model(model, args.model)
     print(f"train: {params.model}, validation ROC AUC {live.summary['valid_roc_auc']:.4f}")
 
