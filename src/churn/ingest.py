@@ -102,7 +102,10 @@ def files_in(source: str, pattern: str) -> str:
     if not pattern:
         return source
     if pattern.startswith("/") or "://" in pattern or ".." in pattern.split("/"):
-        raise ChurnError(f"--files '{pattern}': a glob inside --source {source}, such as '*.csv'")
+        raise ChurnError(
+            f"--files (ingest.files) '{pattern}': should be a glob inside --source (ingest.source)"
+            f" {source}, such as '*.csv'"
+        )
     return f"{source.rstrip('/')}/{pattern}"
 
 
