@@ -192,7 +192,10 @@ def scores_of(probability: np.ndarray, artifacts: Artifacts, ids: pd.Series) -> 
     )
 
 
-def score_frame(frame: pd.DataFrame, artifacts: Artifacts, ids: pd.Series) -> pd.DataFrame:
-    """Churn probability and decision per row, from the same transform as training."""
-    probability = probabilities(model_input(frame, artifacts), artifacts)
+def score_frame(
+    frame: pd.DataFrame, artifacts: Artifacts, ids: pd.Series, encoded=None
+) -> pd.DataFrame:
+    """Churn probability and decision per row, from the same transform as training (encoded:
+    Checked.encoded, so the categories check_chunk read are not read again)."""
+    probability = probabilities(model_input(frame, artifacts, encoded), artifacts)
     return scores_of(probability, artifacts, ids)

@@ -62,7 +62,8 @@ def score_records(records: list[BaseModel], artifacts: Artifacts) -> dict[str, A
     if artifacts.id_column in frame.columns and frame[artifacts.id_column].isna().all():
         frame = frame.drop(columns=artifacts.id_column)  # ids are optional in the API
     checked = check_chunk(frame.assign(**{POSITION: range(len(frame))}), artifacts, "request")
-    scores = score_frame(checked.valid, artifacts, row_ids(checked, artifacts.id_column, 0))
+    ids = row_ids(checked, artifacts.id_column, 0)
+    scores = score_frame(checked.valid, artifacts, ids, checked.encoded)
     if artifacts.id_column not in frame.columns:
         scores["id"] = None
     rejected = checked.rejected.rename(columns={"reject_reason": "reason"})
