@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+import churn
+
 # Errors of the object-store clients that fsspec passes through untranslated (no credentials,
 # endpoint unreachable ...), by the module of their class: botocore is only there with dvc-s3.
 STORAGE_CLIENT_MODULES = ("botocore.", "aiobotocore.")
@@ -104,8 +106,9 @@ def run_cli(main: Callable[[Sequence[str] | None], None], prog: str) -> None:
     """Run a stage's main(); expected failures print `prog: error: ...` and exit with status 2.
     SIGTERM (a scheduler or `kill` stopping the run) exits like Ctrl-C, through the clean-up
     code, so no partial output is left behind."""
-    if threading.current_thread() is threading.main_thread():  # only there can it be set
+    if threading.current_thread() is threading.main_thread():  # only there can they be set
         signal.signal(signal.SIGTERM, interrupt)
+        churn.hand_interrupts_back()  # from the start-up handler of churn/__init__.py
     try:
         main(None)
     except ChurnError as error:

@@ -3,6 +3,7 @@ exit status 2, no traceback."""
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -151,3 +152,22 @@ def test_bad_input_stops_with_one_line_naming_it(folder: Path, case: str):
     assert lines[0].startswith(f"churn.{module}: error: ")
     for fragment in fragments:
         assert fragment.format(params=params) in lines[0]
+
+
+def test_ctrl_c_while_a_stage_imports_its_libraries_exits_with_one_line(tmp_path: Path):
+    """-X importtime reports each module as it finishes: Ctrl-C is sent once pandas is in,
+    while xgboost (through churn.artifacts) is still loading, seconds before main() runs."""
+    command = [sys.executable, "-X", "importtime", "-m", "churn.predict", "--help"]
+    process = subprocess.Popen(command, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    seen = []
+    for line in process.stderr:
+        seen.append(line)
+        if line.rstrip().endswith("| pandas"):
+            process.send_signal(signal.SIGINT)
+            break
+    rest, status = process.stderr.read(), process.wait(timeout=60)
+    imported = "".join(seen) + rest
+    assert status == 128 + signal.SIGINT, imported[-2000:]
+    assert rest.strip().splitlines()[-1] == "churn.predict: interrupted"
+    assert "Traceback" not in imported
+    assert "| churn.artifacts" not in imported  # it stopped while importing, not in main()
