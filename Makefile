@@ -25,7 +25,8 @@ $(STAMP): requirements.txt pyproject.toml
 
 install: $(STAMP) ## Create .venv and install the pinned dependencies
 
-repro: $(STAMP) ## Run the whole pipeline (generate -> evaluate, drift, score) on the built-in synthetic data
+repro: $(STAMP) ## Check params.yaml whole, then run the pipeline (generate -> evaluate, drift, score) on the built-in synthetic data
+	$(BIN)/python -m churn.check_params
 	$(BIN)/dvc repro
 	$(BIN)/python -m churn.headline
 

@@ -9,7 +9,10 @@ import subprocess
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from churn.check_params import grid_problem
 from churn.errors import ChurnError, run_cli
+from churn.params import read_params_file
+from churn.typed_sections import PARAMS_FILE
 
 DEFAULT_GRID = ("train.max_depth=3,5,7", "train.learning_rate=0.05,0.1")
 # Two experiments at a time on two cores: one XGBoost thread each, so they do not fight.
@@ -144,6 +147,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     grid = args.grid or list(DEFAULT_GRID)
+    params = read_params_file(PARAMS_FILE)
+    for axis in grid:  # before anything is queued: DVC would queue and run them all
+        if problem := grid_problem(params, axis, PARAMS_FILE):
+            raise ChurnError(f"--set {problem}")
     setters = [arg for axis in [*grid, *PER_EXPERIMENT] for arg in ("-S", axis)]
     queued = set(queued_names(dvc("exp", "run", "--queue", *setters)))
     if not queued:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from churn.check_params import check_params
 from churn.errors import ChurnError
 from churn.params import (
     SECTIONS,
@@ -196,3 +197,42 @@ def test_every_stage_reading_data_refuses_an_empty_target(tmp_path, module, args
         f"churn.{module}: error: params.yaml: key 'data.target' should name the label column, "
         "got ''"
     ]
+
+
+def committed_params() -> dict:
+    return yaml.safe_load((REPO / "params.yaml").read_text())
+
+
+def test_the_whole_check_names_every_misspelt_key_and_notes_the_users_own_sections(tmp_path):
+    raw = committed_params()
+    raw["train"]["max_dept"] = raw["train"].pop("max_depth")
+    raw["evaluate"]["threshold"] = 1.5
+    raw["mine"] = {"a": 1}
+    path = tmp_path / "params.yaml"
+    with pytest.raises(ChurnError) as error:
+        check_params(raw, path)
+    assert str(error.value) == (
+        f"{path}: unknown key 'train.max_dept' (did you mean 'train.max_depth'?); "
+        "key 'evaluate.threshold' should be between 0 and 1, got 1.5"
+    )
+    del raw["train"]["max_dept"], raw["evaluate"]
+    with pytest.raises(ChurnError, match="section 'evaluate' is missing or not a mapping"):
+        check_params(raw, path)
+    assert check_params({**committed_params(), "mine": {"a": 1}}, path) == ["mine"]
+
+
+def test_make_repro_checks_params_whole_before_dvc_repro(tmp_path):
+    """Under dvc repro alone a misspelt section or key makes no stage stale, so nothing reads it:
+    the check comes first, and stops the run (one line, exit 2)."""
+    recipe = re.search(r"^repro:.*\n((?:\t.*\n)+)", (REPO / "Makefile").read_text(), re.M)
+    commands = recipe.group(1).split("\n")
+    assert commands[0].endswith("python -m churn.check_params") and "dvc repro" in commands[1]
+    text = (REPO / "params.yaml").read_text().replace("\ntrain:", "\ntrian:")
+    (tmp_path / "params.yaml").write_text(text)
+    result = subprocess.run(
+        [sys.executable, "-m", "churn.check_params"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    assert result.stderr == (
+        "churn.check_params: error: params.yaml: unknown section 'trian' (did you mean 'train'?)\n"
+    )

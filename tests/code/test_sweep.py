@@ -1,15 +1,20 @@
 """Sweep helpers: grid size, parsing `dvc exp show --json`, the leaderboard."""
 
+import shutil
+
 import pytest
 
+from churn.errors import ChurnError
 from churn.sweep import (
     Experiment,
     error_line,
     leaderboard,
+    main,
     parse_args,
     parse_experiments,
     queued_names,
 )
+from tests.helpers import REPO
 
 
 def exp_show(name: str, status: str | None, depth: int, auc: float | None) -> dict:
@@ -94,3 +99,22 @@ def test_jobs_below_one_are_refused_before_anything_is_queued(jobs, capsys):
         parse_args(["--jobs", jobs])
     assert stopped.value.code == 2
     assert "expected 1 or more experiments at once" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("axis", "problem"),
+    [
+        ("train.max_dept=3,5", "no stage reads 'train.max_dept' (did you mean 'train.max_depth'?)"),
+        ("train.subsample=0.5,1.5", "key 'train.subsample' should be in (0, 1], got 1.5"),
+    ],
+)
+def test_a_grid_axis_no_stage_reads_or_out_of_range_is_refused_before_anything_is_queued(
+    axis, problem, tmp_path, monkeypatch
+):
+    """Nothing is queued (no DVC repository here: a dvc call would fail differently), where
+    DVC would queue experiments that train nothing new or all fail."""
+    shutil.copy(REPO / "params.yaml", tmp_path / "params.yaml")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ChurnError) as refused:
+        main(["--set", "train.max_depth=3,5", "--set", axis])
+    assert str(refused.value) == f"--set {axis}: {problem}"
