@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from churn.drift import decide, drift_report, is_drifted, main
+from churn.drift import drift_report, main
+from churn.drift_decision import decide, is_drifted
 from churn.drift_stats import categorical_stats, numeric_stats
 from churn.drift_window import skipped_report, snapshot_names, stage_window
 from churn.errors import ChurnError

@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from churn.drift import drift_report, is_drifted
+from churn.drift import drift_report
+from churn.drift_decision import is_drifted
 from churn.drift_stats import feature_stats
 from churn.generate import VIDEO_COLUMN, generate_snapshots
 from churn.params import PARAMS_FILE, GenerateParams, load_section

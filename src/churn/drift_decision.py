@@ -1,0 +1,108 @@
+"""Drift decisions: which features drifted, which columns are new or left out by policy, and
+whether the whole dataset warrants retraining, with a one-sentence reason."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from churn.drift_stats import feature_stats
+from churn.params import DriftParams
+
+EFFECT_KEYS = ("psi", "wasserstein", "js", "unseen_share")
+
+
+def is_drifted(row: dict, params: DriftParams) -> bool:
+    """An effect size or a missing-rate change over its threshold (for small samples, each
+    significant too)."""
+    effect = any(row.get(key, 0.0) > getattr(params, key) for key in EFFECT_KEYS)
+    if "p_value" in row:
+        effect = effect and row["p_value"] < params.p_value
+    missing = abs(row["missing_rate_change"]) > params.missing_rate_change
+    if "missing_p_value" in row:
+        missing = missing and row["missing_p_value"] < params.p_value
+    return effect or missing
+
+
+def schema_columns(reference, current, spec_inputs: list[str] | None, new_column: str):
+    """(new columns: a retrain trigger, columns the model leaves out by policy: reported only).
+    A column with values now is new when the training window lacks it (or has it all missing),
+    or when the model does not use it and contract.new_column is include (retraining adds it).
+    Under ignore retraining would leave it out again (the alarm could never clear), and under
+    fail validate stops on it until the contract lists it: neither is a reason to retrain."""
+    new, ignored = [], []
+    for name in sorted(set(reference.columns) | set(current.columns)):
+        has_values = name in current.columns and current[name].notna().any()
+        absent = name not in reference.columns or reference[name].isna().all()
+        unused = spec_inputs is not None and name not in spec_inputs
+        if has_values and (absent or (unused and new_column == "include")):
+            new.append(str(name))
+        elif unused:
+            ignored.append(str(name))
+    return new, ignored
+
+
+def compare(reference, current, params: DriftParams, importance, schema) -> dict[str, dict]:
+    """Per-feature table: statistics, importance, drifted flag, new or ignored column flag."""
+    new, ignored = schema
+    small = min(len(reference), len(current)) < params.small_sample_rows
+    table = {}
+    for name in sorted(set(reference.columns) | set(current.columns)):
+        ref = reference[name] if name in reference.columns else pd.Series(None, dtype=float)
+        cur = current[name] if name in current.columns else pd.Series(None, dtype=float)
+        row = feature_stats(ref, cur, small)
+        row["importance"] = importance.get(name, 0.0)
+        row["drifted"] = name in new or is_drifted(row, params)
+        if name in new:
+            row["new_column"] = True
+        if name in ignored:
+            row["ignored_column"] = True
+        table[name] = {k: round(v, 6) if isinstance(v, float) else v for k, v in row.items()}
+    return table
+
+
+def effect(row: dict) -> float:
+    """The feature's largest effect size (PSI, normalised Wasserstein or JS distance)."""
+    return max(row.get(key, 0.0) for key in ("psi", "wasserstein", "js"))
+
+
+def model_rows(table: dict[str, dict]) -> dict[str, dict]:
+    """The table without the columns the model leaves out by policy (they decide nothing)."""
+    return {name: row for name, row in table.items() if not row.get("ignored_column")}
+
+
+def decide(table: dict[str, dict], new: list[str], params: DriftParams, new_column: str):
+    """Dataset-level decision and a one-sentence reason, over the columns that are not ignored."""
+    table = model_rows(table)
+    drifted = sorted(name for name, row in table.items() if row["drifted"])
+    share = len(drifted) / max(len(table), 1)
+    weighted = {n: effect(r) * r["importance"] for n, r in table.items() if r["drifted"]}
+    heavy = sorted(n for n, score in weighted.items() if score > params.weighted)
+    reasons = []
+    if new:
+        reasons.append(
+            f"new column(s) {', '.join(new)}: schema change, retrain "
+            f"(contract.new_column: {new_column})"
+        )
+    if share >= params.share_drifted:
+        reasons.append(
+            f"{len(drifted)} of {len(table)} features drifted (>= {params.share_drifted})"
+        )
+    if heavy:
+        reasons.append(f"important feature(s) drifted: {', '.join(heavy)}")
+    if not reasons:
+        detail = f"; drifted but minor: {', '.join(drifted)}" if drifted else ""
+        return (
+            False,
+            f"no retraining needed: {len(drifted)} of {len(table)} features drifted{detail}",
+        )
+    return True, "; ".join(reasons)
+
+
+def ignored_note(ignored: list[str], new_column: str) -> str:
+    """The reason's note on columns the model leaves out by policy ("" when there are none)."""
+    if not ignored:
+        return ""
+    return (
+        f"; {', '.join(ignored)} not used by the model (contract.new_column: {new_column}): "
+        "not a retrain trigger"
+    )
