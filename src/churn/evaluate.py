@@ -17,6 +17,7 @@ from sklearn.calibration import calibration_curve
 from churn.errors import ChurnError, run_cli
 from churn.model import ChurnModel, LogisticModel, feature_names_of, load_model, predict_proba
 from churn.params import PARAMS_FILE, check_data_columns, load_section
+from churn.stage_live import open_live
 from churn.tables import read_parquet
 from churn.typed_sections import ParamsValueError, naming_params_file
 
@@ -158,7 +159,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     scores = predict_proba(model, test.drop(columns=target), str(args.test))
     with (
         naming_params_file(args.params),
-        Live(dir=str(args.live_dir), dvcyaml=None, save_dvc_exp=False, report=None) as live,
+        open_live(args.live_dir) as live,
     ):
         overall = classification_metrics(labels, scores, params.threshold, params.top_fraction)
         live.summary = {"test": overall, "slices": {}, "features": len(feature_names_of(model))}

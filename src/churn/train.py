@@ -17,6 +17,7 @@ from sklearn.metrics import log_loss, roc_auc_score
 from churn.errors import ChurnError, did_you_mean, listing, run_cli
 from churn.model import ChurnModel, LogisticModel, predict_proba, save_model, shift_log_odds
 from churn.params import PARAMS_FILE, DataParams, TrainParams, check_data_columns, load_section
+from churn.stage_live import open_live
 from churn.tables import read_parquet
 from churn.training_curves import Curves, TrainingSplitCurve, log_curves
 from churn.typed_sections import ParamsValueError, naming_params_file
@@ -158,12 +159,6 @@ def log_scores(live: Live, model: ChurnModel, splits: dict[str, pd.DataFrame], t
         scores = predict_proba(model, split.drop(columns=target))
         live.log_metric(f"{name}/auc", round(float(roc_auc_score(split[target], scores)), 6))
         live.log_metric(f"{name}/logloss", round(float(log_loss(split[target], scores)), 6))
-
-
-def open_live(live_dir: Path) -> Live:
-    """The dvclive logger of the stage: no dvc.yaml, report or experiment of its own (the
-    pipeline declares the plots; `dvc exp run` saves experiments)."""
-    return Live(dir=str(live_dir), dvcyaml=None, save_dvc_exp=False, report=None)
 
 
 def log_model_summary(
