@@ -40,10 +40,13 @@ class SeenKeys:
         """Which hashes were seen before or repeat an earlier one here; remembers the rest.
         The hashes are looked up in sorted order (binary searches of sorted keys stay in
         cache)."""
-        order = np.argsort(hashes, kind="stable")  # equal hashes keep their input order
+        order = np.argsort(hashes)  # ~3x faster than a stable sort of 64-bit keys
         ordered = hashes[order]
         repeat = np.zeros(len(hashes), dtype=bool)
         repeat[1:] = ordered[1:] == ordered[:-1]  # a later copy within the chunk
+        if repeat.any():  # equal hashes must keep their input order: the first copy is kept
+            order = np.argsort(hashes, kind="stable")
+            ordered = hashes[order]
         for run in self.runs:
             at = np.searchsorted(run, ordered)
             inside = at < len(run)
