@@ -11,16 +11,15 @@ import numpy as np
 import pandas as pd
 
 from churn.artifacts import Artifacts
-from churn.column_checks import RETYPE_MIN_SCORED
+from churn.column_checks import RETYPE_MIN_SCORED, check_columns
 from churn.customer_keys import SeenKeys, repeated_ids, verbatim_ids
 from churn.errors import ChurnError
 from churn.features import FeatureSpec, count_unknown, encode_categories, transform
 from churn.model import align_features, feature_names_of, predict_proba, predict_rows
-from churn.validation import apply_contract
+from churn.validation import check_schema_policies, diff_schema
 
 REJECT_REASON = "reject_reason"
 SCORE_COLUMNS = ("id", "churn_probability", "churn_decision", "model_version")
-ROW = "__row__"  # input position, to find the original values of rejected rows
 PIECE_ROWS = 8192  # rows per call of the model when scoring on several threads
 NESTED = (dict, list, tuple, np.ndarray)  # values of nested (struct, list, map) Parquet columns
 
@@ -51,23 +50,57 @@ def add_missing_model_columns(frame: pd.DataFrame, spec: FeatureSpec, policy: st
     return frame.assign(**dict.fromkeys(missing, np.nan)), missing
 
 
-def contract_for_scoring(frame: pd.DataFrame, artifacts: Artifacts, where: str):
-    """apply_contract as scoring needs it, on the frame with a ROW column of input positions."""
-    data = artifacts.data
+@dataclass(frozen=True)
+class ContractRows:
+    """A chunk after the contract's checks: the valid rows typed (input order, fresh index) and
+    their input positions, the failed rows' positions and reasons, what coercion did."""
+
+    valid: pd.DataFrame
+    positions: np.ndarray
+    failed_at: np.ndarray
+    reasons: list[str]
+    coerced: dict[str, dict[str, int]]
+
+
+def first_failures(rows: int, failures: list[tuple[str, pd.Series]]) -> np.ndarray:
+    """Per row, the position in failures of the first check it failed (len(failures) when it
+    passed them all), as validation.first_reasons orders them."""
+    codes = np.full(rows, len(failures))
+    for code, (_, mask) in reversed(list(enumerate(failures))):
+        flags = mask.to_numpy() if mask.dtype == bool else mask.fillna(False).to_numpy(dtype=bool)
+        if flags.any():  # most checks fail no row
+            codes[flags] = code
+    return codes
+
+
+def contract_for_scoring(frame: pd.DataFrame, artifacts: Artifacts, where: str) -> ContractRows:
+    """apply_contract as scoring needs it (rows kept in input order, no repeats checked), without
+    the frames of rejected rows it would build: only their positions and reasons are needed."""
+    data, contract = artifacts.data, artifacts.contract
     # Columns outside the contract are kept when the model needs them (others are only listed).
     policies = replace(artifacts.policies, new_column="include")
     # The label and timestamp are optional when scoring and unused: skip their (costly) checks.
     unused = [c for c in (data.target, data.timestamp) if c and c in frame.columns]
-    numbered = frame.drop(columns=unused).assign(**{ROW: np.arange(len(frame))})
+    checked = frame.drop(columns=unused)
+    early = diff_schema(checked, contract, {}, data, True)
+    check_schema_policies(early, contract, policies, where, checked.columns)
     # Of the columns outside the contract, only those the model reads (and the id, which a
     # contract may leave out) are checked, costly per column on wide inputs; the others are
     # listed as ignored.
-    known = set(artifacts.contract.names())
+    known = set(contract.names())
     wanted = [*artifacts.spec.input_columns, data.id]
-    new = [ROW, *(name for name in wanted if name and name not in known)]
-    return apply_contract(
-        numbered, artifacts.contract, policies, data, where, True, RETYPE_MIN_SCORED, False, new
-    )
+    new = [name for name in wanted if name and name not in known]
+    checks = check_columns(checked, contract, policies, data, where, True, RETYPE_MIN_SCORED, new)
+    typed = pd.DataFrame({name: check.values for name, check in checks.items()}, index=frame.index)
+    label_first = sorted(checks, key=lambda name: name != data.target)
+    failures = [failure for name in label_first for failure in checks[name].failures]
+    codes = first_failures(len(frame), failures)
+    ok = codes == len(failures)
+    failed_at = np.flatnonzero(~ok)
+    reasons = [failures[code][0] for code in codes[failed_at]]
+    valid = typed.reset_index(drop=True) if ok.all() else typed[ok].reset_index(drop=True)
+    coerced = {name: check.coerced for name, check in checks.items() if check.coerced}
+    return ContractRows(valid, np.flatnonzero(ok), failed_at, reasons, coerced)
 
 
 def plain_value(value: object) -> object:
@@ -119,11 +152,10 @@ def check_chunk(
     were made points."""
     spec, data = artifacts.spec, artifacts.data
     result = contract_for_scoring(frame, artifacts, where)
-    positions = result.valid[ROW].to_numpy(dtype=np.int64)  # in input order when scoring
-    valid = result.valid.drop(columns=ROW)
+    valid, positions = result.valid, result.positions
     repeat = repeated_ids(frame, valid, positions, data, seen or SeenKeys())
-    reasons = [*result.rejected[REJECT_REASON], *[f"duplicate_id:{data.id}"] * int(repeat.sum())]
-    failed_at = np.concatenate([result.rejected[ROW].astype(int).to_numpy(), positions[repeat]])
+    reasons = [*result.reasons, *[f"duplicate_id:{data.id}"] * int(repeat.sum())]
+    failed_at = np.concatenate([result.failed_at, positions[repeat]])
     valid, positions = valid[~repeat].reset_index(drop=True), positions[~repeat]
     valid, imputed = add_missing_model_columns(
         valid, spec, artifacts.policies.missing_column, where
@@ -133,7 +165,7 @@ def check_chunk(
     used = {*spec.input_columns, data.id}
     ignored = [str(c) for c in frame.columns if c not in used]
     encoded = encode_categories(valid, spec)  # read once for the counts and the matrix
-    unknown, coerced = count_unknown(valid, spec, encoded), result.counts.get("coerced", {})
+    unknown, coerced = count_unknown(valid, spec, encoded), result.coerced
     ids = verbatim_ids(frame, data.id, positions)
     return Checked(valid, rejected, ignored, imputed, unknown, coerced, positions, ids, encoded)
 

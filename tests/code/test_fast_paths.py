@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
@@ -16,12 +17,13 @@ import xgboost as xgb
 
 from churn import coercion, column_checks
 from churn.column_checks import check_feature
-from churn.contract import ColumnContract
+from churn.contract import ColumnContract, Contract
 from churn.customer_keys import SeenKeys, repeated_ids, snapshot_keys
 from churn.features import MISSING, UNKNOWN, FeatureSpec, encode_levels, level_codes, transform
 from churn.model import predict_proba, threads_per_call
 from churn.params import DataParams, Policies
-from churn.scoring import probabilities
+from churn.scoring import contract_for_scoring, probabilities
+from churn.validation import apply_contract
 
 ROWS = 3000  # above few_arrow_strings' sample, so that the distinct route is taken
 TEXT_DTYPES = ["string", pd.StringDtype("pyarrow"), "str"]
@@ -282,3 +284,71 @@ def test_seen_keys_in_runs_find_every_repeat_across_many_chunks():
         sizes = [len(run) for run in seen.runs]
         assert all(big > 2 * small for big, small in itertools.pairwise(sizes))
     assert sum(len(run) for run in seen.runs) == len(reference)
+
+
+def contract_by_frames(frame: pd.DataFrame, artifacts) -> dict:
+    """contract_for_scoring as it was: apply_contract on the frame with a column of input
+    positions, the valid and rejected rows read back from the frames it builds."""
+    data = artifacts.data
+    policies = replace(artifacts.policies, new_column="include")
+    unused = [c for c in (data.target, data.timestamp) if c and c in frame.columns]
+    numbered = frame.drop(columns=unused).assign(__row__=np.arange(len(frame)))
+    known = set(artifacts.contract.names())
+    wanted = [*artifacts.spec.input_columns, data.id]
+    new = ["__row__", *(name for name in wanted if name and name not in known)]
+    result = apply_contract(numbered, artifacts.contract, policies, data, "x", True, 20, False, new)
+    return {
+        "valid": result.valid.drop(columns="__row__"),
+        "positions": result.valid["__row__"].to_numpy(dtype=np.int64),
+        "failed_at": result.rejected["__row__"].astype(int).to_numpy(),
+        "reasons": list(result.rejected["reject_reason"]),
+        "coerced": result.counts.get("coerced", {}),
+    }
+
+
+SCORED_CONTRACT = Contract(
+    [
+        ColumnContract("customer_id", "id", "categorical", nullable=False),
+        ColumnContract("snapshot_month", "timestamp", "datetime", nullable=False),
+        ColumnContract("tenure_months", "feature", "numeric", nullable=False, min=0, max=600),
+        ColumnContract("country", "feature", "categorical", nullable=False, categories=["DE"]),
+        ColumnContract("app_installed", "feature", "boolean", nullable=True),
+        ColumnContract("orders_30d", "feature", "numeric", nullable=True),
+    ]
+)
+
+
+@pytest.mark.parametrize("missing_column", ["impute", "fail"])
+@pytest.mark.parametrize("dtype", ["string", object])
+def test_contract_for_scoring_matches_apply_contract(missing_column, dtype):
+    rows = 3000
+    frame = pd.DataFrame(
+        {
+            "customer_id": pd.Series(
+                [f"C{at % 2900}" if at % 97 else None for at in range(rows)], dtype=dtype
+            ),
+            "snapshot_month": ["2026-01-01"] * rows,
+            "tenure_months": [[3.0, -1.0, np.nan, 700.0, 12.0][at % 5] for at in range(rows)],
+            "country": pd.Series([ODD_TEXT[at % len(ODD_TEXT)] for at in range(rows)], dtype=dtype),
+            "app_installed": [["1", "yes", "x", None, "0"][at % 5] for at in range(rows)],
+            "video_minutes": [str(at % 7) for at in range(rows)],  # new, read by the model
+            "notes": ["a"] * rows,  # new, not read: ignored
+            "churned": ["1"] * rows,
+        },
+        index=pd.RangeIndex(5, 5 + rows),
+    )
+    spec = FeatureSpec(["tenure_months", "app_installed", "orders_30d", "video_minutes"],
+                       {"country": ["DE", MISSING, UNKNOWN]}, [])  # fmt: skip
+    data = DataParams("churned", 1, "customer_id", "snapshot_month")
+    policies = Policies(missing_column=missing_column, type_change="quarantine")
+    artifacts = SimpleNamespace(data=data, contract=SCORED_CONTRACT, policies=policies, spec=spec)
+    frame = frame if missing_column == "impute" else frame.assign(orders_30d=1.0)
+    lean = contract_for_scoring(frame, artifacts, "x")
+    general = contract_by_frames(frame, artifacts)
+    assert list(lean.valid.columns) == list(general["valid"].columns)
+    pd.testing.assert_frame_equal(lean.valid, general["valid"])
+    np.testing.assert_array_equal(lean.positions, general["positions"])
+    np.testing.assert_array_equal(lean.failed_at, general["failed_at"])
+    assert lean.reasons == general["reasons"]
+    assert lean.coerced == general["coerced"]
+    assert len(lean.failed_at) and len(lean.positions)  # both kinds of rows were met
