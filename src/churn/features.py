@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
@@ -19,14 +19,15 @@ UNKNOWN = "__unknown__"
 SPEC_VERSION = 1
 
 
-def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     """numerator / denominator, missing where the denominator is zero or missing."""
-    return numerator.astype("float64") / denominator.astype("float64").where(denominator > 0)
+    return numerator / np.where(denominator > 0, denominator, np.nan)
 
 
-# Engineered features: name -> (columns they need, function of the frame). Applied only when all
-# the columns they need exist, so the same code serves other people's data.
-ENGINEERED: dict[str, tuple[tuple[str, ...], Callable[[pd.DataFrame], pd.Series]]] = {
+# Engineered features: name -> (columns they need, function of the numeric columns as float64
+# arrays). Applied only when all the columns they need exist, so the same code serves other
+# people's data. Plain NumPy: the same IEEE operations as pandas', without its per-call cost.
+ENGINEERED: dict[str, tuple[tuple[str, ...], Callable[[Mapping[str, np.ndarray]], np.ndarray]]] = {
     "orders_per_session": (
         ("orders_30d", "sessions_30d"),
         lambda f: _ratio(f["orders_30d"], f["sessions_30d"]),
@@ -41,7 +42,7 @@ ENGINEERED: dict[str, tuple[tuple[str, ...], Callable[[pd.DataFrame], pd.Series]
     ),
     "tickets_per_order": (
         ("support_tickets_90d", "orders_90d"),
-        lambda f: f["support_tickets_90d"].astype("float64") / (f["orders_90d"] + 1),
+        lambda f: f["support_tickets_90d"] / (f["orders_90d"] + 1),
     ),
 }
 
@@ -225,8 +226,8 @@ def transform(
     names = matrix_order(spec, columns)
     at = {name: position for position, name in enumerate(names)}
     numeric = {col: as_float64(frame[col]) for col in spec.numeric}
-    numeric_frame = pd.DataFrame(numeric, index=frame.index, copy=False)
-    engineered = {name: ENGINEERED[name][1](numeric_frame).to_numpy() for name in spec.engineered}
+    with np.errstate(all="ignore"):  # x/0, 0/0 and overflow silent, as in pandas
+        engineered = {name: ENGINEERED[name][1](numeric) for name in spec.engineered}
     matrix = np.zeros((len(frame), len(names)), dtype=np.float32)
     for name, values in {**numeric, **engineered}.items():  # float64, cast as they are stored
         matrix[:, at[name]] = values

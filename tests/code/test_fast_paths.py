@@ -15,7 +15,7 @@ import pyarrow as pa
 import pytest
 import xgboost as xgb
 
-from churn import coercion, column_checks
+from churn import coercion, column_checks, features
 from churn.column_checks import check_feature
 from churn.contract import ColumnContract, Contract
 from churn.customer_keys import SeenKeys, repeated_ids, snapshot_keys
@@ -352,3 +352,30 @@ def test_contract_for_scoring_matches_apply_contract(missing_column, dtype):
     assert lean.reasons == general["reasons"]
     assert lean.coerced == general["coerced"]
     assert len(lean.failed_at) and len(lean.positions)  # both kinds of rows were met
+
+
+def engineered_in_pandas(frame: pd.DataFrame) -> dict[str, pd.Series]:
+    """The engineered features as they were computed: pandas operations on the frame."""
+
+    def ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+        return numerator.astype("float64") / denominator.astype("float64").where(denominator > 0)
+
+    return {
+        "orders_per_session": ratio(frame["orders_30d"], frame["sessions_30d"]),
+        "order_trend": ratio(3 * frame["orders_30d"], frame["orders_90d"]),
+        "return_rate": ratio(frame["returns_90d"], frame["orders_90d"]),
+        "tickets_per_order": frame["support_tickets_90d"].astype("float64")
+        / (frame["orders_90d"] + 1),
+    }
+
+
+def test_engineered_features_in_numpy_match_pandas_bit_for_bit():
+    odd = [0.0, -1.0, 1.0, 3.0, np.nan, 1e-300, 1e300, np.inf, -np.inf, 7.5, 2.0**53 + 1]
+    rng = np.random.default_rng(3)
+    columns = ["orders_30d", "sessions_30d", "orders_90d", "returns_90d", "support_tickets_90d"]
+    frame = pd.DataFrame({name: rng.choice(odd, 5000) for name in columns})
+    arrays = {name: frame[name].to_numpy() for name in columns}
+    with np.errstate(all="ignore"):
+        for name, expected in engineered_in_pandas(frame).items():
+            got = features.ENGINEERED[name][1](arrays)
+            assert got.tobytes() == expected.to_numpy().tobytes(), name
