@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from churn.decimal_commas import DECIMAL_COMMA_NUMBER
 from churn.errors import ChurnError
@@ -217,10 +218,23 @@ def few_arrow_strings(column: pd.Series, sample: int = 1000) -> bool:
 def clean_distinct(column: pd.Series) -> list | None:
     """The column's distinct present values when coerce_categorical leaves every value as it
     is (none has spaces around it or marks a blank), else None."""
-    present = [value for value in column.unique() if not pd.isna(value)]
+    return clean_values([value for value in column.unique() if not pd.isna(value)], column.dtype)
+
+
+def clean_values(present: list, dtype) -> list | None:
+    """present (distinct values of a column of dtype) when as_text and blank_mask leave each as
+    it is, else None."""
     # the distinct values as as_text spells them (stripped), each checked as blank_mask does
-    text = as_text(pd.Series(present, dtype=column.dtype)).tolist()
+    text = as_text(pd.Series(present, dtype=dtype)).tolist()
     return present if text == present and not MISSING_MARKERS.intersection(text) else None
+
+
+def arrow_dictionary(column: pd.Series) -> tuple[np.ndarray, list]:
+    """Arrow-backed text as (per row, the position of its value in the distinct values, -1 when
+    missing; the distinct present values in order of appearance), in one hashing pass."""
+    encoded = pc.dictionary_encode(column.array.__arrow_array__().combine_chunks())
+    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+    return codes.astype(np.intp, copy=False), encoded.dictionary.to_pylist()
 
 
 def categorical_by_distinct(column: pd.Series) -> Coerced:

@@ -123,6 +123,7 @@ class ColumnCheck:
     coerced: dict[str, int]
     retyped: bool = False
     new_categories: tuple[str, ...] = ()
+    dictionary: tuple[np.ndarray, list] | None = None  # of values: coercion.arrow_dictionary
 
 
 def value_failures(values: pd.Series, column: ColumnContract, scoring: bool, distinct=None):
@@ -174,10 +175,14 @@ def fast_check(raw: pd.Series, column: ColumnContract, scoring: bool) -> ColumnC
             return None
         return clean_check(raw, column, scoring, ())
     if column.type == "categorical" and coercion.few_arrow_strings(raw):
-        distinct = coercion.clean_distinct(raw)
+        # one hashing pass gives the distinct values and each row's: the latter spare the
+        # model's one-hot encoding a second pass (see features.encode_dictionary)
+        codes, present = coercion.arrow_dictionary(raw)
+        distinct = coercion.clean_values(present, raw.dtype)
         if distinct is None:
             return None
-        return clean_check(raw.astype("string"), column, scoring, distinct)
+        check = clean_check(raw.astype("string"), column, scoring, distinct)
+        return replace(check, dictionary=(codes, distinct))
     return None
 
 

@@ -167,27 +167,42 @@ def level_codes(column: pd.Series, levels: list[str]) -> np.ndarray:
     return encode_levels(column, levels)[0]
 
 
+def known_positions(levels: list[str]) -> tuple[dict[str, int], int, int]:
+    """The known levels' positions, and those of MISSING and UNKNOWN (-1 when a hand-written
+    spec lacks one: np.eye(n)[-1] semantics once taken modulo len(levels))."""
+    known = {level: i for i, level in enumerate(levels) if level not in (MISSING, UNKNOWN)}
+    missing, unknown = (levels.index(name) if name in levels else -1 for name in (MISSING, UNKNOWN))
+    return known, missing, unknown
+
+
 def encode_levels(column: pd.Series, levels: list[str]) -> tuple[np.ndarray, int]:
     """level_codes, and how many present values are not among the known levels."""
     text = column.astype("string")
-    known = {level: i for i, level in enumerate(levels) if level not in (MISSING, UNKNOWN)}
-    # np.eye(n)[-1] semantics when a hand-written spec lacks a special level
-    position = {name: levels.index(name) if name in levels else -1 for name in (MISSING, UNKNOWN)}
+    known, missing_at, unknown_at = known_positions(levels)
     if text.dtype.storage == "pyarrow":  # one pass in Arrow, no factorize of the rows
         arrow = text.array.__arrow_array__()
         value_set = pa.array(list(known), type=arrow.type)
         found = pc.fill_null(pc.index_in(arrow, value_set=value_set), -1)
         at = found.to_numpy()  # index into known (-1: missing or unseen)
         missing = text.isna().to_numpy()
-        lookup = np.asarray([*known.values(), position[UNKNOWN]], dtype=np.intp)
-        codes = np.where(missing, position[MISSING], lookup[at])
+        lookup = np.asarray([*known.values(), unknown_at], dtype=np.intp)
+        codes = np.where(missing, missing_at, lookup[at])
         return codes % len(levels), int(((at < 0) & ~missing).sum())
     codes, uniques = pd.factorize(text)  # missing -> -1
-    lookup = [known.get(value, position[UNKNOWN]) for value in uniques] + [position[MISSING]]
+    lookup = [known.get(value, unknown_at) for value in uniques] + [missing_at]
     unseen = [value not in known for value in uniques] + [False]
     return np.asarray(lookup, dtype=np.intp)[codes] % len(levels), int(
         np.asarray(unseen)[codes].sum()
     )
+
+
+def encode_dictionary(codes: np.ndarray, distinct: list, levels: list[str]):
+    """encode_levels of a text column given as its rows' positions in its distinct values
+    (-1: missing), as coercion.arrow_dictionary reads them: no pass over the rows' text."""
+    known, missing_at, unknown_at = known_positions(levels)
+    lookup = np.asarray([known.get(v, unknown_at) for v in distinct] + [missing_at], np.intp)
+    unseen = np.asarray([value not in known for value in distinct] + [False])
+    return lookup[codes] % len(levels), int(unseen[codes].sum())
 
 
 def encode_categories(frame: pd.DataFrame, spec: FeatureSpec) -> dict[str, tuple[np.ndarray, int]]:

@@ -14,7 +14,13 @@ from churn.artifacts import Artifacts
 from churn.column_checks import RETYPE_MIN_SCORED, check_columns
 from churn.customer_keys import SeenKeys, repeated_ids, verbatim_ids
 from churn.errors import ChurnError
-from churn.features import FeatureSpec, count_unknown, encode_categories, transform
+from churn.features import (
+    FeatureSpec,
+    count_unknown,
+    encode_dictionary,
+    encode_levels,
+    transform,
+)
 from churn.model import align_features, feature_names_of, predict_proba, predict_rows
 from churn.validation import check_schema_policies, diff_schema
 
@@ -60,6 +66,7 @@ class ContractRows:
     failed_at: np.ndarray
     reasons: list[str]
     coerced: dict[str, dict[str, int]]
+    dictionaries: dict[str, tuple[np.ndarray, list]]  # of all rows: ColumnCheck.dictionary
 
 
 def first_failures(rows: int, failures: list[tuple[str, pd.Series]]) -> np.ndarray:
@@ -100,7 +107,19 @@ def contract_for_scoring(frame: pd.DataFrame, artifacts: Artifacts, where: str) 
     reasons = [failures[code][0] for code in codes[failed_at]]
     valid = typed.reset_index(drop=True) if ok.all() else typed[ok].reset_index(drop=True)
     coerced = {name: check.coerced for name, check in checks.items() if check.coerced}
-    return ContractRows(valid, np.flatnonzero(ok), failed_at, reasons, coerced)
+    read = {name: check.dictionary for name, check in checks.items() if check.dictionary}
+    return ContractRows(valid, np.flatnonzero(ok), failed_at, reasons, coerced, read)
+
+
+def category_codes(valid: pd.DataFrame, spec: FeatureSpec, dictionaries: dict, positions):
+    """features.encode_categories of the valid rows, from the columns' dictionaries (see
+    ContractRows) where the checks read them: their codes taken at the rows' positions."""
+    return {
+        col: encode_dictionary(dictionaries[col][0][positions], dictionaries[col][1], levels)
+        if col in dictionaries
+        else encode_levels(valid[col], levels)
+        for col, levels in spec.categorical.items()
+    }
 
 
 def plain_value(value: object) -> object:
@@ -156,7 +175,8 @@ def check_chunk(
     repeat = repeated_ids(frame, valid, positions, data, seen or SeenKeys())
     reasons = [*result.reasons, *[f"duplicate_id:{data.id}"] * int(repeat.sum())]
     failed_at = np.concatenate([result.failed_at, positions[repeat]])
-    valid, positions = valid[~repeat].reset_index(drop=True), positions[~repeat]
+    if repeat.any():  # else no copy of the rows
+        valid, positions = valid[~repeat].reset_index(drop=True), positions[~repeat]
     valid, imputed = add_missing_model_columns(
         valid, spec, artifacts.policies.missing_column, where
     )
@@ -164,7 +184,8 @@ def check_chunk(
     rejected = rejected_rows(frame if as_written is None else as_written, failed_at, reasons)
     used = {*spec.input_columns, data.id}
     ignored = [str(c) for c in frame.columns if c not in used]
-    encoded = encode_categories(valid, spec)  # read once for the counts and the matrix
+    # read once for the counts and the matrix
+    encoded = category_codes(valid, spec, result.dictionaries, positions)
     unknown, coerced = count_unknown(valid, spec, encoded), result.coerced
     ids = verbatim_ids(frame, data.id, positions)
     return Checked(valid, rejected, ignored, imputed, unknown, coerced, positions, ids, encoded)

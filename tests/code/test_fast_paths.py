@@ -22,7 +22,7 @@ from churn.customer_keys import SeenKeys, repeated_ids, snapshot_keys
 from churn.features import MISSING, UNKNOWN, FeatureSpec, encode_levels, level_codes, transform
 from churn.model import predict_proba, threads_per_call
 from churn.params import DataParams, Policies
-from churn.scoring import contract_for_scoring, probabilities
+from churn.scoring import check_chunk, contract_for_scoring, probabilities
 from churn.validation import apply_contract
 
 ROWS = 3000  # above few_arrow_strings' sample, so that the distinct route is taken
@@ -251,6 +251,51 @@ def test_level_codes_in_arrow_match_factorize(levels, column):
     np.testing.assert_array_equal(codes, expected_codes)
     assert unseen == expected_unseen
     np.testing.assert_array_equal(level_codes(column, levels), expected_codes)
+
+
+@pytest.mark.parametrize(
+    "levels",
+    [["DE", "FR", MISSING, UNKNOWN], ["DE", "FR"], ["DE", UNKNOWN, "FR", MISSING],
+     ["DE", "FR", "DE", MISSING, UNKNOWN], [MISSING, UNKNOWN]],
+)  # fmt: skip
+@pytest.mark.parametrize("dtype", ["string", "str", pd.StringDtype("pyarrow")])
+@pytest.mark.parametrize(
+    "values", [["DE", "FR", None, "XX", "de", UNKNOWN, MISSING, " DE"], [None, None], ["FR"]]
+)
+def test_level_codes_from_the_dictionary_match_encode_levels(levels, dtype, values):
+    column = repeated(values, dtype)
+    codes, distinct = coercion.arrow_dictionary(column)
+    rebuilt = [distinct[at] if at >= 0 else None for at in codes]
+    assert rebuilt == [None if pd.isna(value) else value for value in column]
+    found, unseen = features.encode_dictionary(codes, distinct, levels)
+    expected, expected_unseen = encode_levels(column, levels)
+    np.testing.assert_array_equal(found, expected)
+    assert unseen == expected_unseen
+
+
+def test_check_chunk_codes_match_encoding_the_valid_rows():
+    rows = 3000
+    frame = pd.DataFrame(
+        {
+            "customer_id": pd.Series([f"C{at % 2950}" for at in range(rows)], dtype="string"),
+            "snapshot_month": ["2026-01-01"] * rows,
+            "tenure_months": [[3.0, -1.0, 12.0][at % 3] for at in range(rows)],
+            "country": pd.Series([["DE", "FR", None, "XX"][at % 4] for at in range(rows)],
+                                 dtype="string"),
+        }
+    )  # fmt: skip
+    contract = Contract([*SCORED_CONTRACT.columns[:3], ColumnContract("country", "feature",
+                                                                     "categorical")])  # fmt: skip
+    spec = FeatureSpec(["tenure_months"], {"country": ["DE", "GB", MISSING, UNKNOWN]}, [])
+    data = DataParams("churned", 1, "customer_id", "snapshot_month")
+    artifacts = SimpleNamespace(data=data, contract=contract, policies=Policies(), spec=spec)
+    checked = check_chunk(frame, artifacts, "x", SeenKeys())
+    assert len(checked.rejected) and len(checked.valid)  # rows went either way
+    assert contract_for_scoring(frame, artifacts, "x").dictionaries  # the dictionary route
+    general = features.encode_categories(checked.valid, spec)
+    for column, (codes, unseen) in checked.encoded.items():
+        np.testing.assert_array_equal(codes, general[column][0])
+        assert unseen == general[column][1]
 
 
 def test_scoring_in_pieces_on_threads_gives_the_same_probabilities():
