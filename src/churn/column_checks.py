@@ -176,7 +176,7 @@ def fast_check(raw: pd.Series, column: ColumnContract, scoring: bool) -> ColumnC
         return clean_check(raw, column, scoring, ())
     if column.type == "categorical" and coercion.few_arrow_strings(raw):
         # one hashing pass gives the distinct values and each row's: the latter spare the
-        # model's one-hot encoding a second pass (see features.encode_dictionary)
+        # model's one-hot encoding a second pass (see model_matrix.encode_dictionary)
         codes, present = coercion.arrow_dictionary(raw)
         distinct = coercion.clean_values(present, raw.dtype)
         if distinct is None:

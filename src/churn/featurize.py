@@ -9,7 +9,8 @@ from pathlib import Path
 import pandas as pd
 
 from churn.errors import run_cli
-from churn.features import FeatureSpec, fit_feature_spec, transform
+from churn.features import FeatureSpec, fit_feature_spec
+from churn.model_matrix import transform
 from churn.params import PARAMS_FILE, DataParams, check_data_columns, load_section
 from churn.tables import read_parquet, write_parquet
 

@@ -130,7 +130,7 @@ def align_features(matrix: pd.DataFrame, model: ChurnModel, where: str = "") -> 
 
 
 def predict_proba(model: ChurnModel, matrix: pd.DataFrame, where: str = "") -> np.ndarray:
-    """Churn probability per row, from a feature matrix built by churn.features.transform
+    """Churn probability per row, from a feature matrix built by churn.model_matrix.transform
     (where: the file it came from, for errors)."""
     return predict_rows(model, align_features(matrix, model, where))
 

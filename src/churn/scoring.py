@@ -14,14 +14,9 @@ from churn.artifacts import Artifacts
 from churn.column_checks import RETYPE_MIN_SCORED, check_columns
 from churn.customer_keys import SeenKeys, repeated_ids, verbatim_ids
 from churn.errors import ChurnError
-from churn.features import (
-    FeatureSpec,
-    count_unknown,
-    encode_dictionary,
-    encode_levels,
-    transform,
-)
+from churn.features import FeatureSpec
 from churn.model import align_features, feature_names_of, predict_proba, predict_rows
+from churn.model_matrix import count_unknown, encode_dictionary, encode_levels, transform
 from churn.validation import check_schema_policies, diff_schema
 
 REJECT_REASON = "reject_reason"
@@ -42,7 +37,7 @@ class Checked:
     coerced: dict[str, dict[str, int]] = field(default_factory=dict)
     positions: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # of valid
     ids: pd.Series | None = None  # of valid, as the input wrote them (see verbatim_ids)
-    encoded: dict | None = None  # of valid: features.encode_categories, for the transform
+    encoded: dict | None = None  # of valid: model_matrix.encode_categories, for the transform
 
 
 def add_missing_model_columns(frame: pd.DataFrame, spec: FeatureSpec, policy: str, where: str):
@@ -112,7 +107,7 @@ def contract_for_scoring(frame: pd.DataFrame, artifacts: Artifacts, where: str) 
 
 
 def category_codes(valid: pd.DataFrame, spec: FeatureSpec, dictionaries: dict, positions):
-    """features.encode_categories of the valid rows, from the columns' dictionaries (see
+    """model_matrix.encode_categories of the valid rows, from the columns' dictionaries (see
     ContractRows) where the checks read them: their codes taken at the rows' positions."""
     return {
         col: encode_dictionary(dictionaries[col][0][positions], dictionaries[col][1], levels)

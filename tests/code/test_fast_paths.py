@@ -15,12 +15,13 @@ import pyarrow as pa
 import pytest
 import xgboost as xgb
 
-from churn import coercion, column_checks, features
+from churn import coercion, column_checks, features, model_matrix
 from churn.column_checks import check_feature
 from churn.contract import ColumnContract, Contract
 from churn.customer_keys import SeenKeys, repeated_ids, snapshot_keys
-from churn.features import MISSING, UNKNOWN, FeatureSpec, encode_levels, level_codes, transform
+from churn.features import MISSING, UNKNOWN, FeatureSpec
 from churn.model import predict_proba, threads_per_call
+from churn.model_matrix import encode_levels, level_codes, transform
 from churn.params import DataParams, Policies
 from churn.scoring import check_chunk, contract_for_scoring, probabilities
 from churn.validation import apply_contract
@@ -267,7 +268,7 @@ def test_level_codes_from_the_dictionary_match_encode_levels(levels, dtype, valu
     codes, distinct = coercion.arrow_dictionary(column)
     rebuilt = [distinct[at] if at >= 0 else None for at in codes]
     assert rebuilt == [None if pd.isna(value) else value for value in column]
-    found, unseen = features.encode_dictionary(codes, distinct, levels)
+    found, unseen = model_matrix.encode_dictionary(codes, distinct, levels)
     expected, expected_unseen = encode_levels(column, levels)
     np.testing.assert_array_equal(found, expected)
     assert unseen == expected_unseen
@@ -292,7 +293,7 @@ def test_check_chunk_codes_match_encoding_the_valid_rows():
     checked = check_chunk(frame, artifacts, "x", SeenKeys())
     assert len(checked.rejected) and len(checked.valid)  # rows went either way
     assert contract_for_scoring(frame, artifacts, "x").dictionaries  # the dictionary route
-    general = features.encode_categories(checked.valid, spec)
+    general = model_matrix.encode_categories(checked.valid, spec)
     for column, (codes, unseen) in checked.encoded.items():
         np.testing.assert_array_equal(codes, general[column][0])
         assert unseen == general[column][1]

@@ -7,15 +7,8 @@ import pandas as pd
 import pytest
 
 from churn.errors import ChurnError
-from churn.features import (
-    MISSING,
-    UNKNOWN,
-    FeatureSpec,
-    count_unknown,
-    fit_feature_spec,
-    level_codes,
-    transform,
-)
+from churn.features import MISSING, UNKNOWN, FeatureSpec, fit_feature_spec
+from churn.model_matrix import count_unknown, level_codes, transform
 
 TRAIN = pd.DataFrame(
     {

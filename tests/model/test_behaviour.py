@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pandas as pd
 
-from churn.features import transform
 from churn.model import predict_proba
+from churn.model_matrix import transform
 from tests.model.conftest import Trained
 
 

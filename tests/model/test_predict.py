@@ -15,8 +15,8 @@ import yaml
 
 from churn import column_checks, predict
 from churn.errors import ChurnError
-from churn.features import transform
 from churn.model import predict_proba
+from churn.model_matrix import transform
 from tests.helpers import REPO
 
 

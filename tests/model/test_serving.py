@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from churn.features import transform
 from churn.model import predict_proba
+from churn.model_matrix import transform
 from churn.serve import create_app
 from churn.serve_settings import Settings
 from tests.helpers import REPO, VENV_BIN

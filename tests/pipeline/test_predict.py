@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from churn.features import FeatureSpec, transform
+from churn.features import FeatureSpec
 from churn.model import load_model, predict_proba
+from churn.model_matrix import transform
 from tests.helpers import commit_all, run, set_params
 from tests.s3_server import BUCKET, CREDENTIALS
 
