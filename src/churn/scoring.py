@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import Executor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
 import pandas as pd
 
 from churn.artifacts import Artifacts
-from churn.column_checks import RETYPE_MIN_SCORED, check_columns
 from churn.customer_keys import SeenKeys, repeated_ids, verbatim_ids
 from churn.errors import ChurnError
 from churn.features import FeatureSpec
 from churn.model import align_features, feature_names_of, predict_proba, predict_rows
-from churn.model_matrix import count_unknown, encode_dictionary, encode_levels, transform
-from churn.validation import check_schema_policies, diff_schema
+from churn.model_matrix import count_unknown, transform
+from churn.scoring_contract import category_codes, contract_for_scoring
 
 REJECT_REASON = "reject_reason"
 SCORE_COLUMNS = ("id", "churn_probability", "churn_decision", "model_version")
@@ -49,72 +48,6 @@ def add_missing_model_columns(frame: pd.DataFrame, spec: FeatureSpec, policy: st
             "(contract.missing_column: fail)"
         )
     return frame.assign(**dict.fromkeys(missing, np.nan)), missing
-
-
-@dataclass(frozen=True)
-class ContractRows:
-    """A chunk after the contract's checks: the valid rows typed (input order, fresh index) and
-    their input positions, the failed rows' positions and reasons, what coercion did."""
-
-    valid: pd.DataFrame
-    positions: np.ndarray
-    failed_at: np.ndarray
-    reasons: list[str]
-    coerced: dict[str, dict[str, int]]
-    dictionaries: dict[str, tuple[np.ndarray, list]]  # of all rows: ColumnCheck.dictionary
-
-
-def first_failures(rows: int, failures: list[tuple[str, pd.Series]]) -> np.ndarray:
-    """Per row, the position in failures of the first check it failed (len(failures) when it
-    passed them all), as validation.first_reasons orders them."""
-    codes = np.full(rows, len(failures))
-    for code, (_, mask) in reversed(list(enumerate(failures))):
-        flags = mask.to_numpy() if mask.dtype == bool else mask.fillna(False).to_numpy(dtype=bool)
-        if flags.any():  # most checks fail no row
-            codes[flags] = code
-    return codes
-
-
-def contract_for_scoring(frame: pd.DataFrame, artifacts: Artifacts, where: str) -> ContractRows:
-    """apply_contract as scoring needs it (rows kept in input order, no repeats checked), without
-    the frames of rejected rows it would build: only their positions and reasons are needed."""
-    data, contract = artifacts.data, artifacts.contract
-    # Columns outside the contract are kept when the model needs them (others are only listed).
-    policies = replace(artifacts.policies, new_column="include")
-    # The label and timestamp are optional when scoring and unused: skip their (costly) checks.
-    unused = [c for c in (data.target, data.timestamp) if c and c in frame.columns]
-    checked = frame.drop(columns=unused)
-    early = diff_schema(checked, contract, {}, data, True)
-    check_schema_policies(early, contract, policies, where, checked.columns)
-    # Of the columns outside the contract, only those the model reads (and the id, which a
-    # contract may leave out) are checked, costly per column on wide inputs; the others are
-    # listed as ignored.
-    known = set(contract.names())
-    wanted = [*artifacts.spec.input_columns, data.id]
-    new = [name for name in wanted if name and name not in known]
-    checks = check_columns(checked, contract, policies, data, where, True, RETYPE_MIN_SCORED, new)
-    typed = pd.DataFrame({name: check.values for name, check in checks.items()}, index=frame.index)
-    label_first = sorted(checks, key=lambda name: name != data.target)
-    failures = [failure for name in label_first for failure in checks[name].failures]
-    codes = first_failures(len(frame), failures)
-    ok = codes == len(failures)
-    failed_at = np.flatnonzero(~ok)
-    reasons = [failures[code][0] for code in codes[failed_at]]
-    valid = typed.reset_index(drop=True) if ok.all() else typed[ok].reset_index(drop=True)
-    coerced = {name: check.coerced for name, check in checks.items() if check.coerced}
-    read = {name: check.dictionary for name, check in checks.items() if check.dictionary}
-    return ContractRows(valid, np.flatnonzero(ok), failed_at, reasons, coerced, read)
-
-
-def category_codes(valid: pd.DataFrame, spec: FeatureSpec, dictionaries: dict, positions):
-    """model_matrix.encode_categories of the valid rows, from the columns' dictionaries (see
-    ContractRows) where the checks read them: their codes taken at the rows' positions."""
-    return {
-        col: encode_dictionary(dictionaries[col][0][positions], dictionaries[col][1], levels)
-        if col in dictionaries
-        else encode_levels(valid[col], levels)
-        for col, levels in spec.categorical.items()
-    }
 
 
 def plain_value(value: object) -> object:

@@ -23,7 +23,8 @@ from churn.features import MISSING, UNKNOWN, FeatureSpec
 from churn.model import predict_proba, threads_per_call
 from churn.model_matrix import encode_levels, level_codes, transform
 from churn.params import DataParams, Policies
-from churn.scoring import check_chunk, contract_for_scoring, probabilities
+from churn.scoring import check_chunk, probabilities
+from churn.scoring_contract import contract_for_scoring
 from churn.validation import apply_contract
 
 ROWS = 3000  # above few_arrow_strings' sample, so that the distinct route is taken
