@@ -6,104 +6,27 @@ import argparse
 import json
 import os
 import sys
-from collections import Counter
 from collections.abc import Sequence
 from concurrent import futures
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
-from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 from tqdm import tqdm
 
-from churn.artifacts import Artifacts, load_revision, load_workspace
+from churn.artifacts import Artifacts
 from churn.batch_input import CSV_BLOCK_BYTES, decimal_points, has_rows, read_chunks
-from churn.customer_keys import SeenKeys, text_of_rows
+from churn.batch_results import SCORE_SCHEMA, Summary, rejects_schema, score_schema, with_snapshot
+from churn.customer_keys import SeenKeys
 from churn.errors import ChurnError, run_cli, storage_errors
 from churn.model import threads_per_call
-from churn.outputs import TableWriter, check_destination, same_file
-from churn.params import CSV_DELIMITERS, PARAMS_FILE
+from churn.outputs import TableWriter, check_destination
+from churn.predict_options import check_distinct, load_artifacts, parse_args, table_names
 from churn.publishing import published
-from churn.scoring import (
-    REJECT_REASON,
-    Checked,
-    check_chunk,
-    model_input,
-    probabilities,
-    row_ids,
-    scores_of,
-)
+from churn.scoring import Checked, check_chunk, model_input, probabilities, row_ids, scores_of
 from churn.tables import COMPRESSION_ERRORS, compression_problem, open_table, table_suffix
-
-DEFAULT_CHUNK = 50_000
-
-SCORE_SCHEMA = pa.schema(
-    [
-        ("id", pa.string()),
-        ("churn_probability", pa.float64()),
-        ("churn_decision", pa.bool_()),
-        ("model_version", pa.string()),
-    ]
-)
-
-
-def rejects_schema(columns: Sequence[str]) -> pa.Schema:
-    """The input's columns as text, then the reason; an input's own reject_reason (a rejects
-    file fixed and scored again) gives way to the new one."""
-    kept = [str(name) for name in columns if name != REJECT_REASON]
-    return pa.schema([(name, pa.string()) for name in [*kept, REJECT_REASON]])
-
-
-class Summary:
-    """Counts over all chunks; rows_in == rows_scored + rows_rejected."""
-
-    def __init__(self, version: str) -> None:
-        self.counts = Counter(rows_in=0, rows_scored=0, rows_rejected=0, churn_decisions=0)
-        self.reasons: Counter = Counter()
-        self.unknown: Counter = Counter()
-        self.coerced: Counter = Counter()
-        self.ignored: list[str] = []
-        self.imputed: list[str] = []
-        self.version = version
-
-    def add(self, rows_in: int, checked: Checked, scores: pd.DataFrame) -> None:
-        self.counts["rows_in"] += rows_in
-        self.counts["rows_scored"] += len(scores)
-        self.counts["rows_rejected"] += len(checked.rejected)
-        self.counts["churn_decisions"] += int(scores["churn_decision"].sum())
-        self.reasons.update(checked.rejected[REJECT_REASON].astype(str).tolist())
-        self.unknown.update(checked.unknown)
-        for column, kinds in checked.coerced.items():
-            self.coerced.update({f"{column}:{kind}": n for kind, n in kinds.items()})
-        self.ignored, self.imputed = checked.ignored, checked.imputed
-
-    def as_dict(self) -> dict:
-        return {
-            **self.counts,
-            "rejected_by_reason": dict(sorted(self.reasons.items())),
-            "ignored_columns": self.ignored,
-            "imputed_columns": self.imputed,
-            "unknown_categories": {k: v for k, v in sorted(self.unknown.items()) if v},
-            "coerced": dict(sorted(self.coerced.items())),
-            "model_version": self.version,
-        }
-
-
-def with_snapshot(scores: pd.DataFrame, chunk: pd.DataFrame, checked: Checked, column: str):
-    """The scores with the input's snapshot column (as text) after the id, when it has one: a
-    file with several snapshots has one score per customer and snapshot."""
-    if not column or column not in chunk.columns:
-        return scores
-    snapshot = text_of_rows(chunk[column], checked.positions)
-    return scores.assign(**{column: snapshot})[[*scores.columns[:1], column, *scores.columns[1:]]]
-
-
-def score_schema(chunk: pd.DataFrame, column: str) -> pa.Schema:
-    if column and column in chunk.columns:
-        return SCORE_SCHEMA.insert(1, pa.field(column, pa.string()))
-    return SCORE_SCHEMA
 
 
 def score_stream(args: argparse.Namespace, artifacts: Artifacts, stack: ExitStack) -> Summary:
@@ -181,87 +104,6 @@ def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def revision(text: str) -> str:
-    """--rev: a revision name, never empty (an empty one used to score with the workspace)."""
-    if not text.strip():
-        raise argparse.ArgumentTypeError("expected a git revision or tag, got an empty name")
-    return text
-
-
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="churn.predict", description=__doc__)
-    parser.add_argument("--input", required=True, help="CSV or Parquet file, local or fsspec URL")
-    parser.add_argument("--output", required=True, help="scores file (.csv or .parquet)")
-    parser.add_argument(
-        "--rejects", help="rejected rows + reject_reason (default: OUTPUT.rejects.SUFFIX)"
-    )
-    parser.add_argument(
-        "--rev", type=revision, help="score with the artifacts of this git revision or tag"
-    )
-    parser.add_argument("--model", default="models/model.json")
-    parser.add_argument("--features", default="models/features.json")
-    parser.add_argument("--params", type=Path, default=PARAMS_FILE)
-    parser.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK, help="rows per chunk")
-    parser.add_argument(
-        "--missing-columns", choices=("fail", "impute"), help="override contract.missing_column"
-    )
-    parser.add_argument("--summary", type=Path, help="also write the counts as JSON here")
-    parser.add_argument(
-        "--fallback", help="score this file instead when --input has no rows (the score stage)"
-    )
-    parser.add_argument(
-        "--delimiter", choices=CSV_DELIMITERS, help="CSV delimiter (default: data.delimiter)"
-    )
-    parser.add_argument("--decimal", choices=(".", ","), help="CSV decimal (default: data.decimal)")
-    args = parser.parse_args(argv)
-    if args.chunk_size < 1:
-        parser.error("--chunk-size must be at least 1")
-    return args
-
-
-def table_names(args: argparse.Namespace) -> None:
-    """Check that input and outputs are named as tables; the rejects default next to the
-    output: scores.csv.gz -> scores.rejects.csv.gz."""
-    table_suffix(args.input)
-    suffix = table_suffix(args.output)
-    if args.rejects is None:
-        args.rejects = f"{args.output[: -len(suffix)]}.rejects{args.output[-len(suffix) :]}"
-    table_suffix(args.rejects)
-
-
-def check_distinct(args: argparse.Namespace) -> None:
-    """Refuse outputs (--output, --rejects, --summary) that would overwrite an input (--input,
-    --fallback) or each other, however the paths are spelt (relative, symlinked, file://, s3a://)."""
-    if same_file(args.output, args.rejects):
-        raise ChurnError(f"{args.output}: --output and --rejects name the same file")
-    inputs = [path for path in (args.input, args.fallback) if path]
-    outputs = [("--output", args.output), ("--rejects", args.rejects)]
-    for flag, path in outputs:
-        if any(same_file(path, source) for source in inputs):
-            raise ChurnError(f"{path}: {flag} names an input file; it would be overwritten")
-    summary = str(args.summary) if args.summary else ""
-    if summary and any(same_file(summary, source) for source in inputs):
-        raise ChurnError(f"{summary}: --summary names an input file; it would be overwritten")
-    for flag, path in outputs:
-        if summary and same_file(summary, path):
-            raise ChurnError(f"{summary}: --summary and {flag} name the same file")
-
-
-def load_artifacts(args: argparse.Namespace) -> Artifacts:
-    if args.rev:
-        artifacts = load_revision(args.model, args.features, args.rev, str(args.params))
-    else:
-        artifacts = load_workspace(Path(args.model), Path(args.features), args.params)
-    if args.missing_columns:
-        policies = replace(artifacts.policies, missing_column=args.missing_columns)
-        artifacts = replace(artifacts, policies=policies)
-    csv_format = {"delimiter": args.delimiter, "decimal": args.decimal}
-    if any(csv_format.values()):
-        chosen = {key: value for key, value in csv_format.items() if value}
-        artifacts = replace(artifacts, data=replace(artifacts.data, **chosen))
-    return artifacts
-
-
 def write_summary(summary: dict, path: Path) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -271,7 +113,7 @@ def write_summary(summary: dict, path: Path) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    args = parse_args(argv)
+    args = parse_args(argv, __doc__)
     table_names(args)
     check_distinct(args)
     if args.summary:

@@ -1,0 +1,79 @@
+"""What batch scoring writes: the scores' and rejects' schemas, the scores with the input's
+snapshot, and the counts over all chunks (the run's summary)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+import pandas as pd
+import pyarrow as pa
+
+from churn.customer_keys import text_of_rows
+from churn.scoring import REJECT_REASON, Checked
+
+SCORE_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("churn_probability", pa.float64()),
+        ("churn_decision", pa.bool_()),
+        ("model_version", pa.string()),
+    ]
+)
+
+
+def rejects_schema(columns: Sequence[str]) -> pa.Schema:
+    """The input's columns as text, then the reason; an input's own reject_reason (a rejects
+    file fixed and scored again) gives way to the new one."""
+    kept = [str(name) for name in columns if name != REJECT_REASON]
+    return pa.schema([(name, pa.string()) for name in [*kept, REJECT_REASON]])
+
+
+class Summary:
+    """Counts over all chunks; rows_in == rows_scored + rows_rejected."""
+
+    def __init__(self, version: str) -> None:
+        self.counts = Counter(rows_in=0, rows_scored=0, rows_rejected=0, churn_decisions=0)
+        self.reasons: Counter = Counter()
+        self.unknown: Counter = Counter()
+        self.coerced: Counter = Counter()
+        self.ignored: list[str] = []
+        self.imputed: list[str] = []
+        self.version = version
+
+    def add(self, rows_in: int, checked: Checked, scores: pd.DataFrame) -> None:
+        self.counts["rows_in"] += rows_in
+        self.counts["rows_scored"] += len(scores)
+        self.counts["rows_rejected"] += len(checked.rejected)
+        self.counts["churn_decisions"] += int(scores["churn_decision"].sum())
+        self.reasons.update(checked.rejected[REJECT_REASON].astype(str).tolist())
+        self.unknown.update(checked.unknown)
+        for column, kinds in checked.coerced.items():
+            self.coerced.update({f"{column}:{kind}": n for kind, n in kinds.items()})
+        self.ignored, self.imputed = checked.ignored, checked.imputed
+
+    def as_dict(self) -> dict:
+        return {
+            **self.counts,
+            "rejected_by_reason": dict(sorted(self.reasons.items())),
+            "ignored_columns": self.ignored,
+            "imputed_columns": self.imputed,
+            "unknown_categories": {k: v for k, v in sorted(self.unknown.items()) if v},
+            "coerced": dict(sorted(self.coerced.items())),
+            "model_version": self.version,
+        }
+
+
+def with_snapshot(scores: pd.DataFrame, chunk: pd.DataFrame, checked: Checked, column: str):
+    """The scores with the input's snapshot column (as text) after the id, when it has one: a
+    file with several snapshots has one score per customer and snapshot."""
+    if not column or column not in chunk.columns:
+        return scores
+    snapshot = text_of_rows(chunk[column], checked.positions)
+    return scores.assign(**{column: snapshot})[[*scores.columns[:1], column, *scores.columns[1:]]]
+
+
+def score_schema(chunk: pd.DataFrame, column: str) -> pa.Schema:
+    if column and column in chunk.columns:
+        return SCORE_SCHEMA.insert(1, pa.field(column, pa.string()))
+    return SCORE_SCHEMA

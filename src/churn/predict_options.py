@@ -1,0 +1,98 @@
+"""The command line of churn.predict: its options, the checks of the paths they name, and the
+artifacts they choose."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from churn.artifacts import Artifacts, load_revision, load_workspace
+from churn.errors import ChurnError
+from churn.outputs import same_file
+from churn.params import CSV_DELIMITERS, PARAMS_FILE
+from churn.tables import table_suffix
+
+DEFAULT_CHUNK = 50_000
+
+
+def revision(text: str) -> str:
+    """--rev: a revision name, never empty (an empty one used to score with the workspace)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a git revision or tag, got an empty name")
+    return text
+
+
+def parse_args(argv: Sequence[str] | None, description: str = "") -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="churn.predict", description=description)
+    parser.add_argument("--input", required=True, help="CSV or Parquet file, local or fsspec URL")
+    parser.add_argument("--output", required=True, help="scores file (.csv or .parquet)")
+    parser.add_argument(
+        "--rejects", help="rejected rows + reject_reason (default: OUTPUT.rejects.SUFFIX)"
+    )
+    parser.add_argument(
+        "--rev", type=revision, help="score with the artifacts of this git revision or tag"
+    )
+    parser.add_argument("--model", default="models/model.json")
+    parser.add_argument("--features", default="models/features.json")
+    parser.add_argument("--params", type=Path, default=PARAMS_FILE)
+    parser.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK, help="rows per chunk")
+    parser.add_argument(
+        "--missing-columns", choices=("fail", "impute"), help="override contract.missing_column"
+    )
+    parser.add_argument("--summary", type=Path, help="also write the counts as JSON here")
+    parser.add_argument(
+        "--fallback", help="score this file instead when --input has no rows (the score stage)"
+    )
+    parser.add_argument(
+        "--delimiter", choices=CSV_DELIMITERS, help="CSV delimiter (default: data.delimiter)"
+    )
+    parser.add_argument("--decimal", choices=(".", ","), help="CSV decimal (default: data.decimal)")
+    args = parser.parse_args(argv)
+    if args.chunk_size < 1:
+        parser.error("--chunk-size must be at least 1")
+    return args
+
+
+def table_names(args: argparse.Namespace) -> None:
+    """Check that input and outputs are named as tables; the rejects default next to the
+    output: scores.csv.gz -> scores.rejects.csv.gz."""
+    table_suffix(args.input)
+    suffix = table_suffix(args.output)
+    if args.rejects is None:
+        args.rejects = f"{args.output[: -len(suffix)]}.rejects{args.output[-len(suffix) :]}"
+    table_suffix(args.rejects)
+
+
+def check_distinct(args: argparse.Namespace) -> None:
+    """Refuse outputs (--output, --rejects, --summary) that would overwrite an input (--input,
+    --fallback) or each other, however the paths are spelt (relative, symlinked, file://, s3a://)."""
+    if same_file(args.output, args.rejects):
+        raise ChurnError(f"{args.output}: --output and --rejects name the same file")
+    inputs = [path for path in (args.input, args.fallback) if path]
+    outputs = [("--output", args.output), ("--rejects", args.rejects)]
+    for flag, path in outputs:
+        if any(same_file(path, source) for source in inputs):
+            raise ChurnError(f"{path}: {flag} names an input file; it would be overwritten")
+    summary = str(args.summary) if args.summary else ""
+    if summary and any(same_file(summary, source) for source in inputs):
+        raise ChurnError(f"{summary}: --summary names an input file; it would be overwritten")
+    for flag, path in outputs:
+        if summary and same_file(summary, path):
+            raise ChurnError(f"{summary}: --summary and {flag} name the same file")
+
+
+def load_artifacts(args: argparse.Namespace) -> Artifacts:
+    if args.rev:
+        artifacts = load_revision(args.model, args.features, args.rev, str(args.params))
+    else:
+        artifacts = load_workspace(Path(args.model), Path(args.features), args.params)
+    if args.missing_columns:
+        policies = replace(artifacts.policies, missing_column=args.missing_columns)
+        artifacts = replace(artifacts, policies=policies)
+    csv_format = {"delimiter": args.delimiter, "decimal": args.decimal}
+    if any(csv_format.values()):
+        chosen = {key: value for key, value in csv_format.items() if value}
+        artifacts = replace(artifacts, data=replace(artifacts.data, **chosen))
+    return artifacts
