@@ -1,4 +1,5 @@
-"""Per-column contract checks: coercion, ranges, categories, labels, imputed and new columns."""
+"""Per-column contract checks: coercion, ranges, categories, labels (see contract_columns for
+every column of a frame)."""
 
 from __future__ import annotations
 
@@ -17,12 +18,11 @@ from churn.coercion import (
     as_text,
     coerce,
     decimal_comma_column,
-    infer_kind,
     normalise_text,
     retype_detail,
     row_mask,
 )
-from churn.contract import ColumnContract, Contract
+from churn.contract import ColumnContract
 from churn.errors import ChurnError
 from churn.params import DataParams, Policies
 
@@ -202,57 +202,3 @@ def check_label(raw: pd.Series, column: ColumnContract, data: DataParams, where:
         (f"invalid_label:{column.name}", invalid),
     ]
     return ColumnCheck(labels, failures, {})
-
-
-def impute_column(index: pd.Index, column: ColumnContract) -> ColumnCheck:
-    """A missing contract column added as all-missing (contract.missing_column: impute)."""
-    dtype = "float64" if column.type in ("numeric", "boolean") else object
-    return ColumnCheck(pd.Series(None, index=index, dtype=dtype), [], {})
-
-
-def check_new_column(raw: pd.Series, name: str, is_id: bool = False) -> ColumnCheck:
-    """A column outside the contract kept for the model (contract.new_column: include), or the
-    id when the contract leaves it out (text, never a number: 101 stays "101")."""
-    kind = "categorical" if is_id else infer_kind(raw, RETYPE_SHARE)
-    result = coerce(raw, kind)
-    return ColumnCheck(result.values, [], coercion_counts(result, False))
-
-
-def optional_roles(data: DataParams, scoring: bool) -> set[str]:
-    """Columns that may be absent: when scoring, the label, the id and the timestamp."""
-    return {data.target, data.id, data.timestamp} - {""} if scoring else set()
-
-
-def required_timestamp(column: ColumnContract, data: DataParams, scoring: bool) -> ColumnContract:
-    """The data.timestamp column is required in training data whatever the contract says: a
-    row without a snapshot belongs to no split (quarantined as null:COL, as a missing id is)."""
-    if scoring or column.name != data.timestamp or not column.nullable:
-        return column
-    return replace(column, nullable=False)
-
-
-def check_columns(
-    frame, contract, policies, data, where, scoring, retype_min=1, include=None
-) -> dict[str, ColumnCheck]:
-    """Every contract column (and included new column: those named in include, or every one
-    when it is None) coerced and checked, in contract order."""
-    checks = {}
-    for contract_column in contract.columns:
-        column = required_timestamp(contract_column, data, scoring)
-        if column.name not in frame.columns:
-            if column.name not in optional_roles(data, scoring):
-                checks[column.name] = impute_column(frame.index, column)
-        elif column.role == "target" and column.name == data.target:
-            checks[column.name] = check_label(frame[column.name], column, data, where)
-        else:
-            raw = frame[column.name]
-            checks[column.name] = check_feature(raw, column, policies, where, scoring, retype_min)
-    if policies.new_column == "include":
-        for name in added_columns(frame, contract):
-            if include is None or name in include:
-                checks[name] = check_new_column(frame[name], name, name == data.id)
-    return checks
-
-
-def added_columns(frame: pd.DataFrame, contract: Contract) -> list[str]:
-    return [str(name) for name in frame.columns if name not in contract.names()]

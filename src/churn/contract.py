@@ -155,7 +155,7 @@ def infer_column(name: str, column: pd.Series, role: str) -> ColumnContract:
     values = coerce(column, kind).values
     # a row without an id cannot be told apart or joined back: quarantined, as scoring rejects
     # it; a row without a timestamp belongs to no snapshot (validate quarantines it whatever
-    # the contract says, see column_checks.required_timestamp): neither is written nullable
+    # the contract says, see contract_columns.required_timestamp): neither is written nullable
     nullable = role not in ("id", "timestamp") and bool(values.isna().any())
     if kind == "numeric" and values.notna().any():  # no range from a column with no values
         return ColumnContract(name, role, kind, nullable, float(values.min()), float(values.max()))

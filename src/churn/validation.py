@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from churn.column_checks import added_columns, check_columns, optional_roles
 from churn.contract import Contract
+from churn.contract_columns import added_columns, check_columns, optional_roles
 from churn.errors import ChurnError
 from churn.params import DataParams, Policies
 

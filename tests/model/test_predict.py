@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from churn import column_checks, predict
+from churn import contract_columns, predict
 from churn.errors import ChurnError
 from churn.model import predict_proba
 from churn.model_matrix import transform
@@ -444,9 +444,9 @@ def test_columns_the_model_does_not_read_are_listed_not_checked(
 ):
     """Checks cost per column: a 2-row export with 8,000 extra columns took a minute when every
     extra column was type-checked. Only the columns scoring reads are; the rest are listed."""
-    checked, check = [], column_checks.check_new_column
+    checked, check = [], contract_columns.check_new_column
     monkeypatch.setattr(
-        column_checks,
+        contract_columns,
         "check_new_column",
         lambda raw, name, *rest: checked.append(name) or check(raw, name, *rest),
     )
