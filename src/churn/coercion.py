@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
-import re
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from churn.decimal_commas import DECIMAL_COMMA_NUMBER
-from churn.errors import ChurnError
+from churn.date_parsing import naive_utc, other_dates
+from churn.raw_text import (
+    FALSE_WORDS,
+    MISSING_MARKERS,
+    TRUE_WORDS,
+    as_text,
+    blank_mask,
+    no_rows,
+    row_mask,
+    without,
+)
 
 THOUSANDS = r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?"
-TRUE_WORDS = frozenset({"1", "true", "yes", "y", "t", "on"})  # the API's JSON model agrees
-FALSE_WORDS = frozenset({"0", "false", "no", "n", "f", "off"})
-# Text that means "no value" in exports (R, Excel, SQL dumps, pandas), in the usual spellings;
-# the CSV readers already read most as missing, this makes every path (API too) agree.
-MISSING_MARKERS = frozenset(
-    spelling
-    for marker in ("", "NA", "N/A", "NaN", "Null", "None", "#N/A", "<NA>", "-", "?")
-    for spelling in (marker, marker.lower(), marker.upper())
-)
 RETYPE_SHARE = 0.5  # more wrong-typed values than this share: the column holds another type
-NUMERIC_DATE = r"^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{2,4})\b"  # 31/01/2026, 01.02.26
 # What pandas infers for object columns holding only numbers (and missing values): such columns
 # need no text round trip (records from JSON arrive like this).
 NUMBER_KINDS = frozenset({"floating", "integer", "mixed-integer-float", "empty"})
@@ -36,52 +34,6 @@ class Coerced(NamedTuple):
     blank: pd.Series  # blank string -> missing
     thousands: pd.Series  # "1,234" -> 1234
     bad: pd.Series  # value of the wrong type: missing unless the policy quarantines it
-
-
-def normalise_text(value: object) -> str:
-    """Spell a value the same whichever reader produced it: 1, 1.0, True and "1" are all "1"."""
-    if isinstance(value, bool):
-        return str(int(value))
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def as_text(column: pd.Series) -> pd.Series:
-    """Stripped strings, missing stays missing (vectorised for the common dtypes)."""
-    if pd.api.types.is_bool_dtype(column):
-        return column.astype("Int64").astype("string")
-    if pd.api.types.is_integer_dtype(column):  # also unsigned ids above the int64 range
-        return column.astype("string")
-    if pd.api.types.is_float_dtype(column):
-        whole = column.notna() & (column % 1 == 0)
-        small = whole & (column.abs() < 2.0**63)  # whole numbers that fit in an int64
-        text = column.astype("string")
-        text = text.where(~small, column.where(small).astype("Int64").astype("string"))
-        large = whole & ~small  # 9.3e18 is "9300000000000000000", as Python's int spells it
-        return text.where(~large, column[large].map(normalise_text).astype("string"))
-    if pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty"):
-        return column.astype("string").str.strip()
-    return column.map(normalise_text, na_action="ignore").astype("string")
-
-
-def blank_mask(text: pd.Series) -> pd.Series:
-    """Rows whose text is empty or a missing-value marker (NA, null, None, -, ? ...)."""
-    return row_mask(text.isin(MISSING_MARKERS))
-
-
-def no_rows(column: pd.Series) -> pd.Series:
-    return pd.Series(False, index=column.index)
-
-
-def row_mask(flags: pd.Series) -> pd.Series:
-    """A nullable comparison result as a plain boolean mask (missing -> False)."""
-    return pd.Series(flags.to_numpy(dtype=bool, na_value=False), index=flags.index, name=flags.name)
-
-
-def without(values: pd.Series, mask: pd.Series) -> pd.Series:
-    """values with the masked rows made missing (values itself when no row is masked)."""
-    return values.mask(mask) if mask.any() else values
 
 
 def holds_only_numbers(column: pd.Series) -> bool:
@@ -138,49 +90,6 @@ def coerce_boolean(column: pd.Series) -> Coerced:
     numbers = numbers.mask(row_mask(text.isin(FALSE_WORDS)) | spelled.eq(0), 0.0)
     bad = column.notna() & ~blank & numbers.isna()
     return Coerced(numbers, blank, no_rows(column), bad.astype(bool))
-
-
-def parse_date(value: object, dayfirst: bool) -> pd.Timestamp:
-    """One date in any format pandas knows, in UTC without its zone when it has one; NaT when it
-    cannot be read or is out of range."""
-    try:
-        stamp = pd.Timestamp(pd.to_datetime(value, dayfirst=dayfirst, format="mixed"))
-        return (stamp.tz_convert("UTC").tz_localize(None) if stamp.tz else stamp).as_unit("ns")
-    except (ValueError, OverflowError, pd.errors.OutOfBoundsDatetime):
-        return pd.NaT
-
-
-def parse_dates(values: pd.Series, dayfirst: bool) -> pd.Series:
-    """Dates in any format pandas knows, each distinct value read once; unreadable ones NaT."""
-    lookup = {value: parse_date(value, dayfirst) for value in values.unique()}
-    return pd.to_datetime(values.map(lookup))
-
-
-def other_dates(values: pd.Series, name: object) -> pd.Series:
-    """Non-ISO dates. Numeric ones (31/01/2026, 01.02.2026) are read day first when some first
-    field is above 12, else month first; when no field tells (02/03/2026 only), a ChurnError:
-    guessing would silently reorder the snapshots."""
-    parts = values.astype(str).str.extract(NUMERIC_DATE)
-    first, second = pd.to_numeric(parts[0]), pd.to_numeric(parts[1])
-    dayfirst = bool((first > 12).any())
-    ambiguous = (
-        not dayfirst and not (second > 12).any() and (first.ne(second) & first.notna()).any()
-    )
-    if ambiguous:
-        example = values[first.ne(second) & first.notna()].iloc[0]
-        raise ChurnError(
-            f"column '{name}': dates such as {example!r} read either day or month first; "
-            "write them as YYYY-MM-DD"
-        )
-    return parse_dates(values, dayfirst)
-
-
-def naive_utc(stamps: pd.Series) -> pd.Series:
-    """Timestamps as datetime64[ns] without a zone: zone-aware ones (2026-01-01T00:00:00Z, +02:00,
-    Spark's Parquet timestamps) converted to UTC first, so that snapshots compare as instants."""
-    if isinstance(stamps.dtype, pd.DatetimeTZDtype):
-        stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
-    return stamps.astype("datetime64[ns]")
 
 
 def coerce_datetime(column: pd.Series) -> Coerced:
@@ -271,23 +180,3 @@ def infer_kind(column: pd.Series, retype_share: float) -> str:
     result = coerce_numeric(column)
     present = int((column.notna() & ~result.blank).sum())
     return "numeric" if present and result.bad.sum() <= retype_share * present else "categorical"
-
-
-def decimal_comma_column(raw: pd.Series, coerced: Coerced) -> bool:
-    """Whether the wrong-typed values are all numbers written with a decimal comma: a matter of
-    the file's format, however few the values."""
-    text = raw[coerced.bad.to_numpy()].astype("string").str.strip()
-    return bool(len(text)) and bool(
-        (text.str.contains(",", regex=False) & text.str.fullmatch(DECIMAL_COMMA_NUMBER)).all()
-    )
-
-
-def retype_detail(raw: pd.Series, coerced: Coerced) -> str:
-    """An example of a wrong-typed value, and a hint when it is a decimal-comma number."""
-    example = str(raw[coerced.bad.to_numpy()].iloc[0]).strip()
-    hint = ""
-    if pd.api.types.is_datetime64_any_dtype(coerced.values):
-        hint = "; dates must read as dates: write them as YYYY-MM-DD"
-    elif "," in example and re.fullmatch(DECIMAL_COMMA_NUMBER, example):
-        hint = "; decimal commas? set data.decimal: ','"
-    return f"e.g. {example[:40]!r}{hint}"

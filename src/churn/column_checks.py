@@ -9,35 +9,20 @@ import numpy as np
 import pandas as pd
 
 from churn import coercion
-from churn.coercion import (
-    FALSE_WORDS,
-    MISSING_MARKERS,
-    RETYPE_SHARE,
-    TRUE_WORDS,
-    Coerced,
-    as_text,
-    coerce,
-    decimal_comma_column,
-    normalise_text,
-    retype_detail,
-    row_mask,
-)
+from churn.coercion import Coerced, coerce
 from churn.contract import ColumnContract
 from churn.errors import ChurnError
 from churn.params import DataParams, Policies
-
-# A scored chunk with fewer present values than this in a column (a small file, a file's tail)
-# cannot show that the column changed type: its wrong-typed values are only missing.
-RETYPE_MIN_SCORED = 20
-
-
-def retyped(coerced: Coerced, min_present: int = 1) -> bool:
-    """Whether coercion cannot fix the column: most present values have the wrong type."""
-    bad = int(coerced.bad.sum())
-    if not bad:  # the common case, without the mask arithmetic
-        return False
-    present = int((coerced.values.notna() | coerced.bad).sum())
-    return present >= min_present and bad > RETYPE_SHARE * present
+from churn.raw_text import (
+    FALSE_WORDS,
+    MISSING_MARKERS,
+    TRUE_WORDS,
+    as_text,
+    no_rows,
+    normalise_text,
+    row_mask,
+)
+from churn.type_changes import decimal_comma_column, retype_detail, retyped
 
 
 def coercion_counts(coerced: Coerced, quarantined: bool) -> dict[str, int]:
@@ -189,7 +174,7 @@ def fast_check(raw: pd.Series, column: ColumnContract, scoring: bool) -> ColumnC
 def clean_check(values: pd.Series, column: ColumnContract, scoring: bool, distinct) -> ColumnCheck:
     """A column coercion left unchanged: value_failures only (and the wrong-type failure,
     never met, of a required column); the categories found among the distinct values."""
-    wrong_type = [(f"type:{column.name}", coercion.no_rows(values))] if not column.nullable else []
+    wrong_type = [(f"type:{column.name}", no_rows(values))] if not column.nullable else []
     failures, unseen = value_failures(values, column, scoring, distinct)
     return ColumnCheck(values, wrong_type + failures, {}, False, unseen)
 

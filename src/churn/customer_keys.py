@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from churn.coercion import blank_mask
+from churn.raw_text import blank_mask
 
 NO_SNAPSHOT = (type(None), None)
 

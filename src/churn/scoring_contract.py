@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 
 from churn.artifacts import Artifacts
-from churn.column_checks import RETYPE_MIN_SCORED
 from churn.contract_columns import check_columns
 from churn.features import FeatureSpec
 from churn.model_matrix import encode_dictionary, encode_levels
+from churn.type_changes import RETYPE_MIN_SCORED
 from churn.validation import check_schema_policies, diff_schema
 
 

@@ -1,0 +1,44 @@
+"""When a column no longer holds its contract type: the test, and what the error shows (an
+example value, a hint for decimal commas and dates)."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from churn.coercion import RETYPE_SHARE, Coerced
+from churn.decimal_commas import DECIMAL_COMMA_NUMBER
+
+# A scored chunk with fewer present values than this in a column (a small file, a file's tail)
+# cannot show that the column changed type: its wrong-typed values are only missing.
+RETYPE_MIN_SCORED = 20
+
+
+def retyped(coerced: Coerced, min_present: int = 1) -> bool:
+    """Whether coercion cannot fix the column: most present values have the wrong type."""
+    bad = int(coerced.bad.sum())
+    if not bad:  # the common case, without the mask arithmetic
+        return False
+    present = int((coerced.values.notna() | coerced.bad).sum())
+    return present >= min_present and bad > RETYPE_SHARE * present
+
+
+def decimal_comma_column(raw: pd.Series, coerced: Coerced) -> bool:
+    """Whether the wrong-typed values are all numbers written with a decimal comma: a matter of
+    the file's format, however few the values."""
+    text = raw[coerced.bad.to_numpy()].astype("string").str.strip()
+    return bool(len(text)) and bool(
+        (text.str.contains(",", regex=False) & text.str.fullmatch(DECIMAL_COMMA_NUMBER)).all()
+    )
+
+
+def retype_detail(raw: pd.Series, coerced: Coerced) -> str:
+    """An example of a wrong-typed value, and a hint when it is a decimal-comma number."""
+    example = str(raw[coerced.bad.to_numpy()].iloc[0]).strip()
+    hint = ""
+    if pd.api.types.is_datetime64_any_dtype(coerced.values):
+        hint = "; dates must read as dates: write them as YYYY-MM-DD"
+    elif "," in example and re.fullmatch(DECIMAL_COMMA_NUMBER, example):
+        hint = "; decimal commas? set data.decimal: ','"
+    return f"e.g. {example[:40]!r}{hint}"
