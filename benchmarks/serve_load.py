@@ -3,6 +3,7 @@
 Run after `dvc repro` (uses models/, data/interim/split/test.parquet, data/processed/test.parquet):
     python benchmarks/serve_load.py [--single 300] [--bulk 20] [--batch-only]
                                     [--copies 1 10 100] [--memory-copies 1 10 100]
+                                    [--cpu-copies 10]
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -205,6 +207,40 @@ def batch_vs_booster(repeats: int, copies: int) -> dict:
     }
 
 
+def process_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def batch_cpu(repeats: int, copies: int) -> dict:
+    """CPU seconds of churn.predict in this process (medians of repeats): the main thread's
+    (reading, checks, model matrix), all threads' (the model's too), and wall seconds. Less
+    noisy than wall time on a shared machine: what the main thread spends outside the model
+    costs wall time while the model keeps every core busy."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = repeated_rows(copies, folder)
+        args = ["--input", path, "--output", f"{folder}/s.parquet"]
+        runs = []
+        with open(os.devnull, "w") as quiet:
+            sys.stdout, saved = quiet, sys.stdout
+            try:
+                predict.main(args)  # imports and first-call set-up outside the timing
+                for _ in range(repeats):
+                    started = (time.perf_counter(), process_cpu(), time.thread_time())
+                    predict.main(args)
+                    ended = (time.perf_counter(), process_cpu(), time.thread_time())
+                    runs.append([end - start for start, end in zip(started, ended, strict=True)])
+            finally:
+                sys.stdout = saved
+    wall, cpu, main_thread = (float(np.median(column)) for column in zip(*runs, strict=True))
+    return {
+        "rows": copies * len(pd.read_parquet(RAW_TEST, columns=["customer_id"])),
+        "wall_s": round(wall, 3),
+        "process_cpu_s": round(cpu, 3),
+        "main_thread_cpu_s": round(main_thread, 3),
+    }
+
+
 def batch_fixed_cost(repeats: int, rows: int = 10) -> dict:
     """Seconds of churn.predict on a file of `rows` rows (best of repeats): its cost per call
     whatever the input's size (arguments, artifacts, the outputs' files, one chunk's checks)."""
@@ -229,6 +265,13 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--batch-only", action="store_true", help="skip the API (no server)")
     parser.add_argument(
+        "--cpu-copies",
+        type=int,
+        nargs="*",
+        default=[10],
+        help="input sizes (in test sets) for the CPU-time runs (batch_cpu); none to skip them",
+    )
+    parser.add_argument(
         "--copies", type=int, nargs="+", default=[1, 10, 100], help="batch sizes, in test sets"
     )
     parser.add_argument(
@@ -245,6 +288,7 @@ def main() -> None:
         result["api"] = api_load(pd.read_parquet(RAW_TEST), args.single, args.bulk)
     result["batch"] = [batch_vs_booster(args.repeats, copies) for copies in args.copies]
     result["batch_fixed_cost"] = batch_fixed_cost(args.repeats)
+    result["batch_cpu"] = [batch_cpu(max(args.repeats, 5), copies) for copies in args.cpu_copies]
     result["batch_memory"] = batch_memory(args.memory_copies)
     print(json.dumps(result, indent=2))
 
