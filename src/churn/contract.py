@@ -12,9 +12,10 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from churn.coercion import RETYPE_SHARE, as_text, blank_mask, coerce, infer_kind
+from churn.coercion import RETYPE_SHARE, coerce, infer_kind
 from churn.errors import ChurnError, read_text, run_cli
 from churn.params import PARAMS_FILE, DataParams, ids_of, load_section
+from churn.raw_text import as_text, blank_mask
 from churn.table_sources import list_table_files
 from churn.tables import read_table
 from churn.yaml_files import parse_yaml, yaml_problem

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure  # object API: Agg canvas, no pyplot state, no display
 
-from churn.coercion import as_text, coerce
+from churn.coercion import coerce
+from churn.raw_text import as_text
 
 METADATA = {"Software": None}  # no version string: identical plots give identical files
 

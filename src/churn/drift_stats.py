@@ -9,7 +9,8 @@ import pandas as pd
 from scipy import stats
 from scipy.spatial.distance import jensenshannon
 
-from churn.coercion import as_text, coerce, infer_kind
+from churn.coercion import coerce, infer_kind
+from churn.raw_text import as_text
 
 EPSILON = 1e-4  # share given to empty bins so that PSI stays finite
 RETYPE_SHARE = 0.5

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from churn.coercion import as_text, coerce
+from churn.coercion import coerce
 from churn.column_checks import coerce_in, label_text, snapshot_months, unknown_labels
 from churn.params import DataParams, DriftParams, check_data_columns
+from churn.raw_text import as_text
 
 
 def newest_unlabelled(frame: pd.DataFrame, target: str, newest: np.ndarray) -> bool:

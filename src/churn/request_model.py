@@ -24,9 +24,9 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from churn.artifacts import known_levels
-from churn.coercion import FALSE_WORDS, MISSING_MARKERS, TRUE_WORDS
 from churn.contract import ColumnContract, Contract
 from churn.features import FeatureSpec
+from churn.raw_text import FALSE_WORDS, MISSING_MARKERS, TRUE_WORDS
 from churn.responses import NAME_CHARS
 
 SURROGATE = re.compile("[\ud800-\udfff]")  # JSON can escape one ("\\ud800"); UTF-8 cannot hold it
