@@ -122,6 +122,7 @@ def train_overhead(root: Path, repeats: int) -> tuple[float, float]:
     rounds = len(curve.read_text().splitlines()) - 1  # minus the header
     command = stage_commands(root)["train"].replace("metrics/train", str(root / "bench-live"))
     command = command.replace("models/model.json", str(root / "bench-model.json"))
+    command = f"DVC_ROOT={root} DVC_STAGE=train {command}"  # the environment `dvc repro` gives it
     script = root / "plain_train.py"
     script.write_text(PLAIN_TRAIN)
     plain_command = [
