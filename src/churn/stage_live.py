@@ -27,6 +27,7 @@ class PipelineLive(Live):
             return
         self._inside_dvc_pipeline = True
         self._init_dvc_pipeline()  # notes `dvc exp run` and turns save_dvc_exp off
+        self._dvc_file = self._init_dvc_file()  # where make_dvcyaml() would write, as before
 
 
 def open_live(live_dir: Path) -> Live:

@@ -15,6 +15,7 @@ import sys
 from churn.stage_live import open_live
 with open_live(sys.argv[1]) as live:
     live.log_metric("auc", 0.8)
+assert live.dvc_file == "dvc.yaml"  # set up as dvclive's own set-up does
 print(live._dvc_repo is not None, "dvc.repo" in sys.modules)
 """
 
