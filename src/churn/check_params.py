@@ -13,11 +13,10 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from churn.errors import ChurnError, did_you_mean, run_cli
 from churn.params import SECTIONS, check_section_names, read_params_file
 from churn.typed_sections import PARAMS_FILE, section_from_mapping
+from churn.yaml_files import parse_yaml
 
 
 def section_problems(raw: dict[str, Any], path: Path) -> list[str]:
@@ -53,7 +52,7 @@ def grid_problem(raw: dict[str, Any], axis: str, path: Path) -> str | None:
     if "(" in values or not isinstance(raw.get(section), dict):
         return None
     for value in values.split(","):
-        changed = {**raw, section: {**raw[section], field: yaml.safe_load(value)}}
+        changed = {**raw, section: {**raw[section], field: parse_yaml(value)}}
         problems = section_problems(changed, path)
         if problems:
             return f"{axis}: {problems[0]}"

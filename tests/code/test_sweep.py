@@ -106,6 +106,8 @@ def test_jobs_below_one_are_refused_before_anything_is_queued(jobs, capsys):
     [
         ("train.max_dept=3,5", "no stage reads 'train.max_dept' (did you mean 'train.max_depth'?)"),
         ("train.subsample=0.5,1.5", "key 'train.subsample' should be in (0, 1], got 1.5"),
+        # values read as DVC reads them (YAML 1.2): "yes" is text, not a boolean
+        ("train.balance_classes=yes", "key 'train.balance_classes' should be bool, got 'yes'"),
     ],
 )
 def test_a_grid_axis_no_stage_reads_or_out_of_range_is_refused_before_anything_is_queued(
