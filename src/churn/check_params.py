@@ -15,6 +15,7 @@ from typing import Any
 
 from churn.errors import ChurnError, did_you_mean, run_cli
 from churn.params import SECTIONS, check_section_names, read_params_file
+from churn.source_access import source_problem
 from churn.typed_sections import PARAMS_FILE, section_from_mapping
 from churn.yaml_files import parse_yaml
 
@@ -31,10 +32,13 @@ def section_problems(raw: dict[str, Any], path: Path) -> list[str]:
     return problems
 
 
-def check_params(raw: dict[str, Any], path: Path) -> list[str]:
-    """The sections no stage reads (the user's own); ChurnError naming every problem found."""
+def check_params(raw: dict[str, Any], path: Path, source_access: bool = False) -> list[str]:
+    """The sections no stage reads (the user's own); ChurnError naming every problem found and,
+    with source_access, an s3:// source that no credentials here can read."""
     check_section_names(raw, path)
     problems = section_problems(raw, path)
+    if source_access and not problems and (unreadable := source_problem(raw)):
+        problems.append(unreadable)
     if problems:
         raise ChurnError(f"{path}: " + "; ".join(problems))
     return [str(name) for name in raw if name not in SECTIONS]
@@ -62,12 +66,17 @@ def grid_problem(raw: dict[str, Any], axis: str, path: Path) -> str | None:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="churn.check_params", description=__doc__.splitlines()[0])
     parser.add_argument("--params", type=Path, default=PARAMS_FILE)
+    parser.add_argument(
+        "--file-only",
+        action="store_true",
+        help="check the file alone, not whether an s3:// ingest.source is readable here",
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    unread = check_params(read_params_file(args.params), args.params)
+    unread = check_params(read_params_file(args.params), args.params, not args.file_only)
     for name in unread:
         print(f"churn.check_params: note: section '{name}' is read by no stage", file=sys.stderr)
     print(f"{args.params}: {len(SECTIONS)} sections checked")

@@ -1,5 +1,6 @@
 """The params loader: typed sections and one clear message per mistake."""
 
+import os
 import re
 import subprocess
 import sys
@@ -236,3 +237,53 @@ def test_make_repro_checks_params_whole_before_dvc_repro(tmp_path):
     assert result.stderr == (
         "churn.check_params: error: params.yaml: unknown section 'trian' (did you mean 'train'?)\n"
     )
+
+
+NO_AWS_SETTINGS = {
+    "AWS_ACCESS_KEY_ID": "",
+    "AWS_SECRET_ACCESS_KEY": "",
+    "AWS_SESSION_TOKEN": "",
+    "AWS_PROFILE": "",
+    "AWS_CONFIG_FILE": "/nonexistent/aws-config",
+    "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/aws-credentials",
+    "AWS_EC2_METADATA_DISABLED": "true",  # no instance-role lookup beyond loopback
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI": "",
+    "AWS_WEB_IDENTITY_TOKEN_FILE": "",
+}
+
+
+def check_params_with(tmp_path: Path, source: str, settings: dict[str, str], *options: str):
+    """`python -m churn.check_params` on the committed params with ingest.source replaced, in an
+    environment without (or with) AWS settings."""
+    text = re.sub(r"(?m)^(  source: ).*$", rf"\g<1>{source}", (REPO / "params.yaml").read_text())
+    (tmp_path / "params.yaml").write_text(text)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | settings
+    return subprocess.run(
+        [sys.executable, "-m", "churn.check_params", *options],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in env.items() if v},
+    )
+
+
+def test_an_s3_source_without_credentials_is_named_before_dvc_repro(tmp_path):
+    """Under dvc repro, DVC hashes an s3:// source before ingest runs and stops with a line that
+    names the stage ('Unable to locate credentials'); make repro names the param first."""
+    result = check_params_with(tmp_path, "s3://exports/customers/", NO_AWS_SETTINGS)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "churn.check_params: error: params.yaml: ingest.source: s3://exports/customers/: "
+        "no AWS credentials found (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE "
+        "or ~/.aws/credentials)\n"
+    )
+    unknown_profile = {**NO_AWS_SETTINGS, "AWS_PROFILE": "team"}
+    profile = check_params_with(tmp_path, "s3://exports/", unknown_profile)
+    assert profile.returncode == 2 and "ingest.source: s3://exports/: " in profile.stderr
+    assert "The config profile (team) could not be found" in profile.stderr
+    keys = {**NO_AWS_SETTINGS, "AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s"}
+    assert check_params_with(tmp_path, "s3://exports/", keys).returncode == 0
+    assert check_params_with(tmp_path, "data/raw", NO_AWS_SETTINGS).returncode == 0
+    file_only = check_params_with(tmp_path, "s3://exports/", NO_AWS_SETTINGS, "--file-only")
+    assert file_only.returncode == 0, file_only.stderr
