@@ -287,3 +287,21 @@ def test_an_s3_source_without_credentials_is_named_before_dvc_repro(tmp_path):
     assert check_params_with(tmp_path, "data/raw", NO_AWS_SETTINGS).returncode == 0
     file_only = check_params_with(tmp_path, "s3://exports/", NO_AWS_SETTINGS, "--file-only")
     assert file_only.returncode == 0, file_only.stderr
+
+
+def test_params_yaml_is_in_the_style_dvc_exp_run_s_writes(tmp_path):
+    """`dvc exp run -S` rewrites params.yaml through DVC's YAML round trip (its modifier for
+    .yaml files); kept in that style, an experiment changes only the lines of the values it
+    sets, comments and all, so `git diff params.yaml` shows just those."""
+    from dvc.utils.serialize import MODIFIERS
+
+    path = tmp_path / "params.yaml"
+    committed = (REPO / "params.yaml").read_text()
+    path.write_text(committed)
+    with MODIFIERS[".yaml"](path) as params:
+        params["train"]["max_depth"] = params["train"]["max_depth"] + 1
+    before, after = committed.splitlines(), path.read_text().splitlines()
+    changed = [(old, new) for old, new in zip(before, after, strict=True) if old != new]
+    assert [new.split("#")[0].split() for _, new in changed] == [
+        ["max_depth:", str(parse_yaml(committed)["train"]["max_depth"] + 1)]
+    ]
