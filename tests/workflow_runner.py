@@ -33,11 +33,10 @@ class StepResult:
 
 
 def workflow_steps(name: str) -> list[dict[str, Any]]:
-    """The steps of the workflow's only job; PyYAML reads the `on:` key as True."""
+    """The steps of the workflow's jobs, job after job; PyYAML reads the `on:` key as True."""
     workflow = yaml.safe_load((WORKFLOWS / name).read_text())
     assert True in workflow, f"{name}: no `on:` triggers"
-    [job] = workflow["jobs"].values()
-    return job["steps"]
+    return [step for job in workflow["jobs"].values() for step in job["steps"]]
 
 
 def is_posting(step: dict[str, Any]) -> bool:

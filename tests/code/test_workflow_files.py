@@ -65,3 +65,13 @@ def test_retrain_comments_with_an_explicit_target():
     posting = [step["run"] for step in workflow_steps("retrain.yml") if is_posting(step)]
     assert "cml pr create" in posting[0]
     assert '--target="pr/${PR_NUMBER}"' in posting[1]
+
+
+def test_ci_builds_the_image_and_smoke_tests_it_after_reproducing_the_model():
+    """GitHub's runners have the Docker engine our machines lack: the image is built there from
+    the model `make repro` leaves, and docker/smoke.sh runs it."""
+    image = load("ci.yml")["jobs"]["image"]
+    assert [step.get("run") for step in image["steps"] if "run" in step] == [
+        "make repro",
+        "make docker-smoke",
+    ]
