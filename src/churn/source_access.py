@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-S3_SCHEMES = ("s3://", "s3a://", "s3n://")
+S3_SCHEMES = ("s3://", "s3a://")  # what s3fs (DVC's too, through dvc-s3) registers
 CREDENTIAL_SETTINGS = (
     "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE or ~/.aws/credentials"
 )
