@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from churn.contract import ColumnContract, Contract
+from churn.data_params import DataParams, Policies
 from churn.errors import ChurnError
 from churn.features import MISSING, UNKNOWN, FeatureSpec
 from churn.model import ChurnModel, feature_names_of, parse_model
-from churn.params import PARAMS_FILE, DataParams, Policies, read_params_file
+from churn.params import PARAMS_FILE, read_params_file
 from churn.params import SECTIONS as PARAM_SECTIONS
 from churn.revisions import require_git_repository
 from churn.typed_sections import field_defaults, section_from_mapping

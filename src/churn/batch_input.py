@@ -12,19 +12,11 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from churn.arrow_reads import ArrowReads
+from churn.csv_header import check_delimiter, check_unique_names, file_delimiter, is_blank_name
+from churn.data_params import DataParams
 from churn.decimal_commas import decimal_commas_in
 from churn.errors import ChurnError
-from churn.params import DataParams
-from churn.tables import (
-    COMPRESSION_ERRORS,
-    check_delimiter,
-    check_unique_names,
-    compression_problem,
-    file_delimiter,
-    is_blank_name,
-    is_csv,
-    open_table,
-)
+from churn.tables import COMPRESSION_ERRORS, compression_problem, is_csv, open_table
 
 # CSV is read in blocks of 1 MiB in this thread (Arrow's threaded reader read up to 32 blocks
 # ahead: memory grew with the block size); Arrow still reads ahead on its I/O thread (see

@@ -11,8 +11,8 @@ import pandas as pd
 from churn import coercion
 from churn.coercion import Coerced, coerce
 from churn.contract import ColumnContract
+from churn.data_params import DataParams, Policies
 from churn.errors import ChurnError
-from churn.params import DataParams, Policies
 from churn.raw_text import (
     FALSE_WORDS,
     MISSING_MARKERS,

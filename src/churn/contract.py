@@ -13,8 +13,9 @@ import pandas as pd
 import yaml
 
 from churn.coercion import RETYPE_SHARE, coerce, infer_kind
+from churn.data_params import DataParams, ids_of
 from churn.errors import ChurnError, read_text, run_cli
-from churn.params import PARAMS_FILE, DataParams, ids_of, load_section
+from churn.params import PARAMS_FILE, load_section
 from churn.raw_text import as_text, blank_mask
 from churn.table_sources import list_table_files
 from churn.tables import read_table

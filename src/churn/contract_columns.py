@@ -10,7 +10,7 @@ import pandas as pd
 from churn.coercion import RETYPE_SHARE, coerce, infer_kind
 from churn.column_checks import ColumnCheck, check_feature, check_label, coercion_counts
 from churn.contract import ColumnContract, Contract
-from churn.params import DataParams
+from churn.data_params import DataParams
 
 
 def impute_column(index: pd.Index, column: ColumnContract) -> ColumnCheck:

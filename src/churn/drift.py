@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from churn.data_params import DataParams, ids_of
 from churn.drift_decision import compare, decide, ignored_note, model_rows, schema_columns
 from churn.drift_plots import plot_feature, plot_overview
 from churn.drift_window import skipped_report, stage_window, window_fields
 from churn.errors import ChurnError, run_cli
 from churn.features import ENGINEERED, FeatureSpec
 from churn.model import LogisticModel, load_model
-from churn.params import PARAMS_FILE, DataParams, DriftParams, ids_of, load_section
+from churn.params import PARAMS_FILE, DriftParams, load_section
 from churn.table_sources import list_table_files
 from churn.tables import read_table
 

@@ -7,7 +7,8 @@ import pandas as pd
 
 from churn.coercion import coerce
 from churn.column_checks import coerce_in, label_text, snapshot_months, unknown_labels
-from churn.params import DataParams, DriftParams, check_data_columns
+from churn.data_params import DataParams, check_data_columns
+from churn.params import DriftParams
 from churn.raw_text import as_text
 
 

@@ -14,9 +14,10 @@ from dvclive import Live
 from sklearn import metrics
 from sklearn.calibration import calibration_curve
 
+from churn.data_params import check_data_columns
 from churn.errors import ChurnError, run_cli
 from churn.model import ChurnModel, LogisticModel, feature_names_of, load_model, predict_proba
-from churn.params import PARAMS_FILE, check_data_columns, load_section
+from churn.params import PARAMS_FILE, load_section
 from churn.stage_live import open_live
 from churn.tables import read_parquet
 from churn.typed_sections import ParamsValueError, naming_params_file

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from churn.data_params import DataParams, check_data_columns
 from churn.errors import run_cli
 from churn.features import FeatureSpec, fit_feature_spec
 from churn.model_matrix import transform
-from churn.params import PARAMS_FILE, DataParams, check_data_columns, load_section
+from churn.params import PARAMS_FILE, load_section
 from churn.tables import read_parquet, write_parquet
 
 SPLITS = ("train", "valid", "test")

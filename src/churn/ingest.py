@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from churn.csv_header import check_delimiter
+from churn.data_params import ids_of
 from churn.errors import ChurnError, listing, run_cli, storage_errors
-from churn.params import PARAMS_FILE, ids_of, load_section
+from churn.params import PARAMS_FILE, load_section
 from churn.table_sources import list_table_files
-from churn.tables import check_delimiter, read_named_columns, write_parquet
+from churn.tables import read_named_columns, write_parquet
 
 # How pandas names a blank header field: a column so named in a file was named so by a reader
 # (a CSV with a row index read and saved again) and may hold row numbers.

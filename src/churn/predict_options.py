@@ -9,9 +9,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from churn.artifacts import Artifacts, load_revision, load_workspace
+from churn.data_params import CSV_DELIMITERS
 from churn.errors import ChurnError
 from churn.outputs import same_file
-from churn.params import CSV_DELIMITERS, PARAMS_FILE
+from churn.params import PARAMS_FILE
 from churn.tables import table_suffix
 
 DEFAULT_CHUNK = 50_000

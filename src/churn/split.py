@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 
 from churn.column_checks import coerce_in, snapshot_months
+from churn.data_params import DataParams, check_data_columns
 from churn.errors import ChurnError, run_cli
-from churn.params import PARAMS_FILE, DataParams, SplitParams, check_data_columns, load_section
+from churn.params import PARAMS_FILE, SplitParams, load_section
 from churn.tables import read_parquet, write_parquet
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import lzma
 import re
 import zlib
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -15,15 +14,19 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from churn.csv_header import (
+    AUTO,
+    check_csv_header,
+    check_unique_names,
+    file_delimiter,
+    is_blank_name,
+)
 from churn.decimal_commas import read_decimal_commas
 from churn.errors import ChurnError
 
 # Compressed CSV is read and written through the codecs fsspec infers from the file name.
 CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.xz", ".tsv", ".tsv.gz")
 TABLE_SUFFIXES = (*CSV_SUFFIXES, ".parquet", ".pq")
-# data.delimiter: "auto" (sniffed from each file's header line) or one of these spellings.
-DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\t": "\t", "|": "|"}
-AUTO = "auto"
 # What the decompressors raise for a cut or damaged .gz/.bz2/.xz file that are no OSErrors
 # (gzip's BadGzipFile and bz2's "Invalid data stream" are, and are reported as such).
 COMPRESSION_ERRORS = (EOFError, zlib.error, lzma.LZMAError)
@@ -62,78 +65,6 @@ def compression_problem(error: Exception) -> str:
     return f"compressed data is damaged: {str(error).strip() or type(error).__name__}"
 
 
-def unquoted(header: str) -> str:
-    """A header line without the text in double quotes."""
-    return re.sub(r'"[^"]*"', "", header)
-
-
-def sniff_delimiter(header: str) -> str:
-    """The delimiter of a CSV header line: whichever of , ; tab | separates most column names
-    (text in double quotes does not count); "," when none does."""
-    counts = {sep: unquoted(header).count(sep) for sep in (",", ";", "\t", "|")}
-    best = max(counts, key=counts.__getitem__)  # ties go to the first, ","
-    return best if counts[best] else ","
-
-
-def utf8_start(start: bytes, path: str) -> str:
-    """The first bytes of a CSV file as text; a ChurnError naming the problem when they are not
-    UTF-8 (a character cut at the end of the sample is fine)."""
-    if start.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ChurnError(f"{path}: UTF-16 text; save it as UTF-8")
-    try:
-        return start.decode("utf-8")
-    except UnicodeDecodeError as error:
-        if error.start < len(start) - 3:
-            bad = start[error.start : error.start + 1].hex()
-            raise ChurnError(f"{path}: not UTF-8 text (byte 0x{bad}); save it as UTF-8") from None
-        return start[: error.start].decode("utf-8")
-
-
-def file_delimiter(handle, setting: str, path: str, decimal: str = ".") -> str:
-    """The delimiter setting, or with "auto" the one sniffed from the header line; the start of
-    the file must be UTF-8 either way (handle is rewound to the start). A comma-delimited file
-    cannot have decimal commas: refused with decimal ","."""
-    start = handle.read(1 << 16)  # not readline(size): fsspec's remote files lack the size
-    handle.seek(0)
-    text = utf8_start(start, path) if isinstance(start, bytes) else start
-    if setting != AUTO:
-        return DELIMITERS[setting]
-    header = text.splitlines()[0] if text else ""
-    sep = sniff_delimiter(header)
-    if decimal == "," and sep == ",":
-        if "," in unquoted(header):
-            raise ChurnError(
-                f"{path}: comma-delimited, so its numbers cannot have decimal commas "
-                "(data.decimal: ','); set data.decimal: '.' for this file"
-            )
-        return ";"  # one column: no delimiter to sniff, and "," would split 1,5 in two
-    return sep
-
-
-def is_blank_name(name: object) -> bool:
-    """Whether a header field is blank: the row index that pandas' to_csv writes by default, or a
-    spreadsheet's trailing separators. pandas reads it as 'Unnamed: <position>'."""
-    return not str(name).strip()
-
-
-def check_unique_names(names: Sequence[object], path: str) -> None:
-    """Refuse a header that names a column twice (pandas would rename the second 'x.1'; batch
-    scoring refuses it too). Blank names are told apart by position, as pandas does."""
-    counts = Counter(name for name in names if not is_blank_name(name))
-    repeated = sorted(str(name) for name, count in counts.items() if count > 1)
-    if repeated:
-        raise ChurnError(f"{path}: column {repeated[0]!r} appears more than once in the header")
-
-
-def check_csv_header(handle, sep: str, path: str) -> list[str]:
-    """A CSV file's header fields as written, checked by check_unique_names (handle is rewound)."""
-    header = pd.read_csv(handle, sep=sep, header=None, nrows=1, dtype=str, keep_default_na=False)
-    handle.seek(0)
-    names = header.iloc[0].tolist() if len(header) else []
-    check_unique_names(names, path)
-    return names
-
-
 def without_blank_headers(frame: pd.DataFrame, header: Sequence[object]) -> Table:
     """The frame without the columns whose header field (header[i] for frame.columns[i]) is
     blank: a row index or empty trailing fields, no data the contract can name. A column named
@@ -143,17 +74,6 @@ def without_blank_headers(frame: pd.DataFrame, header: Sequence[object]) -> Tabl
         return Table(frame, ())
     kept = [at for at in range(frame.shape[1]) if at not in blank]
     return Table(frame.iloc[:, kept], tuple(str(frame.columns[at]) for at in blank))
-
-
-def check_delimiter(columns: list[str], path: str) -> None:
-    """Refuse a CSV read as one column whose name hides a delimiter (, ; tab |): the file's
-    delimiter is not the one it was read with."""
-    header = str(columns[0]) if columns else ""
-    if len(columns) == 1 and any(sep in header for sep in ";\t|,"):
-        raise ChurnError(
-            f"{path}: one column only; wrong delimiter? (header starts {header[:40]!r}; "
-            "data.delimiter: auto sniffs it)"
-        )
 
 
 def read_csv(handle, path: str, delimiter: str, decimal: str, keep_as_text: Sequence[str]) -> Table:

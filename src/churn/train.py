@@ -14,9 +14,10 @@ from dvclive import Live
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss, roc_auc_score
 
+from churn.data_params import DataParams, check_data_columns
 from churn.errors import ChurnError, did_you_mean, listing, run_cli
 from churn.model import ChurnModel, LogisticModel, predict_proba, save_model, shift_log_odds
-from churn.params import PARAMS_FILE, DataParams, TrainParams, check_data_columns, load_section
+from churn.params import PARAMS_FILE, TrainParams, load_section
 from churn.stage_live import open_live
 from churn.tables import read_parquet
 from churn.training_curves import Curves, TrainingSplitCurve, log_curves

@@ -14,8 +14,9 @@ import pandas as pd
 
 from churn.column_checks import coerce_in, label_text, snapshot_months, unknown_labels
 from churn.contract import Contract, infer_contract, left_out_note
+from churn.data_params import ROLES, DataParams
 from churn.errors import ChurnError, did_you_mean, listing, run_cli
-from churn.params import PARAMS_FILE, ROLES, DataParams, load_section
+from churn.params import PARAMS_FILE, load_section
 from churn.raw_text import as_text
 from churn.tables import read_parquet, write_parquet
 from churn.validation import ValidationResult, apply_contract, near_miss

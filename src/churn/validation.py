@@ -11,8 +11,8 @@ import pandas as pd
 
 from churn.contract import Contract
 from churn.contract_columns import added_columns, check_columns, optional_roles
+from churn.data_params import DataParams, Policies
 from churn.errors import ChurnError
-from churn.params import DataParams, Policies
 
 __all__ = ["Policies", "ValidationResult", "apply_contract"]
 

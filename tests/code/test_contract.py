@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 
 from churn.contract import Contract, infer_column, infer_contract, left_out_note
+from churn.data_params import DataParams, Policies
 from churn.errors import ChurnError
-from churn.params import DataParams, Policies
 from churn.validation import apply_contract
 
 DATA = DataParams(target="churned", positive_label=1, id="customer_id", timestamp="month")

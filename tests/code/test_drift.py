@@ -8,13 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from churn.data_params import DataParams, Policies
 from churn.drift import drift_report, main
 from churn.drift_decision import decide, is_drifted
 from churn.drift_stats import categorical_stats, numeric_stats
 from churn.drift_window import skipped_report, snapshot_names, stage_window
 from churn.errors import ChurnError
 from churn.features import FeatureSpec
-from churn.params import DataParams, DriftParams, Policies
+from churn.params import DriftParams
 
 DATA = DataParams("churned", 1, "customer_id", "month")
 PARAMS = DriftParams(100, 50, 0.01, 0.2, 0.1, 0.1, 0.01, 0.05, 0.1, 0.03)

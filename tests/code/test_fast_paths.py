@@ -19,10 +19,10 @@ from churn import coercion, column_checks, features, model_matrix
 from churn.column_checks import check_feature
 from churn.contract import ColumnContract, Contract
 from churn.customer_keys import SeenKeys, repeated_ids, snapshot_keys
+from churn.data_params import DataParams, Policies
 from churn.features import MISSING, UNKNOWN, FeatureSpec
 from churn.model import predict_proba, threads_per_call
 from churn.model_matrix import encode_levels, level_codes, transform
-from churn.params import DataParams, Policies
 from churn.scoring import check_chunk, probabilities
 from churn.scoring_contract import contract_for_scoring
 from churn.validation import apply_contract

@@ -14,13 +14,14 @@ from churn.coercion import coerce
 from churn.column_checks import check_feature
 from churn.contract import ColumnContract, Contract
 from churn.contract import main as contract_main
+from churn.csv_header import sniff_delimiter
+from churn.data_params import DataParams, Policies
 from churn.decimal_commas import decimal_commas_to_points
 from churn.errors import ChurnError
 from churn.ingest import check_table, files_in, ingest, partial_columns, partial_note
 from churn.ingest import main as ingest_main
-from churn.params import DataParams, Policies
 from churn.table_sources import list_table_files
-from churn.tables import open_table, read_table, sniff_delimiter
+from churn.tables import open_table, read_table
 from tests.helpers import REPO
 
 

@@ -10,14 +10,9 @@ import pytest
 import yaml
 
 from churn.check_params import check_params
+from churn.data_params import DataParams, check_data_columns
 from churn.errors import ChurnError
-from churn.params import (
-    SECTIONS,
-    DataParams,
-    TrainParams,
-    check_data_columns,
-    load_section,
-)
+from churn.params import SECTIONS, TrainParams, load_section
 from churn.typed_sections import section_from_mapping
 from churn.yaml_files import parse_yaml
 

@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 import yaml
 
+from churn.data_params import DataParams
 from churn.errors import ChurnError
-from churn.params import DataParams, SplitParams
+from churn.params import SplitParams
 from churn.split import main, split_frame, stable_fraction
 from tests.helpers import REPO
 

@@ -10,8 +10,8 @@ import yaml
 
 from churn.coercion import coerce, coerce_boolean, coerce_categorical, coerce_numeric
 from churn.contract import ColumnContract, Contract, infer_contract
+from churn.data_params import DataParams, Policies
 from churn.errors import ChurnError
-from churn.params import DataParams, Policies
 from churn.validate import brief, coerced_note
 from churn.validate import main as validate_main
 from churn.validate import validate as validate_stage

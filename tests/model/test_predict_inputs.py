@@ -69,7 +69,7 @@ import sys
 import pyarrow as pa
 from churn.batch_input import read_chunks
 from churn.errors import ChurnError, run_cli
-from churn.params import DataParams
+from churn.data_params import DataParams
 from churn.tables import open_table
 
 def read(argv):

@@ -1,0 +1,99 @@
+"""A CSV file's header line: its delimiter (set, or sniffed), its encoding (UTF-8 only) and its
+column names (none twice; blank ones told apart by position)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+import pandas as pd
+
+from churn.errors import ChurnError
+
+# data.delimiter: "auto" (sniffed from each file's header line) or one of these spellings.
+DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\t": "\t", "|": "|"}
+AUTO = "auto"
+
+
+def unquoted(header: str) -> str:
+    """A header line without the text in double quotes."""
+    return re.sub(r'"[^"]*"', "", header)
+
+
+def sniff_delimiter(header: str) -> str:
+    """The delimiter of a CSV header line: whichever of , ; tab | separates most column names
+    (text in double quotes does not count); "," when none does."""
+    counts = {sep: unquoted(header).count(sep) for sep in (",", ";", "\t", "|")}
+    best = max(counts, key=counts.__getitem__)  # ties go to the first, ","
+    return best if counts[best] else ","
+
+
+def utf8_start(start: bytes, path: str) -> str:
+    """The first bytes of a CSV file as text; a ChurnError naming the problem when they are not
+    UTF-8 (a character cut at the end of the sample is fine)."""
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ChurnError(f"{path}: UTF-16 text; save it as UTF-8")
+    try:
+        return start.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if error.start < len(start) - 3:
+            bad = start[error.start : error.start + 1].hex()
+            raise ChurnError(f"{path}: not UTF-8 text (byte 0x{bad}); save it as UTF-8") from None
+        return start[: error.start].decode("utf-8")
+
+
+def file_delimiter(handle, setting: str, path: str, decimal: str = ".") -> str:
+    """The delimiter setting, or with "auto" the one sniffed from the header line; the start of
+    the file must be UTF-8 either way (handle is rewound to the start). A comma-delimited file
+    cannot have decimal commas: refused with decimal ","."""
+    start = handle.read(1 << 16)  # not readline(size): fsspec's remote files lack the size
+    handle.seek(0)
+    text = utf8_start(start, path) if isinstance(start, bytes) else start
+    if setting != AUTO:
+        return DELIMITERS[setting]
+    header = text.splitlines()[0] if text else ""
+    sep = sniff_delimiter(header)
+    if decimal == "," and sep == ",":
+        if "," in unquoted(header):
+            raise ChurnError(
+                f"{path}: comma-delimited, so its numbers cannot have decimal commas "
+                "(data.decimal: ','); set data.decimal: '.' for this file"
+            )
+        return ";"  # one column: no delimiter to sniff, and "," would split 1,5 in two
+    return sep
+
+
+def is_blank_name(name: object) -> bool:
+    """Whether a header field is blank: the row index that pandas' to_csv writes by default, or a
+    spreadsheet's trailing separators. pandas reads it as 'Unnamed: <position>'."""
+    return not str(name).strip()
+
+
+def check_unique_names(names: Sequence[object], path: str) -> None:
+    """Refuse a header that names a column twice (pandas would rename the second 'x.1'; batch
+    scoring refuses it too). Blank names are told apart by position, as pandas does."""
+    counts = Counter(name for name in names if not is_blank_name(name))
+    repeated = sorted(str(name) for name, count in counts.items() if count > 1)
+    if repeated:
+        raise ChurnError(f"{path}: column {repeated[0]!r} appears more than once in the header")
+
+
+def check_csv_header(handle, sep: str, path: str) -> list[str]:
+    """A CSV file's header fields as written, checked by check_unique_names (handle is rewound)."""
+    header = pd.read_csv(handle, sep=sep, header=None, nrows=1, dtype=str, keep_default_na=False)
+    handle.seek(0)
+    names = header.iloc[0].tolist() if len(header) else []
+    check_unique_names(names, path)
+    return names
+
+
+def check_delimiter(columns: list[str], path: str) -> None:
+    """Refuse a CSV read as one column whose name hides a delimiter (, ; tab |): the file's
+    delimiter is not the one it was read with."""
+    header = str(columns[0]) if columns else ""
+    if len(columns) == 1 and any(sep in header for sep in ";\t|,"):
+        raise ChurnError(
+            f"{path}: one column only; wrong delimiter? (header starts {header[:40]!r}; "
+            "data.delimiter: auto sniffs it)"
+        )

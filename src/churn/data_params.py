@@ -1,0 +1,84 @@
+"""The data's params: which columns hold the label, id and snapshot and how CSV files are written
+(params.yaml section `data`), and what to do when data and contract disagree (`contract`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from churn.errors import ChurnError, did_you_mean
+from churn.typed_sections import ParamsValueError, require
+
+CSV_DELIMITERS = ("auto", ",", ";", "tab", "\t", "|")  # the spellings churn.csv_header reads
+
+
+@dataclass(frozen=True)
+class DataParams:
+    target: str
+    positive_label: int | str | bool
+    id: str
+    timestamp: str
+    contract: str = ""  # path of the data contract YAML; "" = infer one from the data
+    delimiter: str = "auto"  # CSV files: auto (sniffed from the header line) | , | ; | tab | "|"
+    decimal: str = "."  # CSV files: "." or "," (then "." may separate thousands: 1.234,5)
+
+    def __post_init__(self) -> None:
+        if not self.target.strip():  # id and timestamp may be "" (none); every row has a label
+            raise ParamsValueError(
+                f"key 'data.target' should name the label column, got {self.target!r}"
+            )
+        if self.delimiter not in CSV_DELIMITERS:
+            raise ParamsValueError(
+                f"data.delimiter must be auto , ; tab or |, got {self.delimiter!r}"
+            )
+        if self.decimal not in (".", ","):
+            raise ParamsValueError(f"data.decimal must be '.' or ',', got {self.decimal!r}")
+        if self.decimal == "," and self.delimiter == ",":
+            raise ParamsValueError("data.decimal ',' needs another data.delimiter (auto, ; tab |)")
+
+
+ROLES = ("target", "id", "timestamp")  # the DataParams fields that name a column
+
+
+def check_data_columns(
+    columns: Iterable[object], data: DataParams, where: str, roles: Iterable[str] = ROLES
+) -> None:
+    """Refuse data that lacks a column data.target, data.id or data.timestamp names ("" = none),
+    naming the key and the closest column the data has."""
+    present = [str(column) for column in columns]
+    for role in roles:
+        name = getattr(data, role)
+        if name and name not in present:
+            hint = did_you_mean(name, present)
+            raise ChurnError(f"{where}: column '{name}' (data.{role}) not found{hint}")
+
+
+def ids_of(data: DataParams) -> list[str]:
+    """The id column in a list (empty without one): read verbatim, never as a number."""
+    return [data.id] if data.id else []
+
+
+POLICY_CHOICES = {
+    "new_column": ("ignore", "include", "fail"),
+    "missing_column": ("fail", "impute"),
+    "type_change": ("fail", "quarantine"),
+}
+
+
+@dataclass(frozen=True)
+class Policies:
+    """What to do when the data and the contract disagree (params.yaml section `contract`)."""
+
+    new_column: str = "ignore"
+    missing_column: str = "fail"
+    type_change: str = "fail"
+    max_quarantined: float = 0.5  # validate stops when it quarantines a larger share of rows
+
+    def __post_init__(self) -> None:
+        share = self.max_quarantined
+        require(0 <= share <= 1, "contract.max_quarantined", "between 0 and 1", share)
+        for name, choices in POLICY_CHOICES.items():
+            if getattr(self, name) not in choices:
+                value = getattr(self, name)
+                options = "|".join(choices)
+                raise ChurnError(f"contract.{name} must be one of {options}, got {value!r}")
