@@ -33,70 +33,89 @@ def score_stream(args: argparse.Namespace, artifacts: Artifacts, stack: ExitStac
     """Read, check, score and write chunk by chunk, so memory stays bounded. Output files get
     their final names only when every chunk went through (see churn.publishing.published)."""
     handle = stack.enter_context(open_table(args.input))
-    # decimal commas are read in the contract's number columns and the model's numeric inputs
-    # outside the contract (contract.new_column: include), as ingest reads every number column
-    numeric = [c.name for c in artifacts.contract.columns if c.type in ("numeric", "boolean")]
-    numeric += [name for name in artifacts.spec.numeric if name not in numeric]
+    numeric = numeric_inputs(artifacts)
     total, chunks = read_chunks(handle, args.input, args.chunk_size, artifacts.data)
     stack.callback(chunks.close)  # stops the reading, before the file closes, on any error
     files = stack.enter_context(published(args.output, args.rejects))
+    progress = stack.enter_context(tqdm(total=total, unit="rows", file=sys.stderr, disable=None))
+    scoring = ChunkScoring(args, artifacts, stack, files, progress)
+    seen, offset = SeenKeys(), 0  # offset: rows read before this chunk
+    for chunk in chunks:
+        read = decimal_points(chunk, artifacts.data, numeric)
+        checked = check_chunk(read, artifacts, args.input, seen, as_written=chunk)
+        scoring.submit(chunk, checked, row_ids(checked, artifacts.id_column, offset))
+        offset += len(chunk)
+    return scoring.finish()
 
-    def writer(which: int, schema: pa.Schema) -> TableWriter:
-        final = (args.output, args.rejects)[which]
+
+def numeric_inputs(artifacts: Artifacts) -> list[str]:
+    """The columns whose decimal commas are read: the contract's number columns and the model's
+    numeric inputs outside the contract (contract.new_column: include), as ingest reads every
+    number column."""
+    numeric = [c.name for c in artifacts.contract.columns if c.type in ("numeric", "boolean")]
+    return numeric + [name for name in artifacts.spec.numeric if name not in numeric]
+
+
+class ChunkScoring:
+    """The model scores chunk k, and its scores and rejects are written, on a second thread
+    (XGBoost and Arrow's writers release the GIL) while the caller reads and checks chunk k+1.
+    The model runs single-threaded on one thread per core, on pieces of the chunk: XGBoost's
+    own threads wait for each other whenever the caller's thread takes a core from one of them."""
+
+    def __init__(self, args, artifacts: Artifacts, stack: ExitStack, files, progress) -> None:
+        self.args, self.artifacts, self.stack, self.files = args, artifacts, stack, files
+        self.progress, self.summary = progress, Summary(artifacts.version)
+        self.writers: dict[str, TableWriter] = {}
+        self.jobs: list[futures.Future] = []  # submitted, not yet awaited
+        self.scorer = stack.enter_context(ThreadPoolExecutor(max_workers=1))
+        self.threads = cores()
+        self.model_threads = stack.enter_context(ThreadPoolExecutor(max_workers=self.threads))
+        stack.enter_context(threads_per_call(artifacts.model, 1))
+
+    def writer(self, which: int, schema: pa.Schema) -> TableWriter:
+        final = (self.args.output, self.args.rejects)[which]
         try:
-            return TableWriter(files[which], schema, stack, like=final)
+            return TableWriter(self.files[which], schema, self.stack, like=final)
         except OSError as error:
             raise ChurnError(f"{final}: cannot be written ({error.strerror or error})") from None
 
-    writers, summary, seen = {}, Summary(artifacts.version), SeenKeys()
-    progress = stack.enter_context(tqdm(total=total, unit="rows", file=sys.stderr, disable=None))
-    snapshot = artifacts.data.timestamp
-    # The model scores chunk k, and its scores and rejects are written, on a second thread
-    # (XGBoost and Arrow's writers release the GIL) while this one reads and checks chunk k+1.
-    # The model runs single-threaded on one thread per core, on pieces of the chunk: XGBoost's
-    # own threads wait for each other whenever this thread takes a core from one of them.
-    scorer = stack.enter_context(ThreadPoolExecutor(max_workers=1))
-    threads = cores()
-    model_threads = stack.enter_context(ThreadPoolExecutor(max_workers=threads))
-    stack.enter_context(threads_per_call(artifacts.model, 1))
-    jobs: list[futures.Future] = []  # submitted, not yet awaited
-    offset = 0  # rows read before this chunk
+    def open_writers(self, chunk: pd.DataFrame) -> None:
+        """The scores' and rejects' files, with the first chunk's columns."""
+        snapshot = self.artifacts.data.timestamp
+        self.writers = {
+            "scores": self.writer(0, score_schema(chunk, snapshot)),
+            "rejects": self.writer(1, rejects_schema(chunk.columns)),
+        }
+        # on an error from here on, the scoring thread ends before the writers close
+        self.stack.callback(futures.wait, self.jobs)
 
-    def score_and_write(chunk: pd.DataFrame, checked: Checked, ids: pd.Series, matrix) -> None:
-        scores = scores_of(probabilities(matrix, artifacts, model_threads, threads), artifacts, ids)
-        writers["scores"].write(with_snapshot(scores, chunk, checked, snapshot))
-        writers["rejects"].write(checked.rejected)
-        summary.add(len(chunk), checked, scores)
-        progress.update(len(chunk))
+    def submit(self, chunk: pd.DataFrame, checked: Checked, ids: pd.Series) -> None:
+        """Score and write a checked chunk on the scoring thread; at most one more chunk waits
+        behind the one scored, so memory stays bounded."""
+        if not self.writers:
+            self.open_writers(chunk)
+        matrix = model_input(checked.valid, self.artifacts, checked.encoded)
+        self.jobs.append(self.scorer.submit(self.score_and_write, chunk, checked, ids, matrix))
+        if len(self.jobs) > 1:
+            self.jobs.pop(0).result()
 
-    for chunk in chunks:
-        if not writers:
-            writers = {
-                "scores": writer(0, score_schema(chunk, snapshot)),
-                "rejects": writer(1, rejects_schema(chunk.columns)),
-            }
-            # on an error here, the scoring thread ends before the writers close
-            stack.callback(futures.wait, jobs)
-        read = decimal_points(chunk, artifacts.data, numeric)
-        checked = check_chunk(read, artifacts, args.input, seen, as_written=chunk)
-        ids = row_ids(checked, artifacts.id_column, offset)
-        offset += len(chunk)
-        job = scorer.submit(
-            score_and_write,
-            chunk,
-            checked,
-            ids,
-            model_input(checked.valid, artifacts, checked.encoded),
-        )
-        jobs.append(job)
-        if len(jobs) > 1:  # at most one chunk waits behind the one scored: memory bounded
-            jobs.pop(0).result()
-    while jobs:
-        jobs.pop(0).result()
-    if not writers:  # empty input: still leave (empty) scores and rejects files
-        writer(0, SCORE_SCHEMA)
-        writer(1, rejects_schema([]))
-    return summary
+    def score_and_write(self, chunk, checked: Checked, ids: pd.Series, matrix) -> None:
+        artifacts, snapshot = self.artifacts, self.artifacts.data.timestamp
+        probability = probabilities(matrix, artifacts, self.model_threads, self.threads)
+        scores = scores_of(probability, artifacts, ids)
+        self.writers["scores"].write(with_snapshot(scores, chunk, checked, snapshot))
+        self.writers["rejects"].write(checked.rejected)
+        self.summary.add(len(chunk), checked, scores)
+        self.progress.update(len(chunk))
+
+    def finish(self) -> Summary:
+        """Wait for the last chunks; an empty input still leaves (empty) scores and rejects."""
+        while self.jobs:
+            self.jobs.pop(0).result()
+        if not self.writers:
+            self.writer(0, SCORE_SCHEMA)
+            self.writer(1, rejects_schema([]))
+        return self.summary
 
 
 def cores() -> int:
