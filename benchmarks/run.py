@@ -27,7 +27,8 @@ PLAIN_TRAIN = """
 import sys, time, json
 import pandas as pd, xgboost as xgb
 from churn.params import load_section
-from churn.train import booster_params
+import churn.train  # the stage's imports (dvclive, scikit-learn ...), as before the split
+from churn.fitting import booster_params
 start = time.perf_counter()
 train, valid = pd.read_parquet(sys.argv[1]), pd.read_parquet(sys.argv[2])
 params, seed = load_section("train"), load_section("base").seed

@@ -9,16 +9,10 @@ import xgboost as xgb
 from dvclive import Live
 
 from churn.errors import ChurnError
+from churn.fitting import fit_xgboost, monotone_constraints, positive_weight, undo_positive_weight
 from churn.model import load_model, parse_model, predict_proba, save_model, shift_log_odds
 from churn.params import TrainParams
-from churn.train import (
-    check_matrix,
-    fit_model,
-    fit_xgboost,
-    monotone_constraints,
-    positive_weight,
-    undo_positive_weight,
-)
+from churn.train import check_matrix, fit_model
 from churn.training_curves import TrainingSplitCurve, log_curves, parse_evaluation
 
 PARAMS = TrainParams(
