@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from churn.contract import ColumnContract, Contract
+from churn.contract_spec import ColumnContract, Contract
 from churn.data_params import DataParams, Policies
 from churn.errors import ChurnError
 from churn.features import MISSING, UNKNOWN, FeatureSpec
 from churn.model import ChurnModel, feature_names_of, parse_model
 from churn.params import PARAMS_FILE, read_params_file
 from churn.params import SECTIONS as PARAM_SECTIONS
-from churn.revisions import require_git_repository
+from churn.revision_files import read_at_rev, resolve_rev
 from churn.typed_sections import field_defaults, section_from_mapping
 from churn.yaml_files import parse_yaml
 
@@ -85,69 +84,6 @@ def check_consistent(spec: FeatureSpec, model: ChurnModel, where: str) -> None:
             f"{where}: model and feature spec do not match (model only: {only_model}, "
             f"spec only: {only_spec}, {len(model_names)} vs {len(spec_names)} features)"
         )
-
-
-def read_at_rev(path: str, rev: str) -> bytes:
-    """A DVC- or git-tracked file as it was at a git revision (through dvc.api)."""
-    import dvc.api  # slow import: only when a revision is asked for
-    from dvc.config import ConfigError
-    from dvc.exceptions import PathMissingError
-
-    path_in_repository = repository_path(path)
-    try:
-        return dvc.api.read(path_in_repository, rev=rev, mode="rb")
-    except PathMissingError:
-        if is_dvc_output(path, rev):
-            raise ChurnError(
-                f"{path}@{rev}: a DVC output whose data is in neither the DVC cache nor the remote"
-                f" (run `dvc fetch --all-commits`, or `dvc pull` in a checkout of {rev}; or "
-                "`dvc push` it from where it was made)"
-            ) from None
-        raise ChurnError(f"{path}@{rev}: no such file at that revision") from None
-    except ConfigError as error:  # not the file's fault: DVC reads rev's config and local's
-        raise ChurnError(
-            f"--rev {rev}: DVC's settings at {rev}, with this checkout's .dvc/config.local on top, "
-            f"are not valid ({error}); a local setting may name a remote that {rev} does not have"
-        ) from None
-    except Exception as error:  # dvc raises many unrelated types for a bad rev or path
-        raise ChurnError(
-            f"{path}@{rev}: cannot be read ({type(error).__name__}: {error})"
-        ) from None
-
-
-def repository_path(path: str) -> str:
-    """A path as dvc.api reads it at a revision: an absolute one inside this clone made relative
-    to its root (dvc.api looked it up as given, and found nothing)."""
-    if not Path(path).is_absolute():
-        return path
-    root = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True)
-    top = Path(root.stdout.strip()).resolve()
-    # the folder resolved, not the file: a DVC checkout may link the file into the cache
-    given = Path(path).parent.resolve() / Path(path).name
-    if root.returncode != 0 or not given.is_relative_to(top):
-        raise ChurnError(f"{path}: not inside this repository (--rev reads its files)")
-    return given.relative_to(top).as_posix()
-
-
-def is_dvc_output(path: str, rev: str) -> bool:
-    """Whether path is (inside) a DVC output at rev, whether or not its data can be had."""
-    from dvc.fs import DVCFileSystem
-
-    try:
-        return DVCFileSystem(rev=rev).isdvc(path)
-    except Exception:  # the question only chooses between two messages
-        return False
-
-
-def resolve_rev(rev: str) -> str:
-    """The short commit hash a revision (tag, branch, hash) points at."""
-    require_git_repository(f"--rev {rev}")
-    result = subprocess.run(
-        ["git", "rev-parse", "--short=10", f"{rev}^{{commit}}"], capture_output=True, text=True
-    )
-    if result.returncode != 0:
-        raise ChurnError(f"--rev {rev}: not a git revision of this repository")
-    return result.stdout.strip()
 
 
 def build(

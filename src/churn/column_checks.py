@@ -10,7 +10,7 @@ import pandas as pd
 
 from churn import coercion
 from churn.coercion import Coerced, coerce
-from churn.contract import ColumnContract
+from churn.contract_spec import ColumnContract
 from churn.data_params import DataParams, Policies
 from churn.errors import ChurnError
 from churn.raw_text import (

@@ -1,137 +1,25 @@
-"""The data contract: each input column's role, type, nullability and allowed values, as YAML."""
+"""A first data contract inferred from data (`python -m churn.contract infer DATA`): roles
+from params, types, ranges and categories from the values."""
 
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from churn.coercion import RETYPE_SHARE, coerce, infer_kind
+from churn.contract_spec import ColumnContract, Contract
 from churn.data_params import DataParams, ids_of
-from churn.errors import ChurnError, read_text, run_cli
+from churn.errors import run_cli
 from churn.params import PARAMS_FILE, load_section
 from churn.raw_text import as_text, blank_mask
 from churn.table_sources import list_table_files
 from churn.tables import read_table
-from churn.yaml_files import parse_yaml, yaml_problem
 
-ROLES = ("id", "timestamp", "target", "feature")
-TYPES = ("numeric", "categorical", "boolean", "datetime")
-CONTRACT_VERSION = 1
 MAX_CATEGORIES = 50  # more distinct values than this: an open set (id-like or free text)
-
-
-@dataclass(frozen=True)
-class ColumnContract:
-    """What one column must look like."""
-
-    name: str
-    role: str
-    type: str
-    nullable: bool = True
-    min: float | None = None
-    max: float | None = None
-    categories: list[str] | None = None
-
-    def to_mapping(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v is not None and k != "name"}
-
-
-@dataclass(frozen=True)
-class Contract:
-    """The columns of the input data, in order."""
-
-    columns: list[ColumnContract]
-    version: int = CONTRACT_VERSION
-    notes: list[str] = field(default_factory=list)
-
-    def names(self, role: str | None = None) -> list[str]:
-        return [c.name for c in self.columns if role is None or c.role == role]
-
-    def column(self, name: str) -> ColumnContract:
-        for candidate in self.columns:
-            if candidate.name == name:
-                return candidate
-        raise KeyError(name)
-
-    def to_yaml(self) -> str:
-        body = {
-            "version": self.version,
-            "columns": {c.name: c.to_mapping() for c in self.columns},
-        }
-        header = "".join(f"# {note}\n" for note in self.notes)
-        return header + yaml.safe_dump(body, sort_keys=False, allow_unicode=True)
-
-    @classmethod
-    def from_yaml(cls, text: str, where: str = "contract") -> Contract:
-        try:
-            raw = parse_yaml(text)
-        except yaml.YAMLError as error:
-            raise ChurnError(f"{where}: not valid YAML ({yaml_problem(error)})") from error
-        if not isinstance(raw, dict) or not isinstance(raw.get("columns"), dict):
-            raise ChurnError(f"{where}: expected a mapping with a 'columns' section")
-        if raw.get("version") != CONTRACT_VERSION:
-            raise ChurnError(f"{where}: unsupported contract version {raw.get('version')!r}")
-        return cls([parse_column(name, spec, where) for name, spec in raw["columns"].items()])
-
-    @classmethod
-    def load(cls, path: Path | str) -> Contract:
-        return cls.from_yaml(read_text(path, "contract file not found"), str(path))
-
-
-def parse_column(name: str, spec: object, where: str) -> ColumnContract:
-    """One column entry of the YAML, checked field by field."""
-    if not isinstance(spec, dict):
-        raise ChurnError(f"{where}: column '{name}' must be a mapping")
-    unknown = set(spec) - {"role", "type", "nullable", "min", "max", "categories"}
-    if unknown:
-        raise ChurnError(f"{where}: column '{name}' has unknown field(s) {sorted(unknown)}")
-    if spec.get("role") not in ROLES:
-        raise ChurnError(f"{where}: column '{name}' role must be one of {ROLES}")
-    if spec.get("type") not in TYPES:
-        raise ChurnError(f"{where}: column '{name}' type must be one of {TYPES}")
-    nullable = spec.get("nullable", True)
-    if not isinstance(nullable, bool):
-        raise ChurnError(
-            f"{where}: column '{name}' nullable must be true or false, got {nullable!r}"
-        )
-    low, high = (range_bound(spec, key, f"{where}: column '{name}'") for key in ("min", "max"))
-    if low is not None and high is not None and low > high:
-        raise ChurnError(f"{where}: column '{name}' min ({low}) is above max ({high})")
-    return ColumnContract(
-        name, spec["role"], spec["type"], nullable, low, high, category_list(spec, name, where)
-    )
-
-
-def range_bound(spec: dict, key: str, what: str) -> float | int | None:
-    """The min or max of a column entry: a finite number, on numeric columns only."""
-    value = spec.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ChurnError(f"{what} {key} must be a number, got {value!r}")
-    if spec["type"] != "numeric":
-        raise ChurnError(f"{what} {key} applies to numeric columns only, not {spec['type']}")
-    return value
-
-
-def category_list(spec: dict, name: str, where: str) -> list[str] | None:
-    """The categories of a column entry as text: a list of values (one value would be split
-    into its letters)."""
-    categories = spec.get("categories")
-    if categories is None:
-        return None
-    if not isinstance(categories, list) or any(isinstance(v, dict | list) for v in categories):
-        raise ChurnError(
-            f"{where}: column '{name}' categories must be a list of values, got {categories!r}"
-        )
-    return [str(level) for level in categories]
 
 
 def infer_type(column: pd.Series) -> str:

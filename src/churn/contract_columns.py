@@ -9,7 +9,7 @@ import pandas as pd
 
 from churn.coercion import RETYPE_SHARE, coerce, infer_kind
 from churn.column_checks import ColumnCheck, check_feature, check_label, coercion_counts
-from churn.contract import ColumnContract, Contract
+from churn.contract_spec import ColumnContract, Contract
 from churn.data_params import DataParams
 
 

@@ -24,7 +24,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from churn.artifacts import known_levels
-from churn.contract import ColumnContract, Contract
+from churn.contract_spec import ColumnContract, Contract
 from churn.features import FeatureSpec
 from churn.raw_text import FALSE_WORDS, MISSING_MARKERS, TRUE_WORDS
 from churn.responses import NAME_CHARS

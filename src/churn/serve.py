@@ -1,30 +1,22 @@
 """The scoring API: `uvicorn churn.serve:app`; artifact paths come from CHURN_* variables."""
 
 # No `from __future__ import annotations`: FastAPI must see the generated model in /predict.
-import math
 import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
-from fastapi import Body, FastAPI, HTTPException, Request
+from fastapi import Body, FastAPI, HTTPException
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from churn.artifacts import Artifacts, load_workspace
 from churn.body_limit import BodySizeLimit
 from churn.errors import ChurnError, read_json_object
+from churn.field_errors import validation_error
 from churn.json_body import JsonBodyRoute
-from churn.request_model import (
-    RECORD,
-    RECORDS,
-    SURROGATE,
-    build_request_model,
-    request_body,
-    shortened,
-)
+from churn.request_model import build_request_model, request_body, shortened
 from churn.responses import (
     ERRORS_LISTED,
     Health,
@@ -41,7 +33,6 @@ from churn.serve_settings import LoadedFiles, Settings, check_paths, contract_fi
 
 PROG = "churn.serve"
 POSITION = "__position__"  # record index in the request, echoed for rejected records
-ECHO_CHARS = 100  # a rejected value longer than this is not echoed in a 422
 
 
 def read_metrics(path: Path) -> dict | None:
@@ -79,36 +70,6 @@ def score_records(records: list[BaseModel], artifacts: Artifacts) -> dict[str, A
         "ignored_field_count": len(ignored),
         "unknown_categories": {col: n for col, n in checked.unknown.items() if n},
     }
-
-
-def short_scalar(value: Any) -> bool:
-    """Whether a rejected value can be echoed back: a short, JSON-safe scalar (text and whole
-    numbers of at most ECHO_CHARS characters)."""
-    if isinstance(value, float):
-        return math.isfinite(value)
-    if isinstance(value, str):  # JSON may escape a lone surrogate, which UTF-8 cannot encode
-        return len(value) <= ECHO_CHARS and not SURROGATE.search(value)
-    if isinstance(value, int) and not isinstance(value, bool):  # JSON's ints have any length
-        return -(10 ** (ECHO_CHARS - 1)) < value < 10**ECHO_CHARS
-    return value is None or isinstance(value, bool)
-
-
-def field_error(error: dict) -> dict:
-    """One validation error as the API reports it: `loc` with the field and record index (not
-    the body-shape tag), message, type, and the rejected value only when it is short."""
-    loc = [part for at, part in enumerate(error["loc"]) if at != 1 or part not in (RECORD, RECORDS)]
-    detail = {"loc": loc, "msg": error["msg"], "type": error["type"]}
-    if "input" in error and short_scalar(error["input"]):
-        detail["input"] = error["input"]
-    return detail
-
-
-async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
-    """422 naming the bad fields, the first ERRORS_LISTED of them, without echoing the request
-    (which may hold NaN)."""
-    errors = error.errors()
-    listed = [field_error(one) for one in errors[:ERRORS_LISTED]]
-    return JSONResponse(status_code=422, content={"detail": listed, "error_count": len(errors)})
 
 
 def describe_model(settings: Settings, artifacts: Artifacts) -> dict[str, Any]:

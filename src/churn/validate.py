@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from churn.column_checks import coerce_in, label_text, snapshot_months, unknown_labels
-from churn.contract import Contract, infer_contract, left_out_note
+from churn.contract import infer_contract, left_out_note
+from churn.contract_spec import Contract
 from churn.data_params import ROLES, DataParams
 from churn.errors import ChurnError, did_you_mean, listing, run_cli
 from churn.params import PARAMS_FILE, load_section

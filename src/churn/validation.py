@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from churn.contract import Contract
 from churn.contract_columns import added_columns, check_columns, optional_roles
+from churn.contract_spec import Contract
 from churn.data_params import DataParams, Policies
 from churn.errors import ChurnError
 

@@ -3,7 +3,8 @@
 import pandas as pd
 import pytest
 
-from churn.contract import Contract, infer_column, infer_contract, left_out_note
+from churn.contract import infer_column, infer_contract, left_out_note
+from churn.contract_spec import Contract
 from churn.data_params import DataParams, Policies
 from churn.errors import ChurnError
 from churn.validation import apply_contract

@@ -17,7 +17,7 @@ import xgboost as xgb
 
 from churn import coercion, column_checks, features, model_matrix
 from churn.column_checks import check_feature
-from churn.contract import ColumnContract, Contract
+from churn.contract_spec import ColumnContract, Contract
 from churn.customer_keys import SeenKeys, repeated_ids, snapshot_keys
 from churn.data_params import DataParams, Policies
 from churn.features import MISSING, UNKNOWN, FeatureSpec

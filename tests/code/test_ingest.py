@@ -12,8 +12,8 @@ import yaml
 from churn.batch_input import decimal_points, read_chunks
 from churn.coercion import coerce
 from churn.column_checks import check_feature
-from churn.contract import ColumnContract, Contract
 from churn.contract import main as contract_main
+from churn.contract_spec import ColumnContract, Contract
 from churn.csv_header import sniff_delimiter
 from churn.data_params import DataParams, Policies
 from churn.decimal_commas import decimal_commas_to_points

@@ -22,13 +22,14 @@ from churn.artifacts import contract_from_spec, load_revision
 from churn.batch_input import regroup
 from churn.body_limit import BodySizeLimit
 from churn.coercion import coerce_boolean
-from churn.contract import ColumnContract, Contract
+from churn.contract_spec import ColumnContract, Contract
 from churn.customer_keys import snapshot_keys, text_of_rows
 from churn.errors import ChurnError
 from churn.features import FeatureSpec
+from churn.field_errors import field_error
 from churn.request_model import build_request_model, request_body
 from churn.revisions import check_metrics_pair
-from churn.serve import create_app, field_error
+from churn.serve import create_app
 from churn.serve_settings import LoadedFiles, Settings, health_of
 from tests.helpers import commit_all, run
 

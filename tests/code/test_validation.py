@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from churn.coercion import coerce, coerce_boolean, coerce_categorical, coerce_numeric
-from churn.contract import ColumnContract, Contract, infer_contract
+from churn.contract import infer_contract
+from churn.contract_spec import ColumnContract, Contract
 from churn.data_params import DataParams, Policies
 from churn.errors import ChurnError
 from churn.validate import brief, coerced_note
