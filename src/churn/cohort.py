@@ -17,6 +17,7 @@ from churn.market import (
 )
 
 Cohort = dict[str, np.ndarray]  # one array per trait or history window, one row per customer
+CHANNEL_ENGAGE = np.array([0.1, -0.1, -0.2, 0.3, 0.2, -0.2])  # engagement shift per channel
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
@@ -31,41 +32,87 @@ def choose_rows(rng: np.random.Generator, probabilities: np.ndarray) -> np.ndarr
     return (draws > cumulative).sum(axis=1)
 
 
-def new_customers(rng: np.random.Generator, ids: np.ndarray, tenure: np.ndarray) -> Cohort:
-    """Draw the lasting traits of new customers; tenure -1 means they join at the next advance."""
-    n = len(ids)
+def draw_origin(rng: np.random.Generator, n: int) -> Cohort:
+    """Country, age band (-1: not given) and acquisition channel of new customers."""
     country = rng.choice(len(COUNTRIES), n, p=COUNTRY_SHARE)
     age = np.where(rng.random(n) < 0.04, -1, rng.choice(len(AGE_SHARE), n, p=AGE_SHARE))
     channel = rng.choice(len(CHANNELS), n, p=CHANNEL_SHARE)
-    engage = rng.normal(0.0, 1.0, n) + np.array([0.1, -0.1, -0.2, 0.3, 0.2, -0.2])[channel]
+    return {"country": country, "age": age, "channel": channel}
+
+
+def draw_engagement(rng: np.random.Generator, channel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Lasting engagement (shifted by channel) and the membership plan it leads to."""
+    n = len(channel)
+    engage = rng.normal(0.0, 1.0, n) + CHANNEL_ENGAGE[channel]
     plan_score = 0.8 * engage + rng.normal(0.0, 0.6, n)
-    return_mean = COUNTRY_RETURNS[country]
+    return engage, np.digitize(plan_score, [0.8, 1.8])
+
+
+def draw_temperament(rng: np.random.Generator, channel: np.ndarray) -> Cohort:
+    """Activity, frailty, satisfaction, device preference and taste for deals."""
+    n = len(channel)
     return {
-        "id": ids,
-        "tenure": tenure,
-        "country": country,
-        "age": age,
-        "channel": channel,
-        "payment": choose_rows(rng, PAYMENT_SHARE[country]),
-        "plan": np.digitize(plan_score, [0.8, 1.8]),
-        "engage": engage,
         "activity": rng.normal(0.0, 1.0, n),
         "frailty": rng.normal(0.0, 0.6, n),
         "satisfaction": rng.normal(0.0, 1.0, n),
         "device_pref": rng.random(n),
         "deal": rng.normal(0.0, 1.0, n) + 0.5 * np.isin(channel, [2, 5]),
+    }
+
+
+def draw_shopping(rng: np.random.Generator, country: np.ndarray, age: np.ndarray) -> Cohort:
+    """Return probability, order value and delivery delay, around their country's means."""
+    n = len(country)
+    return_mean = COUNTRY_RETURNS[country]
+    return {
         "return_p": rng.beta(2.0, 2.0 * (1.0 - return_mean) / return_mean),
         "aov": COUNTRY_AOV[country] * np.exp(rng.normal(0.0, 0.4, n) + 0.1 * (age == 2)),
         "delay": COUNTRY_DELAY[country] + rng.gamma(2.0, 0.3, n),
+    }
+
+
+def draw_media(rng: np.random.Generator, channel: np.ndarray, engage: np.ndarray) -> Cohort:
+    """Taste for video tutorials, newsletter subscription and app install."""
+    n = len(channel)
+    return {
         "video_pref": rng.normal(0.0, 1.0, n),
         "newsletter": rng.random(n) < sigmoid(-0.2 + 0.5 * engage + 1.5 * (channel == 4)),
         "app": rng.random(n) < sigmoid(-1.0 + 0.6 * engage),
+    }
+
+
+def empty_history(n: int) -> Cohort:
+    """Three-month windows of activity (latest month last), all empty, and no last order yet."""
+    return {
         "orders": np.zeros((n, 3), dtype=np.int64),
         "discounted": np.zeros((n, 3), dtype=np.int64),
         "returns": np.zeros((n, 3), dtype=np.int64),
         "tickets": np.zeros((n, 3), dtype=np.int64),
         "delay_sum": np.zeros((n, 3)),
         "days_since": np.full(n, np.nan),
+    }
+
+
+def new_customers(rng: np.random.Generator, ids: np.ndarray, tenure: np.ndarray) -> Cohort:
+    """Draw the lasting traits of new customers; tenure -1 means they join at the next advance."""
+    # one draw after another in this order: the generated data depend on it
+    origin = draw_origin(rng, len(ids))
+    engage, plan = draw_engagement(rng, origin["channel"])
+    payment = choose_rows(rng, PAYMENT_SHARE[origin["country"]])
+    temperament = draw_temperament(rng, origin["channel"])
+    shopping = draw_shopping(rng, origin["country"], origin["age"])
+    media = draw_media(rng, origin["channel"], engage)
+    return {
+        "id": ids,
+        "tenure": tenure,
+        **origin,
+        "payment": payment,
+        "plan": plan,
+        "engage": engage,
+        **temperament,
+        **shopping,
+        **media,
+        **empty_history(len(ids)),
     }
 
 
