@@ -12,11 +12,12 @@ import pandas as pd
 
 from churn.artifacts import Artifacts
 from churn.customer_keys import SeenKeys, repeated_ids, verbatim_ids
+from churn.data_params import DataParams
 from churn.errors import ChurnError
 from churn.features import FeatureSpec
 from churn.model import align_features, feature_names_of, predict_proba, predict_rows
 from churn.model_matrix import count_unknown, transform
-from churn.scoring_contract import category_codes, contract_for_scoring
+from churn.scoring_contract import ContractRows, category_codes, contract_for_scoring
 
 REJECT_REASON = "reject_reason"
 SCORE_COLUMNS = ("id", "churn_probability", "churn_decision", "model_version")
@@ -83,6 +84,31 @@ def rejected_rows(source: pd.DataFrame, failed_at: np.ndarray, reasons: list[str
     return nested_as_json(rejected).astype("string") if len(rejected) else rejected
 
 
+def drop_repeats(
+    frame: pd.DataFrame, result: ContractRows, data: DataParams, seen: SeenKeys
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, list[str]]:
+    """Reject the valid rows whose id came before (in this chunk, or in an earlier one that seen
+    remembers): the rows left, their positions, and every failed row's position and reason."""
+    valid, positions = result.valid, result.positions
+    repeat = repeated_ids(frame, valid, positions, data, seen)
+    reasons = [*result.reasons, *[f"duplicate_id:{data.id}"] * int(repeat.sum())]
+    failed_at = np.concatenate([result.failed_at, positions[repeat]])
+    if repeat.any():  # else no copy of the rows
+        valid, positions = valid[~repeat].reset_index(drop=True), positions[~repeat]
+    return valid, positions, failed_at, reasons
+
+
+def with_model_columns(
+    frame: pd.DataFrame, valid: pd.DataFrame, artifacts: Artifacts, where: str
+) -> tuple[pd.DataFrame, list[str]]:
+    """The valid rows with every model input, and the imputed columns: those added here and
+    those absent from the chunk that the contract filled in."""
+    spec, policy = artifacts.spec, artifacts.policies.missing_column
+    valid, imputed = add_missing_model_columns(valid, spec, policy, where)
+    absent = [c for c in spec.input_columns if c not in frame.columns and c not in imputed]
+    return valid, [*imputed, *absent]
+
+
 def check_chunk(
     frame: pd.DataFrame,
     artifacts: Artifacts,
@@ -99,16 +125,8 @@ def check_chunk(
     were made points."""
     spec, data = artifacts.spec, artifacts.data
     result = contract_for_scoring(frame, artifacts, where)
-    valid, positions = result.valid, result.positions
-    repeat = repeated_ids(frame, valid, positions, data, seen or SeenKeys())
-    reasons = [*result.reasons, *[f"duplicate_id:{data.id}"] * int(repeat.sum())]
-    failed_at = np.concatenate([result.failed_at, positions[repeat]])
-    if repeat.any():  # else no copy of the rows
-        valid, positions = valid[~repeat].reset_index(drop=True), positions[~repeat]
-    valid, imputed = add_missing_model_columns(
-        valid, spec, artifacts.policies.missing_column, where
-    )
-    imputed += [c for c in spec.input_columns if c not in frame.columns and c not in imputed]
+    valid, positions, failed_at, reasons = drop_repeats(frame, result, data, seen or SeenKeys())
+    valid, imputed = with_model_columns(frame, valid, artifacts, where)
     rejected = rejected_rows(frame if as_written is None else as_written, failed_at, reasons)
     used = {*spec.input_columns, data.id}
     ignored = [str(c) for c in frame.columns if c not in used]
