@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from churn.column_checks import ColumnCheck
 from churn.contract_columns import added_columns, check_columns, optional_roles
 from churn.contract_spec import Contract
 from churn.data_params import DataParams, Policies
@@ -102,6 +103,35 @@ def duplicate_ids(typed: pd.DataFrame, reasons: pd.Series, data: DataParams) -> 
     return passed.duplicated(keep="first").reindex(typed.index, fill_value=False)
 
 
+def check_layout(
+    frame: pd.DataFrame,
+    contract: Contract,
+    policies: Policies,
+    data: DataParams,
+    where: str,
+    scoring: bool,
+) -> None:
+    """Fail before any row is checked: no label column (unless scoring), or a column added or
+    missing that the policies do not allow."""
+    if not scoring and data.target not in frame.columns:
+        hint = near_miss(data.target, frame.columns)
+        raise ChurnError(f"{where}: column '{data.target}' (data.target) not found{hint}")
+    early = diff_schema(frame, contract, {}, data, scoring)
+    check_schema_policies(early, contract, policies, where, frame.columns)
+
+
+def row_reasons(
+    typed: pd.DataFrame, checks: dict[str, ColumnCheck], data: DataParams, repeats: bool
+) -> pd.Series:
+    """Per row, the reason it is rejected ("" when valid): the first failed check, the label's
+    first; else, with repeats, a repeated id."""
+    label_first = sorted(checks, key=lambda name: name != data.target)
+    reasons = first_reasons(typed.index, [f for n in label_first for f in checks[n].failures])
+    if repeats:
+        reasons = reasons.where(~duplicate_ids(typed, reasons, data), f"duplicate_id:{data.id}")
+    return reasons
+
+
 def apply_contract(
     frame: pd.DataFrame,
     contract: Contract,
@@ -121,18 +151,11 @@ def apply_contract(
     With contract.new_column: include, include names the new columns to check and keep (default:
     every one).
     """
-    if not scoring and data.target not in frame.columns:
-        hint = near_miss(data.target, frame.columns)
-        raise ChurnError(f"{where}: column '{data.target}' (data.target) not found{hint}")
-    early = diff_schema(frame, contract, {}, data, scoring)
-    check_schema_policies(early, contract, policies, where, frame.columns)
+    check_layout(frame, contract, policies, data, where, scoring)
     checks = check_columns(frame, contract, policies, data, where, scoring, retype_min, include)
     schema = diff_schema(frame, contract, checks, data, scoring)
     typed = pd.DataFrame({name: check.values for name, check in checks.items()}, index=frame.index)
-    label_first = sorted(checks, key=lambda name: name != data.target)
-    reasons = first_reasons(frame.index, [f for n in label_first for f in checks[n].failures])
-    if repeats:
-        reasons = reasons.where(~duplicate_ids(typed, reasons, data), f"duplicate_id:{data.id}")
+    reasons = row_reasons(typed, checks, data, repeats)
     ok = reasons.eq("")
     rejected = frame[~ok].assign(**{REASON: reasons[~ok]}).reset_index(drop=True)
     counts = count_rows(frame, ok, reasons, checks, scoring)
