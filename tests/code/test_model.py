@@ -71,7 +71,7 @@ def test_models_round_trip_through_json(tmp_path, kind):
 def test_unknown_model_kind_is_a_clear_error():
     params = TrainParams(**{**PARAMS.__dict__, "model": "forest"})
     with pytest.raises(ChurnError, match="train.model must be one of"):
-        fit_model(toy_frame(), toy_frame(1), "y", params, seed=0)
+        fit_model(toy_frame(), toy_frame(seed=1), "y", params, seed=0)
 
 
 def test_missing_or_broken_model_file(tmp_path):
@@ -83,7 +83,7 @@ def test_missing_or_broken_model_file(tmp_path):
 
 
 def test_parse_model_reads_saved_bytes_and_names_broken_ones(tmp_path):
-    model = fit_model(toy_frame(), toy_frame(1), "y", PARAMS, seed=0)
+    model = fit_model(toy_frame(), toy_frame(seed=1), "y", PARAMS, seed=0)
     save_model(model, tmp_path / "model.json")
     raw = (tmp_path / "model.json").read_bytes()
     assert parse_model(raw, "m").save_raw() == model.save_raw()
@@ -96,7 +96,7 @@ def test_parse_model_reads_saved_bytes_and_names_broken_ones(tmp_path):
 
 
 def test_missing_feature_is_named(tmp_path):
-    model = fit_model(toy_frame(), toy_frame(1), "y", PARAMS, seed=0)
+    model = fit_model(toy_frame(), toy_frame(seed=1), "y", PARAMS, seed=0)
     with pytest.raises(ChurnError, match="not in the input: z"):
         predict_proba(model, toy_frame()[["x"]])
     with pytest.raises(ChurnError, match="^test.parquet: model expects feature"):
@@ -108,9 +108,9 @@ def test_a_misspelt_monotone_feature_is_refused_with_the_near_miss():
         monotone_constraints(["days_order", "x"], ["days_ordr"])
     params = TrainParams(**{**PARAMS.__dict__, "monotone_increasing": ["xx"]})
     with pytest.raises(ChurnError, match="train.monotone_increasing names 'xx'"):
-        fit_model(toy_frame(), toy_frame(1), "y", params, seed=0)
+        fit_model(toy_frame(), toy_frame(seed=1), "y", params, seed=0)
     logistic = TrainParams(**{**params.__dict__, "model": "logistic_regression"})
-    assert fit_model(toy_frame(), toy_frame(1), "y", logistic, seed=0)  # it has no constraints
+    assert fit_model(toy_frame(), toy_frame(seed=1), "y", logistic, seed=0)  # it has no constraints
 
 
 def test_a_monotone_feature_other_data_lacks_is_skipped_with_a_warning(capsys):
