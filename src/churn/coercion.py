@@ -37,7 +37,8 @@ class Coerced(NamedTuple):
 
 
 def holds_only_numbers(column: pd.Series) -> bool:
-    """Numbers or booleans, whether typed or in an object column of numbers and missing values."""
+    """Numbers (or typed booleans), whether typed or in an object column of numbers and missing
+    values."""
     if pd.api.types.is_bool_dtype(column) or pd.api.types.is_numeric_dtype(column):
         return True
     return column.dtype == object and pd.api.types.infer_dtype(column) in NUMBER_KINDS
@@ -45,6 +46,8 @@ def holds_only_numbers(column: pd.Series) -> bool:
 
 def coerce_numeric(column: pd.Series) -> Coerced:
     """Numbers as float64; blanks, text and thousands separators handled and flagged."""
+    if pd.api.types.is_bool_dtype(column):
+        return booleans_as_numbers(column)
     if holds_only_numbers(column):
         untouched = no_rows(column)  # one all-False mask serves every flag
         numbers = pd.to_numeric(column).astype("float64")
@@ -56,6 +59,14 @@ def coerce_numeric(column: pd.Series) -> Coerced:
     numbers = pd.to_numeric(cleaned.astype(object), errors="coerce").astype("float64")
     bad = column.notna() & ~blank & numbers.isna()
     return without_infinities(Coerced(numbers, blank, thousands, bad.astype(bool)))
+
+
+def booleans_as_numbers(column: pd.Series) -> Coerced:
+    """A typed boolean column (Parquet, Arrow) where numbers belong: each true or false is a
+    value of the wrong type, as the text "true" is on the text route (and the API's 422)."""
+    untouched = no_rows(column)
+    bad = pd.Series(column.notna().to_numpy(dtype=bool), index=column.index)
+    return Coerced(pd.Series(np.nan, index=column.index), untouched, untouched, bad)
 
 
 def without_infinities(result: Coerced) -> Coerced:

@@ -286,6 +286,19 @@ def test_object_columns_of_numbers_match_the_text_route(values):
         assert flags.dtype == bool and not flags.any()
 
 
+@pytest.mark.parametrize("dtype", [bool, "boolean", "bool[pyarrow]"])
+def test_typed_booleans_where_numbers_belong_are_values_of_the_wrong_type(dtype):
+    """A Parquet boolean column in a numeric field: as the text "true" (and the API's 422), not
+    read as 0/1."""
+    values = [True, False, True] if dtype is bool else [True, None, False]
+    result = coerce_numeric(pd.Series(values, dtype=dtype))
+    assert result.values.isna().all() and result.values.dtype == "float64"
+    assert result.bad.tolist() == [True, dtype is bool, True]
+    assert result.bad.dtype == bool and not result.blank.any()
+    as_text = coerce_numeric(pd.Series(["true", "false"]))
+    assert as_text.bad.all() and as_text.values.isna().all()
+
+
 def test_categories_are_stripped_and_blanks_become_missing():
     result = coerce_categorical(pd.Series([" DE", "", "FR ", None, "  "], dtype="string"))
     assert result.values.tolist() == ["DE", pd.NA, "FR", pd.NA, pd.NA]

@@ -382,6 +382,16 @@ def test_an_output_that_cannot_be_written_is_named(trained, tmp_path):
                       "--summary", "/proc/summary.json", *artifact_args(trained.root)])  # fmt: skip
 
 
+def test_a_parquet_boolean_column_where_a_number_belongs_is_refused(trained, tmp_path):
+    """Parquet keeps the boolean type: True is not read as a tenure of 1 month."""
+    rows = trained.test_rows.head(20).assign(tenure_months=lambda f: f["tenure_months"] > 5)
+    rows.to_parquet(tmp_path / "in.parquet")
+    message = r"column 'tenure_months' no longer holds numeric values \(20 of 20 rows, e.g. 'True'"
+    with pytest.raises(ChurnError, match=message):
+        predict.main(["--input", str(tmp_path / "in.parquet"), "--output",
+                      str(tmp_path / "o.parquet"), *artifact_args(trained.root)])  # fmt: skip
+
+
 def test_a_run_that_fails_half_way_leaves_no_output_file(trained, tmp_path):
     """The first chunk is fine, the second stops the run: nothing is left that looks like scores."""
     rows = trained.test_rows.head(60).astype({"tenure_months": object}).reset_index(drop=True)
