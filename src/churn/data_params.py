@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from churn.errors import ChurnError, did_you_mean
-from churn.typed_sections import ParamsValueError, require
+from churn.typed_sections import report, require
 
 CSV_DELIMITERS = ("auto", ",", ";", "tab", "\t", "|")  # the spellings churn.csv_header reads
 
@@ -24,17 +24,13 @@ class DataParams:
 
     def __post_init__(self) -> None:
         if not self.target.strip():  # id and timestamp may be "" (none); every row has a label
-            raise ParamsValueError(
-                f"key 'data.target' should name the label column, got {self.target!r}"
-            )
+            report(f"key 'data.target' should name the label column, got {self.target!r}")
         if self.delimiter not in CSV_DELIMITERS:
-            raise ParamsValueError(
-                f"data.delimiter must be auto , ; tab or |, got {self.delimiter!r}"
-            )
+            report(f"data.delimiter must be auto , ; tab or |, got {self.delimiter!r}")
         if self.decimal not in (".", ","):
-            raise ParamsValueError(f"data.decimal must be '.' or ',', got {self.decimal!r}")
+            report(f"data.decimal must be '.' or ',', got {self.decimal!r}")
         if self.decimal == "," and self.delimiter == ",":
-            raise ParamsValueError("data.decimal ',' needs another data.delimiter (auto, ; tab |)")
+            report("data.decimal ',' needs another data.delimiter (auto, ; tab |)")
 
 
 ROLES = ("target", "id", "timestamp")  # the DataParams fields that name a column
@@ -81,4 +77,4 @@ class Policies:
             if getattr(self, name) not in choices:
                 value = getattr(self, name)
                 options = "|".join(choices)
-                raise ChurnError(f"contract.{name} must be one of {options}, got {value!r}")
+                report(f"contract.{name} must be one of {options}, got {value!r}")

@@ -29,12 +29,8 @@ def month_starts(start_month: str, months: int) -> list[pd.Period]:
     return [start + k for k in range(months)]
 
 
-def check_params(params: GenerateParams) -> int:
-    """Validate the generate section and return the size of the first snapshot."""
-    if params.customers <= 0 or params.scale <= 0:
-        raise ChurnError("generate.customers and generate.scale must be positive")
-    if params.months < 1 or params.video_tutorials_from_month < 1:
-        raise ChurnError("generate.months and generate.video_tutorials_from_month must be >= 1")
+def first_snapshot_size(params: GenerateParams) -> int:
+    """Customers in the first snapshot (GenerateParams has checked the values are in range)."""
     return max(MIN_CUSTOMERS, round(params.customers * params.scale))
 
 
@@ -70,7 +66,7 @@ def launch_base(rng: np.random.Generator, size: int) -> Cohort:
 
 def iter_snapshots(params: GenerateParams) -> Iterator[tuple[str, pd.DataFrame]]:
     """Simulate the customer base month by month, yielding ("2026-01", snapshot) pairs."""
-    size = check_params(params)
+    size = first_snapshot_size(params)
     periods = month_starts(params.start_month, params.months)
     rng = np.random.default_rng(params.seed)
     cohort = launch_base(rng, size)

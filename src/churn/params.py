@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,11 +15,17 @@ from churn.errors import ChurnError, read_text
 from churn.typed_sections import PARAMS_FILE, require, section_from_mapping
 from churn.yaml_files import parse_yaml, yaml_problem
 
+MODELS = ("xgboost", "logistic_regression")  # what train.model may name
 SEEDS = "from 0 to 2**32 - 1"  # what numpy, scikit-learn and XGBoost all take as a seed
 
 
 def check_seed(seed: int, key: str) -> None:
     require(0 <= seed <= 2**32 - 1, key, SEEDS, seed)
+
+
+def is_month(text: str) -> bool:
+    """Whether text is a calendar month written YYYY-MM (2026-01; not 2026-13 or 2026-1)."""
+    return bool(re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text))
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,11 @@ class GenerateParams:
 
     def __post_init__(self) -> None:
         check_seed(self.seed, "generate.seed")
+        require(self.customers >= 1, "generate.customers", "at least 1", self.customers)
+        require(self.scale > 0, "generate.scale", "above 0", self.scale)
+        require(is_month(self.start_month), "generate.start_month", "YYYY-MM", self.start_month)
+        for name in ("months", "video_tutorials_from_month"):
+            require(getattr(self, name) >= 1, f"generate.{name}", "at least 1", getattr(self, name))
 
 
 @dataclass(frozen=True)
@@ -114,6 +126,7 @@ class TrainParams:
     logreg_c: float
 
     def __post_init__(self) -> None:
+        require(self.model in MODELS, "train.model", " or ".join(MODELS), self.model)
         for name in ("learning_rate", "logreg_c"):
             require(getattr(self, name) > 0, f"train.{name}", "above 0", getattr(self, name))
         for name in ("subsample", "colsample_bytree"):

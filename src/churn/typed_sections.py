@@ -10,6 +10,7 @@ import types
 import typing
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -17,6 +18,8 @@ from churn.errors import ChurnError
 
 PARAMS_FILE = Path("params.yaml")
 T = TypeVar("T")
+# while section_from_mapping builds a section: the range problems its checks found so far
+COLLECTED: ContextVar[list[str] | None] = ContextVar("params_problems", default=None)
 
 
 class ParamsValueError(ChurnError):
@@ -32,10 +35,30 @@ def naming_params_file(path: Path | str) -> Iterator[None]:
         raise ChurnError(f"{path}: {error}") from error
 
 
+def report(message: str) -> None:
+    """A params value the code cannot use: a ParamsValueError, or, while section_from_mapping
+    builds a section, one more problem collected (so that every problem is named at once)."""
+    collected = COLLECTED.get()
+    if collected is None:
+        raise ParamsValueError(message)
+    collected.append(message)
+
+
 def require(ok: bool, key: str, wanted: str, value: object) -> None:
-    """A ParamsValueError naming the key when a value is out of its range."""
+    """Report a value out of its range, naming the key."""
     if not ok:
-        raise ParamsValueError(f"key '{key}' should be {wanted}, got {value!r}")
+        report(f"key '{key}' should be {wanted}, got {value!r}")
+
+
+@contextmanager
+def collecting_problems() -> Iterator[list[str]]:
+    """The problems report() finds inside, collected instead of raised."""
+    problems: list[str] = []
+    token = COLLECTED.set(problems)
+    try:
+        yield problems
+    finally:
+        COLLECTED.reset(token)
 
 
 def accepts(annotation: Any, value: Any) -> bool:
@@ -68,33 +91,49 @@ def is_finite(value: Any) -> bool:
 
 
 def section_from_mapping(cls: type[T], name: str, raw: Any, source: Path = PARAMS_FILE) -> T:
-    """Build one section dataclass, failing with a message that names the file and the key."""
+    """Build one section dataclass; a ChurnError naming the file and every key that is unknown,
+    missing, of the wrong type or out of range."""
     if not isinstance(raw, dict):
         raise ChurnError(f"{source}: section '{name}' is missing or not a mapping")
-    hints = typing.get_type_hints(cls)
-    known = [field.name for field in dataclasses.fields(cls)]  # type: ignore[arg-type]
+    problems = key_problems(cls, name, raw)
+    if not problems:
+        with collecting_problems() as problems:
+            section = cls(**{key: typed(cls, key, raw[key]) for key in field_names(cls)})
+    if problems:
+        raise ChurnError(f"{source}: " + "; ".join(problems))
+    return section
+
+
+def field_names(cls: type) -> list[str]:
+    return [field.name for field in dataclasses.fields(cls)]  # type: ignore[arg-type]
+
+
+def typed(cls: type, key: str, value: Any) -> Any:
+    """A value of the YAML as its field holds it (ints of float fields as floats)."""
+    return float(value) if typing.get_type_hints(cls)[key] is float else value
+
+
+def key_problems(cls: type, name: str, raw: dict) -> list[str]:
+    """The unknown keys (with the near miss), the missing keys, and the values of the wrong
+    type or not finite, one message each."""
+    hints, known = typing.get_type_hints(cls), field_names(cls)
+    problems, guessed = [], set()
     for key in raw:
         if key not in known:
             guess = difflib.get_close_matches(str(key), known, n=1)
+            guessed.update(guess)
             hint = f" (did you mean '{name}.{guess[0]}'?)" if guess else ""
-            raise ChurnError(f"{source}: unknown key '{name}.{key}'{hint}")
-    values = {}
-    for field in dataclasses.fields(cls):  # type: ignore[arg-type]
-        if field.name not in raw:
-            raise ChurnError(f"{source}: missing key '{name}.{field.name}'")
-        value = raw[field.name]
-        if not accepts(hints[field.name], value):
-            expected = getattr(hints[field.name], "__name__", str(hints[field.name]))
-            raise ChurnError(
-                f"{source}: key '{name}.{field.name}' should be {expected}, got {value!r}"
-            )
-        if not is_finite(value):
-            raise ChurnError(
-                f"{source}: key '{name}.{field.name}' should be a finite number, got {value!r}"
-            )
-        values[field.name] = float(value) if hints[field.name] is float else value
-    with naming_params_file(source):
-        return cls(**values)
+            problems.append(f"unknown key '{name}.{key}'{hint}")
+    for key in known:
+        if key not in raw:
+            if key not in guessed:  # a misspelling's near miss is named already
+                problems.append(f"missing key '{name}.{key}'")
+        elif not accepts(hints[key], raw[key]):
+            expected = getattr(hints[key], "__name__", str(hints[key]))
+            problems.append(f"key '{name}.{key}' should be {expected}, got {raw[key]!r}")
+        elif not is_finite(raw[key]):
+            problems.append(f"key '{name}.{key}' should be a finite number, got {raw[key]!r}")
+    return problems
 
 
 def field_defaults(cls: type) -> dict[str, Any]:

@@ -54,7 +54,7 @@ CASES: dict[str, tuple] = {
     "train: an unknown train.model": (
         "train", ("--train", "train.parquet", "--valid", "train.parquet", *TRAIN),
         {"train.model": "xgbost"},
-        ["{params}: train.model must be one of ('xgboost', 'logistic_regression'), got 'xgbost'"],
+        ["{params}: key 'train.model' should be xgboost or logistic_regression, got 'xgbost'"],
     ),
     "train: an infinite learning rate": (
         "train", ("--train", "train.parquet", "--valid", "train.parquet", *TRAIN),

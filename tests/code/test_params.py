@@ -217,6 +217,38 @@ def test_the_whole_check_names_every_misspelt_key_and_notes_the_users_own_sectio
     assert check_params({**committed_params(), "mine": {"a": 1}}, path) == ["mine"]
 
 
+def test_every_problem_of_a_section_is_named_at_once(tmp_path):
+    """Not the first per section: a user fixing params.yaml sees all that is wrong in one run,
+    including values that would otherwise fail only inside dvc repro (the model's name, the
+    generator's months)."""
+    raw = committed_params()
+    raw["train"] |= {"subsample": 1.5, "max_depth": 0, "model": "xgbost", "nthread": "two"}
+    raw["generate"] |= {"months": 0, "start_month": "2026-13", "customers": 0}
+    raw["contract"] |= {"new_column": "keep", "max_quarantined": 1.5}
+    raw["data"] |= {"decimal": ";", "delimiter": "||"}
+    path = tmp_path / "params.yaml"
+    with pytest.raises(ChurnError) as error:
+        check_params(raw, path)
+    assert str(error.value) == (
+        f"{path}: key 'generate.customers' should be at least 1, got 0; "
+        "key 'generate.start_month' should be YYYY-MM, got '2026-13'; "
+        "key 'generate.months' should be at least 1, got 0; "
+        "data.delimiter must be auto , ; tab or |, got '||'; "
+        "data.decimal must be '.' or ',', got ';'; "
+        "key 'train.nthread' should be int, got 'two'; "
+        "key 'contract.max_quarantined' should be between 0 and 1, got 1.5; "
+        "contract.new_column must be one of ignore|include|fail, got 'keep'"
+    )
+    raw["train"]["nthread"] = 2  # with the types right, the ranges are checked, all of them
+    with pytest.raises(ChurnError) as error:
+        check_params(raw, path)
+    assert (
+        "key 'train.model' should be xgboost or logistic_regression, got 'xgbost'; "
+        "key 'train.subsample' should be in (0, 1], got 1.5; "
+        "key 'train.max_depth' should be at least 1, got 0; "
+    ) in str(error.value)
+
+
 def test_make_repro_checks_params_whole_before_dvc_repro(tmp_path):
     """Under dvc repro alone a misspelt section or key makes no stage stale, so nothing reads it:
     the check comes first, and stops the run (one line, exit 2)."""
