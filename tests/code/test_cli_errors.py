@@ -79,6 +79,15 @@ CASES: dict[str, tuple] = {
         "split", ("--input", "customers.parquet", "--out-dir", "split", "--params", "latin1.yaml"),
         {}, ["latin1.yaml: not UTF-8 text (byte 0xfc); save it as UTF-8"],
     ),
+    "predict: a folder as --model": (
+        "predict", ("--input", "snapshot.csv", "--output", "o.csv", "--model", "blocker_dir"), {},
+        ["blocker_dir: a folder, not a file"],
+    ),
+    "predict: a folder as --features": (
+        "predict", ("--input", "snapshot.csv", "--output", "o.csv", "--model", "notes.md",
+                    "--features", "blocker_dir"), {},
+        ["blocker_dir: a folder, not a file"],
+    ),
     "split: a folder as params file": (
         "split", ("--input", "customers.parquet", "--out-dir", "split", "--params", "blocker_dir"),
         {}, ["blocker_dir: a folder, not a file"],
