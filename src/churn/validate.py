@@ -17,10 +17,13 @@ from churn.contract import infer_contract, left_out_note
 from churn.contract_spec import Contract
 from churn.data_params import ROLES, DataParams
 from churn.errors import ChurnError, did_you_mean, listing, run_cli
+from churn.outputs import check_destination
 from churn.params import PARAMS_FILE, load_section
 from churn.raw_text import as_text
-from churn.tables import read_parquet, write_parquet
+from churn.tables import os_reason, read_parquet, write_parquet
 from churn.validation import ValidationResult, apply_contract, near_miss
+
+OUTPUTS = ("valid_out", "unlabelled_out", "quarantine_out", "metrics", "schema")  # options
 
 
 def check_role_columns(frame: pd.DataFrame, data: DataParams, where: str) -> None:
@@ -59,8 +62,11 @@ def load_or_infer_contract(path: str, frame: pd.DataFrame, data: DataParams) -> 
 
 
 def write_json(payload: dict, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    except OSError as error:
+        raise ChurnError(f"{path}: cannot be written ({os_reason(error)})") from None
 
 
 def brief(value: object, shown: int = 5) -> str:
@@ -158,6 +164,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     data = load_section("data", args.params)
     policies = load_section("contract", args.params)
+    for output in OUTPUTS:  # before the work: refuse a folder, or a path under a file
+        check_destination(str(getattr(args, output)))
     frame = read_parquet(args.input)
     check_role_columns(frame, data, str(args.input))
     contract = load_or_infer_contract(args.contract, frame, data)

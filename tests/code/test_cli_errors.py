@@ -28,6 +28,10 @@ CASES: dict[str, tuple] = {
         "validate", ("--input", "notes.md", *VALIDATE_OUTPUTS), {},
         ["notes.md: not a readable Parquet file"],
     ),
+    "validate: a folder as --metrics, refused before the input is read": (
+        "validate", ("--input", "absent.parquet", *VALIDATE_OUTPUTS, "--metrics", "blocker_dir"),
+        {}, ["blocker_dir: cannot be written (a folder has that name)"],
+    ),
     "split: a CSV file as input": (
         "split", ("--input", "snapshot.csv", "--out-dir", "split"), {},
         ["snapshot.csv: not a readable Parquet file"],
