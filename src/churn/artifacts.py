@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from churn.contract_spec import ColumnContract, Contract
-from churn.data_params import DataParams, Policies
+from churn.data_params import DataParams, Policies, contract_location
 from churn.errors import ChurnError, require_file
 from churn.features import MISSING, UNKNOWN, FeatureSpec
 from churn.model import ChurnModel, feature_names_of, parse_model
@@ -99,12 +99,6 @@ def build(
     data, contract, policies = input_rules(params, spec, read_text, names[2])
     version = model_version(model_raw, rev)
     return Artifacts(spec, model, evaluate.threshold, data, contract, policies, version)
-
-
-def contract_location(params: Path, named: str, given: Path | None = None) -> Path:
-    """The contract file the workspace's artifacts use: the one given (CHURN_CONTRACT), else
-    data.contract relative to the folder of params.yaml (the repository root)."""
-    return given or Path(params).parent / named
 
 
 def load_workspace(

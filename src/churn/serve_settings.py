@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from churn.artifacts import contract_location
+from churn.data_params import contract_location
 from churn.errors import ChurnError, refuse_folder
 from churn.params import read_params_file
 

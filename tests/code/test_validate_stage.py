@@ -1,4 +1,6 @@
-"""validate's command line: its outputs checked before the work."""
+"""validate's command line: the contract it applies (--contract, else params' data.contract;
+one inferred when the setting that applies is empty, saying which), and its outputs checked
+before the work."""
 
 from __future__ import annotations
 
@@ -51,6 +53,53 @@ def run(folder: Path, params: Path, *options: str, **outputs: str) -> dict:
     argv = ["--input", str(folder / "in.parquet"), "--params", str(params), *options]
     validate_main([*argv, *(arg for name, path in paths.items() for arg in (f"--{name}", path))])
     return json.loads((folder / "metrics.out").read_text())
+
+
+def test_without_contract_option_params_data_contract_is_applied(tmp_path, monkeypatch, capsys):
+    """Run by hand without --contract, validate said `data.contract is empty` though params
+    named a contract, inferred one and took values the contract refuses."""
+    monkeypatch.chdir(tmp_path)
+    counts = run(tmp_path, setup(tmp_path, "contracts/strict.yaml"))
+    assert counts["quarantined_by_reason"] == {"above_max:orders": 1}
+    assert "inferred" not in capsys.readouterr().out
+
+
+def test_data_contract_is_read_relative_to_the_params_file(tmp_path, monkeypatch, capsys):
+    """As batch scoring and the API read it, whatever the working directory."""
+    (tmp_path / "repo").mkdir()
+    params = setup(tmp_path / "repo", "contracts/strict.yaml")
+    monkeypatch.chdir(tmp_path)
+    assert run(tmp_path / "repo", params)["rows_quarantined"] == 1
+    assert capsys.readouterr().err == ""  # in the contracts/ folder next to params: no warning
+
+
+@pytest.mark.parametrize(
+    ("data_contract", "options", "empty"),
+    [
+        ("", (), "data.contract"),
+        ("contracts/strict.yaml", ("--contract", ""), "--contract"),
+        ("", ("--contract=",), "data.contract"),  # as the DVC stage passes an empty data.contract
+    ],
+)
+def test_an_empty_setting_infers_a_contract_naming_it(
+    tmp_path, monkeypatch, capsys, data_contract, options, empty
+):
+    monkeypatch.chdir(tmp_path)
+    counts = run(tmp_path, setup(tmp_path, data_contract), *options)
+    assert counts["rows_quarantined"] == 0
+    assert capsys.readouterr().out.startswith(
+        f"validate: no contract given ({empty} is empty): inferred one from the data; "
+    )
+
+
+def test_a_missing_contract_of_params_is_named_with_the_setting(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    params = setup(tmp_path, "contracts/absent.yaml")
+    with pytest.raises(ChurnError) as refused:
+        run(tmp_path, params)
+    assert str(refused.value) == (
+        f"{tmp_path}/contracts/absent.yaml: contract file not found (data.contract in {params})"
+    )
 
 
 @pytest.mark.parametrize("output", OUTPUTS)
