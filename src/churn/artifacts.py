@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from churn.contract_spec import ColumnContract, Contract
-from churn.data_params import DataParams, Policies
-from churn.errors import ChurnError
+from churn.data_params import DataParams, Policies, contract_location
+from churn.errors import ChurnError, require_file
 from churn.features import MISSING, UNKNOWN, FeatureSpec
 from churn.model import ChurnModel, feature_names_of, parse_model
 from churn.params import PARAMS_FILE, read_params_file
@@ -101,12 +101,6 @@ def build(
     return Artifacts(spec, model, evaluate.threshold, data, contract, policies, version)
 
 
-def contract_location(params: Path, named: str, given: Path | None = None) -> Path:
-    """The contract file the workspace's artifacts use: the one given (CHURN_CONTRACT), else
-    data.contract relative to the folder of params.yaml (the repository root)."""
-    return given or Path(params).parent / named
-
-
 def load_workspace(
     model: Path, features: Path, params: Path = PARAMS_FILE, contract: Path | None = None
 ) -> Artifacts:
@@ -114,8 +108,7 @@ def load_workspace(
     contract is `contract` when given, else data.contract, relative to the folder of params.yaml
     (the repository root), so that it is found from any working directory."""
     for path, what in ((model, "model"), (features, "feature spec")):
-        if not path.is_file():
-            raise ChurnError(f"{path}: {what} not found (run `dvc repro` or `dvc pull`)")
+        require_file(path, f"{what} not found (run `dvc repro` or `dvc pull`)")
     raw, params_map = model.read_bytes(), read_params_file(params)
     if contract:  # also when params.yaml names none (data.contract: "")
         data = {**(params_map.get("data") or {}), "contract": str(contract)}
@@ -123,9 +116,8 @@ def load_workspace(
 
     def read_text(path: str) -> str:
         target = contract_location(params, path, contract)
-        if not target.is_file():
-            given = "the contract given" if contract else f"data.contract in {params}"
-            raise ChurnError(f"{target}: contract file not found ({given})")
+        given = "the contract given" if contract else f"data.contract in {params}"
+        require_file(target, f"contract file not found ({given})")
         return target.read_text("utf-8")
 
     names = (str(model), str(features), str(params))

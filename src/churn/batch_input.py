@@ -57,15 +57,18 @@ def csv_names(handle, parse: pa_csv.ParseOptions) -> list[str]:
         reads.close()
 
 
-def csv_batches(handle, path: str, data: DataParams) -> Iterator[pa.RecordBatch]:
+def csv_batches(
+    handle, path: str, data: DataParams, option: str = "data.delimiter"
+) -> Iterator[pa.RecordBatch]:
     """Every column as text (types are the contract's job), read block by block; quoted values
-    may hold line breaks. Decimal commas in a comma-delimited file are refused, as ingest does."""
+    may hold line breaks. Decimal commas in a comma-delimited file are refused, as ingest does.
+    option: what set data.delimiter, for the hint when it does not fit."""
     sep = file_delimiter(handle, data.delimiter, path, data.decimal)
     parse = pa_csv.ParseOptions(
         delimiter=sep, newlines_in_values=True, invalid_row_handler=blank_row_skipper(sep)
     )
     names = csv_names(handle, parse)
-    check_delimiter(names, path)
+    check_delimiter(names, path, data.delimiter, option)
     named = header_names(names, path)
     handle.seek(0)
     text = {name: pa.string() for name in named}
@@ -123,10 +126,11 @@ def as_frame(table: pa.Table, metadata: dict[bytes, bytes] | None) -> pd.DataFra
 
 
 def read_chunks(
-    handle, path: str, chunk_size: int, data: DataParams
+    handle, path: str, chunk_size: int, data: DataParams, option: str = "data.delimiter"
 ) -> tuple[int | None, Iterator[pd.DataFrame]]:
     """(row count when known, chunks of chunk_size rows as data frames; the last may be shorter),
-    as the file wrote them: CSV in data's delimiter, every column as text (see decimal_points)."""
+    as the file wrote them: CSV in data's delimiter (set by option), every column as text (see
+    decimal_points)."""
     if not is_csv(path):
         parquet = pq.ParquetFile(handle)
         check_unique_names(parquet.schema_arrow.names, path)
@@ -134,7 +138,8 @@ def read_chunks(
         metadata = index_as_columns(parquet.schema_arrow)
         tables = regroup(batches, chunk_size)
         return parquet.metadata.num_rows, (as_frame(t, metadata) for t in tables)
-    return None, (t.to_pandas() for t in regroup(csv_batches(handle, path, data), chunk_size))
+    batches = csv_batches(handle, path, data, option)
+    return None, (t.to_pandas() for t in regroup(batches, chunk_size))
 
 
 def decimal_points(frame: pd.DataFrame, data: DataParams, numeric: Sequence[str]) -> pd.DataFrame:

@@ -12,8 +12,8 @@ import pandas as pd
 
 from churn.coercion import RETYPE_SHARE, coerce, infer_kind
 from churn.contract_spec import ColumnContract, Contract
-from churn.data_params import DataParams, ids_of
-from churn.errors import run_cli
+from churn.data_params import ROLES, DataParams, ids_of
+from churn.errors import did_you_mean, run_cli
 from churn.params import PARAMS_FILE, load_section
 from churn.raw_text import as_text, blank_mask
 from churn.table_sources import list_table_files
@@ -89,6 +89,20 @@ def left_out_note(contract: Contract) -> str:
     return next((note for note in contract.notes if note.startswith(LEFT_OUT)), "")
 
 
+def missing_role_warnings(
+    columns: pd.Index, data: DataParams, where: str, params: Path
+) -> list[str]:
+    """One warning per column data.target, data.id or data.timestamp names that the data lacks
+    (then no column gets that role; scoring-only data may lack the label, so no error)."""
+    present = [str(column) for column in columns]
+    return [
+        f"contract: data.{role} {name!r} is not a column of {where}{did_you_mean(name, present)}: "
+        f"no column gets the {role} role (set data.{role} in {params})"
+        for role in ROLES
+        if (name := getattr(data, role)) and name not in present
+    ]
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="churn.contract", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -103,7 +117,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     data = load_section("data", args.params)
     files = list_table_files(args.data)
     frames = [read_table(path, data.delimiter, data.decimal, ids_of(data)) for path in files]
-    contract = infer_contract(pd.concat(frames, ignore_index=True), data)
+    frame = pd.concat(frames, ignore_index=True)
+    for warning in missing_role_warnings(frame.columns, data, args.data, args.params):
+        print(warning, file=sys.stderr)
+    contract = infer_contract(frame, data)
     if note := left_out_note(contract):
         print(f"contract: {note}", file=sys.stderr)
     sys.stdout.write(contract.to_yaml())

@@ -88,12 +88,29 @@ def check_csv_header(handle, sep: str, path: str) -> list[str]:
     return names
 
 
-def check_delimiter(columns: list[str], path: str) -> None:
+def check_delimiter(
+    columns: list[str], path: str, setting: str = AUTO, option: str = "data.delimiter"
+) -> None:
     """Refuse a CSV read as one column whose name hides a delimiter (, ; tab |): the file's
-    delimiter is not the one it was read with."""
+    delimiter is not the one it was read with (setting, as set by option)."""
     header = str(columns[0]) if columns else ""
     if len(columns) == 1 and any(sep in header for sep in ";\t|,"):
         raise ChurnError(
             f"{path}: one column only; wrong delimiter? (header starts {header[:40]!r}; "
-            "data.delimiter: auto sniffs it)"
+            f"{delimiter_hint(header, setting, option)})"
         )
+
+
+def delimiter_hint(header: str, setting: str, option: str) -> str:
+    """What to set for a header read as one column, in the words of the option that set the
+    delimiter (a command-line flag or a params key): the delimiter the header seems to use."""
+    joined = " " if option.startswith("-") else ": "  # --delimiter ';' / data.delimiter: ';'
+    if setting == AUTO:  # then only quotes hide the delimiter from sniffing
+        return f"{option}{joined}auto found none outside double quotes: is the header quoted whole?"
+    counts = {sep: header.count(sep) for sep in (",", ";", "\t", "|")}  # quotes included
+    likely = max(counts, key=counts.__getitem__)
+    spelt = "tab" if likely == "\t" else likely
+    return (
+        f"read with {option}{joined}{setting!r}; try {option}{joined}{spelt!r} "
+        f"or {option}{joined}auto"
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from churn.errors import ChurnError, did_you_mean
 from churn.typed_sections import report, require
@@ -47,6 +48,12 @@ def check_data_columns(
         if name and name not in present:
             hint = did_you_mean(name, present)
             raise ChurnError(f"{where}: column '{name}' (data.{role}) not found{hint}")
+
+
+def contract_location(params: Path, named: str, given: Path | None = None) -> Path:
+    """The contract file to read: the one given (CHURN_CONTRACT), else data.contract relative
+    to the folder of params.yaml (the repository root), whatever the working directory."""
+    return given or Path(params).parent / named
 
 
 def ids_of(data: DataParams) -> list[str]:

@@ -22,6 +22,19 @@ class ChurnError(Exception):
     """A failure caused by input or configuration: reported as one line, never a traceback."""
 
 
+def refuse_folder(path: Path | str) -> None:
+    """Refuse a path that names a folder where a file is expected."""
+    if Path(path).is_dir():
+        raise ChurnError(f"{path}: a folder, not a file")
+
+
+def require_file(path: Path | str, missing: str = "file not found") -> None:
+    """Refuse a path that names a folder, or nothing ("PATH: <missing>")."""
+    refuse_folder(path)
+    if not Path(path).is_file():
+        raise ChurnError(f"{path}: {missing}")
+
+
 def read_text(path: Path | str, missing: str = "file not found") -> str:
     """A UTF-8 text file; when it does not exist, ChurnError "PATH: <missing>" (and one line
     for a folder or another encoding)."""

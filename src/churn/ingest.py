@@ -88,11 +88,12 @@ def reader_named_note(columns: Sequence[object]) -> str:
     )
 
 
-def check_table(table: pd.DataFrame, path: str) -> pd.DataFrame:
-    """Refuse files with no data rows, or one column whose name hides a different delimiter."""
+def check_table(table: pd.DataFrame, path: str, delimiter: str) -> pd.DataFrame:
+    """Refuse files with no data rows, or one column whose name hides a different delimiter
+    than data.delimiter."""
     if table.empty:
         raise ChurnError(f"{path}: no data rows (header only?)")
-    check_delimiter(list(table.columns), path)
+    check_delimiter(list(table.columns), path, delimiter)
     return table
 
 
@@ -137,7 +138,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             path: read_named_columns(path, data.delimiter, data.decimal, ids_of(data))
             for path in files
         }
-    tables = [check_table(read.frame, path) for path, read in reads.items()]
+    tables = [check_table(read.frame, path, data.delimiter) for path, read in reads.items()]
     table = ingest(tables)
     write_parquet(table, args.out)
     print(f"ingest: {len(table)} rows, {table.shape[1]} columns from {len(files)} file(s)")

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import xgboost as xgb
 
-from churn.errors import ChurnError, json_kind
+from churn.errors import ChurnError, json_kind, require_file
 
 LOGISTIC_KIND = "churn-logistic-regression"
 
@@ -104,11 +104,8 @@ def booster_from_bytes(raw: bytes) -> xgb.Booster:
 
 def load_model(path: Path | str) -> ChurnModel:
     """Read a model written by save_model; fails with a clear message when absent or broken."""
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError as error:
-        raise ChurnError(f"{path}: model not found (run `dvc repro` or `dvc pull`)") from error
-    return parse_model(raw, str(path))
+    require_file(path, "model not found (run `dvc repro` or `dvc pull`)")
+    return parse_model(Path(path).read_bytes(), str(path))
 
 
 def align_features(matrix: pd.DataFrame, model: ChurnModel, where: str = "") -> np.ndarray:

@@ -34,7 +34,8 @@ def score_stream(args: argparse.Namespace, artifacts: Artifacts, stack: ExitStac
     their final names only when every chunk went through (see churn.publishing.published)."""
     handle = stack.enter_context(open_table(args.input))
     numeric = numeric_inputs(artifacts)
-    total, chunks = read_chunks(handle, args.input, args.chunk_size, artifacts.data)
+    option = "--delimiter" if args.delimiter else "data.delimiter"  # for a hint when it misfits
+    total, chunks = read_chunks(handle, args.input, args.chunk_size, artifacts.data, option)
     stack.callback(chunks.close)  # stops the reading, before the file closes, on any error
     files = stack.enter_context(published(args.output, args.rejects))
     progress = stack.enter_context(tqdm(total=total, unit="rows", file=sys.stderr, disable=None))

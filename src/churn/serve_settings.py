@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from churn.artifacts import contract_location
-from churn.errors import ChurnError
+from churn.data_params import contract_location
+from churn.errors import ChurnError, refuse_folder
 from churn.params import read_params_file
 
 
@@ -66,8 +66,8 @@ def check_paths(settings: Settings) -> None:
     file: only their defaults may be absent (the metrics are then reported unchecked, or null)."""
     paths = [settings.model, settings.features, settings.params, settings.metrics, settings.lock]
     for path in [*paths, settings.contract]:
-        if path is not None and path.is_dir():
-            raise ChurnError(f"{path}: a folder, not a file")
+        if path is not None:
+            refuse_folder(path)
     if settings.lock_given and not settings.lock.exists():
         raise ChurnError(f"{settings.lock}: not found (CHURN_DVC_LOCK)")
     if settings.metrics_given and not settings.metrics.exists():

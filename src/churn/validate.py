@@ -13,14 +13,16 @@ import numpy as np
 import pandas as pd
 
 from churn.column_checks import coerce_in, label_text, snapshot_months, unknown_labels
-from churn.contract import infer_contract, left_out_note
-from churn.contract_spec import Contract
+from churn.contract_choice import choose_contract, contract_setting, outside_contracts_warning
 from churn.data_params import ROLES, DataParams
 from churn.errors import ChurnError, did_you_mean, listing, run_cli
+from churn.outputs import check_destination
 from churn.params import PARAMS_FILE, load_section
 from churn.raw_text import as_text
-from churn.tables import read_parquet, write_parquet
+from churn.tables import os_reason, read_parquet, write_parquet
 from churn.validation import ValidationResult, apply_contract, near_miss
+
+OUTPUTS = ("valid_out", "unlabelled_out", "quarantine_out", "metrics", "schema")  # options
 
 
 def check_role_columns(frame: pd.DataFrame, data: DataParams, where: str) -> None:
@@ -33,34 +35,12 @@ def check_role_columns(frame: pd.DataFrame, data: DataParams, where: str) -> Non
             raise ChurnError(f"{where}: column '{name}' (data.{role}) not found{hint}")
 
 
-def outside_contracts_warning(path: str, root: Path) -> str:
-    """A warning when the contract file is not in root's contracts/ folder, the one dvc.yaml
-    declares as validate's dependency (editing another file leaves the outputs stale); ""."""
-    if not path or Path(path).resolve().is_relative_to((root / "contracts").resolve()):
-        return ""
-    return (
-        f"validate: warning: {path} is outside contracts/, which dvc.yaml declares: "
-        "editing it will not rerun validate"
-    )
-
-
-def load_or_infer_contract(path: str, frame: pd.DataFrame, data: DataParams) -> Contract:
-    """The contract file, or (path "") one inferred from the data itself, saying so."""
-    if path:
-        return Contract.load(path)
-    print(
-        "validate: no contract given (data.contract is empty): inferred one from the data; "
-        "write yours with `python -m churn.contract infer DATA > contracts/mine.yaml`"
-    )
-    contract = infer_contract(frame, data)
-    if note := left_out_note(contract):
-        print(f"validate: {note}")
-    return contract
-
-
 def write_json(payload: dict, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    except OSError as error:
+        raise ChurnError(f"{path}: cannot be written ({os_reason(error)})") from None
 
 
 def brief(value: object, shown: int = 5) -> str:
@@ -96,7 +76,9 @@ def coerced_note(coerced: dict[str, dict[str, int]], shown: int = 5) -> str:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="churn.validate", description=__doc__)
     parser.add_argument("--input", required=True, type=Path, help="ingested Parquet table")
-    parser.add_argument("--contract", default="", help='contract YAML; "" infers one')
+    parser.add_argument(
+        "--contract", help='contract YAML (default: data.contract); "" infers one from the data'
+    )
     parser.add_argument("--valid-out", required=True, type=Path)
     parser.add_argument(
         "--unlabelled-out", required=True, type=Path, help="newest snapshot without labels"
@@ -158,10 +140,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     data = load_section("data", args.params)
     policies = load_section("contract", args.params)
+    for output in OUTPUTS:  # before the work: refuse a folder, or a path under a file
+        check_destination(str(getattr(args, output)))
     frame = read_parquet(args.input)
     check_role_columns(frame, data, str(args.input))
-    contract = load_or_infer_contract(args.contract, frame, data)
-    if warning := outside_contracts_warning(args.contract, Path.cwd()):  # once it proved usable
+    path, setting = contract_setting(args.contract, data, args.params)
+    contract = choose_contract(path, setting, frame, data, args.params)
+    if warning := outside_contracts_warning(path, args.params.parent):  # once it proved usable
         print(warning, file=sys.stderr)
     result, unlabelled = validate(frame, contract, policies, data, str(args.input))
     write_parquet(result.valid, args.valid_out)

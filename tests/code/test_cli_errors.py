@@ -28,6 +28,10 @@ CASES: dict[str, tuple] = {
         "validate", ("--input", "notes.md", *VALIDATE_OUTPUTS), {},
         ["notes.md: not a readable Parquet file"],
     ),
+    "validate: a folder as --metrics, refused before the input is read": (
+        "validate", ("--input", "absent.parquet", *VALIDATE_OUTPUTS, "--metrics", "blocker_dir"),
+        {}, ["blocker_dir: cannot be written (a folder has that name)"],
+    ),
     "split: a CSV file as input": (
         "split", ("--input", "snapshot.csv", "--out-dir", "split"), {},
         ["snapshot.csv: not a readable Parquet file"],
@@ -78,6 +82,15 @@ CASES: dict[str, tuple] = {
     "split: a params file in Latin-1": (
         "split", ("--input", "customers.parquet", "--out-dir", "split", "--params", "latin1.yaml"),
         {}, ["latin1.yaml: not UTF-8 text (byte 0xfc); save it as UTF-8"],
+    ),
+    "predict: a folder as --model": (
+        "predict", ("--input", "snapshot.csv", "--output", "o.csv", "--model", "blocker_dir"), {},
+        ["blocker_dir: a folder, not a file"],
+    ),
+    "predict: a folder as --features": (
+        "predict", ("--input", "snapshot.csv", "--output", "o.csv", "--model", "notes.md",
+                    "--features", "blocker_dir"), {},
+        ["blocker_dir: a folder, not a file"],
     ),
     "split: a folder as params file": (
         "split", ("--input", "customers.parquet", "--out-dir", "split", "--params", "blocker_dir"),

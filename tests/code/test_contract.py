@@ -4,10 +4,12 @@ import pandas as pd
 import pytest
 
 from churn.contract import infer_column, infer_contract, left_out_note
+from churn.contract import main as contract_main
 from churn.contract_spec import Contract
 from churn.data_params import DataParams, Policies
 from churn.errors import ChurnError
 from churn.validation import apply_contract
+from tests.helpers import REPO
 
 DATA = DataParams(target="churned", positive_label=1, id="customer_id", timestamp="month")
 FRAME = pd.DataFrame(
@@ -143,3 +145,33 @@ def test_an_inferred_timestamp_is_not_nullable_as_validate_requires_it():
     assert Contract.from_yaml(contract.to_yaml()).column("month").nullable is False
     result = apply_contract(frame, contract, Policies(), DATA, "x")
     assert result.rejected["reject_reason"].tolist() == ["null:month"] * 2
+
+
+def test_role_columns_the_data_lacks_are_named_and_the_contract_still_written(tmp_path, capsys):
+    """With default params on data whose label is 'Churn' and id 'CustomerID', infer exited 0
+    with both written as plain features, and no word about it."""
+    export = tmp_path / "telco.csv"
+    pd.DataFrame(
+        {"CustomerID": ["7590-V", "5575-G"], "tenure": [1, 34], "Churn": ["No", "Yes"]}
+    ).to_csv(export, index=False)
+    params = REPO / "params.yaml"  # data: target churned, id customer_id, snapshot_month
+    contract_main(["infer", str(export), "--params", str(params)])
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [
+        f"contract: data.{role} {name!r} is not a column of {export}{hint}: no column gets the "
+        f"{role} role (set data.{role} in {params})"
+        for role, name, hint in [
+            ("target", "churned", " (did you mean 'Churn'?)"),
+            ("id", "customer_id", " (did you mean 'CustomerID'?)"),
+            ("timestamp", "snapshot_month", ""),
+        ]
+    ]
+    assert Contract.from_yaml(out).names("feature") == ["CustomerID", "tenure", "Churn"]
+
+
+def test_role_columns_the_data_has_give_no_warning(tmp_path, capsys):
+    FRAME.rename(columns={"month": "snapshot_month"}).to_parquet(tmp_path / "c.parquet")
+    contract_main(["infer", str(tmp_path / "c.parquet"), "--params", str(REPO / "params.yaml")])
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert Contract.from_yaml(out).names("target") == ["churned"]

@@ -129,8 +129,36 @@ def test_without_the_decimal_setting_a_european_file_is_refused_with_a_hint(tmp_
 def test_an_explicit_delimiter_that_does_not_fit_is_refused_by_ingest(tmp_path):
     (tmp_path / "eu.csv").write_text(EUROPEAN)
     frame = read_table(str(tmp_path / "eu.csv"), delimiter=",")
-    with pytest.raises(ChurnError, match=r"eu.csv: one column only; wrong delimiter\?"):
-        check_table(frame, "eu.csv")
+    with pytest.raises(ChurnError, match=r"eu.csv: one column only; wrong delimiter\?") as refused:
+        check_table(frame, "eu.csv", ",")
+    assert str(refused.value).endswith(
+        "read with data.delimiter: ','; try data.delimiter: ';' or data.delimiter: auto)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("option", "hint"),
+    [
+        ("--delimiter", "read with --delimiter ';'; try --delimiter ',' or --delimiter auto)"),
+        ("data.delimiter", "read with data.delimiter: ';'; try data.delimiter: ',' or "),
+    ],
+)
+def test_a_delimiter_that_does_not_fit_is_named_as_it_was_set(tmp_path, option, hint):
+    """The hint said `data.delimiter: auto sniffs it` after `--delimiter ';'` on the command
+    line: it names the option that set the delimiter, and the one the header seems to use."""
+    pd.DataFrame({"customer_id": ["a"], "spend": [1.5]}).to_csv(tmp_path / "c.csv", index=False)
+    data = DataParams("churned", 1, "customer_id", "", delimiter=";")
+    refusal = pytest.raises(ChurnError, match=re.escape(hint))
+    with open_table(str(tmp_path / "c.csv")) as handle, refusal as refused:
+        next(read_chunks(handle, "c.csv", 10, data, option)[1])
+    assert "sniffs" not in str(refused.value)
+
+
+def test_a_header_quoted_whole_is_refused_without_blaming_the_sniffer(tmp_path):
+    (tmp_path / "q.csv").write_text('"customer_id,spend"\n"a,1.5"\n')
+    frame = read_table(str(tmp_path / "q.csv"))
+    with pytest.raises(ChurnError, match=r"auto found none outside double quotes: is the header"):
+        check_table(frame, "q.csv", "auto")
 
 
 @pytest.mark.parametrize(

@@ -76,6 +76,8 @@ def test_unknown_model_kind_is_a_clear_error():
 def test_missing_or_broken_model_file(tmp_path):
     with pytest.raises(ChurnError, match="model not found"):
         load_model(tmp_path / "absent.json")
+    with pytest.raises(ChurnError, match=f"^{tmp_path}: a folder, not a file$"):
+        load_model(tmp_path)  # was an IsADirectoryError traceback
     (tmp_path / "bad.json").write_text("not json")
     with pytest.raises(ChurnError, match="not valid JSON"):
         load_model(tmp_path / "bad.json")

@@ -137,9 +137,11 @@ def test_bad_input_is_one_line_and_exit_2(trained, tmp_path):
 
 def test_a_delimiter_that_does_not_fit_is_refused_naming_the_file(trained, tmp_path):
     trained.test_rows.head(5).to_csv(tmp_path / "export.csv", sep=";", index=False)
-    with pytest.raises(ChurnError, match=r"export.csv: one column only; wrong delimiter\?"):
+    wrong = r"export.csv: one column only; wrong delimiter\?"
+    with pytest.raises(ChurnError, match=wrong) as refused:
         predict.main(["--input", str(tmp_path / "export.csv"), "--output", str(tmp_path / "o.csv"),
                       "--delimiter", ",", *artifact_args(trained.root)])  # fmt: skip
+    assert str(refused.value).endswith("try --delimiter ';' or --delimiter auto)")  # as it was set
 
 
 @pytest.mark.parametrize(

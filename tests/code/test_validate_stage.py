@@ -1,0 +1,127 @@
+"""validate's command line: the contract it applies (--contract, else params' data.contract;
+one inferred when the setting that applies is empty, saying which), and its outputs checked
+before the work."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from churn.contract_spec import ColumnContract, Contract
+from churn.errors import ChurnError
+from churn.validate import main as validate_main
+from tests.helpers import REPO
+
+OUTPUTS = ("valid-out", "unlabelled-out", "quarantine-out", "metrics", "schema")
+STRICT = Contract(
+    [
+        ColumnContract("customer_id", "id", "categorical", nullable=False),
+        ColumnContract("month", "timestamp", "datetime", nullable=False),
+        ColumnContract("orders", "feature", "numeric", nullable=False, min=0, max=10),
+        ColumnContract("churned", "target", "boolean", nullable=False, categories=["0", "1"]),
+    ]
+)  # quarantines customer d (50 orders); a contract inferred from the data takes every row
+
+
+def setup(folder: Path, data_contract: str) -> Path:
+    """Four rows, contracts/strict.yaml and a params file naming data_contract, in folder."""
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c", "d"],
+            "month": ["2026-01-01"] * 4,
+            "orders": [1, 2, 3, 50],
+            "churned": [0, 1, 0, 1],
+        }
+    )
+    frame.to_parquet(folder / "in.parquet")
+    (folder / "contracts").mkdir(exist_ok=True)
+    (folder / "contracts" / "strict.yaml").write_text(STRICT.to_yaml())
+    params = yaml.safe_load((REPO / "params.yaml").read_text())
+    params["data"].update(target="churned", id="customer_id", timestamp="month")
+    params["data"]["contract"] = data_contract
+    (folder / "params.yaml").write_text(yaml.safe_dump(params))
+    return folder / "params.yaml"
+
+
+def run(folder: Path, params: Path, *options: str, **outputs: str) -> dict:
+    """validate's main on folder's input (outputs in folder unless given); its metrics."""
+    paths = {name: str(folder / f"{name}.out") for name in OUTPUTS} | outputs
+    argv = ["--input", str(folder / "in.parquet"), "--params", str(params), *options]
+    validate_main([*argv, *(arg for name, path in paths.items() for arg in (f"--{name}", path))])
+    return json.loads((folder / "metrics.out").read_text())
+
+
+def test_without_contract_option_params_data_contract_is_applied(tmp_path, monkeypatch, capsys):
+    """Run by hand without --contract, validate said `data.contract is empty` though params
+    named a contract, inferred one and took values the contract refuses."""
+    monkeypatch.chdir(tmp_path)
+    counts = run(tmp_path, setup(tmp_path, "contracts/strict.yaml"))
+    assert counts["quarantined_by_reason"] == {"above_max:orders": 1}
+    assert "inferred" not in capsys.readouterr().out
+
+
+def test_data_contract_is_read_relative_to_the_params_file(tmp_path, monkeypatch, capsys):
+    """As batch scoring and the API read it, whatever the working directory."""
+    (tmp_path / "repo").mkdir()
+    params = setup(tmp_path / "repo", "contracts/strict.yaml")
+    monkeypatch.chdir(tmp_path)
+    assert run(tmp_path / "repo", params)["rows_quarantined"] == 1
+    assert capsys.readouterr().err == ""  # in the contracts/ folder next to params: no warning
+
+
+@pytest.mark.parametrize(
+    ("data_contract", "options", "empty"),
+    [
+        ("", (), "data.contract"),
+        ("contracts/strict.yaml", ("--contract", ""), "--contract"),
+        ("", ("--contract=",), "data.contract"),  # as the DVC stage passes an empty data.contract
+    ],
+)
+def test_an_empty_setting_infers_a_contract_naming_it(
+    tmp_path, monkeypatch, capsys, data_contract, options, empty
+):
+    monkeypatch.chdir(tmp_path)
+    counts = run(tmp_path, setup(tmp_path, data_contract), *options)
+    assert counts["rows_quarantined"] == 0
+    assert capsys.readouterr().out.startswith(
+        f"validate: no contract given ({empty} is empty): inferred one from the data; "
+    )
+
+
+def test_a_missing_contract_of_params_is_named_with_the_setting(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    params = setup(tmp_path, "contracts/absent.yaml")
+    with pytest.raises(ChurnError) as refused:
+        run(tmp_path, params)
+    assert str(refused.value) == (
+        f"{tmp_path}/contracts/absent.yaml: contract file not found (data.contract in {params})"
+    )
+
+
+@pytest.mark.parametrize("output", OUTPUTS)
+def test_an_output_naming_a_folder_is_refused_before_the_work(tmp_path, monkeypatch, output):
+    """--metrics or --schema naming a folder was an IsADirectoryError traceback after the work;
+    the Parquet outputs were refused only after it (the input here does not even exist)."""
+    monkeypatch.chdir(tmp_path)
+    params = setup(tmp_path, "contracts/strict.yaml")
+    (tmp_path / "in.parquet").unlink()
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(ChurnError, match=r"folder: cannot be written \(a folder has that name\)$"):
+        run(tmp_path, params, **{output: str(tmp_path / "folder")})
+    (tmp_path / "file").write_text("")
+    with pytest.raises(ChurnError, match=r"file/x: cannot be written \(.*file is a file, not a"):
+        run(tmp_path, params, **{output: str(tmp_path / "file" / "x")})
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+@pytest.mark.parametrize("output", ["metrics", "schema"])
+def test_a_json_output_whose_folder_cannot_be_made_is_one_error(tmp_path, monkeypatch, output):
+    """--metrics /proc/x/m.json was a FileNotFoundError traceback (mkdir in /proc fails)."""
+    monkeypatch.chdir(tmp_path)
+    params = setup(tmp_path, "contracts/strict.yaml")
+    with pytest.raises(ChurnError, match=r"^/proc/churn-x/m.json: cannot be written \(No such"):
+        run(tmp_path, params, **{output: "/proc/churn-x/m.json"})
