@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,7 +11,7 @@ import pandas as pd
 
 from churn.data_params import DataParams, ids_of
 from churn.drift_decision import compare, decide, ignored_note, model_rows, schema_columns
-from churn.drift_plots import plot_feature, plot_overview
+from churn.drift_outputs import check_destinations, write_outputs
 from churn.drift_window import skipped_report, stage_window, window_fields
 from churn.errors import ChurnError, run_cli
 from churn.features import ENGINEERED, FeatureSpec
@@ -102,24 +101,6 @@ def read_frame(source: str, data: DataParams) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def write_outputs(report: dict, reference, current, out: Path, plots: Path | None) -> None:
-    """drift.json, and with a plot folder an overview plus one plot per drifted feature."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    if plots is None:
-        return
-    plots.mkdir(parents=True, exist_ok=True)
-    for old in plots.glob("*.png"):
-        old.unlink()
-    if report.get("skipped"):
-        return
-    plot_overview(report, plots / "overview.png")
-    for name, row in report["features"].items():
-        if row["drifted"]:
-            ref = reference[name] if name in reference.columns else None
-            plot_feature(name, row, ref, current[name], plots / f"{name}.png")
-
-
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="churn.drift", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -143,6 +124,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     data, params = load_section("data", args.params), load_section("drift", args.params)
     new_column = load_section("contract", args.params).new_column
+    check_destinations(args.out, args.plots)
     model = given_or_default(args.model, DEFAULT_MODEL, "--model")
     features = given_or_default(args.features, DEFAULT_FEATURES, "--features")
     info, skip = model_info(model, features), None
@@ -157,8 +139,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     else:
         report = drift_report(reference, current, params, data, info, new_column)
     report |= window_fields(reference, current, data)
-    if args.out is not None:
-        write_outputs(report, reference, current, args.out, args.plots)
+    write_outputs(report, (reference, current), args.out, args.plots)
     print(f"drift: {'RETRAIN' if report['drift'] else 'ok'}: {report['reason']}")
     if args.command == "check" and report["drift"]:
         sys.exit(1)

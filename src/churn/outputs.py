@@ -3,6 +3,8 @@ that appends them chunk by chunk (see churn.publishing for how they get their fi
 
 from __future__ import annotations
 
+import os
+import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -38,18 +40,33 @@ def same_file(one: str, other: str) -> bool:
     return file_key(one) == file_key(other)
 
 
-def check_destination(path: str) -> None:
-    """Refuse, before any work, an output that cannot be written: a folder, a path under a file,
-    a missing bucket (writing would create it), an http URL."""
+def check_destination(path: str, folder: bool = False) -> None:
+    """Refuse, before any work, an output that cannot be written: a folder (a file, for a folder
+    output), a path under a file, a place no file can be made in, a missing bucket (writing would
+    create it), an http URL."""
     scheme, target = file_key(path)
     if scheme != "file":
         check_bucket(path)
         return
-    if Path(target).is_dir():
-        raise ChurnError(f"{path}: cannot be written (a folder has that name)")
-    parent = next((p for p in Path(target).parents if p.exists()), None)
+    local = Path(target)
+    if local.exists() and local.is_dir() != folder:
+        other = "a file" if folder else "a folder"
+        raise ChurnError(f"{path}: cannot be written ({other} has that name)")
+    places = (local, *local.parents) if folder else local.parents
+    parent = next((p for p in places if p.exists()), None)
     if parent is not None and not parent.is_dir():
         raise ChurnError(f"{path}: cannot be written ({parent} is a file, not a folder)")
+    if parent is not None:
+        check_writable(path, parent)
+
+
+def check_writable(path: str, folder: Path) -> None:
+    """Refuse a destination whose nearest existing folder takes no new entry (read-only, /proc:
+    root may write anywhere by permissions, so try it)."""
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".churn-probe-", dir=folder))
+    except OSError as error:
+        raise ChurnError(f"{path}: cannot be written ({error.strerror or error})") from None
 
 
 def check_bucket(path: str) -> None:

@@ -1,0 +1,62 @@
+"""Drift outputs: where they may go (checked before the comparison), drift.json and the plots."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+
+from churn.drift_plots import plot_feature, plot_overview
+from churn.errors import ChurnError
+from churn.outputs import check_destination
+
+
+def check_destinations(out: Path | None, plots: Path | None) -> None:
+    """Refuse, before any work, a drift.json or a plot folder that cannot be written."""
+    if out is not None:
+        check_destination(str(out))
+    if plots is not None:
+        check_destination(str(plots), folder=True)
+
+
+@contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """An OSError while writing path as one ChurnError naming it."""
+    try:
+        yield
+    except OSError as error:
+        raise ChurnError(f"{path}: cannot be written ({error.strerror or error})") from None
+
+
+def write_report(report: dict, out: Path) -> None:
+    with writing(out):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(report, indent=2, sort_keys=True)
+        out.write_text(text + "\n", encoding="utf-8")
+
+
+def write_plots(report: dict, reference: pd.DataFrame, current: pd.DataFrame, plots: Path) -> None:
+    """An overview plus one plot per drifted feature (earlier PNGs removed; none when skipped)."""
+    with writing(plots):
+        plots.mkdir(parents=True, exist_ok=True)
+        for old in plots.glob("*.png"):
+            old.unlink()
+        if report.get("skipped"):
+            return
+        plot_overview(report, plots / "overview.png")
+        for name, row in report["features"].items():
+            if row["drifted"]:
+                ref = reference[name] if name in reference.columns else None
+                plot_feature(name, row, ref, current[name], plots / f"{name}.png")
+
+
+def write_outputs(report: dict, frames, out: Path | None, plots: Path | None) -> None:
+    """drift.json when out is given, the plots when a plot folder is; frames: (reference,
+    current)."""
+    if out is not None:
+        write_report(report, out)
+    if plots is not None:
+        write_plots(report, *frames, plots)
