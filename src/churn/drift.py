@@ -9,8 +9,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from churn.data_params import DataParams, ids_of
-from churn.drift_decision import compare, decide, ignored_note, model_rows, schema_columns
+from churn.data_params import DataParams, Policies, ids_of
+from churn.drift_decision import (
+    compare,
+    decide,
+    ignored_note,
+    imputed_note,
+    missing_columns,
+    model_rows,
+    needed_columns,
+    schema_columns,
+)
 from churn.drift_outputs import check_destinations, write_outputs
 from churn.drift_window import skipped_report, stage_window, window_fields
 from churn.errors import ChurnError, run_cli
@@ -49,29 +58,50 @@ def feature_columns(frame: pd.DataFrame, data: DataParams) -> pd.DataFrame:
     return frame[[c for c in frame.columns if c not in roles]]
 
 
-def drift_report(
-    reference, current, params: DriftParams, data: DataParams, model_info, new_column: str
-) -> dict:
-    """The metrics/drift.json payload for two frames of raw or typed rows; new_column is the
-    contract.new_column policy."""
+def check_sizes(reference, current, params: DriftParams) -> None:
+    """Refuse a side below drift.min_rows (PSI is noise there)."""
     for name, frame in (("reference", reference), ("current", current)):
         if len(frame) < params.min_rows:
             raise ChurnError(
                 f"{name} data has {len(frame)} rows; drift.min_rows is {params.min_rows}"
             )
+
+
+def imputed_columns(frames, needed: list[str], policy: str, sources) -> list[str]:
+    """The model's columns a side lacks (see missing_columns), named after sources."""
+    imputed = [missing_columns(f, needed, policy, w) for f, w in zip(frames, sources, strict=True)]
+    return sorted(set(imputed[0]) | set(imputed[1]))
+
+
+def drift_report(
+    reference,
+    current,
+    params: DriftParams,
+    data: DataParams,
+    model_info,
+    policies: Policies,
+    sources: tuple[str, str] = ("reference data", "current data"),
+) -> dict:
+    """The metrics/drift.json payload for two frames of raw or typed rows, read from sources."""
+    check_sizes(reference, current, params)
     importance, spec_inputs = model_info
     ref, cur = feature_columns(reference, data), feature_columns(current, data)
-    new, ignored = schema_columns(ref, cur, spec_inputs, new_column)
+    needed = needed_columns(ref, spec_inputs, importance)
+    imputed = imputed_columns((ref, cur), needed, policies.missing_column, sources)
+    new, ignored = schema_columns(ref, cur, spec_inputs, policies.new_column)
     table = compare(ref, cur, params, importance, (new, ignored))
-    drift, reason = decide(table, new, params, new_column)
     rows = model_rows(table)
-    share = sum(row["drifted"] for row in rows.values()) / max(len(rows), 1)
+    if not rows:
+        raise ChurnError(f"{sources[0]}, {sources[1]}: no feature column in common to compare")
+    drift, reason = decide(table, new, params, policies.new_column)
+    notes = ignored_note(ignored, policies.new_column) + imputed_note(imputed)
     return {
         "drift": drift,
-        "reason": reason + ignored_note(ignored, new_column),
-        "share_drifted": round(share, 6),
+        "reason": reason + notes,
+        "share_drifted": round(sum(row["drifted"] for row in rows.values()) / len(rows), 6),
         "new_columns": new,
         "ignored_columns": ignored,
+        "imputed_columns": imputed,
         "reference_rows": len(reference),
         "current_rows": len(current),
         "features": table,
@@ -101,6 +131,15 @@ def read_frame(source: str, data: DataParams) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def compared_frames(args: argparse.Namespace, data: DataParams, params: DriftParams):
+    """(reference, current, why they are not compared or None, the sources they come from)."""
+    if args.command == "stage":
+        frame = read_frame(args.data, data)
+        return (*stage_window(frame, params, data, args.data), (args.data, args.data))
+    reference, current = read_frame(args.reference, data), read_frame(args.current, data)
+    return reference, current, None, (args.reference, args.current)
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="churn.drift", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -123,21 +162,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     data, params = load_section("data", args.params), load_section("drift", args.params)
-    new_column = load_section("contract", args.params).new_column
+    policies = load_section("contract", args.params)
     check_destinations(args.out, args.plots)
     model = given_or_default(args.model, DEFAULT_MODEL, "--model")
     features = given_or_default(args.features, DEFAULT_FEATURES, "--features")
-    info, skip = model_info(model, features), None
-    if args.command == "stage":
-        reference, current, skip = stage_window(
-            read_frame(args.data, data), params, data, args.data
-        )
-    else:
-        reference, current = read_frame(args.reference, data), read_frame(args.current, data)
+    info = model_info(model, features)
+    reference, current, skip, sources = compared_frames(args, data, params)
     if skip:
         report = skipped_report(skip, len(reference), len(current))
     else:
-        report = drift_report(reference, current, params, data, info, new_column)
+        report = drift_report(reference, current, params, data, info, policies, sources)
     report |= window_fields(reference, current, data)
     write_outputs(report, (reference, current), args.out, args.plots)
     print(f"drift: {'RETRAIN' if report['drift'] else 'ok'}: {report['reason']}")

@@ -1,11 +1,13 @@
-"""Drift decisions: which features drifted, which columns are new or left out by policy, and
-whether the whole dataset warrants retraining, with a one-sentence reason."""
+"""Drift decisions: which features drifted, which columns are new, missing or left out by policy,
+and whether the whole dataset warrants retraining, with a one-sentence reason."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from churn.drift_stats import feature_stats
+from churn.errors import ChurnError, listing
 from churn.params import DriftParams
 
 EFFECT_KEYS = ("psi", "wasserstein", "js", "unseen_share")
@@ -41,14 +43,41 @@ def schema_columns(reference, current, spec_inputs: list[str] | None, new_column
     return new, ignored
 
 
+def needed_columns(reference, spec_inputs: list[str] | None, importance: dict) -> list[str]:
+    """The columns the model reads: the feature spec's inputs, else those the model weighs, else
+    (no model known) every reference column with values."""
+    if spec_inputs is not None:
+        return list(spec_inputs)
+    if importance:
+        return sorted(importance)
+    return [str(name) for name in reference.columns if reference[name].notna().any()]
+
+
+def missing_columns(frame, needed: list[str], policy: str, where: str) -> list[str]:
+    """The needed columns frame lacks, to compare as all-missing when contract.missing_column is
+    impute (batch scoring imputes them too); otherwise, or when most are missing, a ChurnError
+    naming where and them, as scoring refuses such a batch."""
+    missing = [name for name in needed if name not in frame.columns]
+    if missing and policy != "impute":
+        raise ChurnError(
+            f"{where}: missing column(s) the model uses: {listing(missing)} "
+            f"(contract.missing_column: {policy})"
+        )
+    if missing and len(missing) > len(needed) / 2:
+        raise ChurnError(
+            f"{where}: {len(missing)} of the model's {len(needed)} columns are missing, "
+            f"e.g. '{missing[0]}'; imputing them all would leave nothing to compare"
+        )
+    return missing
+
+
 def compare(reference, current, params: DriftParams, importance, schema) -> dict[str, dict]:
     """Per-feature table: statistics, importance, drifted flag, new or ignored column flag."""
     new, ignored = schema
     small = min(len(reference), len(current)) < params.small_sample_rows
     table = {}
     for name in sorted(set(reference.columns) | set(current.columns)):
-        ref = reference[name] if name in reference.columns else pd.Series(None, dtype=float)
-        cur = current[name] if name in current.columns else pd.Series(None, dtype=float)
+        ref, cur = column_or_missing(reference, name), column_or_missing(current, name)
         row = feature_stats(ref, cur, small)
         row["importance"] = importance.get(name, 0.0)
         row["drifted"] = name in new or is_drifted(row, params)
@@ -58,6 +87,13 @@ def compare(reference, current, params: DriftParams, importance, schema) -> dict
             row["ignored_column"] = True
         table[name] = {k: round(v, 6) if isinstance(v, float) else v for k, v in row.items()}
     return table
+
+
+def column_or_missing(frame: pd.DataFrame, name: str) -> pd.Series:
+    """The frame's column, or all missing when the frame lacks it (a side's missing rate is 1)."""
+    if name in frame.columns:
+        return frame[name]
+    return pd.Series(np.nan, index=frame.index, dtype=float)
 
 
 def effect(row: dict) -> float:
@@ -105,4 +141,13 @@ def ignored_note(ignored: list[str], new_column: str) -> str:
     return (
         f"; {', '.join(ignored)} not used by the model (contract.new_column: {new_column}): "
         "not a retrain trigger"
+    )
+
+
+def imputed_note(imputed: list[str]) -> str:
+    """The reason's note on model columns a side lacks, compared as all-missing ("" if none)."""
+    if not imputed:
+        return ""
+    return (
+        f"; {', '.join(imputed)} missing, compared as all-missing (contract.missing_column: impute)"
     )

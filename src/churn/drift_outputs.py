@@ -1,14 +1,17 @@
-"""Drift outputs: where they may go (checked before the comparison), drift.json and the plots."""
+"""Drift outputs: where they may go (checked before the comparison), drift.json as strict JSON,
+and the plots."""
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 
+from churn.drift_decision import column_or_missing
 from churn.drift_plots import plot_feature, plot_overview
 from churn.errors import ChurnError
 from churn.outputs import check_destination
@@ -31,10 +34,21 @@ def writing(path: Path) -> Iterator[None]:
         raise ChurnError(f"{path}: cannot be written ({error.strerror or error})") from None
 
 
+def strict(value: object) -> object:
+    """The value with NaN and infinities as None: strict JSON has no NaN (null instead)."""
+    if isinstance(value, dict):
+        return {key: strict(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [strict(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
 def write_report(report: dict, out: Path) -> None:
     with writing(out):
         out.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(report, indent=2, sort_keys=True)
+        text = json.dumps(strict(report), indent=2, sort_keys=True, allow_nan=False)
         out.write_text(text + "\n", encoding="utf-8")
 
 
@@ -50,7 +64,8 @@ def write_plots(report: dict, reference: pd.DataFrame, current: pd.DataFrame, pl
         for name, row in report["features"].items():
             if row["drifted"]:
                 ref = reference[name] if name in reference.columns else None
-                plot_feature(name, row, ref, current[name], plots / f"{name}.png")
+                cur = column_or_missing(current, name)
+                plot_feature(name, row, ref, cur, plots / f"{name}.png")
 
 
 def write_outputs(report: dict, frames, out: Path | None, plots: Path | None) -> None:

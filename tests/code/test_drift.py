@@ -22,6 +22,7 @@ PARAMS = DriftParams(100, 50, 0.01, 0.2, 0.1, 0.1, 0.01, 0.05, 0.1, 0.03)
 SMALL = DriftParams(100, 1000, 0.01, 0.2, 0.1, 0.1, 0.01, 0.05, 0.1, 0.03)  # p-values below 1000
 SPEC = FeatureSpec(["spend"], {"plan": ["free", "plus", "__missing__", "__unknown__"]}, [])
 USES_SPEND_AND_PLAN = ({}, SPEC.input_columns)
+IGNORE = Policies()  # contract.new_column: ignore, missing_column: fail
 
 
 def batch(rng, n, shift=0.0, plans=("free", "plus")) -> pd.DataFrame:
@@ -72,7 +73,7 @@ def test_a_small_sample_missing_rate_change_must_be_significant(current_share, d
     reference = batch(rng, 600)
     current = reference.assign(spend=with_missing(reference["spend"], current_share))
     reference = reference.assign(spend=with_missing(reference["spend"], 0.3))
-    row = drift_report(reference, current, SMALL, DATA, ({}, None), "ignore")["features"]["spend"]
+    row = drift_report(reference, current, SMALL, DATA, ({}, None), IGNORE)["features"]["spend"]
     assert round(row["missing_rate_change"], 2) == round(current_share - 0.3, 2)
     assert row["drifted"] is drifted and (row["missing_p_value"] < 0.01) is drifted
 
@@ -101,7 +102,7 @@ def test_a_column_the_model_leaves_out_by_policy_is_reported_not_a_retrain_trigg
 ):
     rng = np.random.default_rng(7)
     same = with_video(batch(rng, 2000), rng)
-    report = drift_report(same, same, PARAMS, DATA, USES_SPEND_AND_PLAN, policy)
+    report = drift_report(same, same, PARAMS, DATA, USES_SPEND_AND_PLAN, Policies(policy))
     assert report["drift"] is drift and says in report["reason"], report["reason"]
     assert report["ignored_columns"] == ([] if drift else ["video"])
     assert report["new_columns"] == (["video"] if drift else [])
@@ -113,7 +114,7 @@ def test_a_column_the_model_leaves_out_by_policy_is_reported_not_a_retrain_trigg
 def test_a_column_the_training_window_lacks_is_new_whatever_the_policy():
     rng = np.random.default_rng(8)
     reference, current = batch(rng, 2000), with_video(batch(rng, 2000), rng)
-    report = drift_report(reference, current, PARAMS, DATA, USES_SPEND_AND_PLAN, "ignore")
+    report = drift_report(reference, current, PARAMS, DATA, USES_SPEND_AND_PLAN, IGNORE)
     assert report["drift"] and report["new_columns"] == ["video"]
     assert report["reason"].startswith("new column(s) video: schema change, retrain")
     assert report["ignored_columns"] == [] and report["features"]["video"]["new_column"]
@@ -122,7 +123,7 @@ def test_a_column_the_training_window_lacks_is_new_whatever_the_policy():
 def test_a_batch_below_the_minimum_size_is_refused():
     rng = np.random.default_rng(1)
     with pytest.raises(ChurnError, match="current data has 20 rows; drift.min_rows is 100"):
-        drift_report(batch(rng, 500), batch(rng, 20), PARAMS, DATA, ({}, None), "ignore")
+        drift_report(batch(rng, 500), batch(rng, 20), PARAMS, DATA, ({}, None), IGNORE)
 
 
 def write_params(folder, policy: str = "ignore") -> None:

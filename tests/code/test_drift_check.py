@@ -1,4 +1,5 @@
-"""`churn.drift check` on bad input: outputs that cannot be written, plots without --out."""
+"""`churn.drift check` on bad input: batches lacking model columns, outputs that cannot be written,
+strict JSON, plots without --out."""
 
 import json
 import subprocess
@@ -8,9 +9,10 @@ import numpy as np
 import pytest
 
 from churn.data_params import Policies
-from churn.drift import main
+from churn.drift import drift_report, main
+from churn.drift_outputs import write_report
 from churn.errors import ChurnError
-from tests.code.test_drift import DATA, PARAMS, SPEC, batch
+from tests.code.test_drift import DATA, PARAMS, SPEC, batch, with_video
 
 
 def write_params(folder, missing: str = "fail") -> None:
@@ -42,6 +44,85 @@ def check_in(folder, monkeypatch, reference, current, *options: str, missing: st
     main([*check_argv(folder, reference, current, missing), *options])
 
 
+def strict_json(path) -> dict:
+    """The file's JSON, failing on NaN or Infinity (not JSON, though Python writes them)."""
+
+    def refuse(name: str) -> None:
+        raise AssertionError(f"{path}: {name} is not valid JSON")
+
+    return json.loads(path.read_text(), parse_constant=refuse)
+
+
+@pytest.mark.parametrize("side", ["current", "reference"])
+def test_a_batch_lacking_columns_the_model_uses_is_bad_input(tmp_path, monkeypatch, side):
+    """It used to pass the gate: `ok: 0 of 2 features drifted`, exit 0, NaN in drift.json."""
+    rng = np.random.default_rng(20)
+    frames = {"reference": batch(rng, 1000), "current": batch(rng, 1000)}
+    frames[side] = frames[side].drop(columns=["spend"])
+    expected = (
+        f"{side}.csv: missing column(s) the model uses: spend (contract.missing_column: fail)"
+    )
+    with pytest.raises(ChurnError) as raised:
+        check_in(tmp_path, monkeypatch, frames["reference"], frames["current"], "--out", "d.json")
+    assert str(raised.value) == expected
+    assert not (tmp_path / "d.json").exists()
+
+
+@pytest.mark.parametrize("missing", ["fail", "impute"])
+def test_a_batch_sharing_no_column_with_the_model_is_never_ok(tmp_path, monkeypatch, missing):
+    """It said `ok: no retraining needed: 0 of 0 features drifted`, exit 0."""
+    rng = np.random.default_rng(21)
+    other = batch(rng, 1000)[["customer_id", "churned"]].assign(colour="red")
+    with pytest.raises(ChurnError, match=r"^current.csv: .*\bspend\b"):
+        check_in(tmp_path, monkeypatch, batch(rng, 1000), other, missing=missing)
+
+
+def test_no_model_known_compares_nothing_is_refused_not_ok():
+    rng = np.random.default_rng(22)
+    roles = batch(rng, 1000)[["customer_id", "churned"]]
+    with pytest.raises(ChurnError, match="no feature column in common to compare"):
+        drift_report(roles, roles, PARAMS, DATA, ({}, None), Policies())
+
+
+def test_under_impute_a_missing_model_column_is_compared_as_all_missing_and_named(
+    tmp_path, monkeypatch, capsys
+):
+    rng = np.random.default_rng(23)
+    current = batch(rng, 1000).drop(columns=["spend"])
+    with pytest.raises(SystemExit, match="1"):  # every value of spend gone: drifted
+        check_in(
+            tmp_path, monkeypatch, batch(rng, 1000), current, "--out", "d.json", missing="impute"
+        )
+    report = strict_json(tmp_path / "d.json")
+    assert report["imputed_columns"] == ["spend"]
+    assert report["features"]["spend"]["missing_rate_change"] == 1.0
+    assert report["features"]["spend"]["drifted"]
+    note = "spend missing, compared as all-missing (contract.missing_column: impute)"
+    assert note in capsys.readouterr().out
+
+
+def test_drift_json_is_strict_json_for_a_column_the_current_batch_lacks(tmp_path, monkeypatch):
+    """A column the model ignores, absent from the current batch, got missing_rate_change NaN."""
+    monkeypatch.chdir(tmp_path)
+    rng = np.random.default_rng(24)
+    with_video(batch(rng, 1000), rng).to_csv("reference.csv", index=False)
+    batch(rng, 1000).to_csv("current.csv", index=False)
+    (tmp_path / "features.json").write_text(SPEC.to_json())
+    write_params(tmp_path)
+    argv = ["check", "--reference", "reference.csv", "--current", "current.csv"]
+    main([*argv, "--features", "features.json", "--params", "params.yaml", "--out", "d.json"])
+    row = strict_json(tmp_path / "d.json")["features"]["video"]
+    assert row["ignored_column"] and row["missing_rate_change"] == 1.0
+
+
+def test_a_value_json_cannot_hold_is_written_as_null(tmp_path):
+    write_report(
+        {"a": float("nan"), "b": [float("inf"), 1.5], "c": {"d": -float("inf")}},
+        tmp_path / "r.json",
+    )
+    assert strict_json(tmp_path / "r.json") == {"a": None, "b": [None, 1.5], "c": {"d": None}}
+
+
 @pytest.mark.parametrize(
     ("option", "path", "why"),
     [
@@ -70,6 +151,7 @@ def test_an_output_that_cannot_be_written_is_refused_before_the_comparison(
 @pytest.mark.parametrize(
     ("drop", "option", "error"),
     [
+        ("spend", "--out=d.json", "current.csv: missing column(s) the model uses: spend ("),
         (None, "--out=/proc/x/d.json", "/proc/x/d.json: cannot be written (No such file"),
     ],
 )

@@ -13,7 +13,7 @@ from tests.helpers import REPO
 
 DATA = load_section("data", REPO / PARAMS_FILE)
 DRIFT = load_section("drift", REPO / PARAMS_FILE)
-NEW_COLUMN = load_section("contract", REPO / PARAMS_FILE).new_column
+POLICIES = load_section("contract", REPO / PARAMS_FILE)
 NO_MODEL = ({}, None)
 
 
@@ -26,21 +26,21 @@ def months(request) -> list:
 
 
 def test_no_false_alarm_between_two_stable_months(months):
-    report = drift_report(months[1], months[2], DRIFT, DATA, NO_MODEL, NEW_COLUMN)
+    report = drift_report(months[1], months[2], DRIFT, DATA, NO_MODEL, POLICIES)
     assert not report["drift"], report["reason"]
     assert report["share_drifted"] == 0
 
 
 def test_alarm_when_the_shifted_months_are_compared(months):
     current = months[5].drop(columns=[VIDEO_COLUMN])  # the distribution shift alone
-    report = drift_report(months[0], current, DRIFT, DATA, NO_MODEL, NEW_COLUMN)
+    report = drift_report(months[0], current, DRIFT, DATA, NO_MODEL, POLICIES)
     assert report["drift"], report["reason"]
     assert report["features"]["device"]["drifted"]
     assert report["features"]["discount_share"]["drifted"]
 
 
 def test_alarm_when_the_new_column_arrives(months):
-    report = drift_report(months[3], months[4], DRIFT, DATA, NO_MODEL, NEW_COLUMN)
+    report = drift_report(months[3], months[4], DRIFT, DATA, NO_MODEL, POLICIES)
     assert report["drift"]
     assert f"new column(s) {VIDEO_COLUMN}: schema change" in report["reason"]
     assert report["features"][VIDEO_COLUMN]["new_column"]
