@@ -21,7 +21,7 @@ from churn.drift_decision import (
     schema_columns,
 )
 from churn.drift_outputs import check_destinations, write_outputs
-from churn.drift_window import skipped_report, stage_window, window_fields
+from churn.drift_window import skipped_report, stage_window, training_window, window_fields
 from churn.errors import ChurnError, run_cli
 from churn.features import ENGINEERED, FeatureSpec
 from churn.model import LogisticModel, load_model
@@ -136,7 +136,10 @@ def compared_frames(args: argparse.Namespace, data: DataParams, params: DriftPar
     if args.command == "stage":
         frame = read_frame(args.data, data)
         return (*stage_window(frame, params, data, args.data), (args.data, args.data))
-    reference, current = read_frame(args.reference, data), read_frame(args.current, data)
+    reference = read_frame(args.reference, data)
+    if args.training_window:
+        reference = training_window(reference, data, args.reference)
+    current = read_frame(args.current, data)
     return reference, current, None, (args.reference, args.current)
 
 
@@ -148,6 +151,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     check = commands.add_parser("check", help="exit 1 when a new batch warrants retraining")
     check.add_argument("--reference", required=True, help="training data (file, folder, glob)")
     check.add_argument("--current", required=True, help="the new batch (file, folder, glob)")
+    check.add_argument(
+        "--training-window",
+        action="store_true",
+        help="compare with the snapshots of --reference the model trained on, as the stage does",
+    )
     for command, out in ((stage, Path("metrics/drift.json")), (check, None)):
         command.add_argument("--model", type=Path, help=f"default: {DEFAULT_MODEL} if present")
         command.add_argument(

@@ -8,6 +8,7 @@ import pandas as pd
 from churn.coercion import coerce
 from churn.column_checks import coerce_in, label_text, snapshot_months, unknown_labels
 from churn.data_params import DataParams, check_data_columns
+from churn.errors import ChurnError
 from churn.params import DriftParams
 from churn.raw_text import as_text
 
@@ -57,6 +58,15 @@ def stage_window(frame: pd.DataFrame, params: DriftParams, data: DataParams, whe
             ),
         )
     return reference, current, None
+
+
+def training_window(frame: pd.DataFrame, data: DataParams, where: str) -> pd.DataFrame:
+    """The snapshots of frame the model was trained on, as the drift stage takes them (see
+    split_window): `drift check --training-window` compares a batch with what the stage does."""
+    check_data_columns(frame.columns, data, where)
+    if not data.timestamp:
+        raise ChurnError(f"{where}: no training window without snapshots (data.timestamp: '')")
+    return split_window(frame, data, where)[0]
 
 
 def snapshot_names(frame: pd.DataFrame, timestamp: str) -> list[str]:

@@ -1,11 +1,13 @@
 """`churn.drift check` on bad input: batches lacking model columns, outputs that cannot be written,
-strict JSON, plots without --out."""
+strict JSON, plots without --out, and the training window `make drift-batch` compares with."""
 
 import json
+import shutil
 import subprocess
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from churn.data_params import Policies
@@ -13,6 +15,7 @@ from churn.drift import drift_report, main
 from churn.drift_outputs import write_report
 from churn.errors import ChurnError
 from tests.code.test_drift import DATA, PARAMS, SPEC, batch, with_video
+from tests.helpers import REPO
 
 
 def write_params(folder, missing: str = "fail") -> None:
@@ -176,3 +179,57 @@ def test_plots_are_written_without_out(tmp_path, monkeypatch):
     with pytest.raises(SystemExit, match="1"):
         main([*argv, "--params", "params.yaml", "--plots", "plots"])
     assert sorted(p.name for p in (tmp_path / "plots").iterdir()) == ["overview.png", "spend.png"]
+
+
+def customers(rng) -> pd.DataFrame:
+    """Three labelled monthly snapshots; from February on they have a column the model ignores
+    (which validate drops from the split tables under contract.new_column: ignore)."""
+    months = []
+    for month in ("2026-01-01", "2026-02-01", "2026-03-01"):
+        frame = batch(rng, 800).assign(month=month)
+        months.append(frame if month == "2026-01-01" else with_video(frame, rng))
+    return pd.concat(months, ignore_index=True)
+
+
+def test_the_training_window_option_compares_what_the_stage_compares(tmp_path, monkeypatch):
+    """make drift-batch compared with split/train.parquet, which validate stripped of the ignored
+    column: a batch still having it was a schema change (RETRAIN), the stage said ok."""
+    monkeypatch.chdir(tmp_path)
+    frame = customers(np.random.default_rng(27))
+    frame.to_parquet("customers.parquet")
+    frame[frame["month"] == "2026-03-01"].to_parquet("newest.parquet")
+    (tmp_path / "features.json").write_text(SPEC.to_json())
+    write_params(tmp_path)
+    common = ["--features", "features.json", "--params", "params.yaml"]
+    main(["stage", "--data", "customers.parquet", *common, "--out", "stage.json"])
+    argv = ["check", "--reference", "customers.parquet", "--training-window"]
+    main([*argv, "--current", "newest.parquet", *common, "--out", "check.json"])
+    stage, checked = strict_json(tmp_path / "stage.json"), strict_json(tmp_path / "check.json")
+    assert checked["reference_snapshots"] == ["2026-01", "2026-02"]
+    assert checked == stage and checked["ignored_columns"] == ["video"]
+
+
+def test_the_training_window_needs_snapshots(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    batch(np.random.default_rng(28), 600).to_csv("reference.csv", index=False)
+    params = {"data": DATA.__dict__ | {"timestamp": ""}, "drift": PARAMS.__dict__}
+    (tmp_path / "params.yaml").write_text(json.dumps(params | {"contract": Policies().__dict__}))
+    argv = ["check", "--reference", "reference.csv", "--training-window"]
+    with pytest.raises(ChurnError, match=r"^reference.csv: no training window without snapsh"):
+        main([*argv, "--current", "reference.csv", "--params", "params.yaml"])
+
+
+def make_dry_run(*variables: str) -> str:
+    """The drift check command `make -n drift-batch` would run."""
+    command = ["make", "-n", "-o", ".venv/.installed", "drift-batch", *variables]
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=True)
+    return next(line for line in result.stdout.splitlines() if "churn.drift check" in line)
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_make_drift_batch_compares_with_the_training_window_unless_given_a_reference():
+    default = make_dry_run("CURRENT=new.csv")
+    reference = "--reference data/interim/customers.parquet --training-window --current new.csv"
+    assert reference in default and "split/train.parquet" not in default
+    given = make_dry_run("CURRENT=new.csv", "REFERENCE=old.csv")
+    assert "--reference old.csv --current new.csv" in given and "--training-window" not in given

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +12,7 @@ import pytest
 
 from churn.generate import VIDEO_COLUMN
 from tests.helpers import run, set_params, stages_run
+from tests.workflow_runner import use_test_venv
 
 pytestmark = pytest.mark.pipeline
 
@@ -31,6 +33,22 @@ def test_default_policy_reports_the_new_column_but_no_endless_retrain_alarm(smal
     assert "new column(s)" not in drift["reason"]
     assert (small_repo / f"metrics/drift_plots/{VIDEO_COLUMN}.png").is_file()
     assert VIDEO_COLUMN not in read_json(small_repo, "models/features.json")["numeric"]
+
+
+def test_make_drift_batch_on_the_newest_month_gives_the_drift_stage_verdict(scratch_repo: Path):
+    """Its default reference was split/train.parquet, which validate stripped of the column the
+    contract ignores: the newest month, which has it, was a schema change (RETRAIN, make failed)
+    where the stage, comparing the raw training window, said ok."""
+    stage = read_json(scratch_repo, "metrics/drift.json")
+    newest = f"data/raw/snapshot_{stage['current_snapshots'][0]}.csv"
+    command = ["make", "drift-batch", f"CURRENT={newest}"]
+    env = use_test_venv(scratch_repo)
+    result = subprocess.run(command, cwd=scratch_repo, env=env, capture_output=True, text=True)
+    assert result.returncode == (2 if stage["drift"] else 0), result.stdout + result.stderr
+    assert f"drift: {'RETRAIN' if stage['drift'] else 'ok'}: {stage['reason']}" in result.stdout
+    checked = read_json(scratch_repo, "metrics/drift_check.json")
+    assert checked["new_columns"] == [] and checked["ignored_columns"] == [VIDEO_COLUMN]
+    assert checked == stage  # the same rows compared: the same statistics and decision
 
 
 def test_include_policy_trains_on_the_new_column(scratch_repo: Path):
