@@ -15,7 +15,7 @@ from churn.drift import drift_report, main
 from churn.drift_outputs import write_report
 from churn.errors import ChurnError
 from tests.code.test_drift import DATA, PARAMS, SPEC, batch, with_video
-from tests.helpers import REPO
+from tests.helpers import REPO, repo_env
 
 
 def write_params(folder, missing: str = "fail") -> None:
@@ -35,10 +35,11 @@ def check_argv(folder, reference, current, missing: str = "fail") -> list[str]:
 
 
 def check(folder, reference, current, *options: str, missing: str = "fail"):
-    """`python -m churn.drift check` in folder: its exit code and one-line error."""
+    """`python -m churn.drift check` in folder (this tree's code): exit code and one-line error."""
     command = [sys.executable, "-m", "churn.drift"]
     command += [*check_argv(folder, reference, current, missing), *options]
-    return subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=120)
+    env = repo_env(REPO)
+    return subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, timeout=120)
 
 
 def check_in(folder, monkeypatch, reference, current, *options: str, missing: str = "fail"):
