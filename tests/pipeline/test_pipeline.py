@@ -164,7 +164,8 @@ def test_bad_params_fail_with_one_clear_line(scratch_repo: Path):
     set_params(scratch_repo, **{"train.model": "forest"})
     result = run(scratch_repo, "dvc", "repro", check=False)
     assert result.returncode != 0
-    assert "churn.train: error: params.yaml: train.model must be one of" in result.stderr
+    expected = "key 'train.model' should be xgboost or logistic_regression, got 'forest'"
+    assert f"churn.train: error: params.yaml: {expected}" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
 
 
