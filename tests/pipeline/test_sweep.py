@@ -21,9 +21,23 @@ def test_sweep_runs_the_grid_and_ranks_it(scratch_repo: Path):
 
 
 def test_a_failed_experiment_fails_the_sweep(scratch_repo: Path):
+    """A value params accept that fails the run (a label column the data lacks): DVC's own exit
+    code would say nothing."""
     result = run(
-        scratch_repo, "python", "-m", "churn.sweep", "--set", "train.model=forest", check=False
+        scratch_repo, "python", "-m", "churn.sweep", "--set", "data.target=churn_flag", check=False
     )
     assert result.returncode == 2
     assert "1 of 1 experiments failed" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_value_params_refuse_is_named_before_anything_is_queued(scratch_repo: Path):
+    result = run(
+        scratch_repo, "python", "-m", "churn.sweep", "--set", "train.model=forest", check=False
+    )
+    assert result.returncode == 2
+    assert result.stderr == (
+        "churn.sweep: error: --set train.model=forest: "
+        "key 'train.model' should be xgboost or logistic_regression, got 'forest'\n"
+    )
+    assert "No experiment tasks in the queue" in run(scratch_repo, "dvc", "queue", "status").stdout
