@@ -199,15 +199,20 @@ def committed_params() -> dict:
     return yaml.safe_load((REPO / "params.yaml").read_text())
 
 
+def check_error(raw: dict, path: Path) -> str:
+    """The one line check_params refuses raw with."""
+    with pytest.raises(ChurnError) as error:
+        check_params(raw, path)
+    return str(error.value)
+
+
 def test_the_whole_check_names_every_misspelt_key_and_notes_the_users_own_sections(tmp_path):
     raw = committed_params()
     raw["train"]["max_dept"] = raw["train"].pop("max_depth")
     raw["evaluate"]["threshold"] = 1.5
     raw["mine"] = {"a": 1}
     path = tmp_path / "params.yaml"
-    with pytest.raises(ChurnError) as error:
-        check_params(raw, path)
-    assert str(error.value) == (
+    assert check_error(raw, path) == (
         f"{path}: unknown key 'train.max_dept' (did you mean 'train.max_depth'?); "
         "key 'evaluate.threshold' should be between 0 and 1, got 1.5"
     )
@@ -227,9 +232,7 @@ def test_every_problem_of_a_section_is_named_at_once(tmp_path):
     raw["contract"] |= {"new_column": "keep", "max_quarantined": 1.5}
     raw["data"] |= {"decimal": ";", "delimiter": "||"}
     path = tmp_path / "params.yaml"
-    with pytest.raises(ChurnError) as error:
-        check_params(raw, path)
-    assert str(error.value) == (
+    assert check_error(raw, path) == (
         f"{path}: key 'generate.customers' should be at least 1, got 0; "
         "key 'generate.start_month' should be YYYY-MM, got '2026-13'; "
         "key 'generate.months' should be at least 1, got 0; "
@@ -240,13 +243,11 @@ def test_every_problem_of_a_section_is_named_at_once(tmp_path):
         "contract.new_column must be one of ignore|include|fail, got 'keep'"
     )
     raw["train"]["nthread"] = 2  # with the types right, the ranges are checked, all of them
-    with pytest.raises(ChurnError) as error:
-        check_params(raw, path)
     assert (
         "key 'train.model' should be xgboost or logistic_regression, got 'xgbost'; "
         "key 'train.subsample' should be in (0, 1], got 1.5; "
         "key 'train.max_depth' should be at least 1, got 0; "
-    ) in str(error.value)
+    ) in check_error(raw, path)
 
 
 def test_make_repro_checks_params_whole_before_dvc_repro(tmp_path):
