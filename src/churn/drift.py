@@ -73,6 +73,14 @@ def imputed_columns(frames, needed: list[str], policy: str, sources) -> list[str
     return sorted(set(imputed[0]) | set(imputed[1]))
 
 
+def share_drifted(table: dict, sources: tuple[str, str]) -> float:
+    """The share of the model's compared features that drifted; ChurnError when none compared."""
+    rows = model_rows(table)
+    if not rows:
+        raise ChurnError(f"{sources[0]}, {sources[1]}: no feature column in common to compare")
+    return round(sum(row["drifted"] for row in rows.values()) / len(rows), 6)
+
+
 def drift_report(
     reference,
     current,
@@ -90,15 +98,13 @@ def drift_report(
     imputed = imputed_columns((ref, cur), needed, policies.missing_column, sources)
     new, ignored = schema_columns(ref, cur, spec_inputs, policies.new_column)
     table = compare(ref, cur, params, importance, (new, ignored))
-    rows = model_rows(table)
-    if not rows:
-        raise ChurnError(f"{sources[0]}, {sources[1]}: no feature column in common to compare")
+    share = share_drifted(table, sources)
     drift, reason = decide(table, new, params, policies.new_column)
     notes = ignored_note(ignored, policies.new_column) + imputed_note(imputed)
     return {
         "drift": drift,
         "reason": reason + notes,
-        "share_drifted": round(sum(row["drifted"] for row in rows.values()) / len(rows), 6),
+        "share_drifted": share,
         "new_columns": new,
         "ignored_columns": ignored,
         "imputed_columns": imputed,

@@ -69,12 +69,8 @@ class DriftParams:
 
     def __post_init__(self) -> None:
         require(self.min_rows >= 1, "drift.min_rows", "at least 1", self.min_rows)
-        require(
-            self.small_sample_rows >= 0,
-            "drift.small_sample_rows",
-            "0 or more",
-            self.small_sample_rows,
-        )
+        small = self.small_sample_rows
+        require(small >= 0, "drift.small_sample_rows", "0 or more", small)
         require(0 < self.p_value < 1, "drift.p_value", "between 0 and 1", self.p_value)
         for name in ("psi", "wasserstein", "js", "missing_rate_change", "weighted"):
             require(getattr(self, name) > 0, f"drift.{name}", "above 0", getattr(self, name))
