@@ -12,8 +12,8 @@ import pandas as pd
 
 from churn.coercion import RETYPE_SHARE, coerce, infer_kind
 from churn.contract_spec import ColumnContract, Contract
-from churn.data_params import ROLES, DataParams, ids_of
-from churn.errors import did_you_mean, run_cli
+from churn.data_params import DataParams, absent_role_columns, ids_of
+from churn.errors import run_cli
 from churn.params import PARAMS_FILE, load_section
 from churn.raw_text import as_text, blank_mask
 from churn.table_sources import list_table_files
@@ -94,12 +94,10 @@ def missing_role_warnings(
 ) -> list[str]:
     """One warning per column data.target, data.id or data.timestamp names that the data lacks
     (then no column gets that role; scoring-only data may lack the label, so no error)."""
-    present = [str(column) for column in columns]
     return [
-        f"contract: data.{role} {name!r} is not a column of {where}{did_you_mean(name, present)}: "
+        f"contract: data.{role} {name!r} is not a column of {where}{hint}: "
         f"no column gets the {role} role (set data.{role} in {params})"
-        for role in ROLES
-        if (name := getattr(data, role)) and name not in present
+        for role, name, hint in absent_role_columns(columns, data)
     ]
 
 

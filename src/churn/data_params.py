@@ -42,12 +42,22 @@ def check_data_columns(
 ) -> None:
     """Refuse data that lacks a column data.target, data.id or data.timestamp names ("" = none),
     naming the key and the closest column the data has."""
+    if absent := absent_role_columns(columns, data, roles):
+        role, name, hint = absent[0]
+        raise ChurnError(f"{where}: column '{name}' (data.{role}) not found{hint}")
+
+
+def absent_role_columns(
+    columns: Iterable[object], data: DataParams, roles: Iterable[str] = ROLES
+) -> list[tuple[str, str, str]]:
+    """(role, column name, " (did you mean ...?)" or "") for each column data.target, data.id or
+    data.timestamp names ("" = none) that columns lack."""
     present = [str(column) for column in columns]
-    for role in roles:
-        name = getattr(data, role)
-        if name and name not in present:
-            hint = did_you_mean(name, present)
-            raise ChurnError(f"{where}: column '{name}' (data.{role}) not found{hint}")
+    return [
+        (role, name, did_you_mean(name, present))
+        for role in roles
+        if (name := getattr(data, role)) and name not in present
+    ]
 
 
 def contract_location(params: Path, named: str, given: Path | None = None) -> Path:

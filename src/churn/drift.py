@@ -100,10 +100,9 @@ def drift_report(
     table = compare(ref, cur, params, importance, (new, ignored))
     share = share_drifted(table, sources)
     drift, reason = decide(table, new, params, policies.new_column)
-    notes = ignored_note(ignored, policies.new_column) + imputed_note(imputed)
     return {
         "drift": drift,
-        "reason": reason + notes,
+        "reason": reason + ignored_note(ignored, policies.new_column) + imputed_note(imputed),
         "share_drifted": share,
         "new_columns": new,
         "ignored_columns": ignored,

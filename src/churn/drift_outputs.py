@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 
 from churn.drift_decision import column_or_missing
 from churn.drift_plots import plot_feature, plot_overview
-from churn.errors import ChurnError
 from churn.outputs import check_destination
+from churn.tables import writing
 
 
 def check_destinations(out: Path | None, plots: Path | None) -> None:
@@ -23,15 +21,6 @@ def check_destinations(out: Path | None, plots: Path | None) -> None:
         check_destination(str(out))
     if plots is not None:
         check_destination(str(plots), folder=True)
-
-
-@contextmanager
-def writing(path: Path) -> Iterator[None]:
-    """An OSError while writing path as one ChurnError naming it."""
-    try:
-        yield
-    except OSError as error:
-        raise ChurnError(f"{path}: cannot be written ({error.strerror or error})") from None
 
 
 def strict(value: object) -> object:

@@ -26,7 +26,13 @@ from churn.outputs import TableWriter, check_destination
 from churn.predict_options import check_distinct, load_artifacts, parse_args, table_names
 from churn.publishing import published
 from churn.scoring import Checked, check_chunk, model_input, probabilities, row_ids, scores_of
-from churn.tables import COMPRESSION_ERRORS, compression_problem, open_table, table_suffix
+from churn.tables import (
+    COMPRESSION_ERRORS,
+    compression_problem,
+    open_table,
+    table_suffix,
+    writing,
+)
 
 
 def score_stream(args: argparse.Namespace, artifacts: Artifacts, stack: ExitStack) -> Summary:
@@ -125,11 +131,9 @@ def cores() -> int:
 
 
 def write_summary(summary: dict, path: Path) -> None:
-    try:
+    with writing(path):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    except OSError as error:
-        raise ChurnError(f"{path}: cannot be written ({error.strerror or error})") from None
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import lzma
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
@@ -154,14 +155,22 @@ def os_reason(error: OSError) -> str:
     return text.splitlines()[0] if text else type(error).__name__
 
 
+@contextmanager
+def writing(path: Path | str) -> Iterator[None]:
+    """An OSError while writing path (pyarrow's I/O errors are OSErrors too) as one ChurnError
+    naming it."""
+    try:
+        yield
+    except OSError as error:
+        raise ChurnError(f"{path}: cannot be written ({os_reason(error)})") from None
+
+
 def write_parquet(frame: pd.DataFrame, path: Path | str) -> None:
     """Write a Parquet file byte-identically for identical frames (no index, fixed settings)."""
     table = pa.Table.from_pandas(frame, preserve_index=False)
-    try:
+    with writing(path):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         pq.write_table(table, path, compression="zstd", write_statistics=False)
-    except OSError as error:  # pyarrow's I/O errors are OSErrors too
-        raise ChurnError(f"{path}: cannot be written ({os_reason(error)})") from error
 
 
 def read_parquet(path: Path | str) -> pd.DataFrame:

@@ -19,7 +19,7 @@ from churn.errors import ChurnError, did_you_mean, listing, run_cli
 from churn.outputs import check_destination
 from churn.params import PARAMS_FILE, load_section
 from churn.raw_text import as_text
-from churn.tables import os_reason, read_parquet, write_parquet
+from churn.tables import read_parquet, write_parquet, writing
 from churn.validation import ValidationResult, apply_contract, near_miss
 
 OUTPUTS = ("valid_out", "unlabelled_out", "quarantine_out", "metrics", "schema")  # options
@@ -36,11 +36,9 @@ def check_role_columns(frame: pd.DataFrame, data: DataParams, where: str) -> Non
 
 
 def write_json(payload: dict, path: Path) -> None:
-    try:
+    with writing(path):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    except OSError as error:
-        raise ChurnError(f"{path}: cannot be written ({os_reason(error)})") from None
 
 
 def brief(value: object, shown: int = 5) -> str:
