@@ -149,8 +149,15 @@ def threads_per_call(model: ChurnModel, threads: int) -> Iterator[None]:
         yield
         return
     before = json.loads(model.save_config())["learner"]["generic_param"]["nthread"]
-    model.set_param({"nthread": threads})
+    set_threads(model, threads)
     try:
         yield
     finally:
-        model.set_param({"nthread": before})
+        set_threads(model, int(before))
+
+
+def set_threads(model: ChurnModel, threads: int) -> None:
+    """XGBoost's threads per prediction call (a logistic model has none). A booster loaded from
+    a file has none set: each call then spent 1-10 ms starting threads, even for one row."""
+    if not isinstance(model, LogisticModel):
+        model.set_param({"nthread": threads})

@@ -16,6 +16,7 @@ from churn.body_limit import BodySizeLimit
 from churn.errors import ChurnError, read_json_object
 from churn.field_errors import validation_error
 from churn.json_body import JsonBodyRoute
+from churn.model import set_threads
 from churn.request_model import build_request_model, request_body, shortened
 from churn.responses import (
     ERRORS_LISTED,
@@ -140,6 +141,7 @@ def create_app(settings: Settings) -> FastAPI:
     artifacts = load_workspace(
         settings.model, settings.features, settings.params, settings.contract
     )
+    set_threads(artifacts.model, 1)  # one per request: uvicorn serves requests side by side
     customer = build_request_model(
         artifacts.contract, artifacts.spec, artifacts.id_column, artifacts.data.timestamp
     )

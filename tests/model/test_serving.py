@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from churn import serve
 from churn.model import predict_proba
 from churn.model_matrix import transform
 from churn.serve import create_app
@@ -80,6 +81,18 @@ def test_without_a_dvc_lock_model_says_the_metrics_are_unchecked(trained, tmp_pa
     assert info["metrics"]["test"]["roc_auc"] > 0.7
     assert info["metrics_verified"] is False
     assert info["metrics_check"].startswith(f"no dvc.lock at {tmp_path / 'dvc.lock'}")
+
+
+def test_the_served_booster_scores_on_one_thread_per_request(trained, tmp_path, monkeypatch):
+    """A booster loaded from a file has no thread count: each call then started XGBoost's
+    threads (1-10 ms for one record). Requests run side by side on uvicorn's threads instead."""
+    served = []
+    monkeypatch.setattr(serve, "add_routes", lambda app, artifacts, *rest: served.append(artifacts))
+    model, metrics = served_pair(trained)
+    create_app(Settings(model, trained.root / "features.json", trained.root / "params.yaml",
+                        metrics, lock=tmp_path / "dvc.lock"))  # fmt: skip
+    config = json.loads(served[0].model.save_config())
+    assert config["learner"]["generic_param"]["nthread"] == "1"
 
 
 def test_one_record_is_scored(api, trained):
