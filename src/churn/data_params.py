@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from churn.errors import ChurnError, did_you_mean
+from churn.errors import ChurnError, column_hint
 from churn.typed_sections import report, require
 
 CSV_DELIMITERS = ("auto", ",", ";", "tab", "\t", "|")  # the spellings churn.csv_header reads
@@ -50,11 +50,11 @@ def check_data_columns(
 def absent_role_columns(
     columns: Iterable[object], data: DataParams, roles: Iterable[str] = ROLES
 ) -> list[tuple[str, str, str]]:
-    """(role, column name, " (did you mean ...?)" or "") for each column data.target, data.id or
-    data.timestamp names ("" = none) that columns lack."""
+    """(role, column name, a hint or "": see column_hint) for each column data.target, data.id
+    or data.timestamp names ("" = none) that columns lack."""
     present = [str(column) for column in columns]
     return [
-        (role, name, did_you_mean(name, present))
+        (role, name, column_hint(name, present))
         for role in roles
         if (name := getattr(data, role)) and name not in present
     ]

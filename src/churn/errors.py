@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import signal
 import sys
 import threading
@@ -104,6 +105,31 @@ def did_you_mean(name: str, choices: Iterable[object]) -> str:
     """A hint naming the choice closest to name, or "" when none is close."""
     guess = difflib.get_close_matches(name, [str(choice) for choice in choices], n=1)
     return f" (did you mean '{guess[0]}'?)" if guess else ""
+
+
+def name_key(name: object) -> str:
+    """A column name without case, spaces, '-' and '_', to spot near misses."""
+    return re.sub(r"[\s_-]+", "", str(name)).casefold()
+
+
+def spelt_alike(name: str, columns: Iterable[object]) -> str | None:
+    """The column whose name differs from name only in case, spaces, '-' or '_', if any."""
+    return next((str(c) for c in columns if name_key(c) == name_key(name)), None)
+
+
+def near_miss(name: str, columns: Iterable[object]) -> str:
+    """A hint when the data has the column under another spelling ("" when it has not)."""
+    candidate = spelt_alike(name, columns)
+    return "" if candidate is None else f"; the data has {candidate!r}: names must match exactly"
+
+
+def column_hint(name: str, columns: Iterable[object]) -> str:
+    """The hint for a column the data lacks: did_you_mean, noting when the closest name is
+    spelt alike (names must match exactly); "" when none is close."""
+    columns = [str(column) for column in columns]
+    if (candidate := spelt_alike(name, columns)) is not None:
+        return f" (did you mean {candidate!r}? names must match exactly)"
+    return did_you_mean(name, columns)
 
 
 class Terminated(KeyboardInterrupt):

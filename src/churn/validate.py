@@ -14,25 +14,15 @@ import pandas as pd
 
 from churn.column_checks import coerce_in, label_text, snapshot_months, unknown_labels
 from churn.contract_choice import choose_contract, contract_setting, outside_contracts_warning
-from churn.data_params import ROLES, DataParams
-from churn.errors import ChurnError, did_you_mean, listing, run_cli
+from churn.data_params import DataParams, check_data_columns
+from churn.errors import ChurnError, listing, run_cli
 from churn.outputs import check_destination
 from churn.params import PARAMS_FILE, load_section
 from churn.raw_text import as_text
 from churn.tables import read_parquet, write_parquet, writing
-from churn.validation import ValidationResult, apply_contract, near_miss
+from churn.validation import ValidationResult, apply_contract
 
 OUTPUTS = ("valid_out", "unlabelled_out", "quarantine_out", "metrics", "schema")  # options
-
-
-def check_role_columns(frame: pd.DataFrame, data: DataParams, where: str) -> None:
-    """Refuse data without the columns data.target, data.id and data.timestamp name ("" = no
-    such column), with the name the data has or the closest one."""
-    for role in ROLES:
-        name = getattr(data, role)
-        if name and name not in frame.columns:
-            hint = near_miss(name, frame.columns) or did_you_mean(name, frame.columns)
-            raise ChurnError(f"{where}: column '{name}' (data.{role}) not found{hint}")
 
 
 def write_json(payload: dict, path: Path) -> None:
@@ -141,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     for output in OUTPUTS:  # before the work: refuse a folder, or a path under a file
         check_destination(str(getattr(args, output)))
     frame = read_parquet(args.input)
-    check_role_columns(frame, data, str(args.input))
+    check_data_columns(frame.columns, data, str(args.input))
     path, setting = contract_setting(args.contract, data, args.params)
     contract = choose_contract(path, setting, frame, data, args.params)
     if warning := outside_contracts_warning(path, args.params.parent):  # once it proved usable

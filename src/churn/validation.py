@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -13,7 +12,7 @@ from churn.column_checks import ColumnCheck
 from churn.contract_columns import added_columns, check_columns, optional_roles
 from churn.contract_spec import Contract
 from churn.data_params import DataParams, Policies
-from churn.errors import ChurnError
+from churn.errors import ChurnError, near_miss
 
 __all__ = ["Policies", "ValidationResult", "apply_contract"]
 
@@ -28,19 +27,6 @@ class ValidationResult:
     rejected: pd.DataFrame
     schema: dict
     counts: dict
-
-
-def name_key(name: object) -> str:
-    """A column name without case, spaces, '-' and '_', to spot near misses."""
-    return re.sub(r"[\s_-]+", "", str(name)).casefold()
-
-
-def near_miss(name: str, columns: pd.Index) -> str:
-    """A hint when the data has the column under another spelling ("" when it has not)."""
-    for candidate in columns:
-        if name_key(candidate) == name_key(name):
-            return f"; the data has {str(candidate)!r}: names must match exactly"
-    return ""
 
 
 def check_missing(missing: list[str], contract: Contract, policies: Policies, where: str, columns):

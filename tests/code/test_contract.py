@@ -162,7 +162,7 @@ def test_role_columns_the_data_lacks_are_named_and_the_contract_still_written(tm
         f"{role} role (set data.{role} in {params})"
         for role, name, hint in [
             ("target", "churned", " (did you mean 'Churn'?)"),
-            ("id", "customer_id", " (did you mean 'CustomerID'?)"),
+            ("id", "customer_id", " (did you mean 'CustomerID'? names must match exactly)"),
             ("timestamp", "snapshot_month", ""),
         ]
     ]

@@ -143,6 +143,9 @@ def test_data_columns_are_named_with_a_near_miss():
     with pytest.raises(ChurnError, match=re.escape(expected)):
         check_data_columns(columns, moved, "x.parquet")
     check_data_columns(columns[1:], DataParams(**{**data.__dict__, "id": ""}), "x.parquet")
+    spelt = "x.parquet: column 'customer_id' (data.id) not found (did you mean 'Customer-ID'? "
+    with pytest.raises(ChurnError, match=re.escape(spelt + "names must match exactly)")):
+        check_data_columns(["Customer-ID", *columns[1:]], data, "x.parquet")
 
 
 def test_yes_no_on_off_are_text_as_dvc_reads_them(tmp_path):

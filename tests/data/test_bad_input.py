@@ -250,7 +250,13 @@ CASES: dict[str, tuple] = {
     "data.id names a column the data lacks": (
         {"a.csv": csv},
         {"data.id": "customerid"},
-        ("fail", ["column 'customerid' (data.id) not found", "the data has 'customer_id'"]),
+        (
+            "fail",
+            [
+                "column 'customerid' (data.id) not found",
+                "(did you mean 'customer_id'? names must match exactly)",
+            ],
+        ),
     ),
     "no id column (data.id empty)": (
         {"a.csv": csv},
