@@ -15,6 +15,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from churn.errors import ChurnError
+from churn.file_systems import filesystem_of
 from churn.tables import is_csv
 
 # Object stores whose URLs start with a bucket (or container) name.
@@ -28,7 +29,7 @@ def is_url(path: str) -> bool:
 def file_key(path: str) -> tuple[str, str]:
     """(file system, path) naming the same file alike however it is spelt: a local path resolved
     (symlinks, `..`, file://), an object-store URL by its canonical scheme (s3a:// is s3://)."""
-    filesystem, target = fsspec.core.url_to_fs(path)
+    filesystem, target = filesystem_of(path)
     protocol = filesystem.protocol
     scheme = protocol if isinstance(protocol, str) else protocol[0]
     if scheme in ("file", "local"):
@@ -72,7 +73,7 @@ def check_writable(path: str, folder: Path) -> None:
 def check_bucket(path: str) -> None:
     """Refuse an object-store URL whose bucket does not exist (writing would create it), and
     URLs of stores that take no writes (http)."""
-    filesystem, target = fsspec.core.url_to_fs(path)
+    filesystem, target = filesystem_of(path)
     protocol = filesystem.protocol
     protocols = {protocol} if isinstance(protocol, str) else set(protocol)
     if protocols & {"http", "https"}:

@@ -13,9 +13,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-import fsspec
-
 from churn.errors import ChurnError, is_storage_error
+from churn.file_systems import filesystem_of
 from churn.outputs import check_destination, is_url
 
 
@@ -48,7 +47,7 @@ def publish(name: str, path: str) -> None:
         if not is_url(path):
             os.replace(name, path)
             return
-        filesystem, target = fsspec.core.url_to_fs(path)
+        filesystem, target = filesystem_of(path)
         filesystem.put_file(name, target)
 
 
@@ -60,7 +59,7 @@ def keep_previous(path: str, scratch: Path, number: int) -> str | None:
     while a sibling key would outlive a killed run and needs write access beside the output."""
     with io_errors(path, "copied before it is replaced"):
         if is_url(path):
-            filesystem, target = fsspec.core.url_to_fs(path)
+            filesystem, target = filesystem_of(path)
             kept = scratch / f"{number}.previous"
             try:
                 filesystem.get_file(target, str(kept))
@@ -83,7 +82,7 @@ def put_back(path: str, kept: str | None) -> bool:
     False if that failed (best effort: the error that stopped publishing is the one reported)."""
     try:
         if is_url(path):
-            filesystem, target = fsspec.core.url_to_fs(path)
+            filesystem, target = filesystem_of(path)
             if kept is None:
                 filesystem.rm_file(target)
             else:

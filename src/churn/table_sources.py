@@ -6,9 +6,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-import fsspec
-
 from churn.errors import ChurnError, listing
+from churn.file_systems import filesystem_of
 from churn.tables import TABLE_SUFFIXES
 
 GLOB_CHARACTERS = "*?["
@@ -18,7 +17,7 @@ SKIPPED_SHOWN = 3  # names of skipped non-table files shown in the note
 def list_table_files(source: str) -> list[str]:
     """Expand a file, folder, glob (* ? [...]) or URL into a sorted list of CSV/Parquet files.
     A folder means the files in it and in its subfolders, except hidden ones (see is_hidden)."""
-    filesystem, path = fsspec.core.url_to_fs(source)
+    filesystem, path = filesystem_of(source)
     if not path.strip("/"):  # "s3://": no bucket
         raise ChurnError(f"{source}: names no bucket or folder")
     if any(character in path for character in GLOB_CHARACTERS) and not filesystem.exists(path):

@@ -24,6 +24,7 @@ from churn.csv_header import (
 )
 from churn.decimal_commas import read_decimal_commas
 from churn.errors import ChurnError
+from churn.file_systems import filesystem_of
 
 # Compressed CSV is read and written through the codecs fsspec infers from the file name.
 CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.xz", ".tsv", ".tsv.gz")
@@ -56,6 +57,7 @@ def table_suffix(path: str) -> str:
 
 def open_table(path: str, mode: str = "rb"):
     """An fsspec file for a table file or URL; compressed CSV is (de)compressed on the fly."""
+    filesystem_of(path)  # a protocol fsspec cannot serve: one line, not its traceback
     return fsspec.open(path, mode, compression="infer")
 
 

@@ -92,6 +92,26 @@ CASES: dict[str, tuple] = {
                     "--features", "blocker_dir"), {},
         ["blocker_dir: a folder, not a file"],
     ),
+    "predict: an input URL whose fsspec package is not installed": (
+        "predict", ("--input", "gs://bucket/x.csv", "--output", "o.csv"), {},
+        ["gs://bucket/x.csv: cannot be opened (", "gcsfs"],
+    ),
+    "predict: an output URL of a protocol fsspec does not know": (
+        "predict", ("--input", "snapshot.csv", "--output", "foo://bucket/o.csv"), {},
+        ["foo://bucket/o.csv: cannot be opened (Protocol not known: foo)"],
+    ),
+    "predict: an hdfs:// input without a JVM (a long multi-line error)": (
+        "predict", ("--input", "hdfs://host/x.csv", "--output", "o.csv"), {},
+        ["hdfs://host/x.csv: cannot be opened ("],
+    ),
+    "ingest: a source URL whose fsspec package is not installed": (
+        "ingest", ("--source", "abfs://container/exports/", "--out", "c.parquet"), {},
+        ["abfs://container/exports/: cannot be opened (", "adlfs"],
+    ),
+    "drift check: a current-data URL of a protocol fsspec does not know": (
+        "drift", ("check", "--current", "foo://x.csv", "--reference", "customers.parquet"), {},
+        ["foo://x.csv: cannot be opened (Protocol not known: foo)"],
+    ),
     "split: a folder as params file": (
         "split", ("--input", "customers.parquet", "--out-dir", "split", "--params", "blocker_dir"),
         {}, ["blocker_dir: a folder, not a file"],
