@@ -12,7 +12,14 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from churn.arrow_reads import ArrowReads
-from churn.csv_header import check_delimiter, check_unique_names, file_delimiter, is_blank_name
+from churn.csv_header import (
+    FROM_PARAMS,
+    SettingNames,
+    check_delimiter,
+    check_unique_names,
+    file_delimiter,
+    is_blank_name,
+)
 from churn.data_params import DataParams
 from churn.decimal_commas import decimal_commas_in
 from churn.errors import ChurnError
@@ -58,18 +65,18 @@ def csv_names(handle, parse: pa_csv.ParseOptions) -> list[str]:
 
 
 def csv_batches(
-    handle, path: str, data: DataParams, option: str = "data.delimiter"
+    handle, path: str, data: DataParams, names: SettingNames = FROM_PARAMS
 ) -> Iterator[pa.RecordBatch]:
     """Every column as text (types are the contract's job), read block by block; quoted values
     may hold line breaks. Decimal commas in a comma-delimited file are refused, as ingest does.
-    option: what set data.delimiter, for the hint when it does not fit."""
-    sep = file_delimiter(handle, data.delimiter, path, data.decimal)
+    names: what set the delimiter and the decimal mark, for the hint when they do not fit."""
+    sep = file_delimiter(handle, data.delimiter, path, data.decimal, names)
     parse = pa_csv.ParseOptions(
         delimiter=sep, newlines_in_values=True, invalid_row_handler=blank_row_skipper(sep)
     )
-    names = csv_names(handle, parse)
-    check_delimiter(names, path, data.delimiter, option)
-    named = header_names(names, path)
+    header = csv_names(handle, parse)
+    check_delimiter(header, path, data.delimiter, names.delimiter)
+    named = header_names(header, path)
     handle.seek(0)
     text = {name: pa.string() for name in named}
     # Only empty cells are null: "NA", "null" ... stay text, so rejects show what the file said
@@ -126,11 +133,11 @@ def as_frame(table: pa.Table, metadata: dict[bytes, bytes] | None) -> pd.DataFra
 
 
 def read_chunks(
-    handle, path: str, chunk_size: int, data: DataParams, option: str = "data.delimiter"
+    handle, path: str, chunk_size: int, data: DataParams, names: SettingNames = FROM_PARAMS
 ) -> tuple[int | None, Iterator[pd.DataFrame]]:
     """(row count when known, chunks of chunk_size rows as data frames; the last may be shorter),
-    as the file wrote them: CSV in data's delimiter (set by option), every column as text (see
-    decimal_points)."""
+    as the file wrote them: CSV in data's delimiter (names: what set it and the decimal mark),
+    every column as text (see decimal_points)."""
     if not is_csv(path):
         parquet = pq.ParquetFile(handle)
         check_unique_names(parquet.schema_arrow.names, path)
@@ -138,7 +145,7 @@ def read_chunks(
         metadata = index_as_columns(parquet.schema_arrow)
         tables = regroup(batches, chunk_size)
         return parquet.metadata.num_rows, (as_frame(t, metadata) for t in tables)
-    batches = csv_batches(handle, path, data, option)
+    batches = csv_batches(handle, path, data, names)
     return None, (t.to_pandas() for t in regroup(batches, chunk_size))
 
 
@@ -154,7 +161,8 @@ def has_rows(path: str) -> bool:
     try:
         with open_table(path) as handle:
             if is_csv(path):
-                handle.readline()  # the header, however long
+                if not handle.readline().strip():  # the header, however long
+                    raise ChurnError(f"{path}: cannot be read (Empty CSV file)")  # as Arrow says
                 return any(line.strip() for line in handle)
             return pq.ParquetFile(handle).metadata.num_rows > 0
     except FileNotFoundError:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -14,6 +15,22 @@ from churn.errors import ChurnError
 # data.delimiter: "auto" (sniffed from each file's header line) or one of these spellings.
 DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\t": "\t", "|": "|"}
 AUTO = "auto"
+
+
+class SettingNames(NamedTuple):
+    """What set the CSV delimiter and decimal mark (a params key or a command-line flag), so
+    that a hint names the setting the user gave."""
+
+    delimiter: str = "data.delimiter"
+    decimal: str = "data.decimal"
+
+
+FROM_PARAMS = SettingNames()  # both set in params.yaml
+
+
+def setting_text(option: str, value: str) -> str:
+    """How the user writes option = value: `--decimal '.'` or `data.decimal: '.'`."""
+    return f"{option} {value!r}" if option.startswith("-") else f"{option}: {value!r}"
 
 
 def unquoted(header: str) -> str:
@@ -43,10 +60,12 @@ def utf8_start(start: bytes, path: str) -> str:
         return start[: error.start].decode("utf-8")
 
 
-def file_delimiter(handle, setting: str, path: str, decimal: str = ".") -> str:
+def file_delimiter(
+    handle, setting: str, path: str, decimal: str = ".", names: SettingNames = FROM_PARAMS
+) -> str:
     """The delimiter setting, or with "auto" the one sniffed from the header line; the start of
     the file must be UTF-8 either way (handle is rewound to the start). A comma-delimited file
-    cannot have decimal commas: refused with decimal ","."""
+    cannot have decimal commas: refused with decimal "," (named as names.decimal says)."""
     start = handle.read(1 << 16)  # not readline(size): fsspec's remote files lack the size
     handle.seek(0)
     text = utf8_start(start, path) if isinstance(start, bytes) else start
@@ -58,7 +77,8 @@ def file_delimiter(handle, setting: str, path: str, decimal: str = ".") -> str:
         if "," in unquoted(header):
             raise ChurnError(
                 f"{path}: comma-delimited, so its numbers cannot have decimal commas "
-                "(data.decimal: ','); set data.decimal: '.' for this file"
+                f"({setting_text(names.decimal, ',')}); set {setting_text(names.decimal, '.')} "
+                "for this file"
             )
         return ";"  # one column: no delimiter to sniff, and "," would split 1,5 in two
     return sep
@@ -99,18 +119,28 @@ def check_delimiter(
             f"{path}: one column only; wrong delimiter? (header starts {header[:40]!r}; "
             f"{delimiter_hint(header, setting, option)})"
         )
+    if len(columns) == 1 and (other := other_separator(header)):
+        raise ChurnError(
+            f"{path}: one column only; {other!r} seems to separate its header "
+            f"({header[:40]!r}), and CSV files are read with , ; tab or | only"
+        )
+
+
+def other_separator(header: str) -> str:
+    """The character that seems to separate a one-column header's names when it is none of the
+    delimiters read (':' or ' ', repeated), or ""."""
+    counts = Counter(c for c in unquoted(header) if not (c.isalnum() or c in "_-.'\""))
+    common = counts.most_common(1)
+    return common[0][0] if common and common[0][1] >= 2 else ""
 
 
 def delimiter_hint(header: str, setting: str, option: str) -> str:
     """What to set for a header read as one column, in the words of the option that set the
     delimiter (a command-line flag or a params key): the delimiter the header seems to use."""
-    joined = " " if option.startswith("-") else ": "  # --delimiter ';' / data.delimiter: ';'
+    auto = setting_text(option, AUTO).replace(repr(AUTO), AUTO)  # unquoted: a keyword
     if setting == AUTO:  # then only quotes hide the delimiter from sniffing
-        return f"{option}{joined}auto found none outside double quotes: is the header quoted whole?"
+        return f"{auto} found none outside double quotes: is the header quoted whole?"
     counts = {sep: header.count(sep) for sep in (",", ";", "\t", "|")}  # quotes included
     likely = max(counts, key=counts.__getitem__)
     spelt = "tab" if likely == "\t" else likely
-    return (
-        f"read with {option}{joined}{setting!r}; try {option}{joined}{spelt!r} "
-        f"or {option}{joined}auto"
-    )
+    return f"read with {setting_text(option, setting)}; try {setting_text(option, spelt)} or {auto}"

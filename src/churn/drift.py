@@ -58,13 +58,11 @@ def feature_columns(frame: pd.DataFrame, data: DataParams) -> pd.DataFrame:
     return frame[[c for c in frame.columns if c not in roles]]
 
 
-def check_sizes(reference, current, params: DriftParams) -> None:
-    """Refuse a side below drift.min_rows (PSI is noise there)."""
-    for name, frame in (("reference", reference), ("current", current)):
+def check_sizes(frames, params: DriftParams, sources: tuple[str, str]) -> None:
+    """Refuse a side below drift.min_rows (PSI is noise there), naming it after sources."""
+    for frame, source in zip(frames, sources, strict=True):
         if len(frame) < params.min_rows:
-            raise ChurnError(
-                f"{name} data has {len(frame)} rows; drift.min_rows is {params.min_rows}"
-            )
+            raise ChurnError(f"{source} has {len(frame)} rows; drift.min_rows is {params.min_rows}")
 
 
 def imputed_columns(frames, needed: list[str], policy: str, sources) -> list[str]:
@@ -91,7 +89,7 @@ def drift_report(
     sources: tuple[str, str] = ("reference data", "current data"),
 ) -> dict:
     """The metrics/drift.json payload for two frames of raw or typed rows, read from sources."""
-    check_sizes(reference, current, params)
+    check_sizes((reference, current), params, sources)
     importance, spec_inputs = model_info
     ref, cur = feature_columns(reference, data), feature_columns(current, data)
     needed = needed_columns(ref, spec_inputs, importance)

@@ -19,6 +19,7 @@ from tqdm import tqdm
 from churn.artifacts import Artifacts
 from churn.batch_input import CSV_BLOCK_BYTES, decimal_points, has_rows, read_chunks
 from churn.batch_results import SCORE_SCHEMA, Summary, rejects_schema, score_schema, with_snapshot
+from churn.csv_header import SettingNames
 from churn.customer_keys import SeenKeys
 from churn.errors import ChurnError, run_cli, storage_errors
 from churn.model import threads_per_call
@@ -40,8 +41,7 @@ def score_stream(args: argparse.Namespace, artifacts: Artifacts, stack: ExitStac
     their final names only when every chunk went through (see churn.publishing.published)."""
     handle = stack.enter_context(open_table(args.input))
     numeric = numeric_inputs(artifacts)
-    option = "--delimiter" if args.delimiter else "data.delimiter"  # for a hint when it misfits
-    total, chunks = read_chunks(handle, args.input, args.chunk_size, artifacts.data, option)
+    total, chunks = read_chunks(handle, args.input, args.chunk_size, artifacts.data, names(args))
     stack.callback(chunks.close)  # stops the reading, before the file closes, on any error
     files = stack.enter_context(published(args.output, args.rejects))
     progress = stack.enter_context(tqdm(total=total, unit="rows", file=sys.stderr, disable=None))
@@ -53,6 +53,14 @@ def score_stream(args: argparse.Namespace, artifacts: Artifacts, stack: ExitStac
         scoring.submit(chunk, checked, row_ids(checked, artifacts.id_column, offset))
         offset += len(chunk)
     return scoring.finish()
+
+
+def names(args: argparse.Namespace) -> SettingNames:
+    """What set the CSV delimiter and decimal mark (a flag, else params), for the hints."""
+    return SettingNames(
+        "--delimiter" if args.delimiter else "data.delimiter",
+        "--decimal" if args.decimal else "data.decimal",
+    )
 
 
 def numeric_inputs(artifacts: Artifacts) -> list[str]:

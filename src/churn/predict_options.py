@@ -10,7 +10,7 @@ from pathlib import Path
 
 from churn.artifacts import Artifacts, load_revision, load_workspace
 from churn.data_params import CSV_DELIMITERS
-from churn.errors import ChurnError
+from churn.errors import ChurnError, refuse_folder
 from churn.outputs import same_file
 from churn.params import PARAMS_FILE
 from churn.tables import table_suffix
@@ -47,9 +47,17 @@ def parse_args(argv: Sequence[str] | None, description: str = "") -> argparse.Na
         "--fallback", help="score this file instead when --input has no rows (the score stage)"
     )
     parser.add_argument(
-        "--delimiter", choices=CSV_DELIMITERS, help="CSV delimiter (default: data.delimiter)"
+        "--delimiter",
+        choices=CSV_DELIMITERS,
+        metavar="{auto,',',';',tab,'|'}",  # the choices spelt without a literal tab
+        help="CSV delimiter (default: data.delimiter)",
     )
-    parser.add_argument("--decimal", choices=(".", ","), help="CSV decimal (default: data.decimal)")
+    parser.add_argument(
+        "--decimal",
+        choices=(".", ","),
+        metavar="{'.',','}",
+        help="CSV decimal (default: data.decimal)",
+    )
     args = parser.parse_args(argv)
     if args.chunk_size < 1:
         parser.error("--chunk-size must be at least 1")
@@ -57,9 +65,12 @@ def parse_args(argv: Sequence[str] | None, description: str = "") -> argparse.Na
 
 
 def table_names(args: argparse.Namespace) -> None:
-    """Check that input and outputs are named as tables; the rejects default next to the
-    output: scores.csv.gz -> scores.rejects.csv.gz."""
+    """Check that input and outputs are named as tables, and that the inputs are no folders;
+    the rejects default next to the output: scores.csv.gz -> scores.rejects.csv.gz."""
     table_suffix(args.input)
+    for source in (args.input, args.fallback):
+        if source:
+            refuse_folder(source)
     suffix = table_suffix(args.output)
     if args.rejects is None:
         args.rejects = f"{args.output[: -len(suffix)]}.rejects{args.output[-len(suffix) :]}"

@@ -153,7 +153,7 @@ def test_check_cli_exit_codes(tmp_path):
     assert report["features"]["plan"]["unseen_share"] > 0.4
     bad = run_check(tmp_path, reference, batch(rng, 10))
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
-    expected = "churn.drift: error: current data has 10 rows; drift.min_rows is 100"
+    expected = "churn.drift: error: current.csv has 10 rows; drift.min_rows is 100"
     assert bad.stderr.strip() == expected
 
 

@@ -14,7 +14,7 @@ from churn.coercion import coerce
 from churn.column_checks import check_feature
 from churn.contract import main as contract_main
 from churn.contract_spec import ColumnContract, Contract
-from churn.csv_header import sniff_delimiter
+from churn.csv_header import SettingNames, sniff_delimiter
 from churn.data_params import DataParams, Policies
 from churn.decimal_commas import decimal_commas_to_points
 from churn.errors import ChurnError
@@ -136,6 +136,21 @@ def test_an_explicit_delimiter_that_does_not_fit_is_refused_by_ingest(tmp_path):
     )
 
 
+@pytest.mark.parametrize(("separator", "shown"), [(":", "':'"), (" ", "' '")])
+def test_a_file_separated_by_a_character_no_reader_splits_on_is_named_so(
+    tmp_path, separator, shown
+):
+    """A ':'- or space-separated export was read as one column, and the run stopped later on
+    'column tenure_months of the contract is missing', which hid the cause."""
+    (tmp_path / "x.csv").write_text(f"a{separator}b{separator}c\n1{separator}2{separator}3\n")
+    frame = read_table(str(tmp_path / "x.csv"))
+    expected = f"x.csv: one column only; {shown} seems to separate its header"
+    with pytest.raises(ChurnError, match=re.escape(expected)):
+        check_table(frame, "x.csv", "auto")
+    (tmp_path / "y.csv").write_text("monthly charges\n1\n")  # one column, a space in its name
+    check_table(read_table(str(tmp_path / "y.csv")), "y.csv", "auto")
+
+
 @pytest.mark.parametrize(
     ("option", "hint"),
     [
@@ -150,8 +165,24 @@ def test_a_delimiter_that_does_not_fit_is_named_as_it_was_set(tmp_path, option, 
     data = DataParams("churned", 1, "customer_id", "", delimiter=";")
     refusal = pytest.raises(ChurnError, match=re.escape(hint))
     with open_table(str(tmp_path / "c.csv")) as handle, refusal as refused:
-        next(read_chunks(handle, "c.csv", 10, data, option)[1])
+        next(read_chunks(handle, "c.csv", 10, data, SettingNames(delimiter=option))[1])
     assert "sniffs" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("names", "hint"),
+    [
+        (SettingNames(decimal="--decimal"), "(--decimal ','); set --decimal '.' for this file"),
+        (SettingNames(), "(data.decimal: ','); set data.decimal: '.' for this file"),
+    ],
+)
+def test_a_decimal_mark_that_does_not_fit_is_named_as_it_was_set(tmp_path, names, hint):
+    """`churn.predict --decimal ,` on a comma-delimited file said `set data.decimal: '.'`."""
+    pd.DataFrame({"customer_id": ["a"], "spend": [1.5]}).to_csv(tmp_path / "c.csv", index=False)
+    data = DataParams("churned", 1, "customer_id", "", decimal=",")
+    refusal = pytest.raises(ChurnError, match=re.escape(f"decimal commas {hint}"))
+    with open_table(str(tmp_path / "c.csv")) as handle, refusal:
+        next(read_chunks(handle, "c.csv", 10, data, names)[1])
 
 
 def test_a_header_quoted_whole_is_refused_without_blaming_the_sniffer(tmp_path):

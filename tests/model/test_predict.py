@@ -451,6 +451,30 @@ def test_the_fallback_is_scored_when_the_input_has_no_rows(trained, tmp_path, ca
     assert run_predict(capsys, *files, *fallback, *artifact_args(trained.root))["rows_in"] == 2
 
 
+def test_an_empty_file_is_an_error_not_an_input_without_rows(trained, tmp_path):
+    """A 0-byte CSV (a failed export) was refused alone, yet with --fallback read as "no rows":
+    last month's file was scored again, exit 0."""
+    (tmp_path / "empty.csv").write_bytes(b"")
+    trained.test_rows.head(4).to_parquet(tmp_path / "test.parquet")
+    files = ["--input", str(tmp_path / "empty.csv"), "--output", str(tmp_path / "o.csv")]
+    for fallback in ([], ["--fallback", str(tmp_path / "test.parquet")]):
+        with pytest.raises(ChurnError, match=r"empty.csv: cannot be read \(Empty CSV file\)$"):
+            predict.main([*files, *fallback, *artifact_args(trained.root)])
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_a_folder_as_input_or_fallback_is_named_as_a_folder(trained, tmp_path):
+    (tmp_path / "d.csv").mkdir()
+    trained.test_rows.head(2).to_csv(tmp_path / "in.csv", index=False)
+    output = ["--output", str(tmp_path / "o.csv"), *artifact_args(trained.root)]
+    for inputs in (
+        ["--input", str(tmp_path / "d.csv")],
+        ["--input", str(tmp_path / "in.csv"), "--fallback", str(tmp_path / "d.csv")],
+    ):
+        with pytest.raises(ChurnError, match=r"d.csv: a folder, not a file$"):  # was "[Errno 21]"
+            predict.main([*inputs, *output])
+
+
 def test_columns_the_model_does_not_read_are_listed_not_checked(
     trained, tmp_path, capsys, monkeypatch
 ):
