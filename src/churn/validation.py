@@ -40,10 +40,12 @@ def check_missing(missing: list[str], contract: Contract, policies: Policies, wh
             f"{where}: column '{missing[0]}' of the contract is missing from the data "
             f"(contract.missing_column: fail){hint}"
         )
-    if len(missing) > len(contract.columns) / 2:
+    features = contract.names("feature")  # id, timestamp and label are no inputs to impute
+    absent = [name for name in missing if name in features]
+    if len(absent) > len(features) / 2:
         raise ChurnError(
-            f"{where}: {len(missing)} of {len(contract.columns)} contract columns are missing, "
-            f"e.g. '{missing[0]}'; imputing them all would score every row alike{hint}"
+            f"{where}: {len(absent)} of {len(features)} contract feature columns are missing, "
+            f"e.g. '{absent[0]}'; imputing them all would score every row alike{hint}"
         )
 
 

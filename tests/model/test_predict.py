@@ -440,6 +440,19 @@ def test_column_names_in_another_spelling_are_pointed_out_and_never_imputed(trai
     assert not (tmp_path / "o.csv").exists()
 
 
+def test_imputing_most_features_is_refused_whatever_the_id_snapshot_and_label(trained, tmp_path):
+    """The share counted id, snapshot and label as contract columns: 11 of 20 features missing
+    was 11 of 23 columns, under half, and every row was scored on imputed inputs."""
+    contract = yaml.safe_load((REPO / "contracts" / "churn.yaml").read_text())["columns"]
+    features = [name for name, spec in contract.items() if spec["role"] == "feature"]
+    dropped = [name for name in features if name in trained.test_rows][: len(features) // 2 + 1]
+    trained.test_rows.head(5).drop(columns=dropped).to_csv(tmp_path / "in.csv", index=False)
+    files = ["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv")]
+    expected = f"{len(dropped)} of {len(features)} contract feature columns are missing"
+    with pytest.raises(ChurnError, match=expected):
+        predict.main([*files, "--missing-columns", "impute", *artifact_args(trained.root)])
+
+
 def test_the_fallback_is_scored_when_the_input_has_no_rows(trained, tmp_path, capsys):
     """The score stage: the unlabelled newest snapshot, or the test month when there is none."""
     trained.test_rows.head(0).to_parquet(tmp_path / "unlabelled.parquet")
