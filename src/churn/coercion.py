@@ -9,6 +9,7 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from churn.date_parsing import naive_utc, other_dates
+from churn.decimal_commas import has_comma_decimals
 from churn.raw_text import (
     FALSE_WORDS,
     MISSING_MARKERS,
@@ -20,7 +21,7 @@ from churn.raw_text import (
     without,
 )
 
-THOUSANDS = r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?"
+THOUSANDS = r"[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d+)?"  # no grouping starts "0,": 0,125 is no 125
 RETYPE_SHARE = 0.5  # more wrong-typed values than this share: the column holds another type
 # What pandas infers for object columns holding only numbers (and missing values): such columns
 # need no text round trip (records from JSON arrive like this).
@@ -55,6 +56,8 @@ def coerce_numeric(column: pd.Series) -> Coerced:
     text = as_text(column)
     blank = blank_mask(text)
     thousands = row_mask(text.str.fullmatch(THOUSANDS))
+    if thousands.any() and has_comma_decimals(text, thousands):  # 1,250 beside 12,5: no 1250
+        thousands = no_rows(column)
     cleaned = without(text.where(~thousands, text.str.replace(",", "", regex=False)), blank)
     numbers = pd.to_numeric(cleaned.astype(object), errors="coerce").astype("float64")
     bad = column.notna() & ~blank & numbers.isna()

@@ -8,7 +8,7 @@ import re
 import pandas as pd
 
 from churn.coercion import RETYPE_SHARE, Coerced
-from churn.decimal_commas import DECIMAL_COMMA_NUMBER
+from churn.decimal_commas import DECIMAL_COMMA_NUMBER, comma_numbers
 
 # A scored chunk with fewer present values than this in a column (a small file, a file's tail)
 # cannot show that the column changed type: its wrong-typed values are only missing.
@@ -28,9 +28,7 @@ def decimal_comma_column(raw: pd.Series, coerced: Coerced) -> bool:
     """Whether the wrong-typed values are all numbers written with a decimal comma: a matter of
     the file's format, however few the values."""
     text = raw[coerced.bad.to_numpy()].astype("string").str.strip()
-    return bool(len(text)) and bool(
-        (text.str.contains(",", regex=False) & text.str.fullmatch(DECIMAL_COMMA_NUMBER)).all()
-    )
+    return bool(len(text)) and bool(comma_numbers(text).all())
 
 
 def retype_detail(raw: pd.Series, coerced: Coerced) -> str:

@@ -391,3 +391,38 @@ def test_a_column_named_unnamed_is_kept_as_data_with_a_warning(tmp_path, capsys)
         "ingest: column(s) 'Unnamed: 0' kept as data, though named as pandas names a blank "
         "header: a row index saved again? remove it from the export if it holds row numbers",
     ]
+
+
+def test_beside_dot_decimals_a_dotted_value_is_never_read_as_thousands(tmp_path):
+    """With data.decimal ",", 1.500 became 1500 while 0.125 and 0.250 beside it stayed as
+    written: in a column with dot decimals no grouping could be, 1.500 is 1.5 too."""
+    (tmp_path / "dots.csv").write_text("a;rate;Exited\n1;0.125;Yes\n2;0.250;No\n3;1.500;No\n")
+    frame = read_table(str(tmp_path / "dots.csv"), decimal=",")
+    assert frame["rate"].tolist() == ["0.125", "0.250", "1.500"]
+    assert coerce(frame["rate"], "numeric").values.tolist() == [0.125, 0.25, 1.5]
+    mixed = pd.Series(["82.97", "1.500", "12,5", "1.234,5"], dtype=object)
+    assert decimal_commas_to_points(mixed).tolist() == ["82.97", "1.500", "12.5", "1234.5"]
+    grouped = pd.Series(["1.500", "2.000,5"], dtype=object)  # no dot decimal: groupings
+    assert decimal_commas_to_points(grouped).tolist() == ["1500", "2000.5"]
+
+
+@pytest.mark.parametrize(
+    ("values", "read", "thousands"),
+    [
+        (["0,125", "0,250"], [None, None], 0),  # no grouping starts with 0
+        (["1,250", "12,5", "0,75"], [None, None, None], 0),  # commas are decimal commas here
+        (["1,250", "2,500"], [1250.0, 2500.0], 2),  # ambiguous alone: read as groupings
+    ],
+)
+def test_a_comma_is_a_thousands_separator_only_where_it_can_be_one(values, read, thousands):
+    result = coerce(pd.Series(values, dtype=object), "numeric")
+    assert result.values.astype(object).where(result.values.notna(), None).tolist() == read
+    assert int(result.thousands.sum()) == thousands
+
+
+def test_decimal_commas_under_a_leading_zero_stop_the_run_with_the_hint():
+    """0,125;0,250 in a ';' file read with data.decimal '.' became 125 and 250, silently."""
+    column = ColumnContract("share", "feature", "numeric")
+    raw = pd.Series(["0,125", "0,250", "0,5"], dtype=object)
+    with pytest.raises(ChurnError, match=r"e\.g\. '0,125'; decimal commas\? set data\.decimal"):
+        check_feature(raw, column, Policies(), "eu.csv", True, retype_min=20)
