@@ -13,11 +13,12 @@ import pandas as pd
 from churn.coercion import RETYPE_SHARE, coerce, infer_kind
 from churn.contract_spec import ColumnContract, Contract
 from churn.data_params import DataParams, absent_role_columns, ids_of
-from churn.errors import run_cli
+from churn.errors import ChurnError, run_cli
 from churn.params import PARAMS_FILE, load_section
 from churn.raw_text import as_text, blank_mask
 from churn.table_sources import list_table_files
 from churn.tables import read_table
+from churn.type_changes import decimal_comma_column, retype_detail
 
 MAX_CATEGORIES = 50  # more distinct values than this: an open set (id-like or free text)
 
@@ -37,11 +38,26 @@ def infer_type(column: pd.Series) -> str:
     return infer_kind(column, RETYPE_SHARE) if len(values) else "categorical"
 
 
-def infer_column(name: str, column: pd.Series, role: str) -> ColumnContract:
+def refuse_decimal_commas(column: pd.Series, name: str, where: str) -> None:
+    """Stop, as validate does with a frozen contract, when a column would be categorical only
+    because its numbers are written with a decimal comma (data.decimal left at '.')."""
+    numbers = coerce(column, "numeric")
+    if decimal_comma_column(column, numbers):
+        prefix = f"{where}: " if where else ""
+        raise ChurnError(
+            f"{prefix}column '{name}' holds numbers, not categories ({int(numbers.bad.sum())} "
+            f"of {len(column)} rows, {retype_detail(column, numbers)}): no contract inferred"
+        )
+
+
+def infer_column(name: str, column: pd.Series, role: str, where: str = "") -> ColumnContract:
     """A contract entry describing the column as it is (after the contract's own coercion, so
-    blanks count as missing and numbers written as text count as numbers)."""
+    blanks count as missing and numbers written as text count as numbers); where: the data's
+    file, for errors."""
     # ids are names, never numbers (ranges would refuse new customers, floats merge long ids)
     kind = {"timestamp": "datetime", "id": "categorical"}.get(role) or infer_type(column)
+    if kind == "categorical" and role == "feature":
+        refuse_decimal_commas(column, name, where)
     values = coerce(column, kind).values
     # a row without an id cannot be told apart or joined back: quarantined, as scoring rejects
     # it; a row without a timestamp belongs to no snapshot (validate quarantines it whatever
@@ -65,7 +81,7 @@ def has_values(column: pd.Series) -> bool:
 LEFT_OUT = "Left out, with no values at all: "
 
 
-def infer_contract(frame: pd.DataFrame, data: DataParams) -> Contract:
+def infer_contract(frame: pd.DataFrame, data: DataParams, where: str = "") -> Contract:
     """A first contract from a data sample: roles from params, types and ranges from values.
     Feature columns with no values at all are left out (a model feature that is never there
     would be demanded of scoring data), and named in a note (see left_out_note)."""
@@ -73,7 +89,7 @@ def infer_contract(frame: pd.DataFrame, data: DataParams) -> Contract:
     features = [name for name in frame.columns if name not in roles]
     empty = [name for name in features if not has_values(frame[name])]
     columns = [
-        infer_column(name, frame[name], roles.get(name, "feature"))
+        infer_column(name, frame[name], roles.get(name, "feature"), where)
         for name in frame.columns
         if name not in empty
     ]
@@ -118,7 +134,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     frame = pd.concat(frames, ignore_index=True)
     for warning in missing_role_warnings(frame.columns, data, args.data, args.params):
         print(warning, file=sys.stderr)
-    contract = infer_contract(frame, data)
+    contract = infer_contract(frame, data, args.data)
     if note := left_out_note(contract):
         print(f"contract: {note}", file=sys.stderr)
     sys.stdout.write(contract.to_yaml())

@@ -2,6 +2,7 @@
 
 import pandas as pd
 import pytest
+import yaml
 
 from churn.contract import infer_column, infer_contract, left_out_note
 from churn.contract import main as contract_main
@@ -175,3 +176,40 @@ def test_role_columns_the_data_has_give_no_warning(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert err == ""
     assert Contract.from_yaml(out).names("target") == ["churned"]
+
+
+EUROPEAN = (
+    "customer_id;MonthlyCharges;TotalCharges;churned\n"
+    "a;117,68;5.204,06;1\nb;29,85; ;0\nc;56,95;1.889,50;0\n"
+)
+
+
+def test_decimal_commas_stop_inference_as_they_stop_a_frozen_contract():
+    """With data.decimal '.' they became categories (MonthlyCharges: __missing__, __unknown__
+    in the model): validate without a contract said 0 quarantined."""
+    frame = FRAME.assign(charges=["117,68", "29,85", "5.204,06"])
+    message = (
+        r"^in\.csv: column 'charges' holds numbers, not categories \(3 of 3 rows, "
+        r"e\.g\. '117,68'; decimal commas\? set data\.decimal: ','\): no contract inferred$"
+    )
+    with pytest.raises(ChurnError, match=message):
+        infer_contract(frame, DATA, "in.csv")
+    words = FRAME.assign(plan=["a,b", "plus", "free"])  # text with a comma stays text
+    assert infer_contract(words, DATA).column("plan").type == "categorical"
+
+
+@pytest.mark.parametrize("decimal", [".", ","])
+def test_contract_infer_on_a_european_export_needs_the_decimal_setting(tmp_path, capsys, decimal):
+    (tmp_path / "eu.csv").write_text(EUROPEAN)
+    params = tmp_path / "params.yaml"
+    data = yaml.safe_load((REPO / "params.yaml").read_text())["data"]
+    data.update(id="customer_id", timestamp="", contract="", decimal=decimal)
+    params.write_text(yaml.safe_dump({"data": data}))
+    if decimal == ".":
+        with pytest.raises(ChurnError, match=r"eu\.csv: column 'MonthlyCharges' holds numbers"):
+            contract_main(["infer", str(tmp_path / "eu.csv"), "--params", str(params)])
+        return
+    contract_main(["infer", str(tmp_path / "eu.csv"), "--params", str(params)])
+    contract = Contract.from_yaml(capsys.readouterr().out, "inferred")
+    for name, high in (("MonthlyCharges", 117.68), ("TotalCharges", 5204.06)):
+        assert (contract.column(name).type, contract.column(name).max) == ("numeric", high)

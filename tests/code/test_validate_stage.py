@@ -125,3 +125,16 @@ def test_a_json_output_whose_folder_cannot_be_made_is_one_error(tmp_path, monkey
     params = setup(tmp_path, "contracts/strict.yaml")
     with pytest.raises(ChurnError, match=r"^/proc/churn-x/m.json: cannot be written \(No such"):
         run(tmp_path, params, **{output: "/proc/churn-x/m.json"})
+
+
+def test_without_a_contract_decimal_commas_stop_the_run_as_with_one(tmp_path, monkeypatch):
+    """An own-data run (data.contract "", data.decimal '.') made the charges categories and
+    said 0 quarantined; a frozen contract stops with the decimal-comma hint, and so does this."""
+    monkeypatch.chdir(tmp_path)
+    params = setup(tmp_path, "")
+    frame = pd.read_parquet(tmp_path / "in.parquet")
+    charges = ["117,68", "29,85", "56,95", "5.204,06"]
+    frame.assign(charges=charges).to_parquet(tmp_path / "in.parquet")
+    hint = r"column 'charges' holds numbers, not categories \(4 of 4 rows, e\.g\. '117,68'; deci"
+    with pytest.raises(ChurnError, match=hint):
+        run(tmp_path, params)
