@@ -24,7 +24,7 @@ from churn.drift_outputs import check_destinations, write_outputs
 from churn.drift_window import skipped_report, stage_window, training_window, window_fields
 from churn.errors import ChurnError, run_cli
 from churn.features import ENGINEERED, FeatureSpec
-from churn.model import LogisticModel, load_model
+from churn.model import feature_scores, load_model
 from churn.params import PARAMS_FILE, DriftParams, load_section
 from churn.table_sources import list_table_files
 from churn.tables import read_table
@@ -39,10 +39,7 @@ def column_importance(model_path: Path | None) -> dict[str, float]:
     if model_path is None:
         return {}
     model = load_model(model_path)
-    if isinstance(model, LogisticModel):
-        raw = dict(zip(model.feature_names, map(abs, model.coef), strict=True))
-    else:
-        raw = model.get_score(importance_type="total_gain")
+    raw = feature_scores(model)
     per_column: dict[str, float] = {}
     for name, value in raw.items():
         sources = ENGINEERED[name][0] if name in ENGINEERED else (name.split("=", 1)[0],)

@@ -16,7 +16,7 @@ from sklearn.calibration import calibration_curve
 
 from churn.data_params import check_data_columns
 from churn.errors import ChurnError, run_cli
-from churn.model import ChurnModel, LogisticModel, feature_names_of, load_model, predict_proba
+from churn.model import ChurnModel, feature_names_of, feature_scores, load_model, predict_proba
 from churn.params import PARAMS_FILE, load_section
 from churn.stage_live import open_live
 from churn.tables import read_parquet
@@ -84,10 +84,7 @@ def slice_masks(raw: pd.DataFrame, slices: Mapping[str, str]) -> dict[str, np.nd
 
 def feature_importance(model: ChurnModel) -> list[dict[str, float | str]]:
     """Top features by share of total gain (XGBoost) or absolute standardised weight (logistic)."""
-    if isinstance(model, LogisticModel):
-        raw = dict(zip(model.feature_names, map(abs, model.coef), strict=True))
-    else:
-        raw = model.get_score(importance_type="total_gain")
+    raw = feature_scores(model)
     total = sum(raw.values()) or 1.0
     ranked = sorted(raw.items(), key=lambda item: (-item[1], item[0]))[:TOP_FEATURES]
     return [{"feature": name, "importance": round(value / total, 6)} for name, value in ranked]

@@ -13,7 +13,7 @@ import xgboost as xgb
 from sklearn.linear_model import LogisticRegression
 
 from churn.errors import did_you_mean
-from churn.model import ChurnModel, LogisticModel, shift_log_odds
+from churn.model import ChurnModel, LogisticModel, keep_feature_names, shift_log_odds, xgboost_names
 from churn.params import TrainParams
 from churn.training_curves import Curves, TrainingSplitCurve
 from churn.typed_sections import ParamsValueError
@@ -79,13 +79,21 @@ def booster_params(features: Sequence[str], labels: pd.Series, params: TrainPara
     }
 
 
+def training_matrix(
+    frame: pd.DataFrame, features: list[str], target: str, nthread: int
+) -> xgb.DMatrix:
+    """The features and label as XGBoost reads them, [, ] and < in names escaped."""
+    names = xgboost_names(features)
+    return xgb.DMatrix(frame[features], frame[target], nthread=nthread, feature_names=names)
+
+
 def fit_xgboost(
     train: pd.DataFrame, valid: pd.DataFrame, target: str, params: TrainParams, seed: int
 ) -> tuple[xgb.Booster, Curves]:
     """Boost on the training split, stop early on the validation split, keep the best rounds."""
     features = [column for column in train.columns if column != target]
-    dtrain = xgb.DMatrix(train[features], label=train[target], nthread=params.nthread)
-    dvalid = xgb.DMatrix(valid[features], label=valid[target], nthread=params.nthread)
+    dtrain = training_matrix(train, features, target, params.nthread)
+    dvalid = training_matrix(valid, features, target, params.nthread)
     history: dict = {}
     train_curve = TrainingSplitCurve(dtrain)
     booster = xgb.train(
@@ -101,7 +109,7 @@ def fit_xgboost(
     best = booster.best_iteration
     kept = booster[: best + 1]
     train_curve.points[best] = train_curve.best_point(kept, best, dtrain.get_label())
-    return kept, Curves(history["valid"], train_curve.points, best)
+    return keep_feature_names(kept, features), Curves(history["valid"], train_curve.points, best)
 
 
 def fit_logistic(train: pd.DataFrame, target: str, params: TrainParams, seed: int) -> LogisticModel:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -15,6 +15,10 @@ import xgboost as xgb
 from churn.errors import ChurnError, json_kind, require_file
 
 LOGISTIC_KIND = "churn-logistic-regression"
+# XGBoost refuses [, ] and < in feature names: given to it escaped as URLs spell them, with the
+# names as written kept in a booster attribute (only then: other model files stay as they were)
+XGBOOST_ESCAPES = str.maketrans({"[": "%5B", "]": "%5D", "<": "%3C"})
+NAMES_ATTRIBUTE = "churn_feature_names"
 
 
 @dataclass(frozen=True)
@@ -55,9 +59,41 @@ def shift_log_odds(model: ChurnModel, shift: float) -> ChurnModel:
     return model
 
 
+def xgboost_names(names: Sequence[str]) -> list[str]:
+    """Feature names as XGBoost takes them: [, ] and < escaped, other names as they are."""
+    escaped: dict[str, str] = {}
+    for name in names:
+        twin = escaped.setdefault(name.translate(XGBOOST_ESCAPES), name)
+        if twin != name:
+            raise ChurnError(
+                f"features {twin!r} and {name!r} are one name to XGBoost, which cannot hold "
+                "[, ] or <: rename one of the columns"
+            )
+    return [name.translate(XGBOOST_ESCAPES) for name in names]
+
+
+def keep_feature_names(booster: xgb.Booster, names: Sequence[str]) -> xgb.Booster:
+    """A booster trained on xgboost_names(names), with names as written kept in it when they
+    differ (feature_names_of reads them)."""
+    if xgboost_names(names) != list(names):
+        booster.set_attr(**{NAMES_ATTRIBUTE: json.dumps(list(names))})
+    return booster
+
+
 def feature_names_of(model: ChurnModel) -> list[str]:
-    """The column order the model was trained on."""
+    """The column order the model was trained on, named as the feature spec names them."""
+    if isinstance(model, xgb.Booster) and (written := model.attr(NAMES_ATTRIBUTE)):
+        return json.loads(written)
     return list(model.feature_names or [])
+
+
+def feature_scores(model: ChurnModel) -> dict[str, float]:
+    """Per feature (named as in the spec): total gain (XGBoost) or absolute standardised weight
+    (logistic regression)."""
+    if isinstance(model, LogisticModel):
+        return dict(zip(model.feature_names, map(abs, model.coef), strict=True))
+    written = dict(zip(model.feature_names or [], feature_names_of(model), strict=True))
+    return {written[name]: s for name, s in model.get_score(importance_type="total_gain").items()}
 
 
 def save_model(model: ChurnModel, path: Path | str) -> None:
