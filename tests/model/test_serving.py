@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import subprocess
 import sys
 import urllib.error
@@ -12,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import jsonschema
 import numpy as np
 import pandas as pd
 import pytest
@@ -520,3 +522,28 @@ def test_contract_limits_are_422_and_contract_row_failures_are_listed(api, train
         0,
         "snapshot_month",
     ]
+
+
+def readme_curl_body() -> dict:
+    """The JSON body of the README's curl example (as docker/smoke.sh reads it)."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    found = re.search(r"curl -s -X POST \S+/predict .*? -d '(.*)'\n```\n```json\n", text)
+    assert found, "README.md has no curl example for /predict"
+    return json.loads(found.group(1))
+
+
+def test_the_readme_body_is_valid_against_the_openapi_document(api):
+    """The document said flags are {"type": "boolean"}: the README's own body, with 0 and 1 as
+    flags, failed validation against it, though the API scores it."""
+    document = httpx.get(f"{api}/openapi.json").json()
+    body = document["paths"]["/predict"]["post"]["requestBody"]["content"]["application/json"]
+    check = jsonschema.Draft202012Validator(body["schema"] | {"components": document["components"]})
+    sent = readme_curl_body()
+    assert (sent["newsletter_subscribed"], sent["app_installed"]) == (0, 1)
+    for flags in ({}, {"newsletter_subscribed": False, "app_installed": True},
+                  {"newsletter_subscribed": "no", "app_installed": " Yes "}):  # fmt: skip
+        assert not list(check.iter_errors(sent | flags)), flags
+        assert post(api, [sent | flags]).status_code == 200, flags
+    for refused in (2, "maybe", None):
+        assert not check.is_valid(sent | {"app_installed": refused}), refused
+        assert post(api, sent | {"app_installed": refused}).status_code == 422, refused
