@@ -481,9 +481,9 @@ def test_openapi_documents_the_responses(api):
         "predictions", "model_version", "rejected", "ignored_fields", "ignored_field_count",
         "unknown_categories",
     }  # fmt: skip
-    assert set(components["Prediction"]["properties"]) == {
-        "id", "churn_probability", "churn_decision"
-    }  # fmt: skip
+    assert list(components["Prediction"]["properties"]) == [
+        "id", "churn_probability", "churn_decision", "index", "snapshot_month"
+    ]  # fmt: skip
     assert set(components["Rejection"]["properties"]) == {"index", "reason"}
 
 
@@ -547,3 +547,24 @@ def test_the_readme_body_is_valid_against_the_openapi_document(api):
     for refused in (2, "maybe", None):
         assert not check.is_valid(sent | {"app_installed": refused}), refused
         assert post(api, sent | {"app_installed": refused}).status_code == 422, refused
+
+
+def test_predictions_carry_their_index_and_snapshot(api, trained):
+    """A backfill's two predictions for C1 were told apart by nothing, and a client had to work
+    out their positions from the rejected ones."""
+    record = records(trained.test_rows.head(1))[0] | {ID: "C1"}
+    months = [None, "2026-05", "2026-06", "2026-06", "NA"]
+    sent = [record | {ID: ""}] + [record | {"snapshot_month": m} for m in months[1:]]
+    answer = post(api, sent).json()
+    assert [(p["id"], p["index"], p["snapshot_month"]) for p in answer["predictions"]] == [
+        ("C1", 1, "2026-05"), ("C1", 2, "2026-06"), ("C1", 4, None)
+    ]  # fmt: skip
+    assert answer["rejected"] == [
+        {"index": 0, "reason": "null:customer_id"},
+        {"index": 3, "reason": "duplicate_id:customer_id"},
+    ]
+    assert list(answer["predictions"][0]) == [
+        "id", "churn_probability", "churn_decision", "index", "snapshot_month"
+    ]  # fmt: skip
+    alone = post(api, {**record, "snapshot_month": 202605}).json()["predictions"]
+    assert [(p["index"], p["snapshot_month"]) for p in alone] == [(0, "202605")]
