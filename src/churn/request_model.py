@@ -8,7 +8,6 @@ import re
 from functools import partial
 from typing import Annotated, Any
 
-import pandas as pd
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -26,7 +25,8 @@ from pydantic_core import PydanticCustomError
 from churn.artifacts import known_levels
 from churn.contract_spec import ColumnContract, Contract
 from churn.features import FeatureSpec
-from churn.raw_text import FALSE_WORDS, MISSING_MARKERS, TRUE_WORDS
+from churn.flags import flag_schema, flag_value
+from churn.raw_text import MISSING_MARKERS
 from churn.responses import NAME_CHARS
 
 SURROGATE = re.compile("[\ud800-\udfff]")  # JSON can escape one ("\\ud800"); UTF-8 cannot hold it
@@ -94,20 +94,6 @@ def json_number(value: Any) -> Any:
     return value
 
 
-def flag_value(value: Any) -> Any:
-    """A flag read by batch scoring's rule (coerce_boolean): true/false, the numbers 0 and 1, and
-    text such as "yes", "OFF" or "1.0"; any other value is left for the bool type to refuse."""
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        return value
-    number = value
-    if isinstance(value, str):
-        text = value.strip().lower()
-        if text in TRUE_WORDS or text in FALSE_WORDS:
-            return text in TRUE_WORDS
-        number = pd.to_numeric(text, errors="coerce")  # "1.0", "0.00" as CSV writers spell them
-    return {0: False, 1: True}.get(number, value)  # 1.0 == 1; other values stay, to be refused
-
-
 def value_type(column: ColumnContract) -> tuple[Any, str]:
     """The type of a numeric or boolean model input (null aside), and its description."""
     if column.type == "boolean":
@@ -133,12 +119,14 @@ def feature_field(column: ColumnContract, spec: FeatureSpec) -> tuple[Any, Any]:
             return Annotated[TEXT | None, BeforeValidator(missing_as_none), about], ...
         return Annotated[TEXT, BeforeValidator(refuse_missing), about], ...
     checked, description = value_type(column)
+    # a flag's document lists every spelling it reads (pydantic's would say boolean only)
+    shown = [WithJsonSchema(flag_schema(column.nullable))] if column.type == "boolean" else []
     if not column.nullable:
         about = Field(description=f"{description}.")
-        return Annotated[checked, BeforeValidator(refuse_missing), about], ...
+        return Annotated[checked, BeforeValidator(refuse_missing), about, *shown], ...
     # null, and NaN as Python's json writes a pandas gap, are missing values
     about = Field(description=f"{description}; null means missing.")
-    return Annotated[checked | None, BeforeValidator(missing_as_none), about], ...
+    return Annotated[checked | None, BeforeValidator(missing_as_none), about, *shown], ...
 
 
 def build_request_model(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 ERRORS_LISTED = 50  # a 422 lists this many errors: 10,000 bad records would make megabytes
 NAME_CHARS = 100  # a field name echoed back is cut here: a 100,000-character key came back whole
@@ -14,6 +14,7 @@ class Prediction(BaseModel):
     id: str | None = Field(description="The record's id as sent; null when the request has none")
     churn_probability: float
     churn_decision: bool = Field(description="Whether churn_probability reaches the threshold")
+    index: int = Field(description="Position of the record in the request, as in rejected")
 
 
 class Rejection(BaseModel):
@@ -33,6 +34,18 @@ class Scores(BaseModel):
     )
     ignored_field_count: int = Field(description="All the ignored fields; the list shows the first")
     unknown_categories: dict[str, int] = Field(description="Per field: values unseen in training")
+
+
+def scores_model(snapshot: str) -> type[Scores]:
+    """Scores whose predictions also carry the snapshot field (data.timestamp) as text, after
+    the fixed fields; Scores itself when there is none."""
+    if not snapshot or snapshot in Prediction.model_fields:
+        return Scores
+    about = Field(description="The record's snapshot as text, as batch scoring writes it; null "
+                  "when it has none")  # fmt: skip
+    prediction = create_model("Prediction", __base__=Prediction, **{snapshot: (str | None, about)})
+    listed = (list[prediction], ...)  # type: ignore[valid-type]
+    return create_model("Scores", __base__=Scores, __doc__=Scores.__doc__, predictions=listed)
 
 
 class FieldError(BaseModel):

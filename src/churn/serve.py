@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from churn.artifacts import Artifacts, load_workspace
 from churn.body_limit import BodySizeLimit
+from churn.customer_keys import text_of_rows
 from churn.errors import ChurnError, read_json_object
 from churn.field_errors import validation_error
 from churn.json_body import JsonBodyRoute
@@ -24,12 +25,12 @@ from churn.responses import (
     ModelInfo,
     NotJson,
     RequestError,
-    Scores,
     TooLarge,
     Unreadable,
+    scores_model,
 )
 from churn.revisions import check_metrics_pair
-from churn.scoring import check_chunk, row_ids, score_frame
+from churn.scoring import Checked, check_chunk, row_ids, score_frame
 from churn.serve_settings import LoadedFiles, Settings, check_paths, contract_file, health_of
 
 PROG = "churn.serve"
@@ -61,7 +62,7 @@ def score_records(records: list[BaseModel], artifacts: Artifacts) -> dict[str, A
     rejected = checked.rejected.rename(columns={"reject_reason": "reason"})
     ignored = sorted({key for record in records for key in (record.model_extra or {})})
     return {
-        "predictions": scores.drop(columns="model_version").to_dict(orient="records"),
+        "predictions": predictions(scores, frame, checked, artifacts.data.timestamp),
         "model_version": artifacts.version,
         "rejected": [
             {"index": int(row[POSITION]), "reason": row["reason"]}
@@ -71,6 +72,18 @@ def score_records(records: list[BaseModel], artifacts: Artifacts) -> dict[str, A
         "ignored_field_count": len(ignored),
         "unknown_categories": {col: n for col, n in checked.unknown.items() if n},
     }
+
+
+def predictions(
+    scores: pd.DataFrame, frame: pd.DataFrame, checked: Checked, snapshot: str
+) -> list[dict[str, Any]]:
+    """The scores, each with its record's index in the request and, when the request model has
+    the snapshot field, its snapshot as text (as batch scoring writes it; null when none)."""
+    scores = scores.drop(columns="model_version").assign(index=checked.positions)
+    if snapshot in frame.columns and snapshot not in scores.columns:
+        text = text_of_rows(frame[snapshot], checked.positions).to_numpy(object, na_value=None)
+        scores[snapshot] = pd.Series(text, index=scores.index, dtype=object)  # None stays None
+    return scores.to_dict(orient="records")
 
 
 def describe_model(settings: Settings, artifacts: Artifacts) -> dict[str, Any]:
@@ -127,8 +140,9 @@ def add_routes(
     for method in ("GET", "HEAD"):  # uptime checkers send HEAD; one route each: one operation id
         app.add_api_route("/health", health, methods=[method], response_model=Health)
         app.add_api_route("/model", model_info, methods=[method], response_model=ModelInfo)
+    answer = scores_model(artifacts.data.timestamp)  # predictions show the snapshot field
     app.router.add_api_route(
-        "/predict", predict, methods=["POST"], response_model=Scores, responses=PREDICT_ERRORS,
+        "/predict", predict, methods=["POST"], response_model=answer, responses=PREDICT_ERRORS,
         route_class_override=JsonBodyRoute,
     )  # fmt: skip
 

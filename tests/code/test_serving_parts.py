@@ -6,14 +6,18 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 
+import jsonschema
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 from uvicorn.importer import import_from_string
 
@@ -27,6 +31,7 @@ from churn.customer_keys import snapshot_keys, text_of_rows
 from churn.errors import ChurnError
 from churn.features import FeatureSpec
 from churn.field_errors import field_error
+from churn.flags import FLAG_TEXT, MISSING_TEXT
 from churn.request_model import build_request_model, request_body
 from churn.revisions import check_metrics_pair
 from churn.serve import create_app
@@ -120,6 +125,49 @@ def test_flags_are_read_as_batch_scoring_reads_them():
         except ValidationError:
             read = float("nan")
         assert read == expected or (pd.isna(read) and pd.isna(expected)), sent
+
+
+def flag_model(nullable: bool) -> type:
+    contract = Contract([ColumnContract("app", "feature", "boolean", nullable=nullable)])
+    spec = FeatureSpec(numeric=["app"], categorical={}, engineered=[])
+    return build_request_model(contract, spec, "")
+
+
+def accepted(customer: type, value: object) -> bool:
+    try:
+        customer(app=value)
+    except ValidationError:
+        return False
+    return True
+
+
+OTHER_SPELLINGS = ["NA", "", " null ", "N/A", "#N/A", "-", None, "1e0", "1.000000e+00", "0E-5",
+                   "+1", "-0", ".", ".0", "1.", "1 0", "yes ", "oN\n", "1.5", 1.5, "０", "tru",
+                   "nope", "na", "Null", [], {}]  # fmt: skip
+
+
+@pytest.mark.parametrize("nullable", [False, True])
+def test_the_document_shows_each_flag_spelling_the_api_reads_and_no_other(nullable):
+    """The document said {"type": "boolean"}: 0, 1 and "yes", which the API reads, failed
+    validation against it (the README's own body sends 0 and 1)."""
+    customer = flag_model(nullable)
+    schema = customer.model_json_schema()["properties"]["app"]
+    check = jsonschema.Draft202012Validator(schema)
+    for value in [*FLAG_SPELLINGS, *OTHER_SPELLINGS]:
+        assert check.is_valid(value) == accepted(customer, value), (value, nullable)
+
+
+@settings(max_examples=200, derandomize=True, deadline=None, database=None)
+@given(text=st.from_regex(FLAG_TEXT) | st.from_regex(MISSING_TEXT))
+def test_all_text_the_document_allows_a_flag_is_read(text):
+    """Whatever the document's patterns allow (numeric text of 0 or 1, the words, missing-value
+    text), the API reads as a flag, or as null where that is allowed. The document leaves out
+    spellings pandas rounds to 0 or 1 ("10e-1", "0.99999999999999999999"): it is narrower, never
+    wider, than what is read."""
+    nullable, required = flag_model(True), flag_model(False)
+    assert accepted(nullable, text)
+    missing = re.search(MISSING_TEXT, text) is not None
+    assert accepted(required, text) != missing, text
 
 
 def test_text_with_a_lone_surrogate_is_refused_where_it_would_break_scoring():

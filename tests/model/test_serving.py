@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import subprocess
 import sys
 import urllib.error
@@ -12,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import jsonschema
 import numpy as np
 import pandas as pd
 import pytest
@@ -479,9 +481,9 @@ def test_openapi_documents_the_responses(api):
         "predictions", "model_version", "rejected", "ignored_fields", "ignored_field_count",
         "unknown_categories",
     }  # fmt: skip
-    assert set(components["Prediction"]["properties"]) == {
-        "id", "churn_probability", "churn_decision"
-    }  # fmt: skip
+    assert list(components["Prediction"]["properties"]) == [
+        "id", "churn_probability", "churn_decision", "index", "snapshot_month"
+    ]  # fmt: skip
     assert set(components["Rejection"]["properties"]) == {"index", "reason"}
 
 
@@ -520,3 +522,49 @@ def test_contract_limits_are_422_and_contract_row_failures_are_listed(api, train
         0,
         "snapshot_month",
     ]
+
+
+def readme_curl_body() -> dict:
+    """The JSON body of the README's curl example (as docker/smoke.sh reads it)."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    found = re.search(r"curl -s -X POST \S+/predict .*? -d '(.*)'\n```\n```json\n", text)
+    assert found, "README.md has no curl example for /predict"
+    return json.loads(found.group(1))
+
+
+def test_the_readme_body_is_valid_against_the_openapi_document(api):
+    """The document said flags are {"type": "boolean"}: the README's own body, with 0 and 1 as
+    flags, failed validation against it, though the API scores it."""
+    document = httpx.get(f"{api}/openapi.json").json()
+    body = document["paths"]["/predict"]["post"]["requestBody"]["content"]["application/json"]
+    check = jsonschema.Draft202012Validator(body["schema"] | {"components": document["components"]})
+    sent = readme_curl_body()
+    assert (sent["newsletter_subscribed"], sent["app_installed"]) == (0, 1)
+    for flags in ({}, {"newsletter_subscribed": False, "app_installed": True},
+                  {"newsletter_subscribed": "no", "app_installed": " Yes "}):  # fmt: skip
+        assert not list(check.iter_errors(sent | flags)), flags
+        assert post(api, [sent | flags]).status_code == 200, flags
+    for refused in (2, "maybe", None):
+        assert not check.is_valid(sent | {"app_installed": refused}), refused
+        assert post(api, sent | {"app_installed": refused}).status_code == 422, refused
+
+
+def test_predictions_carry_their_index_and_snapshot(api, trained):
+    """A backfill's two predictions for C1 were told apart by nothing, and a client had to work
+    out their positions from the rejected ones."""
+    record = records(trained.test_rows.head(1))[0] | {ID: "C1"}
+    months = [None, "2026-05", "2026-06", "2026-06", "NA"]
+    sent = [record | {ID: ""}] + [record | {"snapshot_month": m} for m in months[1:]]
+    answer = post(api, sent).json()
+    assert [(p["id"], p["index"], p["snapshot_month"]) for p in answer["predictions"]] == [
+        ("C1", 1, "2026-05"), ("C1", 2, "2026-06"), ("C1", 4, None)
+    ]  # fmt: skip
+    assert answer["rejected"] == [
+        {"index": 0, "reason": "null:customer_id"},
+        {"index": 3, "reason": "duplicate_id:customer_id"},
+    ]
+    assert list(answer["predictions"][0]) == [
+        "id", "churn_probability", "churn_decision", "index", "snapshot_month"
+    ]  # fmt: skip
+    alone = post(api, {**record, "snapshot_month": 202605}).json()["predictions"]
+    assert [(p["index"], p["snapshot_month"]) for p in alone] == [(0, "202605")]
