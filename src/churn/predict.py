@@ -26,6 +26,7 @@ from churn.model import threads_per_call
 from churn.outputs import TableWriter, check_destination
 from churn.predict_options import check_distinct, load_artifacts, parse_args, table_names
 from churn.publishing import published
+from churn.refused_share import check_refused_share
 from churn.scoring import Checked, check_chunk, model_input, probabilities, row_ids, scores_of
 from churn.tables import (
     COMPRESSION_ERRORS,
@@ -138,6 +139,14 @@ def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def check_rejected_share(summary: dict, artifacts: Artifacts, args: argparse.Namespace) -> None:
+    """contract.max_quarantined, as validate applies it: too many rows rejected stop the run
+    (exit 2) once the scores, the rejects and the summary are written."""
+    limit, kept = artifacts.policies.max_quarantined, ("rejected", args.rejects)
+    by_reason = summary["rejected_by_reason"]
+    check_refused_share(summary["rows_in"], by_reason, limit, args.input, kept)
+
+
 def write_summary(summary: dict, path: Path) -> None:
     with writing(path):
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -172,6 +181,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.summary:
         write_summary(summary, args.summary)
     print(json.dumps(summary))
+    check_rejected_share(summary, artifacts, args)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from churn.errors import ChurnError, listing, run_cli
 from churn.outputs import check_destination
 from churn.params import PARAMS_FILE, load_section
 from churn.raw_text import as_text
+from churn.refused_share import check_refused_share
 from churn.tables import read_parquet, write_parquet, writing
 from churn.validation import ValidationResult, apply_contract
 
@@ -155,13 +156,9 @@ def check_quarantined_share(counts: dict, limit: float, args: argparse.Namespace
             f"{args.input}: no valid rows (all {quarantined} quarantined "
             f"in {args.quarantine_out}; reasons in {args.metrics})"
         )
-    if quarantined > limit * rows_in:
-        reason, count = max(counts["quarantined_by_reason"].items(), key=lambda item: item[1])
-        raise ChurnError(
-            f"{args.input}: {quarantined} of {rows_in} rows quarantined, more than "
-            f"contract.max_quarantined ({limit:.0%}); most for {reason} ({count}); "
-            f"see {args.quarantine_out}"
-        )
+    by_reason = counts["quarantined_by_reason"]
+    kept = ("quarantined", str(args.quarantine_out))
+    check_refused_share(rows_in, by_reason, limit, str(args.input), kept)
 
 
 if __name__ == "__main__":

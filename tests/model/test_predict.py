@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,15 @@ from tests.helpers import REPO
 def artifact_args(root: Path) -> list[str]:
     return ["--model", str(root / "model.json"), "--features", str(root / "features.json"),
             "--params", str(root / "params.yaml")]  # fmt: skip
+
+
+def lenient_args(root: Path, folder: Path) -> list[str]:
+    """artifact_args with contract.max_quarantined 1, for tests of what small files whose rows
+    are mostly rejected write (else the share check stops the run after writing them)."""
+    params = yaml.safe_load((root / "params.yaml").read_text())
+    params["contract"]["max_quarantined"] = 1.0
+    (folder / "lenient.yaml").write_text(yaml.safe_dump(params))
+    return [*artifact_args(root)[:-1], str(folder / "lenient.yaml")]
 
 
 def messy_csv(trained, path: Path) -> pd.DataFrame:
@@ -293,12 +303,12 @@ def test_a_few_wrong_typed_values_at_the_end_of_a_file_are_missing_not_a_type_ch
 
 def test_a_small_file_cannot_declare_a_type_change(trained, tmp_path, capsys):
     """One row with a word in a number column is a bad row, not a column of another type: the
-    row is rejected (the column is required), the run goes on, the word is kept in the rejects."""
+    row is rejected (the column is required), the word is kept in the rejects."""
     rows = trained.test_rows.head(1).astype({"sessions_30d": object})
     rows.loc[rows.index[0], "sessions_30d"] = "lots"
     rows.to_csv(tmp_path / "in.csv", index=False)
     files = ["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv")]
-    summary = run_predict(capsys, *files, *artifact_args(trained.root))
+    summary = run_predict(capsys, *files, *lenient_args(trained.root, tmp_path))
     assert summary["rejected_by_reason"] == {"type:sessions_30d": 1}
     assert pd.read_csv(tmp_path / "o.rejects.csv")["sessions_30d"].tolist() == ["lots"]
 
@@ -308,7 +318,7 @@ def test_rejects_keep_missing_value_markers_as_the_file_wrote_them(trained, tmp_
     rows.loc[0, "tenure_months"], rows.loc[1, "tenure_months"] = "NA", "null"
     rows.to_csv(tmp_path / "in.csv", index=False)
     files = ["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv")]
-    summary = run_predict(capsys, *files, *artifact_args(trained.root))
+    summary = run_predict(capsys, *files, *lenient_args(trained.root, tmp_path))
     assert summary["rejected_by_reason"] == {"null:tenure_months": 2}
     rejects = pd.read_csv(tmp_path / "o.rejects.csv", keep_default_na=False)
     assert rejects["tenure_months"].tolist() == ["NA", "null"]
@@ -462,6 +472,28 @@ def test_the_fallback_is_scored_when_the_input_has_no_rows(trained, tmp_path, ca
     assert run_predict(capsys, *files, *fallback, *artifact_args(trained.root))["rows_in"] == 4
     trained.test_rows.head(2).to_parquet(tmp_path / "unlabelled.parquet")
     assert run_predict(capsys, *files, *fallback, *artifact_args(trained.root))["rows_in"] == 2
+
+
+def test_too_many_rejected_rows_stop_scoring_as_they_stop_validate(trained, tmp_path, capsys):
+    """contract.max_quarantined was applied by validate only: a batch whose rows were nearly all
+    rejected was scored, exit 0. The outputs are still written, to be inspected."""
+    rows = trained.test_rows.head(40).copy()
+    rows.loc[rows.index[:30], "tenure_months"] = -5  # below the contract's min
+    rows.to_csv(tmp_path / "in.csv", index=False)
+    files = ["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv")]
+    expected = (
+        f"{tmp_path / 'in.csv'}: 30 of 40 rows rejected, more than contract.max_quarantined "
+        f"(50%); most for below_min:tenure_months (30); see {tmp_path / 'o.rejects.csv'}"
+    )
+    with pytest.raises(ChurnError, match=re.escape(expected) + "$"):
+        predict.main([*files, *artifact_args(trained.root)])
+    assert len(pd.read_csv(tmp_path / "o.rejects.csv")) == 30
+    assert len(pd.read_csv(tmp_path / "o.csv")) == 10
+    params = yaml.safe_load((trained.root / "params.yaml").read_text())
+    params["contract"]["max_quarantined"] = 0.8
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
+    lenient = [*artifact_args(trained.root)[:-1], str(tmp_path / "params.yaml")]
+    assert run_predict(capsys, *files, *lenient)["rows_rejected"] == 30
 
 
 def test_an_empty_file_is_an_error_not_an_input_without_rows(trained, tmp_path):

@@ -19,7 +19,7 @@ from churn import predict
 from churn.errors import ChurnError
 from tests.helpers import REPO
 from tests.model.conftest import CONTRACT
-from tests.model.test_predict import artifact_args, messy_csv, run_predict
+from tests.model.test_predict import artifact_args, lenient_args, messy_csv, run_predict
 
 
 def test_a_rejects_file_fixed_and_scored_again_replaces_its_reasons(trained, tmp_path, capsys):
@@ -28,7 +28,7 @@ def test_a_rejects_file_fixed_and_scored_again_replaces_its_reasons(trained, tmp
     run_predict(capsys, *first, "--rejects", str(tmp_path / "r.csv"), *artifact_args(trained.root))
     again = ["--input", str(tmp_path / "r.csv"), "--output", str(tmp_path / "o2.csv")]
     again += ["--rejects", str(tmp_path / "r2.csv")]
-    summary = run_predict(capsys, *again, *artifact_args(trained.root))
+    summary = run_predict(capsys, *again, *lenient_args(trained.root, tmp_path))
     assert summary["rows_in"] == 3 == summary["rows_scored"] + summary["rows_rejected"]
     assert "reject_reason" in summary["ignored_columns"]
     rejects = pd.read_csv(tmp_path / "r2.csv")

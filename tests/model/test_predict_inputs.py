@@ -20,7 +20,7 @@ from churn.batch_input import has_rows
 from churn.errors import ChurnError
 from churn.tables import read_table
 from tests.helpers import REPO
-from tests.model.test_predict import artifact_args, run_predict
+from tests.model.test_predict import artifact_args, lenient_args, run_predict
 
 
 def test_a_summary_that_would_overwrite_an_input_or_an_output_is_refused(trained, tmp_path):
@@ -163,7 +163,7 @@ def test_nested_parquet_columns_are_written_to_the_rejects_as_json(trained, tmp_
     table = table.append_column("tags", pa.array([["x", "y"], [], None]))
     pq.write_table(table, tmp_path / "in.parquet")
     files = ["--input", str(tmp_path / "in.parquet"), "--output", str(tmp_path / "o.csv")]
-    summary = run_predict(capsys, *files, *artifact_args(trained.root))
+    summary = run_predict(capsys, *files, *lenient_args(trained.root, tmp_path))
     assert summary["rejected_by_reason"] == {"below_min:tenure_months": 2}
     rejects = pd.read_csv(tmp_path / "o.rejects.csv", dtype=str, keep_default_na=False)
     assert [json.loads(text) for text in rejects["extra"]] == [
@@ -209,7 +209,7 @@ def test_missing_value_markers_in_the_snapshot_are_no_snapshot(trained, tmp_path
         tmp_path / "in.csv", index=False
     )
     files = ["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv")]
-    summary = run_predict(capsys, *files, *artifact_args(trained.root))
+    summary = run_predict(capsys, *files, *lenient_args(trained.root, tmp_path))
     assert summary["rejected_by_reason"] == {"duplicate_id:customer_id": 5}
     scored = pd.read_csv(tmp_path / "o.csv", dtype=str, keep_default_na=False)
     assert scored["snapshot_month"].tolist() == ["", "2026-06-01"]

@@ -1,0 +1,24 @@
+"""contract.max_quarantined, applied alike by validate (quarantined rows) and batch scoring
+(rejected rows): too large a share of refused rows stops the run, after the outputs are written."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from churn.errors import ChurnError
+
+
+def check_refused_share(
+    rows_in: int, by_reason: Mapping[str, int], limit: float, where: str, kept: tuple[str, str]
+) -> None:
+    """Stop when more than `limit` of rows_in were refused (by_reason: how many per reason);
+    kept: (what refused rows are called, the file that holds them)."""
+    refused = sum(by_reason.values())
+    if refused <= limit * rows_in:
+        return
+    verb, path = kept
+    reason, count = max(by_reason.items(), key=lambda item: item[1])
+    raise ChurnError(
+        f"{where}: {refused} of {rows_in} rows {verb}, more than contract.max_quarantined "
+        f"({limit:.0%}); most for {reason} ({count}); see {path}"
+    )
