@@ -1,5 +1,6 @@
-"""The data's params: which columns hold the label, id and snapshot and how CSV files are written
-(params.yaml section `data`), and what to do when data and contract disagree (`contract`)."""
+"""The data's params: where it is read from (params.yaml section `ingest`), which columns hold the
+label, id and snapshot and how CSV files are written (`data`), and what to do when data and
+contract disagree (`contract`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from churn.errors import ChurnError, column_hint
 from churn.typed_sections import report, require
 
 CSV_DELIMITERS = ("auto", ",", ";", "tab", "\t", "|")  # the spellings churn.csv_header reads
+GLOB_CHARACTERS = "*?["  # what makes a source a glob (churn.table_sources)
+UNQUOTABLE = "holds a ' (quote), which dvc.yaml's single-quoted command cannot pass: rename it"
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,45 @@ class DataParams:
             report(f"data.decimal must be '.' or ',', got {self.decimal!r}")
         if self.decimal == "," and self.delimiter == ",":
             report("data.decimal ',' needs another data.delimiter (auto, ; tab |)")
+        if "'" in self.contract:
+            report(f"key 'data.contract' {UNQUOTABLE}, got {self.contract!r}")
+
+
+@dataclass(frozen=True)
+class IngestParams:
+    source: str
+    files: str = ""  # glob of the files to read in source (a folder); "" = every table file
+
+    def __post_init__(self) -> None:
+        if problem := source_problem(self.source):
+            report(f"key 'ingest.source' {problem}, got {self.source!r}")
+        if "'" in self.files:
+            report(f"key 'ingest.files' {UNQUOTABLE}, got {self.files!r}")
+
+
+def source_problem(source: str) -> str | None:
+    """Why ingest.source cannot be the ingest stage's DVC dependency and --source argument, or
+    None: DVC hashes it as written (no glob, no ~) and dvc.yaml passes it in single quotes."""
+    if not source.strip():
+        return "should name the file, folder or URL to read"
+    if source.startswith("~"):
+        return "starts with ~, which is not expanded: write the full path"
+    if "'" in source:
+        return UNQUOTABLE
+    if any(c in source for c in GLOB_CHARACTERS) and not Path(source).exists():
+        folder, pattern = glob_parts(source)
+        return (
+            f"is a glob, which DVC cannot track: put the folder in ingest.source ({folder!r}) "
+            f"and the pattern in ingest.files ({pattern!r})"
+        )
+    return None
+
+
+def glob_parts(source: str) -> tuple[str, str]:
+    """(folder, pattern) of a glob: the folder ends before the first wildcard's path segment."""
+    first = min(source.index(c) for c in GLOB_CHARACTERS if c in source)
+    cut = source.rfind("/", 0, first) + 1
+    return source[:cut] or ".", source[cut:]
 
 
 ROLES = ("target", "id", "timestamp")  # the DataParams fields that name a column

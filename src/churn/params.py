@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from churn.data_params import DataParams, Policies
+from churn.data_params import DataParams, IngestParams, Policies
 from churn.errors import ChurnError, read_text
 from churn.typed_sections import PARAMS_FILE, require, section_from_mapping
 from churn.yaml_files import parse_yaml, yaml_problem
@@ -77,12 +77,6 @@ class DriftParams:
         for name in ("unseen_share", "share_drifted"):
             value = getattr(self, name)
             require(0 < value <= 1, f"drift.{name}", "in (0, 1]", value)
-
-
-@dataclass(frozen=True)
-class IngestParams:
-    source: str
-    files: str = ""  # glob of the files to read in source (a folder); "" = every table file
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,11 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+from churn.data_params import GLOB_CHARACTERS
 from churn.errors import ChurnError, listing
 from churn.file_systems import filesystem_of
 from churn.tables import TABLE_SUFFIXES
 
-GLOB_CHARACTERS = "*?["
 SKIPPED_SHOWN = 3  # names of skipped non-table files shown in the note
 
 

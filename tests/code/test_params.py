@@ -336,3 +336,48 @@ def test_params_yaml_is_in_the_style_dvc_exp_run_s_writes(tmp_path):
     assert [new.split("#")[0].split() for _, new in changed] == [
         ["max_depth:", str(parse_yaml(committed)["train"]["max_depth"] + 1)]
     ]
+
+
+SOURCE_PROBLEMS = {
+    "": "key 'ingest.source' should name the file, folder or URL to read, got ''",
+    "/tmp/own/exports/*.csv": "key 'ingest.source' is a glob, which DVC cannot track: put the "
+    "folder in ingest.source ('/tmp/own/exports/') and the pattern in ingest.files ('*.csv'), "
+    "got '/tmp/own/exports/*.csv'",
+    "s3://b/2026-0?/*.csv": "key 'ingest.source' is a glob, which DVC cannot track: put the "
+    "folder in ingest.source ('s3://b/') and the pattern in ingest.files ('2026-0?/*.csv'), "
+    "got 's3://b/2026-0?/*.csv'",
+    "~/own_exports": "key 'ingest.source' starts with ~, which is not expanded: write the full "
+    "path, got '~/own_exports'",
+    "/tmp/Bob's exports": "key 'ingest.source' holds a ' (quote), which dvc.yaml's "
+    'single-quoted command cannot pass: rename it, got "/tmp/Bob\'s exports"',
+}
+
+
+@pytest.mark.parametrize(("source", "message"), SOURCE_PROBLEMS.items())
+def test_an_ingest_source_dvc_cannot_track_is_refused_with_what_to_do(tmp_path, source, message):
+    """'' gave 'ERROR: unexpected error', a glob or ~ 'No such file or directory' inside dvc
+    repro; each is named with the other problems of the params before it runs."""
+    raw = committed_params()
+    raw["ingest"]["source"] = source
+    raw["split"]["valid_size"] = 2
+    path = tmp_path / "params.yaml"
+    assert check_error(raw, path) == (
+        f"{path}: {message}; key 'split.valid_size' should be between 0 and 1, got 2.0"
+    )
+
+
+def test_a_source_named_with_spaces_or_brackets_that_exists_is_accepted(tmp_path):
+    folder = tmp_path / "my exports [2026]"
+    folder.mkdir()
+    raw = committed_params()
+    raw["ingest"] |= {"source": str(folder), "files": "2026-*/*.csv"}
+    assert check_params(raw, tmp_path / "params.yaml") == []
+    raw["ingest"]["files"] = "Bob's*.csv"
+    raw["data"]["contract"] = "contracts/Bob's.yaml"
+    assert check_error(raw, tmp_path / "params.yaml").count("holds a ' (quote)") == 2
+
+
+def test_check_params_refuses_a_glob_source_in_one_line(tmp_path):
+    result = check_params_with(tmp_path, "'/tmp/own/exports/*.csv'", NO_AWS_SETTINGS)
+    assert result.returncode == 2 and len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith("churn.check_params: error: params.yaml: key 'ingest.source'")
