@@ -10,9 +10,9 @@ from typing import Any
 
 import yaml
 
-from churn.data_params import DataParams, IngestParams, Policies
+from churn.data_params import DataParams, IngestParams, Policies, query_problem
 from churn.errors import ChurnError, read_text
-from churn.typed_sections import PARAMS_FILE, require, section_from_mapping
+from churn.typed_sections import PARAMS_FILE, report, require, section_from_mapping
 from churn.yaml_files import parse_yaml, yaml_problem
 
 MODELS = ("xgboost", "logistic_regression")  # what train.model may name
@@ -138,6 +138,9 @@ class EvaluateParams:
         require(0 < self.threshold < 1, "evaluate.threshold", "between 0 and 1", self.threshold)
         share = self.top_fraction
         require(0 < share <= 1, "evaluate.top_fraction", "in (0, 1]", share)
+        for name, query in self.slices.items():
+            if problem := query_problem(query):
+                report(f"key 'evaluate.slices.{name}' {problem}, got {query!r}")
 
 
 @dataclass(frozen=True)

@@ -381,3 +381,30 @@ def test_check_params_refuses_a_glob_source_in_one_line(tmp_path):
     result = check_params_with(tmp_path, "'/tmp/own/exports/*.csv'", NO_AWS_SETTINGS)
     assert result.returncode == 2 and len(result.stderr.splitlines()) == 1
     assert result.stderr.startswith("churn.check_params: error: params.yaml: key 'ingest.source'")
+
+
+def test_a_slice_pandas_cannot_read_is_refused_before_training(tmp_path):
+    """A slice query with a syntax error failed only in evaluate, after training."""
+    raw = committed_params()
+    raw["evaluate"]["slices"] |= {
+        "new_customers": "tenure_months <",
+        "odd": "tenure_months < 3 and (a if b else c)",
+        "local": "tenure_months < @cutoff",
+        "assigned": "tenure_months = 3",
+        "blank": " ",
+        "spaced": "`days since order` > 30 & device.str.startswith('mob')",
+    }
+    path = tmp_path / "params.yaml"
+    assert check_error(raw, path) == (
+        f"{path}: key 'evaluate.slices.new_customers' is not a valid pandas query (invalid "
+        "syntax), got 'tenure_months <'; "
+        "key 'evaluate.slices.odd' is not a valid pandas query ('IfExp' nodes are not "
+        "implemented), got 'tenure_months < 3 and (a if b else c)'; "
+        "key 'evaluate.slices.local' uses @, a Python variable evaluate has none of: write the "
+        "value, "
+        "got 'tenure_months < @cutoff'; "
+        "key 'evaluate.slices.assigned' is an assignment, not a condition, "
+        "got 'tenure_months = 3'; "
+        "key 'evaluate.slices.blank' is empty: write a condition such as tenure_months < 3, "
+        "got ' '"
+    )
