@@ -64,6 +64,7 @@ def source_problem(source: str) -> str | None:
         return UNQUOTABLE
     if any(c in source for c in GLOB_CHARACTERS) and not Path(source).exists():
         folder, pattern = glob_parts(source)
+        folder = folder or "."
         return (
             f"is a glob, which DVC cannot track: put the folder in ingest.source ({folder!r}) "
             f"and the pattern in ingest.files ({pattern!r})"
@@ -72,10 +73,11 @@ def source_problem(source: str) -> str | None:
 
 
 def glob_parts(source: str) -> tuple[str, str]:
-    """(folder, pattern) of a glob: the folder ends before the first wildcard's path segment."""
+    """(folder, pattern) of a glob: the folder ("" or ending in "/") ends before the first
+    wildcard's path segment."""
     first = min(source.index(c) for c in GLOB_CHARACTERS if c in source)
     cut = source.rfind("/", 0, first) + 1
-    return source[:cut] or ".", source[cut:]
+    return source[:cut], source[cut:]
 
 
 ROLES = ("target", "id", "timestamp")  # the DataParams fields that name a column
