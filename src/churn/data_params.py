@@ -1,14 +1,12 @@
 """The data's params: where it is read from (params.yaml section `ingest`), which columns hold the
-label, id and snapshot and how CSV files are written (`data`), what to do when data and contract
-disagree (`contract`), and whether a pandas query on the data's columns can be read at all."""
+label, id and snapshot and how CSV files are written (`data`), and what to do when data and
+contract disagree (`contract`)."""
 
 from __future__ import annotations
 
-import tokenize
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from churn.errors import ChurnError, column_hint
 from churn.typed_sections import report, require
@@ -141,40 +139,3 @@ class Policies:
                 value = getattr(self, name)
                 options = "|".join(choices)
                 report(f"contract.{name} must be one of {options}, got {value!r}")
-
-
-# What pandas raises for a query it cannot read, whatever the data: its parser's errors
-QUERY_ERRORS = (SyntaxError, tokenize.TokenError, NotImplementedError, ValueError)
-
-
-class AnyColumn(dict):
-    """A pandas eval resolver in which every name is an empty column (pandas stores its
-    temporaries in it too), so that a query is read whole without the data."""
-
-    def __contains__(self, key: object) -> bool:
-        return True
-
-    def __missing__(self, key: str) -> Any:
-        import pandas as pd  # only checks of queries need it
-
-        return pd.Series([], dtype=object, name=key)
-
-
-def query_problem(query: str) -> str | None:
-    """Why pandas cannot read a query (a slice of evaluate.slices) as a condition on a frame's
-    columns, as a phrase ("is empty: ..."), or None; what only the data can tell (a column's
-    type) is left to the stage that has it."""
-    import pandas as pd
-
-    if not query.strip():
-        return "is empty: write a condition such as tenure_months < 3"
-    try:
-        result = pd.DataFrame().eval(query, resolvers=(AnyColumn(),))
-    except pd.errors.UndefinedVariableError:  # every name resolves but @local ones
-        return "uses @, a Python variable evaluate has none of: write the value"
-    except QUERY_ERRORS as error:
-        why = error.args[0] if error.args else type(error).__name__
-        return f"is not a valid pandas query ({why})"
-    except Exception:  # e.g. .str on a column of numbers: the data's types decide
-        return None
-    return "is an assignment, not a condition" if isinstance(result, pd.DataFrame) else None

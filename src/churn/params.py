@@ -10,9 +10,9 @@ from typing import Any
 
 import yaml
 
-from churn.data_params import DataParams, IngestParams, Policies, query_problem
+from churn.data_params import DataParams, IngestParams, Policies
 from churn.errors import ChurnError, read_text
-from churn.typed_sections import PARAMS_FILE, report, require, section_from_mapping
+from churn.typed_sections import PARAMS_FILE, query_problem, report, require, section_from_mapping
 from churn.yaml_files import parse_yaml, yaml_problem
 
 MODELS = ("xgboost", "logistic_regression")  # what train.model may name
