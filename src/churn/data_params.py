@@ -11,6 +11,7 @@ from pathlib import Path
 from churn.errors import ChurnError, column_hint
 from churn.typed_sections import report, require
 
+ROLES = ("target", "id", "timestamp")  # the DataParams fields that name a column
 CSV_DELIMITERS = ("auto", ",", ";", "tab", "\t", "|")  # the spellings churn.csv_header reads
 GLOB_CHARACTERS = "*?["  # what makes a source a glob (churn.table_sources)
 UNQUOTABLE = "holds a ' (quote), which dvc.yaml's single-quoted command cannot pass: rename it"
@@ -37,6 +38,19 @@ class DataParams:
             report("data.decimal ',' needs another data.delimiter (auto, ; tab |)")
         if "'" in self.contract:
             report(f"key 'data.contract' {UNQUOTABLE}, got {self.contract!r}")
+        self.check_shared_columns()
+
+    def check_shared_columns(self) -> None:
+        """Report two roles naming one column (data.id: churned): the label read as an id."""
+        roles: dict[str, str] = {}
+        for role in ROLES:
+            name = getattr(self, role)
+            if name and name in roles:
+                report(
+                    f"data.{roles[name]} and data.{role} both name column {name!r}: "
+                    "each role needs its own column"
+                )
+            roles.setdefault(name, role)
 
 
 @dataclass(frozen=True)
@@ -76,9 +90,6 @@ def glob_parts(source: str) -> tuple[str, str]:
     first = min(source.index(c) for c in GLOB_CHARACTERS if c in source)
     cut = source.rfind("/", 0, first) + 1
     return source[:cut], source[cut:]
-
-
-ROLES = ("target", "id", "timestamp")  # the DataParams fields that name a column
 
 
 def check_data_columns(

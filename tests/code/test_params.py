@@ -408,3 +408,16 @@ def test_a_slice_pandas_cannot_read_is_refused_before_training(tmp_path):
         "key 'evaluate.slices.blank' is empty: write a condition such as tenure_months < 3, "
         "got ' '"
     )
+
+
+def test_two_roles_naming_one_column_are_refused(tmp_path):
+    """data.id: churned read the label as an id; data.target: customer_id with data.id
+    customer_id trained on the ids (split failed on their mean)."""
+    raw = committed_params()
+    raw["data"] |= {"id": "churned", "timestamp": "churned"}
+    path = tmp_path / "params.yaml"
+    assert check_error(raw, path) == (
+        f"{path}: data.target and data.id both name column 'churned': each role needs its own "
+        "column; data.target and data.timestamp both name column 'churned': each role needs its "
+        "own column"
+    )
