@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from churn.errors import ChurnError, column_hint
+from churn.errors import ChurnError, column_hint, listing
 from churn.typed_sections import report, require
 
 ROLES = ("target", "id", "timestamp")  # the DataParams fields that name a column
@@ -100,6 +101,24 @@ def check_data_columns(
     if absent := absent_role_columns(columns, data, roles):
         role, name, hint = absent[0]
         raise ChurnError(f"{where}: column '{name}' (data.{role}) not found{hint}")
+
+
+def check_labels(labels: Any, where: str) -> None:
+    """Refuse a data.target column (a pandas Series) holding anything but the 0/1 labels validate
+    writes, naming the values seen (a text column named as the label: data.target: plan), or
+    one class only."""
+    values = sorted(labels.dropna().unique(), key=str)
+    if not (labels.dtype.kind in "biuf" and set(values) <= {0, 1}):
+        seen = listing([repr(v) if isinstance(v, str) else str(v) for v in values])
+        raise ChurnError(
+            f"{where}: column '{labels.name}' (data.target) holds {seen}, not 0/1 labels: "
+            "data.target should name the label column (validate maps data.positive_label to 1)"
+        )
+    if len(values) < 2:
+        raise ChurnError(
+            f"{where}: column '{labels.name}' (data.target) holds one class only, "
+            f"{labels.value_counts().to_dict()}: check data.positive_label and the source data"
+        )
 
 
 def absent_role_columns(

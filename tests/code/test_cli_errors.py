@@ -118,6 +118,11 @@ CASES: dict[str, tuple] = {
         ["contracts/churn.yaml gives the target role to 'churned', params data.target is "
          "'tenure_months' (it gives 'tenure_months' the feature role)"],
     ),
+    "split: data.target names a text column": (
+        "split", ("--input", "customers.parquet", "--out-dir", "split"),
+        {"data.target": "customer_id", "data.id": ""},
+        ["customers.parquet: column 'customer_id' (data.target) holds 'a', 'b', not 0/1 labels"],
+    ),
     "split: a folder as params file": (
         "split", ("--input", "customers.parquet", "--out-dir", "split", "--params", "blocker_dir"),
         {}, ["blocker_dir: a folder, not a file"],
