@@ -12,7 +12,7 @@ from churn import coercion
 from churn.coercion import Coerced, coerce
 from churn.contract_spec import ColumnContract
 from churn.data_params import DataParams, Policies
-from churn.errors import ChurnError
+from churn.errors import ChurnError, listing
 from churn.raw_text import (
     FALSE_WORDS,
     MISSING_MARKERS,
@@ -92,9 +92,10 @@ def label_frame(labels: pd.Series, column: ColumnContract, data: DataParams, whe
     missing = unknown_labels(text)
     invalid = (~missing & ~text.isin(allowed)).astype(bool)
     if positive not in allowed or (invalid.any() and not text.eq(positive).any()):
+        seen = listing([repr(str(v)) for v in text[~missing].unique()])
         raise ChurnError(
             f"{where}: label value {data.positive_label!r} (data.positive_label) never occurs "
-            f"in column '{column.name}'"
+            f"in column '{column.name}' (data.target), which holds {seen}"
         )
     return text.eq(positive).fillna(False).astype("int8"), missing, invalid
 

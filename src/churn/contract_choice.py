@@ -9,8 +9,8 @@ import pandas as pd
 
 from churn.contract import infer_contract, left_out_note
 from churn.contract_spec import Contract
-from churn.data_params import DataParams, contract_location
-from churn.errors import read_text
+from churn.data_params import ROLES, DataParams, contract_location
+from churn.errors import ChurnError, read_text
 
 COMMAND_LINE, PARAMS = "--contract", "data.contract"
 
@@ -51,3 +51,31 @@ def outside_contracts_warning(path: str, root: Path) -> str:
         f"validate: warning: {path} is outside contracts/, which dvc.yaml declares: "
         "editing it will not rerun validate"
     )
+
+
+def role_conflict(contract: Contract, data: DataParams, role: str) -> str:
+    """How the contract contradicts the column data.<role> names ("" when it does not): it
+    gives the role to another column, gives the column another role, or (the label) lists no
+    target at all. data.id or data.timestamp "" (none), or a contract without such a column,
+    is no contradiction."""
+    name, holders = getattr(data, role), contract.names(role)
+    if not name:
+        return ""
+    other = next((c.role for c in contract.columns if c.name == name), role)
+    if holders and name not in holders:
+        also = f" (it gives {name!r} the {other} role)" if other != role else ""
+        given = ", ".join(map(repr, holders))
+        return f"gives the {role} role to {given}, params data.{role} is {name!r}{also}"
+    if other != role:
+        return f"gives {name!r} the {other} role, params data.{role} names it as the {role}"
+    if role == "target" and not holders:
+        return f"gives no column the target role, params data.target is {name!r}"
+    return ""
+
+
+def check_roles(contract: Contract, data: DataParams, path: str) -> None:
+    """Refuse a contract file whose target, id or timestamp columns contradict params' data
+    section: the label would be checked as a feature and trained on (label leakage)."""
+    for role in ROLES:
+        if conflict := role_conflict(contract, data, role):
+            raise ChurnError(f"{path} {conflict}")

@@ -1,16 +1,21 @@
-"""The data's params: which columns hold the label, id and snapshot and how CSV files are written
-(params.yaml section `data`), and what to do when data and contract disagree (`contract`)."""
+"""The data's params: where it is read from (params.yaml section `ingest`), which columns hold the
+label, id and snapshot and how CSV files are written (`data`), and what to do when data and
+contract disagree (`contract`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from churn.errors import ChurnError, column_hint
+from churn.errors import ChurnError, column_hint, listing
 from churn.typed_sections import report, require
 
+ROLES = ("target", "id", "timestamp")  # the DataParams fields that name a column
 CSV_DELIMITERS = ("auto", ",", ";", "tab", "\t", "|")  # the spellings churn.csv_header reads
+GLOB_CHARACTERS = "*?["  # what makes a source a glob (churn.table_sources)
+UNQUOTABLE = "holds a ' (quote), which dvc.yaml's single-quoted command cannot pass: rename it"
 
 
 @dataclass(frozen=True)
@@ -32,9 +37,60 @@ class DataParams:
             report(f"data.decimal must be '.' or ',', got {self.decimal!r}")
         if self.decimal == "," and self.delimiter == ",":
             report("data.decimal ',' needs another data.delimiter (auto, ; tab |)")
+        if "'" in self.contract:
+            report(f"key 'data.contract' {UNQUOTABLE}, got {self.contract!r}")
+        self.check_shared_columns()
+
+    def check_shared_columns(self) -> None:
+        """Report two roles naming one column (data.id: churned): the label read as an id."""
+        roles: dict[str, str] = {}
+        for role in ROLES:
+            name = getattr(self, role)
+            if name and name in roles:
+                report(
+                    f"data.{roles[name]} and data.{role} both name column {name!r}: "
+                    "each role needs its own column"
+                )
+            roles.setdefault(name, role)
 
 
-ROLES = ("target", "id", "timestamp")  # the DataParams fields that name a column
+@dataclass(frozen=True)
+class IngestParams:
+    source: str
+    files: str = ""  # glob of the files to read in source (a folder); "" = every table file
+
+    def __post_init__(self) -> None:
+        if problem := source_problem(self.source):
+            report(f"key 'ingest.source' {problem}, got {self.source!r}")
+        if "'" in self.files:
+            report(f"key 'ingest.files' {UNQUOTABLE}, got {self.files!r}")
+
+
+def source_problem(source: str) -> str | None:
+    """Why ingest.source cannot be the ingest stage's DVC dependency and --source argument, or
+    None: DVC hashes it as written (no glob, no ~) and dvc.yaml passes it in single quotes."""
+    if not source.strip():
+        return "should name the file, folder or URL to read"
+    if source.startswith("~"):
+        return "starts with ~, which is not expanded: write the full path"
+    if "'" in source:
+        return UNQUOTABLE
+    if any(c in source for c in GLOB_CHARACTERS) and not Path(source).exists():
+        folder, pattern = glob_parts(source)
+        folder = folder or "."
+        return (
+            f"is a glob, which DVC cannot track: put the folder in ingest.source ({folder!r}) "
+            f"and the pattern in ingest.files ({pattern!r})"
+        )
+    return None
+
+
+def glob_parts(source: str) -> tuple[str, str]:
+    """(folder, pattern) of a glob: the folder ("" or ending in "/") ends before the first
+    wildcard's path segment."""
+    first = min(source.index(c) for c in GLOB_CHARACTERS if c in source)
+    cut = source.rfind("/", 0, first) + 1
+    return source[:cut], source[cut:]
 
 
 def check_data_columns(
@@ -45,6 +101,24 @@ def check_data_columns(
     if absent := absent_role_columns(columns, data, roles):
         role, name, hint = absent[0]
         raise ChurnError(f"{where}: column '{name}' (data.{role}) not found{hint}")
+
+
+def check_labels(labels: Any, where: str) -> None:
+    """Refuse a data.target column (a pandas Series) holding anything but the 0/1 labels validate
+    writes, naming the values seen (a text column named as the label: data.target: plan), or
+    one class only."""
+    values = sorted(labels.dropna().unique(), key=str)
+    if not (labels.dtype.kind in "biuf" and set(values) <= {0, 1}):
+        seen = listing([repr(v) if isinstance(v, str) else str(v) for v in values])
+        raise ChurnError(
+            f"{where}: column '{labels.name}' (data.target) holds {seen}, not 0/1 labels: "
+            "data.target should name the label column (validate maps data.positive_label to 1)"
+        )
+    if len(values) < 2:
+        raise ChurnError(
+            f"{where}: column '{labels.name}' (data.target) holds one class only, "
+            f"{labels.value_counts().to_dict()}: check data.positive_label and the source data"
+        )
 
 
 def absent_role_columns(

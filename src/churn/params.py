@@ -10,9 +10,9 @@ from typing import Any
 
 import yaml
 
-from churn.data_params import DataParams, Policies
+from churn.data_params import DataParams, IngestParams, Policies
 from churn.errors import ChurnError, read_text
-from churn.typed_sections import PARAMS_FILE, require, section_from_mapping
+from churn.typed_sections import PARAMS_FILE, query_problem, report, require, section_from_mapping
 from churn.yaml_files import parse_yaml, yaml_problem
 
 MODELS = ("xgboost", "logistic_regression")  # what train.model may name
@@ -80,12 +80,6 @@ class DriftParams:
 
 
 @dataclass(frozen=True)
-class IngestParams:
-    source: str
-    files: str = ""  # glob of the files to read in source (a folder); "" = every table file
-
-
-@dataclass(frozen=True)
 class SplitParams:
     valid_size: float
     test_size: float
@@ -144,6 +138,9 @@ class EvaluateParams:
         require(0 < self.threshold < 1, "evaluate.threshold", "between 0 and 1", self.threshold)
         share = self.top_fraction
         require(0 < share <= 1, "evaluate.top_fraction", "in (0, 1]", share)
+        for name, query in self.slices.items():
+            if problem := query_problem(query):
+                report(f"key 'evaluate.slices.{name}' {problem}, got {query!r}")
 
 
 @dataclass(frozen=True)

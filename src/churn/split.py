@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from churn.column_checks import coerce_in, snapshot_months
-from churn.data_params import DataParams, check_data_columns
+from churn.data_params import DataParams, check_data_columns, check_labels
 from churn.errors import ChurnError, run_cli
 from churn.params import PARAMS_FILE, SplitParams, load_section
 from churn.tables import read_parquet, write_parquet
@@ -161,12 +161,7 @@ def split_frame(
     """Choose the split by whether the data has a timestamp column."""
     if frame.empty:
         raise ChurnError("no rows to split (did validate quarantine them all?)")
-    if frame[data.target].nunique() < 2:  # no split can fix that
-        labels = frame[data.target].value_counts().to_dict()
-        raise ChurnError(
-            f"column '{data.target}' (data.target) holds one class only, {labels}: check "
-            "data.positive_label and the source data"
-        )
+    check_labels(frame[data.target], where)  # 0/1, both of them: no split can fix that
     if data.timestamp:
         months = month_of_rows(frame, data.timestamp, where)
         splits = split_by_time(frame, months, data, params, seed)

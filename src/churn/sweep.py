@@ -131,6 +131,13 @@ def current_experiments() -> list[Experiment]:
     return list(parse_experiments(json.loads(dvc("exp", "show", "--json", "--no-fetch"))))
 
 
+def per_experiment(grid: Sequence[str]) -> list[str]:
+    """The PER_EXPERIMENT settings whose key no axis of the grid sets: DVC applies the last -S
+    of a key, so one after the user's `train.nthread=4` would undo it."""
+    keys = {axis.partition("=")[0].strip() for axis in grid}
+    return [setting for setting in PER_EXPERIMENT if setting.partition("=")[0] not in keys]
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="churn.sweep", description=__doc__)
     parser.add_argument(
@@ -151,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     for axis in grid:  # before anything is queued: DVC would queue and run them all
         if problem := grid_problem(params, axis, PARAMS_FILE):
             raise ChurnError(f"--set {problem}")
-    setters = [arg for axis in [*grid, *PER_EXPERIMENT] for arg in ("-S", axis)]
+    setters = [arg for axis in [*grid, *per_experiment(grid)] for arg in ("-S", axis)]
     queued = set(queued_names(dvc("exp", "run", "--queue", *setters)))
     if not queued:
         raise ChurnError("dvc exp run --queue queued no experiment")

@@ -5,34 +5,45 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from fnmatch import fnmatchcase
 
+from churn.data_params import GLOB_CHARACTERS, glob_parts
 from churn.errors import ChurnError, listing
 from churn.file_systems import filesystem_of
 from churn.tables import TABLE_SUFFIXES
 
-GLOB_CHARACTERS = "*?["
 SKIPPED_SHOWN = 3  # names of skipped non-table files shown in the note
 
 
 def list_table_files(source: str) -> list[str]:
     """Expand a file, folder, glob (* ? [...]) or URL into a sorted list of CSV/Parquet files.
-    A folder means the files in it and in its subfolders, except hidden ones (see is_hidden)."""
+    A folder means the files in it and in its subfolders, a glob the files it matches, except
+    hidden ones below the folder (see is_hidden)."""
     filesystem, path = filesystem_of(source)
     if not path.strip("/"):  # "s3://": no bucket
         raise ChurnError(f"{source}: names no bucket or folder")
-    if any(character in path for character in GLOB_CHARACTERS) and not filesystem.exists(path):
-        paths = sorted(filesystem.glob(path))  # a file named export[1].csv is read as named
-        if not paths:
-            raise ChurnError(f"{source}: no CSV or Parquet files match")
-    elif path_kind(filesystem, path, source) == "directory":
-        paths = visible_files(filesystem, path, source)
-    else:
-        paths = [path]
+    root, paths = source_paths(filesystem, path, source)
     tables = sorted(p for p in paths if p.lower().endswith(TABLE_SUFFIXES))
     if not tables:
         raise ChurnError(f"{source}: no CSV or Parquet files found ({', '.join(TABLE_SUFFIXES)})")
-    note_skipped(source, sorted(set(paths) - set(tables)), "that are not CSV or Parquet")
+    skipped = sorted(set(paths) - set(tables))
+    note_skipped(source, root, skipped, "that are not CSV or Parquet")
     return [filesystem.unstrip_protocol(p) if "://" in source else p for p in tables]
+
+
+def source_paths(filesystem, path: str, source: str) -> tuple[str, list[str]]:
+    """(the folder the paths are named below, "" for one file; the paths of the files the
+    source names, hidden ones left out and noted)."""
+    if any(character in path for character in GLOB_CHARACTERS) and not filesystem.exists(path):
+        matched = sorted(filesystem.glob(path))  # a file named export[1].csv is read as named
+        if not matched:
+            raise ChurnError(f"{source}: no CSV or Parquet files match")
+        root, pattern = glob_parts(path)
+        return root, visible_files(matched, root, source, pattern)
+    if path_kind(filesystem, path, source) == "directory":
+        root = path.rstrip("/") + "/"
+        return root, visible_files(filesystem.find(path), root, source)
+    return "", [path]
 
 
 def path_kind(filesystem, path: str, source: str) -> str:
@@ -46,24 +57,36 @@ def path_kind(filesystem, path: str, source: str) -> str:
         raise ChurnError(f"{source}: access denied ({error})") from None
 
 
-def is_hidden(relative: str) -> bool:
+def is_hidden(relative: str, asked: Sequence[str] = ()) -> bool:
     """Whether a path below a source folder is hidden: a file or folder on the way named with a
     leading "." or "_" (.ipynb_checkpoints, .git, _SUCCESS, _temporary: copies and markers that
-    tools leave beside data, not data)."""
-    return any(part.startswith((".", "_")) for part in relative.split("/") if part)
+    tools leave beside data, not data), unless a segment of the glob that starts so, and so
+    asks for such names (`_part-*.csv`, `.snapshots/*.csv`), matches it."""
+    return any(
+        part.startswith((".", "_")) and not any(fnmatchcase(part, glob) for glob in asked)
+        for part in relative.split("/")
+        if part
+    )
 
 
-def visible_files(filesystem, folder: str, source: str) -> list[str]:
-    """Every file below a folder that is not hidden; the hidden ones are named on stderr."""
-    found = filesystem.find(folder)
-    root = folder.rstrip("/") + "/"
-    hidden = {p for p in found if is_hidden(p[len(root) :] if p.startswith(root) else p)}
-    note_skipped(source, sorted(hidden), "in hidden folders or with hidden names (. or _ first)")
-    return [p for p in found if p not in hidden]
+def below(path: str, root: str) -> str:
+    """A path as named below the source folder root ("" or ending in "/")."""
+    return path[len(root) :] if root and path.startswith(root) else path
 
 
-def note_skipped(source: str, skipped: Sequence[str], why: str) -> None:
-    """One line on stderr naming the files of a source that were not read, and why."""
+def visible_files(paths: Sequence[str], root: str, source: str, pattern: str = "") -> list[str]:
+    """The paths below root that are not hidden (a glob's pattern may ask for hidden names);
+    the hidden ones are named on stderr."""
+    asked = [glob for glob in pattern.split("/") if glob.startswith((".", "_"))]
+    hidden = {p for p in paths if is_hidden(below(p, root), asked)}
+    why = "in hidden folders or with hidden names (. or _ first)"
+    note_skipped(source, root, sorted(hidden), why)
+    return [p for p in paths if p not in hidden]
+
+
+def note_skipped(source: str, root: str, skipped: Sequence[str], why: str) -> None:
+    """One line on stderr naming the files of a source that were not read (by their path below
+    the source folder root, hidden folders and all), and why."""
     if skipped:
-        names = listing([p.rstrip("/").rsplit("/", 1)[-1] for p in skipped], SKIPPED_SHOWN)
+        names = listing([below(p.rstrip("/"), root) for p in skipped], SKIPPED_SHOWN)
         print(f"{source}: skipped {len(skipped)} file(s) {why}: {names}", file=sys.stderr)

@@ -112,6 +112,17 @@ CASES: dict[str, tuple] = {
         "drift", ("check", "--current", "foo://x.csv", "--reference", "customers.parquet"), {},
         ["foo://x.csv: cannot be opened (Protocol not known: foo)"],
     ),
+    "validate: data.target names a column the contract gives the feature role": (
+        "validate", ("--input", "customers.parquet", "--contract", "contracts/churn.yaml",
+                     *VALIDATE_OUTPUTS), {"data.target": "tenure_months"},
+        ["contracts/churn.yaml gives the target role to 'churned', params data.target is "
+         "'tenure_months' (it gives 'tenure_months' the feature role)"],
+    ),
+    "split: data.target names a text column": (
+        "split", ("--input", "customers.parquet", "--out-dir", "split"),
+        {"data.target": "customer_id", "data.id": ""},
+        ["customers.parquet: column 'customer_id' (data.target) holds 'a', 'b', not 0/1 labels"],
+    ),
     "split: a folder as params file": (
         "split", ("--input", "customers.parquet", "--out-dir", "split", "--params", "blocker_dir"),
         {}, ["blocker_dir: a folder, not a file"],
@@ -144,6 +155,8 @@ def folder(tmp_path_factory) -> Path:
     (root / "blocker_dir").mkdir()
     contract = (REPO / "contracts" / "churn.yaml").read_text()
     (root / "bad.yaml").write_text(contract.replace("max: 600", "max: six hundred", 1))
+    (root / "contracts").mkdir()
+    (root / "contracts" / "churn.yaml").write_text(contract)
     matrix = model_matrix()
     matrix.to_parquet(root / "train.parquet")
     matrix.drop(columns=["orders_per_session", "tenure=new"]).to_parquet(root / "raw_valid.parquet")

@@ -305,6 +305,18 @@ def test_ingest_files_picks_the_files_in_the_source_folder(tmp_path, capsys):
             files_in(str(exports), outside)
 
 
+@pytest.mark.parametrize("files", ["*/*.parquet", "**/*.parquet"])
+def test_ingest_files_leaves_out_a_hidden_folders_copies(tmp_path, capsys, files):
+    """A notebook's checkpoint copy below the source was read by a glob: its rows came twice."""
+    for month in ("2026-01", "2026-02", ".ipynb_checkpoints"):
+        (tmp_path / month).mkdir()
+        pd.DataFrame({"customer_id": [month[:7]]}).to_parquet(tmp_path / month / "a.parquet")
+    out = tmp_path / "c.parquet"
+    ingest_main(["--source", str(tmp_path), "--files", files, "--out", str(out)])
+    assert pd.read_parquet(out)["customer_id"].tolist() == ["2026-01", "2026-02"]
+    assert "skipped 1 file(s) in hidden folders" in capsys.readouterr().err
+
+
 def test_a_column_named_twice_is_refused_as_batch_scoring_refuses_it(tmp_path):
     """pandas would rename the second one 'tenure.1'."""
     (tmp_path / "twice.csv").write_text("customer_id;tenure;;tenure;\na;1;;2;\n")

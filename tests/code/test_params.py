@@ -336,3 +336,88 @@ def test_params_yaml_is_in_the_style_dvc_exp_run_s_writes(tmp_path):
     assert [new.split("#")[0].split() for _, new in changed] == [
         ["max_depth:", str(parse_yaml(committed)["train"]["max_depth"] + 1)]
     ]
+
+
+SOURCE_PROBLEMS = {
+    "": "key 'ingest.source' should name the file, folder or URL to read, got ''",
+    "/tmp/own/exports/*.csv": "key 'ingest.source' is a glob, which DVC cannot track: put the "
+    "folder in ingest.source ('/tmp/own/exports/') and the pattern in ingest.files ('*.csv'), "
+    "got '/tmp/own/exports/*.csv'",
+    "s3://b/2026-0?/*.csv": "key 'ingest.source' is a glob, which DVC cannot track: put the "
+    "folder in ingest.source ('s3://b/') and the pattern in ingest.files ('2026-0?/*.csv'), "
+    "got 's3://b/2026-0?/*.csv'",
+    "~/own_exports": "key 'ingest.source' starts with ~, which is not expanded: write the full "
+    "path, got '~/own_exports'",
+    "/tmp/Bob's exports": "key 'ingest.source' holds a ' (quote), which dvc.yaml's "
+    'single-quoted command cannot pass: rename it, got "/tmp/Bob\'s exports"',
+}
+
+
+@pytest.mark.parametrize(("source", "message"), SOURCE_PROBLEMS.items())
+def test_an_ingest_source_dvc_cannot_track_is_refused_with_what_to_do(tmp_path, source, message):
+    """'' gave 'ERROR: unexpected error', a glob or ~ 'No such file or directory' inside dvc
+    repro; each is named with the other problems of the params before it runs."""
+    raw = committed_params()
+    raw["ingest"]["source"] = source
+    raw["split"]["valid_size"] = 2
+    path = tmp_path / "params.yaml"
+    assert check_error(raw, path) == (
+        f"{path}: {message}; key 'split.valid_size' should be between 0 and 1, got 2.0"
+    )
+
+
+def test_a_source_named_with_spaces_or_brackets_that_exists_is_accepted(tmp_path):
+    folder = tmp_path / "my exports [2026]"
+    folder.mkdir()
+    raw = committed_params()
+    raw["ingest"] |= {"source": str(folder), "files": "2026-*/*.csv"}
+    assert check_params(raw, tmp_path / "params.yaml") == []
+    raw["ingest"]["files"] = "Bob's*.csv"
+    raw["data"]["contract"] = "contracts/Bob's.yaml"
+    assert check_error(raw, tmp_path / "params.yaml").count("holds a ' (quote)") == 2
+
+
+def test_check_params_refuses_a_glob_source_in_one_line(tmp_path):
+    result = check_params_with(tmp_path, "'/tmp/own/exports/*.csv'", NO_AWS_SETTINGS)
+    assert result.returncode == 2 and len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith("churn.check_params: error: params.yaml: key 'ingest.source'")
+
+
+def test_a_slice_pandas_cannot_read_is_refused_before_training(tmp_path):
+    """A slice query with a syntax error failed only in evaluate, after training."""
+    raw = committed_params()
+    raw["evaluate"]["slices"] |= {
+        "new_customers": "tenure_months <",
+        "odd": "tenure_months < 3 and (a if b else c)",
+        "local": "tenure_months < @cutoff",
+        "assigned": "tenure_months = 3",
+        "blank": " ",
+        "spaced": "`days since order` > 30 & device.str.startswith('mob')",
+    }
+    path = tmp_path / "params.yaml"
+    assert check_error(raw, path) == (
+        f"{path}: key 'evaluate.slices.new_customers' is not a valid pandas query (invalid "
+        "syntax), got 'tenure_months <'; "
+        "key 'evaluate.slices.odd' is not a valid pandas query ('IfExp' nodes are not "
+        "implemented), got 'tenure_months < 3 and (a if b else c)'; "
+        "key 'evaluate.slices.local' uses @, a Python variable evaluate has none of: write the "
+        "value, "
+        "got 'tenure_months < @cutoff'; "
+        "key 'evaluate.slices.assigned' is an assignment, not a condition, "
+        "got 'tenure_months = 3'; "
+        "key 'evaluate.slices.blank' is empty: write a condition such as tenure_months < 3, "
+        "got ' '"
+    )
+
+
+def test_two_roles_naming_one_column_are_refused(tmp_path):
+    """data.id: churned read the label as an id; data.target: customer_id with data.id
+    customer_id trained on the ids (split failed on their mean)."""
+    raw = committed_params()
+    raw["data"] |= {"id": "churned", "timestamp": "churned"}
+    path = tmp_path / "params.yaml"
+    assert check_error(raw, path) == (
+        f"{path}: data.target and data.id both name column 'churned': each role needs its own "
+        "column; data.target and data.timestamp both name column 'churned': each role needs its "
+        "own column"
+    )

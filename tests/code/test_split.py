@@ -95,6 +95,24 @@ def test_no_rows_at_all_is_said_as_such():
         split_frame(monthly_frame().head(0), DATA, PARAMS, seed=0)
 
 
+def test_a_text_column_as_the_label_is_named_with_its_values():
+    """data.target: customer_id failed in split's log line: "Cannot perform reduction 'mean'
+    with string dtype"."""
+    frame = monthly_frame().astype({"churned": "string"}).assign(plan=["basic", "gold"] * 600)
+    data = DataParams(target="plan", positive_label=1, id="customer_id", timestamp="month")
+    with pytest.raises(ChurnError) as refused:
+        split_frame(frame, data, PARAMS, seed=0, where="v.parquet")
+    assert str(refused.value) == (
+        "v.parquet: column 'plan' (data.target) holds 'basic', 'gold', not 0/1 labels: "
+        "data.target should name the label column (validate maps data.positive_label to 1)"
+    )
+    with pytest.raises(ChurnError, match=r"'churned' \(data.target\) holds '0', '1', not 0/1"):
+        split_frame(frame, DATA, PARAMS, seed=0)
+    counts = monthly_frame().assign(churned=lambda f: f["churned"] * 2)
+    with pytest.raises(ChurnError, match=r"'churned' \(data.target\) holds 0, 2, not 0/1"):
+        split_frame(counts, DATA, PARAMS, seed=0)
+
+
 def test_data_with_one_class_only_points_at_the_label_not_the_split():
     frame = monthly_frame().assign(churned=0)
     with pytest.raises(ChurnError, match=r"'churned' \(data.target\) holds one class only, "

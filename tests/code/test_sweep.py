@@ -120,3 +120,32 @@ def test_a_grid_axis_no_stage_reads_or_out_of_range_is_refused_before_anything_i
     with pytest.raises(ChurnError) as refused:
         main(["--set", "train.max_depth=3,5", "--set", axis])
     assert str(refused.value) == f"--set {axis}: {problem}"
+
+
+@pytest.mark.parametrize(
+    ("grid", "nthread"),
+    [
+        ([], ["train.nthread=1"]),  # the default grid: one thread each
+        (["--set", "train.max_depth=3,5"], ["train.nthread=1"]),
+        (["--set", "train.max_depth=3,5", "--set", "train.nthread=4"], ["train.nthread=4"]),
+        (["--set", "train.nthread=2,4"], ["train.nthread=2,4"]),
+    ],
+)
+def test_the_users_train_nthread_is_queued_alone(grid, nthread, tmp_path, monkeypatch):
+    """`--set train.nthread=4` queued `-S train.nthread=4 -S train.nthread=1`, and DVC applies
+    the last -S of a key: every experiment ran on one thread."""
+    shutil.copy(REPO / "params.yaml", tmp_path / "params.yaml")
+    monkeypatch.chdir(tmp_path)
+    calls = []
+
+    def fake_dvc(*args):
+        calls.append(args)
+        return ""  # queues nothing: main stops after the queueing call
+
+    monkeypatch.setattr("churn.sweep.dvc", fake_dvc)
+    with pytest.raises(ChurnError, match="queued no experiment"):
+        main(grid)
+    assert calls[0][:3] == ("exp", "run", "--queue")
+    values = calls[0][4::2]  # after each "-S"
+    assert all(flag == "-S" for flag in calls[0][3::2])
+    assert [value for value in values if value.startswith("train.nthread=")] == nthread

@@ -32,7 +32,39 @@ def test_a_folder_means_its_visible_files_and_names_the_hidden_ones(tmp_path, ca
         ROWS.to_csv(tmp_path / relative, index=False)
     assert names(list_table_files(str(tmp_path))) == ["a.csv", "b.csv"]
     note = capsys.readouterr().err.strip()
-    assert note.startswith(f"{tmp_path}: skipped 4 file(s) in hidden folders or with hidden names")
+    assert note == (
+        f"{tmp_path}: skipped 4 file(s) in hidden folders or with hidden names (. or _ first): "
+        ".ipynb_checkpoints/a-checkpoint.csv, _SUCCESS, _temporary/part.csv, ... (4 in all)"
+    )
+
+
+def nested(tmp_path: Path) -> Path:
+    """Three monthly folders and a notebook's checkpoint copy of one of them."""
+    for folder in ["2026-01", "2026-02", "other", ".ipynb_checkpoints"]:
+        (tmp_path / "nested" / folder).mkdir(parents=True)
+        ROWS.to_parquet(tmp_path / "nested" / folder / "a.parquet")
+    return tmp_path / "nested"
+
+
+@pytest.mark.parametrize("pattern", ["", "*/*.parquet", "**/*.parquet", "*/a.parquet"])
+def test_a_glob_skips_hidden_folders_below_the_source_as_a_folder_does(tmp_path, capsys, pattern):
+    """A glob read .ipynb_checkpoints/a.parquet too: its rows came in twice, without a word."""
+    source = str(nested(tmp_path) / pattern) if pattern else str(nested(tmp_path))
+    found = list_table_files(source)
+    assert [Path(p).parent.name for p in found] == ["2026-01", "2026-02", "other"]
+    assert capsys.readouterr().err == (
+        f"{source}: skipped 1 file(s) in hidden folders or with hidden names (. or _ first): "
+        ".ipynb_checkpoints/a.parquet\n"
+    )
+
+
+def test_a_glob_that_names_hidden_files_reads_them(tmp_path, capsys):
+    source = nested(tmp_path)
+    ROWS.to_csv(source / "_part-0001.csv", index=False)
+    assert names(list_table_files(str(source / "_part-*.csv"))) == ["_part-0001.csv"]
+    found = list_table_files(str(source / ".ipynb_checkpoints/*.parquet"))
+    assert [Path(p).parent.name for p in found] == [".ipynb_checkpoints"]
+    assert capsys.readouterr().err == ""
 
 
 @pytest.mark.parametrize(

@@ -138,3 +138,55 @@ def test_without_a_contract_decimal_commas_stop_the_run_as_with_one(tmp_path, mo
     hint = r"column 'charges' holds numbers, not categories \(4 of 4 rows, e\.g\. '117,68'; deci"
     with pytest.raises(ChurnError, match=hint):
         run(tmp_path, params)
+
+
+ROLE_CONFLICTS = {
+    "target": (
+        {"target": "orders"},
+        "gives the target role to 'churned', params data.target is 'orders' (it gives "
+        "'orders' the feature role)",
+    ),
+    "id": (
+        {"id": "orders"},
+        "gives the id role to 'customer_id', params data.id is 'orders' (it gives 'orders' "
+        "the feature role)",
+    ),
+    "timestamp": ({"timestamp": "month_x"}, "gives the timestamp role to 'month', params "
+                  "data.timestamp is 'month_x'"),
+    "no target in the contract": (
+        {"contract": STRICT.columns[:3]},
+        "gives no column the target role, params data.target is 'churned'",
+    ),
+    "a role the contract lacks, on a feature": (
+        {"contract": [STRICT.columns[0], *STRICT.columns[2:]], "timestamp": "orders"},
+        "gives 'orders' the feature role, params data.timestamp names it as the timestamp",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(ROLE_CONFLICTS))
+def test_params_roles_that_contradict_the_contract_are_refused(tmp_path, monkeypatch, case):
+    """data.target: app_installed with the committed contract trained on the real label
+    (churned, a feature then) without a word."""
+    changes, conflict = ROLE_CONFLICTS[case]
+    monkeypatch.chdir(tmp_path)
+    params = setup(tmp_path, "contracts/strict.yaml")
+    columns = changes.pop("contract", STRICT.columns)
+    (tmp_path / "contracts" / "strict.yaml").write_text(Contract(list(columns)).to_yaml())
+    settings = yaml.safe_load(params.read_text())
+    settings["data"].update(changes)
+    params.write_text(yaml.safe_dump(settings))
+    frame = pd.read_parquet(tmp_path / "in.parquet")
+    frame.assign(month_x=frame["month"]).to_parquet(tmp_path / "in.parquet")
+    with pytest.raises(ChurnError) as refused:
+        run(tmp_path, params)
+    assert str(refused.value) == f"{tmp_path}/contracts/strict.yaml {conflict}"
+
+
+def test_params_without_an_id_or_timestamp_leave_the_contracts_to_the_data(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    params = setup(tmp_path, "contracts/strict.yaml")
+    settings = yaml.safe_load(params.read_text())
+    settings["data"].update(id="", timestamp="")
+    params.write_text(yaml.safe_dump(settings))
+    assert run(tmp_path, params)["rows_in"] == 4

@@ -191,6 +191,15 @@ def test_positive_label_that_never_occurs_stops():
     )
     with pytest.raises(ChurnError, match="'Y' \\(data.positive_label\\) never occurs"):
         validate(raw(churned=["Yes", "No"] * 2), data=data, contract=contract)
+    ids = DataParams("customer_id", 1, "", "month")  # a text column named as the label
+    label = ColumnContract("customer_id", "target", "boolean")
+    contract = Contract([*CONTRACT.columns[1:-1], label])
+    with pytest.raises(ChurnError) as refused:
+        validate(raw(), data=ids, contract=contract)
+    assert str(refused.value) == (
+        "f.csv: label value 1 (data.positive_label) never occurs in column 'customer_id' "
+        "(data.target), which holds 'a', 'b', 'c', 'd'"
+    )
 
 
 @pytest.mark.parametrize("policy", ["ignore", "include", "fail"])
