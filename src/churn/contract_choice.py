@@ -25,10 +25,10 @@ def contract_setting(given: str | None, data: DataParams, params: Path) -> tuple
 
 
 def choose_contract(
-    path: str, setting: str, frame: pd.DataFrame, data: DataParams, params: Path
+    path: str, setting: str, frame: pd.DataFrame, data: DataParams, params: Path, where: str = ""
 ) -> Contract:
-    """The contract file at path, or (path "") one inferred from the data, saying so and
-    naming the setting that was empty."""
+    """The contract file at path, or (path "") one inferred from the data (read from where),
+    saying so and naming the setting that was empty."""
     if path:
         where = f" (data.contract in {params})" if setting == PARAMS else ""
         return Contract.from_yaml(read_text(path, f"contract file not found{where}"), path)
@@ -36,7 +36,7 @@ def choose_contract(
         f"validate: no contract given ({setting} is empty): inferred one from the data; "
         "write yours with `python -m churn.contract infer DATA > contracts/mine.yaml`"
     )
-    contract = infer_contract(frame, data)
+    contract = infer_contract(frame, data, where)
     if note := left_out_note(contract):
         print(f"validate: {note}")
     return contract
@@ -73,9 +73,23 @@ def role_conflict(contract: Contract, data: DataParams, role: str) -> str:
     return ""
 
 
-def check_roles(contract: Contract, data: DataParams, path: str) -> None:
+def check_roles(contract: Contract, data: DataParams, path: str, columns=()) -> None:
     """Refuse a contract file whose target, id or timestamp columns contradict params' data
-    section: the label would be checked as a feature and trained on (label leakage)."""
+    section: the label would be checked as a feature and trained on (label leakage), and an id
+    or snapshot column of the data that params do not name would become a feature."""
     for role in ROLES:
-        if conflict := role_conflict(contract, data, role):
+        conflict = role_conflict(contract, data, role)
+        if conflict := conflict or unnamed_role(contract, data, role, columns):
             raise ChurnError(f"{path} {conflict}")
+
+
+def unnamed_role(contract: Contract, data: DataParams, role: str, columns) -> str:
+    """The contract gives the role to a column of the data (columns) while params' data.<role>
+    is empty: "" when it does not."""
+    present = [name for name in contract.names(role) if name in columns]
+    if getattr(data, role) or not present or role == "target":
+        return ""
+    return (
+        f"gives the {role} role to {present[0]!r}, which the data has, and params data.{role} "
+        f"is empty: set data.{role}: {present[0]}, or give the column another role there"
+    )

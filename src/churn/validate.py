@@ -139,9 +139,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     frame = read_parquet(args.input)
     check_data_columns(frame.columns, data, str(args.input))
     path, setting = contract_setting(args.contract, data, args.params)
-    contract = choose_contract(path, setting, frame, data, args.params)
+    contract = choose_contract(path, setting, frame, data, args.params, str(args.input))
     if path:  # an inferred contract takes its roles from params
-        check_roles(contract, data, path)
+        check_roles(contract, data, path, set(frame.columns))
     if warning := outside_contracts_warning(path, args.params.parent):  # once it proved usable
         print(warning, file=sys.stderr)
     result, unlabelled = validate(frame, contract, policies, data, str(args.input))

@@ -5,6 +5,7 @@ before the work."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -136,8 +137,9 @@ def test_without_a_contract_decimal_commas_stop_the_run_as_with_one(tmp_path, mo
     charges = ["117,68", "29,85", "56,95", "5.204,06"]
     frame.assign(charges=charges).to_parquet(tmp_path / "in.parquet")
     hint = r"column 'charges' holds numbers, not categories \(4 of 4 rows, e\.g\. '117,68'; deci"
-    with pytest.raises(ChurnError, match=hint):
+    with pytest.raises(ChurnError, match=hint) as refused:
         run(tmp_path, params)
+    assert str(refused.value).startswith(f"{tmp_path / 'in.parquet'}: column 'charges'")
 
 
 ROLE_CONFLICTS = {
@@ -183,10 +185,16 @@ def test_params_roles_that_contradict_the_contract_are_refused(tmp_path, monkeyp
     assert str(refused.value) == f"{tmp_path}/contracts/strict.yaml {conflict}"
 
 
-def test_params_without_an_id_or_timestamp_leave_the_contracts_to_the_data(tmp_path, monkeypatch):
+@pytest.mark.parametrize("role", ["id", "timestamp"])
+def test_an_id_or_snapshot_column_params_do_not_name_is_refused(tmp_path, monkeypatch, role):
+    """With data.id (or data.timestamp) empty, the contract's id column of the data went on as
+    a model feature: featurize leaves out only the columns params name."""
     monkeypatch.chdir(tmp_path)
     params = setup(tmp_path, "contracts/strict.yaml")
     settings = yaml.safe_load(params.read_text())
-    settings["data"].update(id="", timestamp="")
+    holder = settings["data"][role]
+    settings["data"][role] = ""
     params.write_text(yaml.safe_dump(settings))
-    assert run(tmp_path, params)["rows_in"] == 4
+    expected = f"gives the {role} role to {holder!r}, which the data has, and params data.{role}"
+    with pytest.raises(ChurnError, match=re.escape(expected)):
+        run(tmp_path, params)

@@ -258,10 +258,21 @@ CASES: dict[str, tuple] = {
             ],
         ),
     ),
-    "no id column (data.id empty)": (
+    "no id column (data.id empty, no contract: inferred)": (
+        {"a.csv": lambda f: csv(f.drop(columns=ID))},
+        {"data.id": "", "data.contract": ""},
+        ("ok", ROWS, lambda v, s: v["rows_valid"] == ROWS),
+    ),
+    "data.id empty while the data has the contract's id column": (
         {"a.csv": csv},
         {"data.id": ""},
-        ("ok", ROWS, lambda v, s: v["rows_valid"] == ROWS),
+        (
+            "fail",
+            [
+                "gives the id role to 'customer_id', which the data has, and params data.id is "
+                "empty: set data.id: customer_id"
+            ],
+        ),
     ),
 }
 
