@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator, Sequence
+from itertools import chain
 
 import pandas as pd
 import pyarrow as pa
@@ -91,16 +92,20 @@ def csv_batches(
             reads, read_options=block, parse_options=parse, convert_options=options
         )
         yield from reader
+        yield pa.RecordBatch.from_pylist([], schema=reader.schema)  # see regroup
     finally:
         del reader  # then wait for its read-ahead (see ArrowReads)
         reads.close()
 
 
 def regroup(batches: Iterator[pa.RecordBatch], size: int) -> Iterator[pa.Table]:
-    """The rows of the batches, in order, as tables of `size` rows (the last one may be shorter)."""
+    """The rows of the batches, in order, as tables of `size` rows (the last one may be shorter);
+    batches without rows (a file's last, empty batch) yield one empty table when nothing else
+    came, so that a file without rows still shows its columns."""
     pending: list[pa.RecordBatch] = []
-    rows = 0
+    rows, empty, sent = 0, None, False
     for batch in batches:
+        empty = batch.slice(0, 0)
         while batch.num_rows:
             part = batch.slice(0, size - rows)
             pending.append(part)
@@ -108,9 +113,9 @@ def regroup(batches: Iterator[pa.RecordBatch], size: int) -> Iterator[pa.Table]:
             batch = batch.slice(part.num_rows)
             if rows == size:
                 yield pa.Table.from_batches(pending)
-                pending, rows = [], 0
-    if pending:
-        yield pa.Table.from_batches(pending)
+                pending, rows, sent = [], 0, True
+    if pending or (empty is not None and not sent):
+        yield pa.Table.from_batches(pending or [empty])
 
 
 def index_as_columns(schema: pa.Schema) -> dict[bytes, bytes] | None:
@@ -141,7 +146,9 @@ def read_chunks(
     if not is_csv(path):
         parquet = pq.ParquetFile(handle)
         check_unique_names(parquet.schema_arrow.names, path)
-        batches = parquet.iter_batches(batch_size=chunk_size)
+        schema = parquet.schema_arrow
+        empty = pa.RecordBatch.from_pylist([], schema=schema)  # see regroup
+        batches = chain(parquet.iter_batches(batch_size=chunk_size), [empty])
         metadata = index_as_columns(parquet.schema_arrow)
         tables = regroup(batches, chunk_size)
         return parquet.metadata.num_rows, (as_frame(t, metadata) for t in tables)

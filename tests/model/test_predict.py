@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import io
 import json
 import re
 import subprocess
@@ -11,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 import yaml
 
@@ -51,6 +54,13 @@ def messy_csv(trained, path: Path) -> pd.DataFrame:
 def run_predict(capsys, *args: str) -> dict:
     predict.main(list(args))
     return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+
+
+def run_predict_quietly(argv: list[str]) -> dict:
+    """predict.main's summary line (stdout), without capsys."""
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        predict.main(argv)
+    return json.loads(out.getvalue().strip().splitlines()[-1])
 
 
 def test_messy_csv_rows_in_equal_scored_plus_rejected(trained, tmp_path, capsys):
@@ -494,6 +504,26 @@ def test_too_many_rejected_rows_stop_scoring_as_they_stop_validate(trained, tmp_
     (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
     lenient = [*artifact_args(trained.root)[:-1], str(tmp_path / "params.yaml")]
     assert run_predict(capsys, *files, *lenient)["rows_rejected"] == 30
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_a_file_without_rows_gives_the_outputs_of_a_file_with_rows(trained, tmp_path, suffix):
+    """A header-only CSV (or 0-row Parquet) gave scores without the snapshot column and rejects
+    with reject_reason only, and listed no ignored column: appending such a run's outputs to
+    another's broke."""
+    summaries, schemas = [], []
+    for rows in (3, 0):
+        source, output = tmp_path / f"in{rows}.{suffix}", tmp_path / f"o{rows}.parquet"
+        frame = trained.test_rows.head(rows)
+        frame.to_csv(source, index=False) if suffix == "csv" else frame.to_parquet(source)
+        summaries.append(run_predict_quietly(["--input", str(source), "--output", str(output),
+                                              *artifact_args(trained.root)]))  # fmt: skip
+        rejects = output.with_name(f"o{rows}.rejects.parquet")
+        schemas.append([pq.read_schema(path).names for path in (output, rejects)])
+    assert schemas[1] == schemas[0]
+    assert "snapshot_month" in schemas[1][0]
+    assert summaries[1]["ignored_columns"] == summaries[0]["ignored_columns"] != []
+    assert summaries[1]["rows_in"] == 0
 
 
 def test_an_empty_file_is_an_error_not_an_input_without_rows(trained, tmp_path):
