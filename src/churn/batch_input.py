@@ -13,6 +13,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from churn.arrow_reads import ArrowReads
+from churn.arrow_text import binary_as_text
 from churn.csv_header import (
     FROM_PARAMS,
     SettingNames,
@@ -132,9 +133,11 @@ def index_as_columns(schema: pa.Schema) -> dict[bytes, bytes] | None:
     return {**schema.metadata, b"pandas": plain.encode()}
 
 
-def as_frame(table: pa.Table, metadata: dict[bytes, bytes] | None) -> pd.DataFrame:
-    """table.to_pandas(), with the file's index columns as columns (see index_as_columns)."""
-    return (table if metadata is None else table.replace_schema_metadata(metadata)).to_pandas()
+def as_frame(table: pa.Table, metadata: dict[bytes, bytes] | None, path: str) -> pd.DataFrame:
+    """table.to_pandas(), with the file's index columns as columns (see index_as_columns) and
+    its columns of bytes as text (see binary_as_text)."""
+    table = table if metadata is None else table.replace_schema_metadata(metadata)
+    return binary_as_text(table, path).to_pandas()
 
 
 def read_chunks(
@@ -151,7 +154,7 @@ def read_chunks(
         batches = chain(parquet.iter_batches(batch_size=chunk_size), [empty])
         metadata = index_as_columns(parquet.schema_arrow)
         tables = regroup(batches, chunk_size)
-        return parquet.metadata.num_rows, (as_frame(t, metadata) for t in tables)
+        return parquet.metadata.num_rows, (as_frame(t, metadata, path) for t in tables)
     batches = csv_batches(handle, path, data, names)
     return None, (t.to_pandas() for t in regroup(batches, chunk_size))
 

@@ -15,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from churn.arrow_text import binary_as_text
 from churn.csv_header import (
     AUTO,
     check_csv_header,
@@ -97,14 +98,15 @@ def read_csv(handle, path: str, delimiter: str, decimal: str, keep_as_text: Sequ
 
 
 def read_parquet_table(handle, path: str) -> Table:
-    """A Parquet file, every named column of it a column; one whose schema names a column twice
-    is refused naming it."""
+    """A Parquet file, every named column of it a column (bytes as text); one whose schema names
+    a column twice is refused naming it."""
     check_unique_names(pq.read_schema(handle).names, path)
     handle.seek(0)
     # No pre-buffering on a Python file object: its read-ahead runs on Arrow's I/O threads, and
     # one still finishing as the process exits aborts it ("terminate called without an active
     # exception", about 1 run in 40 on a loaded machine); reads then happen in the call.
-    frame = index_as_columns(pd.read_parquet(handle, pre_buffer=False))
+    table = binary_as_text(pq.read_table(handle, pre_buffer=False), path)  # as pd.read_parquet
+    frame = index_as_columns(table.to_pandas())
     return without_blank_headers(frame, list(frame.columns))
 
 
