@@ -13,7 +13,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from churn.errors import ChurnError, did_you_mean, run_cli
+from churn.errors import ChurnError, CliParser, did_you_mean, run_cli
 from churn.params import SECTIONS, check_section_names, read_params_file
 from churn.source_access import source_problem
 from churn.typed_sections import PARAMS_FILE, section_from_mapping
@@ -64,7 +64,7 @@ def grid_problem(raw: dict[str, Any], axis: str, path: Path) -> str | None:
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="churn.check_params", description=__doc__.splitlines()[0])
+    parser = CliParser(prog="churn.check_params", description=__doc__.splitlines()[0])
     parser.add_argument("--params", type=Path, default=PARAMS_FILE)
     parser.add_argument(
         "--file-only",

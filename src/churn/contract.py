@@ -13,7 +13,7 @@ import pandas as pd
 from churn.coercion import RETYPE_SHARE, coerce, infer_kind
 from churn.contract_spec import ColumnContract, Contract
 from churn.data_params import DataParams, absent_role_columns, ids_of
-from churn.errors import ChurnError, run_cli
+from churn.errors import ChurnError, CliParser, run_cli
 from churn.params import PARAMS_FILE, load_section
 from churn.raw_text import as_text, blank_mask
 from churn.table_sources import list_table_files
@@ -118,7 +118,7 @@ def missing_role_warnings(
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="churn.contract", description=__doc__)
+    parser = CliParser(prog="churn.contract", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     infer = commands.add_parser("infer", help="write a first contract for a data file to stdout")
     infer.add_argument("data", help="CSV or Parquet file, folder, glob or URL")

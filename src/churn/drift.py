@@ -22,7 +22,7 @@ from churn.drift_decision import (
 )
 from churn.drift_outputs import check_destinations, write_outputs
 from churn.drift_window import skipped_report, stage_window, training_window, window_fields
-from churn.errors import ChurnError, run_cli
+from churn.errors import ChurnError, CliParser, run_cli
 from churn.features import ENGINEERED, FeatureSpec
 from churn.model import feature_scores, load_model
 from churn.params import PARAMS_FILE, DriftParams, load_section
@@ -144,7 +144,7 @@ def compared_frames(args: argparse.Namespace, data: DataParams, params: DriftPar
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="churn.drift", description=__doc__)
+    parser = CliParser(prog="churn.drift", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     stage = commands.add_parser("stage", help="newest snapshot against the training window")
     stage.add_argument("--data", required=True, help="ingested table with all snapshots")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import difflib
 import json
 import re
@@ -11,6 +12,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import churn
 
@@ -21,6 +23,14 @@ STORAGE_CLIENT_MODULES = ("botocore.", "aiobotocore.")
 
 class ChurnError(Exception):
     """A failure caused by input or configuration: reported as one line, never a traceback."""
+
+
+class CliParser(argparse.ArgumentParser):
+    """argparse's parser with a usage error in one line, as a ChurnError's (`PROG: error:
+    MESSAGE (see --help)`), not the usage block and then the line."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
 def refuse_folder(path: Path | str) -> None:

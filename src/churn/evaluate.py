@@ -15,7 +15,7 @@ from sklearn import metrics
 from sklearn.calibration import calibration_curve
 
 from churn.data_params import check_data_columns
-from churn.errors import ChurnError, run_cli
+from churn.errors import ChurnError, CliParser, run_cli
 from churn.model import ChurnModel, feature_names_of, feature_scores, load_model, predict_proba
 from churn.params import PARAMS_FILE, load_section
 from churn.stage_live import open_live
@@ -135,7 +135,7 @@ def log_plots(live: Live, labels: np.ndarray, scores: np.ndarray, model: ChurnMo
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="churn.evaluate", description=__doc__)
+    parser = CliParser(prog="churn.evaluate", description=__doc__)
     parser.add_argument("--model", required=True, type=Path)
     parser.add_argument("--test", required=True, type=Path, help="test model matrix")
     parser.add_argument("--raw-test", required=True, type=Path, help="raw test rows, for slices")

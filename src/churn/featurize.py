@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from churn.data_params import DataParams, check_data_columns
-from churn.errors import run_cli
+from churn.errors import CliParser, run_cli
 from churn.features import FeatureSpec, fit_feature_spec
 from churn.model_matrix import transform
 from churn.params import PARAMS_FILE, load_section
@@ -30,7 +30,7 @@ def model_frame(split: pd.DataFrame, spec: FeatureSpec, target: str, where: str)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="churn.featurize", description=__doc__)
+    parser = CliParser(prog="churn.featurize", description=__doc__)
     parser.add_argument("--split-dir", required=True, type=Path, help="train/valid/test.parquet")
     parser.add_argument("--out-dir", required=True, type=Path, help="model matrices")
     parser.add_argument("--spec", required=True, type=Path, help="feature spec JSON to write")

@@ -16,7 +16,7 @@ from churn.comparison import (
     improvement,
     metric_rows,
 )
-from churn.errors import run_cli
+from churn.errors import CliParser, run_cli
 from churn.params import PARAMS_FILE, GateParams, load_section
 from churn.revisions import check_revision, metrics_diff
 
@@ -83,7 +83,7 @@ def verdict(rows: Sequence[MetricRow], params: GateParams, base: str) -> str:
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="churn.gate", description=__doc__)
+    parser = CliParser(prog="churn.gate", description=__doc__)
     parser.add_argument("--base", required=True, help="git revision to compare against")
     parser.add_argument("--new", default=None, help="git revision (default: the workspace)")
     parser.add_argument("--params", type=Path, default=PARAMS_FILE)

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from churn.cohort import Cohort, advance, initial_tenure, join, new_customers, select, sigmoid
-from churn.errors import ChurnError, run_cli
+from churn.errors import ChurnError, CliParser, run_cli
 from churn.market import CATEGORICAL, FILL_MONTHS, MIN_CUSTOMERS, VIDEO_COLUMN, WARMUP_MONTHS
 from churn.observation import churn_logit, observe, to_frame
 from churn.params import PARAMS_FILE, GenerateParams, load_section
@@ -98,7 +98,7 @@ def write_snapshots(snapshots: Iterable[tuple[str, pd.DataFrame]], out_dir: Path
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Command-line arguments: output folder and params file."""
-    parser = argparse.ArgumentParser(prog="churn.generate", description=__doc__)
+    parser = CliParser(prog="churn.generate", description=__doc__)
     parser.add_argument("--out", type=Path, required=True, help="folder for snapshot_*.csv")
     parser.add_argument("--params", type=Path, default=PARAMS_FILE, help="params.yaml to read")
     return parser.parse_args(argv)

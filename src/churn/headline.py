@@ -9,7 +9,7 @@ import argparse
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from churn.errors import ChurnError, read_json_object, run_cli
+from churn.errors import ChurnError, CliParser, read_json_object, run_cli
 
 METRICS_FILE = Path("metrics/evaluate/metrics.json")
 COLUMNS = ("rows", "churn_rate", "roc_auc", "pr_auc", "log_loss", "brier", "f1", "lift_top")
@@ -42,7 +42,7 @@ def headline_table(metrics: Mapping, where: str = "metrics") -> str:
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="churn.headline", description=__doc__.splitlines()[0])
+    parser = CliParser(prog="churn.headline", description=__doc__.splitlines()[0])
     parser.add_argument("--metrics", type=Path, default=METRICS_FILE)
     return parser.parse_args(argv)
 

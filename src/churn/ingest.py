@@ -12,7 +12,7 @@ import pandas as pd
 
 from churn.csv_header import check_delimiter
 from churn.data_params import ids_of
-from churn.errors import ChurnError, listing, run_cli, storage_errors
+from churn.errors import ChurnError, CliParser, listing, run_cli, storage_errors
 from churn.params import PARAMS_FILE, load_section
 from churn.table_sources import list_table_files
 from churn.tables import read_named_columns, write_parquet
@@ -118,7 +118,7 @@ def ingest(tables: Sequence[pd.DataFrame]) -> pd.DataFrame:
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="churn.ingest", description=__doc__)
+    parser = CliParser(prog="churn.ingest", description=__doc__)
     parser.add_argument("--source", required=True, help="file, folder, glob or URL")
     parser.add_argument(
         "--files", default="", help="glob of the files to read in the --source folder ('*.csv')"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from churn.artifacts import Artifacts, load_revision, load_workspace
 from churn.data_params import CSV_DELIMITERS
-from churn.errors import ChurnError, refuse_folder
+from churn.errors import ChurnError, CliParser, refuse_folder
 from churn.outputs import same_file
 from churn.params import PARAMS_FILE
 from churn.tables import table_suffix
@@ -26,7 +26,7 @@ def revision(text: str) -> str:
 
 
 def parse_args(argv: Sequence[str] | None, description: str = "") -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="churn.predict", description=description)
+    parser = CliParser(prog="churn.predict", description=description)
     parser.add_argument("--input", required=True, help="CSV or Parquet file, local or fsspec URL")
     parser.add_argument("--output", required=True, help="scores file (.csv or .parquet)")
     parser.add_argument(

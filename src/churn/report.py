@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from churn.comparison import MetricRow, metric_rows, param_rows
-from churn.errors import ChurnError, run_cli
+from churn.errors import ChurnError, CliParser, run_cli
 from churn.gate import verdict
 from churn.params import PARAMS_FILE, load_section
 from churn.report_markdown import ReportInputs, render_report
@@ -116,7 +116,7 @@ def read_data_sections(new: str | None) -> tuple[dict[str, Any], list[str]]:
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="churn.report", description=__doc__.splitlines()[0])
+    parser = CliParser(prog="churn.report", description=__doc__.splitlines()[0])
     parser.add_argument("--base", required=True, help="git revision to compare against")
     parser.add_argument("--new", default=None, help="git revision (default: the workspace)")
     parser.add_argument("--out-dir", type=Path, default=Path("report"))

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from churn.errors import ChurnError, read_json_object, run_cli
+from churn.errors import ChurnError, CliParser, read_json_object, run_cli
 from churn.generate import month_starts
 from churn.params import PARAMS_FILE, GenerateParams, load_section
 
@@ -64,7 +64,7 @@ def append_line(path: Path | None, line: str) -> None:
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="churn.retrain", description=__doc__.splitlines()[0])
+    parser = CliParser(prog="churn.retrain", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     for name in ("advance", "snapshots"):
         command = commands.add_parser(name)

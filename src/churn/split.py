@@ -13,7 +13,7 @@ import pandas as pd
 
 from churn.column_checks import coerce_in, snapshot_months
 from churn.data_params import DataParams, check_data_columns, check_labels
-from churn.errors import ChurnError, run_cli
+from churn.errors import ChurnError, CliParser, run_cli
 from churn.params import PARAMS_FILE, SplitParams, load_section
 from churn.tables import read_parquet, write_parquet
 
@@ -172,7 +172,7 @@ def split_frame(
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="churn.split", description=__doc__)
+    parser = CliParser(prog="churn.split", description=__doc__)
     parser.add_argument("--input", required=True, type=Path)
     parser.add_argument("--out-dir", required=True, type=Path, help="gets train/valid/test.parquet")
     parser.add_argument("--params", type=Path, default=PARAMS_FILE)

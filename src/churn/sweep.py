@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from churn.check_params import grid_problem
-from churn.errors import ChurnError, run_cli
+from churn.errors import ChurnError, CliParser, run_cli
 from churn.params import read_params_file
 from churn.typed_sections import PARAMS_FILE
 
@@ -139,7 +139,7 @@ def per_experiment(grid: Sequence[str]) -> list[str]:
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="churn.sweep", description=__doc__)
+    parser = CliParser(prog="churn.sweep", description=__doc__)
     parser.add_argument(
         "--set",
         action="append",

@@ -12,7 +12,7 @@ from dvclive import Live
 from sklearn.metrics import log_loss, roc_auc_score
 
 from churn.data_params import DataParams, check_data_columns
-from churn.errors import ChurnError, listing, run_cli
+from churn.errors import ChurnError, CliParser, listing, run_cli
 from churn.fitting import fit_logistic, fit_xgboost, undo_positive_weight
 from churn.model import ChurnModel, predict_proba, save_model
 from churn.params import PARAMS_FILE, TrainParams, load_section
@@ -91,7 +91,7 @@ def check_inputs(train: pd.DataFrame, valid: pd.DataFrame, data: DataParams, arg
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="churn.train", description=__doc__)
+    parser = CliParser(prog="churn.train", description=__doc__)
     parser.add_argument("--train", required=True, type=Path, help="training model matrix")
     parser.add_argument("--valid", required=True, type=Path, help="validation model matrix")
     parser.add_argument("--model", required=True, type=Path, help="model JSON to write")

@@ -20,7 +20,7 @@ from churn.contract_choice import (
     outside_contracts_warning,
 )
 from churn.data_params import DataParams, check_data_columns
-from churn.errors import ChurnError, listing, run_cli
+from churn.errors import ChurnError, CliParser, listing, run_cli
 from churn.outputs import check_destination
 from churn.params import PARAMS_FILE, load_section
 from churn.raw_text import as_text
@@ -68,7 +68,7 @@ def coerced_note(coerced: dict[str, dict[str, int]], shown: int = 5) -> str:
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="churn.validate", description=__doc__)
+    parser = CliParser(prog="churn.validate", description=__doc__)
     parser.add_argument("--input", required=True, type=Path, help="ingested Parquet table")
     parser.add_argument(
         "--contract", help='contract YAML (default: data.contract); "" infers one from the data'

@@ -217,3 +217,24 @@ def test_ctrl_c_while_a_stage_imports_its_libraries_exits_with_one_line(tmp_path
     assert rest.strip().splitlines()[-1] == "churn.predict: interrupted"
     assert "Traceback" not in imported
     assert "| churn.artifacts" not in imported  # it stopped while importing, not in main()
+
+
+USAGE_ERRORS = {
+    "predict": ["--input", "x.csv", "--output", "o.csv", "--chunk-size", "0"],
+    "drift": ["check", "--current", "x.csv"],
+    "split": [],
+    "ingest": ["--no-such-option"],
+    "sweep": ["--jobs", "two"],
+    "contract": ["infer"],
+}
+
+
+@pytest.mark.parametrize("module", list(USAGE_ERRORS))
+def test_a_usage_error_is_one_line_too(tmp_path: Path, module: str):
+    """argparse printed its usage block, then the error: several lines for one mistake."""
+    command = [sys.executable, "-m", f"churn.{module}", *USAGE_ERRORS[module]]
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    [line] = result.stderr.strip().splitlines()
+    assert result.returncode == 2
+    assert line.startswith(f"churn.{module}") and ": error: " in line
+    assert line.endswith("(see --help)")
