@@ -66,6 +66,18 @@ def csv_names(handle, parse: pa_csv.ParseOptions) -> list[str]:
         reads.close()
 
 
+def text_columns(named: list[str]) -> tuple[pa_csv.ReadOptions, pa_csv.ConvertOptions]:
+    """Arrow's options to read the rows after the header, in blocks, every column as text."""
+    text = {name: pa.string() for name in named}
+    # Only empty cells are null: "NA", "null" ... stay text, so rejects show what the file said
+    # (the contract reads them as missing values).
+    options = pa_csv.ConvertOptions(column_types=text, strings_can_be_null=True, null_values=[""])
+    block = pa_csv.ReadOptions(
+        block_size=CSV_BLOCK_BYTES, column_names=named, skip_rows=1, use_threads=False
+    )
+    return block, options
+
+
 def csv_batches(
     handle, path: str, data: DataParams, names: SettingNames = FROM_PARAMS
 ) -> Iterator[pa.RecordBatch]:
@@ -80,13 +92,7 @@ def csv_batches(
     check_delimiter(header, path, data.delimiter, names.delimiter)
     named = header_names(header, path)
     handle.seek(0)
-    text = {name: pa.string() for name in named}
-    # Only empty cells are null: "NA", "null" ... stay text, so rejects show what the file said
-    # (the contract reads them as missing values).
-    options = pa_csv.ConvertOptions(column_types=text, strings_can_be_null=True, null_values=[""])
-    block = pa_csv.ReadOptions(
-        block_size=CSV_BLOCK_BYTES, column_names=named, skip_rows=1, use_threads=False
-    )
+    block, options = text_columns(named)
     reads, reader = ArrowReads(handle), None
     try:
         reader = pa_csv.open_csv(

@@ -46,6 +46,15 @@ def parse_args(argv: Sequence[str] | None, description: str = "") -> argparse.Na
     parser.add_argument(
         "--fallback", help="score this file instead when --input has no rows (the score stage)"
     )
+    add_csv_options(parser)
+    args = parser.parse_args(argv)
+    if args.chunk_size < 1:
+        parser.error("--chunk-size must be at least 1")
+    return args
+
+
+def add_csv_options(parser: argparse.ArgumentParser) -> None:
+    """--delimiter and --decimal, which override data.delimiter and data.decimal."""
     parser.add_argument(
         "--delimiter",
         choices=CSV_DELIMITERS,
@@ -58,10 +67,6 @@ def parse_args(argv: Sequence[str] | None, description: str = "") -> argparse.Na
         metavar="{'.',','}",
         help="CSV decimal (default: data.decimal)",
     )
-    args = parser.parse_args(argv)
-    if args.chunk_size < 1:
-        parser.error("--chunk-size must be at least 1")
-    return args
 
 
 def table_names(args: argparse.Namespace) -> None:
