@@ -13,12 +13,12 @@ import pandas as pd
 from churn.coercion import RETYPE_SHARE, coerce, infer_kind
 from churn.contract_spec import ColumnContract, Contract
 from churn.data_params import DataParams, absent_role_columns, ids_of
-from churn.errors import ChurnError, CliParser, run_cli
+from churn.errors import CliParser, run_cli
 from churn.params import PARAMS_FILE, load_section
 from churn.raw_text import as_text, blank_mask
 from churn.table_sources import list_table_files
 from churn.tables import read_table
-from churn.type_changes import decimal_comma_column, retype_detail
+from churn.type_changes import refuse_decimal_commas
 
 MAX_CATEGORIES = 50  # more distinct values than this: an open set (id-like or free text)
 
@@ -38,18 +38,6 @@ def infer_type(column: pd.Series) -> str:
     return infer_kind(column, RETYPE_SHARE) if len(values) else "categorical"
 
 
-def refuse_decimal_commas(column: pd.Series, name: str, where: str) -> None:
-    """Stop, as validate does with a frozen contract, when a column would be categorical only
-    because its numbers are written with a decimal comma (data.decimal left at '.')."""
-    numbers = coerce(column, "numeric")
-    if decimal_comma_column(column, numbers):
-        prefix = f"{where}: " if where else ""
-        raise ChurnError(
-            f"{prefix}column '{name}' holds numbers, not categories ({int(numbers.bad.sum())} "
-            f"of {len(column)} rows, {retype_detail(column, numbers)}): no contract inferred"
-        )
-
-
 def infer_column(name: str, column: pd.Series, role: str, where: str = "") -> ColumnContract:
     """A contract entry describing the column as it is (after the contract's own coercion, so
     blanks count as missing and numbers written as text count as numbers); where: the data's
@@ -57,7 +45,7 @@ def infer_column(name: str, column: pd.Series, role: str, where: str = "") -> Co
     # ids are names, never numbers (ranges would refuse new customers, floats merge long ids)
     kind = {"timestamp": "datetime", "id": "categorical"}.get(role) or infer_type(column)
     if kind == "categorical" and role == "feature":
-        refuse_decimal_commas(column, name, where)
+        refuse_decimal_commas(column, name, where, ": no contract inferred")
     values = coerce(column, kind).values
     # a row without an id cannot be told apart or joined back: quarantined, as scoring rejects
     # it; a row without a timestamp belongs to no snapshot (validate quarantines it whatever

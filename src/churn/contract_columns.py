@@ -11,6 +11,7 @@ from churn.coercion import RETYPE_SHARE, coerce, infer_kind
 from churn.column_checks import ColumnCheck, check_feature, check_label, coercion_counts
 from churn.contract_spec import ColumnContract, Contract
 from churn.data_params import DataParams
+from churn.type_changes import refuse_decimal_commas
 
 
 def impute_column(index: pd.Index, column: ColumnContract) -> ColumnCheck:
@@ -19,10 +20,15 @@ def impute_column(index: pd.Index, column: ColumnContract) -> ColumnCheck:
     return ColumnCheck(pd.Series(None, index=index, dtype=dtype), [], {})
 
 
-def check_new_column(raw: pd.Series, name: str, is_id: bool = False) -> ColumnCheck:
+def check_new_column(
+    raw: pd.Series, name: str, is_id: bool = False, where: str = ""
+) -> ColumnCheck:
     """A column outside the contract kept for the model (contract.new_column: include), or the
-    id when the contract leaves it out (text, never a number: 101 stays "101")."""
+    id when the contract leaves it out (text, never a number: 101 stays "101"). Numbers with
+    decimal commas stop the run, as in a contract column, rather than become categories."""
     kind = "categorical" if is_id else infer_kind(raw, RETYPE_SHARE)
+    if kind == "categorical" and not is_id:
+        refuse_decimal_commas(raw, name, where, " (contract.new_column: include)")
     result = coerce(raw, kind)
     return ColumnCheck(result.values, [], coercion_counts(result, False))
 
@@ -59,7 +65,7 @@ def check_columns(
     if policies.new_column == "include":
         for name in added_columns(frame, contract):
             if include is None or name in include:
-                checks[name] = check_new_column(frame[name], name, name == data.id)
+                checks[name] = check_new_column(frame[name], name, name == data.id, where)
     return checks
 
 

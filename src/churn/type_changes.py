@@ -7,8 +7,9 @@ import re
 
 import pandas as pd
 
-from churn.coercion import RETYPE_SHARE, Coerced
+from churn.coercion import RETYPE_SHARE, Coerced, coerce
 from churn.decimal_commas import DECIMAL_COMMA_NUMBER, comma_numbers
+from churn.errors import ChurnError
 
 # A scored chunk with fewer present values than this in a column (a small file, a file's tail)
 # cannot show that the column changed type: its wrong-typed values are only missing.
@@ -40,3 +41,16 @@ def retype_detail(raw: pd.Series, coerced: Coerced) -> str:
     elif "," in example and re.fullmatch(DECIMAL_COMMA_NUMBER, example):
         hint = "; decimal commas? set data.decimal: ','"
     return f"e.g. {example[:40]!r}{hint}"
+
+
+def refuse_decimal_commas(column: pd.Series, name: str, where: str, outcome: str = "") -> None:
+    """Stop, as validate does with a frozen contract, when a column would be categorical only
+    because its numbers are written with a decimal comma (data.decimal left at '.'); outcome:
+    what the stop prevents, appended to the message."""
+    numbers = coerce(column, "numeric")
+    if decimal_comma_column(column, numbers):
+        prefix = f"{where}: " if where else ""
+        raise ChurnError(
+            f"{prefix}column '{name}' holds numbers, not categories ({int(numbers.bad.sum())} "
+            f"of {len(column)} rows, {retype_detail(column, numbers)}){outcome}"
+        )

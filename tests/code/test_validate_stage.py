@@ -142,6 +142,28 @@ def test_without_a_contract_decimal_commas_stop_the_run_as_with_one(tmp_path, mo
     assert str(refused.value).startswith(f"{tmp_path / 'in.parquet'}: column 'charges'")
 
 
+def test_a_new_column_of_decimal_comma_numbers_is_not_included_as_categories(tmp_path, monkeypatch):
+    """contract.new_column: include typed a new column by inference alone: '117,68' made it a
+    column of categories, which the model then trained on as such."""
+    monkeypatch.chdir(tmp_path)
+    params = setup(tmp_path, "contracts/strict.yaml")
+    settings = yaml.safe_load(params.read_text())
+    settings["contract"]["new_column"] = "include"
+    params.write_text(yaml.safe_dump(settings))
+    frame = pd.read_parquet(tmp_path / "in.parquet")
+    frame.assign(charges=["117,68", "29,85", "56,95", "5.204,06"]).to_parquet(
+        tmp_path / "in.parquet"
+    )
+    expected = (
+        f"{tmp_path / 'in.parquet'}: column 'charges' holds numbers, not categories (4 of 4 rows, "
+        "e.g. '117,68'; decimal commas? set data.decimal: ',') (contract.new_column: include)"
+    )
+    with pytest.raises(ChurnError, match=re.escape(expected)):
+        run(tmp_path, params)
+    frame.assign(charges=["a", "b", "a", "b"]).to_parquet(tmp_path / "in.parquet")
+    assert run(tmp_path, params)["rows_in"] == 4  # categories are included as before
+
+
 ROLE_CONFLICTS = {
     "target": (
         {"target": "orders"},
