@@ -16,16 +16,26 @@ def binary_as_text(table: pa.Table, path: str) -> pa.Table:
     and the column."""
     cast = []
     for at, field in enumerate(table.schema):
-        if pa.types.is_binary(field.type) or pa.types.is_large_binary(field.type):
+        if (kind := text_type(field.type)) is not None:
             try:
-                text = table.column(at).cast(pa.string())
+                text = table.column(at).cast(kind)
             except pa.ArrowInvalid:
                 raise ChurnError(
                     f"{path}: column {field.name!r} holds bytes that are not UTF-8 text"
                 ) from None
-            table = table.set_column(at, pa.field(field.name, pa.string()), text)
-            cast.append(field.name)
+            table = table.set_column(at, pa.field(field.name, kind), text)
+            if kind == pa.string():  # a category's metadata says categorical: it stays so
+                cast.append(field.name)
     return as_text_in_metadata(table, cast) if cast else table
+
+
+def text_type(kind: pa.DataType) -> pa.DataType | None:
+    """The text type for a type of bytes (binary, or a category of them: a dictionary of
+    binary values), else None."""
+    if pa.types.is_dictionary(kind) and text_type(kind.value_type) is not None:
+        return pa.dictionary(kind.index_type, pa.string(), kind.ordered)
+    is_bytes = pa.types.is_binary(kind) or pa.types.is_large_binary(kind)
+    return pa.string() if is_bytes or pa.types.is_fixed_size_binary(kind) else None
 
 
 def as_text_in_metadata(table: pa.Table, names: list[str]) -> pa.Table:

@@ -9,7 +9,6 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from churn.date_parsing import naive_utc, other_dates
-from churn.decimal_commas import has_comma_decimals
 from churn.raw_text import (
     FALSE_WORDS,
     MISSING_MARKERS,
@@ -56,8 +55,6 @@ def coerce_numeric(column: pd.Series) -> Coerced:
     text = as_text(column)
     blank = blank_mask(text)
     thousands = row_mask(text.str.fullmatch(THOUSANDS))
-    if thousands.any() and has_comma_decimals(text, thousands):  # 1,250 beside 12,5: no 1250
-        thousands = no_rows(column)
     cleaned = without(text.where(~thousands, text.str.replace(",", "", regex=False)), blank)
     numbers = pd.to_numeric(cleaned.astype(object), errors="coerce").astype("float64")
     bad = column.notna() & ~blank & numbers.isna()

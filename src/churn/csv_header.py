@@ -26,6 +26,9 @@ class SettingNames(NamedTuple):
 
 
 FROM_PARAMS = SettingNames()  # both set in params.yaml
+# How often a character repeats in a one-column header before it reads as the separator of
+# several names: a name may hold a few ("Monthly Charges (EUR)", "a/b"), an export's header many
+SEPARATED, SPACED_NAMES = 3, 5
 
 
 def setting_text(option: str, value: str) -> str:
@@ -129,9 +132,13 @@ def check_delimiter(
 def other_separator(header: str) -> str:
     """The character that seems to separate a one-column header's names when it is none of the
     delimiters read (':' or ' ', repeated), or ""."""
-    counts = Counter(c for c in unquoted(header) if not (c.isalnum() or c in "_-.'\""))
+    counts = Counter(c for c in unquoted(header) if not (c.isalnum() or c in "_-.'\"()"))
     common = counts.most_common(1)
-    return common[0][0] if common and common[0][1] >= 2 else ""
+    if not common:
+        return ""
+    separator, count = common[0]
+    # a name may hold a few spaces ("Monthly Charges (EUR)") or slashes: a separator repeats
+    return separator if count >= (SPACED_NAMES if separator == " " else SEPARATED) else ""
 
 
 def delimiter_hint(header: str, setting: str, option: str) -> str:

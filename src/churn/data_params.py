@@ -15,6 +15,7 @@ from churn.typed_sections import report, require
 ROLES = ("target", "id", "timestamp")  # the DataParams fields that name a column
 CSV_DELIMITERS = ("auto", ",", ";", "tab", "\t", "|")  # the spellings churn.csv_header reads
 GLOB_CHARACTERS = "*?["  # what makes a source a glob (churn.table_sources)
+WEB = ("http://", "https://")  # URLs whose ? starts a query string (a presigned URL's token)
 UNQUOTABLE = "holds a ' (quote), which dvc.yaml's single-quoted command cannot pass: rename it"
 
 
@@ -75,7 +76,8 @@ def source_problem(source: str) -> str | None:
         return "starts with ~, which is not expanded: write the full path"
     if "'" in source:
         return UNQUOTABLE
-    if any(c in source for c in GLOB_CHARACTERS) and not Path(source).exists():
+    path = source.split("?", 1)[0] if source.startswith(WEB) else source  # ?query: no glob
+    if any(c in path for c in GLOB_CHARACTERS) and not Path(source).exists():
         folder, pattern = glob_parts(source)
         folder = folder or "."
         return (

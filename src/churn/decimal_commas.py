@@ -10,8 +10,6 @@ import pandas as pd
 
 # A number written with a decimal comma, optionally with '.' between thousands: 12,5  1.234,5
 DECIMAL_COMMA_NUMBER = r"[+-]?(?:[1-9]\d{0,2}(?:\.\d{3})+|\d+)(?:,\d+)?"  # not 0.500
-# A number written with a decimal point: 0.125 82.97 (and 1.500, which may be a grouping)
-DOT_DECIMAL = r"[+-]?\d*\.\d+"
 
 
 def matches(text: pd.Series, pattern: str) -> np.ndarray:
@@ -26,23 +24,14 @@ def comma_numbers(text: pd.Series) -> np.ndarray:
     )
 
 
-def has_comma_decimals(text: pd.Series, besides: pd.Series) -> bool:
-    """Whether a value but the besides ones has a comma no thousands grouping has (0,125 12,5):
-    the column's commas are then decimal commas, and 1,250 in it is not 1250."""
-    return bool((comma_numbers(text) & ~besides.to_numpy(dtype=bool)).any())
-
-
 def decimal_comma_numbers(column: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """(stripped text, mask of the values that are numbers written with a decimal comma). In a
-    column where a value has a dot no thousands grouping has (0.125, 82.97), 1.500 is 1.5 as
-    written, not 1500: only values with a comma are decimal-comma numbers there."""
+    """(stripped text, mask of the values that are numbers written with a decimal comma). Each
+    value is read alone, whatever the others (a chunk's or a file's): 1.500 is 1500 as a
+    grouping, 0.125 and 82.97 are no numbers of this form and stay as written."""
     if column.dtype != object and not pd.api.types.is_string_dtype(column):
         return column, np.zeros(len(column), dtype=bool)
     text = column.astype("string").str.strip()
-    numbers = matches(text, DECIMAL_COMMA_NUMBER)
-    if numbers.any() and (matches(text, DOT_DECIMAL) & ~numbers).any():
-        numbers &= comma_numbers(text)  # 0.125 beside 1.500: dots are decimal points here
-    return text, numbers
+    return text, matches(text, DECIMAL_COMMA_NUMBER)
 
 
 def plain_number_text(text: pd.Series) -> pd.Series:

@@ -142,13 +142,15 @@ def test_a_file_separated_by_a_character_no_reader_splits_on_is_named_so(
 ):
     """A ':'- or space-separated export was read as one column, and the run stopped later on
     'column tenure_months of the contract is missing', which hid the cause."""
-    (tmp_path / "x.csv").write_text(f"a{separator}b{separator}c\n1{separator}2{separator}3\n")
+    names, values = (separator * 5).join("abcdef"), (separator * 5).join("123456")
+    (tmp_path / "x.csv").write_text(f"{names}\n{values}\n".replace(separator * 5, separator))
     frame = read_table(str(tmp_path / "x.csv"))
     expected = f"x.csv: one column only; {shown} seems to separate its header"
     with pytest.raises(ChurnError, match=re.escape(expected)):
         check_table(frame, "x.csv", "auto")
-    (tmp_path / "y.csv").write_text("monthly charges\n1\n")  # one column, a space in its name
-    check_table(read_table(str(tmp_path / "y.csv")), "y.csv", "auto")
+    for name in ("monthly charges", "Monthly Charges (EUR)", "revenue/month/EUR"):  # one column
+        (tmp_path / "y.csv").write_text(f"{name}\n1\n")
+        check_table(read_table(str(tmp_path / "y.csv")), "y.csv", "auto")
 
 
 @pytest.mark.parametrize(
@@ -405,24 +407,29 @@ def test_a_column_named_unnamed_is_kept_as_data_with_a_warning(tmp_path, capsys)
     ]
 
 
-def test_beside_dot_decimals_a_dotted_value_is_never_read_as_thousands(tmp_path):
-    """With data.decimal ",", 1.500 became 1500 while 0.125 and 0.250 beside it stayed as
-    written: in a column with dot decimals no grouping could be, 1.500 is 1.5 too."""
-    (tmp_path / "dots.csv").write_text("a;rate;Exited\n1;0.125;Yes\n2;0.250;No\n3;1.500;No\n")
-    frame = read_table(str(tmp_path / "dots.csv"), decimal=",")
-    assert frame["rate"].tolist() == ["0.125", "0.250", "1.500"]
-    assert coerce(frame["rate"], "numeric").values.tolist() == [0.125, 0.25, 1.5]
-    mixed = pd.Series(["82.97", "1.500", "12,5", "1.234,5"], dtype=object)
-    assert decimal_commas_to_points(mixed).tolist() == ["82.97", "1.500", "12.5", "1234.5"]
-    grouped = pd.Series(["1.500", "2.000,5"], dtype=object)  # no dot decimal: groupings
-    assert decimal_commas_to_points(grouped).tolist() == ["1500", "2000.5"]
+@pytest.mark.parametrize("decimal", [".", ","])
+def test_each_value_is_read_alone_whatever_its_neighbours(decimal):
+    """A value's reading depended on the other values of its chunk (1,250 beside 12,5 was no
+    1250; 1.500 beside 0.125 was 1.5): scores changed with --chunk-size, and ingest (per file)
+    and batch scoring (per chunk) could read one value two ways. Each value is read alone."""
+    values = ["1,250", "12,5", "0,75", "1.500", "0.125", "82.97", "1.234,5", "0,125"]
+    whole = read_numbers(values, decimal)
+    assert [read_numbers([value], decimal)[0] for value in values] == whole
+
+
+def read_numbers(values: list[str], decimal: str) -> list:
+    """values as the contract reads a number column, after data.decimal's conversion."""
+    column = pd.Series(values, dtype=object)
+    text = decimal_commas_to_points(column) if decimal == "," else column
+    numbers = coerce(text, "numeric").values
+    return numbers.astype(object).where(numbers.notna(), None).tolist()
 
 
 @pytest.mark.parametrize(
     ("values", "read", "thousands"),
     [
         (["0,125", "0,250"], [None, None], 0),  # no grouping starts with 0
-        (["1,250", "12,5", "0,75"], [None, None, None], 0),  # commas are decimal commas here
+        (["1,250", "12,5", "0,75"], [1250.0, None, None], 1),  # each value read alone
         (["1,250", "2,500"], [1250.0, 2500.0], 2),  # ambiguous alone: read as groupings
     ],
 )

@@ -377,6 +377,15 @@ def test_a_source_named_with_spaces_or_brackets_that_exists_is_accepted(tmp_path
     assert check_error(raw, tmp_path / "params.yaml").count("holds a ' (quote)") == 2
 
 
+def test_the_query_string_of_a_web_url_is_no_glob(tmp_path):
+    """A presigned URL's '?token=...' was refused as a glob, with advice to split it."""
+    raw = committed_params()
+    raw["ingest"]["source"] = "https://example.com/data.csv?token=abc"
+    assert check_params(raw, tmp_path / "params.yaml") == []
+    raw["ingest"]["source"] = "https://example.com/*.csv"
+    assert "is a glob" in check_error(raw, tmp_path / "params.yaml")
+
+
 def test_check_params_refuses_a_glob_source_in_one_line(tmp_path):
     result = check_params_with(tmp_path, "'/tmp/own/exports/*.csv'", NO_AWS_SETTINGS)
     assert result.returncode == 2 and len(result.stderr.splitlines()) == 1

@@ -85,7 +85,7 @@ run_cli(read, "read")
 """
 
 
-@pytest.mark.parametrize("backend", ["object", "arrow"])
+@pytest.mark.parametrize("backend", ["object", "arrow", "category"])
 def test_parquet_columns_of_bytes_are_read_as_text_by_scoring_and_ingest(
     trained, tmp_path, capsys, backend
 ):
@@ -96,6 +96,8 @@ def test_parquet_columns_of_bytes_are_read_as_text_by_scoring_and_ingest(
     as_bytes = rows["country"].map(lambda v: v.encode() if isinstance(v, str) else v)
     if backend == "arrow":
         as_bytes = as_bytes.astype(pd.ArrowDtype(pa.binary()))
+    if backend == "category":  # Parquet: a dictionary of binary values
+        as_bytes = as_bytes.astype("category")
     rows.to_parquet(tmp_path / "text.parquet")
     rows.assign(country=as_bytes).to_parquet(tmp_path / "bytes.parquet")
     scores = []
