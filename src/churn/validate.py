@@ -114,9 +114,9 @@ def merged_counts(labelled: dict, unlabelled: dict) -> dict:
     }
 
 
-def validate(frame, contract, policies, data, where) -> tuple[ValidationResult, pd.DataFrame]:
+def validate(frame, contract, policies, data, where) -> tuple[ValidationResult, ValidationResult]:
     """Labelled rows through the contract; an unlabelled newest snapshot through the contract's
-    scoring checks (the label may be missing), returned apart as the rows to score."""
+    scoring checks (the label may be missing), returned apart: its valid rows are to score."""
     unknown = unlabelled_newest(frame, data, where)
     labelled = apply_contract(frame[~unknown], contract, policies, data, where)
     newest = frame[unknown].drop(columns=data.target)
@@ -127,7 +127,7 @@ def validate(frame, contract, policies, data, where) -> tuple[ValidationResult, 
         labelled.schema,
         merged_counts(labelled.counts, scored.counts),
     )
-    return result, scored.valid
+    return result, scored
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -144,28 +144,34 @@ def main(argv: Sequence[str] | None = None) -> None:
         check_roles(contract, data, path, set(frame.columns))
     if warning := outside_contracts_warning(path, args.params.parent):  # once it proved usable
         print(warning, file=sys.stderr)
-    result, unlabelled = validate(frame, contract, policies, data, str(args.input))
+    result, newest = validate(frame, contract, policies, data, str(args.input))
     write_parquet(result.valid, args.valid_out)
-    write_parquet(unlabelled, args.unlabelled_out)
+    write_parquet(newest.valid, args.unlabelled_out)
     write_parquet(result.rejected, args.quarantine_out)
     write_json(result.counts, args.metrics)
     write_json(result.schema, args.schema)
     print(summary(result))
-    check_quarantined_share(result.counts, policies.max_quarantined, args)
+    check_quarantined_share(result.counts, newest.counts, policies.max_quarantined, args)
 
 
-def check_quarantined_share(counts: dict, limit: float, args: argparse.Namespace) -> None:
-    """Stop when no row, or too few rows, passed the contract (after writing the outputs, so
-    that the quarantine can be inspected)."""
-    rows_in, quarantined = counts["rows_in"], counts["rows_quarantined"]
+def refused(counts: dict) -> tuple[int, dict]:
+    """(rows in, quarantined rows per reason) of validation counts."""
+    return counts["rows_in"], counts["quarantined_by_reason"]
+
+
+def check_quarantined_share(counts: dict, newest: dict, limit: float, args) -> None:
+    """Stop when no row, or too few rows, passed the contract, or too few of the unlabelled
+    newest snapshot's (newest: its counts; the score stage would else score last month's rows
+    instead, unseen); after writing the outputs, so that the quarantine can be inspected."""
     if counts["rows_valid"] == 0:
         raise ChurnError(
-            f"{args.input}: no valid rows (all {quarantined} quarantined "
+            f"{args.input}: no valid rows (all {counts['rows_quarantined']} quarantined "
             f"in {args.quarantine_out}; reasons in {args.metrics})"
         )
-    by_reason = counts["quarantined_by_reason"]
     kept = ("quarantined", str(args.quarantine_out))
-    check_refused_share(rows_in, by_reason, limit, str(args.input), kept)
+    check_refused_share(*refused(counts), limit, str(args.input), kept)
+    part = f"{args.input} (its unlabelled newest snapshot, the rows to score)"
+    check_refused_share(*refused(newest), limit, part, kept)
 
 
 if __name__ == "__main__":

@@ -164,6 +164,29 @@ def test_a_new_column_of_decimal_comma_numbers_is_not_included_as_categories(tmp
     assert run(tmp_path, params)["rows_in"] == 4  # categories are included as before
 
 
+def test_an_unlabelled_newest_snapshot_refused_whole_stops_validate(tmp_path, monkeypatch):
+    """Its rows are the score stage's input: quarantined whole (2 of 8 rows overall, under
+    max_quarantined), validate passed, and the score stage scored last month's rows instead."""
+    monkeypatch.chdir(tmp_path)
+    params = setup(tmp_path, "contracts/strict.yaml")
+    earlier = pd.DataFrame(
+        {"customer_id": list("abcdef"), "month": ["2026-01-01"] * 6,
+         "orders": [1, 2, 3, 4, 5, 6], "churned": [0, 1, 0, 1, 0, 1]}
+    )  # fmt: skip
+    newest = pd.DataFrame(
+        {"customer_id": ["a", "b"], "month": ["2026-02-01"] * 2,
+         "orders": [50, 60], "churned": [None, None]}
+    )  # fmt: skip
+    pd.concat([earlier, newest], ignore_index=True).to_parquet(tmp_path / "in.parquet")
+    expected = (
+        f"{tmp_path / 'in.parquet'} (its unlabelled newest snapshot, the rows to score): 2 of 2 "
+        "rows quarantined, more than contract.max_quarantined (50%); most for above_max:orders"
+    )
+    with pytest.raises(ChurnError, match=re.escape(expected)):
+        run(tmp_path, params)
+    assert json.loads((tmp_path / "metrics.out").read_text())["rows_quarantined"] == 2
+
+
 ROLE_CONFLICTS = {
     "target": (
         {"target": "orders"},

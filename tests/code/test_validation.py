@@ -354,9 +354,10 @@ def with_newest_month(labels: list) -> pd.DataFrame:
 
 def test_a_newest_snapshot_without_labels_is_kept_apart_to_be_scored():
     """Whether February's customers churn is not known yet: they are scored, not quarantined."""
-    result, unlabelled = validate_stage(
+    result, newest = validate_stage(
         with_newest_month([None, "", None]), CONTRACT, Policies(), DATA, "f.csv"
     )
+    unlabelled = newest.valid
     assert unlabelled["customer_id"].tolist() == ["x", "y", "z"]
     assert DATA.target not in unlabelled.columns
     counts = result.counts
@@ -367,16 +368,18 @@ def test_a_newest_snapshot_without_labels_is_kept_apart_to_be_scored():
 def test_a_repeated_id_in_the_unlabelled_snapshot_is_quarantined():
     frame = with_newest_month([None, None, None])
     frame.loc[frame.index[-1], "customer_id"] = "x"
-    result, unlabelled = validate_stage(frame, CONTRACT, Policies(), DATA, "f.csv")
+    result, newest = validate_stage(frame, CONTRACT, Policies(), DATA, "f.csv")
+    unlabelled = newest.valid
     assert unlabelled["customer_id"].tolist() == ["x", "y"]
     assert result.counts["quarantined_by_reason"] == {"duplicate_id:customer_id": 1}
     assert result.rejected["reject_reason"].tolist() == ["duplicate_id:customer_id"]
 
 
 def test_a_newest_snapshot_with_some_labels_missing_is_only_dirty():
-    result, unlabelled = validate_stage(
+    result, newest = validate_stage(
         with_newest_month([1, None, 0]), CONTRACT, Policies(), DATA, "f.csv"
     )
+    unlabelled = newest.valid
     assert unlabelled.empty and result.counts["rows_unlabelled"] == 0
     assert result.counts["quarantined_by_reason"] == {"missing_label:churned": 1}
 
@@ -418,7 +421,8 @@ def test_rows_without_a_timestamp_are_quarantined_even_where_the_contract_allows
     inferred = infer_contract(frame, DATA)
     assert not inferred.column("month").nullable  # infer writes what validate enforces
     for contract in (CONTRACT, nullable, inferred):
-        result, unlabelled = validate_stage(frame, contract, Policies(), DATA, "f.csv")
+        result, newest = validate_stage(frame, contract, Policies(), DATA, "f.csv")
+        unlabelled = newest.valid
         assert result.counts["quarantined_by_reason"] == {"null:month": 2}
         assert result.valid["customer_id"].tolist() == ["a", "d"] and unlabelled.empty
         assert result.rejected["customer_id"].tolist() == ["b", "c"]
@@ -431,7 +435,8 @@ def test_the_unlabelled_newest_snapshot_is_the_whole_latest_month():
     snapshot, so the rest of that unlabelled month was quarantined as missing_label."""
     days = ["2026-01-03", "2026-01-09", "2026-01-20", "2026-01-31", "2026-02-02", "2026-02-14"]
     frame = with_newest_month([None, None, None]).assign(month=[*days, "2026-02-27"])
-    result, unlabelled = validate_stage(frame, CONTRACT, Policies(), DATA, "f.csv")
+    result, newest = validate_stage(frame, CONTRACT, Policies(), DATA, "f.csv")
+    unlabelled = newest.valid
     assert unlabelled["customer_id"].tolist() == ["x", "y", "z"]
     assert result.counts["rows_quarantined"] == 0 and result.counts["rows_valid"] == 4
 
