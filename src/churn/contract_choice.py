@@ -53,14 +53,16 @@ def outside_contracts_warning(path: str, root: Path) -> str:
     )
 
 
-def role_conflict(contract: Contract, data: DataParams, role: str) -> str:
+def role_conflict(contract: Contract, data: DataParams, role: str, columns=()) -> str:
     """How the contract contradicts the column data.<role> names ("" when it does not): it
     gives the role to another column, gives the column another role, or (the label) lists no
-    target at all. data.id or data.timestamp "" (none), or a contract without such a column,
-    is no contradiction."""
+    target at all; with data.<role> "" (none), it gives the role to a column of the data
+    (columns), which would become a feature. A contract without such a column is no
+    contradiction."""
     name, holders = getattr(data, role), contract.names(role)
     if not name:
-        return ""
+        present = [holder for holder in holders if holder in columns]
+        return unnamed_role(role, present[0]) if present else ""
     other = next((c.role for c in contract.columns if c.name == name), role)
     if holders and name not in holders:
         also = f" (it gives {name!r} the {other} role)" if other != role else ""
@@ -73,23 +75,17 @@ def role_conflict(contract: Contract, data: DataParams, role: str) -> str:
     return ""
 
 
+def unnamed_role(role: str, column: str) -> str:
+    return (
+        f"gives the {role} role to {column!r}, which the data has, and params data.{role} "
+        f"is empty: set data.{role}: {column}, or give the column another role there"
+    )
+
+
 def check_roles(contract: Contract, data: DataParams, path: str, columns=()) -> None:
     """Refuse a contract file whose target, id or timestamp columns contradict params' data
     section: the label would be checked as a feature and trained on (label leakage), and an id
     or snapshot column of the data that params do not name would become a feature."""
     for role in ROLES:
-        conflict = role_conflict(contract, data, role)
-        if conflict := conflict or unnamed_role(contract, data, role, columns):
+        if conflict := role_conflict(contract, data, role, columns):
             raise ChurnError(f"{path} {conflict}")
-
-
-def unnamed_role(contract: Contract, data: DataParams, role: str, columns) -> str:
-    """The contract gives the role to a column of the data (columns) while params' data.<role>
-    is empty: "" when it does not."""
-    present = [name for name in contract.names(role) if name in columns]
-    if getattr(data, role) or not present or role == "target":
-        return ""
-    return (
-        f"gives the {role} role to {present[0]!r}, which the data has, and params data.{role} "
-        f"is empty: set data.{role}: {present[0]}, or give the column another role there"
-    )
