@@ -86,6 +86,19 @@ def check_consistent(spec: FeatureSpec, model: ChurnModel, where: str) -> None:
         )
 
 
+def check_roles_match(spec: FeatureSpec, data: DataParams, names: tuple[str, str, str]) -> None:
+    """Fail when params name another label, id or timestamp column than the feature spec was
+    built with (params.yaml edited since `dvc repro`): the id would silently become a position,
+    or a renamed column be ignored."""
+    roles = sorted(column for column in (data.target, data.id, data.timestamp) if column)
+    if spec.excluded and roles != spec.excluded:  # excluded: the roles at featurize time
+        raise ChurnError(
+            f"{names[2]}: the label, id and timestamp columns {roles} (data.target, data.id, "
+            f"data.timestamp) differ from the {spec.excluded} that {names[1]} was built with "
+            "(params changed since the model was trained: run `dvc repro`)"
+        )
+
+
 def build(
     spec_text: str, model_raw: bytes, names: tuple[str, str, str], params: dict, rev: str, read_text
 ) -> Artifacts:
@@ -97,6 +110,7 @@ def build(
     raw = params.get("evaluate")
     evaluate = section_from_mapping(PARAM_SECTIONS["evaluate"], "evaluate", raw, names[2])
     data, contract, policies = input_rules(params, spec, read_text, names[2])
+    check_roles_match(spec, data, names)
     version = model_version(model_raw, rev)
     return Artifacts(spec, model, evaluate.threshold, data, contract, policies, version)
 

@@ -207,25 +207,36 @@ def test_decimal_commas_without_the_setting_are_refused_with_a_hint(trained, tmp
 
 def test_without_an_id_column_ids_are_input_row_numbers(trained, tmp_path, capsys):
     """Rejected rows leave gaps in the row numbers: every score points at its input row."""
-    contract = yaml.safe_load((trained.root / "params.yaml").read_text())["data"]["contract"]
-    columns = yaml.safe_load(Path(contract).read_text())
-    del columns["columns"]["customer_id"]
-    (tmp_path / "contract.yaml").write_text(yaml.safe_dump(columns))
-    params = yaml.safe_load((trained.root / "params.yaml").read_text())
-    params["data"].update(id="", contract=str(tmp_path / "contract.yaml"))
-    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
     rows = trained.test_rows.head(20).drop(columns="customer_id").reset_index(drop=True)
     rows.loc[[2, 13], "tenure_months"] = -5
     rows.to_parquet(tmp_path / "in.parquet")
     files = ["--input", str(tmp_path / "in.parquet"), "--output", str(tmp_path / "o.parquet")]
-    artifacts = [*artifact_args(trained.root)[:4], "--params", str(tmp_path / "params.yaml")]
-    summary = run_predict(capsys, *files, "--chunk-size", "8", *artifacts)
+    summary = run_predict(capsys, *files, "--chunk-size", "8", *artifact_args(trained.root))
     assert summary["rows_scored"] == 18 and summary["rows_rejected"] == 2
     scores = pd.read_parquet(tmp_path / "o.parquet")
     expected_rows = [n for n in range(20) if n not in (2, 13)]
     assert scores["id"].tolist() == [str(n) for n in expected_rows]
     expected = predict_proba(trained.model, transform(rows.iloc[expected_rows], trained.spec))
     np.testing.assert_allclose(scores["churn_probability"], expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"), [("id", "cust"), ("id", ""), ("target", "orders_90d"), ("timestamp", "")]
+)
+def test_params_roles_changed_since_training_stop_scoring(trained, tmp_path, key, value):
+    """A label, id or timestamp other than the feature spec was built with (params.yaml edited
+    since `dvc repro`) is refused by name: an unknown id column made the ids row numbers."""
+    params = yaml.safe_load((trained.root / "params.yaml").read_text())
+    params["data"][key] = value
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
+    trained.test_rows.head(5).to_parquet(tmp_path / "in.parquet")
+    files = ["--input", str(tmp_path / "in.parquet"), "--output", str(tmp_path / "o.parquet")]
+    artifacts = [*artifact_args(trained.root)[:4], "--params", str(tmp_path / "params.yaml")]
+    with pytest.raises(ChurnError, match=r"params.yaml: the label, id and timestamp") as error:
+        predict.main([*files, *artifacts])
+    assert "'churned', 'customer_id', 'snapshot_month'] that" in str(error.value)
+    assert "run `dvc repro`" in str(error.value)
+    assert not (tmp_path / "o.parquet").exists()
 
 
 @pytest.mark.parametrize("suffix", ["csv", "parquet"])

@@ -365,7 +365,10 @@ def refusal(env: dict[str, str]) -> str:
     return message[0]
 
 
-@pytest.mark.parametrize("problem", ["missing model", "mismatched features", "truncated model"])
+PROBLEMS = ["missing model", "mismatched features", "truncated model", "id renamed in params"]
+
+
+@pytest.mark.parametrize("problem", PROBLEMS)
 def test_server_refuses_to_start_on_bad_artifacts(trained, tmp_path, problem):
     env = unlocked_env(trained.root, CHURN_MODEL=str(tmp_path / "absent.json"))
     expected = "not found"
@@ -379,6 +382,12 @@ def test_server_refuses_to_start_on_bad_artifacts(trained, tmp_path, problem):
         (tmp_path / "model.json").write_bytes((trained.root / "model.json").read_bytes()[:5000])
         env = unlocked_env(trained.root, CHURN_MODEL=str(tmp_path / "model.json"))
         expected = f"{tmp_path / 'model.json'}: model file is not valid JSON"
+    if problem == "id renamed in params":  # params.yaml edited since the model was trained
+        params = yaml.safe_load((trained.root / "params.yaml").read_text())
+        params["data"]["id"] = "CustomerID"
+        (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
+        env = unlocked_env(trained.root, CHURN_PARAMS=str(tmp_path / "params.yaml"))
+        expected = "differ from the ['churned', 'customer_id', 'snapshot_month'] that"
     assert expected in refusal(env)
 
 
