@@ -72,6 +72,7 @@ def file_delimiter(
     start = handle.read(1 << 16)  # not readline(size): fsspec's remote files lack the size
     handle.seek(0)
     text = utf8_start(start, path) if isinstance(start, bytes) else start
+    check_no_delimiter_line(text.splitlines()[0] if text else "", path)
     if setting != AUTO:
         return DELIMITERS[setting]
     header = text.splitlines()[0] if text else ""
@@ -85,6 +86,16 @@ def file_delimiter(
             )
         return ";"  # one column: no delimiter to sniff, and "," would split 1,5 in two
     return sep
+
+
+def check_no_delimiter_line(first_line: str, path: str) -> None:
+    """Refuse a file starting with a spreadsheet's delimiter line ("sep=;"): read as the header,
+    it would make one column of the whole file."""
+    if re.fullmatch(r"\s*sep=.?\s*", first_line, flags=re.IGNORECASE):
+        raise ChurnError(
+            f"{path}: the first line {first_line.strip()!r} is a spreadsheet's delimiter line, "
+            "not a header: delete that line (the delimiter is sniffed from the header)"
+        )
 
 
 def is_blank_name(name: object) -> bool:

@@ -445,3 +445,31 @@ def test_decimal_commas_under_a_leading_zero_stop_the_run_with_the_hint():
     raw = pd.Series(["0,125", "0,250", "0,5"], dtype=object)
     with pytest.raises(ChurnError, match=r"e\.g\. '0,125'; decimal commas\? set data\.decimal"):
         check_feature(raw, column, Policies(), "eu.csv", True, retype_min=20)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "id,plan,spend\nC1,plus, annual,10\nC2,free,5\n",  # an unquoted comma in the first row
+        "plan,spend\nC1,plus,10\nC2,free,5\n",  # a header missing a name
+        "id,plan,spend\nC1,plus,10,\nC2,free,5,\n",  # lines ending in the delimiter
+    ],
+    ids=["unquoted-comma", "header-short-of-a-name", "trailing-delimiters"],
+)
+def test_data_lines_wider_than_the_header_are_refused_not_shifted(tmp_path, text):
+    """pandas makes the extra first fields a row index and shifts every column one place left:
+    ingest exited 0 with customer ids in the 'gender' column."""
+    (tmp_path / "t.csv").write_text(text)
+    with pytest.raises(ChurnError, match=r"t\.csv: data lines hold more fields than the header"):
+        read_table(str(tmp_path / "t.csv"))
+
+
+@pytest.mark.parametrize("first", ["sep=;", "SEP=,", "sep=\t"])
+def test_a_spreadsheet_delimiter_line_is_refused_by_ingest_and_scoring(tmp_path, first):
+    """Excel's "sep=;" first line was read as a one-column header holding the whole file."""
+    path = tmp_path / "t.csv"
+    path.write_text(f"{first}\nid;plan;spend\nC1;plus;10\n")
+    with pytest.raises(ChurnError, match=r"t\.csv: the first line .* delimiter line, not a header"):
+        read_table(str(path))
+    with open_table(str(path)) as handle, pytest.raises(ChurnError, match="delimiter line"):
+        next(read_chunks(handle, str(path), 100, DataParams("churned", 1, "id", ""))[1])
