@@ -86,13 +86,14 @@ def unknown_labels(text: pd.Series) -> pd.Series:
 
 def label_frame(labels: pd.Series, column: ColumnContract, data: DataParams, where: str):
     """Map labels to 0/1; returns (labels, missing mask, invalid mask)."""
-    text = label_text(as_text(labels))
+    written = as_text(labels)
+    text = label_text(written)
     positive = label_text(pd.Series([normalise_text(data.positive_label)], dtype="string"))[0]
     allowed = allowed_labels(text, column, positive)
     missing = unknown_labels(text)
     invalid = (~missing & ~text.isin(allowed)).astype(bool)
     if positive not in allowed or (invalid.any() and not text.eq(positive).any()):
-        seen = listing([repr(str(v)) for v in text[~missing].unique()])
+        seen = listing([repr(str(v)) for v in written[~missing].str.strip().unique()])  # as written
         raise ChurnError(
             f"{where}: label value {data.positive_label!r} (data.positive_label) never occurs "
             f"in column '{column.name}' (data.target), which holds {seen}"

@@ -189,8 +189,9 @@ def test_positive_label_that_never_occurs_stops():
     contract = Contract(
         [*CONTRACT.columns[:-1], ColumnContract("churned", "target", "boolean", nullable=False)]
     )
-    with pytest.raises(ChurnError, match="'Y' \\(data.positive_label\\) never occurs"):
-        validate(raw(churned=["Yes", "No"] * 2), data=data, contract=contract)
+    with pytest.raises(ChurnError, match="'Y' \\(data.positive_label\\) never occurs") as refused:
+        validate(raw(churned=["Yes", " No"] * 2), data=data, contract=contract)
+    assert str(refused.value).endswith("which holds 'Yes', 'No'")  # as written, not lowercased
     ids = DataParams("customer_id", 1, "", "month")  # a text column named as the label
     label = ColumnContract("customer_id", "target", "boolean")
     contract = Contract([*CONTRACT.columns[1:-1], label])
