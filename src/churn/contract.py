@@ -18,7 +18,7 @@ from churn.params import PARAMS_FILE, load_section
 from churn.raw_text import as_text, blank_mask
 from churn.table_sources import list_table_files
 from churn.tables import read_table
-from churn.type_changes import refuse_decimal_commas
+from churn.type_changes import refuse_numbers_as_text
 
 MAX_CATEGORIES = 50  # more distinct values than this: an open set (id-like or free text)
 
@@ -45,7 +45,7 @@ def infer_column(name: str, column: pd.Series, role: str, where: str = "") -> Co
     # ids are names, never numbers (ranges would refuse new customers, floats merge long ids)
     kind = {"timestamp": "datetime", "id": "categorical"}.get(role) or infer_type(column)
     if kind == "categorical" and role == "feature":
-        refuse_decimal_commas(column, name, where, ": no contract inferred")
+        refuse_numbers_as_text(column, name, where, ": no contract inferred")
     values = coerce(column, kind).values
     # a row without an id cannot be told apart or joined back: quarantined, as scoring rejects
     # it; a row without a timestamp belongs to no snapshot (validate quarantines it whatever

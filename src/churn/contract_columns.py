@@ -11,7 +11,7 @@ from churn.coercion import RETYPE_SHARE, coerce, infer_kind
 from churn.column_checks import ColumnCheck, check_feature, check_label, coercion_counts
 from churn.contract_spec import ColumnContract, Contract
 from churn.data_params import DataParams
-from churn.type_changes import refuse_decimal_commas
+from churn.type_changes import refuse_numbers_as_text
 
 
 def impute_column(index: pd.Index, column: ColumnContract) -> ColumnCheck:
@@ -28,7 +28,7 @@ def check_new_column(
     decimal commas stop the run, as in a contract column, rather than become categories."""
     kind = "categorical" if is_id else infer_kind(raw, RETYPE_SHARE)
     if kind == "categorical" and not is_id:
-        refuse_decimal_commas(raw, name, where, " (contract.new_column: include)")
+        refuse_numbers_as_text(raw, name, where, " (contract.new_column: include)")
     result = coerce(raw, kind)
     return ColumnCheck(result.values, [], coercion_counts(result, False))
 

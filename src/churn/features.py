@@ -55,6 +55,7 @@ class FeatureSpec:
     engineered: list[str]
     excluded: list[str] = field(default_factory=list)
     version: int = SPEC_VERSION
+    left_out: dict[str, str] = field(default_factory=dict)  # constant in training: why
 
     @property
     def feature_names(self) -> list[str]:
@@ -68,7 +69,8 @@ class FeatureSpec:
         return [*self.numeric, *self.categorical]
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
+        raw = {name: value for name, value in asdict(self).items() if name != "left_out" or value}
+        return json.dumps(raw, indent=2, sort_keys=True) + "\n"
 
     @classmethod
     def from_json(cls, text: str, where: str = "feature spec") -> FeatureSpec:
@@ -118,11 +120,14 @@ def spec_problem(raw: object) -> str | None:
         return f"{(unknown or absent)[0]}: {'not a field' if unknown else 'missing'}"
     problems = {name: names_problem(raw.get(name, []), "names") for name in
                 ("numeric", "engineered", "excluded")}  # fmt: skip
-    if not isinstance(raw["categorical"], dict):
-        problems["categorical"] = f"expected an object, got a JSON {json_kind(raw['categorical'])}"
-    else:
+    for name in ("categorical", "left_out"):
+        if not isinstance(raw.get(name, {}), dict):
+            problems[name] = f"expected an object, got a JSON {json_kind(raw[name])}"
+    if not problems.get("categorical"):
         for column, levels in raw["categorical"].items():
             problems[f"categorical.{column}"] = names_problem(levels, "levels")
+    if not problems.get("left_out"):
+        problems["left_out"] = names_problem(list(raw.get("left_out", {}).values()), "reasons")
     if not any(problems.values()):
         problems["engineered"] = engineered_problem(raw["engineered"], raw["numeric"])
     found = [f"{name}: {why}" for name, why in problems.items() if why]

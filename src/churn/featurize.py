@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
+from churn.constant_features import drop_constant_features, left_out_note
 from churn.data_params import DataParams, check_data_columns
 from churn.errors import CliParser, run_cli
 from churn.features import FeatureSpec, fit_feature_spec
@@ -46,6 +48,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     for name, split in splits.items():
         check_data_columns(split.columns, data, f"{args.split_dir / name}.parquet")
     spec = fit_feature_spec(splits["train"], excluded_columns(data), min_count)
+    train_file = f"{args.split_dir / 'train'}.parquet"
+    spec = drop_constant_features(splits["train"], spec, min_count, train_file)
+    if spec.left_out:
+        print(f"featurize: {left_out_note(spec.left_out)}", file=sys.stderr)
     args.spec.parent.mkdir(parents=True, exist_ok=True)
     args.spec.write_text(spec.to_json(), encoding="utf-8")
     for name, split in splits.items():

@@ -1,5 +1,5 @@
 """When a column no longer holds its contract type: the test, and what the error shows (an
-example value, a hint for decimal commas and dates)."""
+example value, a hint for decimal commas, currency or percent signs, and dates)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,18 @@ import re
 import pandas as pd
 
 from churn.coercion import RETYPE_SHARE, Coerced, coerce
-from churn.decimal_commas import DECIMAL_COMMA_NUMBER, comma_numbers
+from churn.decimal_commas import DECIMAL_COMMA_NUMBER, comma_numbers, matches
 from churn.errors import ChurnError
 
 # A scored chunk with fewer present values than this in a column (a small file, a file's tail)
 # cannot show that the column changed type: its wrong-typed values are only missing.
 RETYPE_MIN_SCORED = 20
+# A number with a currency symbol or code before or after it, or a percent sign after it, in any
+# grouping: $29.72  -€5  USD 1,200.50  12,5 €  26%  0.5 %
+_NUMBER = r"(?:\d+(?:[.,]\d+)*|[.,]\d+)"
+_CURRENCY = r"(?:US\$|[$€£]|USD|EUR|GBP)"
+UNIT_NUMBER = rf"(?i:[+-]?{_CURRENCY} ?[+-]?{_NUMBER}|[+-]?{_NUMBER} ?(?:{_CURRENCY}|%))"
+PLAIN_NUMBERS_HINT = "; write them as plain numbers, without currency or percent signs"
 
 
 def retyped(coerced: Coerced, min_present: int = 1) -> bool:
@@ -25,30 +31,33 @@ def retyped(coerced: Coerced, min_present: int = 1) -> bool:
     return present >= min_present and bad > RETYPE_SHARE * present
 
 
-def decimal_comma_column(raw: pd.Series, coerced: Coerced) -> bool:
-    """Whether the wrong-typed values are all numbers written with a decimal comma: a matter of
-    the file's format, however few the values."""
+def numbers_as_text_column(raw: pd.Series, coerced: Coerced) -> bool:
+    """Whether the wrong-typed values are all numbers written with a decimal comma, a currency
+    or a percent sign: a matter of the file's format, however few the values."""
     text = raw[coerced.bad.to_numpy()].astype("string").str.strip()
-    return bool(len(text)) and bool(comma_numbers(text).all())
+    return bool(len(text)) and bool((comma_numbers(text) | matches(text, UNIT_NUMBER)).all())
 
 
 def retype_detail(raw: pd.Series, coerced: Coerced) -> str:
-    """An example of a wrong-typed value, and a hint when it is a decimal-comma number."""
+    """An example of a wrong-typed value, and a hint when it is a decimal-comma number or one with
+    a currency or percent sign."""
     example = str(raw[coerced.bad.to_numpy()].iloc[0]).strip()
     hint = ""
     if pd.api.types.is_datetime64_any_dtype(coerced.values):
         hint = "; dates must read as dates: write them as YYYY-MM-DD"
     elif "," in example and re.fullmatch(DECIMAL_COMMA_NUMBER, example):
         hint = "; decimal commas? set data.decimal: ','"
+    elif re.fullmatch(UNIT_NUMBER, example):
+        hint = PLAIN_NUMBERS_HINT
     return f"e.g. {example[:40]!r}{hint}"
 
 
-def refuse_decimal_commas(column: pd.Series, name: str, where: str, outcome: str = "") -> None:
+def refuse_numbers_as_text(column: pd.Series, name: str, where: str, outcome: str = "") -> None:
     """Stop, as validate does with a frozen contract, when a column would be categorical only
-    because its numbers are written with a decimal comma (data.decimal left at '.'); outcome:
-    what the stop prevents, appended to the message."""
+    because its numbers are written with a decimal comma (data.decimal left at '.'), a currency
+    or a percent sign; outcome: what the stop prevents, appended to the message."""
     numbers = coerce(column, "numeric")
-    if decimal_comma_column(column, numbers):
+    if numbers_as_text_column(column, numbers):
         prefix = f"{where}: " if where else ""
         raise ChurnError(
             f"{prefix}column '{name}' holds numbers, not categories ({int(numbers.bad.sum())} "

@@ -1,11 +1,14 @@
 """The contract file: inference from data, YAML round trip, clear errors."""
 
+import re
+
 import pandas as pd
 import pytest
 import yaml
 
 from churn.contract import infer_column, infer_contract, left_out_note
 from churn.contract import main as contract_main
+from churn.contract_columns import check_new_column
 from churn.contract_spec import Contract
 from churn.data_params import DataParams, Policies
 from churn.errors import ChurnError
@@ -196,6 +199,36 @@ def test_decimal_commas_stop_inference_as_they_stop_a_frozen_contract():
         infer_contract(frame, DATA, "in.csv")
     words = FRAME.assign(plan=["a,b", "plus", "free"])  # text with a comma stays text
     assert infer_contract(words, DATA).column("plan").type == "categorical"
+
+
+MONEY = [["$29.72", "$1,889.50", "-$5"], ["26%", "3 %", "0.5%"], ["USD 12", "eur 1,5", "12,5 €"]]
+
+
+@pytest.mark.parametrize("charges", [*MONEY, ["£3", "£4", "9.5"]])
+def test_currency_and_percent_numbers_stop_inference_as_decimal_commas_do(charges):
+    """They became categories: each "$29.72" rarer than featurize.min_category_count, so all
+    __unknown__ in training, and "26%" dozens of unordered levels; inference said nothing."""
+    frame = FRAME.assign(charges=charges)
+    bad = sum(not value[0].isdigit() or not value[-1].isdigit() for value in charges)
+    message = (
+        rf"^in\.csv: column 'charges' holds numbers, not categories \({bad} of 3 rows, "
+        rf"e\.g\. '{re.escape(charges[0])}'; write them as plain numbers, without currency or "
+        r"percent signs\): no contract inferred$"
+    )
+    with pytest.raises(ChurnError, match=message):
+        infer_contract(frame, DATA, "in.csv")
+    with pytest.raises(ChurnError, match=r"\(contract\.new_column: include\)$"):
+        check_new_column(frame["charges"], "charges", where="in.csv")
+    codes = FRAME.assign(plan=["A1%", "EUR", "$"])  # codes and signs alone stay categories
+    assert infer_contract(codes, DATA).column("plan").type == "categorical"
+
+
+def test_a_frozen_numeric_column_of_currency_text_says_to_write_plain_numbers():
+    contract = Contract.from_yaml(NUMERIC.format("nullable: true"), "c.yaml")
+    frame = pd.DataFrame({"x": ["$1", "$2", "3"], "churned": [0, 1, 0]})
+    hint = r"e\.g\. '\$1'; write them as plain numbers, without currency or percent signs;"
+    with pytest.raises(ChurnError, match=rf"^x: column 'x' no longer holds numeric .*{hint}"):
+        apply_contract(frame, contract, Policies(), DATA, "x")
 
 
 @pytest.mark.parametrize("decimal", [".", ","])
