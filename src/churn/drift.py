@@ -87,11 +87,11 @@ def drift_report(
 ) -> dict:
     """The metrics/drift.json payload for two frames of raw or typed rows, read from sources."""
     check_sizes((reference, current), params, sources)
-    importance, spec_inputs = model_info
+    importance, spec_inputs, left_out = model_info
     ref, cur = feature_columns(reference, data), feature_columns(current, data)
     needed = needed_columns(ref, spec_inputs, importance)
     imputed = imputed_columns((ref, cur), needed, policies.missing_column, sources)
-    new, ignored = schema_columns(ref, cur, spec_inputs, policies.new_column)
+    new, ignored = schema_columns(ref, cur, spec_inputs, policies.new_column, left_out)
     table = compare(ref, cur, params, importance, (new, ignored))
     share = share_drifted(table, sources)
     drift, reason = decide(table, new, params, policies.new_column)
@@ -109,9 +109,12 @@ def drift_report(
 
 
 def model_info(model: Path | None, features: Path | None):
-    """(importance per column, input columns of the feature spec or None)."""
-    spec = FeatureSpec.load(features).input_columns if features else None
-    return column_importance(model), spec
+    """(importance per column, input columns of the feature spec or None, the columns featurize
+    left out as constant in training)."""
+    if not features:
+        return column_importance(model), None, {}
+    spec = FeatureSpec.load(features)
+    return column_importance(model), spec.input_columns, spec.left_out
 
 
 def given_or_default(given: Path | None, default: Path, option: str) -> Path | None:

@@ -25,18 +25,20 @@ def is_drifted(row: dict, params: DriftParams) -> bool:
     return effect or missing
 
 
-def schema_columns(reference, current, spec_inputs: list[str] | None, new_column: str):
+def schema_columns(reference, current, spec_inputs: list[str] | None, new_column: str, left_out=()):
     """(new columns: a retrain trigger, columns the model leaves out by policy: reported only).
     A column with values now is new when the training window lacks it (or has it all missing),
-    or when the model does not use it and contract.new_column is include (retraining adds it).
-    Under ignore retraining would leave it out again (the alarm could never clear), and under
+    or when the model does not use it and contract.new_column is include (retraining adds it),
+    unless featurize left it out as constant in training (left_out: it would again). Under
+    ignore retraining would leave it out again (the alarm could never clear), and under
     fail validate stops on it until the contract lists it: neither is a reason to retrain."""
     new, ignored = [], []
     for name in sorted(set(reference.columns) | set(current.columns)):
         has_values = name in current.columns and current[name].notna().any()
         absent = name not in reference.columns or reference[name].isna().all()
         unused = spec_inputs is not None and name not in spec_inputs
-        if has_values and (absent or (unused and new_column == "include")):
+        added = unused and new_column == "include" and name not in left_out
+        if has_values and (absent or added):
             new.append(str(name))
         elif unused:
             ignored.append(str(name))

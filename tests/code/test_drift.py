@@ -21,7 +21,7 @@ DATA = DataParams("churned", 1, "customer_id", "month")
 PARAMS = DriftParams(100, 50, 0.01, 0.2, 0.1, 0.1, 0.01, 0.05, 0.1, 0.03)
 SMALL = DriftParams(100, 1000, 0.01, 0.2, 0.1, 0.1, 0.01, 0.05, 0.1, 0.03)  # p-values below 1000
 SPEC = FeatureSpec(["spend"], {"plan": ["free", "plus", "__missing__", "__unknown__"]}, [])
-USES_SPEND_AND_PLAN = ({}, SPEC.input_columns)
+USES_SPEND_AND_PLAN = ({}, SPEC.input_columns, {})
 IGNORE = Policies()  # contract.new_column: ignore, missing_column: fail
 
 
@@ -73,7 +73,7 @@ def test_a_small_sample_missing_rate_change_must_be_significant(current_share, d
     reference = batch(rng, 600)
     current = reference.assign(spend=with_missing(reference["spend"], current_share))
     reference = reference.assign(spend=with_missing(reference["spend"], 0.3))
-    row = drift_report(reference, current, SMALL, DATA, ({}, None), IGNORE)["features"]["spend"]
+    row = drift_report(reference, current, SMALL, DATA, ({}, None, {}), IGNORE)["features"]["spend"]
     assert round(row["missing_rate_change"], 2) == round(current_share - 0.3, 2)
     assert row["drifted"] is drifted and (row["missing_p_value"] < 0.01) is drifted
 
@@ -111,6 +111,17 @@ def test_a_column_the_model_leaves_out_by_policy_is_reported_not_a_retrain_trigg
     assert report["share_drifted"] == (round(1 / 3, 6) if drift else 0)  # of spend, plan(, video)
 
 
+def test_a_column_featurize_left_out_as_constant_is_no_retrain_trigger_under_include():
+    """Retraining would leave it out again (every value rarer than min_category_count, say): the
+    alarm could never clear."""
+    rng = np.random.default_rng(7)
+    same = with_video(batch(rng, 2000), rng)
+    left_out = ({}, SPEC.input_columns, {"video": "one value, 3, in every training row"})
+    report = drift_report(same, same, PARAMS, DATA, left_out, Policies("include"))
+    assert not report["drift"] and report["new_columns"] == []
+    assert report["ignored_columns"] == ["video"]
+
+
 def test_a_column_the_training_window_lacks_is_new_whatever_the_policy():
     rng = np.random.default_rng(8)
     reference, current = batch(rng, 2000), with_video(batch(rng, 2000), rng)
@@ -123,7 +134,7 @@ def test_a_column_the_training_window_lacks_is_new_whatever_the_policy():
 def test_a_batch_below_the_minimum_size_is_refused():
     rng = np.random.default_rng(1)
     with pytest.raises(ChurnError, match="current data has 20 rows; drift.min_rows is 100"):
-        drift_report(batch(rng, 500), batch(rng, 20), PARAMS, DATA, ({}, None), IGNORE)
+        drift_report(batch(rng, 500), batch(rng, 20), PARAMS, DATA, ({}, None, {}), IGNORE)
 
 
 def write_params(folder, policy: str = "ignore") -> None:

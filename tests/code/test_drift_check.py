@@ -85,7 +85,7 @@ def test_no_model_known_compares_nothing_is_refused_not_ok():
     rng = np.random.default_rng(22)
     roles = batch(rng, 1000)[["customer_id", "churned"]]
     with pytest.raises(ChurnError, match="no feature column in common to compare"):
-        drift_report(roles, roles, PARAMS, DATA, ({}, None), Policies())
+        drift_report(roles, roles, PARAMS, DATA, ({}, None, {}), Policies())
 
 
 def test_under_impute_a_missing_model_column_is_compared_as_all_missing_and_named(

@@ -14,7 +14,7 @@ from tests.helpers import REPO
 DATA = load_section("data", REPO / PARAMS_FILE)
 DRIFT = load_section("drift", REPO / PARAMS_FILE)
 POLICIES = load_section("contract", REPO / PARAMS_FILE)
-NO_MODEL = ({}, None)
+NO_MODEL = ({}, None, {})
 
 
 @pytest.fixture(scope="module", params=[1, 2, 3], ids=lambda seed: f"seed{seed}")
