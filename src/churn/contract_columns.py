@@ -10,6 +10,7 @@ import pandas as pd
 from churn.coercion import RETYPE_SHARE, coerce, infer_kind
 from churn.column_checks import ColumnCheck, check_feature, check_label, coercion_counts
 from churn.contract_spec import ColumnContract, Contract
+from churn.customer_ids import customer_ids
 from churn.data_params import DataParams
 from churn.type_changes import refuse_numbers_as_text
 
@@ -66,7 +67,19 @@ def check_columns(
         for name in added_columns(frame, contract):
             if include is None or name in include:
                 checks[name] = check_new_column(frame[name], name, name == data.id, where)
-    return checks
+    return with_customer_ids(checks, data.id)
+
+
+def with_customer_ids(checks: dict[str, ColumnCheck], id_column: str) -> dict[str, ColumnCheck]:
+    """The id column's text values as customer_ids ("100001.0" is "100001"), so that duplicate
+    ids, sorting and the split see one spelling per customer; a contract typing the id as a
+    number is left as it is."""
+    check = checks.get(id_column) if id_column else None
+    if check is None or pd.api.types.is_numeric_dtype(check.values):
+        return checks
+    if pd.api.types.is_datetime64_any_dtype(check.values):
+        return checks
+    return {**checks, id_column: replace(check, values=customer_ids(check.values), dictionary=None)}
 
 
 def added_columns(frame: pd.DataFrame, contract: Contract) -> list[str]:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from churn.csv_header import check_delimiter
+from churn.customer_ids import ids_as_text, inexact_ids, number_text
 from churn.data_params import ids_of
 from churn.errors import ChurnError, CliParser, listing, run_cli, storage_errors
 from churn.params import PARAMS_FILE, load_section
@@ -112,9 +113,35 @@ def files_in(source: str, pattern: str) -> str:
     return f"{source.rstrip('/')}/{pattern}"
 
 
-def ingest(tables: Sequence[pd.DataFrame]) -> pd.DataFrame:
-    """Stack the raw tables as they are; typing and checks happen in the validate stage."""
-    return harmonise_types(combine_tables(tables))
+def with_text_ids(table: pd.DataFrame, id_column: str) -> pd.DataFrame:
+    """The table with its id column (data.id) as text (see ids_as_text): stacked as numbers,
+    int64 ids of one file would become float64 for another file's gap, and ids above 2**53
+    collapse into one."""
+    if not id_column or id_column not in table.columns:
+        return table
+    return table.assign(**{id_column: ids_as_text(table[id_column])})
+
+
+def inexact_id_note(tables: Mapping[str, pd.DataFrame], id_column: str) -> str:
+    """One line naming the files whose id column (data.id) holds float ids too large for every
+    digit ("" when none): such ids may have merged before ingest read them."""
+    found = {path: inexact_ids(t[id_column]) for path, t in tables.items() if id_column in t}
+    found = {path: ids for path, ids in found.items() if len(ids)}
+    if not found:
+        return ""
+    path, ids = next(iter(found.items()))
+    return (
+        f"ingest: warning: column '{id_column}' (data.id) holds ids as floating-point numbers "
+        f"above 2**53, which cannot keep every digit (distinct ids may have become one), in "
+        f"{len(found)} file(s): {path} ({len(ids)} ids, e.g. {number_text(ids.iloc[0])}); "
+        "export the id column as integers or text"
+    )
+
+
+def ingest(tables: Sequence[pd.DataFrame], id_column: str = "") -> pd.DataFrame:
+    """Stack the raw tables as they are, each one's ids made text first; typing and checks
+    happen in the validate stage."""
+    return harmonise_types(combine_tables([with_text_ids(t, id_column) for t in tables]))
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -139,7 +166,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             for path in files
         }
     tables = [check_table(read.frame, path, data.delimiter) for path, read in reads.items()]
-    table = ingest(tables)
+    table = ingest(tables, data.id)
     write_parquet(table, args.out)
     print(f"ingest: {len(table)} rows, {table.shape[1]} columns from {len(files)} file(s)")
     if note := partial_note(partial_columns(tables), files):
@@ -147,6 +174,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     for warning in (
         blank_header_note({path: read.blank_headed for path, read in reads.items()}),
         reader_named_note(list(table.columns)),
+        inexact_id_note(dict(zip(files, tables, strict=True)), data.id),
     ):
         if warning:
             print(warning, file=sys.stderr)

@@ -24,6 +24,7 @@ from pydantic_core import PydanticCustomError
 
 from churn.artifacts import known_levels
 from churn.contract_spec import ColumnContract, Contract
+from churn.customer_ids import number_text
 from churn.features import FeatureSpec
 from churn.flags import flag_schema, flag_value
 from churn.raw_text import MISSING_MARKERS
@@ -74,13 +75,14 @@ def refuse_missing(value: Any) -> Any:
 
 
 def id_text(value: Any) -> Any:
-    """An id as batch scoring reads it: numbers as text (12 and 12.0 are "12"), and a
-    missing-value marker ("", "NA" ...) as no id."""
+    """An id as batch scoring reads it: numbers as text (12 and 12.0 are "12", customer_ids'
+    number_text), and a missing-value marker ("", "NA" ...) as no id; text is echoed as sent,
+    and "12.0" repeats "12" (the contract reads ids as customer_ids)."""
     if isinstance(value, bool):
         return value  # refused by the str type
-    if isinstance(value, float) and math.isfinite(value):
-        return str(int(value)) if value.is_integer() else str(value)
-    return str(value) if isinstance(value, int) else missing_as_none(value)
+    if isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
+        return number_text(value)
+    return missing_as_none(value)
 
 
 def json_number(value: Any) -> Any:

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from churn.column_checks import coerce_in, snapshot_months
+from churn.customer_ids import customer_ids
 from churn.data_params import DataParams, check_data_columns, check_labels
 from churn.errors import ChurnError, CliParser, run_cli
 from churn.params import PARAMS_FILE, SplitParams, load_section
@@ -31,12 +32,11 @@ def stable_fraction(keys: pd.Series, seed: int) -> np.ndarray:
 
 
 def customer_keys(frame: pd.DataFrame, key: str) -> pd.Series:
-    """Each row's customer: its key, or for a row without one (missing or blank) the hash of its
-    values, so that keyless rows do not all fall into one split together."""
-    keys = frame[key]
-    keyless = keys.isna().to_numpy() | keys.astype("string").str.strip().eq("").to_numpy(
-        dtype=bool, na_value=True
-    )
+    """Each row's customer: its id as customer_ids reads it ("100001.0" is "100001"), or for a
+    row without one (missing or blank) the hash of its values, so that keyless rows do not all
+    fall into one split together."""
+    keys = customer_ids(frame[key])
+    keyless = keys.isna().to_numpy()
     if keyless.any():
         rows = pd.util.hash_pandas_object(frame[keyless], index=False)
         keys = keys.astype(object).mask(keyless, "row:" + rows.astype(str))

@@ -54,6 +54,24 @@ def test_numeric_ids_beyond_64_bit_integers_are_spelt_in_full(trained, tmp_path,
         assert scored["id"].tolist() == ids
 
 
+@pytest.mark.parametrize("chunk_size", ["2", "100"])
+def test_an_id_written_with_a_zero_fraction_repeats_the_integer_but_comes_back_as_written(
+    trained, tmp_path, capsys, chunk_size
+):
+    """pandas writes an int id column with a gap as 100001.0: that is customer 100001, whichever
+    chunk it falls in, as the API reads 100001.0; the scores keep the text the input wrote."""
+    rows = trained.test_rows.head(5).drop(columns="snapshot_month").reset_index(drop=True)
+    rows["customer_id"] = ["100001.0", "0012", "100001", "12", "C-12.5"]
+    rows.to_csv(tmp_path / "in.csv", index=False)
+    files = ["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv")]
+    files += ["--rejects", str(tmp_path / "r.csv"), "--chunk-size", chunk_size]
+    summary = run_predict(capsys, *files, *artifact_args(trained.root))
+    assert summary["rejected_by_reason"] == {"duplicate_id:customer_id": 1}
+    scored = pd.read_csv(tmp_path / "o.csv", dtype={"id": str})["id"].tolist()
+    assert scored == ["100001.0", "0012", "12", "C-12.5"]  # "0012" is not the number 12
+    assert pd.read_csv(tmp_path / "r.csv", dtype=str)["customer_id"].tolist() == ["100001"]
+
+
 def test_a_run_stopped_by_sigterm_leaves_no_partial_files(trained, tmp_path):
     """Small chunks make the run take many seconds; it is stopped once its first scores are
     written (to a hidden partial file next to the output). Five copies of the rows (ids made

@@ -463,6 +463,20 @@ def test_an_id_is_read_as_batch_scoring_reads_it(api, trained):
         assert response.json()["predictions"][0]["id"] == expected, given
 
 
+def test_an_id_written_with_a_zero_fraction_is_the_integer_as_in_batch_scoring(api, trained):
+    """The text "12.0" is customer 12, as the number 12.0 is: sent twice, it is a repeat; the
+    answer echoes the id as sent."""
+    sent = records(trained.test_rows.head(4))
+    for record, given in zip(sent, ["12.0", 12, "0012", 12.0], strict=True):
+        record[ID] = given
+    answer = post(api, sent).json()
+    assert [p["id"] for p in answer["predictions"]] == ["12.0", "0012"], answer
+    assert answer["rejected"] == [
+        {"index": 1, "reason": f"duplicate_id:{ID}"},
+        {"index": 3, "reason": f"duplicate_id:{ID}"},
+    ]
+
+
 def response_schemas(path: dict) -> dict[str, dict]:
     return {code: r["content"]["application/json"]["schema"] for code, r in path.items()}
 
