@@ -10,7 +10,7 @@ import pandas as pd
 from churn.coercion import RETYPE_SHARE, coerce, infer_kind
 from churn.column_checks import ColumnCheck, check_feature, check_label, coercion_counts
 from churn.contract_spec import ColumnContract, Contract
-from churn.customer_ids import customer_ids
+from churn.customer_ids import zero_fractions_cut
 from churn.data_params import DataParams
 from churn.type_changes import refuse_numbers_as_text
 
@@ -79,7 +79,10 @@ def with_customer_ids(checks: dict[str, ColumnCheck], id_column: str) -> dict[st
         return checks
     if pd.api.types.is_datetime64_any_dtype(check.values):
         return checks
-    return {**checks, id_column: replace(check, values=customer_ids(check.values), dictionary=None)}
+    values = zero_fractions_cut(check.values)  # coerced: stripped, markers missing
+    if values is check.values:
+        return checks
+    return {**checks, id_column: replace(check, values=values, dictionary=None)}
 
 
 def added_columns(frame: pd.DataFrame, contract: Contract) -> list[str]:

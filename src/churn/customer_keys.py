@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from churn.customer_ids import customer_ids
 from churn.raw_text import blank_mask
 
 NO_SNAPSHOT = (type(None), None)
@@ -117,11 +116,11 @@ def repeated_ids(
     frame: pd.DataFrame, valid: pd.DataFrame, positions: np.ndarray, data, seen: SeenKeys
 ) -> np.ndarray:
     """Valid rows whose id (within its snapshot, when the input has the timestamp column) was
-    scored before, ids read as customer_ids ("100001.0" repeats "100001"); rows without an id
-    are never repeats."""
+    scored before (the contract's check made them customer_ids: "100001.0" repeats "100001");
+    rows without an id are never repeats."""
     if not data.id or data.id not in valid.columns:
         return np.zeros(len(valid), dtype=bool)
-    ids = customer_ids(valid[data.id])
+    ids = valid[data.id].astype("string")
     has_id = ids.notna().to_numpy()
     repeat = np.zeros(len(valid), dtype=bool)
     hashes = key_hashes(ids[has_id], frame, positions[has_id], data.timestamp, seen)
