@@ -26,6 +26,9 @@ class SettingNames(NamedTuple):
 
 
 FROM_PARAMS = SettingNames()  # both set in params.yaml
+BLANK_BYTES = b" \t\r\n"  # a line of spaces and tabs only is blank: pandas skips it
+UTF8_BOM = b"\xef\xbb\xbf"  # as Excel's "CSV UTF-8" starts; the readers skip it
+SAMPLE_BYTES = 1 << 16  # read at a time from the start of a file
 # How often a character repeats in a one-column header before it reads as the separator of
 # several names: a name may hold a few ("Monthly Charges (EUR)", "a/b"), an export's header many
 SEPARATED, SPACED_NAMES = 3, 5
@@ -63,13 +66,31 @@ def utf8_start(start: bytes, path: str) -> str:
         return start[: error.start].decode("utf-8")
 
 
+def header_offset(handle, path: str) -> int:
+    """Where the header line starts: after a UTF-8 byte order mark and the blank lines (empty,
+    or spaces and tabs only) that pandas skips (handle is rewound). A file of blank lines only
+    has no header."""
+    block = handle.read(SAMPLE_BYTES)
+    bom = len(UTF8_BOM) if block.startswith(UTF8_BOM) else 0
+    blank, block = b"", block[bom:]
+    while block and not block.lstrip(BLANK_BYTES):
+        blank, block = blank + block, handle.read(SAMPLE_BYTES)
+    blank += block[: len(block) - len(block.lstrip(BLANK_BYTES))]
+    handle.seek(0)
+    if (blank or bom) and not block:
+        raise ChurnError(f"{path}: blank lines only, no header line")
+    return bom + max(blank.rfind(b"\n"), blank.rfind(b"\r")) + 1  # spaces may start a header
+
+
 def file_delimiter(
     handle, setting: str, path: str, decimal: str = ".", names: SettingNames = FROM_PARAMS
 ) -> str:
-    """The delimiter setting, or with "auto" the one sniffed from the header line; the start of
-    the file must be UTF-8 either way (handle is rewound to the start). A comma-delimited file
-    cannot have decimal commas: refused with decimal "," (named as names.decimal says)."""
-    start = handle.read(1 << 16)  # not readline(size): fsspec's remote files lack the size
+    """The delimiter setting, or with "auto" the one sniffed from the header line (after the
+    blank lines header_offset skips); the start of the file must be UTF-8 either way (handle is
+    rewound to the start). A comma-delimited file cannot have decimal commas: refused with
+    decimal "," (named as names.decimal says)."""
+    handle.seek(header_offset(handle, path))
+    start = handle.read(SAMPLE_BYTES)  # not readline(size): fsspec's remote files lack the size
     handle.seek(0)
     text = utf8_start(start, path) if isinstance(start, bytes) else start
     if setting != AUTO:
@@ -103,9 +124,11 @@ def check_unique_names(names: Sequence[object], path: str) -> None:
 
 
 def check_csv_header(handle, sep: str, path: str) -> list[str]:
-    """A CSV file's header fields as written, checked by check_unique_names (handle is rewound)."""
+    """A CSV file's header fields as written, checked by check_unique_names (read from where the
+    handle is, and put back there)."""
+    start = handle.tell()
     header = pd.read_csv(handle, sep=sep, header=None, nrows=1, dtype=str, keep_default_na=False)
-    handle.seek(0)
+    handle.seek(start)
     names = header.iloc[0].tolist() if len(header) else []
     check_unique_names(names, path)
     return names

@@ -95,6 +95,20 @@ def test_the_delimiter_is_sniffed_from_the_header_line(header, delimiter):
     assert sniff_delimiter(header) == delimiter
 
 
+@pytest.mark.parametrize("before", ["\n", " \t\r\n\r\n", "\r", "\ufeff\r\n"])
+def test_blank_lines_before_the_header_are_skipped_and_the_delimiter_sniffed_after_them(
+    tmp_path, before
+):
+    """The delimiter was sniffed from a blank first line (',' found), so a ';' file read as one
+    column; pandas skips blank lines before the header, and so does every CSV reader here."""
+    (tmp_path / "in.csv").write_text(f"{before}customer_id;spend\n007;1.5\n\n  \nb;2\n")
+    frame = read_table(str(tmp_path / "in.csv"), keep_as_text=["customer_id"])
+    assert frame.to_dict("list") == {"customer_id": ["007", "b"], "spend": [1.5, 2.0]}
+    (tmp_path / "blank.csv").write_text(before + "\r\n \t\n")
+    with pytest.raises(ChurnError, match=r"blank.csv: blank lines only, no header line$"):
+        read_table(str(tmp_path / "blank.csv"))
+
+
 EUROPEAN = 'customer_id;spend;score;note\na;1.234,5;0,25;"x,y"\nb;12;;3,5 kg\n'
 
 
