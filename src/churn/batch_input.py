@@ -93,7 +93,7 @@ def csv_batches(
     )
     handle.seek(start)
     header = csv_names(handle, parse)
-    check_delimiter(header, path, data.delimiter, names.delimiter)
+    check_delimiter(header, path, data.delimiter, names)
     named = header_names(header, path)
     handle.seek(start)
     block, options = text_columns(named)

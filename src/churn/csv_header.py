@@ -18,11 +18,19 @@ AUTO = "auto"
 
 
 class SettingNames(NamedTuple):
-    """What set the CSV delimiter and decimal mark (a params key or a command-line flag), so
-    that a hint names the setting the user gave."""
+    """What set the CSV delimiter and decimal mark (a params key or a command-line flag), and
+    whether flags set them for one run (churn.predict), so that a message names the setting the
+    user gave and the one to give."""
 
     delimiter: str = "data.delimiter"
     decimal: str = "data.decimal"
+    flags: bool = False
+
+    def option(self, setting: str) -> str:
+        """What sets `setting` ("delimiter" or "decimal") for this run: its flag where there are
+        flags (or where it was given as one), else its params key."""
+        given = getattr(self, setting)
+        return f"--{setting}" if self.flags or given.startswith("-") else given
 
 
 FROM_PARAMS = SettingNames()  # both set in params.yaml
@@ -101,8 +109,8 @@ def file_delimiter(
         if "," in unquoted(header):
             raise ChurnError(
                 f"{path}: comma-delimited, so its numbers cannot have decimal commas "
-                f"({setting_text(names.decimal, ',')}); set {setting_text(names.decimal, '.')} "
-                "for this file"
+                f"({setting_text(names.decimal, ',')}); set "
+                f"{setting_text(names.option('decimal'), '.')} for this file"
             )
         return ";"  # one column: no delimiter to sniff, and "," would split 1,5 in two
     return sep
@@ -135,15 +143,15 @@ def check_csv_header(handle, sep: str, path: str) -> list[str]:
 
 
 def check_delimiter(
-    columns: list[str], path: str, setting: str = AUTO, option: str = "data.delimiter"
+    columns: list[str], path: str, setting: str = AUTO, names: SettingNames = FROM_PARAMS
 ) -> None:
     """Refuse a CSV read as one column whose name hides a delimiter (, ; tab |): the file's
-    delimiter is not the one it was read with (setting, as set by option)."""
+    delimiter is not the one it was read with (setting, as set by names.delimiter)."""
     header = str(columns[0]) if columns else ""
     if len(columns) == 1 and any(sep in header for sep in ";\t|,"):
         raise ChurnError(
             f"{path}: one column only; wrong delimiter? (header starts {header[:40]!r}; "
-            f"{delimiter_hint(header, setting, option)})"
+            f"{delimiter_hint(header, setting, names)})"
         )
     if len(columns) == 1 and (other := other_separator(header)):
         raise ChurnError(
@@ -164,13 +172,20 @@ def other_separator(header: str) -> str:
     return separator if count >= (SPACED_NAMES if separator == " " else SEPARATED) else ""
 
 
-def delimiter_hint(header: str, setting: str, option: str) -> str:
-    """What to set for a header read as one column, in the words of the option that set the
-    delimiter (a command-line flag or a params key): the delimiter the header seems to use."""
-    auto = setting_text(option, AUTO).replace(repr(AUTO), AUTO)  # unquoted: a keyword
+def delimiter_hint(header: str, setting: str, names: SettingNames) -> str:
+    """What to set for a header read as one column: the delimiter the header seems to use, in
+    the words of the setting that set it (names.delimiter) and of the one that sets it for this
+    run (a command-line flag or a params key)."""
     if setting == AUTO:  # then only quotes hide the delimiter from sniffing
+        auto = keyword(names.delimiter, AUTO)
         return f"{auto} found none outside double quotes: is the header quoted whole?"
     counts = {sep: header.count(sep) for sep in (",", ";", "\t", "|")}  # quotes included
     likely = max(counts, key=counts.__getitem__)
-    spelt = "tab" if likely == "\t" else likely
-    return f"read with {setting_text(option, setting)}; try {setting_text(option, spelt)} or {auto}"
+    spelt, option = "tab" if likely == "\t" else likely, names.option("delimiter")
+    read = setting_text(names.delimiter, setting)
+    return f"read with {read}; try {setting_text(option, spelt)} or {keyword(option, AUTO)}"
+
+
+def keyword(option: str, value: str) -> str:
+    """setting_text with the value unquoted, as a keyword: `--delimiter auto`."""
+    return setting_text(option, value).replace(repr(value), value)
