@@ -20,6 +20,7 @@ from churn.csv_header import (
     check_delimiter,
     check_unique_names,
     file_delimiter,
+    header_offset,
     is_blank_name,
 )
 from churn.data_params import DataParams
@@ -55,7 +56,8 @@ def blank_row_skipper(delimiter: str) -> Callable[[pa_csv.InvalidRow], str]:
 
 
 def csv_names(handle, parse: pa_csv.ParseOptions) -> list[str]:
-    """The header's names as Arrow reads them (a header wider than a block too)."""
+    """The header's names as Arrow reads them (a header wider than a block too), from where the
+    handle is."""
     reads, reader = ArrowReads(handle), None
     options = pa_csv.ReadOptions(block_size=CSV_BLOCK_BYTES, use_threads=False)
     try:
@@ -85,13 +87,15 @@ def csv_batches(
     may hold line breaks. Decimal commas in a comma-delimited file are refused, as ingest does.
     names: what set the delimiter and the decimal mark, for the hint when they do not fit."""
     sep = file_delimiter(handle, data.delimiter, path, data.decimal, names)
+    start = header_offset(handle, path)  # after blank lines, as pandas reads the file
     parse = pa_csv.ParseOptions(
         delimiter=sep, newlines_in_values=True, invalid_row_handler=blank_row_skipper(sep)
     )
+    handle.seek(start)
     header = csv_names(handle, parse)
-    check_delimiter(header, path, data.delimiter, names.delimiter)
+    check_delimiter(header, path, data.delimiter, names)
     named = header_names(header, path)
-    handle.seek(0)
+    handle.seek(start)
     block, options = text_columns(named)
     reads, reader = ArrowReads(handle), None
     try:
@@ -173,10 +177,12 @@ def decimal_points(frame: pd.DataFrame, data: DataParams, numeric: Sequence[str]
 
 def has_rows(path: str) -> bool:
     """Whether a CSV or Parquet file holds at least one row (a CSV line after the header that is
-    not blank); a file that cannot be read is a ChurnError naming it."""
+    not blank; blank lines before it are no header); a file that cannot be read is a ChurnError
+    naming it."""
     try:
         with open_table(path) as handle:
             if is_csv(path):
+                handle.seek(header_offset(handle, path))  # after blank lines
                 if not handle.readline().strip():  # the header, however long
                     raise ChurnError(f"{path}: cannot be read (Empty CSV file)")  # as Arrow says
                 return any(line.strip() for line in handle)

@@ -10,11 +10,10 @@ import pyarrow.compute as pc
 
 from churn.date_parsing import naive_utc, other_dates
 from churn.raw_text import (
-    FALSE_WORDS,
     MISSING_MARKERS,
-    TRUE_WORDS,
     as_text,
     blank_mask,
+    flag_numbers,
     no_rows,
     row_mask,
     without,
@@ -90,15 +89,12 @@ def boolean_from_numbers(column: pd.Series) -> Coerced:
 
 def coerce_boolean(column: pd.Series) -> Coerced:
     """0/1 as float64 from 0/1 (also spelled 1.0 or 0.00, as CSV writers do), true/false or
-    yes/no in any case."""
+    yes/no in any case: the text raw_text.FLAG_TEXT matches, as the API reads and documents it."""
     if pd.api.types.is_bool_dtype(column) or pd.api.types.is_numeric_dtype(column):
         return boolean_from_numbers(column)  # same result as the text route, no strings
-    text = as_text(column).str.lower()
-    blank = blank_mask(text)
-    spelled = pd.to_numeric(text.astype(object), errors="coerce")  # words and blanks: NaN
-    numbers = pd.Series(float("nan"), index=column.index)
-    numbers = numbers.mask(row_mask(text.isin(TRUE_WORDS)) | spelled.eq(1), 1.0)
-    numbers = numbers.mask(row_mask(text.isin(FALSE_WORDS)) | spelled.eq(0), 0.0)
+    text = as_text(column)
+    blank = blank_mask(text.str.lower())
+    numbers = flag_numbers(text)
     bad = column.notna() & ~blank & numbers.isna()
     return Coerced(numbers, blank, no_rows(column), bad.astype(bool))
 

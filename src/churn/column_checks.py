@@ -11,6 +11,7 @@ import pandas as pd
 from churn import coercion
 from churn.coercion import Coerced, coerce
 from churn.contract_spec import ColumnContract
+from churn.csv_header import FROM_PARAMS, SettingNames
 from churn.data_params import DataParams, Policies
 from churn.errors import ChurnError, listing
 from churn.raw_text import (
@@ -130,9 +131,16 @@ def value_failures(values: pd.Series, column: ColumnContract, scoring: bool, dis
 
 
 def check_feature(
-    raw, column: ColumnContract, policies: Policies, where: str, scoring, retype_min=1
+    raw,
+    column: ColumnContract,
+    policies: Policies,
+    where: str,
+    scoring,
+    retype_min=1,
+    names: SettingNames = FROM_PARAMS,
 ):
-    """Coerce one contract column and list the rows that break the contract."""
+    """Coerce one contract column and list the rows that break the contract (names: what sets
+    the decimal mark, for the hint on decimal commas)."""
     quick = fast_check(raw, column, scoring)
     if quick is not None:
         return quick
@@ -142,7 +150,7 @@ def check_feature(
     if changed and policies.type_change == "fail":
         raise ChurnError(
             f"{where}: column '{column.name}' no longer holds {column.type} values "
-            f"({int(result.bad.sum())} of {len(raw)} rows, {retype_detail(raw, result)}; "
+            f"({int(result.bad.sum())} of {len(raw)} rows, {retype_detail(raw, result, names)}; "
             "contract.type_change: fail)"
         )
     quarantine = changed and policies.type_change == "quarantine"

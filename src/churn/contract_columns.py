@@ -10,6 +10,7 @@ import pandas as pd
 from churn.coercion import RETYPE_SHARE, coerce, infer_kind
 from churn.column_checks import ColumnCheck, check_feature, check_label, coercion_counts
 from churn.contract_spec import ColumnContract, Contract
+from churn.csv_header import FROM_PARAMS, SettingNames
 from churn.customer_ids import zero_fractions_cut
 from churn.data_params import DataParams
 from churn.type_changes import refuse_numbers_as_text
@@ -22,14 +23,18 @@ def impute_column(index: pd.Index, column: ColumnContract) -> ColumnCheck:
 
 
 def check_new_column(
-    raw: pd.Series, name: str, is_id: bool = False, where: str = ""
+    raw: pd.Series,
+    name: str,
+    is_id: bool = False,
+    where: str = "",
+    names: SettingNames = FROM_PARAMS,
 ) -> ColumnCheck:
     """A column outside the contract kept for the model (contract.new_column: include), or the
     id when the contract leaves it out (text, never a number: 101 stays "101"). Numbers with
     decimal commas stop the run, as in a contract column, rather than become categories."""
     kind = "categorical" if is_id else infer_kind(raw, RETYPE_SHARE)
     if kind == "categorical" and not is_id:
-        refuse_numbers_as_text(raw, name, where, " (contract.new_column: include)")
+        refuse_numbers_as_text(raw, name, where, " (contract.new_column: include)", names)
     result = coerce(raw, kind)
     return ColumnCheck(result.values, [], coercion_counts(result, False))
 
@@ -48,10 +53,10 @@ def required_timestamp(column: ColumnContract, data: DataParams, scoring: bool) 
 
 
 def check_columns(
-    frame, contract, policies, data, where, scoring, retype_min=1, include=None
+    frame, contract, policies, data, where, scoring, retype_min=1, include=None, names=FROM_PARAMS
 ) -> dict[str, ColumnCheck]:
     """Every contract column (and included new column: those named in include, or every one
-    when it is None) coerced and checked, in contract order."""
+    when it is None) coerced and checked, in contract order; names: what set the CSV format."""
     checks = {}
     for contract_column in contract.columns:
         column = required_timestamp(contract_column, data, scoring)
@@ -62,11 +67,13 @@ def check_columns(
             checks[column.name] = check_label(frame[column.name], column, data, where)
         else:
             raw = frame[column.name]
-            checks[column.name] = check_feature(raw, column, policies, where, scoring, retype_min)
+            checks[column.name] = check_feature(
+                raw, column, policies, where, scoring, retype_min, names
+            )
     if policies.new_column == "include":
         for name in added_columns(frame, contract):
             if include is None or name in include:
-                checks[name] = check_new_column(frame[name], name, name == data.id, where)
+                checks[name] = check_new_column(frame[name], name, name == data.id, where, names)
     return with_customer_ids(checks, data.id)
 
 

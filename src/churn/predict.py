@@ -19,12 +19,17 @@ from tqdm import tqdm
 from churn.artifacts import Artifacts
 from churn.batch_input import CSV_BLOCK_BYTES, decimal_points, has_rows, read_chunks
 from churn.batch_results import SCORE_SCHEMA, Summary, rejects_schema, score_schema, with_snapshot
-from churn.csv_header import SettingNames
 from churn.customer_keys import SeenKeys
 from churn.errors import ChurnError, run_cli, storage_errors
 from churn.model import threads_per_call
 from churn.outputs import TableWriter, check_destination
-from churn.predict_options import check_distinct, load_artifacts, parse_args, table_names
+from churn.predict_options import (
+    check_distinct,
+    load_artifacts,
+    parse_args,
+    setting_names,
+    table_names,
+)
 from churn.publishing import published
 from churn.refused_share import check_refused_share
 from churn.scoring import Checked, check_chunk, model_input, probabilities, row_ids, scores_of
@@ -41,8 +46,8 @@ def score_stream(args: argparse.Namespace, artifacts: Artifacts, stack: ExitStac
     """Read, check, score and write chunk by chunk, so memory stays bounded. Output files get
     their final names only when every chunk went through (see churn.publishing.published)."""
     handle = stack.enter_context(open_table(args.input))
-    numeric = numeric_inputs(artifacts)
-    total, chunks = read_chunks(handle, args.input, args.chunk_size, artifacts.data, names(args))
+    numeric, names = numeric_inputs(artifacts), setting_names(args)
+    total, chunks = read_chunks(handle, args.input, args.chunk_size, artifacts.data, names)
     stack.callback(chunks.close)  # stops the reading, before the file closes, on any error
     files = stack.enter_context(published(args.output, args.rejects))
     progress = stack.enter_context(tqdm(total=total, unit="rows", file=sys.stderr, disable=None))
@@ -50,18 +55,10 @@ def score_stream(args: argparse.Namespace, artifacts: Artifacts, stack: ExitStac
     seen, offset = SeenKeys(), 0  # offset: rows read before this chunk
     for chunk in chunks:
         read = decimal_points(chunk, artifacts.data, numeric)
-        checked = check_chunk(read, artifacts, args.input, seen, as_written=chunk)
+        checked = check_chunk(read, artifacts, args.input, seen, chunk, names)
         scoring.submit(chunk, checked, row_ids(checked, artifacts.id_column, offset))
         offset += len(chunk)
     return scoring.finish()
-
-
-def names(args: argparse.Namespace) -> SettingNames:
-    """What set the CSV delimiter and decimal mark (a flag, else params), for the hints."""
-    return SettingNames(
-        "--delimiter" if args.delimiter else "data.delimiter",
-        "--decimal" if args.decimal else "data.decimal",
-    )
 
 
 def numeric_inputs(artifacts: Artifacts) -> list[str]:

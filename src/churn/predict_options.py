@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from churn.artifacts import Artifacts, load_revision, load_workspace
+from churn.csv_header import SettingNames, setting_text
 from churn.data_params import CSV_DELIMITERS
 from churn.errors import ChurnError, CliParser, refuse_folder
 from churn.outputs import same_file
@@ -69,6 +70,31 @@ def add_csv_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def setting_names(args: argparse.Namespace) -> SettingNames:
+    """What set the CSV delimiter and decimal mark (a flag, else params), for the messages; the
+    flags set them for one run, so hints name the flags."""
+    return SettingNames(
+        "--delimiter" if args.delimiter else "data.delimiter",
+        "--decimal" if args.decimal else "data.decimal",
+        flags=True,
+    )
+
+
+def csv_format(args: argparse.Namespace, artifacts: Artifacts) -> dict[str, str]:
+    """The CSV settings the flags give (--delimiter, --decimal); decimal commas in a
+    comma-delimited file are refused, naming what set each (a flag or a params key)."""
+    chosen = {key: value for key in ("delimiter", "decimal") if (value := getattr(args, key))}
+    merged = {"delimiter": artifacts.data.delimiter, "decimal": artifacts.data.decimal, **chosen}
+    if merged == {"delimiter": ",", "decimal": ","}:
+        names = setting_names(args)
+        raise ChurnError(
+            f"{setting_text(names.decimal, ',')} needs another delimiter than "
+            f"{setting_text(names.delimiter, ',')}: set {names.option('delimiter')} auto, ';', "
+            f"tab or '|', or {setting_text(names.option('decimal'), '.')}"
+        )
+    return chosen
+
+
 def table_names(args: argparse.Namespace) -> None:
     """Check that input and outputs are named as tables, and that the inputs are no folders;
     the rejects default next to the output: scores.csv.gz -> scores.rejects.csv.gz."""
@@ -108,8 +134,6 @@ def load_artifacts(args: argparse.Namespace) -> Artifacts:
     if args.missing_columns:
         policies = replace(artifacts.policies, missing_column=args.missing_columns)
         artifacts = replace(artifacts, policies=policies)
-    csv_format = {"delimiter": args.delimiter, "decimal": args.decimal}
-    if any(csv_format.values()):
-        chosen = {key: value for key, value in csv_format.items() if value}
+    if chosen := csv_format(args, artifacts):
         artifacts = replace(artifacts, data=replace(artifacts.data, **chosen))
     return artifacts

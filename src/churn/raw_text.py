@@ -1,8 +1,11 @@
 """Raw values as text, spelled one way whatever the reader made of them; the words that mean
-true, false or no value; row masks."""
+true, false or no value, and the text that spells a flag; row masks."""
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
 import pandas as pd
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "y", "t", "on"})  # the API's JSON model agrees
@@ -14,6 +17,59 @@ MISSING_MARKERS = frozenset(
     for marker in ("", "NA", "N/A", "NaN", "Null", "None", "#N/A", "<NA>", "-", "?")
     for spelling in (marker, marker.lower(), marker.upper())
 )
+
+
+# The characters str.strip() strips (str.isspace), spelt out: Python's \s and JSON Schema's
+# (ECMA 262) match different sets, so no pattern here uses it, nor any other escape.
+WHITESPACE = "\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# 0 and 1 as decimal numbers: "0.00", "-0", "+1", "1.000000e+00" as printf writes them; not
+# what only rounds to them ("10e-1", "0.99999999999999999999")
+ZERO_TEXT = "[+-]?(?:0+[.]?0*|[.]0+)(?:[eE][+-]?[0-9]+)?"
+ONE_TEXT = "[+]?0*1(?:[.]0*)?(?:[eE][+-]?0+)?"
+
+
+def literal(text: str, any_case: bool = False) -> str:
+    """A regex for text (in any case if asked) in plain character classes: no escapes or inline
+    flags, which JSON Schema's regex dialect (ECMA 262) and Python's spell differently."""
+    return "".join(character(char, any_case) for char in text)
+
+
+def character(char: str, any_case: bool) -> str:
+    if any_case and char.isalpha():
+        return f"[{char.lower()}{char.upper()}]"
+    return char if char.isalnum() else f"[{char}]"
+
+
+def whole_text(alternatives: list[str]) -> str:
+    """A pattern for text that is one of the alternatives between white space (see WHITESPACE):
+    what str.strip() leaves of it is one of them."""
+    return f"^[{WHITESPACE}]*(?:{'|'.join(alternatives)})[{WHITESPACE}]*$"
+
+
+def words(spellings: frozenset[str]) -> list[str]:
+    return [literal(word, any_case=True) for word in sorted(spellings)]
+
+
+# The one rule for flag text, which batch scoring (coerce_boolean), the API (churn.flags) and the
+# API's document (its pattern) share: the words in any case, and 0 or 1 as decimal numbers.
+TRUE_TEXT = whole_text([ONE_TEXT, *words(TRUE_WORDS)])
+FALSE_TEXT = whole_text([ZERO_TEXT, *words(FALSE_WORDS)])
+FLAG_TEXT = whole_text([ZERO_TEXT, ONE_TEXT, *words(TRUE_WORDS | FALSE_WORDS)])
+
+
+def flag_of_text(text: str) -> bool | None:
+    """The flag a text spells by TRUE_TEXT and FALSE_TEXT ("yes", " OFF", "1.0"), else None."""
+    if re.fullmatch(TRUE_TEXT, text):
+        return True
+    return False if re.fullmatch(FALSE_TEXT, text) else None
+
+
+def flag_numbers(text: pd.Series) -> pd.Series:
+    """Per value of a text column, 1.0 or 0.0 for the flag it spells (see flag_of_text), else
+    NaN; each distinct value is read once."""
+    codes, distinct = pd.factorize(text)  # missing values: code -1, read as the last, NaN
+    read = [{True: 1.0, False: 0.0}.get(flag_of_text(str(value)), np.nan) for value in distinct]
+    return pd.Series(np.array([*read, np.nan])[codes], index=text.index)
 
 
 def normalise_text(value: object) -> str:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from churn.artifacts import Artifacts
+from churn.csv_header import FROM_PARAMS, SettingNames
 from churn.customer_keys import SeenKeys, repeated_ids, verbatim_ids
 from churn.data_params import DataParams
 from churn.errors import ChurnError
@@ -115,16 +116,15 @@ def check_chunk(
     where: str,
     seen: SeenKeys | None = None,
     as_written: pd.DataFrame | None = None,
+    names: SettingNames = FROM_PARAMS,
 ) -> Checked:
-    """Apply the contract for scoring; rows keep their input order, rejects keep their reason.
-    A repeated id (within one snapshot) is rejected; pass the same `seen` for every chunk of one
-    input to catch repeats across chunks. A column changed type only when the chunk has at least
-    RETYPE_MIN_SCORED present values in it: fewer (a small file, the file's tail) only make the
-    wrong-typed values missing (and the row rejected if the column is required). Rejected rows
-    are taken from as_written when given: the chunk as the file wrote it, before decimal commas
-    were made points."""
+    """Apply the contract for scoring (rows in input order, rejects with their reason; a repeated
+    id within one snapshot rejected: pass one `seen` for every chunk of an input). A column
+    changed type only with at least RETYPE_MIN_SCORED present values in the chunk; rejected rows
+    are taken from as_written when given (the chunk as the file wrote it, before decimal commas
+    were made points); names: what set the CSV format, for the hints."""
     spec, data = artifacts.spec, artifacts.data
-    result = contract_for_scoring(frame, artifacts, where)
+    result = contract_for_scoring(frame, artifacts, where, names)
     valid, positions, failed_at, reasons = drop_repeats(frame, result, data, seen or SeenKeys())
     valid, imputed = with_model_columns(frame, valid, artifacts, where)
     rejected = rejected_rows(frame if as_written is None else as_written, failed_at, reasons)

@@ -9,7 +9,9 @@ import numpy as np
 import pandas as pd
 
 from churn.artifacts import Artifacts
+from churn.column_checks import ColumnCheck
 from churn.contract_columns import check_columns
+from churn.csv_header import FROM_PARAMS, SettingNames
 from churn.features import FeatureSpec
 from churn.model_matrix import encode_dictionary, encode_levels
 from churn.type_changes import RETYPE_MIN_SCORED
@@ -40,9 +42,11 @@ def first_failures(rows: int, failures: list[tuple[str, pd.Series]]) -> np.ndarr
     return codes
 
 
-def contract_for_scoring(frame: pd.DataFrame, artifacts: Artifacts, where: str) -> ContractRows:
-    """apply_contract as scoring needs it (rows kept in input order, no repeats checked), without
-    the frames of rejected rows it would build: only their positions and reasons are needed."""
+def scoring_checks(
+    frame: pd.DataFrame, artifacts: Artifacts, where: str, names: SettingNames
+) -> dict[str, ColumnCheck]:
+    """The contract's column checks of a chunk to score (names: what set the CSV format, for
+    the hints)."""
     data, contract = artifacts.data, artifacts.contract
     # Columns outside the contract are kept when the model needs them (others are only listed).
     policies = replace(artifacts.policies, new_column="include")
@@ -57,9 +61,19 @@ def contract_for_scoring(frame: pd.DataFrame, artifacts: Artifacts, where: str) 
     known = set(contract.names())
     wanted = [*artifacts.spec.input_columns, data.id]
     new = [name for name in wanted if name and name not in known]
-    checks = check_columns(checked, contract, policies, data, where, True, RETYPE_MIN_SCORED, new)
+    return check_columns(
+        checked, contract, policies, data, where, True, RETYPE_MIN_SCORED, new, names
+    )
+
+
+def contract_for_scoring(
+    frame: pd.DataFrame, artifacts: Artifacts, where: str, names: SettingNames = FROM_PARAMS
+) -> ContractRows:
+    """apply_contract as scoring needs it (rows kept in input order, no repeats checked), without
+    the frames of rejected rows it would build: only their positions and reasons are needed."""
+    checks, target = scoring_checks(frame, artifacts, where, names), artifacts.data.target
     typed = pd.DataFrame({name: check.values for name, check in checks.items()}, index=frame.index)
-    label_first = sorted(checks, key=lambda name: name != data.target)
+    label_first = sorted(checks, key=lambda name: name != target)
     failures = [failure for name in label_first for failure in checks[name].failures]
     codes = first_failures(len(frame), failures)
     ok = codes == len(failures)

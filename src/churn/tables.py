@@ -21,6 +21,7 @@ from churn.csv_header import (
     check_csv_header,
     check_unique_names,
     file_delimiter,
+    header_offset,
     is_blank_name,
 )
 from churn.decimal_commas import read_decimal_commas
@@ -81,11 +82,12 @@ def without_blank_headers(frame: pd.DataFrame, header: Sequence[object]) -> Tabl
 
 
 def read_csv(handle, path: str, delimiter: str, decimal: str, keep_as_text: Sequence[str]) -> Table:
-    """A CSV file as pandas reads it, in the given format, without blank-headed columns;
-    keep_as_text columns (ids) are read verbatim. Decimal ",": every column is read as text and
-    only values that are strictly decimal-comma numbers (1.234,5) become numbers (pandas'
-    thousands="." read 82.97 as 8297)."""
+    """A CSV file as pandas reads it from its header line (see header_offset), in the given
+    format, without blank-headed columns; keep_as_text columns (ids) are read verbatim. Decimal
+    ",": every column is read as text and only values that are strictly decimal-comma numbers
+    (1.234,5) become numbers (pandas' thousands="." read 82.97 as 8297)."""
     sep = file_delimiter(handle, delimiter, path, decimal)
+    handle.seek(header_offset(handle, path))
     header = check_csv_header(handle, sep, path)
     if decimal == ".":
         dtypes = dict.fromkeys(keep_as_text, str)

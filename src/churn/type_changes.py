@@ -8,6 +8,7 @@ import re
 import pandas as pd
 
 from churn.coercion import RETYPE_SHARE, Coerced, coerce
+from churn.csv_header import FROM_PARAMS, SettingNames, setting_text
 from churn.decimal_commas import DECIMAL_COMMA_NUMBER, comma_numbers, matches
 from churn.errors import ChurnError
 
@@ -38,28 +39,32 @@ def numbers_as_text_column(raw: pd.Series, coerced: Coerced) -> bool:
     return bool(len(text)) and bool((comma_numbers(text) | matches(text, UNIT_NUMBER)).all())
 
 
-def retype_detail(raw: pd.Series, coerced: Coerced) -> str:
-    """An example of a wrong-typed value, and a hint when it is a decimal-comma number or one with
-    a currency or percent sign."""
+def retype_detail(raw: pd.Series, coerced: Coerced, names: SettingNames = FROM_PARAMS) -> str:
+    """An example of a wrong-typed value, and a hint when it is a decimal-comma number (naming
+    the setting that sets the decimal mark for this run: see SettingNames.option) or one with a
+    currency or percent sign."""
     example = str(raw[coerced.bad.to_numpy()].iloc[0]).strip()
     hint = ""
     if pd.api.types.is_datetime64_any_dtype(coerced.values):
         hint = "; dates must read as dates: write them as YYYY-MM-DD"
     elif "," in example and re.fullmatch(DECIMAL_COMMA_NUMBER, example):
-        hint = "; decimal commas? set data.decimal: ','"
+        hint = f"; decimal commas? set {setting_text(names.option('decimal'), ',')}"
     elif re.fullmatch(UNIT_NUMBER, example):
         hint = PLAIN_NUMBERS_HINT
     return f"e.g. {example[:40]!r}{hint}"
 
 
-def refuse_numbers_as_text(column: pd.Series, name: str, where: str, outcome: str = "") -> None:
+def refuse_numbers_as_text(
+    column: pd.Series, name: str, where: str, outcome: str = "", names: SettingNames = FROM_PARAMS
+) -> None:
     """Stop, as validate does with a frozen contract, when a column would be categorical only
-    because its numbers are written with a decimal comma (data.decimal left at '.'), a currency
-    or a percent sign; outcome: what the stop prevents, appended to the message."""
+    because its numbers are written with a decimal comma (the decimal mark left at '.'; names:
+    see retype_detail), a currency or a percent sign; outcome: what the stop prevents, appended
+    to the message."""
     numbers = coerce(column, "numeric")
     if numbers_as_text_column(column, numbers):
         prefix = f"{where}: " if where else ""
         raise ChurnError(
             f"{prefix}column '{name}' holds numbers, not categories ({int(numbers.bad.sum())} "
-            f"of {len(column)} rows, {retype_detail(column, numbers)}){outcome}"
+            f"of {len(column)} rows, {retype_detail(column, numbers, names)}){outcome}"
         )

@@ -13,6 +13,7 @@ from churn.batch_input import decimal_points, read_chunks
 from churn.coercion import coerce
 from churn.column_checks import check_feature
 from churn.contract import main as contract_main
+from churn.contract_columns import check_new_column
 from churn.contract_spec import ColumnContract, Contract
 from churn.csv_header import SettingNames, sniff_delimiter
 from churn.data_params import DataParams, Policies
@@ -95,6 +96,20 @@ def test_the_delimiter_is_sniffed_from_the_header_line(header, delimiter):
     assert sniff_delimiter(header) == delimiter
 
 
+@pytest.mark.parametrize("before", ["\n", " \t\r\n\r\n", "\r", "\ufeff\r\n"])
+def test_blank_lines_before_the_header_are_skipped_and_the_delimiter_sniffed_after_them(
+    tmp_path, before
+):
+    """The delimiter was sniffed from a blank first line (',' found), so a ';' file read as one
+    column; pandas skips blank lines before the header, and so does every CSV reader here."""
+    (tmp_path / "in.csv").write_text(f"{before}customer_id;spend\n007;1.5\n\n  \nb;2\n")
+    frame = read_table(str(tmp_path / "in.csv"), keep_as_text=["customer_id"])
+    assert frame.to_dict("list") == {"customer_id": ["007", "b"], "spend": [1.5, 2.0]}
+    (tmp_path / "blank.csv").write_text(before + "\r\n \t\n")
+    with pytest.raises(ChurnError, match=r"blank.csv: blank lines only, no header line$"):
+        read_table(str(tmp_path / "blank.csv"))
+
+
 EUROPEAN = 'customer_id;spend;score;note\na;1.234,5;0,25;"x,y"\nb;12;;3,5 kg\n'
 
 
@@ -154,20 +169,22 @@ def test_a_file_separated_by_a_character_no_reader_splits_on_is_named_so(
 
 
 @pytest.mark.parametrize(
-    ("option", "hint"),
+    ("names", "hint"),
     [
-        ("--delimiter", "read with --delimiter ';'; try --delimiter ',' or --delimiter auto)"),
-        ("data.delimiter", "read with data.delimiter: ';'; try data.delimiter: ',' or "),
+        (SettingNames("--delimiter"), "--delimiter ';'; try --delimiter ',' or --delimiter auto)"),
+        (SettingNames(), "read with data.delimiter: ';'; try data.delimiter: ',' or "),
+        # churn.predict without --delimiter: params set it, the flag sets it for one file
+        (SettingNames(flags=True), "data.delimiter: ';'; try --delimiter ',' or --delimiter auto)"),
     ],
 )
-def test_a_delimiter_that_does_not_fit_is_named_as_it_was_set(tmp_path, option, hint):
+def test_a_delimiter_that_does_not_fit_is_named_as_it_was_set(tmp_path, names, hint):
     """The hint said `data.delimiter: auto sniffs it` after `--delimiter ';'` on the command
     line: it names the option that set the delimiter, and the one the header seems to use."""
     pd.DataFrame({"customer_id": ["a"], "spend": [1.5]}).to_csv(tmp_path / "c.csv", index=False)
     data = DataParams("churned", 1, "customer_id", "", delimiter=";")
     refusal = pytest.raises(ChurnError, match=re.escape(hint))
     with open_table(str(tmp_path / "c.csv")) as handle, refusal as refused:
-        next(read_chunks(handle, "c.csv", 10, data, SettingNames(delimiter=option))[1])
+        next(read_chunks(handle, "c.csv", 10, data, names)[1])
     assert "sniffs" not in str(refused.value)
 
 
@@ -176,6 +193,7 @@ def test_a_delimiter_that_does_not_fit_is_named_as_it_was_set(tmp_path, option, 
     [
         (SettingNames(decimal="--decimal"), "(--decimal ','); set --decimal '.' for this file"),
         (SettingNames(), "(data.decimal: ','); set data.decimal: '.' for this file"),
+        (SettingNames(flags=True), "(data.decimal: ','); set --decimal '.' for this file"),
     ],
 )
 def test_a_decimal_mark_that_does_not_fit_is_named_as_it_was_set(tmp_path, names, hint):
@@ -437,6 +455,26 @@ def test_a_comma_is_a_thousands_separator_only_where_it_can_be_one(values, read,
     result = coerce(pd.Series(values, dtype=object), "numeric")
     assert result.values.astype(object).where(result.values.notna(), None).tolist() == read
     assert int(result.thousands.sum()) == thousands
+
+
+@pytest.mark.parametrize(
+    ("names", "hint"),
+    [
+        (SettingNames(), "set data.decimal: ','"),
+        (SettingNames(flags=True), "set --decimal ','"),  # churn.predict: --decimal not given
+        (SettingNames(decimal="--decimal", flags=True), "set --decimal ','"),  # given as '.'
+    ],
+)
+def test_the_decimal_comma_hint_names_the_setting_that_sets_the_decimal_mark(names, hint):
+    """Scoring with `--decimal .` (or without it, where the flag is what sets it for one file),
+    the hint said `set data.decimal: ','`, a params key: in a contract column and in a column
+    outside the contract that the model reads (contract.new_column: include)."""
+    raw = pd.Series(["101,08", "12,5", "7,0"], dtype=object)
+    column = ColumnContract("spend", "feature", "numeric")
+    with pytest.raises(ChurnError, match=re.escape(f"e.g. '101,08'; decimal commas? {hint};")):
+        check_feature(raw, column, Policies(), "eu.csv", True, 20, names)
+    with pytest.raises(ChurnError, match=re.escape(f"decimal commas? {hint})")):
+        check_new_column(raw, "spend", where="eu.csv", names=names)
 
 
 def test_decimal_commas_under_a_leading_zero_stop_the_run_with_the_hint():

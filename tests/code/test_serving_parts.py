@@ -8,6 +8,7 @@ import hashlib
 import json
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import jsonschema
@@ -109,7 +110,11 @@ def test_numeric_fields_take_json_numbers_only():
 
 
 FLAG_SPELLINGS = [True, False, 1, 0, 1.0, 0.0, "1", "0", "1.0", "0.00", " 1 ", "TRUE", "off",
-                  "Yes", "n", 2, -1, 0.5, "2", "0_1", "maybe"]  # fmt: skip
+                  "Yes", "n", 2, -1, 0.5, "2", "0_1", "maybe",
+                  # what only rounds to 0 or 1 (the API read it, its document did not show it)
+                  "10e-1", "100e-2", ".1e1", "0.99999999999999999999", "1e-400",
+                  # white space that str.strip() strips and JSON Schema's \s does not, and back
+                  "\x1c1", "1\x85", "\u3000yes\u2028", "\ufeff1", "\u200b0"]  # fmt: skip
 
 
 def test_flags_are_read_as_batch_scoring_reads_them():
@@ -161,13 +166,64 @@ def test_the_document_shows_each_flag_spelling_the_api_reads_and_no_other(nullab
 @given(text=st.from_regex(FLAG_TEXT) | st.from_regex(MISSING_TEXT))
 def test_all_text_the_document_allows_a_flag_is_read(text):
     """Whatever the document's patterns allow (numeric text of 0 or 1, the words, missing-value
-    text), the API reads as a flag, or as null where that is allowed. The document leaves out
-    spellings pandas rounds to 0 or 1 ("10e-1", "0.99999999999999999999"): it is narrower, never
-    wider, than what is read."""
+    text), the API reads as a flag, or as null where that is allowed."""
     nullable, required = flag_model(True), flag_model(False)
     assert accepted(nullable, text)
     missing = re.search(MISSING_TEXT, text) is not None
     assert accepted(required, text) != missing, text
+
+
+# Characters flag text is made of, white space of both regex dialects, and others
+FLAG_CHARACTERS = list(
+    "01289+-._eExX tTrRuUfFaAlLsSyYnNoO/#?\t\n\r\x0b\x1c\x85\xa0\u2028\u3000\ufeff"
+)
+
+
+# Text near 0 and 1 written as numbers ("10e-1", ".1e1", "-0.0E+3"), where pandas' reading
+# and a pattern can part
+NUMBER_LIKE = r"[ ]?[+-]?[01]{0,3}[.]?[01]{0,3}(?:[eE][+-]?[0-9]{1,3})?[ ]?"
+
+
+@settings(max_examples=2000, derandomize=True, deadline=None, database=None)
+@given(
+    text=st.from_regex(NUMBER_LIKE, fullmatch=True)
+    | st.text(st.sampled_from(FLAG_CHARACTERS), max_size=7)
+)
+def test_text_the_api_reads_as_a_flag_is_the_text_its_document_allows(text):
+    """The API read "10e-1" (pandas rounds it to 1) and "1" after U+001C (which str.strip()
+    strips), which the documented pattern did not allow: both now come from one rule
+    (raw_text.FLAG_TEXT), so a text is accepted exactly when the document allows it, and batch
+    scoring reads it alike (a flag, or missing where the API reads null)."""
+    for nullable in (False, True):
+        customer = flag_model(nullable)
+        document = jsonschema.Draft202012Validator(
+            customer.model_json_schema()["properties"]["app"]
+        )
+        assert accepted(customer, text) == document.is_valid(text), (text, nullable)
+    read = coerce_boolean(pd.Series([text], dtype=object))
+    assert (read.values.notna() | read.blank)[0] == accepted(flag_model(True), text), text
+
+
+def test_the_documented_flag_patterns_mean_the_same_in_every_regex_dialect():
+    """The white space class escape of Python (which the API's pattern used) and of JSON Schema
+    (ECMA 262) match different characters: the patterns hold no escape, only characters,
+    classes and groups, and JavaScript reads them as Python does."""
+    schema = flag_model(True).model_json_schema()["properties"]["app"]
+    patterns = [kind["pattern"] for kind in schema["anyOf"] if "pattern" in kind]
+    assert len(patterns) == 2 and not any("\\" in pattern for pattern in patterns)
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("no node to run the patterns as JavaScript (ECMA 262) reads them")
+    script = (
+        "const [patterns, texts] = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
+        "const found = patterns.map(p => new RegExp(p, 'u'));"
+        "console.log(JSON.stringify(texts.map(t => found.some(r => r.test(t)))));"
+    )
+    texts = [value for value in FLAG_SPELLINGS if isinstance(value, str)]
+    sent = json.dumps([patterns, texts])
+    answer = subprocess.run([node, "-e", script], input=sent, capture_output=True, text=True)
+    customer = flag_model(True)
+    assert json.loads(answer.stdout) == [accepted(customer, text) for text in texts]
 
 
 def test_text_with_a_lone_surrogate_is_refused_where_it_would_break_scoring():

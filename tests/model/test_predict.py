@@ -198,11 +198,42 @@ def test_decimal_commas_are_read_in_numeric_columns_only(trained, tmp_path, caps
     assert scores["id"].tolist() == ["10.001", "1.234.567", "4711,1"]
 
 
-def test_decimal_commas_without_the_setting_are_refused_with_a_hint(trained, tmp_path):
+@pytest.mark.parametrize("decimal", [[], ["--decimal", "."]])
+def test_decimal_commas_without_the_setting_are_refused_with_a_hint(trained, tmp_path, decimal):
+    """The hint named the params key (`set data.decimal: ','`), even after `--decimal .`: the
+    flag is what sets the decimal mark for the file scored."""
     trained.test_rows.head(5).to_csv(tmp_path / "eu.csv", sep=";", decimal=",", index=False)
-    with pytest.raises(ChurnError, match=r"decimal commas\? set data.decimal: ','"):
+    with pytest.raises(ChurnError, match=r"decimal commas\? set --decimal ','; contract") as stop:
         predict.main(["--input", str(tmp_path / "eu.csv"), "--output", str(tmp_path / "o.csv"),
-                      *artifact_args(trained.root)])  # fmt: skip
+                      *decimal, *artifact_args(trained.root)])  # fmt: skip
+    assert "data.decimal" not in str(stop.value)
+
+
+@pytest.mark.parametrize(
+    ("params", "flags", "message"),
+    [
+        ({}, ["--delimiter", ",", "--decimal", ","],
+         "--decimal ',' needs another delimiter than --delimiter ',': set --delimiter auto, ';', "
+         "tab or '|', or --decimal '.'"),
+        ({"delimiter": ";", "decimal": ","}, ["--delimiter", ","],
+         "data.decimal: ',' needs another delimiter than --delimiter ','"),
+        ({"delimiter": ","}, ["--decimal", ","],
+         "--decimal ',' needs another delimiter than data.delimiter: ','"),
+    ],
+)  # fmt: skip
+def test_a_delimiter_and_decimal_that_clash_are_named_as_they_were_set(
+    trained, tmp_path, params, flags, message
+):
+    """`--delimiter , --decimal ,` was refused with the params keys' message (`data.decimal ','
+    needs another data.delimiter`): the message names the flag or key that set each."""
+    settings = yaml.safe_load((trained.root / "params.yaml").read_text())
+    settings["data"].update(params)
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(settings))
+    trained.test_rows.head(2).to_csv(tmp_path / "in.csv", index=False)
+    files = ["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv")]
+    given = [*artifact_args(trained.root)[:-1], str(tmp_path / "params.yaml")]
+    with pytest.raises(ChurnError, match=f"^{re.escape(message)}"):
+        predict.main([*files, *flags, *given])
 
 
 def test_without_an_id_column_ids_are_input_row_numbers(trained, tmp_path, capsys):

@@ -178,6 +178,59 @@ def test_lines_of_spaces_are_blank_and_other_short_rows_still_stop_the_run(
         predict.main([*files, *artifact_args(trained.root)])
 
 
+@pytest.mark.parametrize("sep", [",", ";", "\t"])
+@pytest.mark.parametrize("before", ["\n", "\r\n  \r\n\t\n", "\r\r"])
+def test_blank_lines_before_the_header_are_skipped_as_ingest_skips_them(
+    trained, tmp_path, capsys, sep, before
+):
+    """A CSV whose first line was blank had its header scored as a data row (or a blank line
+    read as its header), and with --fallback was refused as empty; ingest read it, or missed a
+    ';' delimiter. Both skip blank lines (empty, or spaces and tabs only) before the header."""
+    rows = trained.test_rows.head(5)
+    text = rows.to_csv(index=False, sep=sep)
+    (tmp_path / "plain.csv").write_text(text)
+    (tmp_path / "blank.csv").write_text(before + text)
+    rows.head(2).to_parquet(tmp_path / "other.parquet")
+    scores = []
+    for name, fallback in (("plain", []), ("blank", []), ("blank", ["--fallback"])):
+        files = ["--input", str(tmp_path / f"{name}.csv"), "--output", str(tmp_path / "o.csv")]
+        fallback += [str(tmp_path / "other.parquet")] if fallback else []
+        summary = run_predict(capsys, *files, *fallback, *artifact_args(trained.root))
+        assert summary["rows_in"] == 5 == summary["rows_scored"], (name, fallback)
+        scores.append(pd.read_csv(tmp_path / "o.csv", dtype={"id": str}))
+    pd.testing.assert_frame_equal(scores[1], scores[0])
+    pd.testing.assert_frame_equal(scores[2], scores[0])
+    ids = ["customer_id"]
+    read = read_table(str(tmp_path / "blank.csv"), keep_as_text=ids)  # as ingest reads it
+    pd.testing.assert_frame_equal(read, read_table(str(tmp_path / "plain.csv"), keep_as_text=ids))
+    assert read["customer_id"].tolist() == scores[1]["id"].tolist()
+
+
+def test_a_file_of_blank_lines_only_is_refused_as_ingest_refuses_it(trained, tmp_path):
+    """Without --fallback it was scored as a file whose header names no contract column; with
+    it, refused as 'Empty CSV file'."""
+    (tmp_path / "blank.csv").write_text("\n  \r\n\t\n")
+    rows = trained.test_rows.head(2)
+    rows.to_parquet(tmp_path / "other.parquet")
+    files = ["--input", str(tmp_path / "blank.csv"), "--output", str(tmp_path / "o.csv")]
+    message = r"blank.csv: blank lines only, no header line$"
+    for fallback in ([], ["--fallback", str(tmp_path / "other.parquet")]):
+        with pytest.raises(ChurnError, match=message):
+            predict.main([*files, *fallback, *artifact_args(trained.root)])
+    with pytest.raises(ChurnError, match=message):
+        read_table(str(tmp_path / "blank.csv"))
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_blank_lines_between_rows_are_skipped_as_ingest_skips_them(trained, tmp_path, capsys):
+    header, *lines = trained.test_rows.head(4).to_csv(index=False, sep=";").splitlines()
+    (tmp_path / "in.csv").write_text("\n".join([header, "", *lines[:2], "  ", *lines[2:], ""]))
+    files = ["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv")]
+    summary = run_predict(capsys, *files, *artifact_args(trained.root))
+    assert summary["rows_in"] == 4 == summary["rows_scored"]
+    assert len(read_table(str(tmp_path / "in.csv"))) == 4
+
+
 def test_snapshots_are_compared_as_dates_when_catching_repeated_ids(trained, tmp_path, capsys):
     """2026-06-01 and 2026-06-01 00:00:00 are one snapshot: its ids were scored twice. Rows
     without a snapshot and another month are no repeats; the output keeps the text written."""
