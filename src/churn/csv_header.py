@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from churn.csv_lines import check_no_delimiter_line
 from churn.errors import ChurnError
 
 # data.delimiter: "auto" (sniffed from each file's header line) or one of these spellings.
@@ -115,16 +116,6 @@ def file_delimiter(
             )
         return ";"  # one column: no delimiter to sniff, and "," would split 1,5 in two
     return sep
-
-
-def check_no_delimiter_line(first_line: str, path: str) -> None:
-    """Refuse a file starting with a spreadsheet's delimiter line ("sep=;"): read as the header,
-    it would make one column of the whole file."""
-    if re.fullmatch(r"\s*sep=.?\s*", first_line, flags=re.IGNORECASE):
-        raise ChurnError(
-            f"{path}: the first line {first_line.strip()!r} is a spreadsheet's delimiter line, "
-            "not a header: delete that line (the delimiter is sniffed from the header)"
-        )
 
 
 def is_blank_name(name: object) -> bool:

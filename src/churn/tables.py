@@ -24,6 +24,7 @@ from churn.csv_header import (
     header_offset,
     is_blank_name,
 )
+from churn.csv_lines import check_row_widths
 from churn.decimal_commas import read_decimal_commas
 from churn.errors import ChurnError
 from churn.file_systems import filesystem_of
@@ -98,20 +99,6 @@ def read_csv(handle, path: str, delimiter: str, decimal: str, keep_as_text: Sequ
         )
     check_row_widths(frame, header, sep, path)
     return without_blank_headers(frame, header)
-
-
-def check_row_widths(frame: pd.DataFrame, header: Sequence[object], sep: str, path: str) -> None:
-    """Refuse a file whose data lines hold more fields than its header: pandas then makes the
-    first fields the row index and shifts every column one place (batch scoring refuses it).
-    A one-column header holding a delimiter is left to check_delimiter's hint."""
-    wrong_delimiter = len(header) == 1 and any(sep in str(header[0]) for sep in ";\t|,")
-    if not isinstance(frame.index, pd.RangeIndex) and not wrong_delimiter:
-        spelt = "tab" if sep == "\t" else sep
-        raise ChurnError(
-            f"{path}: data lines hold more fields than the header's {len(header)} names (a "
-            f"value with an unquoted {spelt!r}, a header missing a name, or a line ending in "
-            f"{spelt!r}): quote such values and name every column"
-        )
 
 
 def read_parquet_table(handle, path: str) -> Table:

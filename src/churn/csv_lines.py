@@ -1,0 +1,35 @@
+"""CSV lines that do not fit the header: a spreadsheet's "sep=;" line before it, and data lines
+with more fields than it has names."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import pandas as pd
+
+from churn.errors import ChurnError
+
+
+def check_no_delimiter_line(first_line: str, path: str) -> None:
+    """Refuse a file starting with a spreadsheet's delimiter line ("sep=;"): read as the header,
+    it would make one column of the whole file."""
+    if re.fullmatch(r"\s*sep=.?\s*", first_line, flags=re.IGNORECASE):
+        raise ChurnError(
+            f"{path}: the first line {first_line.strip()!r} is a spreadsheet's delimiter line, "
+            "not a header: delete that line (the delimiter is sniffed from the header)"
+        )
+
+
+def check_row_widths(frame: pd.DataFrame, header: Sequence[object], sep: str, path: str) -> None:
+    """Refuse a file whose data lines hold more fields than its header: pandas then makes the
+    first fields the row index and shifts every column one place (batch scoring refuses it).
+    A one-column header holding a delimiter is left to check_delimiter's hint."""
+    wrong_delimiter = len(header) == 1 and any(sep in str(header[0]) for sep in ";\t|,")
+    if not isinstance(frame.index, pd.RangeIndex) and not wrong_delimiter:
+        spelt = "tab" if sep == "\t" else sep
+        raise ChurnError(
+            f"{path}: data lines hold more fields than the header's {len(header)} names (a "
+            f"value with an unquoted {spelt!r}, a header missing a name, or a line ending in "
+            f"{spelt!r}): quote such values and name every column"
+        )
