@@ -23,7 +23,7 @@ from churn.raw_text import (
     normalise_text,
     row_mask,
 )
-from churn.type_changes import numbers_as_text_column, retype_detail, retyped
+from churn.type_changes import numbers_as_text, retype_detail, retyped
 
 
 def coercion_counts(coerced: Coerced, quarantined: bool) -> dict[str, int]:
@@ -145,8 +145,7 @@ def check_feature(
     if quick is not None:
         return quick
     result = coerce_in(raw, column.type, where)
-    format_problem = retyped(result) and numbers_as_text_column(raw, result)
-    changed = retyped(result, retype_min) or format_problem
+    changed = retyped(result, retype_min) or numbers_as_text(raw, result)
     if changed and policies.type_change == "fail":
         raise ChurnError(
             f"{where}: column '{column.name}' no longer holds {column.type} values "

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from churn.coercion import RETYPE_SHARE, coerce, infer_kind
+from churn.coercion import coerce
 from churn.contract_spec import ColumnContract, Contract
 from churn.data_params import DataParams, absent_role_columns, ids_of
 from churn.errors import CliParser, run_cli
@@ -18,14 +18,15 @@ from churn.params import PARAMS_FILE, load_section
 from churn.raw_text import as_text, blank_mask
 from churn.table_sources import list_table_files
 from churn.tables import read_table
-from churn.type_changes import refuse_numbers_as_text
+from churn.type_changes import inferred_kind
 
 MAX_CATEGORIES = 50  # more distinct values than this: an open set (id-like or free text)
 
 
-def infer_type(column: pd.Series) -> str:
+def infer_type(column: pd.Series, name: str, where: str = "") -> str:
     """numeric, categorical, boolean or datetime, from the values. Text that mostly reads as
-    numbers (say "1,234.5" with a few blanks, as spreadsheet exports have) is numeric."""
+    numbers (say "1,234.5" with a few blanks, as spreadsheet exports have) is numeric; text of
+    numbers written otherwise (12,5  $29.72  26%) stops inference (type_changes.inferred_kind)."""
     values = column.dropna()
     if pd.api.types.is_bool_dtype(column) or (
         pd.api.types.is_numeric_dtype(column) and len(values) and set(values.unique()) <= {0, 1}
@@ -35,7 +36,7 @@ def infer_type(column: pd.Series) -> str:
         return "numeric"
     if pd.api.types.is_datetime64_any_dtype(column):
         return "datetime"
-    return infer_kind(column, RETYPE_SHARE) if len(values) else "categorical"
+    return inferred_kind(column, name, where, ": no contract inferred")
 
 
 def infer_column(name: str, column: pd.Series, role: str, where: str = "") -> ColumnContract:
@@ -43,9 +44,8 @@ def infer_column(name: str, column: pd.Series, role: str, where: str = "") -> Co
     blanks count as missing and numbers written as text count as numbers); where: the data's
     file, for errors."""
     # ids are names, never numbers (ranges would refuse new customers, floats merge long ids)
-    kind = {"timestamp": "datetime", "id": "categorical"}.get(role) or infer_type(column)
-    if kind == "categorical" and role == "feature":
-        refuse_numbers_as_text(column, name, where, ": no contract inferred")
+    fixed = {"timestamp": "datetime", "id": "categorical"}.get(role)
+    kind = fixed or infer_type(column, name, where)
     values = coerce(column, kind).values
     # a row without an id cannot be told apart or joined back: quarantined, as scoring rejects
     # it; a row without a timestamp belongs to no snapshot (validate quarantines it whatever

@@ -7,13 +7,13 @@ from dataclasses import replace
 
 import pandas as pd
 
-from churn.coercion import RETYPE_SHARE, coerce, infer_kind
+from churn.coercion import coerce
 from churn.column_checks import ColumnCheck, check_feature, check_label, coercion_counts
 from churn.contract_spec import ColumnContract, Contract
 from churn.csv_header import FROM_PARAMS, SettingNames
 from churn.customer_ids import zero_fractions_cut
 from churn.data_params import DataParams
-from churn.type_changes import refuse_numbers_as_text
+from churn.type_changes import inferred_kind
 
 
 def impute_column(index: pd.Index, column: ColumnContract) -> ColumnCheck:
@@ -32,9 +32,8 @@ def check_new_column(
     """A column outside the contract kept for the model (contract.new_column: include), or the
     id when the contract leaves it out (text, never a number: 101 stays "101"). Numbers with
     decimal commas stop the run, as in a contract column, rather than become categories."""
-    kind = "categorical" if is_id else infer_kind(raw, RETYPE_SHARE)
-    if kind == "categorical" and not is_id:
-        refuse_numbers_as_text(raw, name, where, " (contract.new_column: include)", names)
+    outcome = " (contract.new_column: include)"
+    kind = "categorical" if is_id else inferred_kind(raw, name, where, outcome, names)
     result = coerce(raw, kind)
     return ColumnCheck(result.values, [], coercion_counts(result, False))
 

@@ -92,7 +92,7 @@ def drift_report(
     needed = needed_columns(ref, spec_inputs, importance)
     imputed = imputed_columns((ref, cur), needed, policies.missing_column, sources)
     new, ignored = schema_columns(ref, cur, spec_inputs, policies.new_column, left_out)
-    table = compare(ref, cur, params, importance, (new, ignored))
+    table = compare(ref, cur, params, importance, (new, ignored), sources)
     share = share_drifted(table, sources)
     drift, reason = decide(table, new, params, policies.new_column)
     return {

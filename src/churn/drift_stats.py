@@ -9,11 +9,12 @@ import pandas as pd
 from scipy import stats
 from scipy.spatial.distance import jensenshannon
 
-from churn.coercion import coerce, infer_kind
+from churn.coercion import RETYPE_SHARE, coerce, infer_kind
 from churn.raw_text import as_text
+from churn.type_changes import inferred_kind
 
 EPSILON = 1e-4  # share given to empty bins so that PSI stays finite
-RETYPE_SHARE = 0.5
+Checked = tuple[str, tuple[str, str]] | None  # a column's name, the sources of its two sides
 
 
 def shares(counts: np.ndarray) -> np.ndarray:
@@ -98,9 +99,26 @@ def missing_stats(reference: pd.Series, current: pd.Series, small: bool) -> dict
     return result
 
 
-def feature_stats(reference: pd.Series, current: pd.Series, small: bool) -> dict:
-    """Type, effect sizes and missing-rate change for one feature."""
-    kind = infer_kind(reference if reference.notna().any() else current, RETYPE_SHARE)
+def compared_kind(reference: pd.Series, current: pd.Series, checked: Checked = None) -> str:
+    """The type both sides are compared as: the reference's, or the current side's when the
+    reference has no values. With checked, (the column's name, the sides' sources), each side
+    with values is typed as contract inference types it: numbers written as text stop."""
+    if checked is None:
+        return infer_kind(reference if reference.notna().any() else current, RETYPE_SHARE)
+    name, sources = checked
+    kinds = [
+        inferred_kind(side, name, where, ": drift not compared")
+        for side, where in zip((reference, current), sources, strict=True)
+        if side.notna().any()
+    ]
+    return kinds[0] if kinds else "categorical"
+
+
+def feature_stats(
+    reference: pd.Series, current: pd.Series, small: bool, checked: Checked = None
+) -> dict:
+    """Type, effect sizes and missing-rate change for one feature (checked: see compared_kind)."""
+    kind = compared_kind(reference, current, checked)
     if kind == "numeric":
         values = numeric_stats(coerce(reference, kind).values, coerce(current, kind).values, small)
     else:

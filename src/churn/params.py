@@ -12,7 +12,8 @@ import yaml
 
 from churn.data_params import DataParams, IngestParams, Policies
 from churn.errors import ChurnError, read_text
-from churn.typed_sections import PARAMS_FILE, query_problem, report, require, section_from_mapping
+from churn.slice_queries import query_problem
+from churn.typed_sections import PARAMS_FILE, report, require, section_from_mapping
 from churn.yaml_files import parse_yaml, yaml_problem
 
 MODELS = ("xgboost", "logistic_regression")  # what train.model may name

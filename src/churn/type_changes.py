@@ -7,7 +7,7 @@ import re
 
 import pandas as pd
 
-from churn.coercion import RETYPE_SHARE, Coerced, coerce
+from churn.coercion import RETYPE_SHARE, Coerced, coerce, infer_kind
 from churn.csv_header import FROM_PARAMS, SettingNames, setting_text
 from churn.decimal_commas import DECIMAL_COMMA_NUMBER, comma_numbers, matches
 from churn.errors import ChurnError
@@ -54,6 +54,13 @@ def retype_detail(raw: pd.Series, coerced: Coerced, names: SettingNames = FROM_P
     return f"e.g. {example[:40]!r}{hint}"
 
 
+def numbers_as_text(raw: pd.Series, coerced: Coerced) -> bool:
+    """Whether a column is of another type only because its numbers are written as text (a
+    decimal comma, a currency or percent sign): most present values do not read as coerced, and
+    each of those is such a number."""
+    return retyped(coerced) and numbers_as_text_column(raw, coerced)
+
+
 def refuse_numbers_as_text(
     column: pd.Series, name: str, where: str, outcome: str = "", names: SettingNames = FROM_PARAMS
 ) -> None:
@@ -62,9 +69,20 @@ def refuse_numbers_as_text(
     see retype_detail), a currency or a percent sign; outcome: what the stop prevents, appended
     to the message."""
     numbers = coerce(column, "numeric")
-    if numbers_as_text_column(column, numbers):
+    if numbers_as_text(column, numbers):
         prefix = f"{where}: " if where else ""
         raise ChurnError(
             f"{prefix}column '{name}' holds numbers, not categories ({int(numbers.bad.sum())} "
             f"of {len(column)} rows, {retype_detail(column, numbers, names)}){outcome}"
         )
+
+
+def inferred_kind(
+    column: pd.Series, name: str, where: str, outcome: str = "", names: SettingNames = FROM_PARAMS
+) -> str:
+    """numeric or categorical, from the values of a column no contract types (contract
+    inference, a new column, drift), stopping as refuse_numbers_as_text says."""
+    kind = infer_kind(column, RETYPE_SHARE)
+    if kind == "categorical":  # a numeric column has few values that are no numbers
+        refuse_numbers_as_text(column, name, where, outcome, names)
+    return kind

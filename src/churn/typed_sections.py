@@ -1,13 +1,11 @@
 """Typed sections of a params file: a frozen dataclass per section, built from a mapping with
-each value checked against its field's annotation, and errors that name the file and the key;
-and whether a value that is a pandas query (evaluate.slices) can be read at all."""
+each value checked against its field's annotation, and errors that name the file and the key."""
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
 import math
-import tokenize
 import types
 import typing
 from collections.abc import Iterator
@@ -142,40 +140,3 @@ def field_defaults(cls: type) -> dict[str, Any]:
     """The fields of a section dataclass that have a default, with it."""
     fields = dataclasses.fields(cls)  # type: ignore[arg-type]
     return {f.name: f.default for f in fields if f.default is not dataclasses.MISSING}
-
-
-# What pandas raises for a query it cannot read, whatever the data: its parser's errors
-QUERY_ERRORS = (SyntaxError, tokenize.TokenError, NotImplementedError, ValueError)
-
-
-class AnyColumn(dict):
-    """A pandas eval resolver in which every name is an empty column (pandas stores its
-    temporaries in it too), so that a query is read whole without the data."""
-
-    def __contains__(self, key: object) -> bool:
-        return True
-
-    def __missing__(self, key: str) -> Any:
-        import pandas as pd  # only checks of queries need it
-
-        return pd.Series([], dtype=object, name=key)
-
-
-def query_problem(query: str) -> str | None:
-    """Why pandas cannot read a query (a slice of evaluate.slices) as a condition on a frame's
-    columns, as a phrase ("is empty: ..."), or None; what only the data can tell (a column's
-    type) is left to the stage that has it."""
-    import pandas as pd
-
-    if not query.strip():
-        return "is empty: write a condition such as tenure_months < 3"
-    try:
-        result = pd.DataFrame().eval(query, resolvers=(AnyColumn(),))
-    except pd.errors.UndefinedVariableError:  # every name resolves but @local ones
-        return "uses @, a Python variable evaluate has none of: write the value"
-    except QUERY_ERRORS as error:
-        why = error.args[0] if error.args else type(error).__name__
-        return f"is not a valid pandas query ({why})"
-    except Exception:  # e.g. .str on a column of numbers: the data's types decide
-        return None
-    return "is an assignment, not a condition" if isinstance(result, pd.DataFrame) else None
