@@ -83,6 +83,11 @@ def inferred_kind(
     """numeric or categorical, from the values of a column no contract types (contract
     inference, a new column, drift), stopping as refuse_numbers_as_text says."""
     kind = infer_kind(column, RETYPE_SHARE)
-    if kind == "categorical":  # a numeric column has few values that are no numbers
+    if kind == "numeric":  # few of its values are no numbers
+        return kind
+    # each value reads alone, so the distinct values tell (a category column has a handful:
+    # reading all of its 120k rows as numbers took 0.07 s)
+    distinct = column.drop_duplicates()
+    if numbers_as_text_column(distinct, coerce(distinct, "numeric")):
         refuse_numbers_as_text(column, name, where, outcome, names)
     return kind
