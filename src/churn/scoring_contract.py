@@ -54,6 +54,9 @@ def scoring_checks(
     unused = [c for c in (data.target, data.timestamp) if c and c in frame.columns]
     checked = frame.drop(columns=unused)
     early = diff_schema(checked, contract, {}, data, True)
+    # a contract column the model does not read (one featurize left out) is not needed to score
+    needed = {*artifacts.spec.input_columns, data.id}
+    early["missing"] = [name for name in early["missing"] if name in needed]
     check_schema_policies(early, contract, policies, where, checked.columns)
     # Of the columns outside the contract, only those the model reads (and the id, which a
     # contract may leave out) are checked, costly per column on wide inputs; the others are

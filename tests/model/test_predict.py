@@ -610,3 +610,26 @@ def test_columns_the_model_does_not_read_are_listed_not_checked(
     assert summary["rows_scored"] == 3
     assert {"extra_number", "extra_text"} <= set(summary["ignored_columns"])
     assert not {"extra_number", "extra_text"} & set(checked)
+
+
+def test_a_contract_column_the_model_does_not_read_is_not_needed_to_score(
+    trained, tmp_path, capsys
+):
+    """As a column featurize left out (constant in training): a batch without it used to stop
+    with 'column ... of the contract is missing' (contract.missing_column: fail)."""
+    params = yaml.safe_load((trained.root / "params.yaml").read_text())
+    contract = yaml.safe_load(Path(params["data"]["contract"]).read_text())
+    contract["columns"]["loyalty_points"] = {
+        "role": "feature",
+        "type": "numeric",
+        "nullable": False,
+    }
+    (tmp_path / "contract.yaml").write_text(yaml.safe_dump(contract))
+    params["data"]["contract"] = str(tmp_path / "contract.yaml")
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
+    trained.test_rows.head(30).to_parquet(tmp_path / "in.parquet")
+    files = ["--input", str(tmp_path / "in.parquet"), "--output", str(tmp_path / "o.parquet")]
+    artifacts = [*artifact_args(trained.root)[:4], "--params", str(tmp_path / "params.yaml")]
+    summary = run_predict(capsys, *files, *artifacts)
+    assert summary["rows_scored"] == 30 and summary["imputed_columns"] == []
+    assert "loyalty_points" not in pd.read_parquet(tmp_path / "o.parquet").columns

@@ -591,3 +591,23 @@ def test_predictions_carry_their_index_and_snapshot(api, trained):
     ]  # fmt: skip
     alone = post(api, {**record, "snapshot_month": 202605}).json()["predictions"]
     assert [(p["index"], p["snapshot_month"]) for p in alone] == [(0, "202605")]
+
+
+def test_a_contract_column_the_model_does_not_read_is_not_needed_in_a_request(trained, tmp_path):
+    """Its field is not in the request model (a column featurize left out), so no client could
+    send it: a record without it used to fail the contract's missing-column check."""
+    params = yaml.safe_load((trained.root / "params.yaml").read_text())
+    contract = yaml.safe_load((REPO / params["data"]["contract"]).read_text())
+    contract["columns"]["loyalty_points"] = {
+        "role": "feature",
+        "type": "numeric",
+        "nullable": False,
+    }
+    (tmp_path / "contract.yaml").write_text(yaml.safe_dump(contract))
+    params["data"]["contract"] = str(tmp_path / "contract.yaml")
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
+    env = unlocked_env(trained.root, CHURN_PARAMS=str(tmp_path / "params.yaml"))
+    for url in start_server(env, REPO):
+        answer = post(url, records(trained.test_rows.head(2)))
+        assert answer.status_code == 200, answer.text
+        assert len(answer.json()["predictions"]) == 2
