@@ -9,14 +9,13 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
 from churn.contract import infer_contract
 from churn.errors import ChurnError
 from churn.type_changes import PLAIN_NUMBERS_HINT
 from tests.code.test_drift import DATA, SPEC, batch, run_main, with_video
 from tests.code.test_drift_check import check_in
-from tests.code.test_validate_stage import run, setup
+from tests.code.test_validate_stage import including_new_columns, run, setup
 
 HINT = "decimal commas? set data.decimal: ','"
 
@@ -51,10 +50,7 @@ def stop_in_inference(tmp_path, monkeypatch) -> None:
 
 def stop_in_validate(tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
-    params = setup(tmp_path, "contracts/strict.yaml")
-    settings = yaml.safe_load(params.read_text())
-    settings["contract"]["new_column"] = "include"
-    params.write_text(yaml.safe_dump(settings))
+    params = including_new_columns(setup(tmp_path, "contracts/strict.yaml"))
     frame = pd.read_parquet(tmp_path / "in.parquet")
     frame.assign(video=video_batch(40).head(4)["video"].to_numpy()).to_parquet("in.parquet")
     run(tmp_path, params)

@@ -142,14 +142,19 @@ def test_without_a_contract_decimal_commas_stop_the_run_as_with_one(tmp_path, mo
     assert str(refused.value).startswith(f"{tmp_path / 'in.parquet'}: column 'charges'")
 
 
+def including_new_columns(params: Path) -> Path:
+    """params (a file setup wrote) with contract.new_column: include."""
+    settings = yaml.safe_load(params.read_text())
+    settings["contract"]["new_column"] = "include"
+    params.write_text(yaml.safe_dump(settings))
+    return params
+
+
 def test_a_new_column_of_decimal_comma_numbers_is_not_included_as_categories(tmp_path, monkeypatch):
     """contract.new_column: include typed a new column by inference alone: '117,68' made it a
     column of categories, which the model then trained on as such."""
     monkeypatch.chdir(tmp_path)
-    params = setup(tmp_path, "contracts/strict.yaml")
-    settings = yaml.safe_load(params.read_text())
-    settings["contract"]["new_column"] = "include"
-    params.write_text(yaml.safe_dump(settings))
+    params = including_new_columns(setup(tmp_path, "contracts/strict.yaml"))
     frame = pd.read_parquet(tmp_path / "in.parquet")
     frame.assign(charges=["117,68", "29,85", "56,95", "5.204,06"]).to_parquet(
         tmp_path / "in.parquet"

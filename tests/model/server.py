@@ -94,3 +94,16 @@ def start_server(env: dict[str, str], cwd: Path, command=uvicorn_command) -> Ite
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def params_with_an_unread_contract_column(params_file: Path, folder: Path) -> Path:
+    """A copy of params_file (in folder) whose contract also holds a required feature column
+    the model does not read (as one featurize left out): 'loyalty_points'."""
+    params = yaml.safe_load(params_file.read_text())
+    contract = yaml.safe_load((REPO / params["data"]["contract"]).read_text())
+    column = {"role": "feature", "type": "numeric", "nullable": False}
+    contract["columns"]["loyalty_points"] = column
+    (folder / "contract.yaml").write_text(yaml.safe_dump(contract))
+    params["data"]["contract"] = str(folder / "contract.yaml")
+    (folder / "params.yaml").write_text(yaml.safe_dump(params))
+    return folder / "params.yaml"

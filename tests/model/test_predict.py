@@ -22,6 +22,7 @@ from churn.errors import ChurnError
 from churn.model import predict_proba
 from churn.model_matrix import transform
 from tests.helpers import REPO
+from tests.model.server import params_with_an_unread_contract_column
 
 
 def artifact_args(root: Path) -> list[str]:
@@ -617,19 +618,10 @@ def test_a_contract_column_the_model_does_not_read_is_not_needed_to_score(
 ):
     """As a column featurize left out (constant in training): a batch without it used to stop
     with 'column ... of the contract is missing' (contract.missing_column: fail)."""
-    params = yaml.safe_load((trained.root / "params.yaml").read_text())
-    contract = yaml.safe_load(Path(params["data"]["contract"]).read_text())
-    contract["columns"]["loyalty_points"] = {
-        "role": "feature",
-        "type": "numeric",
-        "nullable": False,
-    }
-    (tmp_path / "contract.yaml").write_text(yaml.safe_dump(contract))
-    params["data"]["contract"] = str(tmp_path / "contract.yaml")
-    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
+    params = params_with_an_unread_contract_column(trained.root / "params.yaml", tmp_path)
     trained.test_rows.head(30).to_parquet(tmp_path / "in.parquet")
     files = ["--input", str(tmp_path / "in.parquet"), "--output", str(tmp_path / "o.parquet")]
-    artifacts = [*artifact_args(trained.root)[:4], "--params", str(tmp_path / "params.yaml")]
+    artifacts = [*artifact_args(trained.root)[:4], "--params", str(params)]
     summary = run_predict(capsys, *files, *artifacts)
     assert summary["rows_scored"] == 30 and summary["imputed_columns"] == []
     assert "loyalty_points" not in pd.read_parquet(tmp_path / "o.parquet").columns

@@ -27,6 +27,7 @@ from churn.serve_settings import Settings
 from tests.helpers import REPO, VENV_BIN
 from tests.model.server import (
     MAX_BODY_BYTES,
+    params_with_an_unread_contract_column,
     serving_env,
     start_server,
     uvicorn_command,
@@ -596,17 +597,8 @@ def test_predictions_carry_their_index_and_snapshot(api, trained):
 def test_a_contract_column_the_model_does_not_read_is_not_needed_in_a_request(trained, tmp_path):
     """Its field is not in the request model (a column featurize left out), so no client could
     send it: a record without it used to fail the contract's missing-column check."""
-    params = yaml.safe_load((trained.root / "params.yaml").read_text())
-    contract = yaml.safe_load((REPO / params["data"]["contract"]).read_text())
-    contract["columns"]["loyalty_points"] = {
-        "role": "feature",
-        "type": "numeric",
-        "nullable": False,
-    }
-    (tmp_path / "contract.yaml").write_text(yaml.safe_dump(contract))
-    params["data"]["contract"] = str(tmp_path / "contract.yaml")
-    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
-    env = unlocked_env(trained.root, CHURN_PARAMS=str(tmp_path / "params.yaml"))
+    params = params_with_an_unread_contract_column(trained.root / "params.yaml", tmp_path)
+    env = unlocked_env(trained.root, CHURN_PARAMS=str(params))
     for url in start_server(env, REPO):
         answer = post(url, records(trained.test_rows.head(2)))
         assert answer.status_code == 200, answer.text
