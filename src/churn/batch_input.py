@@ -87,7 +87,7 @@ def csv_batches(
     may hold line breaks. Decimal commas in a comma-delimited file are refused, as ingest does.
     names: what set the delimiter and the decimal mark, for the hint when they do not fit."""
     sep = file_delimiter(handle, data.delimiter, path, data.decimal, names)
-    start = header_offset(handle, path)  # after blank lines, as pandas reads the file
+    start = handle.tell()  # the header line, after blank lines, as pandas reads the file
     parse = pa_csv.ParseOptions(
         delimiter=sep, newlines_in_values=True, invalid_row_handler=blank_row_skipper(sep)
     )

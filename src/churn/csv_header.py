@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from churn.csv_lines import check_no_delimiter_line
+from churn.csv_lines import check_no_delimiter_line, hides_a_delimiter
 from churn.errors import ChurnError
 
 # data.delimiter: "auto" (sniffed from each file's header line) or one of these spellings.
@@ -95,12 +95,13 @@ def file_delimiter(
     handle, setting: str, path: str, decimal: str = ".", names: SettingNames = FROM_PARAMS
 ) -> str:
     """The delimiter setting, or with "auto" the one sniffed from the header line (after the
-    blank lines header_offset skips); the start of the file must be UTF-8 either way (handle is
-    rewound to the start). A comma-delimited file cannot have decimal commas: refused with
-    decimal "," (named as names.decimal says)."""
-    handle.seek(header_offset(handle, path))
+    blank lines header_offset skips); the start of the file must be UTF-8 either way. The handle
+    is left where the header line starts, for the reader. A comma-delimited file cannot have
+    decimal commas: refused with decimal "," (named as names.decimal says)."""
+    offset = header_offset(handle, path)
+    handle.seek(offset)
     start = handle.read(SAMPLE_BYTES)  # not readline(size): fsspec's remote files lack the size
-    handle.seek(0)
+    handle.seek(offset)
     text = utf8_start(start, path) if isinstance(start, bytes) else start
     header = text.splitlines()[0] if text else ""
     check_no_delimiter_line(header, path)
@@ -150,7 +151,7 @@ def check_delimiter(
     """Refuse a CSV read as one column whose name hides a delimiter (, ; tab |): the file's
     delimiter is not the one it was read with (setting, as set by names.delimiter)."""
     header = str(columns[0]) if columns else ""
-    if len(columns) == 1 and any(sep in header for sep in ";\t|,"):
+    if hides_a_delimiter(columns):
         raise ChurnError(
             f"{path}: one column only; wrong delimiter? (header starts {header[:40]!r}; "
             f"{delimiter_hint(header, setting, names)})"

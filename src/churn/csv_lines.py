@@ -21,12 +21,17 @@ def check_no_delimiter_line(first_line: str, path: str) -> None:
         )
 
 
+def hides_a_delimiter(names: Sequence[object]) -> bool:
+    """Whether a header read as one column holds one of the delimiters (, ; tab |): read with
+    another delimiter than the file's."""
+    return len(names) == 1 and any(sep in str(names[0]) for sep in ";\t|,")
+
+
 def check_row_widths(frame: pd.DataFrame, header: Sequence[object], sep: str, path: str) -> None:
     """Refuse a file whose data lines hold more fields than its header: pandas then makes the
     first fields the row index and shifts every column one place (batch scoring refuses it).
     A one-column header holding a delimiter is left to check_delimiter's hint."""
-    wrong_delimiter = len(header) == 1 and any(sep in str(header[0]) for sep in ";\t|,")
-    if not isinstance(frame.index, pd.RangeIndex) and not wrong_delimiter:
+    if not isinstance(frame.index, pd.RangeIndex) and not hides_a_delimiter(header):
         spelt = "tab" if sep == "\t" else sep
         raise ChurnError(
             f"{path}: data lines hold more fields than the header's {len(header)} names (a "

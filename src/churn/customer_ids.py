@@ -12,22 +12,17 @@ from churn.raw_text import as_text, blank_mask, normalise_text, row_mask, withou
 ZERO_FRACTION = r"(?:0|-?[1-9]\d*)\.0+"
 
 
-def number_text(value: int | float) -> str:
-    """A numeric id as text: whole numbers as integers (12.0 is "12", 9.3e18 in full), others
-    as Python writes them (12.5)."""
-    return normalise_text(value)
-
-
 def ids_as_text(column: pd.Series) -> pd.Series:
-    """Ids as text, text as the file wrote it and numbers as number_text, so that files typing
-    the id as int64, float64 or text stack into one text column without losing a digit."""
+    """Ids as text, text as the file wrote it and numbers as normalise_text spells them (12.0 is
+    "12", 9.3e18 in full), so that files typing the id as int64, float64 or text stack into one
+    text column without losing a digit."""
     if isinstance(column.dtype, pd.CategoricalDtype):  # Parquet dictionary columns
         column = column.astype(object)
     if pd.api.types.is_numeric_dtype(column):  # also booleans
         return as_text(column).astype("str")
     if pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty"):
         return column
-    spelt = column.map(lambda v: v if isinstance(v, str) else number_text(v), na_action="ignore")
+    spelt = column.map(lambda v: v if isinstance(v, str) else normalise_text(v), na_action="ignore")
     return spelt.astype("str")
 
 

@@ -11,10 +11,11 @@ from pathlib import Path
 import pandas as pd
 
 from churn.csv_header import check_delimiter
-from churn.customer_ids import ids_as_text, inexact_ids, number_text
+from churn.customer_ids import ids_as_text, inexact_ids
 from churn.data_params import ids_of
 from churn.errors import ChurnError, CliParser, listing, run_cli, storage_errors
 from churn.params import PARAMS_FILE, load_section
+from churn.raw_text import normalise_text
 from churn.table_sources import list_table_files
 from churn.tables import read_named_columns, write_parquet
 
@@ -133,7 +134,7 @@ def inexact_id_note(tables: Mapping[str, pd.DataFrame], id_column: str) -> str:
     return (
         f"ingest: warning: column '{id_column}' (data.id) holds ids as floating-point numbers "
         f"above 2**53, which cannot keep every digit (distinct ids may have become one), in "
-        f"{len(found)} file(s): {path} ({len(ids)} ids, e.g. {number_text(ids.iloc[0])}); "
+        f"{len(found)} file(s): {path} ({len(ids)} ids, e.g. {normalise_text(ids.iloc[0])}); "
         "export the id column as integers or text"
     )
 

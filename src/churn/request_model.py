@@ -24,10 +24,9 @@ from pydantic_core import PydanticCustomError
 
 from churn.artifacts import known_levels
 from churn.contract_spec import ColumnContract, Contract
-from churn.customer_ids import number_text
 from churn.features import FeatureSpec
 from churn.flags import flag_schema, flag_value
-from churn.raw_text import MISSING_MARKERS
+from churn.raw_text import MISSING_MARKERS, normalise_text
 from churn.responses import NAME_CHARS
 
 SURROGATE = re.compile("[\ud800-\udfff]")  # JSON can escape one ("\\ud800"); UTF-8 cannot hold it
@@ -75,13 +74,13 @@ def refuse_missing(value: Any) -> Any:
 
 
 def id_text(value: Any) -> Any:
-    """An id as batch scoring reads it: numbers as text (12 and 12.0 are "12", customer_ids'
-    number_text), and a missing-value marker ("", "NA" ...) as no id; text is echoed as sent,
+    """An id as batch scoring reads it: numbers as text (12 and 12.0 are "12", raw_text.
+    normalise_text), and a missing-value marker ("", "NA" ...) as no id; text is echoed as sent,
     and "12.0" repeats "12" (the contract reads ids as customer_ids)."""
     if isinstance(value, bool):
         return value  # refused by the str type
     if isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
-        return number_text(value)
+        return normalise_text(value)
     return missing_as_none(value)
 
 

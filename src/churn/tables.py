@@ -21,7 +21,6 @@ from churn.csv_header import (
     check_csv_header,
     check_unique_names,
     file_delimiter,
-    header_offset,
     is_blank_name,
 )
 from churn.csv_lines import check_row_widths
@@ -87,8 +86,7 @@ def read_csv(handle, path: str, delimiter: str, decimal: str, keep_as_text: Sequ
     format, without blank-headed columns; keep_as_text columns (ids) are read verbatim. Decimal
     ",": every column is read as text and only values that are strictly decimal-comma numbers
     (1.234,5) become numbers (pandas' thousands="." read 82.97 as 8297)."""
-    sep = file_delimiter(handle, delimiter, path, decimal)
-    handle.seek(header_offset(handle, path))
+    sep = file_delimiter(handle, delimiter, path, decimal)  # the handle at the header line
     header = check_csv_header(handle, sep, path)
     if decimal == ".":
         dtypes = dict.fromkeys(keep_as_text, str)
