@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from churn.contract_roles import check_roles
 from churn.contract_spec import ColumnContract, Contract
 from churn.data_params import DataParams, Policies, contract_location
 from churn.errors import ChurnError, require_file
@@ -111,6 +112,8 @@ def build(
     evaluate = section_from_mapping(PARAM_SECTIONS["evaluate"], "evaluate", raw, names[2])
     data, contract, policies = input_rules(params, spec, read_text, names[2])
     check_roles_match(spec, data, names)
+    if data.contract:  # a contract contradicting params is refused, as validate refuses it
+        check_roles(contract, data, data.contract)
     version = model_version(model_raw, rev)
     return Artifacts(spec, model, evaluate.threshold, data, contract, policies, version)
 

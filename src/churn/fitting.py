@@ -37,8 +37,9 @@ def undo_positive_weight(model: ChurnModel, labels: pd.Series, balance: bool) ->
 def monotone_constraints(features: Sequence[str], increasing: Sequence[str]) -> str:
     """XGBoost's constraint tuple: +1 for features whose growth must not lower the risk. A name
     close to a feature is a misspelling that would quietly constrain nothing: refused. A name
-    like no feature (the built-in data's column, with other data) constrains nothing, said on
-    stderr, as evaluate says of slices whose columns the data lacks."""
+    like no feature (the built-in data's column, with other data, or one featurize left out as
+    constant in the training split) constrains nothing, said on stderr, as evaluate says of
+    slices whose columns the data lacks."""
     for name in increasing:
         if name in features:
             continue
@@ -53,7 +54,8 @@ def monotone_constraints(features: Sequence[str], increasing: Sequence[str]) -> 
                 f"train.monotone_increasing names '{name}', which is not a model feature{hint}"
             )
         print(
-            f"train: warning: train.monotone_increasing: the data has no feature '{name}'; "
+            f"train: warning: train.monotone_increasing: the model has no feature '{name}' "
+            "(not in the data, or left out by featurize: see left_out in models/features.json); "
             "nothing constrained for it",
             file=sys.stderr,
         )

@@ -81,13 +81,29 @@ def inferred_kind(
     column: pd.Series, name: str, where: str, outcome: str = "", names: SettingNames = FROM_PARAMS
 ) -> str:
     """numeric or categorical, from the values of a column no contract types (contract
-    inference, a new column, drift), stopping as refuse_numbers_as_text says."""
+    inference, a new column, drift), stopping when any of its numbers are written as text (a
+    decimal comma, a currency or percent sign): as categories they would be useless, and as
+    numbers those values would be lost, however few (0, 2, 3,6: a third of them missing)."""
     kind = infer_kind(column, RETYPE_SHARE)
-    if kind == "numeric":  # few of its values are no numbers
-        return kind
+    if not (column.dtype == object or pd.api.types.is_string_dtype(column)):
+        return kind  # numbers, dates or flags already: no text to misread
     # each value reads alone, so the distinct values tell (a category column has a handful:
     # reading all of its 120k rows as numbers took 0.07 s)
     distinct = column.drop_duplicates()
     if numbers_as_text_column(distinct, coerce(distinct, "numeric")):
         refuse_numbers_as_text(column, name, where, outcome, names)
+        refuse_some_numbers_as_text(column, name, where, outcome, names)
     return kind
+
+
+def refuse_some_numbers_as_text(
+    column: pd.Series, name: str, where: str, outcome: str, names: SettingNames
+) -> None:
+    """Stop on a number column some of whose values are numbers written as text (see
+    inferred_kind); refuse_numbers_as_text stops the column most of whose values are."""
+    numbers = coerce(column, "numeric")
+    prefix = f"{where}: " if where else ""
+    raise ChurnError(
+        f"{prefix}column '{name}' holds numbers written as text ({int(numbers.bad.sum())} of "
+        f"{len(column)} rows, {retype_detail(column, numbers, names)}){outcome}"
+    )

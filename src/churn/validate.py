@@ -13,12 +13,8 @@ import numpy as np
 import pandas as pd
 
 from churn.column_checks import coerce_in, label_text, snapshot_months, unknown_labels
-from churn.contract_choice import (
-    check_roles,
-    choose_contract,
-    contract_setting,
-    outside_contracts_warning,
-)
+from churn.contract_choice import choose_contract, contract_setting, outside_contracts_warning
+from churn.contract_roles import check_roles
 from churn.data_params import DataParams, check_data_columns
 from churn.errors import ChurnError, CliParser, listing, run_cli
 from churn.outputs import check_destination

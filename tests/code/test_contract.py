@@ -201,6 +201,28 @@ def test_decimal_commas_stop_inference_as_they_stop_a_frozen_contract():
     assert infer_contract(words, DATA).column("plan").type == "categorical"
 
 
+@pytest.mark.parametrize(
+    ("charges", "example"),
+    [
+        (["0", "2", "3,6"], r"'3,6'; decimal commas\? set data\.decimal: ','"),
+        (["1", "$2", "3"], "'\\$2'"),
+    ],
+)
+def test_a_number_column_with_some_numbers_written_as_text_stops_inference(charges, example):
+    """Mostly whole numbers with a few decimal-comma (or currency) values were inferred numeric
+    and those values became missing in validate: a third of the column lost, counted only."""
+    message = (
+        rf"^in\.csv: column 'charges' holds numbers written as text \(1 of 3 rows, "
+        rf"e\.g\. {example}.*\): no contract inferred$"
+    )
+    with pytest.raises(ChurnError, match=message):
+        infer_contract(FRAME.assign(charges=charges), DATA, "in.csv")
+    with pytest.raises(ChurnError, match=r"\(contract\.new_column: include\)$"):
+        check_new_column(pd.Series(charges), "charges", where="in.csv")
+    plain = infer_contract(FRAME.assign(charges=["0", "2", "3.6"]), DATA)
+    assert plain.column("charges").type == "numeric"
+
+
 MONEY = [["$29.72", "$1,889.50", "-$5"], ["26%", "3 %", "0.5%"], ["USD 12", "eur 1,5", "12,5 €"]]
 
 

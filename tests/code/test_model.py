@@ -117,7 +117,7 @@ def test_a_misspelt_monotone_feature_is_refused_with_the_near_miss():
 def test_a_monotone_feature_other_data_lacks_is_skipped_with_a_warning(capsys):
     """Own data without the built-in column: nothing to constrain, said, not a failure."""
     assert monotone_constraints(["tenure", "orders"], ["days_since_last_order"]) == "(0,0)"
-    assert "the data has no feature 'days_since_last_order'" in capsys.readouterr().err
+    assert "the model has no feature 'days_since_last_order'" in capsys.readouterr().err
 
 
 def test_a_categorical_column_cannot_be_constrained():

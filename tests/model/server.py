@@ -99,10 +99,16 @@ def start_server(env: dict[str, str], cwd: Path, command=uvicorn_command) -> Ite
 def params_with_an_unread_contract_column(params_file: Path, folder: Path) -> Path:
     """A copy of params_file (in folder) whose contract also holds a required feature column
     the model does not read (as one featurize left out): 'loyalty_points'."""
+    column = {"role": "feature", "type": "numeric", "nullable": False}
+    return params_with_contract_columns(params_file, folder, loyalty_points=column)
+
+
+def params_with_contract_columns(params_file: Path, folder: Path, **columns: dict) -> Path:
+    """A copy of params_file (in folder) whose contract (contract.yaml, in folder) is its
+    contract with these columns set."""
     params = yaml.safe_load(params_file.read_text())
     contract = yaml.safe_load((REPO / params["data"]["contract"]).read_text())
-    column = {"role": "feature", "type": "numeric", "nullable": False}
-    contract["columns"]["loyalty_points"] = column
+    contract["columns"].update(columns)
     (folder / "contract.yaml").write_text(yaml.safe_dump(contract))
     params["data"]["contract"] = str(folder / "contract.yaml")
     (folder / "params.yaml").write_text(yaml.safe_dump(params))

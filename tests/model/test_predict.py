@@ -22,7 +22,7 @@ from churn.errors import ChurnError
 from churn.model import predict_proba
 from churn.model_matrix import transform
 from tests.helpers import REPO
-from tests.model.server import params_with_an_unread_contract_column
+from tests.model.server import params_with_an_unread_contract_column, params_with_contract_columns
 
 
 def artifact_args(root: Path) -> list[str]:
@@ -268,6 +268,25 @@ def test_params_roles_changed_since_training_stop_scoring(trained, tmp_path, key
         predict.main([*files, *artifacts])
     assert "'churned', 'customer_id', 'snapshot_month'] that" in str(error.value)
     assert "run `dvc repro`" in str(error.value)
+    assert not (tmp_path / "o.parquet").exists()
+
+
+def test_a_contract_contradicting_params_roles_stops_scoring(trained, tmp_path):
+    """As validate refuses it: a contract giving the snapshot column the feature role (edited
+    since training) was applied as written, params naming it the timestamp."""
+    snapshot = {"role": "feature", "type": "categorical", "nullable": True}
+    params = params_with_contract_columns(
+        trained.root / "params.yaml", tmp_path, snapshot_month=snapshot
+    )
+    trained.test_rows.head(5).to_parquet(tmp_path / "in.parquet")
+    files = ["--input", str(tmp_path / "in.parquet"), "--output", str(tmp_path / "o.parquet")]
+    artifacts = [*artifact_args(trained.root)[:4], "--params", str(params)]
+    message = (
+        f"{tmp_path / 'contract.yaml'} gives 'snapshot_month' the feature role, params "
+        "data.timestamp names it as the timestamp"
+    )
+    with pytest.raises(ChurnError, match=f"^{re.escape(message)}$"):
+        predict.main([*files, *artifacts])
     assert not (tmp_path / "o.parquet").exists()
 
 

@@ -28,6 +28,7 @@ from tests.helpers import REPO, VENV_BIN
 from tests.model.server import (
     MAX_BODY_BYTES,
     params_with_an_unread_contract_column,
+    params_with_contract_columns,
     serving_env,
     start_server,
     uvicorn_command,
@@ -366,7 +367,13 @@ def refusal(env: dict[str, str]) -> str:
     return message[0]
 
 
-PROBLEMS = ["missing model", "mismatched features", "truncated model", "id renamed in params"]
+PROBLEMS = [
+    "missing model",
+    "mismatched features",
+    "truncated model",
+    "id renamed in params",
+    "contract contradicting params",
+]
 
 
 @pytest.mark.parametrize("problem", PROBLEMS)
@@ -389,6 +396,11 @@ def test_server_refuses_to_start_on_bad_artifacts(trained, tmp_path, problem):
         (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
         env = unlocked_env(trained.root, CHURN_PARAMS=str(tmp_path / "params.yaml"))
         expected = "differ from the ['churned', 'customer_id', 'snapshot_month'] that"
+    if problem == "contract contradicting params":  # the contract edited since training
+        label = {"role": "feature", "type": "numeric", "nullable": True}
+        params = params_with_contract_columns(trained.root / "params.yaml", tmp_path, churned=label)
+        env = unlocked_env(trained.root, CHURN_PARAMS=str(params))
+        expected = "gives 'churned' the feature role, params data.target names it as the target"
     assert expected in refusal(env)
 
 
