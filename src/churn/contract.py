@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from churn.coercion import coerce
+from churn.coercion import Coerced, coerce
 from churn.contract_spec import ColumnContract, Contract
 from churn.data_params import DataParams, absent_role_columns, ids_of
-from churn.errors import CliParser, run_cli
+from churn.errors import ChurnError, CliParser, run_cli
 from churn.params import PARAMS_FILE, load_section
 from churn.raw_text import as_text, blank_mask
 from churn.table_sources import list_table_files
 from churn.tables import read_table
-from churn.type_changes import inferred_kind
+from churn.type_changes import inferred_kind, retype_detail, retyped
 
 MAX_CATEGORIES = 50  # more distinct values than this: an open set (id-like or free text)
 
@@ -46,7 +46,10 @@ def infer_column(name: str, column: pd.Series, role: str, where: str = "") -> Co
     # ids are names, never numbers (ranges would refuse new customers, floats merge long ids)
     fixed = {"timestamp": "datetime", "id": "categorical"}.get(role)
     kind = fixed or infer_type(column, name, where)
-    values = coerce(column, kind).values
+    coerced = coerce(column, kind)
+    if role == "timestamp":
+        refuse_undated_timestamp(column, coerced, name, where)
+    values = coerced.values
     # a row without an id cannot be told apart or joined back: quarantined, as scoring rejects
     # it; a row without a timestamp belongs to no snapshot (validate quarantines it whatever
     # the contract says, see contract_columns.required_timestamp): neither is written nullable
@@ -58,6 +61,18 @@ def infer_column(name: str, column: pd.Series, role: str, where: str = "") -> Co
         open_set = len(levels) > MAX_CATEGORIES
         return ColumnContract(name, role, kind, nullable, categories=None if open_set else levels)
     return ColumnContract(name, role, kind, nullable)
+
+
+def refuse_undated_timestamp(column: pd.Series, coerced: Coerced, name: str, where: str) -> None:
+    """Stop when most values of the data.timestamp column are no dates (epoch seconds, 202601):
+    the contract would type it datetime and validate would stop on every row, saying the column
+    "no longer" holds dates."""
+    if retyped(coerced):
+        prefix = f"{where}: " if where else ""
+        raise ChurnError(
+            f"{prefix}column '{name}' (data.timestamp) holds no dates ({int(coerced.bad.sum())} "
+            f"of {len(column)} rows, {retype_detail(column, coerced)}): no contract inferred"
+        )
 
 
 def has_values(column: pd.Series) -> bool:

@@ -223,6 +223,19 @@ def test_a_number_column_with_some_numbers_written_as_text_stops_inference(charg
     assert plain.column("charges").type == "numeric"
 
 
+@pytest.mark.parametrize("month", [[1767225600] * 3, ["202601"] * 3])
+def test_a_timestamp_column_without_dates_stops_inference(month):
+    """Epoch seconds or 202601 were typed datetime, and validate then stopped on every row
+    saying the column "no longer holds datetime values"."""
+    message = (
+        rf"^in\.csv: column 'month' \(data\.timestamp\) holds no dates \(3 of 3 rows, "
+        rf"e\.g\. '{month[0]}'; dates must read as dates: write them as YYYY-MM-DD\): "
+        r"no contract inferred$"
+    )
+    with pytest.raises(ChurnError, match=message):
+        infer_contract(FRAME.assign(month=month), DATA, "in.csv")
+
+
 MONEY = [["$29.72", "$1,889.50", "-$5"], ["26%", "3 %", "0.5%"], ["USD 12", "eur 1,5", "12,5 €"]]
 
 
