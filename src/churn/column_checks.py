@@ -23,15 +23,17 @@ from churn.raw_text import (
     normalise_text,
     row_mask,
 )
-from churn.type_changes import numbers_as_text, retype_detail, retyped
+from churn.type_changes import retype_detail, shown_part, type_change
 
 
-def coercion_counts(coerced: Coerced, quarantined: bool) -> dict[str, int]:
-    """Non-zero counts of what coercion did to one column."""
+def coercion_counts(coerced: Coerced, rejected: pd.Series | None = None) -> dict[str, int]:
+    """Non-zero counts of what coercion did to one column (rejected: the wrong-typed values
+    rejected, not coerced to missing)."""
+    kept = int(coerced.bad.sum()) - (0 if rejected is None else int(rejected.sum()))
     counts = {
         "blank_to_missing": int(coerced.blank.sum()),
         "thousands_separator": int(coerced.thousands.sum()),
-        "text_to_missing": 0 if quarantined else int(coerced.bad.sum()),
+        "text_to_missing": kept,
     }
     return {kind: n for kind, n in counts.items() if n}
 
@@ -72,12 +74,6 @@ def label_text(text: pd.Series) -> pd.Series:
     numbers = pd.to_numeric(text.astype(object), errors="coerce")
     whole = row_mask(pd.Series(numbers % 1 == 0, index=text.index))
     return text.where(~whole, numbers.where(whole).astype("Int64").astype("string"))
-
-
-def snapshot_months(stamps: pd.Series) -> pd.Series:
-    """Each row's snapshot: the calendar month of its data.timestamp (missing stays missing), so
-    that dates spread over a month are one snapshot in split, drift and validate alike."""
-    return stamps.dt.to_period("M")
 
 
 def unknown_labels(text: pd.Series) -> pd.Series:
@@ -138,27 +134,30 @@ def check_feature(
     scoring,
     retype_min=1,
     names: SettingNames = FROM_PARAMS,
+    stamps=None,
 ):
     """Coerce one contract column and list the rows that break the contract (names: what sets
-    the decimal mark, for the hint on decimal commas)."""
+    the decimal mark, for the hint on decimal commas; stamps: see type_changes.type_change)."""
     quick = fast_check(raw, column, scoring)
     if quick is not None:
         return quick
     result = coerce_in(raw, column.type, where)
-    changed = retyped(result, retype_min) or numbers_as_text(raw, result)
-    if changed and policies.type_change == "fail":
+    change = type_change(raw, result, retype_min, stamps)
+    if change and policies.type_change == "fail":
+        shown, part = shown_part(change, raw, result)
         raise ChurnError(
-            f"{where}: column '{column.name}' no longer holds {column.type} values "
-            f"({int(result.bad.sum())} of {len(raw)} rows, {retype_detail(raw, result, names)}; "
+            f"{where}: column '{column.name}' no longer holds {column.type} values{change.where} "
+            f"({int(part.bad.sum())} of {len(shown)} rows, {retype_detail(shown, part, names)}; "
             "contract.type_change: fail)"
         )
-    quarantine = changed and policies.type_change == "quarantine"
-    # A word in a required number column is a wrong value, not a missing one: named as such.
-    wrong_type = quarantine or not column.nullable
-    failures = [(f"type:{column.name}", result.bad)] if wrong_type else []
+    # A word in a required number column is a wrong value, not a missing one: named as such;
+    # under contract.type_change: quarantine, so are those of the snapshots that changed type.
+    quarantine = change is not None and policies.type_change == "quarantine"
+    rejected = result.bad if not column.nullable else change.rows if quarantine else None
+    failures = [(f"type:{column.name}", rejected)] if rejected is not None else []
     checks, unseen = value_failures(result.values, column, scoring)
-    counts = coercion_counts(result, wrong_type)  # a rejected word is not a coerced one
-    return ColumnCheck(result.values, failures + checks, counts, changed, unseen)
+    counts = coercion_counts(result, rejected)  # a rejected word is not a coerced one
+    return ColumnCheck(result.values, failures + checks, counts, change is not None, unseen)
 
 
 def fast_check(raw: pd.Series, column: ColumnContract, scoring: bool) -> ColumnCheck | None:

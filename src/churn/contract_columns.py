@@ -3,12 +3,20 @@ imputed or left out, columns outside the contract included when asked for."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from functools import cache
 
 import pandas as pd
 
 from churn.coercion import coerce
-from churn.column_checks import ColumnCheck, check_feature, check_label, coercion_counts
+from churn.column_checks import (
+    ColumnCheck,
+    check_feature,
+    check_label,
+    coerce_in,
+    coercion_counts,
+)
 from churn.contract_spec import ColumnContract, Contract
 from churn.csv_header import FROM_PARAMS, SettingNames
 from churn.customer_ids import zero_fractions_cut
@@ -35,7 +43,7 @@ def check_new_column(
     outcome = " (contract.new_column: include)"
     kind = "categorical" if is_id else inferred_kind(raw, name, where, outcome, names)
     result = coerce(raw, kind)
-    return ColumnCheck(result.values, [], coercion_counts(result, False))
+    return ColumnCheck(result.values, [], coercion_counts(result))
 
 
 def optional_roles(data: DataParams, scoring: bool) -> set[str]:
@@ -56,7 +64,7 @@ def check_columns(
 ) -> dict[str, ColumnCheck]:
     """Every contract column (and included new column: those named in include, or every one
     when it is None) coerced and checked, in contract order; names: what set the CSV format."""
-    checks = {}
+    checks, stamps = {}, row_stamps(frame, data, where)
     for contract_column in contract.columns:
         column = required_timestamp(contract_column, data, scoring)
         if column.name not in frame.columns:
@@ -66,14 +74,24 @@ def check_columns(
             checks[column.name] = check_label(frame[column.name], column, data, where)
         else:
             raw = frame[column.name]
+            dated = None if column.name == data.timestamp else stamps
             checks[column.name] = check_feature(
-                raw, column, policies, where, scoring, retype_min, names
+                raw, column, policies, where, scoring, retype_min, names, dated
             )
     if policies.new_column == "include":
         for name in added_columns(frame, contract):
             if include is None or name in include:
                 checks[name] = check_new_column(frame[name], name, name == data.id, where, names)
     return with_customer_ids(checks, data.id)
+
+
+def row_stamps(frame: pd.DataFrame, data: DataParams, where: str) -> Callable[[], pd.Series] | None:
+    """Each row's data.timestamp as a date, read once and only when a column asks for it (one
+    with wrong-typed values, to judge per snapshot whether it changed type); None without a
+    timestamp column (a type change is then judged on the whole column)."""
+    if not data.timestamp or data.timestamp not in frame.columns:
+        return None
+    return cache(lambda: coerce_in(frame[data.timestamp], "datetime", where).values)
 
 
 def with_customer_ids(checks: dict[str, ColumnCheck], id_column: str) -> dict[str, ColumnCheck]:

@@ -6,11 +6,12 @@ import numpy as np
 import pandas as pd
 
 from churn.coercion import coerce
-from churn.column_checks import coerce_in, label_text, snapshot_months, unknown_labels
+from churn.column_checks import coerce_in, label_text, unknown_labels
 from churn.data_params import DataParams, check_data_columns
 from churn.errors import ChurnError
 from churn.params import DriftParams
 from churn.raw_text import as_text
+from churn.type_changes import snapshot_months
 
 
 def newest_unlabelled(frame: pd.DataFrame, target: str, newest: np.ndarray) -> bool:

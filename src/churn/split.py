@@ -11,12 +11,13 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from churn.column_checks import coerce_in, snapshot_months
+from churn.column_checks import coerce_in
 from churn.customer_ids import customer_ids
 from churn.data_params import DataParams, check_data_columns, check_labels
 from churn.errors import ChurnError, CliParser, run_cli
 from churn.params import PARAMS_FILE, SplitParams, load_section
 from churn.tables import read_parquet, write_parquet
+from churn.type_changes import snapshot_months
 
 
 class Splits(NamedTuple):

@@ -4,7 +4,10 @@ example value, a hint for decimal commas, currency or percent signs, and dates).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from churn.coercion import RETYPE_SHARE, Coerced, coerce, infer_kind
@@ -30,6 +33,84 @@ def retyped(coerced: Coerced, min_present: int = 1) -> bool:
         return False
     present = int((coerced.values.notna() | coerced.bad).sum())
     return present >= min_present and bad > RETYPE_SHARE * present
+
+
+def snapshot_months(stamps: pd.Series) -> pd.Series:
+    """Each row's snapshot: the calendar month of its data.timestamp (missing stays missing), so
+    that dates spread over a month are one snapshot in split, drift and validate alike."""
+    return stamps.dt.to_period("M")
+
+
+@dataclass(frozen=True)
+class TypeChange:
+    """Where a column no longer holds its contract type: its wrong-typed values there (what
+    contract.type_change: quarantine rejects), and the rows the error describes (those of the
+    first such snapshot; None: the whole column, judged without snapshots)."""
+
+    rows: pd.Series
+    shown: np.ndarray | None = None
+    snapshot: str = ""
+
+    @property
+    def where(self) -> str:
+        """For the error: ' in snapshot 2026-07-01', or '' when judged on the whole column."""
+        return f" in snapshot {self.snapshot}" if self.snapshot else ""
+
+
+def type_change(
+    raw: pd.Series,
+    coerced: Coerced,
+    min_present: int = 1,
+    stamps: Callable[[], pd.Series] | None = None,
+) -> TypeChange | None:
+    """Whether, and where, coercion cannot fix the column: with stamps (each row's timestamp,
+    asked for only when some value has the wrong type), per snapshot, so that one month of text
+    is not diluted by the clean months around it; else over the whole column (a scored chunk)."""
+    if not coerced.bad.any():  # the common case: no split by snapshot
+        return None
+    if stamps is None:
+        changed = retyped(coerced, min_present) or numbers_as_text(raw, coerced)
+        return TypeChange(coerced.bad) if changed else None
+    return snapshot_change(raw, coerced, min_present, stamps())
+
+
+def snapshot_change(raw, coerced: Coerced, min_present: int, stamps: pd.Series):
+    """type_change judged per snapshot (as retyped and numbers_as_text judge a column); rows
+    without a snapshot (no readable timestamp: refused for it in training) are judged in none."""
+    codes, months = pd.factorize(snapshot_months(stamps), sort=True)  # no snapshot: -1
+    bad, dated = coerced.bad.to_numpy(dtype=bool), codes >= 0
+    present = bad | coerced.values.notna().to_numpy(dtype=bool)
+    wrong = np.bincount(codes[bad & dated], minlength=len(months))
+    counted = np.bincount(codes[present & dated], minlength=len(months))
+    changed = [
+        code
+        for code in np.flatnonzero(wrong > RETYPE_SHARE * counted)  # oldest first
+        if counted[code] >= min_present
+        or numbers_as_text_column(*part(raw, coerced, codes == code))
+    ]
+    if not changed:
+        return None
+    shown = codes == changed[0]
+    rows = coerced.bad & np.isin(codes, changed)
+    return TypeChange(rows, shown, snapshot_name(stamps[shown], months[changed[0]]))
+
+
+def part(raw: pd.Series, coerced: Coerced, rows: np.ndarray) -> tuple[pd.Series, Coerced]:
+    """The given rows of a column and of its coercion."""
+    return raw[rows], Coerced(*(mask[rows] for mask in coerced))
+
+
+def snapshot_name(stamps: pd.Series, month: pd.Period) -> str:
+    """A snapshot as an error names it: the date its rows share (2026-07-01), else its month."""
+    first, last = stamps.min(), stamps.max()
+    if first != last:
+        return str(month)
+    return str(first.date()) if first == first.normalize() else str(first)
+
+
+def shown_part(change: TypeChange, raw: pd.Series, coerced: Coerced):
+    """The rows of a column and of its coercion that the error about change describes."""
+    return (raw, coerced) if change.shown is None else part(raw, coerced, change.shown)
 
 
 def numbers_as_text_column(raw: pd.Series, coerced: Coerced) -> bool:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from churn.column_checks import coerce_in, label_text, snapshot_months, unknown_labels
+from churn.column_checks import coerce_in, label_text, unknown_labels
 from churn.contract_choice import choose_contract, contract_setting, outside_contracts_warning
 from churn.contract_roles import check_roles
 from churn.data_params import DataParams, check_data_columns
@@ -22,6 +22,7 @@ from churn.params import PARAMS_FILE, load_section
 from churn.raw_text import as_text
 from churn.refused_share import check_refused_share
 from churn.tables import read_parquet, write_parquet, writing
+from churn.type_changes import snapshot_months
 from churn.validation import ValidationResult, apply_contract
 
 OUTPUTS = ("valid_out", "unlabelled_out", "quarantine_out", "metrics", "schema")  # options
@@ -120,10 +121,17 @@ def validate(frame, contract, policies, data, where) -> tuple[ValidationResult, 
     result = ValidationResult(
         labelled.valid,
         pd.concat([labelled.rejected, scored.rejected], ignore_index=True),
-        labelled.schema,
+        merged_schema(labelled.schema, scored.schema, contract.names()),
         merged_counts(labelled.counts, scored.counts),
     )
     return result, scored
+
+
+def merged_schema(labelled: dict, unlabelled: dict, order: list[str]) -> dict:
+    """The labelled rows' schema diff, with every column that changed type in either part (the
+    unlabelled snapshot is checked apart), in contract order."""
+    retyped = {*labelled["retyped"], *unlabelled["retyped"]}
+    return {**labelled, "retyped": [name for name in order if name in retyped]}
 
 
 def main(argv: Sequence[str] | None = None) -> None:

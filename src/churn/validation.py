@@ -12,7 +12,7 @@ from churn.column_checks import ColumnCheck
 from churn.contract_columns import added_columns, check_columns, optional_roles
 from churn.contract_spec import Contract
 from churn.data_params import DataParams, Policies
-from churn.errors import ChurnError, near_miss
+from churn.errors import ChurnError, listing, near_miss, spelt_alike
 
 __all__ = ["Policies", "ValidationResult", "apply_contract"]
 
@@ -34,10 +34,10 @@ def check_missing(missing: list[str], contract: Contract, policies: Policies, wh
     the contract's columns are missing (imputed, every row would look alike)."""
     if not missing:
         return
-    hint = near_miss(missing[0], columns)
+    hint = near_misses(missing, columns)
     if policies.missing_column == "fail":
         raise ChurnError(
-            f"{where}: column '{missing[0]}' of the contract is missing from the data "
+            f"{where}: {missing_named(missing)} missing from the data "
             f"(contract.missing_column: fail){hint}"
         )
     features = contract.names("feature")  # id, timestamp and label are no inputs to impute
@@ -47,6 +47,24 @@ def check_missing(missing: list[str], contract: Contract, policies: Policies, wh
             f"{where}: {len(absent)} of {len(features)} contract feature columns are missing, "
             f"e.g. '{absent[0]}'; imputing them all would score every row alike{hint}"
         )
+
+
+def missing_named(missing: list[str]) -> str:
+    """The missing columns, every one named (fixing only the first would find the next)."""
+    if len(missing) == 1:
+        return f"column '{missing[0]}' of the contract is"
+    named = ", ".join(f"'{name}'" for name in missing)
+    return f"columns {named} of the contract are"
+
+
+def near_misses(missing: list[str], columns, shown: int = 3) -> str:
+    """The hint for the missing columns the data has under another spelling (see near_miss):
+    the first few, and how many in all."""
+    if len(missing) == 1:
+        return near_miss(missing[0], columns)
+    alike = [(name, spelt_alike(name, columns)) for name in missing]
+    found = [f"{other!r} for '{name}'" for name, other in alike if other is not None]
+    return f"; the data has {listing(found, shown)}: names must match exactly" if found else ""
 
 
 def diff_schema(frame, contract, checks, data, scoring) -> dict:
@@ -134,8 +152,10 @@ def apply_contract(
     """Split the frame into valid typed rows and rejected rows with reasons, following policies.
 
     Valid rows are sorted by timestamp and id, except when scoring: then they keep the input order.
-    A column counts as retyped only with at least retype_min present values. With repeats, a
-    repeated id within a snapshot is rejected (chunked scoring checks repeats across chunks itself).
+    A column counts as retyped when most of its present values in a snapshot (in the whole frame
+    without a data.timestamp column) have the wrong type, and only with at least retype_min
+    present values there. With repeats, a repeated id within a snapshot is rejected (chunked
+    scoring checks repeats across chunks itself).
     With contract.new_column: include, include names the new columns to check and keep (default:
     every one).
     """

@@ -248,3 +248,34 @@ def test_an_id_or_snapshot_column_params_do_not_name_is_refused(tmp_path, monkey
     expected = f"gives the {role} role to {holder!r}, which the data has, and params data.{role}"
     with pytest.raises(ChurnError, match=re.escape(expected)):
         run(tmp_path, params)
+
+
+def test_a_month_of_text_stops_validate_and_is_listed_as_retyped(tmp_path, monkeypatch):
+    """One month of words in a number column, diluted by the clean months before it, passed as
+    missing values with "retyped": []; in an unlabelled newest snapshot, quarantined whole,
+    schema.json did not list the column either."""
+    monkeypatch.chdir(tmp_path)
+    params = setup(tmp_path, "contracts/strict.yaml")
+    earlier = pd.DataFrame(
+        {"customer_id": list("abcdef"), "month": ["2026-01-01"] * 6,
+         "orders": ["1", "2", "3", "4", "5", "6"], "churned": [0, 1, 0, 1, 0, 1]}
+    )  # fmt: skip
+    for labels in ([1, 0], [None, None]):  # labelled, then the unlabelled newest snapshot
+        newest = pd.DataFrame(
+            {"customer_id": ["a", "b"], "month": ["2026-02-01"] * 2,
+             "orders": ["many", "few"], "churned": labels}
+        )  # fmt: skip
+        pd.concat([earlier, newest], ignore_index=True).to_parquet(tmp_path / "in.parquet")
+        expected = (
+            f"{tmp_path / 'in.parquet'}: column 'orders' no longer holds numeric values in "
+            "snapshot 2026-02-01 (2 of 2 rows, e.g. 'many'; contract.type_change: fail)"
+        )
+        with pytest.raises(ChurnError, match=re.escape(expected)):
+            run(tmp_path, params)
+        settings = yaml.safe_load(params.read_text())
+        settings["contract"].update(type_change="quarantine", max_quarantined=1.0)
+        quarantining = tmp_path / "quarantining.yaml"
+        quarantining.write_text(yaml.safe_dump(settings))
+        counts = run(tmp_path, quarantining)
+        assert counts["quarantined_by_reason"] == {"type:orders": 2}
+        assert json.loads((tmp_path / "schema.out").read_text())["retyped"] == ["orders"]

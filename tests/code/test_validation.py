@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from churn.coercion import coerce, coerce_boolean, coerce_categorical, coerce_numeric
+from churn.column_checks import check_feature
 from churn.contract import infer_contract
 from churn.contract_spec import ColumnContract, Contract
 from churn.data_params import DataParams, Policies
@@ -231,6 +232,22 @@ def test_missing_column_policy(policy):
     assert result.valid["orders"].isna().all() and result.counts["rows_valid"] == 4
 
 
+def test_every_missing_column_is_named_at_once():
+    """Only the first was named: fixing it, the user met the next."""
+    with pytest.raises(ChurnError) as refused:
+        validate(raw().drop(columns=["spend", "orders"]))
+    assert str(refused.value) == (
+        "f.csv: columns 'spend', 'orders' of the contract are missing from the data "
+        "(contract.missing_column: fail)"
+    )
+    with pytest.raises(ChurnError) as refused:
+        validate(raw().rename(columns={"spend": "Spend", "orders": "ORDERS"}))
+    assert str(refused.value).endswith(
+        "(contract.missing_column: fail); the data has 'Spend' for 'spend', 'ORDERS' for "
+        "'orders': names must match exactly"
+    )
+
+
 @pytest.mark.parametrize("policy", ["fail", "quarantine"])
 def test_type_change_policy(policy):
     frame = raw(orders=["one", "two", "3", "four"])
@@ -243,6 +260,64 @@ def test_type_change_policy(policy):
     assert result.schema["retyped"] == ["orders"]
     assert result.counts["quarantined_by_reason"] == {"type:orders": 3}
     assert result.valid["orders"].tolist() == [3.0]
+
+
+def monthly(march_spend: list, january_spend=None, march=None) -> pd.DataFrame:
+    """raw()'s four customers in January, February and March (dates: march), with March's spend
+    (and January's, when given) replaced."""
+    months = [
+        raw(month="2026-01-01", spend=january_spend or raw()["spend"].tolist()),
+        raw(month="2026-02-01"),
+        raw(month=march or "2026-03-01", spend=march_spend),
+    ]
+    ids = [f"{part}{customer}" for part in "jfm" for customer in "abcd"]  # unique without dates
+    return pd.concat(months, ignore_index=True).assign(customer_id=ids)
+
+
+def test_one_month_of_text_is_a_type_change_however_many_clean_months():
+    """Judged over all months at once, March's words were 4 of 10 present values, under the
+    half that makes a type change: validate coerced them all to missing and retrained on a
+    month without the feature, while batch scoring of March alone stopped."""
+    frame = monthly(["unknown"] * 4)
+    with pytest.raises(ChurnError) as refused:
+        validate(frame)
+    assert str(refused.value) == (
+        "f.csv: column 'spend' no longer holds numeric values in snapshot 2026-03-01 "
+        "(4 of 4 rows, e.g. 'unknown'; contract.type_change: fail)"
+    )
+    spread = monthly(
+        ["unknown"] * 4, march=["2026-03-02", "2026-03-09", "2026-03-16", "2026-03-23"]
+    )
+    with pytest.raises(ChurnError, match=r"numeric values in snapshot 2026-03 \(4 of 4 rows"):
+        validate(spread)  # dates spread over the month: named by the month
+    whole = validate(frame, data=replace(DATA, timestamp=""))  # no snapshots: the whole table
+    assert whole.schema["retyped"] == [] and whole.counts["coerced"]["spend"] == {
+        "text_to_missing": 4
+    }
+
+
+def test_quarantine_takes_the_changed_months_values_and_coerces_a_stray_word_elsewhere():
+    frame = monthly(["unknown"] * 4, january_spend=[10.5, "lots", None, 3.0])
+    result = validate(frame, Policies(type_change="quarantine"))
+    assert_counts_add_up(result)
+    assert result.schema["retyped"] == ["spend"]
+    assert result.counts["quarantined_by_reason"] == {"type:spend": 4}
+    assert result.rejected["customer_id"].tolist() == ["ma", "mb", "mc", "md"]
+    assert result.counts["coerced"]["spend"] == {"text_to_missing": 1}  # January's "lots"
+    assert result.valid.loc[result.valid["customer_id"].eq("jb"), "spend"].isna().all()
+
+
+@pytest.mark.parametrize("values", [[1.0, 2.0, None], ["1", "2", None], ["1", " ", "n/a"]])
+def test_a_column_without_wrong_typed_values_is_not_split_by_snapshot(values):
+    """Only a column holding a value of the wrong type needs the rows' snapshots."""
+
+    def stamps():
+        raise AssertionError("snapshots read for a column without wrong-typed values")
+
+    column = ColumnContract("spend", "feature", "numeric", min=0)
+    raw_values = pd.Series(values * 400, dtype=object if isinstance(values[0], str) else None)
+    check = check_feature(raw_values, column, DEFAULTS, "f.csv", False, stamps=stamps)
+    assert not check.retyped
 
 
 def test_a_few_wrong_values_are_coerced_not_a_type_change():
@@ -374,6 +449,20 @@ def test_a_repeated_id_in_the_unlabelled_snapshot_is_quarantined():
     assert unlabelled["customer_id"].tolist() == ["x", "y"]
     assert result.counts["quarantined_by_reason"] == {"duplicate_id:customer_id": 1}
     assert result.rejected["reject_reason"].tolist() == ["duplicate_id:customer_id"]
+
+
+def test_a_column_retyped_only_in_the_unlabelled_snapshot_is_listed_as_retyped():
+    """schema.json listed the columns retyped among the labelled rows only: a column quarantined
+    whole in the unlabelled newest snapshot, checked apart, was missing from "retyped"."""
+    frame = with_newest_month([None, None, None])
+    frame["spend"] = frame["spend"].astype(object)
+    frame.loc[frame["month"].eq("2026-02-01"), "spend"] = "unknown"
+    policies = Policies(type_change="quarantine", max_quarantined=1.0)
+    result, newest = validate_stage(frame, CONTRACT, policies, DATA, "f.csv")
+    assert result.counts["quarantined_by_reason"] == {"type:spend": 3}
+    assert newest.valid.empty and result.schema["retyped"] == ["spend"]
+    with pytest.raises(ChurnError, match="'spend' no longer holds numeric values in snapshot"):
+        validate_stage(frame, CONTRACT, DEFAULTS, DATA, "f.csv")
 
 
 def test_a_newest_snapshot_with_some_labels_missing_is_only_dirty():

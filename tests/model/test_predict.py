@@ -139,6 +139,19 @@ def test_missing_column_fails_or_is_imputed_by_policy(trained, tmp_path, capsys)
     assert summary["imputed_columns"] == ["device"] and summary["rows_scored"] == 50
 
 
+def test_every_missing_column_is_named_at_once(trained, tmp_path):
+    """Only the first was named: the user fixed it and met the next (drift check named all)."""
+    rows = trained.test_rows.head(50).drop(columns=["email_open_rate", "satisfaction_score"])
+    rows.to_parquet(tmp_path / "in.parquet")
+    args = ["--input", str(tmp_path / "in.parquet"), "--output", str(tmp_path / "o.parquet")]
+    with pytest.raises(ChurnError) as refused:
+        predict.main([*args, *artifact_args(trained.root)])
+    assert str(refused.value) == (
+        f"{tmp_path / 'in.parquet'}: columns 'email_open_rate', 'satisfaction_score' of the "
+        "contract are missing from the data (contract.missing_column: fail)"
+    )
+
+
 def predict_cli(trained, source: Path, target: Path) -> subprocess.CompletedProcess:
     """churn.predict as a separate process, as a user runs it."""
     return subprocess.run(
@@ -511,12 +524,21 @@ def test_csv_in_another_encoding_is_refused_in_one_line(trained, tmp_path, encod
 
 
 def test_column_names_in_another_spelling_are_pointed_out_and_never_imputed(trained, tmp_path):
-    """Upper-case names: the error names the near miss; imputing 20 of 23 columns is refused."""
+    """Upper-case names: the error names every missing column and the first near misses;
+    imputing 20 of 23 columns is refused."""
     rows = trained.test_rows.head(5)
     rows.rename(columns=str.upper).to_csv(tmp_path / "upper.csv", index=False)
     files = ["--input", str(tmp_path / "upper.csv"), "--output", str(tmp_path / "o.csv")]
-    with pytest.raises(ChurnError, match="the data has 'TENURE_MONTHS': names must match exactly"):
+    with pytest.raises(ChurnError) as refused:
         predict.main([*files, *artifact_args(trained.root)])
+    message = str(refused.value)
+    assert "columns 'tenure_months', 'age_band', " in message
+    assert "'email_open_rate', 'delivery_delay_days_avg', 'satisfaction_score' of the" in message
+    assert message.endswith(
+        "(contract.missing_column: fail); the data has 'TENURE_MONTHS' for 'tenure_months', "
+        "'AGE_BAND' for 'age_band', 'COUNTRY' for 'country', ... (20 in all): names must match "
+        "exactly"
+    )
     with pytest.raises(ChurnError, match="imputing them all would score every row alike"):
         predict.main([*files, "--missing-columns", "impute", *artifact_args(trained.root)])
     assert not (tmp_path / "o.csv").exists()
