@@ -65,13 +65,16 @@ def type_change(
 ) -> TypeChange | None:
     """Whether, and where, coercion cannot fix the column: with stamps (each row's timestamp,
     asked for only when some value has the wrong type), per snapshot, so that one month of text
-    is not diluted by the clean months around it; else over the whole column (a scored chunk)."""
+    is not diluted by the clean months around it; and over the whole column (all a scored chunk
+    has), which also catches a column of tiny snapshots."""
     if not coerced.bad.any():  # the common case: no split by snapshot
         return None
-    if stamps is None:
-        changed = retyped(coerced, min_present) or numbers_as_text(raw, coerced)
-        return TypeChange(coerced.bad) if changed else None
-    return snapshot_change(raw, coerced, min_present, stamps())
+    if stamps is not None:  # a snapshot needs RETYPE_MIN_SCORED values: one stray word is no month
+        change = snapshot_change(raw, coerced, max(min_present, RETYPE_MIN_SCORED), stamps())
+        if change is not None:
+            return change
+    changed = retyped(coerced, min_present) or numbers_as_text(raw, coerced)
+    return TypeChange(coerced.bad) if changed else None
 
 
 def snapshot_change(raw, coerced: Coerced, min_present: int, stamps: pd.Series):

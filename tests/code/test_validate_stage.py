@@ -261,14 +261,14 @@ def test_a_month_of_text_stops_validate_and_is_listed_as_retyped(tmp_path, monke
          "orders": ["1", "2", "3", "4", "5", "6"], "churned": [0, 1, 0, 1, 0, 1]}
     )  # fmt: skip
     for labels in ([1, 0], [None, None]):  # labelled, then the unlabelled newest snapshot
-        newest = pd.DataFrame(
-            {"customer_id": ["a", "b"], "month": ["2026-02-01"] * 2,
-             "orders": ["many", "few"], "churned": labels}
+        newest = pd.DataFrame(  # 20 values: enough for a snapshot to show a type change
+            {"customer_id": [f"n{k}" for k in range(20)], "month": ["2026-02-01"] * 20,
+             "orders": ["many", "few"] * 10, "churned": labels * 10}
         )  # fmt: skip
         pd.concat([earlier, newest], ignore_index=True).to_parquet(tmp_path / "in.parquet")
         expected = (
             f"{tmp_path / 'in.parquet'}: column 'orders' no longer holds numeric values in "
-            "snapshot 2026-02-01 (2 of 2 rows, e.g. 'many'; contract.type_change: fail)"
+            "snapshot 2026-02-01 (20 of 20 rows, e.g. 'many'; contract.type_change: fail)"
         )
         with pytest.raises(ChurnError, match=re.escape(expected)):
             run(tmp_path, params)
@@ -277,5 +277,5 @@ def test_a_month_of_text_stops_validate_and_is_listed_as_retyped(tmp_path, monke
         quarantining = tmp_path / "quarantining.yaml"
         quarantining.write_text(yaml.safe_dump(settings))
         counts = run(tmp_path, quarantining)
-        assert counts["quarantined_by_reason"] == {"type:orders": 2}
+        assert counts["quarantined_by_reason"] == {"type:orders": 20}
         assert json.loads((tmp_path / "schema.out").read_text())["retyped"] == ["orders"]

@@ -263,15 +263,17 @@ def test_type_change_policy(policy):
 
 
 def monthly(march_spend: list, january_spend=None, march=None) -> pd.DataFrame:
-    """raw()'s four customers in January, February and March (dates: march), with March's spend
-    (and January's, when given) replaced."""
+    """raw()'s four customers, five times over (a snapshot needs RETYPE_MIN_SCORED values to
+    show a type change), in January, February and March (dates: march), with March's spend (and
+    January's, when given) replaced."""
     months = [
         raw(month="2026-01-01", spend=january_spend or raw()["spend"].tolist()),
         raw(month="2026-02-01"),
         raw(month=march or "2026-03-01", spend=march_spend),
     ]
-    ids = [f"{part}{customer}" for part in "jfm" for customer in "abcd"]  # unique without dates
-    return pd.concat(months, ignore_index=True).assign(customer_id=ids)
+    copies = [month for month in months for _ in range(5)]
+    ids = [f"{part}{k}{c}" for part in "jfm" for k in range(5) for c in "abcd"]  # unique, undated
+    return pd.concat(copies, ignore_index=True).assign(customer_id=ids)
 
 
 def test_one_month_of_text_is_a_type_change_however_many_clean_months():
@@ -283,17 +285,19 @@ def test_one_month_of_text_is_a_type_change_however_many_clean_months():
         validate(frame)
     assert str(refused.value) == (
         "f.csv: column 'spend' no longer holds numeric values in snapshot 2026-03-01 "
-        "(4 of 4 rows, e.g. 'unknown'; contract.type_change: fail)"
+        "(20 of 20 rows, e.g. 'unknown'; contract.type_change: fail)"
     )
     spread = monthly(
         ["unknown"] * 4, march=["2026-03-02", "2026-03-09", "2026-03-16", "2026-03-23"]
     )
-    with pytest.raises(ChurnError, match=r"numeric values in snapshot 2026-03 \(4 of 4 rows"):
+    with pytest.raises(ChurnError, match=r"numeric values in snapshot 2026-03 \(20 of 20 rows"):
         validate(spread)  # dates spread over the month: named by the month
     whole = validate(frame, data=replace(DATA, timestamp=""))  # no snapshots: the whole table
     assert whole.schema["retyped"] == [] and whole.counts["coerced"]["spend"] == {
-        "text_to_missing": 4
+        "text_to_missing": 20
     }
+    few = monthly(["unknown"] * 4).groupby("month").head(4)  # 4 values a month: too few to tell
+    assert validate(few).counts["coerced"]["spend"] == {"text_to_missing": 4}
 
 
 def test_quarantine_takes_the_changed_months_values_and_coerces_a_stray_word_elsewhere():
@@ -301,10 +305,10 @@ def test_quarantine_takes_the_changed_months_values_and_coerces_a_stray_word_els
     result = validate(frame, Policies(type_change="quarantine"))
     assert_counts_add_up(result)
     assert result.schema["retyped"] == ["spend"]
-    assert result.counts["quarantined_by_reason"] == {"type:spend": 4}
-    assert result.rejected["customer_id"].tolist() == ["ma", "mb", "mc", "md"]
-    assert result.counts["coerced"]["spend"] == {"text_to_missing": 1}  # January's "lots"
-    assert result.valid.loc[result.valid["customer_id"].eq("jb"), "spend"].isna().all()
+    assert result.counts["quarantined_by_reason"] == {"type:spend": 20}
+    assert result.rejected["customer_id"].str.startswith("m").all()
+    assert result.counts["coerced"]["spend"] == {"text_to_missing": 5}  # January's "lots"
+    assert result.valid.loc[result.valid["customer_id"].eq("j0b"), "spend"].isna().all()
 
 
 @pytest.mark.parametrize("values", [[1.0, 2.0, None], ["1", "2", None], ["1", " ", "n/a"]])
@@ -454,13 +458,15 @@ def test_a_repeated_id_in_the_unlabelled_snapshot_is_quarantined():
 def test_a_column_retyped_only_in_the_unlabelled_snapshot_is_listed_as_retyped():
     """schema.json listed the columns retyped among the labelled rows only: a column quarantined
     whole in the unlabelled newest snapshot, checked apart, was missing from "retyped"."""
-    frame = with_newest_month([None, None, None])
-    frame["spend"] = frame["spend"].astype(object)
-    frame.loc[frame["month"].eq("2026-02-01"), "spend"] = "unknown"
+    newest = pd.concat([raw()] * 5, ignore_index=True)
+    newest = newest.assign(
+        customer_id=[f"n{k}" for k in range(20)], month="2026-02-01", churned=None, spend="unknown"
+    )
+    frame = pd.concat([raw(), newest], ignore_index=True)
     policies = Policies(type_change="quarantine", max_quarantined=1.0)
-    result, newest = validate_stage(frame, CONTRACT, policies, DATA, "f.csv")
-    assert result.counts["quarantined_by_reason"] == {"type:spend": 3}
-    assert newest.valid.empty and result.schema["retyped"] == ["spend"]
+    result, unlabelled = validate_stage(frame, CONTRACT, policies, DATA, "f.csv")
+    assert result.counts["quarantined_by_reason"] == {"type:spend": 20}
+    assert unlabelled.valid.empty and result.schema["retyped"] == ["spend"]
     with pytest.raises(ChurnError, match="'spend' no longer holds numeric values in snapshot"):
         validate_stage(frame, CONTRACT, DEFAULTS, DATA, "f.csv")
 
