@@ -3,6 +3,8 @@ and whether the whole dataset warrants retraining, with a one-sentence reason.""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import numpy as np
 import pandas as pd
 
@@ -25,7 +27,9 @@ def is_drifted(row: dict, params: DriftParams) -> bool:
     return effect or missing
 
 
-def schema_columns(reference, current, spec_inputs: list[str] | None, new_column: str, left_out=()):
+def schema_columns(
+    reference, current, spec_inputs: Collection[str] | None, new_column: str, left_out=()
+):
     """(new columns: a retrain trigger, columns the model leaves out by policy: reported only).
     A column with values now is new when the training window lacks it (or has it all missing),
     or when the model does not use it and contract.new_column is include (retraining adds it),
@@ -45,7 +49,7 @@ def schema_columns(reference, current, spec_inputs: list[str] | None, new_column
     return new, ignored
 
 
-def needed_columns(reference, spec_inputs: list[str] | None, importance: dict) -> list[str]:
+def needed_columns(reference, spec_inputs: Collection[str] | None, importance: dict) -> list[str]:
     """The columns the model reads: the feature spec's inputs, else those the model weighs, else
     (no model known) every reference column with values."""
     if spec_inputs is not None:
@@ -74,17 +78,19 @@ def missing_columns(frame, needed: list[str], policy: str, where: str) -> list[s
 
 
 def compare(
-    reference, current, params: DriftParams, importance, schema, sources: tuple[str, str]
+    reference, current, params: DriftParams, model, schema, sources: tuple[str, str]
 ) -> dict[str, dict]:
-    """Per-feature table: statistics, importance, drifted flag, new or ignored column flag. A
-    column that decides (not ignored) holding numbers written as text (12,5  $29.72) stops,
-    naming its source."""
-    new, ignored = schema
+    """Per-feature table: statistics, importance, drifted flag, new or ignored column flag.
+    model: (importance per column, the type the model reads each input as, or None). A column
+    that decides (not ignored) holding numbers written as text (12,5  $29.72), or mostly other
+    values than the numbers it holds elsewhere, stops, naming its source."""
+    (importance, kinds), (new, ignored) = model, schema
     small = min(len(reference), len(current)) < params.small_sample_rows
     table = {}
     for name in sorted(set(reference.columns) | set(current.columns)):
         ref, cur = column_or_missing(reference, name), column_or_missing(current, name)
-        row = feature_stats(ref, cur, small, None if name in ignored else (name, sources))
+        checked = None if name in ignored else (name, sources, (kinds or {}).get(name))
+        row = feature_stats(ref, cur, small, checked)
         row["importance"] = importance.get(name, 0.0)
         row["drifted"] = name in new or is_drifted(row, params)
         if name in new:

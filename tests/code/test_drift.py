@@ -21,7 +21,8 @@ DATA = DataParams("churned", 1, "customer_id", "month")
 PARAMS = DriftParams(100, 50, 0.01, 0.2, 0.1, 0.1, 0.01, 0.05, 0.1, 0.03)
 SMALL = DriftParams(100, 1000, 0.01, 0.2, 0.1, 0.1, 0.01, 0.05, 0.1, 0.03)  # p-values below 1000
 SPEC = FeatureSpec(["spend"], {"plan": ["free", "plus", "__missing__", "__unknown__"]}, [])
-USES_SPEND_AND_PLAN = ({}, SPEC.input_columns, {})
+SPEC_KINDS = {"spend": "numeric", "plan": "categorical"}  # as churn.drift.model_info reads SPEC
+USES_SPEND_AND_PLAN = ({}, SPEC_KINDS, {})
 IGNORE = Policies()  # contract.new_column: ignore, missing_column: fail
 
 
@@ -116,7 +117,7 @@ def test_a_column_featurize_left_out_as_constant_is_no_retrain_trigger_under_inc
     alarm could never clear."""
     rng = np.random.default_rng(7)
     same = with_video(batch(rng, 2000), rng)
-    left_out = ({}, SPEC.input_columns, {"video": "one value, 3, in every training row"})
+    left_out = ({}, SPEC_KINDS, {"video": "one value, 3, in every training row"})
     report = drift_report(same, same, PARAMS, DATA, left_out, Policies("include"))
     assert not report["drift"] and report["new_columns"] == []
     assert report["ignored_columns"] == ["video"]
