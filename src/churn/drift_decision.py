@@ -21,10 +21,15 @@ def is_drifted(row: dict, params: DriftParams) -> bool:
     effect = any(row.get(key, 0.0) > getattr(params, key) for key in EFFECT_KEYS)
     if "p_value" in row:
         effect = effect and row["p_value"] < params.p_value
-    missing = abs(row["missing_rate_change"]) > params.missing_rate_change
+    return effect or missing_drifted(row, params)
+
+
+def missing_drifted(row: dict, params: DriftParams) -> bool:
+    """A missing-rate change over drift.missing_rate_change (for small samples, significant)."""
+    missing = abs(row.get("missing_rate_change", 0.0)) > params.missing_rate_change
     if "missing_p_value" in row:
         missing = missing and row["missing_p_value"] < params.p_value
-    return effect or missing
+    return missing
 
 
 def schema_columns(
@@ -108,9 +113,16 @@ def column_or_missing(frame: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series(np.nan, index=frame.index, dtype=float)
 
 
-def effect(row: dict) -> float:
-    """The feature's largest effect size (PSI, normalised Wasserstein or JS distance)."""
-    return max(row.get(key, 0.0) for key in ("psi", "wasserstein", "js"))
+def effect(row: dict, params: DriftParams) -> float:
+    """The feature's largest effect size: PSI, normalised Wasserstein or JS distance, or its
+    missing-rate change when that drifted, scaled so that drift.missing_rate_change weighs as
+    drift.psi. A feature gone all missing has no distribution left to compare (PSI 0): its
+    missing rate is what changed."""
+    distribution = max(row.get(key, 0.0) for key in ("psi", "wasserstein", "js"))
+    if not missing_drifted(row, params):
+        return distribution
+    missing = abs(row["missing_rate_change"]) * params.psi / params.missing_rate_change
+    return max(distribution, missing)
 
 
 def model_rows(table: dict[str, dict]) -> dict[str, dict]:
@@ -123,7 +135,7 @@ def decide(table: dict[str, dict], new: list[str], params: DriftParams, new_colu
     table = model_rows(table)
     drifted = sorted(name for name, row in table.items() if row["drifted"])
     share = len(drifted) / max(len(table), 1)
-    weighted = {n: effect(r) * r["importance"] for n, r in table.items() if r["drifted"]}
+    weighted = {n: effect(r, params) * r["importance"] for n, r in table.items() if r["drifted"]}
     heavy = sorted(n for n, score in weighted.items() if score > params.weighted)
     reasons = []
     if new:

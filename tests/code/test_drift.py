@@ -86,6 +86,35 @@ def test_importance_weighted_drift_alone_can_warrant_retraining():
     assert drift and "important feature(s) drifted: key" in reason
 
 
+def quiet_features(count: int) -> dict[str, dict]:
+    """Table rows of features that did not drift."""
+    row = {"psi": 0.0, "missing_rate_change": 0.0, "importance": 0.0, "drifted": False}
+    return {f"f{i}": dict(row) for i in range(count)}
+
+
+@pytest.mark.parametrize(("importance", "retrain"), [(0.35, True), (0.005, False)])
+def test_an_important_feature_going_all_missing_warrants_retraining(importance, retrain):
+    """orders_90d (importance 0.35) all missing was "drifted but minor": with no values left, PSI
+    and Wasserstein are 0, and the missing-rate change never counted in the weighted score. It
+    counts scaled so that drift.missing_rate_change (0.05) weighs as drift.psi (0.2): 1.0 as 4."""
+    table = quiet_features(19)
+    table["key"] = {"psi": 0.0, "wasserstein": 0.0, "missing_rate_change": 1.0}
+    table["key"] |= {"importance": importance, "drifted": True}
+    drift, reason = decide(table, [], PARAMS, "ignore")
+    assert drift is retrain, reason
+    assert ("important feature(s) drifted: key" if retrain else "drifted but minor: key") in reason
+
+
+def test_a_missing_rate_change_weighs_only_when_it_drifted():
+    """Not significant in a small sample, it does not count towards the feature's effect."""
+    table = quiet_features(19)
+    table["key"] = {"psi": 0.25, "p_value": 0.001, "missing_rate_change": 0.2}
+    table["key"] |= {"missing_p_value": 0.5, "importance": 0.1, "drifted": True}
+    assert not decide(table, [], PARAMS, "ignore")[0]  # 0.25 x 0.1 = 0.025, not 0.8 x 0.1
+    table["key"]["missing_p_value"] = 0.001
+    assert decide(table, [], PARAMS, "ignore")[0]
+
+
 def with_video(frame: pd.DataFrame, rng) -> pd.DataFrame:
     return frame.assign(video=rng.gamma(2.0, 3.0, len(frame)))
 
