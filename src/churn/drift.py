@@ -95,9 +95,10 @@ def drift_report(
     table = compare(ref, cur, params, (importance, spec_inputs), (new, ignored), sources)
     share = share_drifted(table, sources)
     drift, reason = decide(table, new, params, policies.new_column)
+    notes = ignored_note(ignored, policies.new_column, left_out) + imputed_note(imputed)
     return {
         "drift": drift,
-        "reason": reason + ignored_note(ignored, policies.new_column) + imputed_note(imputed),
+        "reason": reason + notes,
         "share_drifted": share,
         "new_columns": new,
         "ignored_columns": ignored,

@@ -35,23 +35,33 @@ def missing_drifted(row: dict, params: DriftParams) -> bool:
 def schema_columns(
     reference, current, spec_inputs: Collection[str] | None, new_column: str, left_out=()
 ):
-    """(new columns: a retrain trigger, columns the model leaves out by policy: reported only).
-    A column with values now is new when the training window lacks it (or has it all missing),
-    or when the model does not use it and contract.new_column is include (retraining adds it),
-    unless featurize left it out as constant in training (left_out: it would again). Under
-    ignore retraining would leave it out again (the alarm could never clear), and under
-    fail validate stops on it until the contract lists it: neither is a reason to retrain."""
-    new, ignored = [], []
-    for name in sorted(set(reference.columns) | set(current.columns)):
-        has_values = name in current.columns and current[name].notna().any()
-        absent = name not in reference.columns or reference[name].isna().all()
-        unused = spec_inputs is not None and name not in spec_inputs
-        added = unused and new_column == "include" and name not in left_out
-        if has_values and (absent or added):
-            new.append(str(name))
-        elif unused:
-            ignored.append(str(name))
-    return new, ignored
+    """(new columns: a retrain trigger, columns the model leaves out by policy: reported only),
+    each column placed by schema_role."""
+    roles = {
+        str(name): schema_role(name, (reference, current), spec_inputs, new_column, left_out)
+        for name in sorted(set(reference.columns) | set(current.columns))
+    }
+    new = [name for name, role in roles.items() if role == "new"]
+    return new, [name for name, role in roles.items() if role == "ignored"]
+
+
+def schema_role(name: str, frames, spec_inputs, new_column: str, left_out) -> str:
+    """ "new" (retraining would train on the column: a retrain trigger), "ignored" (the model
+    leaves it out and retraining would again: reported only) or "" (a model column). A column
+    with values now that the training window lacks (or has all missing) is new when the model
+    reads it or featurize left it out as constant (the contract lists it). A column outside the
+    model (the spec does not read it; without a spec, one the training window lacks) is new only
+    under contract.new_column: include, unless featurize left it out (it would again): under
+    ignore retraining leaves it out again, so the alarm could never clear, and under fail
+    validate stops on it until the contract lists it."""
+    reference, current = frames
+    has_values = name in current.columns and bool(current[name].notna().any())
+    absent = name not in reference.columns or bool(reference[name].isna().all())
+    arrived = has_values and absent
+    inside = not arrived if spec_inputs is None else name in spec_inputs
+    if inside or name in left_out:
+        return "new" if arrived else ("" if inside else "ignored")
+    return "new" if has_values and new_column == "include" else "ignored"
 
 
 def needed_columns(reference, spec_inputs: Collection[str] | None, importance: dict) -> list[str]:
@@ -158,14 +168,24 @@ def decide(table: dict[str, dict], new: list[str], params: DriftParams, new_colu
     return True, "; ".join(reasons)
 
 
-def ignored_note(ignored: list[str], new_column: str) -> str:
-    """The reason's note on columns the model leaves out by policy ("" when there are none)."""
+def ignored_note(ignored: list[str], new_column: str, left_out=()) -> str:
+    """The reason's note on columns the model leaves out by policy ("" when there are none), with
+    what becomes of those outside the contract (not those featurize left out as constant): under
+    ignore, how to use them; under fail, that validate will stop on them."""
     if not ignored:
         return ""
-    return (
+    note = (
         f"; {', '.join(ignored)} not used by the model (contract.new_column: {new_column}): "
         "not a retrain trigger"
     )
+    outside = [name for name in ignored if name not in left_out]
+    if not outside or new_column == "include":
+        return note
+    pronoun = "it" if len(outside) == 1 else "them"
+    which = pronoun if outside == ignored else ", ".join(outside)
+    if new_column == "fail":
+        return f"{note}; validate stops on {which} until the contract lists {pronoun}"
+    return f"{note}; to use {which}, set contract.new_column: include"
 
 
 def imputed_note(imputed: list[str]) -> str:
