@@ -92,13 +92,13 @@ def drift_report(
     needed = needed_columns(ref, spec_inputs, importance)
     imputed = imputed_columns((ref, cur), needed, policies.missing_column, sources)
     new, ignored = schema_columns(ref, cur, spec_inputs, policies.new_column, left_out)
-    table = compare(ref, cur, params, importance, (new, ignored), sources)
-    share = share_drifted(table, sources)
+    table = compare(ref, cur, params, (importance, spec_inputs), (new, ignored), sources)
     drift, reason = decide(table, new, params, policies.new_column)
+    reason += ignored_note(ignored, policies.new_column, left_out) + imputed_note(imputed)
     return {
         "drift": drift,
-        "reason": reason + ignored_note(ignored, policies.new_column) + imputed_note(imputed),
-        "share_drifted": share,
+        "reason": reason,
+        "share_drifted": share_drifted(table, sources),  # ChurnError: no model column compared
         "new_columns": new,
         "ignored_columns": ignored,
         "imputed_columns": imputed,
@@ -109,12 +109,14 @@ def drift_report(
 
 
 def model_info(model: Path | None, features: Path | None):
-    """(importance per column, input columns of the feature spec or None, the columns featurize
-    left out as constant in training)."""
+    """(importance per column, the feature spec's input columns with the type the model reads
+    each as, numeric or categorical, or None without a spec; the columns featurize left out as
+    constant in training)."""
     if not features:
         return column_importance(model), None, {}
     spec = FeatureSpec.load(features)
-    return column_importance(model), spec.input_columns, spec.left_out
+    kinds = dict.fromkeys(spec.numeric, "numeric") | dict.fromkeys(spec.categorical, "categorical")
+    return column_importance(model), kinds, spec.left_out
 
 
 def given_or_default(given: Path | None, default: Path, option: str) -> Path | None:

@@ -3,6 +3,8 @@ and whether the whole dataset warrants retraining, with a one-sentence reason.""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import numpy as np
 import pandas as pd
 
@@ -19,33 +21,50 @@ def is_drifted(row: dict, params: DriftParams) -> bool:
     effect = any(row.get(key, 0.0) > getattr(params, key) for key in EFFECT_KEYS)
     if "p_value" in row:
         effect = effect and row["p_value"] < params.p_value
-    missing = abs(row["missing_rate_change"]) > params.missing_rate_change
+    return effect or missing_drifted(row, params)
+
+
+def missing_drifted(row: dict, params: DriftParams) -> bool:
+    """A missing-rate change over drift.missing_rate_change (for small samples, significant)."""
+    missing = abs(row.get("missing_rate_change", 0.0)) > params.missing_rate_change
     if "missing_p_value" in row:
         missing = missing and row["missing_p_value"] < params.p_value
-    return effect or missing
+    return missing
 
 
-def schema_columns(reference, current, spec_inputs: list[str] | None, new_column: str, left_out=()):
-    """(new columns: a retrain trigger, columns the model leaves out by policy: reported only).
-    A column with values now is new when the training window lacks it (or has it all missing),
-    or when the model does not use it and contract.new_column is include (retraining adds it),
-    unless featurize left it out as constant in training (left_out: it would again). Under
-    ignore retraining would leave it out again (the alarm could never clear), and under
-    fail validate stops on it until the contract lists it: neither is a reason to retrain."""
-    new, ignored = [], []
-    for name in sorted(set(reference.columns) | set(current.columns)):
-        has_values = name in current.columns and current[name].notna().any()
-        absent = name not in reference.columns or reference[name].isna().all()
-        unused = spec_inputs is not None and name not in spec_inputs
-        added = unused and new_column == "include" and name not in left_out
-        if has_values and (absent or added):
-            new.append(str(name))
-        elif unused:
-            ignored.append(str(name))
-    return new, ignored
+def schema_columns(
+    reference, current, spec_inputs: Collection[str] | None, new_column: str, left_out=()
+):
+    """(new columns: a retrain trigger, columns the model leaves out by policy: reported only),
+    each column placed by schema_role."""
+    roles = {
+        str(name): schema_role(name, (reference, current), spec_inputs, new_column, left_out)
+        for name in sorted(set(reference.columns) | set(current.columns))
+    }
+    new = [name for name, role in roles.items() if role == "new"]
+    return new, [name for name, role in roles.items() if role == "ignored"]
 
 
-def needed_columns(reference, spec_inputs: list[str] | None, importance: dict) -> list[str]:
+def schema_role(name: str, frames, spec_inputs, new_column: str, left_out) -> str:
+    """ "new" (retraining would train on the column: a retrain trigger), "ignored" (the model
+    leaves it out and retraining would again: reported only) or "" (a model column). A column
+    with values now that the training window lacks (or has all missing) is new when the model
+    reads it or featurize left it out as constant (the contract lists it). A column outside the
+    model (the spec does not read it; without a spec, one the training window lacks) is new only
+    under contract.new_column: include, unless featurize left it out (it would again): under
+    ignore retraining leaves it out again, so the alarm could never clear, and under fail
+    validate stops on it until the contract lists it."""
+    reference, current = frames
+    has_values = name in current.columns and bool(current[name].notna().any())
+    absent = name not in reference.columns or bool(reference[name].isna().all())
+    arrived = has_values and absent
+    inside = not arrived if spec_inputs is None else name in spec_inputs
+    if inside or name in left_out:
+        return "new" if arrived else ("" if inside else "ignored")
+    return "new" if has_values and new_column == "include" else "ignored"
+
+
+def needed_columns(reference, spec_inputs: Collection[str] | None, importance: dict) -> list[str]:
     """The columns the model reads: the feature spec's inputs, else those the model weighs, else
     (no model known) every reference column with values."""
     if spec_inputs is not None:
@@ -74,17 +93,19 @@ def missing_columns(frame, needed: list[str], policy: str, where: str) -> list[s
 
 
 def compare(
-    reference, current, params: DriftParams, importance, schema, sources: tuple[str, str]
+    reference, current, params: DriftParams, model, schema, sources: tuple[str, str]
 ) -> dict[str, dict]:
-    """Per-feature table: statistics, importance, drifted flag, new or ignored column flag. A
-    column that decides (not ignored) holding numbers written as text (12,5  $29.72) stops,
-    naming its source."""
-    new, ignored = schema
+    """Per-feature table: statistics, importance, drifted flag, new or ignored column flag.
+    model: (importance per column, the type the model reads each input as, or None). A column
+    that decides (not ignored) holding numbers written as text (12,5  $29.72), or mostly other
+    values than the numbers it holds elsewhere, stops, naming its source."""
+    (importance, kinds), (new, ignored) = model, schema
     small = min(len(reference), len(current)) < params.small_sample_rows
     table = {}
     for name in sorted(set(reference.columns) | set(current.columns)):
         ref, cur = column_or_missing(reference, name), column_or_missing(current, name)
-        row = feature_stats(ref, cur, small, None if name in ignored else (name, sources))
+        checked = None if name in ignored else (name, sources, (kinds or {}).get(name))
+        row = feature_stats(ref, cur, small, checked)
         row["importance"] = importance.get(name, 0.0)
         row["drifted"] = name in new or is_drifted(row, params)
         if name in new:
@@ -102,9 +123,16 @@ def column_or_missing(frame: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series(np.nan, index=frame.index, dtype=float)
 
 
-def effect(row: dict) -> float:
-    """The feature's largest effect size (PSI, normalised Wasserstein or JS distance)."""
-    return max(row.get(key, 0.0) for key in ("psi", "wasserstein", "js"))
+def effect(row: dict, params: DriftParams) -> float:
+    """The feature's largest effect size: PSI, normalised Wasserstein or JS distance, or its
+    missing-rate change when that drifted, scaled so that drift.missing_rate_change weighs as
+    drift.psi. A feature gone all missing has no distribution left to compare (PSI 0): its
+    missing rate is what changed."""
+    distribution = max(row.get(key, 0.0) for key in ("psi", "wasserstein", "js"))
+    if not missing_drifted(row, params):
+        return distribution
+    missing = abs(row["missing_rate_change"]) * params.psi / params.missing_rate_change
+    return max(distribution, missing)
 
 
 def model_rows(table: dict[str, dict]) -> dict[str, dict]:
@@ -117,7 +145,7 @@ def decide(table: dict[str, dict], new: list[str], params: DriftParams, new_colu
     table = model_rows(table)
     drifted = sorted(name for name, row in table.items() if row["drifted"])
     share = len(drifted) / max(len(table), 1)
-    weighted = {n: effect(r) * r["importance"] for n, r in table.items() if r["drifted"]}
+    weighted = {n: effect(r, params) * r["importance"] for n, r in table.items() if r["drifted"]}
     heavy = sorted(n for n, score in weighted.items() if score > params.weighted)
     reasons = []
     if new:
@@ -140,14 +168,24 @@ def decide(table: dict[str, dict], new: list[str], params: DriftParams, new_colu
     return True, "; ".join(reasons)
 
 
-def ignored_note(ignored: list[str], new_column: str) -> str:
-    """The reason's note on columns the model leaves out by policy ("" when there are none)."""
+def ignored_note(ignored: list[str], new_column: str, left_out=()) -> str:
+    """The reason's note on columns the model leaves out by policy ("" when there are none), with
+    what becomes of those outside the contract (not those featurize left out as constant): under
+    ignore, how to use them; under fail, that validate will stop on them."""
     if not ignored:
         return ""
-    return (
+    note = (
         f"; {', '.join(ignored)} not used by the model (contract.new_column: {new_column}): "
         "not a retrain trigger"
     )
+    outside = [name for name in ignored if name not in left_out]
+    if not outside or new_column == "include":
+        return note
+    pronoun = "it" if len(outside) == 1 else "them"
+    which = pronoun if outside == ignored else ", ".join(outside)
+    if new_column == "fail":
+        return f"{note}; validate stops on {which} until the contract lists {pronoun}"
+    return f"{note}; to use {which}, set contract.new_column: include"
 
 
 def imputed_note(imputed: list[str]) -> str:

@@ -10,11 +10,14 @@ from scipy import stats
 from scipy.spatial.distance import jensenshannon
 
 from churn.coercion import RETYPE_SHARE, coerce, infer_kind
+from churn.errors import ChurnError
 from churn.raw_text import as_text
-from churn.type_changes import inferred_kind
+from churn.type_changes import inferred_kind, retype_detail, retyped
 
 EPSILON = 1e-4  # share given to empty bins so that PSI stays finite
-Checked = tuple[str, tuple[str, str]] | None  # a column's name, the sources of its two sides
+NOT_COMPARED = ": drift not compared"
+# A column's name, the sources of its two sides, the type the model reads it as (None: unknown).
+Checked = tuple[str, tuple[str, str], str | None] | None
 
 
 def shares(counts: np.ndarray) -> np.ndarray:
@@ -101,26 +104,50 @@ def missing_stats(reference: pd.Series, current: pd.Series, small: bool) -> dict
 
 def compared_kind(reference: pd.Series, current: pd.Series, checked: Checked = None) -> str:
     """The type both sides are compared as: the reference's, or the current side's when the
-    reference has no values. With checked, (the column's name, the sides' sources), each side
-    with values is typed as contract inference types it: numbers written as text stop."""
+    reference has no values. With checked (see Checked), each side with values is typed as
+    contract inference types it, numbers written as text stopping; the model's type wins (a
+    category column is compared as categories, a number column as numbers when either side holds
+    numbers), and a side mostly of another type stops, as batch scoring refuses it: compared as
+    numbers, its text would only be missing values (PSI 0, "ok")."""
     if checked is None:
         return infer_kind(reference if reference.notna().any() else current, RETYPE_SHARE)
-    name, sources = checked
-    kinds = [
-        inferred_kind(side, name, where, ": drift not compared")
-        for side, where in zip((reference, current), sources, strict=True)
+    name, sources, model_kind = checked
+    holds = ("does not hold", "no longer holds")  # the reference's wording, the current's
+    sides = [
+        (side, where, verb)
+        for side, where, verb in zip((reference, current), sources, holds, strict=True)
         if side.notna().any()
     ]
-    return kinds[0] if kinds else "categorical"
+    kinds = [inferred_kind(side, name, where, NOT_COMPARED) for side, where, _ in sides]
+    if not kinds:
+        return "categorical"
+    kind = kinds[0]
+    if model_kind == "categorical" or (model_kind == "numeric" and "numeric" in kinds):
+        kind = model_kind
+    if kind == "numeric":
+        for side, where, verb in sides:
+            refuse_retyped(side, name, where, verb)
+    return kind
+
+
+def refuse_retyped(column: pd.Series, name: str, where: str, holds: str) -> None:
+    """Stop when most present values of a number column are not numbers (type_changes.retyped,
+    the rule validate and batch scoring apply), naming where, the column and an example."""
+    numbers = coerce(column, "numeric")
+    if retyped(numbers):
+        raise ChurnError(
+            f"{where}: column '{name}' {holds} numeric values ({int(numbers.bad.sum())} of "
+            f"{len(column)} rows, {retype_detail(column, numbers)}){NOT_COMPARED}"
+        )
 
 
 def feature_stats(
     reference: pd.Series, current: pd.Series, small: bool, checked: Checked = None
 ) -> dict:
-    """Type, effect sizes and missing-rate change for one feature (checked: see compared_kind)."""
+    """Type, effect sizes and missing-rate change for one feature (checked: see compared_kind),
+    all from the values as coerced to that type: a value that is not a number (a blank, or a
+    word under RETYPE_SHARE) is missing in the missing rate as in the distribution."""
     kind = compared_kind(reference, current, checked)
-    if kind == "numeric":
-        values = numeric_stats(coerce(reference, kind).values, coerce(current, kind).values, small)
-    else:
-        values = categorical_stats(reference, current, small)
-    return {"type": kind, **values, **missing_stats(reference, current, small)}
+    ref, cur = coerce(reference, kind).values, coerce(current, kind).values
+    distribution = numeric_stats if kind == "numeric" else categorical_stats
+    return {"type": kind, **distribution(ref, cur, small), **missing_stats(ref, cur, small)}

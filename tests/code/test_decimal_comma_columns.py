@@ -1,6 +1,6 @@
 """A column of numbers written with decimal commas ('12,5') in data read with data.decimal '.',
-typed from its values: contract inference, validate's contract.new_column: include and drift
-(stage and check) stop on it alike, in one line naming the file and the column."""
+typed from its values: contract inference, and under contract.new_column: include validate and
+drift (stage and check), stop on it alike, in one line naming the file and the column."""
 
 from __future__ import annotations
 
@@ -57,17 +57,20 @@ def stop_in_validate(tmp_path, monkeypatch) -> None:
 
 
 def stop_in_drift_check(tmp_path, monkeypatch) -> None:
-    check_in(tmp_path, monkeypatch, batch(np.random.default_rng(41), 1000), video_batch(40))
+    """Under contract.new_column: include, where retraining would train on the new column."""
+    reference = batch(np.random.default_rng(41), 1000)
+    check_in(tmp_path, monkeypatch, reference, video_batch(40), new_column="include")
 
 
 def stop_in_drift_stage(tmp_path, monkeypatch) -> None:
-    """The newest of three monthly snapshots brings the new column (make repro's drift stage)."""
+    """The newest of three monthly snapshots brings the new column (make repro's drift stage),
+    under contract.new_column: include."""
     monkeypatch.chdir(tmp_path)
     rng = np.random.default_rng(41)
     months = [batch(rng, 1000).assign(month=m) for m in ("2026-01-01", "2026-02-01")]
     newest = video_batch(40).assign(month="2026-03-01")
     pd.concat([*months, newest], ignore_index=True).to_parquet("customers.parquet")
-    run_main(tmp_path, "stage", "--data", "customers.parquet")
+    run_main(tmp_path, "stage", "--data", "customers.parquet", policy="include")
 
 
 PATHS = {  # how each path stops: the file it names, the rows counted, what it did not do

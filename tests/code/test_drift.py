@@ -21,7 +21,8 @@ DATA = DataParams("churned", 1, "customer_id", "month")
 PARAMS = DriftParams(100, 50, 0.01, 0.2, 0.1, 0.1, 0.01, 0.05, 0.1, 0.03)
 SMALL = DriftParams(100, 1000, 0.01, 0.2, 0.1, 0.1, 0.01, 0.05, 0.1, 0.03)  # p-values below 1000
 SPEC = FeatureSpec(["spend"], {"plan": ["free", "plus", "__missing__", "__unknown__"]}, [])
-USES_SPEND_AND_PLAN = ({}, SPEC.input_columns, {})
+SPEC_KINDS = {"spend": "numeric", "plan": "categorical"}  # as churn.drift.model_info reads SPEC
+USES_SPEND_AND_PLAN = ({}, SPEC_KINDS, {})
 IGNORE = Policies()  # contract.new_column: ignore, missing_column: fail
 
 
@@ -85,6 +86,35 @@ def test_importance_weighted_drift_alone_can_warrant_retraining():
     assert drift and "important feature(s) drifted: key" in reason
 
 
+def quiet_features(count: int) -> dict[str, dict]:
+    """Table rows of features that did not drift."""
+    row = {"psi": 0.0, "missing_rate_change": 0.0, "importance": 0.0, "drifted": False}
+    return {f"f{i}": dict(row) for i in range(count)}
+
+
+@pytest.mark.parametrize(("importance", "retrain"), [(0.35, True), (0.005, False)])
+def test_an_important_feature_going_all_missing_warrants_retraining(importance, retrain):
+    """orders_90d (importance 0.35) all missing was "drifted but minor": with no values left, PSI
+    and Wasserstein are 0, and the missing-rate change never counted in the weighted score. It
+    counts scaled so that drift.missing_rate_change (0.05) weighs as drift.psi (0.2): 1.0 as 4."""
+    table = quiet_features(19)
+    table["key"] = {"psi": 0.0, "wasserstein": 0.0, "missing_rate_change": 1.0}
+    table["key"] |= {"importance": importance, "drifted": True}
+    drift, reason = decide(table, [], PARAMS, "ignore")
+    assert drift is retrain, reason
+    assert ("important feature(s) drifted: key" if retrain else "drifted but minor: key") in reason
+
+
+def test_a_missing_rate_change_weighs_only_when_it_drifted():
+    """Not significant in a small sample, it does not count towards the feature's effect."""
+    table = quiet_features(19)
+    table["key"] = {"psi": 0.25, "p_value": 0.001, "missing_rate_change": 0.2}
+    table["key"] |= {"missing_p_value": 0.5, "importance": 0.1, "drifted": True}
+    assert not decide(table, [], PARAMS, "ignore")[0]  # 0.25 x 0.1 = 0.025, not 0.8 x 0.1
+    table["key"]["missing_p_value"] = 0.001
+    assert decide(table, [], PARAMS, "ignore")[0]
+
+
 def with_video(frame: pd.DataFrame, rng) -> pd.DataFrame:
     return frame.assign(video=rng.gamma(2.0, 3.0, len(frame)))
 
@@ -116,19 +146,49 @@ def test_a_column_featurize_left_out_as_constant_is_no_retrain_trigger_under_inc
     alarm could never clear."""
     rng = np.random.default_rng(7)
     same = with_video(batch(rng, 2000), rng)
-    left_out = ({}, SPEC.input_columns, {"video": "one value, 3, in every training row"})
+    left_out = ({}, SPEC_KINDS, {"video": "one value, 3, in every training row"})
     report = drift_report(same, same, PARAMS, DATA, left_out, Policies("include"))
     assert not report["drift"] and report["new_columns"] == []
     assert report["ignored_columns"] == ["video"]
 
 
-def test_a_column_the_training_window_lacks_is_new_whatever_the_policy():
+NEW_COLUMN_SAYS = {
+    "ignore": "video not used by the model (contract.new_column: ignore): not a retrain trigger; "
+    "to use it, set contract.new_column: include",
+    "fail": "video not used by the model (contract.new_column: fail): not a retrain trigger; "
+    "validate stops on it until the contract lists it",
+    "include": "new column(s) video: schema change, retrain (contract.new_column: include)",
+}
+
+
+@pytest.mark.parametrize("model", [USES_SPEND_AND_PLAN, ({}, None, {})], ids=["spec", "no spec"])
+@pytest.mark.parametrize("policy", list(NEW_COLUMN_SAYS))
+def test_a_column_the_training_window_lacks_is_a_retrain_trigger_only_under_include(model, policy):
+    """Under ignore (and fail) it said RETRAIN (`new column(s) video: schema change, retrain
+    (contract.new_column: ignore)`), exit 1, though retraining leaves the column out again and
+    the next month's check calls it not a retrain trigger."""
     rng = np.random.default_rng(8)
     reference, current = batch(rng, 2000), with_video(batch(rng, 2000), rng)
-    report = drift_report(reference, current, PARAMS, DATA, USES_SPEND_AND_PLAN, IGNORE)
+    report = drift_report(reference, current, PARAMS, DATA, model, Policies(policy))
+    include = policy == "include"
+    assert report["drift"] is include and NEW_COLUMN_SAYS[policy] in report["reason"]
+    assert report["new_columns"] == (["video"] if include else [])
+    assert report["ignored_columns"] == ([] if include else ["video"])
+    row = report["features"]["video"]
+    assert row.get("new_column", False) is include
+    assert row.get("ignored_column", False) is not include
+
+
+def test_a_contract_column_featurize_left_out_as_all_missing_is_new_once_it_has_values():
+    """The contract lists it (featurize saw it, missing in every training row): retraining on
+    data where it has values trains on it, whatever contract.new_column says."""
+    rng = np.random.default_rng(8)
+    reference = batch(rng, 2000).assign(video=np.nan)
+    current = with_video(batch(rng, 2000), rng)
+    left_out = ({}, SPEC_KINDS, {"video": "missing in every training row"})
+    report = drift_report(reference, current, PARAMS, DATA, left_out, IGNORE)
     assert report["drift"] and report["new_columns"] == ["video"]
-    assert report["reason"].startswith("new column(s) video: schema change, retrain")
-    assert report["ignored_columns"] == [] and report["features"]["video"]["new_column"]
+    assert report["ignored_columns"] == []
 
 
 def test_a_batch_below_the_minimum_size_is_refused():
@@ -173,6 +233,26 @@ def run_main(folder, *argv: str, policy: str = "ignore") -> dict:
     write_params(folder, policy)
     main([*argv, "--params", str(folder / "params.yaml"), "--out", str(folder / "drift.json")])
     return json.loads((folder / "drift.json").read_text())
+
+
+@pytest.mark.parametrize("policy", ["ignore", "include"])
+def test_check_exits_1_for_a_column_the_reference_lacks_only_under_include(
+    tmp_path, monkeypatch, policy
+):
+    """`drift check` of April against May (time_spent_on_video_tutorials new in May) exited 1
+    under ignore and fired the retraining pull request for nothing."""
+    monkeypatch.chdir(tmp_path)
+    rng = np.random.default_rng(9)
+    batch(rng, 1000).to_csv("april.csv", index=False)
+    with_video(batch(rng, 1000), rng).to_csv("may.csv", index=False)
+    (tmp_path / "features.json").write_text(SPEC.to_json())
+    argv = ["check", "--reference", "april.csv", "--current", "may.csv"]
+    argv += ["--features", "features.json"]
+    if policy == "ignore":
+        assert run_main(tmp_path, *argv, policy=policy)["ignored_columns"] == ["video"]
+    else:
+        with pytest.raises(SystemExit, match="1"):
+            run_main(tmp_path, *argv, policy=policy)
 
 
 @pytest.mark.parametrize("policy", ["ignore", "include"])

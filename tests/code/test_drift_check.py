@@ -18,18 +18,18 @@ from tests.code.test_drift import DATA, PARAMS, SPEC, batch, with_video
 from tests.helpers import REPO, repo_env
 
 
-def write_params(folder, missing: str = "fail") -> None:
-    contract = Policies(missing_column=missing).__dict__
+def write_params(folder, missing: str = "fail", new_column: str = "ignore") -> None:
+    contract = Policies(new_column=new_column, missing_column=missing).__dict__
     params = {"data": DATA.__dict__, "drift": PARAMS.__dict__, "contract": contract}
     (folder / "params.yaml").write_text(json.dumps(params))
 
 
-def check_argv(folder, reference, current, missing: str = "fail") -> list[str]:
+def check_argv(folder, reference, current, missing: str = "fail", new_column="ignore") -> list[str]:
     """Arguments of `drift check` in folder, its model's feature spec being SPEC."""
     reference.to_csv(folder / "reference.csv", index=False)
     current.to_csv(folder / "current.csv", index=False)
     (folder / "features.json").write_text(SPEC.to_json())
-    write_params(folder, missing)
+    write_params(folder, missing, new_column)
     argv = ["check", "--reference", "reference.csv", "--current", "current.csv"]
     return [*argv, "--params", "params.yaml", "--features", "features.json"]
 
@@ -42,10 +42,12 @@ def check(folder, reference, current, *options: str, missing: str = "fail"):
     return subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, timeout=120)
 
 
-def check_in(folder, monkeypatch, reference, current, *options: str, missing: str = "fail"):
+def check_in(
+    folder, monkeypatch, reference, current, *options: str, missing="fail", new_column="ignore"
+):
     """churn.drift's main in folder (faster than a process; errors raised, not printed)."""
     monkeypatch.chdir(folder)
-    main([*check_argv(folder, reference, current, missing), *options])
+    main([*check_argv(folder, reference, current, missing, new_column), *options])
 
 
 def strict_json(path) -> dict:

@@ -1,5 +1,7 @@
 """Drift detection calibrated on our generator: quiet on stable months, loud on real change."""
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -39,11 +41,17 @@ def test_alarm_when_the_shifted_months_are_compared(months):
     assert report["features"]["discount_share"]["drifted"]
 
 
-def test_alarm_when_the_new_column_arrives(months):
-    report = drift_report(months[3], months[4], DRIFT, DATA, NO_MODEL, POLICIES)
+def test_alarm_when_the_new_column_arrives_under_include(months):
+    """Under contract.new_column: ignore (the default) retraining would leave the column out
+    again: it is reported, and only the distributions decide (they are stable)."""
+    include = replace(POLICIES, new_column="include")
+    report = drift_report(months[3], months[4], DRIFT, DATA, NO_MODEL, include)
     assert report["drift"]
     assert f"new column(s) {VIDEO_COLUMN}: schema change" in report["reason"]
     assert report["features"][VIDEO_COLUMN]["new_column"]
+    report = drift_report(months[3], months[4], DRIFT, DATA, NO_MODEL, POLICIES)
+    assert not report["drift"] and report["ignored_columns"] == [VIDEO_COLUMN]
+    assert report["share_drifted"] == 0
 
 
 def test_missing_rate_rarely_flags_two_small_samples_of_one_month(months):

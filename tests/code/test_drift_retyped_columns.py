@@ -1,0 +1,93 @@
+"""A model column whose values on one side are mostly not of its type ('n/a yet', '16 sessions'
+in a number column): drift (check and stage) stops, naming the file and the column, as batch
+scoring refuses such a batch; a value that is not a number counts as missing, in the missing
+rate as in the distribution."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from churn.data_params import Policies
+from churn.drift import drift_report
+from churn.errors import ChurnError
+from tests.code.test_drift import DATA, PARAMS, USES_SPEND_AND_PLAN, batch, run_main, with_missing
+from tests.code.test_drift_check import check_in
+
+TEXTS = {
+    "a word": lambda value: "n/a yet",
+    "a number with a word": lambda value: f"{value:.0f} sessions",
+}
+
+
+def stop_message(file: str, holds: str, example: str) -> str:
+    return (
+        f"{file}: column 'spend' {holds} numeric values (1000 of 1000 rows, e.g. {example!r}): "
+        "drift not compared"
+    )
+
+
+@pytest.mark.parametrize("text", list(TEXTS))
+@pytest.mark.parametrize(
+    ("side", "holds"), [("current", "no longer holds"), ("reference", "does not hold")]
+)
+def test_the_check_stops_on_a_number_column_written_as_text(
+    tmp_path, monkeypatch, text, side, holds
+):
+    """The current side said `ok: 0 of 2 features drifted`, exit 0 (coerced to numbers it was
+    empty: PSI 0, Wasserstein 0, missing_rate_change 0); the reference side typed the column as
+    categories (every current value unseen)."""
+    rng = np.random.default_rng(50)
+    frames = {"reference": batch(rng, 1000), "current": batch(rng, 1000)}
+    frames[side] = frames[side].assign(spend=frames[side]["spend"].map(TEXTS[text]))
+    expected = stop_message(f"{side}.csv", holds, frames[side]["spend"].iloc[0])
+    with pytest.raises(ChurnError, match=f"^{re.escape(expected)}$"):
+        check_in(tmp_path, monkeypatch, frames["reference"], frames["current"], "--out", "d.json")
+    assert not (tmp_path / "d.json").exists()
+
+
+def test_the_stage_stops_on_a_half_missing_column_the_newest_snapshot_writes_as_text(
+    tmp_path, monkeypatch
+):
+    """The stage compared nothing of it and reported missing_rate_change -0.5 (the text counted
+    as present values)."""
+    monkeypatch.chdir(tmp_path)
+    rng = np.random.default_rng(51)
+    months = []
+    for month in ("2026-01-01", "2026-02-01", "2026-03-01"):
+        spend = with_missing(batch(rng, 1000)["spend"], 0.5).map(str, na_action="ignore")
+        months.append(batch(rng, 1000).assign(month=month, spend=spend))
+    months[-1]["spend"] = "n/a yet"
+    pd.concat(months, ignore_index=True).to_parquet("customers.parquet")
+    expected = stop_message("customers.parquet", "no longer holds", "n/a yet")
+    with pytest.raises(ChurnError, match=f"^{re.escape(expected)}$"):
+        run_main(tmp_path, "stage", "--data", "customers.parquet")
+
+
+def test_a_value_that_is_not_a_number_counts_as_missing():
+    """A third of the batch's spend written 'unknown' (a minority: the column still holds
+    numbers): the distribution left those rows out, the missing rate counted them present (0.0)."""
+    rng = np.random.default_rng(52)
+    reference, current = batch(rng, 2000), batch(rng, 2000)
+    spend = current["spend"].astype(object).where(np.arange(2000) % 3 != 0, "unknown")
+    report = drift_report(
+        reference, current.assign(spend=spend), PARAMS, DATA, USES_SPEND_AND_PLAN, Policies()
+    )
+    row = report["features"]["spend"]
+    assert row["type"] == "numeric" and row["missing_rate_change"] == 0.3335  # 667 of 2000
+    assert row["drifted"] and report["drift"]
+
+
+def test_a_category_column_is_compared_as_categories_whatever_its_values_look_like():
+    """A category column the reference writes as codes (1, 2) and the batch as names: typed by
+    the reference, it was compared as numbers, the names were all missing, and drift said ok."""
+    rng = np.random.default_rng(53)
+    reference, current = batch(rng, 2000), batch(rng, 2000)
+    reference = reference.assign(plan=reference["plan"].map({"free": "1", "plus": "2"}))
+    report = drift_report(reference, current, PARAMS, DATA, USES_SPEND_AND_PLAN, Policies())
+    row = report["features"]["plan"]
+    assert row["type"] == "categorical" and row["unseen_share"] == 1.0
+    assert row["drifted"] and report["drift"]
