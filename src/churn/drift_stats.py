@@ -9,7 +9,7 @@ import pandas as pd
 from scipy import stats
 from scipy.spatial.distance import jensenshannon
 
-from churn.coercion import RETYPE_SHARE, coerce, infer_kind
+from churn.coercion import RETYPE_SHARE, Coerced, coerce, coerce_boolean, infer_kind
 from churn.errors import ChurnError
 from churn.raw_text import as_text
 from churn.type_changes import inferred_kind, retype_detail, retyped
@@ -133,7 +133,7 @@ def compared_kind(reference: pd.Series, current: pd.Series, checked: Checked = N
 def refuse_retyped(column: pd.Series, name: str, where: str, holds: str) -> None:
     """Stop when most present values of a number column are not numbers (type_changes.retyped,
     the rule validate and batch scoring apply), naming where, the column and an example."""
-    numbers = coerce(column, "numeric")
+    numbers = numbers_or_flags(column)
     if retyped(numbers):
         raise ChurnError(
             f"{where}: column '{name}' {holds} numeric values ({int(numbers.bad.sum())} of "
@@ -148,6 +148,24 @@ def feature_stats(
     all from the values as coerced to that type: a value that is not a number (a blank, or a
     word under RETYPE_SHARE) is missing in the missing rate as in the distribution."""
     kind = compared_kind(reference, current, checked)
-    ref, cur = coerce(reference, kind).values, coerce(current, kind).values
+    typed = numbers_or_flags if kind == "numeric" else lambda column: coerce(column, kind)
+    ref, cur = typed(reference).values, typed(current).values
     distribution = numeric_stats if kind == "numeric" else categorical_stats
     return {"type": kind, **distribution(ref, cur, small), **missing_stats(ref, cur, small)}
+
+
+def numbers_or_flags(column: pd.Series) -> Coerced:
+    """A number column's values as numbers, flags written as words (true/no ...) as 1/0: the
+    model reads a contract's boolean column as a number, and batch scoring reads both spellings,
+    so 0/1 on one side and true/false on the other is the same column."""
+    numbers = coerce(column, "numeric")
+    if not numbers.bad.any():
+        return numbers
+    wrong = numbers.bad.to_numpy(dtype=bool)
+    flags = coerce_boolean(column[wrong]).values
+    read = flags.notna().to_numpy()
+    at = np.flatnonzero(wrong)[read]  # positions: the index may repeat labels
+    values, bad = numbers.values.copy(), numbers.bad.copy()
+    values.iloc[at] = flags.to_numpy(dtype=float)[read]
+    bad.iloc[at] = False
+    return numbers._replace(values=values, bad=bad)

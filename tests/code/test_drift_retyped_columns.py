@@ -91,3 +91,15 @@ def test_a_category_column_is_compared_as_categories_whatever_its_values_look_li
     row = report["features"]["plan"]
     assert row["type"] == "categorical" and row["unseen_share"] == 1.0
     assert row["drifted"] and report["drift"]
+
+
+def test_a_flag_column_written_as_words_on_one_side_is_the_same_column(tmp_path, monkeypatch):
+    """0/1 in the reference, true/false in the current batch: batch scoring reads both, and the
+    drift check stopped (`no longer holds numeric values ... e.g. 'true'`); as 1/0 they match."""
+    rng = np.random.default_rng(52)
+    flags = rng.integers(0, 2, 1000)
+    reference = batch(rng, 1000).assign(spend=flags)
+    current = batch(rng, 1000).assign(spend=np.where(flags == 1, "true", "False"))
+    check_in(tmp_path, monkeypatch, reference, current, "--out", "d.json")
+    row = pd.read_json(tmp_path / "d.json", typ="series")["features"]["spend"]
+    assert row["type"] == "numeric" and row["psi"] == 0.0 and row["missing_rate_change"] == 0.0
