@@ -74,7 +74,7 @@ report: $(STAMP) ## Write report/report.md and PNG plots: the workspace against 
 report-summary: ## Append report/report.md to the run summary page (GITHUB_STEP_SUMMARY)
 	cat $(REPORT_DIR)/report.md >> "$${GITHUB_STEP_SUMMARY:?GITHUB_STEP_SUMMARY is not set}"
 
-gate: $(STAMP) ## Quality gate: fail when a metric is worse than on BASE by more than its tolerance
+gate: $(STAMP) ## Quality gate: make exits 2 (python -m churn.gate: 1) when a metric is worse than on BASE by more than its tolerance
 	$(BIN)/python -m churn.gate --base $(BASE)
 
 pull-if-credentials: $(STAMP) ## dvc pull from DVC_REMOTE when AWS credentials are set, else skip
@@ -89,7 +89,7 @@ next-month: $(STAMP) ## Bring in the newest data: generate.months += 1, then gen
 	$(BIN)/python -m churn.retrain advance
 	$(BIN)/dvc repro generate
 
-drift-check: $(STAMP) ## Drift of the newest month against the one before; writes retrain=true/false to GITHUB_OUTPUT
+drift-check: $(STAMP) ## Drift of the newest month against the one before; writes retrain=true/false to GITHUB_OUTPUT (exit 0 either way; make exits 2 on bad input)
 	@mkdir -p $(dir $(DRIFT_RESULT))
 	status=0; $(BIN)/python -m churn.drift check --reference $$($(BIN)/python -m churn.retrain snapshots \
 	  | cut -d' ' -f1) --current $$($(BIN)/python -m churn.retrain snapshots | cut -d' ' -f2) \
@@ -110,7 +110,7 @@ DRIFT_REFERENCE := --reference data/interim/customers.parquet --training-window
 else
 DRIFT_REFERENCE := --reference $(REFERENCE)
 endif
-drift-batch: $(STAMP) ## Exit 1 when a new batch warrants retraining: make drift-batch CURRENT=new.csv [REFERENCE=...]
+drift-batch: $(STAMP) ## Drift of a new batch: make drift-batch CURRENT=new.csv [REFERENCE=...]; make exits 2 when it warrants retraining or is bad input (python -m churn.drift check: 1 or 2)
 	$(BIN)/python -m churn.drift check $(DRIFT_REFERENCE) --current $(CURRENT) --out metrics/drift_check.json --plots metrics/drift_check_plots
 
 PORT ?= 8000

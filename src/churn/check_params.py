@@ -11,13 +11,13 @@ import sys
 from collections.abc import Sequence
 from dataclasses import fields
 from pathlib import Path
+from shlex import quote
 from typing import Any
 
 from churn.errors import ChurnError, CliParser, did_you_mean, run_cli
 from churn.params import SECTIONS, check_section_names, read_params_file
 from churn.source_access import source_problem
 from churn.typed_sections import PARAMS_FILE, section_from_mapping
-from churn.yaml_files import parse_yaml
 
 
 def section_problems(raw: dict[str, Any], path: Path) -> list[str]:
@@ -44,22 +44,48 @@ def check_params(raw: dict[str, Any], path: Path, source_access: bool = False) -
     return [str(name) for name in raw if name not in SECTIONS]
 
 
+def axis_values(axis: str) -> list[Any] | None:
+    """The values `dvc exp run -S axis` would set, read with the grammar DVC reads them with
+    (Hydra's overrides: `3,5` a sweep, `[3,5]` one list, `range(3,8)`); None for the sweeps it
+    leaves unlisted (glob, interval). ChurnError saying what is wrong when it has no value (an
+    empty text is written '') or does not parse, which DVC would refuse too, less clearly."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.core.override_parser.types import ValueType
+    from hydra.errors import HydraException
+
+    key, equals, values = axis.partition("=")
+    if not equals or not values.strip():
+        raise ChurnError(f"{quote(axis)}: no value; write {key.strip()}=VALUE[,VALUE...]")
+    try:
+        override = OverridesParser.create().parse_override(axis)
+    except HydraException as error:
+        why = str(error).split(" expecting {")[0]  # not the grammar's list of every token
+        raise ChurnError(f"{quote(axis)}: not a valid value list ({why})") from None
+    if not override.is_sweep_override():
+        return [override.value()]
+    listed = (ValueType.SIMPLE_CHOICE_SWEEP, ValueType.CHOICE_SWEEP, ValueType.RANGE_SWEEP)
+    return list(override.sweep_iterator()) if override.value_type in listed else None
+
+
 def grid_problem(raw: dict[str, Any], axis: str, path: Path) -> str | None:
     """Why a sweep axis "section.key=V1,V2" would queue experiments that train nothing new (a key
-    no stage reads) or all fail (a value out of range), or None. Values in DVC's sweep functions
-    (`range(3,8)`, `choice(...)`) are left to DVC."""
-    key, _, values = axis.partition("=")
+    no stage reads) or all fail (a value out of range, or none at all), or None."""
+    key = axis.partition("=")[0].strip()
     section, _, field = key.partition(".")
     if section not in SECTIONS or field not in {f.name for f in fields(SECTIONS[section])}:
         known = [f"{name}.{f.name}" for name, cls in SECTIONS.items() for f in fields(cls)]
-        return f"{axis}: no stage reads '{key}'{did_you_mean(key, known)}"
-    if "(" in values or not isinstance(raw.get(section), dict):
+        return f"{quote(axis)}: no stage reads '{key}'{did_you_mean(key, known)}"
+    try:
+        values = axis_values(axis)
+    except ChurnError as error:
+        return str(error)
+    if values is None or not isinstance(raw.get(section), dict):
         return None
-    for value in values.split(","):
-        changed = {**raw, section: {**raw[section], field: parse_yaml(value)}}
+    for value in values:
+        changed = {**raw, section: {**raw[section], field: value}}
         problems = section_problems(changed, path)
         if problems:
-            return f"{axis}: {problems[0]}"
+            return f"{quote(axis)}: {problems[0]}"
     return None
 
 

@@ -7,6 +7,7 @@ plot files); it never reruns the base pipeline. Writes report.md and its PNG ima
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -120,13 +121,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--base", required=True, help="git revision to compare against")
     parser.add_argument("--new", default=None, help="git revision (default: the workspace)")
     parser.add_argument("--out-dir", type=Path, default=Path("report"))
-    parser.add_argument("--params", type=Path, default=PARAMS_FILE)
+    parser.add_argument(
+        "--params", type=Path, default=PARAMS_FILE, help="gate tolerances, drift thresholds"
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     gate = load_section("gate", args.params)
+    drift_thresholds = dataclasses.asdict(load_section("drift", args.params))
     for rev in filter(None, (args.base, args.new)):
         check_revision(rev)
     rows = metric_rows(metrics_diff(args.base, args.new))
@@ -143,6 +147,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         images=curves | confusions,
         data=data,
         missing=missing_curves + missing_confusion + missing_data,
+        drift_thresholds=drift_thresholds,
     )
     (args.out_dir / "report.md").write_text(render_report(inputs), encoding="utf-8")
     print(f"churn.report: wrote {args.out_dir / 'report.md'}: {inputs.verdict}")

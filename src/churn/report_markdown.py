@@ -14,9 +14,9 @@ from churn.comparison import (
     is_count,
     mark,
 )
+from churn.report_drift import drift_section
 
 DETAIL_PREFIXES = ("slices.", "confusion.")
-TOP_DRIFTED = 10
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class ReportInputs:
     images: Mapping[str, str]  # title -> PNG path relative to report.md
     data: Mapping[str, Any] = field(default_factory=dict)  # validation/schema/drift JSON or None
     missing: Sequence[str] = ()  # one sentence per piece that could not be shown
+    drift_thresholds: Mapping[str, float] = field(default_factory=dict)  # params.yaml drift
 
 
 def metric_table(rows: Sequence[MetricRow]) -> list[str]:
@@ -101,46 +102,19 @@ def schema_section(schema: Mapping[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
-def drift_section(drift: Mapping[str, Any]) -> list[str]:
-    verdict = "**drift detected**" if drift.get("drift") else "no drift"
-    lines = [
-        "### Drift",
-        "",
-        f"{verdict}: {drift.get('reason', '')} (share of drifted features "
-        f"{format_value(drift.get('share_drifted'))}; reference rows "
-        f"{format_value(drift.get('reference_rows'))}, current rows "
-        f"{format_value(drift.get('current_rows'))})",
-        "",
-    ]
-    drifted = [
-        (name, stats)
-        for name, stats in sorted((drift.get("features") or {}).items())
-        if stats.get("drifted")
-    ][:TOP_DRIFTED]
-    if drifted:
-        lines += ["| drifted feature | type | PSI |", "|---|---|---:|"]
-        lines += [
-            f"| {name} | {stats.get('type', '')} | {format_value(stats.get('psi'))} |"
-            for name, stats in drifted
-        ]
-        lines.append("")
-    return lines
-
-
-DATA_SECTIONS = {
-    "validation": validation_section,
-    "schema": schema_section,
-    "drift": drift_section,
-}
-
-
-def data_section(data: Mapping[str, Any]) -> list[str]:
-    present = [name for name in DATA_SECTIONS if isinstance(data.get(name), dict)]
+def data_section(data: Mapping[str, Any], drift_thresholds: Mapping[str, float]) -> list[str]:
+    """Validation, schema and drift, for each file the revision has."""
+    sections = {
+        "validation": validation_section,
+        "schema": schema_section,
+        "drift": lambda drift: drift_section(drift, drift_thresholds),
+    }
+    present = [name for name in sections if isinstance(data.get(name), dict)]
     if not present:
         return []
     lines = ["## Data", ""]
     for name in present:
-        lines += DATA_SECTIONS[name](data[name])
+        lines += sections[name](data[name])
     return lines
 
 
@@ -154,7 +128,7 @@ def render_report(inputs: ReportInputs) -> str:
         *metrics_section(inputs.metrics),
         *params_section(inputs.params),
         *plots_section(inputs.images),
-        *data_section(inputs.data),
+        *data_section(inputs.data, inputs.drift_thresholds),
     ]
     if inputs.missing:
         lines += ["## Not available", "", *[f"- {item}" for item in inputs.missing], ""]

@@ -6,6 +6,15 @@ from churn.comparison import MetricRow, ParamRow
 from churn.report_markdown import ReportInputs, render_report
 
 FILE = "metrics/evaluate/metrics.json"
+THRESHOLDS = {
+    "p_value": 0.01,
+    "psi": 0.2,
+    "wasserstein": 0.1,
+    "js": 0.1,
+    "unseen_share": 0.01,
+    "missing_rate_change": 0.05,
+    "weighted": 0.03,
+}
 
 
 def inputs(**changes) -> ReportInputs:
@@ -68,24 +77,105 @@ def test_data_sections_when_the_files_exist():
         "schema": {"added": ["time_spent"], "missing": [], "retyped": [], "new_categories": {}},
         "drift": {
             "drift": True,
-            "reason": "2 of 4 features drifted",
+            "reason": "1 of 2 features drifted",
             "share_drifted": 0.5,
             "reference_rows": 1000,
             "current_rows": 500,
             "features": {
-                "age": {"type": "numeric", "psi": 0.31, "drifted": True},
+                "age": {"type": "numeric", "psi": 0.31, "missing_rate_change": 0, "drifted": True},
                 "plan": {"type": "categorical", "psi": 0.01, "drifted": False},
             },
         },
     }
-    text = render_report(inputs(data=data))
+    text = render_report(inputs(data=data, drift_thresholds=THRESHOLDS))
     assert "| 100 | 97 | 3 |" in text
     assert "Quarantined by reason: age: below min: 3" in text
     assert "- added: `time_spent`" in text and "- missing: none" in text
-    assert "**drift detected**: 2 of 4 features drifted" in text
-    assert "| age | numeric | 0.3100 |" in text and "| plan |" not in text
+    assert "**drift detected**: 1 of 2 features drifted" in text
+    assert "| age | PSI | — | **0.3100** | — | — | — | 0 | 0 |" in text and "| plan |" not in text
 
 
 def test_absent_data_files_are_skipped():
     text = render_report(inputs(data={"validation": None, "schema": None, "drift": None}))
     assert "## Data" not in text
+
+
+def drift_report(features: dict) -> str:
+    drift = {"drift": False, "reason": "no retraining needed", "features": features}
+    return render_report(inputs(data={"drift": drift}, drift_thresholds=THRESHOLDS))
+
+
+def rows_of(text: str) -> dict[str, list[str]]:
+    """The drift table's rows by feature name, as lists of cells."""
+    table = text.split("| drifted feature |")[1].split("\n\n")[0].splitlines()[2:]
+    cells = [[cell.strip() for cell in line.strip("|").split("|")] for line in table]
+    return {row[0]: row for row in cells}
+
+
+def numeric(importance: float, psi: float, wasserstein: float, missing: float = 0.0) -> dict:
+    return {
+        "type": "numeric",
+        "drifted": True,
+        "importance": importance,
+        "psi": psi,
+        "wasserstein": wasserstein,
+        "missing_rate_change": missing,
+    }
+
+
+def test_drift_rows_show_the_statistic_that_drifted_most_consequential_first():
+    text = drift_report(
+        {
+            "a_tutorials": numeric(0.03, 0.0, 0.02, missing=-0.8),
+            "discount": numeric(0.15, 0.0357, 0.169),
+            "tenure": numeric(0.4, 0.25, 0.09),
+            "plan": {
+                "type": "categorical",
+                "drifted": True,
+                "importance": 0.1,
+                "js": 0.05,
+                "psi": 0.01,
+                "unseen_share": 0.02,
+                "missing_rate_change": 0.0,
+            },
+            "steady": numeric(0.2, 0.01, 0.01) | {"drifted": False},
+        }
+    )
+    rows = rows_of(text)
+    # by effect x importance, not by name
+    assert list(rows) == ["tenure", "discount", "plan", "a_tutorials"]
+    assert rows["a_tutorials"][1:2] == ["missing-rate change"]
+    assert rows["a_tutorials"][-2:] == ["**-0.8000**", "0.0006"]
+    assert rows["discount"][1:5] == ["Wasserstein", "0.1500", "0.0357", "**0.1690**"]
+    assert rows["tenure"][1] == "PSI" and rows["tenure"][-1] == "**0.1000**"  # over weighted
+    assert rows["plan"][1] == "unseen share" and rows["plan"][6] == "**0.0200**"
+    assert "4 of the 5 features the model uses drifted" in text
+
+
+def test_drift_table_leaves_out_and_names_columns_the_model_does_not_use():
+    ignored = numeric(0.0, 0.0, 0.02, missing=-0.8) | {"ignored_column": True}
+    steady = numeric(0.1, 0.0, 0.0) | {"drifted": False}
+    text = drift_report(
+        {"discount": numeric(0.15, 0.0357, 0.169), "tutorials": ignored, "age": steady}
+    )
+    assert list(rows_of(text)) == ["discount"]
+    assert "1 of the 2 features the model uses drifted" in text
+    assert (
+        "Drifted but not used by the model, so not counted above: "
+        "`tutorials` (missing-rate change -0.8000)"
+    ) in text
+
+
+def test_small_sample_effects_count_only_when_significant_and_new_columns_say_so():
+    weak = numeric(0.2, 0.3, 0.0, missing=0.1) | {"p_value": 0.5, "missing_p_value": 0.001}
+    new = numeric(0.1, 0.0, 0.0) | {"new_column": True}
+    rows = rows_of(drift_report({"weak": weak, "new": new}))
+    assert rows["weak"][1] == "missing-rate change" and rows["weak"][3] == "0.3000"
+    assert rows["new"][1] == "new column"
+
+
+def test_drift_table_is_cut_at_the_top_ten_saying_so():
+    features = {f"f{i:02}": numeric(0.01 * (i + 1), 0.3, 0.0) for i in range(12)}
+    text = drift_report(features)
+    assert list(rows_of(text)) == [f"f{i:02}" for i in range(11, 1, -1)]
+    assert "12 of the 12 features the model uses drifted (the 10 with the largest" in text

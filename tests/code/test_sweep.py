@@ -1,10 +1,11 @@
 """Sweep helpers: grid size, parsing `dvc exp show --json`, the leaderboard."""
 
+import shlex
 import shutil
 
 import pytest
 
-from churn.errors import ChurnError
+from churn.errors import ChurnError, run_cli
 from churn.sweep import (
     Experiment,
     error_line,
@@ -108,18 +109,44 @@ def test_jobs_below_one_are_refused_before_anything_is_queued(jobs, capsys):
         ("train.subsample=0.5,1.5", "key 'train.subsample' should be in (0, 1], got 1.5"),
         # values read as DVC reads them (YAML 1.2): "yes" is text, not a boolean
         ("train.balance_classes=yes", "key 'train.balance_classes' should be bool, got 'yes'"),
+        # a sweep function's values are checked too, as DVC expands them
+        ("'train.max_depth=range(0,3)'", "key 'train.max_depth' should be at least 1, got 0"),
+        # [3,5] is one value (a list) to DVC, not two
+        ("'train.max_depth=[3,5]'", "key 'train.max_depth' should be int, got [3, 5]"),
+        ("train.max_depth", "no value; write train.max_depth=VALUE[,VALUE...]"),
+        ("train.max_depth=", "no value; write train.max_depth=VALUE[,VALUE...]"),
+        (
+            "'train.max_depth=[3,5'",
+            "not a valid value list (no viable alternative at input '[3,5')",
+        ),
+        ("train.max_depth=3,,5", "not a valid value list (extraneous input ',')"),
+        ("'train.max_depth=\"3'", "not a valid value list (token recognition error at: '\"3')"),
     ],
 )
 def test_a_grid_axis_no_stage_reads_or_out_of_range_is_refused_before_anything_is_queued(
     axis, problem, tmp_path, monkeypatch
 ):
     """Nothing is queued (no DVC repository here: a dvc call would fail differently), where
-    DVC would queue experiments that train nothing new or all fail."""
+    DVC would queue experiments that train nothing new or all fail, or stop on a value it cannot
+    read. The axis is quoted as a shell would need it."""
     shutil.copy(REPO / "params.yaml", tmp_path / "params.yaml")
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ChurnError) as refused:
-        main(["--set", "train.max_depth=3,5", "--set", axis])
+        main(["--set", "train.max_depth=3,5", "--set", shlex.split(axis)[0]])
     assert str(refused.value) == f"--set {axis}: {problem}"
+
+
+def test_a_malformed_axis_is_one_line_and_exit_2(tmp_path, monkeypatch, capsys):
+    """It was a yaml.parser.ParserError traceback, exit 1."""
+    shutil.copy(REPO / "params.yaml", tmp_path / "params.yaml")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sys.argv", ["churn.sweep", "--set", "train.max_depth=[3,5"])
+    with pytest.raises(SystemExit) as stopped:
+        run_cli(main, "churn.sweep")
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.startswith(
+        "churn.sweep: error: --set 'train.max_depth=[3,5': not a valid value list"
+    )
 
 
 @pytest.mark.parametrize(

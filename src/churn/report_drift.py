@@ -1,0 +1,126 @@
+"""The report's drift section: the features the model uses that drifted, each with the statistic
+that made it drift, the most consequential first; columns the model does not use apart."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from churn.comparison import format_value
+
+TOP_DRIFTED = 10
+# drift.json's per-feature statistics, in table order, with their column titles
+EFFECTS = {"psi": "PSI", "wasserstein": "Wasserstein", "js": "JS", "unseen_share": "unseen share"}
+MISSING_RATE = "missing_rate_change"
+TITLES = EFFECTS | {MISSING_RATE: "missing-rate change"}
+WEIGHTED = "weighted"  # the threshold on effect x importance (an important feature drifted)
+
+
+def statistic(row: Mapping[str, Any], key: str) -> float:
+    """The row's statistic as a number (0 when absent or null: strict JSON has no NaN)."""
+    value = row.get(key)
+    return float(value) if isinstance(value, int | float) else 0.0
+
+
+def over_threshold(row: Mapping[str, Any], thresholds: Mapping[str, float]) -> list[str]:
+    """The statistics over their thresholds, as the drift stage judges them: an effect size (also
+    significant when the row has a p-value, i.e. a small sample) or the missing-rate change."""
+    limit = thresholds.get("p_value", math.inf)
+    significant = statistic(row, "p_value") < limit if "p_value" in row else True
+    keys = [k for k in EFFECTS if significant and statistic(row, k) > thresholds.get(k, math.inf)]
+    missing = abs(statistic(row, MISSING_RATE)) > thresholds.get(MISSING_RATE, math.inf)
+    if missing and ("missing_p_value" not in row or statistic(row, "missing_p_value") < limit):
+        keys.append(MISSING_RATE)
+    return keys
+
+
+def weighted_effect(row: Mapping[str, Any]) -> float:
+    """Largest effect size times the model's importance share: how much the drift can matter."""
+    largest = max(statistic(row, key) for key in ("psi", "wasserstein", "js"))
+    return largest * statistic(row, "importance")
+
+
+def reasons(row: Mapping[str, Any], thresholds: Mapping[str, float]) -> str:
+    """Why the row counts as drifted, in words, for the "drifted on" column."""
+    found = ["new column"] if row.get("new_column") else []
+    found += [TITLES[key] for key in over_threshold(row, thresholds)]
+    return ", ".join(found) or "no statistic over the current params' thresholds"
+
+
+def feature_row(name: str, row: Mapping[str, Any], thresholds: Mapping[str, float]) -> str:
+    """One table row: every statistic drift.json has for the feature, those that drifted bold."""
+    marked = over_threshold(row, thresholds)
+    cells = [name, reasons(row, thresholds), format_value(row.get("importance"))]
+    for key in TITLES:
+        text = format_value(row.get(key))
+        cells.append(f"**{text}**" if key in marked else text)
+    weighted = format_value(round(weighted_effect(row), 6))
+    heavy = weighted_effect(row) > thresholds.get(WEIGHTED, math.inf) and row.get("drifted")
+    cells.append(f"**{weighted}**" if heavy else weighted)
+    return "| " + " | ".join(cells) + " |"
+
+
+def caption(shown: int, drifted: int, used: int, thresholds: Mapping[str, float]) -> str:
+    """What the table holds, its order, and the thresholds its bold marks compare against."""
+    either_way = {MISSING_RATE: "±"}
+    limits = [
+        f"{title} {either_way.get(key, '')}{thresholds[key]:g}"
+        for key, title in TITLES.items()
+        if key in thresholds
+    ]
+    if WEIGHTED in thresholds:
+        limits.append(f"effect × importance {thresholds[WEIGHTED]:g}")
+    which = f"the {shown} with the largest" if shown < drifted else "largest"
+    return (
+        f"{drifted} of the {used} features the model uses drifted ({which} effect × importance "
+        f"first; all in `metrics/drift.json`). **Bold**: over its threshold in params.yaml's "
+        f"drift section ({', '.join(limits)})."
+    )
+
+
+def ignored_line(rows: Mapping[str, Mapping[str, Any]], thresholds: Mapping[str, float]) -> str:
+    """The drifted columns the model does not use (not counted), with what changed in them."""
+    named = []
+    for name, row in sorted(rows.items()):
+        keys = over_threshold(row, thresholds)
+        changes = [f"{TITLES[key]} {format_value(row.get(key))}" for key in keys]
+        named.append(f"`{name}` ({', '.join(changes) or reasons(row, thresholds)})")
+    return "Drifted but not used by the model, so not counted above: " + "; ".join(named)
+
+
+def table_header() -> list[str]:
+    titles = " | ".join(["drifted feature", "drifted on", "importance", *TITLES.values()])
+    return [f"| {titles} | effect × importance |", "|---|---|" + "---:|" * (len(TITLES) + 2)]
+
+
+def drift_table(drift: Mapping[str, Any], thresholds: Mapping[str, float]) -> list[str]:
+    """The table of drifted features the model uses, then the drifted columns it does not use."""
+    features = drift.get("features") or {}
+    used = {name: row for name, row in features.items() if not row.get("ignored_column")}
+    drifted = sorted(
+        ((name, row) for name, row in used.items() if row.get("drifted")),
+        key=lambda item: (-weighted_effect(item[1]), -statistic(item[1], "importance"), item[0]),
+    )
+    lines = []
+    if drifted:
+        shown = drifted[:TOP_DRIFTED]
+        lines += [caption(len(shown), len(drifted), len(used), thresholds), "", *table_header()]
+        lines += [feature_row(name, row, thresholds) for name, row in shown] + [""]
+    ignored = {n: r for n, r in features.items() if r.get("ignored_column") and r.get("drifted")}
+    return [*lines, ignored_line(ignored, thresholds), ""] if ignored else lines
+
+
+def drift_section(drift: Mapping[str, Any], thresholds: Mapping[str, float]) -> list[str]:
+    """The stage's verdict and reason, then the table of what drifted."""
+    verdict = "**drift detected**" if drift.get("drift") else "no drift"
+    return [
+        "### Drift",
+        "",
+        f"{verdict}: {drift.get('reason', '')} (share of drifted features "
+        f"{format_value(drift.get('share_drifted'))}; reference rows "
+        f"{format_value(drift.get('reference_rows'))}, current rows "
+        f"{format_value(drift.get('current_rows'))})",
+        "",
+        *drift_table(drift, thresholds),
+    ]

@@ -1,0 +1,45 @@
+"""Exit statuses stated for make targets are make's own: a failed recipe makes make exit 2,
+whatever status the module gave (README said `make gate` exits 1, `make help` that drift-batch
+does)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+from tests.helpers import REPO
+
+HELP = re.compile(r"^([\w-]+):[^\n]*## (.*)$", re.M)
+README_MAKE_COMMAND = re.compile(r"^(?:\$ )?(make [\w-]+[^\n]*#[^\n]*)$", re.M)  # with a comment
+EXIT_CLAIM = re.compile(r"\bexits?\b", re.I)
+
+
+def make_claims() -> list[str]:
+    """Every `make help` text and every commented make command in README that names an exit."""
+    helps = [f"make {target}: {text}" for target, text in HELP.findall(_read("Makefile"))]
+    commands = README_MAKE_COMMAND.findall(_read("README.md"))
+    return [claim for claim in helps + commands if EXIT_CLAIM.search(claim)]
+
+
+def _read(name: str) -> str:
+    return (REPO / name).read_text(encoding="utf-8")
+
+
+def test_a_failing_recipe_makes_make_exit_2(tmp_path: Path):
+    """The premise: `make gate` runs churn.gate, which exits 1 when a metric is worse."""
+    fake = tmp_path / "python"
+    fake.write_text("#!/bin/sh\nexit 1\n")
+    fake.chmod(0o755)
+    make = ["make", "-s", "-C", str(REPO), "-o", ".venv/.installed"]  # the venv is not rebuilt
+    result = subprocess.run([*make, "gate", "BASE=x", f"BIN={tmp_path}"], capture_output=True)
+    assert result.returncode == 2, result.stderr
+
+
+def test_exit_statuses_of_make_targets_are_makes_own():
+    claims = make_claims()
+    for claim in claims:
+        assert not re.search(r"\bexits? 1\b", claim, re.I), claim
+        assert "make exits 2" in claim, claim
+    stated = {claim.split()[1].rstrip(":") for claim in claims}
+    assert {"gate", "drift-batch", "drift-check"} <= stated  # drift-check: 0 either way
