@@ -18,10 +18,15 @@ EFFECT_KEYS = ("psi", "wasserstein", "js", "unseen_share")
 def is_drifted(row: dict, params: DriftParams) -> bool:
     """An effect size or a missing-rate change over its threshold (for small samples, each
     significant too)."""
-    effect = any(row.get(key, 0.0) > getattr(params, key) for key in EFFECT_KEYS)
-    if "p_value" in row:
-        effect = effect and row["p_value"] < params.p_value
-    return effect or missing_drifted(row, params)
+    return bool(drifted_on(row, params))
+
+
+def drifted_on(row: dict, params: DriftParams) -> list[str]:
+    """The statistics that make the row drifted: effect sizes over their thresholds (for small
+    samples, only when significant), then missing_rate_change (see missing_drifted)."""
+    significant = "p_value" not in row or row["p_value"] < params.p_value
+    keys = [key for key in EFFECT_KEYS if significant and row.get(key, 0.0) > getattr(params, key)]
+    return keys + (["missing_rate_change"] if missing_drifted(row, params) else [])
 
 
 def missing_drifted(row: dict, params: DriftParams) -> bool:

@@ -3,17 +3,20 @@ that made it drift, the most consequential first; columns the model does not use
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
 from churn.comparison import format_value
+from churn.drift_decision import drifted_on, effect
+from churn.params import DriftParams
 
 TOP_DRIFTED = 10
 # drift.json's per-feature statistics, in table order, with their column titles
 EFFECTS = {"psi": "PSI", "wasserstein": "Wasserstein", "js": "JS", "unseen_share": "unseen share"}
 MISSING_RATE = "missing_rate_change"
 TITLES = EFFECTS | {MISSING_RATE: "missing-rate change"}
+DISTANCES = ("psi", "wasserstein", "js")
+STATISTICS = {*TITLES, "importance", "p_value", "missing_p_value"}
 WEIGHTED = "weighted"  # the threshold on effect x importance (an important feature drifted)
 
 
@@ -23,21 +26,28 @@ def statistic(row: Mapping[str, Any], key: str) -> float:
     return float(value) if isinstance(value, int | float) else 0.0
 
 
+def judged_by(thresholds: Mapping[str, float]) -> DriftParams | None:
+    """params.yaml's drift section as the drift stage reads it (None when not given: no marks)."""
+    return DriftParams(**thresholds) if thresholds else None
+
+
+def numeric_row(row: Mapping[str, Any]) -> dict[str, float]:
+    """The row's statistics as numbers (strict JSON writes NaN as null), absent ones left out."""
+    return {key: statistic(row, key) for key in row if key in STATISTICS}
+
+
 def over_threshold(row: Mapping[str, Any], thresholds: Mapping[str, float]) -> list[str]:
-    """The statistics over their thresholds, as the drift stage judges them: an effect size (also
-    significant when the row has a p-value, i.e. a small sample) or the missing-rate change."""
-    limit = thresholds.get("p_value", math.inf)
-    significant = statistic(row, "p_value") < limit if "p_value" in row else True
-    keys = [k for k in EFFECTS if significant and statistic(row, k) > thresholds.get(k, math.inf)]
-    missing = abs(statistic(row, MISSING_RATE)) > thresholds.get(MISSING_RATE, math.inf)
-    if missing and ("missing_p_value" not in row or statistic(row, "missing_p_value") < limit):
-        keys.append(MISSING_RATE)
-    return keys
+    """The statistics over their thresholds, as the drift stage judges them
+    (drift_decision.drifted_on)."""
+    params = judged_by(thresholds)
+    return drifted_on(numeric_row(row), params) if params else []
 
 
-def weighted_effect(row: Mapping[str, Any]) -> float:
-    """Largest effect size times the model's importance share: how much the drift can matter."""
-    largest = max(statistic(row, key) for key in ("psi", "wasserstein", "js"))
+def weighted_effect(row: Mapping[str, Any], thresholds: Mapping[str, float]) -> float:
+    """The effect the drift stage weighs (drift_decision.effect) times the model's importance
+    share: how much the drift can matter."""
+    params, numbers = judged_by(thresholds), numeric_row(row)
+    largest = effect(numbers, params) if params else max(statistic(row, k) for k in DISTANCES)
     return largest * statistic(row, "importance")
 
 
@@ -55,8 +65,9 @@ def feature_row(name: str, row: Mapping[str, Any], thresholds: Mapping[str, floa
     for key in TITLES:
         text = format_value(row.get(key))
         cells.append(f"**{text}**" if key in marked else text)
-    weighted = format_value(round(weighted_effect(row), 6))
-    heavy = weighted_effect(row) > thresholds.get(WEIGHTED, math.inf) and row.get("drifted")
+    score = weighted_effect(row, thresholds)
+    weighted = format_value(round(score, 6))
+    heavy = WEIGHTED in thresholds and score > thresholds[WEIGHTED] and row.get("drifted")
     cells.append(f"**{weighted}**" if heavy else weighted)
     return "| " + " | ".join(cells) + " |"
 
@@ -100,7 +111,11 @@ def drift_table(drift: Mapping[str, Any], thresholds: Mapping[str, float]) -> li
     used = {name: row for name, row in features.items() if not row.get("ignored_column")}
     drifted = sorted(
         ((name, row) for name, row in used.items() if row.get("drifted")),
-        key=lambda item: (-weighted_effect(item[1]), -statistic(item[1], "importance"), item[0]),
+        key=lambda item: (
+            -weighted_effect(item[1], thresholds),
+            -statistic(item[1], "importance"),
+            item[0],
+        ),
     )
     lines = []
     if drifted:

@@ -6,7 +6,10 @@ from churn.comparison import MetricRow, ParamRow
 from churn.report_markdown import ReportInputs, render_report
 
 FILE = "metrics/evaluate/metrics.json"
-THRESHOLDS = {
+THRESHOLDS = {  # params.yaml's drift section
+    "min_rows": 500,
+    "small_sample_rows": 1000,
+    "share_drifted": 0.1,
     "p_value": 0.01,
     "psi": 0.2,
     "wasserstein": 0.1,
@@ -142,10 +145,11 @@ def test_drift_rows_show_the_statistic_that_drifted_most_consequential_first():
         }
     )
     rows = rows_of(text)
-    # by effect x importance, not by name
-    assert list(rows) == ["tenure", "discount", "plan", "a_tutorials"]
+    # by effect x importance as the drift stage weighs it (a missing-rate change counts, scaled
+    # by drift.psi / drift.missing_rate_change: 0.8 x 4 x 0.03), not by name
+    assert list(rows) == ["tenure", "a_tutorials", "discount", "plan"]
     assert rows["a_tutorials"][1:2] == ["missing-rate change"]
-    assert rows["a_tutorials"][-2:] == ["**-0.8000**", "0.0006"]
+    assert rows["a_tutorials"][-2:] == ["**-0.8000**", "**0.0960**"]
     assert rows["discount"][1:5] == ["Wasserstein", "0.1500", "0.0357", "**0.1690**"]
     assert rows["tenure"][1] == "PSI" and rows["tenure"][-1] == "**0.1000**"  # over weighted
     assert rows["plan"][1] == "unseen share" and rows["plan"][6] == "**0.0200**"
