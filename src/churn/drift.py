@@ -12,15 +12,13 @@ import pandas as pd
 from churn.data_params import DataParams, Policies, ids_of
 from churn.drift_decision import (
     compare,
-    decide,
-    ignored_note,
-    imputed_note,
     missing_columns,
     model_rows,
     needed_columns,
     schema_columns,
 )
 from churn.drift_outputs import check_destinations, write_outputs
+from churn.drift_reasons import decide, ignored_note, imputed_note, new_column_rule
 from churn.drift_window import skipped_report, stage_window, training_window, window_fields
 from churn.errors import ChurnError, CliParser, run_cli
 from churn.features import ENGINEERED, FeatureSpec
@@ -91,10 +89,11 @@ def drift_report(
     ref, cur = feature_columns(reference, data), feature_columns(current, data)
     needed = needed_columns(ref, spec_inputs, importance)
     imputed = imputed_columns((ref, cur), needed, policies.missing_column, sources)
-    new, ignored = schema_columns(ref, cur, spec_inputs, policies.new_column, left_out)
+    rule = new_column_rule(policies, data)
+    new, ignored = schema_columns(ref, cur, spec_inputs, rule[0], left_out)
     table = compare(ref, cur, params, (importance, spec_inputs), (new, ignored), sources)
-    drift, reason = decide(table, new, params, policies.new_column)
-    reason += ignored_note(ignored, policies.new_column, left_out) + imputed_note(imputed)
+    drift, reason = decide(table, new, params, rule[1])
+    reason += ignored_note(ignored, rule, left_out) + imputed_note(imputed)
     return {
         "drift": drift,
         "reason": reason,

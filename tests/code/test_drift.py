@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -10,14 +11,15 @@ import pytest
 
 from churn.data_params import DataParams, Policies
 from churn.drift import drift_report, main
-from churn.drift_decision import decide, is_drifted
+from churn.drift_decision import is_drifted
+from churn.drift_reasons import decide
 from churn.drift_stats import categorical_stats, numeric_stats
 from churn.drift_window import skipped_report, snapshot_names, stage_window
 from churn.errors import ChurnError
 from churn.features import FeatureSpec
 from churn.params import DriftParams
 
-DATA = DataParams("churned", 1, "customer_id", "month")
+DATA = DataParams("churned", 1, "customer_id", "month", "contracts/churn.yaml")
 PARAMS = DriftParams(100, 50, 0.01, 0.2, 0.1, 0.1, 0.01, 0.05, 0.1, 0.03)
 SMALL = DriftParams(100, 1000, 0.01, 0.2, 0.1, 0.1, 0.01, 0.05, 0.1, 0.03)  # p-values below 1000
 SPEC = FeatureSpec(["spend"], {"plan": ["free", "plus", "__missing__", "__unknown__"]}, [])
@@ -82,7 +84,7 @@ def test_a_small_sample_missing_rate_change_must_be_significant(current_share, d
 def test_importance_weighted_drift_alone_can_warrant_retraining():
     table = {f"f{i}": {"psi": 0.0, "importance": 0.0, "drifted": False} for i in range(19)}
     table["key"] = {"psi": 0.25, "importance": 0.5, "drifted": True}
-    drift, reason = decide(table, [], PARAMS, "ignore")
+    drift, reason = decide(table, [], PARAMS, "contract.new_column: ignore")
     assert drift and "important feature(s) drifted: key" in reason
 
 
@@ -100,7 +102,7 @@ def test_an_important_feature_going_all_missing_warrants_retraining(importance, 
     table = quiet_features(19)
     table["key"] = {"psi": 0.0, "wasserstein": 0.0, "missing_rate_change": 1.0}
     table["key"] |= {"importance": importance, "drifted": True}
-    drift, reason = decide(table, [], PARAMS, "ignore")
+    drift, reason = decide(table, [], PARAMS, "contract.new_column: ignore")
     assert drift is retrain, reason
     assert ("important feature(s) drifted: key" if retrain else "drifted but minor: key") in reason
 
@@ -110,9 +112,10 @@ def test_a_missing_rate_change_weighs_only_when_it_drifted():
     table = quiet_features(19)
     table["key"] = {"psi": 0.25, "p_value": 0.001, "missing_rate_change": 0.2}
     table["key"] |= {"missing_p_value": 0.5, "importance": 0.1, "drifted": True}
-    assert not decide(table, [], PARAMS, "ignore")[0]  # 0.25 x 0.1 = 0.025, not 0.8 x 0.1
+    # 0.25 x 0.1 = 0.025, not 0.8 x 0.1
+    assert not decide(table, [], PARAMS, "contract.new_column: ignore")[0]
     table["key"]["missing_p_value"] = 0.001
-    assert decide(table, [], PARAMS, "ignore")[0]
+    assert decide(table, [], PARAMS, "contract.new_column: ignore")[0]
 
 
 def with_video(frame: pd.DataFrame, rng) -> pd.DataFrame:
@@ -177,6 +180,24 @@ def test_a_column_the_training_window_lacks_is_a_retrain_trigger_only_under_incl
     row = report["features"]["video"]
     assert row.get("new_column", False) is include
     assert row.get("ignored_column", False) is not include
+
+
+@pytest.mark.parametrize("policy", list(NEW_COLUMN_SAYS))
+def test_with_an_inferred_contract_a_new_column_is_a_retrain_trigger_whatever_the_policy(policy):
+    """data.contract "": validate infers the contract from the data at each run, so retraining
+    trains on the new column; under ignore drift said 'to use it, set contract.new_column:
+    include', advice that changed nothing."""
+    rng = np.random.default_rng(8)
+    reference, current = batch(rng, 2000), with_video(batch(rng, 2000), rng)
+    inferred = replace(DATA, contract="")
+    report = drift_report(
+        reference, current, PARAMS, inferred, USES_SPEND_AND_PLAN, Policies(policy)
+    )
+    assert report["drift"] and report["new_columns"] == ["video"]
+    assert report["reason"].startswith(
+        'new column(s) video: schema change, retrain (data.contract: "", inferred from the data: '
+        "every column with values a feature);"
+    )
 
 
 def test_a_contract_column_featurize_left_out_as_all_missing_is_new_once_it_has_values():
