@@ -23,7 +23,7 @@ from churn.raw_text import (
     normalise_text,
     row_mask,
 )
-from churn.type_changes import retype_detail, shown_part, type_change
+from churn.type_changes import refuse_type_change, type_change
 
 
 def coercion_counts(coerced: Coerced, rejected: pd.Series | None = None) -> dict[str, int]:
@@ -144,12 +144,7 @@ def check_feature(
     result = coerce_in(raw, column.type, where)
     change = type_change(raw, result, retype_min, stamps)
     if change and policies.type_change == "fail":
-        shown, part = shown_part(change, raw, result)
-        raise ChurnError(
-            f"{where}: column '{column.name}' no longer holds {column.type} values{change.where} "
-            f"({int(part.bad.sum())} of {len(shown)} rows, {retype_detail(shown, part, names)}; "
-            "contract.type_change: fail)"
-        )
+        refuse_type_change(change, (raw, result), column, where, names)
     # A word in a required number column is a wrong value, not a missing one: named as such;
     # under contract.type_change: quarantine, so are those of the snapshots that changed type.
     quarantine = change is not None and policies.type_change == "quarantine"

@@ -85,11 +85,10 @@ def drift_report(
 ) -> dict:
     """The metrics/drift.json payload for two frames of raw or typed rows, read from sources."""
     check_sizes((reference, current), params, sources)
-    importance, spec_inputs, left_out = model_info
+    (importance, spec_inputs, left_out), rule = model_info, new_column_rule(policies, data)
     ref, cur = feature_columns(reference, data), feature_columns(current, data)
     needed = needed_columns(ref, spec_inputs, importance)
     imputed = imputed_columns((ref, cur), needed, policies.missing_column, sources)
-    rule = new_column_rule(policies, data)
     new, ignored = schema_columns(ref, cur, spec_inputs, rule[0], left_out)
     table = compare(ref, cur, params, (importance, spec_inputs), (new, ignored), sources)
     drift, reason = decide(table, new, params, rule[1])

@@ -111,9 +111,16 @@ def snapshot_name(stamps: pd.Series, month: pd.Period) -> str:
     return str(first.date()) if first == first.normalize() else str(first)
 
 
-def shown_part(change: TypeChange, raw: pd.Series, coerced: Coerced):
-    """The rows of a column and of its coercion that the error about change describes."""
-    return (raw, coerced) if change.shown is None else part(raw, coerced, change.shown)
+def refuse_type_change(change: TypeChange, coerced, column, where: str, names) -> None:
+    """Stop under contract.type_change: fail, naming the column (a ColumnContract), the snapshot
+    that changed (if judged per snapshot) and an example; coerced: (raw values, coercion)."""
+    raw, result = coerced
+    shown, part_of = (raw, result) if change.shown is None else part(raw, result, change.shown)
+    raise ChurnError(
+        f"{where}: column '{column.name}' no longer holds {column.type} values{change.where} "
+        f"({int(part_of.bad.sum())} of {len(shown)} rows, {retype_detail(shown, part_of, names)}; "
+        "contract.type_change: fail)"
+    )
 
 
 def numbers_as_text_column(raw: pd.Series, coerced: Coerced) -> bool:

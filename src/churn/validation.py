@@ -150,7 +150,6 @@ def apply_contract(
     include: Collection[str] | None = None,
 ) -> ValidationResult:
     """Split the frame into valid typed rows and rejected rows with reasons, following policies.
-
     Valid rows are sorted by timestamp and id, except when scoring: then they keep the input order.
     A column counts as retyped when most of its present values in a snapshot (in the whole frame
     without a data.timestamp column) have the wrong type, and only with at least retype_min
