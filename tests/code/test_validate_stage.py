@@ -174,15 +174,8 @@ def test_an_unlabelled_newest_snapshot_refused_whole_stops_validate(tmp_path, mo
     max_quarantined), validate passed, and the score stage scored last month's rows instead."""
     monkeypatch.chdir(tmp_path)
     params = setup(tmp_path, "contracts/strict.yaml")
-    earlier = pd.DataFrame(
-        {"customer_id": list("abcdef"), "month": ["2026-01-01"] * 6,
-         "orders": [1, 2, 3, 4, 5, 6], "churned": [0, 1, 0, 1, 0, 1]}
-    )  # fmt: skip
-    newest = pd.DataFrame(
-        {"customer_id": ["a", "b"], "month": ["2026-02-01"] * 2,
-         "orders": [50, 60], "churned": [None, None]}
-    )  # fmt: skip
-    pd.concat([earlier, newest], ignore_index=True).to_parquet(tmp_path / "in.parquet")
+    newest = {"customer_id": ["a", "b"], "orders": [50, 60], "churned": [None, None]}
+    write_two_months(tmp_path, [1, 2, 3, 4, 5, 6], newest)
     expected = (
         f"{tmp_path / 'in.parquet'} (its unlabelled newest snapshot, the rows to score): 2 of 2 "
         "rows quarantined, more than contract.max_quarantined (50%); most for above_max:orders"
@@ -190,6 +183,14 @@ def test_an_unlabelled_newest_snapshot_refused_whole_stops_validate(tmp_path, mo
     with pytest.raises(ChurnError, match=re.escape(expected)):
         run(tmp_path, params)
     assert json.loads((tmp_path / "metrics.out").read_text())["rows_quarantined"] == 2
+
+
+def write_two_months(folder, january_orders: list, newest: dict) -> None:
+    """folder/in.parquet: six January customers with these orders, then February's rows."""
+    january = {"customer_id": list("abcdef"), "orders": january_orders, "churned": [0, 1] * 3}
+    months = [pd.DataFrame(january).assign(month="2026-01-01")]
+    months.append(pd.DataFrame(newest).assign(month="2026-02-01"))
+    pd.concat(months, ignore_index=True).to_parquet(folder / "in.parquet")
 
 
 ROLE_CONFLICTS = {
@@ -256,16 +257,13 @@ def test_a_month_of_text_stops_validate_and_is_listed_as_retyped(tmp_path, monke
     schema.json did not list the column either."""
     monkeypatch.chdir(tmp_path)
     params = setup(tmp_path, "contracts/strict.yaml")
-    earlier = pd.DataFrame(
-        {"customer_id": list("abcdef"), "month": ["2026-01-01"] * 6,
-         "orders": ["1", "2", "3", "4", "5", "6"], "churned": [0, 1, 0, 1, 0, 1]}
-    )  # fmt: skip
     for labels in ([1, 0], [None, None]):  # labelled, then the unlabelled newest snapshot
-        newest = pd.DataFrame(  # 20 values: enough for a snapshot to show a type change
-            {"customer_id": [f"n{k}" for k in range(20)], "month": ["2026-02-01"] * 20,
-             "orders": ["many", "few"] * 10, "churned": labels * 10}
-        )  # fmt: skip
-        pd.concat([earlier, newest], ignore_index=True).to_parquet(tmp_path / "in.parquet")
+        newest = {  # 20 values: enough for a snapshot to show a type change
+            "customer_id": [f"n{k}" for k in range(20)],
+            "orders": ["many", "few"] * 10,
+            "churned": labels * 10,
+        }
+        write_two_months(tmp_path, ["1", "2", "3", "4", "5", "6"], newest)
         expected = (
             f"{tmp_path / 'in.parquet'}: column 'orders' no longer holds numeric values in "
             "snapshot 2026-02-01 (20 of 20 rows, e.g. 'many'; contract.type_change: fail)"
