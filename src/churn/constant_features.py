@@ -10,10 +10,8 @@ import numpy as np
 import pandas as pd
 
 from churn.errors import ChurnError
-from churn.features import ENGINEERED, MISSING, UNKNOWN, FeatureSpec
+from churn.features import ALL_MISSING, ENGINEERED, MISSING, UNKNOWN, FeatureSpec
 from churn.model_matrix import transform
-
-ALL_MISSING = "missing in every training row"
 
 
 def numeric_reason(values: np.ndarray) -> str | None:

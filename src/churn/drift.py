@@ -89,10 +89,10 @@ def drift_report(
     ref, cur = feature_columns(reference, data), feature_columns(current, data)
     needed = needed_columns(ref, spec_inputs, importance)
     imputed = imputed_columns((ref, cur), needed, policies.missing_column, sources)
-    new, ignored = schema_columns(ref, cur, spec_inputs, rule[0], left_out)
-    table = compare(ref, cur, params, (importance, spec_inputs), (new, ignored), sources)
-    drift, reason = decide(table, new, params, rule[1])
-    reason += ignored_note(ignored, rule, left_out) + imputed_note(imputed)
+    schema = schema_columns(ref, cur, spec_inputs, rule[0], left_out)
+    table = compare(ref, cur, params, (importance, spec_inputs), schema, sources)
+    (new, ignored, arriving), (drift, reason) = schema, decide(table, schema[0], params, rule[1])
+    reason += ignored_note(ignored, rule, left_out, arriving) + imputed_note(imputed)
     return {
         "drift": drift,
         "reason": reason,

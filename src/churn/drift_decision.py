@@ -10,6 +10,7 @@ import pandas as pd
 
 from churn.drift_stats import feature_stats
 from churn.errors import ChurnError, listing
+from churn.features import ALL_MISSING
 from churn.params import DriftParams
 
 EFFECT_KEYS = ("psi", "wasserstein", "js", "unseen_share")
@@ -40,33 +41,40 @@ def missing_drifted(row: dict, params: DriftParams) -> bool:
 def schema_columns(
     reference, current, spec_inputs: Collection[str] | None, new_column: str, left_out=()
 ):
-    """(new columns: a retrain trigger, columns the model leaves out by policy: reported only),
-    each column placed by schema_role."""
+    """(new columns: a retrain trigger, columns reported only: the model leaves them out and
+    retraining would too, or they arrive in the current data only), each placed by schema_role;
+    the arriving ones are also listed apart, third."""
     roles = {
         str(name): schema_role(name, (reference, current), spec_inputs, new_column, left_out)
         for name in sorted(set(reference.columns) | set(current.columns))
     }
     new = [name for name, role in roles.items() if role == "new"]
-    return new, [name for name, role in roles.items() if role == "ignored"]
+    arriving = [name for name, role in roles.items() if role == "arriving"]
+    return new, [name for name, role in roles.items() if role in ("ignored", "arriving")], arriving
 
 
 def schema_role(name: str, frames, spec_inputs, new_column: str, left_out) -> str:
-    """ "new" (retraining would train on the column: a retrain trigger), "ignored" (the model
-    leaves it out and retraining would again: reported only) or "" (a model column). A column
-    with values now that the training window lacks (or has all missing) is new when the model
-    reads it or featurize left it out as constant (the contract lists it). A column outside the
-    model (the spec does not read it; without a spec, one the training window lacks) is new only
-    under contract.new_column: include, unless featurize left it out (it would again): under
-    ignore retraining leaves it out again, so the alarm could never clear, and under fail
-    validate stops on it until the contract lists it."""
+    """ "new" (retraining would train on the column: a retrain trigger), "arriving" (it would,
+    once data with its values is in training: reported), "ignored" (the model leaves it out and
+    retraining would again: reported) or "" (a model column). A model column with values now
+    that the reference lacks (or has all missing) is new. A column outside the model reaches it
+    under contract.new_column: include, or when the contract lists it and featurize left it out
+    as missing in every training row; retraining trains on it only when the reference (the data
+    retraining learns from) has values of it, else featurize leaves it out again."""
     reference, current = frames
-    has_values = name in current.columns and bool(current[name].notna().any())
-    absent = name not in reference.columns or bool(reference[name].isna().all())
-    arrived = has_values and absent
-    inside = not arrived if spec_inputs is None else name in spec_inputs
-    if inside or name in left_out:
-        return "new" if arrived else ("" if inside else "ignored")
-    return "new" if has_values and new_column == "include" else "ignored"
+    now, before = has_values(current, name), has_values(reference, name)
+    inside = (before or not now) if spec_inputs is None else name in spec_inputs
+    if inside:
+        return "new" if now and not before else ""
+    listed = isinstance(left_out, dict) and left_out.get(name) == ALL_MISSING
+    if not (listed or (new_column == "include" and name not in left_out)) or not now:
+        return "ignored"
+    return "new" if before else "arriving"
+
+
+def has_values(frame: pd.DataFrame, name: str) -> bool:
+    """Whether the frame has the column with at least one value."""
+    return name in frame.columns and bool(frame[name].notna().any())
 
 
 def needed_columns(reference, spec_inputs: Collection[str] | None, importance: dict) -> list[str]:
@@ -103,13 +111,15 @@ def compare(
     """Per-feature table: statistics, importance, drifted flag, new or ignored column flag.
     model: (importance per column, the type the model reads each input as, or None). A column
     that decides (not ignored) holding numbers written as text (12,5  $29.72), or mostly other
-    values than the numbers it holds elsewhere, stops, naming its source."""
-    (importance, kinds), (new, ignored) = model, schema
+    values than the numbers it holds elsewhere, stops, naming its source: so does one arriving
+    (retraining will train on it: validate would stop on it). schema: see schema_columns."""
+    (importance, kinds), (new, ignored, arriving) = model, schema
     small = min(len(reference), len(current)) < params.small_sample_rows
     table = {}
     for name in sorted(set(reference.columns) | set(current.columns)):
         ref, cur = column_or_missing(reference, name), column_or_missing(current, name)
-        checked = None if name in ignored else (name, sources, (kinds or {}).get(name))
+        decides = name not in ignored or name in arriving
+        checked = (name, sources, (kinds or {}).get(name)) if decides else None
         row = feature_stats(ref, cur, small, checked)
         row["importance"] = importance.get(name, 0.0)
         row["drifted"] = name in new or is_drifted(row, params)

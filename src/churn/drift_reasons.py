@@ -46,15 +46,18 @@ def decide(table: dict[str, dict], new: list[str], params: DriftParams, setting:
     return True, "; ".join(reasons)
 
 
-def ignored_note(ignored: list[str], rule: tuple[str, str], left_out=()) -> str:
-    """The reason's note on columns the model leaves out by policy ("" when there are none), with
-    what becomes of those outside the contract (not those featurize left out as constant): under
-    ignore, how to use them; under fail, that validate will stop on them. rule: see
-    new_column_rule."""
+def ignored_note(ignored: list[str], rule: tuple[str, str], left_out=(), arriving=()) -> str:
+    """The reason's notes on columns reported only ("" when there are none): those arriving in
+    the current data (retraining uses them once data with their values is in training), then
+    those the model leaves out by policy, with what becomes of those outside the contract (not
+    those featurize left out as constant): under ignore, how to use them; under fail, that
+    validate will stop on them. rule: see new_column_rule."""
+    note = arriving_note(arriving)
+    ignored = [name for name in ignored if name not in arriving]
     if not ignored:
-        return ""
+        return note
     new_column, setting = rule
-    note = f"; {', '.join(ignored)} not used by the model ({setting}): not a retrain trigger"
+    note += f"; {', '.join(ignored)} not used by the model ({setting}): not a retrain trigger"
     outside = [name for name in ignored if name not in left_out]
     if not outside or new_column == "include":
         return note
@@ -63,6 +66,17 @@ def ignored_note(ignored: list[str], rule: tuple[str, str], left_out=()) -> str:
     if new_column == "fail":
         return f"{note}; validate stops on {which} until the contract lists {pronoun}"
     return f"{note}; to use {which}, set contract.new_column: include"
+
+
+def arriving_note(arriving) -> str:
+    """The note on columns with values in the current data only ("" when there are none)."""
+    if not arriving:
+        return ""
+    pronoun = "it" if len(arriving) == 1 else "them"
+    return (
+        f"; {', '.join(arriving)} in the current data only: retraining trains on {pronoun} once "
+        f"data with {pronoun} is in training, not a retrain trigger yet"
+    )
 
 
 def imputed_note(imputed: list[str]) -> str:

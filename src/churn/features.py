@@ -15,6 +15,7 @@ from churn.errors import ChurnError, json_kind, read_text
 
 MISSING = "__missing__"
 UNKNOWN = "__unknown__"
+ALL_MISSING = "missing in every training row"  # why featurize left a feature out (left_out)
 SPEC_VERSION = 1
 
 

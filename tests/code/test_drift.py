@@ -164,52 +164,52 @@ NEW_COLUMN_SAYS = {
 }
 
 
+ARRIVING = (
+    "video in the current data only: retraining trains on it once data with it is in training, "
+    "not a retrain trigger yet"
+)
+
+
 @pytest.mark.parametrize("model", [USES_SPEND_AND_PLAN, ({}, None, {})], ids=["spec", "no spec"])
 @pytest.mark.parametrize("policy", list(NEW_COLUMN_SAYS))
-def test_a_column_the_training_window_lacks_is_a_retrain_trigger_only_under_include(model, policy):
-    """Under ignore (and fail) it said RETRAIN (`new column(s) video: schema change, retrain
-    (contract.new_column: ignore)`), exit 1, though retraining leaves the column out again and
-    the next month's check calls it not a retrain trigger."""
+def test_a_column_only_the_current_data_has_is_no_retrain_trigger_yet(model, policy):
+    """April against May (video new in May): retraining then tests on May and trains on the
+    months before, where the column has no values: featurize leaves it out again. It said
+    RETRAIN under include (and, before that, under ignore too); a month later, when retraining
+    would add it, it said nothing."""
     rng = np.random.default_rng(8)
     reference, current = batch(rng, 2000), with_video(batch(rng, 2000), rng)
     report = drift_report(reference, current, PARAMS, DATA, model, Policies(policy))
-    include = policy == "include"
-    assert report["drift"] is include and NEW_COLUMN_SAYS[policy] in report["reason"]
-    assert report["new_columns"] == (["video"] if include else [])
-    assert report["ignored_columns"] == ([] if include else ["video"])
-    row = report["features"]["video"]
-    assert row.get("new_column", False) is include
-    assert row.get("ignored_column", False) is not include
+    says = ARRIVING if policy == "include" else NEW_COLUMN_SAYS[policy]
+    assert not report["drift"] and says in report["reason"], report["reason"]
+    assert report["new_columns"] == [] and report["ignored_columns"] == ["video"]
+    assert report["features"]["video"].get("ignored_column") is True
 
 
-@pytest.mark.parametrize("policy", list(NEW_COLUMN_SAYS))
-def test_with_an_inferred_contract_a_new_column_is_a_retrain_trigger_whatever_the_policy(policy):
-    """data.contract "": validate infers the contract from the data at each run, so retraining
-    trains on the new column; under ignore drift said 'to use it, set contract.new_column:
-    include', advice that changed nothing."""
+@pytest.mark.parametrize("contract", ["contracts/churn.yaml", ""], ids=["include", "inferred"])
+def test_a_column_both_sides_have_that_the_model_lacks_is_a_retrain_trigger(contract):
+    """May against June: retraining trains on May's values now. With an inferred contract
+    (data.contract "") validate infers the column as a feature at each run, whatever
+    contract.new_column says."""
     rng = np.random.default_rng(8)
-    reference, current = batch(rng, 2000), with_video(batch(rng, 2000), rng)
-    inferred = replace(DATA, contract="")
-    report = drift_report(
-        reference, current, PARAMS, inferred, USES_SPEND_AND_PLAN, Policies(policy)
-    )
+    reference, current = with_video(batch(rng, 2000), rng), with_video(batch(rng, 2000), rng)
+    data, policies = replace(DATA, contract=contract), Policies("include" if contract else "ignore")
+    report = drift_report(reference, current, PARAMS, data, USES_SPEND_AND_PLAN, policies)
     assert report["drift"] and report["new_columns"] == ["video"]
-    assert report["reason"].startswith(
-        'new column(s) video: schema change, retrain (data.contract: "", inferred from the data: '
-        "every column with values a feature);"
-    )
+    setting = 'data.contract: "", inferred from the data' if not contract else "contract.new_"
+    assert report["reason"].startswith(f"new column(s) video: schema change, retrain ({setting}")
 
 
-def test_a_contract_column_featurize_left_out_as_all_missing_is_new_once_it_has_values():
+def test_a_contract_column_featurize_left_out_as_all_missing_is_new_once_the_reference_has_it():
     """The contract lists it (featurize saw it, missing in every training row): retraining on
-    data where it has values trains on it, whatever contract.new_column says."""
+    data where it has values trains on it, whatever contract.new_column says; the model kept it
+    out, so a month later the check said 'not used by the model': no retraining ever adopted it."""
     rng = np.random.default_rng(8)
-    reference = batch(rng, 2000).assign(video=np.nan)
-    current = with_video(batch(rng, 2000), rng)
     left_out = ({}, SPEC_KINDS, {"video": "missing in every training row"})
-    report = drift_report(reference, current, PARAMS, DATA, left_out, IGNORE)
-    assert report["drift"] and report["new_columns"] == ["video"]
-    assert report["ignored_columns"] == []
+    current = with_video(batch(rng, 2000), rng)
+    for reference, new in ((batch(rng, 2000).assign(video=np.nan), []), (current, ["video"])):
+        report = drift_report(reference, current, PARAMS, DATA, left_out, IGNORE)
+        assert report["drift"] is bool(new) and report["new_columns"] == new
 
 
 def test_a_batch_below_the_minimum_size_is_refused():
@@ -257,18 +257,22 @@ def run_main(folder, *argv: str, policy: str = "ignore") -> dict:
 
 
 @pytest.mark.parametrize("policy", ["ignore", "include"])
-def test_check_exits_1_for_a_column_the_reference_lacks_only_under_include(
+def test_check_exits_1_for_a_column_the_model_lacks_only_under_include_once_both_sides_have_it(
     tmp_path, monkeypatch, policy
 ):
     """`drift check` of April against May (time_spent_on_video_tutorials new in May) exited 1
-    under ignore and fired the retraining pull request for nothing."""
+    and fired the retraining pull request for nothing: retraining could not use the column yet
+    (under ignore, ever)."""
     monkeypatch.chdir(tmp_path)
     rng = np.random.default_rng(9)
     batch(rng, 1000).to_csv("april.csv", index=False)
     with_video(batch(rng, 1000), rng).to_csv("may.csv", index=False)
+    with_video(batch(rng, 1000), rng).to_csv("june.csv", index=False)
     (tmp_path / "features.json").write_text(SPEC.to_json())
     argv = ["check", "--reference", "april.csv", "--current", "may.csv"]
     argv += ["--features", "features.json"]
+    assert run_main(tmp_path, *argv, policy=policy)["ignored_columns"] == ["video"]
+    argv[2:5] = ["may.csv", "--current", "june.csv"]
     if policy == "ignore":
         assert run_main(tmp_path, *argv, policy=policy)["ignored_columns"] == ["video"]
     else:

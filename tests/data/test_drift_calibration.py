@@ -41,11 +41,18 @@ def test_alarm_when_the_shifted_months_are_compared(months):
     assert report["features"]["discount_share"]["drifted"]
 
 
-def test_alarm_when_the_new_column_arrives_under_include(months):
-    """Under contract.new_column: ignore (the default) retraining would leave the column out
-    again: it is reported, and only the distributions decide (they are stable)."""
+def test_alarm_when_the_new_column_reaches_the_reference_under_include(months):
+    """Under include, April against May reports the column (retraining then tests on May and
+    trains on months without it); May against June, retraining trains on it: RETRAIN. Under
+    ignore (the default) retraining would leave it out again: only reported, and the
+    distributions decide (they are stable)."""
     include = replace(POLICIES, new_column="include")
     report = drift_report(months[3], months[4], DRIFT, DATA, NO_MODEL, include)
+    assert not report["drift"] and f"{VIDEO_COLUMN} in the current data only" in report["reason"]
+    roles = {VIDEO_COLUMN, DATA.target, DATA.id, DATA.timestamp}
+    without_video = dict.fromkeys(c for c in months[3].columns if c not in roles)
+    model = ({}, without_video, {})  # a model trained before the column came (types inferred)
+    report = drift_report(months[4], months[5], DRIFT, DATA, model, include)
     assert report["drift"]
     assert f"new column(s) {VIDEO_COLUMN}: schema change" in report["reason"]
     assert report["features"][VIDEO_COLUMN]["new_column"]
