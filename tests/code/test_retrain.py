@@ -1,14 +1,17 @@
-"""Continuous-training helpers: advancing the generator by a month, and the retrain decision."""
+"""Continuous-training helpers: advancing the generator by a month, the newest snapshot that
+`make drift-check` compares with the model's training window, and the retrain decision."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import subprocess
+import sys
 
 import pytest
 
 from churn.errors import ChurnError
 from churn.params import load_section
-from churn.retrain import advance_months, decide, main, snapshot_files
+from churn.retrain import advance_months, decide, main, newest_snapshot
+from tests.helpers import REPO
 
 PARAMS = """\
 # comment
@@ -33,10 +36,33 @@ def test_advance_months_fails_clearly_without_the_key():
         advance_months("generate:\n  seed: 7\ntrain:\n  months: 3\n")
 
 
-def test_snapshot_files_are_the_last_two_months(tmp_path):
-    params = load_section("generate", Path("params.yaml"))
-    previous, newest = snapshot_files(params, tmp_path)
-    assert (previous.name, newest.name) == ("snapshot_2026-05.csv", "snapshot_2026-06.csv")
+def test_newest_snapshot_is_the_last_month(tmp_path, capsys):
+    params = load_section("generate", REPO / "params.yaml")
+    assert newest_snapshot(params, tmp_path) == tmp_path / "snapshot_2026-06.csv"
+    main(["newest", "--params", str(REPO / "params.yaml"), "--raw-dir", str(tmp_path)])
+    assert capsys.readouterr().out == f"{tmp_path / 'snapshot_2026-06.csv'}\n"
+
+
+def test_make_drift_check_compares_the_newest_month_with_the_training_window(tmp_path):
+    """The month before as reference missed gradual drift the drift stage reports; the check
+    compares as the stage and `make drift-batch` do. A fake python logs what make runs."""
+    log = tmp_path / "calls.log"
+    fake = tmp_path / "python"
+    fake.write_text(
+        f'#!/bin/sh\necho "$*" >> {log}\n'
+        f'[ "$2 $3" = "churn.retrain newest" ] && exec {sys.executable} "$@"\nexit 0\n'
+    )
+    fake.chmod(0o755)
+    make = ["make", "-s", "-C", str(REPO), "-o", ".venv/.installed", f"BIN={tmp_path}"]
+    result = subprocess.run(
+        [*make, "drift-check", f"DRIFT_RESULT={tmp_path / 'drift.json'}"], capture_output=True
+    )
+    assert result.returncode == 0, result.stderr
+    [check] = [line for line in log.read_text().splitlines() if "churn.drift check" in line]
+    assert check.startswith(
+        "-m churn.drift check --reference data/interim/customers.parquet --training-window "
+        "--current data/raw/snapshot_2026-06.csv --model models/model.json"
+    ), check
 
 
 def test_decide_follows_the_drift_flag():
