@@ -128,10 +128,17 @@ def validate(frame, contract, policies, data, where) -> tuple[ValidationResult, 
 
 
 def merged_schema(labelled: dict, unlabelled: dict, order: list[str]) -> dict:
-    """The labelled rows' schema diff, with every column that changed type in either part (the
-    unlabelled snapshot is checked apart), in contract order."""
+    """The labelled rows' schema diff, with every column that changed type, and every new
+    category, in either part (the unlabelled snapshot is checked apart), in contract order."""
     retyped = {*labelled["retyped"], *unlabelled["retyped"]}
-    return {**labelled, "retyped": [name for name in order if name in retyped]}
+    parts = (labelled["new_categories"], unlabelled["new_categories"])
+    categories = {
+        name: list(dict.fromkeys([*parts[0].get(name, []), *parts[1].get(name, [])]))
+        for name in order
+        if name in parts[0] or name in parts[1]
+    }
+    retyped_in_order = [name for name in order if name in retyped]
+    return {**labelled, "retyped": retyped_in_order, "new_categories": categories}
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -584,3 +584,12 @@ def test_zoned_timestamps_are_compared_in_utc_without_the_zone():
     )  # fmt: skip
     assert result.counts["rows_valid"] == 4
     assert result.valid["month"].tolist() == [midnight] * 2 + [february] * 2
+
+
+def test_a_category_new_only_in_the_unlabelled_snapshot_is_listed():
+    """schema.json's new_categories came from the labelled rows only: a plan first seen in the
+    unlabelled newest snapshot (checked apart, then scored) went unreported."""
+    frame = with_newest_month([None, None, None])
+    frame.loc[frame["month"].eq("2026-02-01"), "plan"] = "gold"
+    result, newest = validate_stage(frame, CONTRACT, Policies(), DATA, "f.csv")
+    assert len(newest.valid) == 3 and result.schema["new_categories"] == {"plan": ["gold"]}
