@@ -3,7 +3,7 @@ and whether the whole dataset warrants retraining, with a one-sentence reason.""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 import numpy as np
 import pandas as pd
@@ -39,7 +39,11 @@ def missing_drifted(row: dict, params: DriftParams) -> bool:
 
 
 def schema_columns(
-    reference, current, spec_inputs: Collection[str] | None, new_column: str, left_out=()
+    reference,
+    current,
+    spec_inputs: Collection[str] | None,
+    new_column: str,
+    left_out: Mapping[str, str],
 ):
     """(new columns: a retrain trigger, columns reported only: the model leaves them out and
     retraining would too, or they arrive in the current data only), each placed by schema_role;
@@ -66,7 +70,7 @@ def schema_role(name: str, frames, spec_inputs, new_column: str, left_out) -> st
     inside = (before or not now) if spec_inputs is None else name in spec_inputs
     if inside:
         return "new" if now and not before else ""
-    listed = isinstance(left_out, dict) and left_out.get(name) == ALL_MISSING
+    listed = left_out.get(name) == ALL_MISSING
     if not (listed or (new_column == "include" and name not in left_out)) or not now:
         return "ignored"
     return "new" if before else "arriving"

@@ -17,7 +17,6 @@ MISSING_RATE = "missing_rate_change"
 TITLES = EFFECTS | {MISSING_RATE: "missing-rate change"}
 DISTANCES = ("psi", "wasserstein", "js")
 STATISTICS = {*TITLES, "importance", "p_value", "missing_p_value"}
-WEIGHTED = "weighted"  # the threshold on effect x importance (an important feature drifted)
 
 
 def statistic(row: Mapping[str, Any], key: str) -> float:
@@ -27,7 +26,8 @@ def statistic(row: Mapping[str, Any], key: str) -> float:
 
 
 def judged_by(thresholds: Mapping[str, float]) -> DriftParams | None:
-    """params.yaml's drift section as the drift stage reads it (None when not given: no marks)."""
+    """params.yaml's drift section as the drift stage reads it (None when not given: no marks);
+    read once per report, every row judged by it."""
     return DriftParams(**thresholds) if thresholds else None
 
 
@@ -36,52 +36,58 @@ def numeric_row(row: Mapping[str, Any]) -> dict[str, float]:
     return {key: statistic(row, key) for key in row if key in STATISTICS}
 
 
-def over_threshold(row: Mapping[str, Any], thresholds: Mapping[str, float]) -> list[str]:
+def over_threshold(row: Mapping[str, Any], params: DriftParams | None) -> list[str]:
     """The statistics over their thresholds, as the drift stage judges them
     (drift_decision.drifted_on)."""
-    params = judged_by(thresholds)
     return drifted_on(numeric_row(row), params) if params else []
 
 
-def weighted_effect(row: Mapping[str, Any], thresholds: Mapping[str, float]) -> float:
+def weighted_effect(row: Mapping[str, Any], params: DriftParams | None) -> float:
     """The effect the drift stage weighs (drift_decision.effect) times the model's importance
     share: how much the drift can matter."""
-    params, numbers = judged_by(thresholds), numeric_row(row)
-    largest = effect(numbers, params) if params else max(statistic(row, k) for k in DISTANCES)
+    largest = (
+        effect(numeric_row(row), params)
+        if params
+        else max(statistic(row, key) for key in DISTANCES)
+    )
     return largest * statistic(row, "importance")
 
 
-def reasons(row: Mapping[str, Any], thresholds: Mapping[str, float]) -> str:
+def reasons(row: Mapping[str, Any], params: DriftParams | None) -> str:
     """Why the row counts as drifted, in words, for the "drifted on" column."""
     found = ["new column"] if row.get("new_column") else []
-    found += [TITLES[key] for key in over_threshold(row, thresholds)]
+    found += [TITLES[key] for key in over_threshold(row, params)]
     return ", ".join(found) or "no statistic over the current params' thresholds"
 
 
-def feature_row(name: str, row: Mapping[str, Any], thresholds: Mapping[str, float]) -> str:
+def feature_row(name: str, row: Mapping[str, Any], params: DriftParams | None) -> str:
     """One table row: every statistic drift.json has for the feature, those that drifted bold."""
-    marked = over_threshold(row, thresholds)
-    cells = [name, reasons(row, thresholds), format_value(row.get("importance"))]
+    marked = over_threshold(row, params)
+    cells = [name, reasons(row, params), format_value(row.get("importance"))]
     for key in TITLES:
         text = format_value(row.get(key))
         cells.append(f"**{text}**" if key in marked else text)
-    score = weighted_effect(row, thresholds)
+    score = weighted_effect(row, params)
     weighted = format_value(round(score, 6))
-    heavy = WEIGHTED in thresholds and score > thresholds[WEIGHTED] and row.get("drifted")
+    heavy = params is not None and score > params.weighted and row.get("drifted")
     cells.append(f"**{weighted}**" if heavy else weighted)
     return "| " + " | ".join(cells) + " |"
 
 
-def caption(shown: int, drifted: int, used: int, thresholds: Mapping[str, float]) -> str:
-    """What the table holds, its order, and the thresholds its bold marks compare against."""
-    either_way = {MISSING_RATE: "±"}
+def threshold_texts(params: DriftParams | None) -> list[str]:
+    """Each statistic's threshold as the caption shows it (none without params)."""
+    if params is None:
+        return []
     limits = [
-        f"{title} {either_way.get(key, '')}{thresholds[key]:g}"
+        f"{title} {'±' if key == MISSING_RATE else ''}{getattr(params, key):g}"
         for key, title in TITLES.items()
-        if key in thresholds
     ]
-    if WEIGHTED in thresholds:
-        limits.append(f"effect × importance {thresholds[WEIGHTED]:g}")
+    return [*limits, f"effect × importance {params.weighted:g}"]
+
+
+def caption(shown: int, drifted: int, used: int, params: DriftParams | None) -> str:
+    """What the table holds, its order, and the thresholds its bold marks compare against."""
+    limits = threshold_texts(params)
     which = f"the {shown} with the largest" if shown < drifted else "largest"
     return (
         f"{drifted} of the {used} features the model uses drifted ({which} effect × importance "
@@ -90,13 +96,13 @@ def caption(shown: int, drifted: int, used: int, thresholds: Mapping[str, float]
     )
 
 
-def ignored_line(rows: Mapping[str, Mapping[str, Any]], thresholds: Mapping[str, float]) -> str:
+def ignored_line(rows: Mapping[str, Mapping[str, Any]], params: DriftParams | None) -> str:
     """The drifted columns the model does not use (not counted), with what changed in them."""
     named = []
     for name, row in sorted(rows.items()):
-        keys = over_threshold(row, thresholds)
+        keys = over_threshold(row, params)
         changes = [f"{TITLES[key]} {format_value(row.get(key))}" for key in keys]
-        named.append(f"`{name}` ({', '.join(changes) or reasons(row, thresholds)})")
+        named.append(f"`{name}` ({', '.join(changes) or reasons(row, params)})")
     return "Drifted but not used by the model, so not counted above: " + "; ".join(named)
 
 
@@ -105,14 +111,14 @@ def table_header() -> list[str]:
     return [f"| {titles} | effect × importance |", "|---|---|" + "---:|" * (len(TITLES) + 2)]
 
 
-def drift_table(drift: Mapping[str, Any], thresholds: Mapping[str, float]) -> list[str]:
+def drift_table(drift: Mapping[str, Any], params: DriftParams | None) -> list[str]:
     """The table of drifted features the model uses, then the drifted columns it does not use."""
     features = drift.get("features") or {}
     used = {name: row for name, row in features.items() if not row.get("ignored_column")}
     drifted = sorted(
         ((name, row) for name, row in used.items() if row.get("drifted")),
         key=lambda item: (
-            -weighted_effect(item[1], thresholds),
+            -weighted_effect(item[1], params),
             -statistic(item[1], "importance"),
             item[0],
         ),
@@ -120,10 +126,10 @@ def drift_table(drift: Mapping[str, Any], thresholds: Mapping[str, float]) -> li
     lines = []
     if drifted:
         shown = drifted[:TOP_DRIFTED]
-        lines += [caption(len(shown), len(drifted), len(used), thresholds), "", *table_header()]
-        lines += [feature_row(name, row, thresholds) for name, row in shown] + [""]
+        lines += [caption(len(shown), len(drifted), len(used), params), "", *table_header()]
+        lines += [feature_row(name, row, params) for name, row in shown] + [""]
     ignored = {n: r for n, r in features.items() if r.get("ignored_column") and r.get("drifted")}
-    return [*lines, ignored_line(ignored, thresholds), ""] if ignored else lines
+    return [*lines, ignored_line(ignored, params), ""] if ignored else lines
 
 
 def drift_section(drift: Mapping[str, Any], thresholds: Mapping[str, float]) -> list[str]:
@@ -137,5 +143,5 @@ def drift_section(drift: Mapping[str, Any], thresholds: Mapping[str, float]) -> 
         f"{format_value(drift.get('reference_rows'))}, current rows "
         f"{format_value(drift.get('current_rows'))})",
         "",
-        *drift_table(drift, thresholds),
+        *drift_table(drift, judged_by(thresholds)),
     ]
