@@ -62,6 +62,13 @@ def is_dvc_output(path: str, rev: str) -> bool:
         return False
 
 
+def exists_at_rev(path: str, rev: str) -> bool:
+    """Whether a DVC output or git-tracked file exists at rev (its data need not be at hand)."""
+    from dvc.fs import DVCFileSystem
+
+    return bool(DVCFileSystem(rev=rev).exists(repository_path(path)))
+
+
 def resolve_rev(rev: str) -> str:
     """The short commit hash a revision (tag, branch, hash) points at."""
     require_git_repository(f"--rev {rev}")

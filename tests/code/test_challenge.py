@@ -1,0 +1,147 @@
+"""Champion against challenger: both models' metrics on the same rows, and the verdict."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from churn.challenge import challenge, verdict
+from churn.params import GateParams
+from churn.report import read_challenge
+from churn.report_challenge import challenge_section
+from tests.helpers import REPO, repo_env
+
+PARAMS = GateParams(
+    headline="test.roc_auc", tolerances={"test.roc_auc": 0.01, "test.log_loss": 0.02}
+)
+THRESHOLDS = {"champion": 0.5, "challenger": 0.5}
+
+
+def labelled_scores(seed: int = 0, rows: int = 4000) -> tuple[np.ndarray, np.ndarray]:
+    """Labels, and scores that rank them well (ROC AUC about 0.9)."""
+    generator = np.random.default_rng(seed)
+    labels = (generator.random(rows) < 0.2).astype(int)
+    scores = 1 / (1 + np.exp(-(2.5 * labels - 1.5 + generator.normal(0, 1, rows))))
+    return labels, scores
+
+
+def by_key(result) -> dict:
+    return {row.key: row for row in result.rows}
+
+
+def test_a_better_challenger_passes_and_the_rows_hold_both_models():
+    labels, good = labelled_scores()
+    worse = np.where(np.arange(len(good)) % 3 == 0, 1 - good, good)  # a third ranked upside down
+    result = challenge(labels, {"champion": worse, "challenger": good}, THRESHOLDS, 0.1)
+    rows = by_key(result)
+    assert result.compared == len(labels) and result.rejected == {"champion": 0, "challenger": 0}
+    assert rows["test.roc_auc"].new > rows["test.roc_auc"].base + 0.05
+    assert "test.rows" not in rows and "test.churn_rate" not in rows  # the same for both
+    line, passed = verdict(result, PARAMS, "origin/main", "test.parquet")
+    assert passed and line.startswith("challenger vs champion `origin/main` on the same 4,000 rows")
+    assert line.endswith("no metric worse than its tolerance")
+
+
+def test_a_worse_challenger_fails_naming_the_metric_and_tolerance():
+    labels, good = labelled_scores()
+    worse = np.where(np.arange(len(good)) % 3 == 0, 1 - good, good)
+    result = challenge(labels, {"champion": good, "challenger": worse}, THRESHOLDS, 0.1)
+    line, passed = verdict(result, PARAMS, "origin/main", "test.parquet")
+    assert not passed
+    assert line.startswith("⚠ challenger worse than champion `origin/main` on the same 4,000 rows")
+    assert "test.roc_auc worse by" in line and "(tolerance 0.01)" in line
+
+
+def test_rows_one_model_rejected_are_left_out_of_both_and_counted():
+    labels, scores = labelled_scores()
+    champion = scores.copy()
+    champion[:100] = np.nan  # its contract rejected them
+    challenger = scores.copy()
+    challenger[50:120] = np.nan
+    result = challenge(labels, {"champion": champion, "challenger": challenger}, THRESHOLDS, 0.1)
+    assert result.compared == len(labels) - 120
+    assert result.rejected == {"champion": 100, "challenger": 70}
+    # the same rows and scores on both sides: every metric equal
+    assert all(row.base == row.new for row in result.rows)
+
+
+def test_each_model_decides_at_its_own_threshold():
+    labels, scores = labelled_scores()
+    sides = {"champion": scores, "challenger": scores}
+    result = challenge(labels, sides, {"champion": 0.9, "challenger": 0.3}, 0.1)
+    rows = by_key(result)
+    assert rows["test.roc_auc"].base == rows["test.roc_auc"].new
+    assert rows["test.recall"].new > rows["test.recall"].base  # the lower threshold
+
+
+def test_no_champion_at_the_base_passes_and_says_so():
+    line, passed = verdict(None, PARAMS, "main", "test.parquet")
+    assert (
+        passed and line == "no champion: `main` has no model, so the challenger has nothing to beat"
+    )
+
+
+def test_the_report_section_shows_versions_rejects_and_both_models():
+    labels, scores = labelled_scores()
+    champion = scores.copy()
+    champion[:7] = np.nan
+    result = challenge(labels, {"champion": champion, "challenger": scores}, THRESHOLDS, 0.1)
+    written = {
+        "verdict": verdict(result, PARAMS, "main", "t.parquet")[0],
+        "versions": {"champion": "abc+md5:1", "challenger": "workspace+md5:2"},
+        "rejected": result.rejected,
+        "metrics": [{"key": r.key, "champion": r.base, "challenger": r.new} for r in result.rows],
+    }
+    text = "\n".join(challenge_section(written))
+    assert "## Champion and challenger on the same rows" in text
+    assert "- champion: `abc+md5:1`" in text and "- challenger: `workspace+md5:2`" in text
+    assert "champion 7, challenger 0" in text
+    assert "| test.roc_auc |" in text
+
+
+def test_the_report_lists_a_missing_challenge_file_as_not_available(tmp_path):
+    written, missing = read_challenge(tmp_path / "challenge.json")
+    assert written is None and missing == [
+        f"Champion and challenger: no `{tmp_path / 'challenge.json'}` (run `make challenge` first)"
+    ]
+    assert read_challenge(None) == (None, [])
+
+
+@pytest.fixture
+def first_repository(tmp_path):
+    """A git and DVC repository whose only commit has no model (the first retraining), with the
+    workspace's model, feature spec, params and contract in place, untracked."""
+    for name in ("models", "contracts"):
+        shutil.copytree(REPO / name, tmp_path / name)
+    shutil.copy(REPO / "params.yaml", tmp_path / "params.yaml")
+    env = repo_env(tmp_path)
+    for command in (["git", "init", "-q"], ["dvc", "init", "-q"], ["git", "commit", "-qm", "init"]):
+        subprocess.run(command, cwd=tmp_path, env=env, check=True, capture_output=True)
+    return tmp_path
+
+
+def challenge_cli(root, *args: str) -> subprocess.CompletedProcess:
+    env = repo_env(root) | {"PYTHONPATH": str(REPO / "src")}
+    command = [sys.executable, "-m", "churn.challenge", "--base", "HEAD", *args]
+    return subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
+
+
+def test_a_base_without_a_model_passes_as_the_first_model(first_repository):
+    result = challenge_cli(first_repository)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("no champion: `HEAD` has no model")
+    written = json.loads((first_repository / "report/challenge.json").read_text())
+    assert written["versions"]["challenger"].startswith("workspace+md5:")
+    assert "rows" not in written
+
+
+def test_an_unknown_base_is_one_line_and_exit_2(first_repository):
+    result = challenge_cli(first_repository, "--base", "no-such-branch")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert "no-such-branch" in result.stderr
