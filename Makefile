@@ -66,16 +66,19 @@ REPORT_DIR ?= report
 DVC_REMOTE ?= s3
 DRIFT_RESULT ?= $(REPORT_DIR)/drift-check.json
 WORKFLOWS := .github/workflows/ci.yml .github/workflows/pr-report.yml .github/workflows/retrain.yml
-.PHONY: report report-summary gate pull-if-credentials push-if-credentials next-month drift-check lint-workflows
+.PHONY: report report-summary gate challenge pull-if-credentials push-if-credentials next-month drift-check lint-workflows
 
-report: $(STAMP) ## Write report/report.md and PNG plots: the workspace against BASE (default origin/main)
-	$(BIN)/python -m churn.report --base $(BASE) --out-dir $(REPORT_DIR)
+report: $(STAMP) ## Write report/report.md and PNG plots: the workspace against BASE (default origin/main); CHALLENGE=report/challenge.json adds make challenge's section
+	$(BIN)/python -m churn.report --base $(BASE) --out-dir $(REPORT_DIR) $(if $(CHALLENGE),--challenge $(CHALLENGE))
 
 report-summary: ## Append report/report.md to the run summary page (GITHUB_STEP_SUMMARY)
 	cat $(REPORT_DIR)/report.md >> "$${GITHUB_STEP_SUMMARY:?GITHUB_STEP_SUMMARY is not set}"
 
 gate: $(STAMP) ## Quality gate: make exits 2 (python -m churn.gate: 1) when a metric is worse than on BASE by more than its tolerance
 	$(BIN)/python -m churn.gate --base $(BASE)
+
+challenge: $(STAMP) ## Champion vs challenger: BASE's model and the workspace's scored on the same test month; make exits 2 when the challenger is worse than a tolerance (python -m churn.challenge: 1)
+	$(BIN)/python -m churn.challenge --base $(BASE) --out $(REPORT_DIR)/challenge.json
 
 pull-if-credentials: $(STAMP) ## dvc pull from DVC_REMOTE when AWS credentials are set, else skip
 	@if [ -n "$${AWS_ACCESS_KEY_ID:-}" ]; then $(BIN)/dvc pull --remote $(DVC_REMOTE) --allow-missing; \

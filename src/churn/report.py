@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from churn.comparison import MetricRow, metric_rows, param_rows
-from churn.errors import ChurnError, CliParser, run_cli
+from churn.errors import ChurnError, CliParser, read_json_object, run_cli
 from churn.gate import verdict
 from churn.params import PARAMS_FILE, load_section
+from churn.report_challenge import challenge_section
 from churn.report_markdown import ReportInputs, render_report
 from churn.report_plots import CurveSpec, draw_confusions, draw_curves
 from churn.revisions import check_revision, metrics_diff, params_diff, read_json_at
@@ -124,7 +125,19 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--params", type=Path, default=PARAMS_FILE, help="gate tolerances, drift thresholds"
     )
+    parser.add_argument(
+        "--challenge", type=Path, help="churn.challenge's JSON: a section on both models"
+    )
     return parser.parse_args(argv)
+
+
+def read_challenge(path: Path | None) -> tuple[dict | None, list[str]]:
+    """churn.challenge's JSON when --challenge names a file, else what is missing."""
+    if path is None:
+        return None, []
+    if not path.is_file():
+        return None, [f"Champion and challenger: no `{path}` (run `make challenge` first)"]
+    return read_json_object(path), []
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -138,16 +151,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     curves, missing_curves = write_curves(args.base, args.new, args.out_dir)
     confusions, missing_confusion = write_confusions(rows, args.out_dir)
     data, missing_data = read_data_sections(args.new)
+    challenge, missing_challenge = read_challenge(args.challenge)
     inputs = ReportInputs(
         base=args.base,
         new=args.new or "workspace",
-        verdict=verdict(rows, gate, args.base),
+        # both models on the same rows decide, when they were compared
+        verdict=challenge["verdict"] if challenge else verdict(rows, gate, args.base),
         metrics=[row for row in rows if row.file != DATA_FILES["drift"]],  # its own section
         params=param_rows(params_diff(args.base, args.new)),
         images=curves | confusions,
         data=data,
-        missing=missing_curves + missing_confusion + missing_data,
+        missing=missing_curves + missing_confusion + missing_data + missing_challenge,
         drift_thresholds=drift_thresholds,
+        challenge=challenge_section(challenge) if challenge else [],
     )
     (args.out_dir / "report.md").write_text(render_report(inputs), encoding="utf-8")
     print(f"churn.report: wrote {args.out_dir / 'report.md'}: {inputs.verdict}")

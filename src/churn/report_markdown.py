@@ -30,6 +30,7 @@ class ReportInputs:
     data: Mapping[str, Any] = field(default_factory=dict)  # validation/schema/drift JSON or None
     missing: Sequence[str] = ()  # one sentence per piece that could not be shown
     drift_thresholds: Mapping[str, float] = field(default_factory=dict)  # params.yaml drift
+    challenge: Sequence[str] = ()  # markdown lines: report_challenge.challenge_section
 
 
 def metric_table(rows: Sequence[MetricRow]) -> list[str]:
@@ -125,6 +126,7 @@ def render_report(inputs: ReportInputs) -> str:
         "",
         f"**Verdict:** {inputs.verdict}",
         "",
+        *inputs.challenge,
         *metrics_section(inputs.metrics),
         *params_section(inputs.params),
         *plots_section(inputs.images),

@@ -14,8 +14,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
+from sklearn.metrics import roc_auc_score
 
 from tests.helpers import REPO, commit_all, repo_env, run, set_params
 from tests.workflow_runner import run_workflow
@@ -159,11 +161,8 @@ def retrain_run(small_repo: Path, tmp_path_factory):
     return root, summary, run_workflow("retrain.yml", root, summary, {})
 
 
-RETRAIN_STEPS = (
-    "Retrain",
-    "Quality gate against main",
-    "Build the report against main",
-    "Push data and model to the DVC remote",
+CHALLENGE_STEP = (
+    "Champion against challenger on the newest month (main's model and the retrained one)"
 )
 
 
@@ -185,16 +184,55 @@ def test_retrain_when_warranted_retrains_gates_and_reports(retrain_run):
     by_name = {result.name: result for result in results}
     assert by_name["Retrain"].returncode == 0, by_name["Retrain"].output
     assert "Running stage 'train'" in by_name["Retrain"].output
-    gate = by_name["Quality gate against main"]
+    gate = by_name[CHALLENGE_STEP]
     if gate.returncode == 0:
         assert "no metric worse than its tolerance" in gate.output
         assert by_name["Build the report against main"].returncode == 0
         assert "skipping dvc push" in by_name["Push data and model to the DVC remote"].output
-        assert "| generate.months | 6 | 7 |" in (root / "report/report.md").read_text()
+        report = (root / "report/report.md").read_text()
+        assert "| generate.months | 6 | 7 |" in report
+        assert "## Champion and challenger on the same rows" in report
+        # the verdict is the challenge's: both models on the same rows
+        challenge_verdict = json.loads((root / "report/challenge.json").read_text())["verdict"]
+        assert f"**Verdict:** {challenge_verdict}\n" in report
     else:
-        assert "gate] Error 1" in gate.output and "\n⚠ " in gate.output
+        assert "challenge] Error 1" in gate.output and "\n⚠ challenger worse" in gate.output
         assert by_name["Build the report against main"].status == "not-reached"
     assert by_name["Open the retraining pull request (CML)"].status in (
         "skipped-posting",
         "not-reached",
     )
+
+
+def test_retrain_scores_main_model_and_the_retrained_one_on_the_same_newest_month(retrain_run):
+    """The challenge compares both models on July's test rows (churn.gate compared main's June
+    metrics with the retrained model's July metrics): the challenger's figures are what evaluate
+    recorded, the champion's those of main's model scored by `churn.predict --rev origin/main`."""
+    root, _, _ = retrain_run
+    written = json.loads((root / "report/challenge.json").read_text())
+    test = pd.read_parquet(root / "data/interim/split/test.parquet")
+    assert set(test["snapshot_month"].dt.strftime("%Y-%m")) == {"2026-07"}
+    assert written["rows"] == len(test) and written["rejected"] == {"champion": 0, "challenger": 0}
+    versions = written["versions"]
+    assert versions["champion"].split("+")[1] != versions["challenger"].split("+")[1]
+    by_key = {item["key"]: item for item in written["metrics"]}
+    evaluated = json.loads((root / "metrics/evaluate/metrics.json").read_text())["test"]
+    for name in ("roc_auc", "pr_auc", "log_loss", "brier", "f1", "precision_top"):
+        assert by_key[f"test.{name}"]["challenger"] == evaluated[name], name
+    scored = root.parent / "champion_scores.parquet"
+    run(
+        root,
+        "python",
+        "-m",
+        "churn.predict",
+        "--rev",
+        "origin/main",
+        "--input",
+        "data/interim/split/test.parquet",
+        "--output",
+        str(scored),
+    )
+    probability = pd.read_parquet(scored)["churn_probability"].to_numpy()
+    champion_auc = roc_auc_score(test["churned"].to_numpy(), probability)
+    assert by_key["test.roc_auc"]["champion"] == round(champion_auc, 6)
+    assert by_key["test.roc_auc"]["champion"] != by_key["test.roc_auc"]["challenger"]
