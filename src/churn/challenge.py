@@ -31,7 +31,7 @@ from churn.params import PARAMS_FILE, GateParams, load_section
 from churn.revision_files import exists_at_rev
 from churn.revisions import check_revision
 from churn.scoring import check_chunk, model_input, probabilities
-from churn.tables import read_parquet
+from churn.tables import read_parquet, writing
 
 SAME_FOR_BOTH = ("rows", "churn_rate")  # properties of the rows, not of a model
 
@@ -151,9 +151,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     check_revision(args.base)
     result, versions = run(args)
     line, passed = verdict(result, params, args.base, args.test)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
     written = as_json(result, args.base, versions, line)
-    args.out.write_text(json.dumps(written, indent=2) + "\n", encoding="utf-8")
+    with writing(args.out):
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(written, indent=2) + "\n", encoding="utf-8")
     print(line)
     if not passed:
         sys.exit(1)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from churn.challenge import challenge, verdict
@@ -145,3 +146,45 @@ def test_an_unknown_base_is_one_line_and_exit_2(first_repository):
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert "no-such-branch" in result.stderr
+
+
+def test_an_unwritable_result_file_is_one_line_and_exit_2(first_repository):
+    (first_repository / "taken").write_text("a file, not a folder")
+    result = challenge_cli(first_repository, "--out", "taken/challenge.json")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(
+        "churn.challenge: error: taken/challenge.json: cannot be written"
+    )
+
+
+@pytest.fixture
+def committed_repository(first_repository):
+    """first_repository with the model committed (in git: dvc.api reads it at HEAD as well)."""
+    env = repo_env(first_repository)
+    (first_repository / "models/.gitignore").unlink()  # DVC's: the outputs are not in git
+    for command in (["git", "add", "-A"], ["git", "commit", "-qm", "model"]):
+        subprocess.run(command, cwd=first_repository, env=env, check=True, capture_output=True)
+    return first_repository
+
+
+def test_the_same_model_on_both_sides_changes_no_metric(committed_repository):
+    test = str(REPO / "data/interim/split/test.parquet")
+    result = challenge_cli(committed_repository, "--test", test)
+    assert result.returncode == 0, result.stderr
+    written = json.loads((committed_repository / "report/challenge.json").read_text())
+    assert written["rows"] == len(pd.read_parquet(test))
+    assert all(item["champion"] == item["challenger"] for item in written["metrics"])
+    evaluated = json.loads((REPO / "metrics/evaluate/metrics.json").read_text())["test"]
+    assert {item["key"]: item["challenger"] for item in written["metrics"]}["test.roc_auc"] == (
+        evaluated["roc_auc"]
+    )
+
+
+def test_test_rows_without_the_label_column_are_one_line_naming_it(committed_repository):
+    unlabelled = committed_repository / "unlabelled.parquet"
+    pd.read_parquet(REPO / "data/interim/split/test.parquet").drop(columns="churned").to_parquet(
+        unlabelled
+    )
+    result = challenge_cli(committed_repository, "--test", str(unlabelled))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "column 'churned' (data.target) not found" in result.stderr
