@@ -137,7 +137,10 @@ def run(args: argparse.Namespace) -> tuple[Challenge | None, dict[str, str]]:
     versions["champion"] = champion.version
     frame, labels = labelled_rows(args.test, challenger)
     models = {"champion": champion, "challenger": challenger}
-    scores = {side: scores_by_row(frame, model, args.test) for side, model in models.items()}
+    scores = {
+        side: scores_by_row(frame, model, f"{args.test} (scored with the {side}'s model)")
+        for side, model in models.items()
+    }
     if np.isnan(scores["champion"] + scores["challenger"]).all():
         raise ChurnError(f"{args.test}: no row that both models' contracts accept")
     thresholds = {side: model.threshold for side, model in models.items()}

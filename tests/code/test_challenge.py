@@ -188,3 +188,14 @@ def test_test_rows_without_the_label_column_are_one_line_naming_it(committed_rep
     result = challenge_cli(committed_repository, "--test", str(unlabelled))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "column 'churned' (data.target) not found" in result.stderr
+
+
+def test_a_column_the_champion_needs_missing_names_the_model_and_column(committed_repository):
+    short = committed_repository / "short.parquet"
+    test = pd.read_parquet(REPO / "data/interim/split/test.parquet")
+    test.drop(columns="tenure_months").to_parquet(short)
+    result = challenge_cli(committed_repository, "--test", str(short))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "(scored with the champion's model)" in result.stderr
+    assert "tenure_months" in result.stderr
