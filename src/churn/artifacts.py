@@ -13,11 +13,10 @@ from churn.errors import ChurnError, require_file
 from churn.errors import read_text as read_utf8
 from churn.features import MISSING, UNKNOWN, FeatureSpec
 from churn.model import ChurnModel, feature_names_of, parse_model
-from churn.params import PARAMS_FILE, read_params_file
+from churn.params import PARAMS_FILE, params_from_text, read_params_file
 from churn.params import SECTIONS as PARAM_SECTIONS
 from churn.revision_files import read_at_rev, resolve_rev
 from churn.typed_sections import field_defaults, section_from_mapping
-from churn.yaml_files import parse_yaml
 
 WORKSPACE = "workspace"
 
@@ -145,7 +144,7 @@ def load_workspace(
 def load_revision(model: str, features: str, rev: str, params: str = "params.yaml") -> Artifacts:
     """The artifacts, and the threshold, committed at a git revision or tag."""
     commit = resolve_rev(rev)
-    params_map = parse_yaml(read_at_rev(params, rev)) or {}
+    params_map = params_from_text(text_at_rev(params, rev), f"{params}@{rev}")
     spec_text = text_at_rev(features, rev)
 
     def read_text(path: str) -> str:
