@@ -17,6 +17,7 @@ from churn.params import PARAMS_FILE
 from churn.tables import table_suffix
 
 DEFAULT_CHUNK = 50_000
+MAX_CHUNK = 2**63 - 1  # rows: the largest count Arrow's readers take
 
 
 def revision(text: str) -> str:
@@ -51,6 +52,8 @@ def parse_args(argv: Sequence[str] | None, description: str = "") -> argparse.Na
     args = parser.parse_args(argv)
     if args.chunk_size < 1:
         parser.error("--chunk-size must be at least 1")
+    if args.chunk_size > MAX_CHUNK:  # Arrow takes a 64-bit count: an OverflowError traceback
+        parser.error(f"--chunk-size must be at most {MAX_CHUNK}")
     return args
 
 

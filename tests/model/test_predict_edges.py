@@ -17,7 +17,7 @@ import yaml
 
 from churn import predict
 from churn.errors import ChurnError
-from tests.helpers import REPO
+from tests.helpers import REPO, repo_env
 from tests.model.conftest import CONTRACT
 from tests.model.test_predict import artifact_args, lenient_args, messy_csv, run_predict
 
@@ -261,7 +261,7 @@ def test_an_artifact_that_is_not_utf8_is_one_line_naming_it(trained, tmp_path, a
     files = ["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv")]
     result = subprocess.run(
         [sys.executable, "-m", "churn.predict", *files, *args],
-        capture_output=True, text=True, cwd=REPO,
+        capture_output=True, text=True, cwd=REPO, env=repo_env(REPO),
     )  # fmt: skip
     reason = "model file is not valid JSON" if artifact == "model" else "not UTF-8 text"
     assert result.returncode == 2, result.stderr
