@@ -399,6 +399,16 @@ def test_body_limit_by_content_length_and_by_streamed_size():
     assert asyncio.run(call(10, [b"123456", b"78901"], []))[0] == 413
 
 
+def test_the_413_names_the_limit_and_its_variable():
+    """It said only 'request body larger than 10 bytes': not which setting raises the limit."""
+    status, body = asyncio.run(call(10, [b"x" * 11], [(b"content-length", b"11")]))
+    assert status == 413
+    assert json.loads(body)["detail"] == (
+        "request body larger than 10 bytes (CHURN_MAX_BODY_BYTES): send fewer records per "
+        "request, or use batch scoring"
+    )
+
+
 def test_batches_are_regrouped_into_chunks_of_the_asked_size_in_order():
     sizes = [3, 0, 5, 2, 4]
     starts = [sum(sizes[:k]) for k in range(len(sizes))]
