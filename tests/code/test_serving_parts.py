@@ -297,6 +297,11 @@ def test_the_document_types_ids_and_snapshots_as_what_the_api_accepts():
         assert customer(orders_30d=1, device="tv", customer_id=sent).customer_id == read
     with pytest.raises(ValidationError):  # the document allows no boolean: refused
         customer(orders_30d=1, device="tv", customer_id=True)
+    for infinite in (float("inf"), float("-inf")):  # JSON 1e400: "should be a valid string"
+        with pytest.raises(ValidationError) as refused:
+            customer(orders_30d=1, device="tv", snapshot_month=infinite)
+        [error] = refused.value.errors()
+        assert (error["type"], error["msg"]) == ("finite_number", "Input should be a finite number")
 
 
 def md5(data: bytes) -> str:
