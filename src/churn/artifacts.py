@@ -10,13 +10,13 @@ from churn.contract_roles import check_roles
 from churn.contract_spec import ColumnContract, Contract
 from churn.data_params import DataParams, Policies, contract_location
 from churn.errors import ChurnError, require_file
+from churn.errors import read_text as read_utf8
 from churn.features import MISSING, UNKNOWN, FeatureSpec
 from churn.model import ChurnModel, feature_names_of, parse_model
-from churn.params import PARAMS_FILE, read_params_file
+from churn.params import PARAMS_FILE, params_from_text, read_params_file
 from churn.params import SECTIONS as PARAM_SECTIONS
 from churn.revision_files import read_at_rev, resolve_rev
 from churn.typed_sections import field_defaults, section_from_mapping
-from churn.yaml_files import parse_yaml
 
 WORKSPACE = "workspace"
 
@@ -135,20 +135,29 @@ def load_workspace(
         target = contract_location(params, path, contract)
         given = "the contract given" if contract else f"data.contract in {params}"
         require_file(target, f"contract file not found ({given})")
-        return target.read_text("utf-8")
+        return read_utf8(target)
 
     names = (str(model), str(features), str(params))
-    return build(features.read_text("utf-8"), raw, names, params_map, WORKSPACE, read_text)
+    return build(read_utf8(features), raw, names, params_map, WORKSPACE, read_text)
 
 
 def load_revision(model: str, features: str, rev: str, params: str = "params.yaml") -> Artifacts:
     """The artifacts, and the threshold, committed at a git revision or tag."""
     commit = resolve_rev(rev)
-    params_map = parse_yaml(read_at_rev(params, rev)) or {}
-    spec_text = read_at_rev(features, rev).decode("utf-8")
+    params_map = params_from_text(text_at_rev(params, rev), f"{params}@{rev}")
+    spec_text = text_at_rev(features, rev)
 
     def read_text(path: str) -> str:
-        return read_at_rev(path, rev).decode("utf-8")
+        return text_at_rev(path, rev)
 
     names = (f"{model}@{rev}", f"{features}@{rev}", f"{params}@{rev}")
     return build(spec_text, read_at_rev(model, rev), names, params_map, commit, read_text)
+
+
+def text_at_rev(path: str, rev: str) -> str:
+    """A UTF-8 text file committed at rev; one line naming it when it is not UTF-8."""
+    try:
+        return read_at_rev(path, rev).decode("utf-8")
+    except UnicodeDecodeError as error:
+        bad = error.object[error.start : error.start + 1].hex()
+        raise ChurnError(f"{path}@{rev}: not UTF-8 text (byte 0x{bad}); save it as UTF-8") from None

@@ -10,7 +10,11 @@ DRAIN_FACTOR = 8  # bodies above 8x the limit are cut off: the client may then s
 
 def too_large(max_bytes: int) -> tuple[dict[str, Any], dict[str, Any]]:
     """The two ASGI messages of a 413 JSON response."""
-    body = json.dumps({"detail": f"request body larger than {max_bytes} bytes"}).encode()
+    detail = (
+        f"request body larger than {max_bytes} bytes (CHURN_MAX_BODY_BYTES): send fewer "
+        "records per request, or use batch scoring"
+    )  # names the setting, as the 422 for too many records names CHURN_MAX_RECORDS
+    body = json.dumps({"detail": detail}).encode()
     start = {
         "type": "http.response.start",
         "status": 413,

@@ -79,8 +79,9 @@ class FeatureSpec:
             raw = json.loads(text)
         except json.JSONDecodeError as error:
             raise ChurnError(f"{where}: not a valid feature spec ({error})") from error
-        if isinstance(raw, dict) and raw.get("version") != SPEC_VERSION:
-            raise ChurnError(f"{where}: unsupported feature spec version {raw.get('version')}")
+        version = raw.get("version") if isinstance(raw, dict) else None
+        if type(version) is int and version != SPEC_VERSION:  # a spec of other code
+            raise ChurnError(f"{where}: unsupported feature spec version {version}")
         problem = spec_problem(raw)
         if problem:
             raise ChurnError(f"{where}: not a feature spec written by churn.featurize ({problem})")
@@ -110,6 +111,18 @@ def engineered_problem(names: list[str], numeric: list[str]) -> str | None:
     return None
 
 
+def version_problem(raw: dict) -> str | None:
+    """Why a spec's version field is no version: absent, or not a whole number."""
+    if "version" not in raw:
+        return "missing"
+    version = raw["version"]
+    return (
+        None
+        if type(version) is int
+        else f"expected {SPEC_VERSION}, got a JSON {json_kind(version)}"
+    )
+
+
 def spec_problem(raw: object) -> str | None:
     """What makes parsed JSON no feature spec, as "field: why"; None when it is one."""
     if not isinstance(raw, dict):
@@ -119,8 +132,9 @@ def spec_problem(raw: object) -> str | None:
     absent = [name for name in ("numeric", "categorical", "engineered") if name not in raw]
     if unknown or absent:
         return f"{(unknown or absent)[0]}: {'not a field' if unknown else 'missing'}"
-    problems = {name: names_problem(raw.get(name, []), "names") for name in
-                ("numeric", "engineered", "excluded")}  # fmt: skip
+    problems = {"version": version_problem(raw)}
+    problems |= {name: names_problem(raw.get(name, []), "names") for name in
+                 ("numeric", "engineered", "excluded")}  # fmt: skip
     for name in ("categorical", "left_out"):
         if not isinstance(raw.get(name, {}), dict):
             problems[name] = f"expected an object, got a JSON {json_kind(raw[name])}"

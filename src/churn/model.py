@@ -117,7 +117,7 @@ def parse_model(raw: bytes, where: str) -> ChurnModel:
             pass  # broken: the checks below say how
     try:
         parsed = json.loads(raw)
-    except json.JSONDecodeError as error:
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:  # e.g. a Parquet file
         raise ChurnError(f"{where}: model file is not valid JSON") from error
     if not isinstance(parsed, dict):  # [], null, 5: valid JSON, yet no model
         raise ChurnError(f"{where}: not an XGBoost model (a JSON {json_kind(parsed)})")

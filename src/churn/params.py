@@ -167,13 +167,17 @@ SECTIONS: dict[str, type] = {
 
 def read_params_file(path: Path = PARAMS_FILE) -> dict[str, Any]:
     """Read params.yaml as a plain mapping."""
-    text = read_text(path)
+    return params_from_text(read_text(path), str(path))
+
+
+def params_from_text(text: str, where: str) -> dict[str, Any]:
+    """A params file's text as a plain mapping; errors name `where` (a path, or path@rev)."""
     try:
         raw = parse_yaml(text)
     except yaml.YAMLError as error:
-        raise ChurnError(f"{path}: not valid YAML ({yaml_problem(error)})") from error
+        raise ChurnError(f"{where}: not valid YAML ({yaml_problem(error)})") from error
     if not isinstance(raw, dict):
-        raise ChurnError(f"{path}: expected a mapping of sections")
+        raise ChurnError(f"{where}: expected a mapping of sections")
     return raw
 
 

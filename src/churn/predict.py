@@ -21,8 +21,9 @@ from churn.batch_input import CSV_BLOCK_BYTES, decimal_points, has_rows, read_ch
 from churn.batch_results import SCORE_SCHEMA, Summary, rejects_schema, score_schema, with_snapshot
 from churn.customer_keys import SeenKeys
 from churn.errors import ChurnError, run_cli, storage_errors
+from churn.file_systems import filesystem_of
 from churn.model import threads_per_call
-from churn.outputs import TableWriter, check_destination
+from churn.outputs import TableWriter, check_destination, file_key
 from churn.predict_options import (
     check_distinct,
     load_artifacts,
@@ -144,10 +145,17 @@ def check_rejected_share(summary: dict, artifacts: Artifacts, args: argparse.Nam
     check_refused_share(summary["rows_in"], by_reason, limit, args.input, kept)
 
 
-def write_summary(summary: dict, path: Path) -> None:
+def write_summary(summary: dict, path: str) -> None:
+    """The counts as JSON at a local path or an fsspec URL (s3://...), as the outputs go."""
+    text, (scheme, target) = json.dumps(summary, indent=2) + "\n", file_key(path)
     with writing(path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+        if scheme != "file":  # a URL read as a Path was a local folder 's3:'
+            filesystem, inside = filesystem_of(path)
+            with filesystem.open(inside, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            return
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        Path(target).write_text(text, encoding="utf-8")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -155,7 +163,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     table_names(args)
     check_distinct(args)
     if args.summary:
-        check_destination(str(args.summary))
+        check_destination(args.summary)
     if args.fallback and not has_rows(args.input):
         print(f"predict: {args.input} has no rows: scoring {args.fallback}", file=sys.stderr)
         args.input = args.fallback

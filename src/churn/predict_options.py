@@ -17,6 +17,7 @@ from churn.params import PARAMS_FILE
 from churn.tables import table_suffix
 
 DEFAULT_CHUNK = 50_000
+MAX_CHUNK = 2**63 - 1  # rows: the largest count Arrow's readers take
 
 
 def revision(text: str) -> str:
@@ -43,7 +44,9 @@ def parse_args(argv: Sequence[str] | None, description: str = "") -> argparse.Na
     parser.add_argument(
         "--missing-columns", choices=("fail", "impute"), help="override contract.missing_column"
     )
-    parser.add_argument("--summary", type=Path, help="also write the counts as JSON here")
+    parser.add_argument(
+        "--summary", help="also write the counts as JSON here (a local path or fsspec URL)"
+    )
     parser.add_argument(
         "--fallback", help="score this file instead when --input has no rows (the score stage)"
     )
@@ -51,6 +54,8 @@ def parse_args(argv: Sequence[str] | None, description: str = "") -> argparse.Na
     args = parser.parse_args(argv)
     if args.chunk_size < 1:
         parser.error("--chunk-size must be at least 1")
+    if args.chunk_size > MAX_CHUNK:  # Arrow takes a 64-bit count: an OverflowError traceback
+        parser.error(f"--chunk-size must be at most {MAX_CHUNK}")
     return args
 
 
@@ -118,7 +123,7 @@ def check_distinct(args: argparse.Namespace) -> None:
     for flag, path in outputs:
         if any(same_file(path, source) for source in inputs):
             raise ChurnError(f"{path}: {flag} names an input file; it would be overwritten")
-    summary = str(args.summary) if args.summary else ""
+    summary = args.summary or ""
     if summary and any(same_file(summary, source) for source in inputs):
         raise ChurnError(f"{summary}: --summary names an input file; it would be overwritten")
     for flag, path in outputs:

@@ -79,8 +79,10 @@ def id_text(value: Any) -> Any:
     and "12.0" repeats "12" (the contract reads ids as customer_ids)."""
     if isinstance(value, bool):
         return value  # refused by the str type
-    if isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
-        return normalise_text(value)
+    if isinstance(value, float) and math.isinf(value):  # 1e400: "should be a valid string"
+        raise PydanticCustomError("finite_number", "Input should be a finite number")
+    if isinstance(value, int | float):
+        return normalise_text(value) if math.isfinite(value) else None  # NaN: no id
     return missing_as_none(value)
 
 

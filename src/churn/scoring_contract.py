@@ -12,6 +12,8 @@ from churn.artifacts import Artifacts
 from churn.column_checks import ColumnCheck
 from churn.contract_columns import check_columns
 from churn.csv_header import FROM_PARAMS, SettingNames
+from churn.data_params import DataParams
+from churn.errors import ChurnError, spelt_alike
 from churn.features import FeatureSpec
 from churn.model_matrix import encode_dictionary, encode_levels
 from churn.type_changes import RETYPE_MIN_SCORED
@@ -42,6 +44,18 @@ def first_failures(rows: int, failures: list[tuple[str, pd.Series]]) -> np.ndarr
     return codes
 
 
+def check_role_spellings(columns: pd.Index, data: DataParams, where: str) -> None:
+    """Refuse an input holding the id or snapshot column (optional to score) only under another
+    spelling ('Customer_ID'): scored without it, every id silently became a row number."""
+    for role in ("id", "timestamp"):
+        name = getattr(data, role)
+        if name and name not in columns and (other := spelt_alike(name, columns)) is not None:
+            raise ChurnError(
+                f"{where}: column '{name}' (data.{role}) not found (did you mean {other!r}? "
+                "names must match exactly)"
+            )
+
+
 def scoring_checks(
     frame: pd.DataFrame, artifacts: Artifacts, where: str, names: SettingNames
 ) -> dict[str, ColumnCheck]:
@@ -58,6 +72,7 @@ def scoring_checks(
     needed = {*artifacts.spec.input_columns, data.id}
     early["missing"] = [name for name in early["missing"] if name in needed]
     check_schema_policies(early, contract, policies, where, checked.columns)
+    check_role_spellings(frame.columns, data, where)  # after the fuller missing-columns error
     # Of the columns outside the contract, only those the model reads (and the id, which a
     # contract may leave out) are checked, costly per column on wide inputs; the others are
     # listed as ignored.

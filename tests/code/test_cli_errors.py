@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from tests.helpers import REPO
+from tests.helpers import REPO, repo_env
 
 VALIDATE_OUTPUTS = (
     "--valid-out", "v.parquet", "--unlabelled-out", "u.parquet", "--quarantine-out", "q.parquet",
@@ -227,6 +227,20 @@ USAGE_ERRORS = {
     "sweep": ["--jobs", "two"],
     "contract": ["infer"],
 }
+
+
+def test_a_chunk_size_beyond_64_bits_is_a_usage_error(tmp_path: Path):
+    """--chunk-size 99999999999999999999 was an OverflowError traceback from Arrow's reader."""
+    (tmp_path / "x.csv").write_text("a\n1\n")
+    command = [sys.executable, "-m", "churn.predict", "--input", "x.csv", "--output", "o.csv"]
+    result = subprocess.run(
+        [*command, "--chunk-size", str(2**63)],
+        cwd=tmp_path, capture_output=True, text=True, env=repo_env(REPO),
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "churn.predict: error: --chunk-size must be at most 9223372036854775807 (see --help)"
+    ]
 
 
 @pytest.mark.parametrize("module", list(USAGE_ERRORS))

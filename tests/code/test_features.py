@@ -94,6 +94,8 @@ def test_spec_round_trips_through_json_and_rejects_garbage():
         ({"engineered": ["nope"]}, "engineered: 'nope' is not one of orders_per_session"),
         ({"numeric": []}, "engineered: 'order_trend' needs the numeric column(s) orders_30d"),
         ({"extra": 1}, "extra: not a field"),
+        ({"version": [3, 2, 0]}, "version: expected 1, got a JSON array"),
+        ({"version": None}, "version: expected 1, got a JSON null"),
     ],
 )
 def test_a_spec_of_the_wrong_shape_is_one_line_naming_the_field(change, problem):
@@ -106,3 +108,21 @@ def test_a_spec_of_the_wrong_shape_is_one_line_naming_the_field(change, problem)
     for text in ("[]", "null"):
         with pytest.raises(ChurnError, match=r"\(expected a JSON object, got a JSON \w+\)$"):
             FeatureSpec.from_json(text, "f.json")
+
+
+def test_a_file_that_is_no_spec_is_not_called_an_unsupported_version():
+    """An XGBoost model given as the feature spec was 'unsupported feature spec version
+    [3, 2, 0]', a spec without a version field 'unsupported feature spec version None'."""
+    spec = json.loads(spec_of().to_json())
+    del spec["version"]
+    cases = [
+        ({"learner": {}, "version": [3, 2, 0]}, "learner: not a field"),
+        ({"numeric": 5}, "categorical: missing"),
+        (spec, "version: missing"),
+    ]
+    for raw, problem in cases:
+        with pytest.raises(ChurnError) as refused:
+            FeatureSpec.from_json(json.dumps(raw), "f.json")
+        assert str(refused.value) == (
+            f"f.json: not a feature spec written by churn.featurize ({problem})"
+        )

@@ -297,6 +297,11 @@ def test_the_document_types_ids_and_snapshots_as_what_the_api_accepts():
         assert customer(orders_30d=1, device="tv", customer_id=sent).customer_id == read
     with pytest.raises(ValidationError):  # the document allows no boolean: refused
         customer(orders_30d=1, device="tv", customer_id=True)
+    for infinite in (float("inf"), float("-inf")):  # JSON 1e400: "should be a valid string"
+        with pytest.raises(ValidationError) as refused:
+            customer(orders_30d=1, device="tv", snapshot_month=infinite)
+        [error] = refused.value.errors()
+        assert (error["type"], error["msg"]) == ("finite_number", "Input should be a finite number")
 
 
 def md5(data: bytes) -> str:
@@ -397,6 +402,16 @@ def test_body_limit_by_content_length_and_by_streamed_size():
     assert asyncio.run(call(10, [b"x" * 11], [(b"content-length", b"11")]))[0] == 413
     assert asyncio.run(call(10, [b"123456", b"7890"], [])) == (200, b"1234567890")
     assert asyncio.run(call(10, [b"123456", b"78901"], []))[0] == 413
+
+
+def test_the_413_names_the_limit_and_its_variable():
+    """It said only 'request body larger than 10 bytes': not which setting raises the limit."""
+    status, body = asyncio.run(call(10, [b"x" * 11], [(b"content-length", b"11")]))
+    assert status == 413
+    assert json.loads(body)["detail"] == (
+        "request body larger than 10 bytes (CHURN_MAX_BODY_BYTES): send fewer records per "
+        "request, or use batch scoring"
+    )
 
 
 def test_batches_are_regrouped_into_chunks_of_the_asked_size_in_order():

@@ -266,6 +266,27 @@ def test_without_an_id_column_ids_are_input_row_numbers(trained, tmp_path, capsy
 
 
 @pytest.mark.parametrize(
+    ("column", "spelt", "role"),
+    [("customer_id", "Customer_ID", "id"), ("snapshot_month", "Snapshot Month", "timestamp")],
+)
+def test_an_id_or_snapshot_column_spelt_otherwise_is_refused_not_ignored(
+    trained, tmp_path, column, spelt, role
+):
+    """An export's 'Customer_ID' was ignored, and every score's id became a row number (exit 0);
+    a 'Snapshot Month' made a backfill's customers repeats."""
+    rows = trained.test_rows.head(5).rename(columns={column: spelt})
+    rows.to_csv(tmp_path / "in.csv", index=False)
+    files = ["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv")]
+    with pytest.raises(ChurnError) as refused:
+        predict.main([*files, *artifact_args(trained.root)])
+    assert str(refused.value) == (
+        f"{tmp_path / 'in.csv'}: column '{column}' (data.{role}) not found (did you mean "
+        f"{spelt!r}? names must match exactly)"
+    )
+    assert not (tmp_path / "o.csv").exists()
+
+
+@pytest.mark.parametrize(
     ("key", "value"), [("id", "cust"), ("id", ""), ("target", "orders_90d"), ("timestamp", "")]
 )
 def test_params_roles_changed_since_training_stop_scoring(trained, tmp_path, key, value):

@@ -17,7 +17,7 @@ import yaml
 
 from churn import predict
 from churn.errors import ChurnError
-from tests.helpers import REPO
+from tests.helpers import REPO, repo_env
 from tests.model.conftest import CONTRACT
 from tests.model.test_predict import artifact_args, lenient_args, messy_csv, run_predict
 
@@ -241,3 +241,29 @@ def test_an_empty_revision_is_refused_not_read_as_the_workspace(trained, tmp_pat
         predict.main([*files, "--rev", "", *artifact_args(trained.root)])
     assert stopped.value.code == 2
     assert "--rev: expected a git revision or tag, got an empty name" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("artifact", ["model", "features", "contract"])
+def test_an_artifact_that_is_not_utf8_is_one_line_naming_it(trained, tmp_path, artifact):
+    """A Parquet file given as --model, a Latin-1 feature spec or contract: each was a
+    UnicodeDecodeError traceback (exit 1)."""
+    args = artifact_args(trained.root)
+    bad = tmp_path / f"{artifact}.bin"
+    bad.write_bytes(b"PAR1\xe8\x15\x00" if artifact == "model" else b'{"note": "Gr\xfc\xdfe"}')
+    if artifact == "contract":
+        params = yaml.safe_load((trained.root / "params.yaml").read_text())
+        params["data"]["contract"] = str(bad)
+        (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
+        args[-1] = str(tmp_path / "params.yaml")
+    else:
+        args[args.index(f"--{artifact}") + 1] = str(bad)
+    trained.test_rows.head(2).to_csv(tmp_path / "in.csv", index=False)
+    files = ["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv")]
+    result = subprocess.run(
+        [sys.executable, "-m", "churn.predict", *files, *args],
+        capture_output=True, text=True, cwd=REPO, env=repo_env(REPO),
+    )  # fmt: skip
+    reason = "model file is not valid JSON" if artifact == "model" else "not UTF-8 text"
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"churn.predict: error: {bad}: {reason}")

@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 
+import fsspec
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -41,6 +42,23 @@ def test_a_summary_that_would_overwrite_an_input_or_an_output_is_refused(trained
                       *artifact_args(trained.root)])  # fmt: skip
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
     assert pd.read_csv(source).shape[0] == 3
+
+
+def test_a_summary_url_is_written_there_not_to_a_local_folder(
+    trained, tmp_path, capsys, monkeypatch
+):
+    """--summary was read as a local Path: s3://bucket/s.json became a folder 's3:' in the
+    working directory (exit 0), and a summary URL naming the --output URL was not caught."""
+    monkeypatch.chdir(tmp_path)
+    trained.test_rows.head(3).to_csv(tmp_path / "in.csv", index=False)
+    files = ["--input", str(tmp_path / "in.csv"), "--output", "memory://walk/o.csv"]
+    summary = run_predict(capsys, *files, "--summary", "memory://walk/s.json",
+                          *artifact_args(trained.root))  # fmt: skip
+    with fsspec.open("memory://walk/s.json", "r") as handle:
+        assert json.load(handle) == summary
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+    with pytest.raises(ChurnError, match="--summary and --output name the same file"):
+        predict.main([*files, "--summary", "memory://walk/o.csv", *artifact_args(trained.root)])
 
 
 @pytest.mark.parametrize("index", ["customer_id", "tenure_months"])

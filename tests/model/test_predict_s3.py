@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -102,3 +103,15 @@ def test_an_output_bucket_that_refuses_or_cannot_be_reached_is_not_called_missin
     [line] = result.stderr.strip().splitlines()
     assert line.startswith(f"churn.predict: error: s3://{BUCKET}/out/o.csv")
     assert "no such bucket" not in line
+
+
+def test_a_summary_on_s3_goes_to_the_bucket(trained, s3_endpoint, tmp_path):
+    """As the README's S3 example with --summary added: it was written to a local folder 's3:'
+    in the working directory, exit 0, and nothing reached the bucket."""
+    trained.test_rows.head(3).to_csv(tmp_path / "in.csv", index=False)
+    args = ["--input", str(tmp_path / "in.csv"), "--output", f"s3://{BUCKET}/runs/scores.csv"]
+    result = predict_s3(trained, s3_endpoint, *args, "--summary", f"s3://{BUCKET}/runs/sum.json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert json.loads(object_body(s3_endpoint, "runs/sum.json") or b"null") == summary
+    assert not (REPO / "s3:").exists()

@@ -373,6 +373,7 @@ PROBLEMS = [
     "truncated model",
     "id renamed in params",
     "contract contradicting params",
+    "model not UTF-8",
 ]
 
 
@@ -390,6 +391,10 @@ def test_server_refuses_to_start_on_bad_artifacts(trained, tmp_path, problem):
         (tmp_path / "model.json").write_bytes((trained.root / "model.json").read_bytes()[:5000])
         env = unlocked_env(trained.root, CHURN_MODEL=str(tmp_path / "model.json"))
         expected = f"{tmp_path / 'model.json'}: model file is not valid JSON"
+    if problem == "model not UTF-8":  # a Parquet file: a UnicodeDecodeError's text, no file name
+        (tmp_path / "model.json").write_bytes(b"PAR1\xe8\x15\x00")
+        env = unlocked_env(trained.root, CHURN_MODEL=str(tmp_path / "model.json"))
+        expected = f"cannot start: {tmp_path / 'model.json'}: model file is not valid JSON"
     if problem == "id renamed in params":  # params.yaml edited since the model was trained
         params = yaml.safe_load((trained.root / "params.yaml").read_text())
         params["data"]["id"] = "CustomerID"
