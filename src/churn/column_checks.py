@@ -116,10 +116,10 @@ def value_failures(values: pd.Series, column: ColumnContract, scoring: bool, dis
     failures = []
     if not column.nullable:
         failures.append((f"null:{column.name}", values.isna()))
-    if column.type == "numeric" and column.min is not None:
-        failures.append((f"below_min:{column.name}", values < column.min))
-    if column.type == "numeric" and column.max is not None:
-        failures.append((f"above_max:{column.name}", values > column.max))
+    if column.type == "numeric":  # beyond float32 too: the contract's bounds or the type's
+        low, high = column.bounds
+        failures.append((f"below_min:{column.name}", values < low))
+        failures.append((f"above_max:{column.name}", values > high))
     unseen = new_categories(values, column, distinct)
     if unseen and not scoring:
         failures.append((f"unseen_category:{column.name}", values.isin(unseen)))

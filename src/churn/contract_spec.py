@@ -16,6 +16,8 @@ ROLES = ("id", "timestamp", "target", "feature")
 TYPES = ("numeric", "categorical", "boolean", "datetime")
 CONTRACT_VERSION = 1
 
+FLOAT32_MAX = 3.4028234663852886e38  # numpy.finfo(numpy.float32).max: the model matrix's type
+
 
 @dataclass(frozen=True)
 class ColumnContract:
@@ -31,6 +33,13 @@ class ColumnContract:
 
     def to_mapping(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v is not None and k != "name"}
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """min and max, the float32 range's ends where the contract sets none: a larger number
+        is infinite in the model matrix (float32)."""
+        low = -FLOAT32_MAX if self.min is None else self.min
+        return low, FLOAT32_MAX if self.max is None else self.max
 
 
 @dataclass(frozen=True)

@@ -102,8 +102,7 @@ def value_type(column: ColumnContract) -> tuple[Any, str]:
     if column.type == "boolean":
         flag = Annotated[bool, Strict(), BeforeValidator(flag_value)]
         return flag, "Boolean: true/false, 0/1, or text such as yes/no, on/off, 1.0"
-    limits = {"ge": column.min, "le": column.max} if column.type == "numeric" else {}
-    limits = {key: value for key, value in limits.items() if value is not None}
+    limits = dict(zip(("ge", "le"), column.bounds, strict=True)) if column.type == "numeric" else {}
     number = Annotated[float, Field(allow_inf_nan=False, **limits), BeforeValidator(json_number)]
     return number, 'Numeric: a JSON number (text such as "26" is refused)'
 

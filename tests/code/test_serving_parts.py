@@ -33,7 +33,7 @@ from churn.errors import ChurnError
 from churn.features import FeatureSpec
 from churn.field_errors import field_error
 from churn.flags import FLAG_TEXT, MISSING_TEXT
-from churn.request_model import build_request_model, request_body
+from churn.request_model import build_request_model, request_body, value_type
 from churn.revisions import check_metrics_pair
 from churn.serve import create_app
 from churn.serve_settings import LoadedFiles, Settings, health_of
@@ -479,3 +479,13 @@ def test_missing_value_markers_are_no_snapshot(marker):
     assert keys.iloc[2].isna().all() and keys.iloc[1].isna().all()
     assert keys.iloc[0].notna().any()
     assert pd.isna(text_of_rows(column, np.arange(3))[2])
+
+
+def test_a_number_field_without_contract_bounds_refuses_numbers_beyond_float32():
+    """The model matrix is float32: 1e39 would be infinite there; the API refuses it (422), as
+    batch scoring rejects the row (above_max)."""
+    number = TypeAdapter(value_type(ColumnContract("spend", "feature", "numeric"))[0])
+    assert number.validate_python(3e38) == 3e38
+    for beyond in (1e39, -1e39):
+        with pytest.raises(ValidationError, match="less than or equal|greater than or equal"):
+            number.validate_python(beyond)

@@ -507,6 +507,24 @@ def test_infinite_numbers_are_values_of_the_wrong_type():
         assert coerce_numeric(pd.Series(values, dtype=object)).bad.tolist() == [True, False]
 
 
+def test_numbers_beyond_float32_are_out_of_range_without_bounds_in_the_contract():
+    """The model matrix is float32: 1e39 became inf there (a RuntimeWarning, then a score), in
+    training as in scoring, when the contract (an inferred one) sets no min or max."""
+    unbounded = Contract(
+        [replace(c, min=None, max=None) if c.type == "numeric" else c for c in CONTRACT.columns]
+    )
+    frame = raw(spend=[1e39, -1e39, 3e38, 1.0], orders=["1", "2", "1e39", "4"])
+    for scoring in (False, True):
+        result = validate(frame, contract=unbounded, scoring=scoring)
+        assert_counts_add_up(result)
+        assert result.counts["quarantined_by_reason"] == {
+            "above_max:spend": 1,
+            "below_min:spend": 1,
+            "above_max:orders": 1,
+        }
+        assert result.valid["spend"].tolist() == [1.0]
+
+
 def test_rows_without_a_timestamp_are_quarantined_even_where_the_contract_allows_it():
     """An inferred contract makes the timestamp nullable when some are blank: those rows passed,
     then split dropped them (in no split, no quarantine, no count)."""
