@@ -50,11 +50,12 @@ def key_fractions(frame: pd.DataFrame, key: str, seed: int) -> np.ndarray:
 
 
 def hold_out_valid(window: pd.DataFrame, data: DataParams, valid_size: float, seed: int) -> Splits:
-    """Carve the validation rows out of the training window, whole customers at a time."""
+    """Carve the validation rows out of the training window, whole customers at a time (rows
+    one by one without data.id), each by a seeded hash: not by its place in the file."""
     if data.id:
         held_out = key_fractions(window, data.id, seed) < valid_size
     else:
-        held_out = np.random.default_rng(seed).random(len(window)) < valid_size
+        held_out = row_fractions(window, seed) < valid_size
     empty = window.iloc[0:0]
     return Splits(window[~held_out], window[held_out], empty)
 
