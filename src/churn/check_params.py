@@ -14,17 +14,43 @@ from pathlib import Path
 from shlex import quote
 from typing import Any
 
+import yaml
+
 from churn.errors import ChurnError, CliParser, did_you_mean, run_cli
 from churn.params import SECTIONS, check_section_names, read_params_file
 from churn.source_access import source_problem
 from churn.typed_sections import PARAMS_FILE, section_from_mapping
+from churn.yaml_files import parse_yaml
+
+# Sections that only their own stage reads: with the stage gone from dvc.yaml (own data needs no
+# generate), the section may go too
+OWN_STAGE_SECTIONS = ("generate",)
+
+
+def dvc_stages(path: Path) -> set[str] | None:
+    """The stage names of the dvc.yaml beside params file `path`; None when it has none to read."""
+    try:
+        stages = parse_yaml((path.parent / "dvc.yaml").read_bytes()).get("stages")
+    except (OSError, yaml.YAMLError, AttributeError):
+        return None
+    return set(stages) if isinstance(stages, dict) else None
+
+
+def unneeded_sections(raw: dict[str, Any], path: Path) -> set[str]:
+    """Absent sections of OWN_STAGE_SECTIONS whose stage dvc.yaml no longer has."""
+    absent = [name for name in OWN_STAGE_SECTIONS if name not in raw]
+    stages = dvc_stages(path) if absent else None
+    return set() if stages is None else {name for name in absent if name not in stages}
 
 
 def section_problems(raw: dict[str, Any], path: Path) -> list[str]:
     """One message per known section that cannot be loaded (missing, misspelt or out-of-range
     keys), without the file name; empty when every section loads."""
     problems = []
+    unneeded = unneeded_sections(raw, path)
     for name, section in SECTIONS.items():
+        if name in unneeded:
+            continue
         try:
             section_from_mapping(section, name, raw.get(name), path)
         except ChurnError as error:

@@ -442,3 +442,19 @@ def test_two_roles_naming_one_column_are_refused(tmp_path):
         "column; data.target and data.timestamp both name column 'churned': each role needs its "
         "own column"
     )
+
+
+def test_the_generate_section_may_go_with_the_generate_stage(tmp_path):
+    """README's own-data recipe says to remove the generate stage; removing its params section
+    too made `make repro` stop with "section 'generate' is missing or not a mapping"."""
+    path = tmp_path / "params.yaml"
+    dvc_file = yaml.safe_load((REPO / "dvc.yaml").read_text())
+    raw = committed_params()
+    del raw["generate"]
+    (tmp_path / "dvc.yaml").write_text(yaml.safe_dump(dvc_file))
+    assert "section 'generate' is missing" in check_error(raw, path)  # its stage still reads it
+    del dvc_file["stages"]["generate"]
+    (tmp_path / "dvc.yaml").write_text(yaml.safe_dump(dvc_file))
+    assert check_params(raw, path) == []
+    del raw["train"]
+    assert "section 'train' is missing" in check_error(raw, path)
