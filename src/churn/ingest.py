@@ -27,14 +27,17 @@ FILES_SHOWN = 3  # file names shown in a note
 
 def harmonise_types(frame: pd.DataFrame) -> pd.DataFrame:
     """Columns mixing numbers and text (across files or within one) become text, so that the
-    table can be written; validate coerces them explicitly and counts what it had to do."""
+    table can be written; validate coerces them explicitly and counts what it had to do. Numbers
+    are spelt as batch scoring spells them (normalise_text: a Parquet file's float 101.0 is
+    "101", as a CSV file writes it), text is kept as written."""
     mixed = [
         name
         for name in frame.columns
         if frame[name].dtype == object
         and pd.api.types.infer_dtype(frame[name], skipna=True) not in ("string", "empty")
     ]
-    as_text = {name: frame[name].map(str, na_action="ignore") for name in mixed}
+    spell = lambda value: value if isinstance(value, str) else normalise_text(value)  # noqa: E731
+    as_text = {name: frame[name].map(spell, na_action="ignore") for name in mixed}
     return frame.assign(**as_text) if as_text else frame
 
 
