@@ -92,7 +92,7 @@ def split_by_time(
 
 def row_fractions(frame: pd.DataFrame, seed: int) -> np.ndarray:
     """A number in [0, 1) per row from the row's values and the seed: editing, adding or dropping
-    a row never moves another row to another split."""
+    a row changes no other row's number (stratified_pick may move the one at a class's cut)."""
     key = f"{seed % 10**16:016d}"
     return pd.util.hash_pandas_object(frame, index=False, hash_key=key).to_numpy() / 2**64
 
