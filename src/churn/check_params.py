@@ -14,26 +14,15 @@ from pathlib import Path
 from shlex import quote
 from typing import Any
 
-import yaml
-
+from churn.dvc_stages import dvc_stages, local_source_problem
 from churn.errors import ChurnError, CliParser, did_you_mean, run_cli
 from churn.params import SECTIONS, check_section_names, read_params_file
 from churn.source_access import source_problem
 from churn.typed_sections import PARAMS_FILE, section_from_mapping
-from churn.yaml_files import parse_yaml
 
 # Sections that only their own stage reads: with the stage gone from dvc.yaml (own data needs no
 # generate), the section may go too
 OWN_STAGE_SECTIONS = ("generate",)
-
-
-def dvc_stages(path: Path) -> set[str] | None:
-    """The stage names of the dvc.yaml beside params file `path`; None when it has none to read."""
-    try:
-        stages = parse_yaml((path.parent / "dvc.yaml").read_bytes()).get("stages")
-    except (OSError, yaml.YAMLError, AttributeError):
-        return None
-    return set(stages) if isinstance(stages, dict) else None
 
 
 def unneeded_sections(raw: dict[str, Any], path: Path) -> set[str]:
@@ -58,12 +47,18 @@ def section_problems(raw: dict[str, Any], path: Path) -> list[str]:
     return problems
 
 
+def source_checks(raw: dict[str, Any], path: Path) -> str | None:
+    """Why ingest.source cannot be read: an s3:// one without credentials, a local one absent."""
+    return source_problem(raw) or local_source_problem(raw, path)
+
+
 def check_params(raw: dict[str, Any], path: Path, source_access: bool = False) -> list[str]:
     """The sections no stage reads (the user's own); ChurnError naming every problem found and,
-    with source_access, an s3:// source that no credentials here can read."""
+    with source_access, an s3:// source that no credentials here can read or a local one that
+    is not there."""
     check_section_names(raw, path)
     problems = section_problems(raw, path)
-    if source_access and not problems and (unreadable := source_problem(raw)):
+    if source_access and not problems and (unreadable := source_checks(raw, path)):
         problems.append(unreadable)
     if problems:
         raise ChurnError(f"{path}: " + "; ".join(problems))
