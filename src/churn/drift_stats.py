@@ -15,6 +15,7 @@ from churn.raw_text import as_text
 from churn.type_changes import inferred_kind, retype_detail, retyped
 
 EPSILON = 1e-4  # share given to empty bins so that PSI stays finite
+MIN_EXPECTED = 5  # rows a level must be expected in the smaller side to be a bin of its own
 NOT_COMPARED = ": drift not compared"
 # A column's name, the sources of its two sides, the type the model reads it as (None: unknown).
 Checked = tuple[str, tuple[str, str], str | None] | None
@@ -55,15 +56,31 @@ def numeric_stats(reference: pd.Series, current: pd.Series, small: bool) -> dict
     return result
 
 
+def level_counts(ref: pd.Series, cur: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Both sides' counts per reference level, then one bin for the rare levels pooled (when
+    any) and one for unseen values. A level expected fewer than MIN_EXPECTED times in the
+    smaller side is rare: a text column of hundreds of levels (cities, zip codes) a few rows
+    each would else drift by sampling noise alone."""
+    counts = ref.value_counts()
+    expected = counts / len(ref) * min(len(ref), len(cur))
+    levels = sorted(counts.index[expected >= MIN_EXPECTED])
+    seen, frequent = cur.isin(counts.index), cur.isin(levels)
+    ref_counts = counts.reindex(levels).to_numpy()
+    cur_counts = cur[frequent].value_counts().reindex(levels, fill_value=0).to_numpy()
+    if len(levels) < len(counts):
+        ref_counts = np.append(ref_counts, len(ref) - ref_counts.sum())
+        cur_counts = np.append(cur_counts, (seen & ~frequent).sum())
+    return np.append(ref_counts, 0), np.append(cur_counts, (~seen).sum())
+
+
 def categorical_stats(reference: pd.Series, current: pd.Series, small: bool) -> dict:
-    """PSI and Jensen-Shannon distance over reference levels plus one bin for unseen values."""
+    """PSI and Jensen-Shannon distance over reference levels (rare ones pooled, see
+    level_counts) plus one bin for unseen values."""
     ref, cur = as_text(reference).dropna(), as_text(current).dropna()
     if ref.empty or cur.empty:
         return {"psi": 0.0, "js": 0.0, "unseen_share": 0.0}
-    levels = sorted(ref.unique())
-    unseen = ~cur.isin(levels)
-    ref_counts = np.append(ref.value_counts().reindex(levels).to_numpy(), 0)
-    cur_counts = np.append(cur[~unseen].value_counts().reindex(levels, fill_value=0), unseen.sum())
+    ref_counts, cur_counts = level_counts(ref, cur)
+    unseen = ~cur.isin(ref.unique())
     result = {
         "psi": psi(shares(ref_counts), shares(cur_counts)),
         "js": float(jensenshannon(ref_counts, cur_counts, base=2)),
