@@ -15,7 +15,8 @@ from churn.raw_text import as_text
 from churn.type_changes import inferred_kind, retype_detail, retyped
 
 EPSILON = 1e-4  # share given to empty bins so that PSI stays finite
-MIN_EXPECTED = 5  # rows a level must be expected in the smaller side to be a bin of its own
+MIN_EXPECTED = 30  # rows a level must be expected in the smaller side to be a bin of its own:
+# PSI and JS grow with bins per row by noise alone (k bins: PSI about k / rows)
 NOT_COMPARED = ": drift not compared"
 # A column's name, the sources of its two sides, the type the model reads it as (None: unknown).
 Checked = tuple[str, tuple[str, str], str | None] | None
