@@ -58,34 +58,40 @@ def numeric_stats(reference: pd.Series, current: pd.Series, small: bool) -> dict
 
 
 def level_counts(ref: pd.Series, cur: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Both sides' counts per reference level, then one bin for the rare levels pooled (when
-    any) and one for unseen values. A level expected fewer than MIN_EXPECTED times in the
-    smaller side is rare: a text column of hundreds of levels (cities, zip codes) a few rows
-    each would else drift by sampling noise alone."""
+    """Both sides' counts per reference level, then one bin for the rare levels and the values
+    the reference lacks. A level expected fewer than MIN_EXPECTED times in the smaller side is
+    rare: a text column of hundreds of levels (cities, zip codes), a few rows each, would else
+    drift by sampling noise alone, and a new zip code is one more rare level."""
     counts = ref.value_counts()
     expected = counts / len(ref) * min(len(ref), len(cur))
     levels = sorted(counts.index[expected >= MIN_EXPECTED])
-    seen, frequent = cur.isin(counts.index), cur.isin(levels)
+    frequent = cur.isin(levels)
     ref_counts = counts.reindex(levels).to_numpy()
     cur_counts = cur[frequent].value_counts().reindex(levels, fill_value=0).to_numpy()
-    if len(levels) < len(counts):
-        ref_counts = np.append(ref_counts, len(ref) - ref_counts.sum())
-        cur_counts = np.append(cur_counts, (seen & ~frequent).sum())
-    return np.append(ref_counts, 0), np.append(cur_counts, (~seen).sum())
+    rare = (len(ref) - ref_counts.sum(), (~frequent).sum())
+    return np.append(ref_counts, rare[0]), np.append(cur_counts, rare[1])
+
+
+def unseen_share(ref: pd.Series, cur: pd.Series) -> float:
+    """The share of current values the reference lacks, beyond the share a sample of the
+    reference's own distribution would lack: its share of values seen once (Good-Turing). A
+    column of thousands of levels, most seen once, shows new ones in every batch."""
+    counts = ref.value_counts()
+    expected = float((counts == 1).sum() / len(ref))
+    return max(float((~cur.isin(counts.index)).mean()) - expected, 0.0)
 
 
 def categorical_stats(reference: pd.Series, current: pd.Series, small: bool) -> dict:
-    """PSI and Jensen-Shannon distance over reference levels (rare ones pooled, see
-    level_counts) plus one bin for unseen values."""
+    """PSI and Jensen-Shannon distance over the reference levels (rare ones and unseen values
+    one bin, see level_counts), and unseen_share."""
     ref, cur = as_text(reference).dropna(), as_text(current).dropna()
     if ref.empty or cur.empty:
         return {"psi": 0.0, "js": 0.0, "unseen_share": 0.0}
     ref_counts, cur_counts = level_counts(ref, cur)
-    unseen = ~cur.isin(ref.unique())
     result = {
         "psi": psi(shares(ref_counts), shares(cur_counts)),
         "js": float(jensenshannon(ref_counts, cur_counts, base=2)),
-        "unseen_share": float(unseen.mean()),
+        "unseen_share": unseen_share(ref, cur),
     }
     if small:
         result["p_value"] = chi2_p_value(ref_counts, cur_counts)

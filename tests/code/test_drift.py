@@ -403,3 +403,18 @@ def test_a_column_of_hundreds_of_rare_levels_does_not_drift_by_sampling_noise():
     assert moved["psi"] < PARAMS.psi
     shifted = categorical_stats(mixed, mixed.iloc[3000:5000], small=False)  # capital 50% -> 0%
     assert shifted["psi"] > PARAMS.psi and shifted["js"] > PARAMS.js
+
+
+def test_a_column_of_mostly_unique_values_shows_no_unseen_drift_but_a_new_level_does():
+    """Zip codes, 5000 levels: two thirds of each new month's values were never seen in the
+    training window, so unseen_share 0.67 and PSI 6.6 flagged two such columns every month
+    (RETRAIN) from one and the same distribution."""
+    rng = np.random.default_rng(1)
+    zips = np.array([f"Z{i:05d}" for i in range(5000)])
+    reference, current = pd.Series(rng.choice(zips, 2000)), pd.Series(rng.choice(zips, 1000))
+    same = categorical_stats(reference, current, small=False)
+    assert same["unseen_share"] < PARAMS.unseen_share
+    assert same["psi"] < PARAMS.psi and same["js"] < PARAMS.js
+    current.iloc[:200] = "new plan"
+    changed = categorical_stats(reference, current, small=False)
+    assert changed["unseen_share"] > PARAMS.unseen_share  # 0.73 unseen where 0.67 are expected
