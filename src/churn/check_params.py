@@ -14,17 +14,32 @@ from pathlib import Path
 from shlex import quote
 from typing import Any
 
+from churn.dvc_stages import dvc_stages, local_source_problem
 from churn.errors import ChurnError, CliParser, did_you_mean, run_cli
 from churn.params import SECTIONS, check_section_names, read_params_file
 from churn.source_access import source_problem
 from churn.typed_sections import PARAMS_FILE, section_from_mapping
+
+# Sections that only their own stage reads: with the stage gone from dvc.yaml (own data needs no
+# generate), the section may go too
+OWN_STAGE_SECTIONS = ("generate",)
+
+
+def unneeded_sections(raw: dict[str, Any], path: Path) -> set[str]:
+    """Absent sections of OWN_STAGE_SECTIONS whose stage dvc.yaml no longer has."""
+    absent = [name for name in OWN_STAGE_SECTIONS if name not in raw]
+    stages = dvc_stages(path) if absent else None
+    return set() if stages is None else {name for name in absent if name not in stages}
 
 
 def section_problems(raw: dict[str, Any], path: Path) -> list[str]:
     """One message per known section that cannot be loaded (missing, misspelt or out-of-range
     keys), without the file name; empty when every section loads."""
     problems = []
+    unneeded = unneeded_sections(raw, path)
     for name, section in SECTIONS.items():
+        if name in unneeded:
+            continue
         try:
             section_from_mapping(section, name, raw.get(name), path)
         except ChurnError as error:
@@ -32,12 +47,18 @@ def section_problems(raw: dict[str, Any], path: Path) -> list[str]:
     return problems
 
 
+def source_checks(raw: dict[str, Any], path: Path) -> str | None:
+    """Why ingest.source cannot be read: an s3:// one without credentials, a local one absent."""
+    return source_problem(raw) or local_source_problem(raw, path)
+
+
 def check_params(raw: dict[str, Any], path: Path, source_access: bool = False) -> list[str]:
     """The sections no stage reads (the user's own); ChurnError naming every problem found and,
-    with source_access, an s3:// source that no credentials here can read."""
+    with source_access, an s3:// source that no credentials here can read or a local one that
+    is not there."""
     check_section_names(raw, path)
     problems = section_problems(raw, path)
-    if source_access and not problems and (unreadable := source_problem(raw)):
+    if source_access and not problems and (unreadable := source_checks(raw, path)):
         problems.append(unreadable)
     if problems:
         raise ChurnError(f"{path}: " + "; ".join(problems))

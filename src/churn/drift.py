@@ -24,7 +24,7 @@ from churn.errors import ChurnError, CliParser, run_cli
 from churn.features import ENGINEERED, FeatureSpec
 from churn.model import feature_scores, load_model
 from churn.params import PARAMS_FILE, DriftParams, load_section
-from churn.table_sources import list_table_files
+from churn.table_sources import table_files, with_partitions
 from churn.tables import read_table
 
 # Used when present unless --model / --features name others (which then must exist).
@@ -129,8 +129,10 @@ def given_or_default(given: Path | None, default: Path, option: str) -> Path | N
 
 def read_frame(source: str, data: DataParams) -> pd.DataFrame:
     """One table from a file, folder, glob or URL (CSV in data's format, or Parquet)."""
-    files = list_table_files(source)
-    frames = [read_table(path, data.delimiter, data.decimal, ids_of(data)) for path in files]
+    frames = [
+        with_partitions(read_table(path, data.delimiter, data.decimal, ids_of(data)), folders)
+        for path, folders in table_files(source).items()
+    ]
     return pd.concat(frames, ignore_index=True)
 
 

@@ -15,6 +15,8 @@ from churn.raw_text import as_text
 from churn.type_changes import inferred_kind, retype_detail, retyped
 
 EPSILON = 1e-4  # share given to empty bins so that PSI stays finite
+MIN_EXPECTED = 30  # rows a level must be expected in the smaller side to be a bin of its own:
+# PSI and JS grow with bins per row by noise alone (k bins: PSI about k / rows)
 NOT_COMPARED = ": drift not compared"
 # A column's name, the sources of its two sides, the type the model reads it as (None: unknown).
 Checked = tuple[str, tuple[str, str], str | None] | None
@@ -55,19 +57,41 @@ def numeric_stats(reference: pd.Series, current: pd.Series, small: bool) -> dict
     return result
 
 
+def level_counts(ref: pd.Series, cur: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Both sides' counts per reference level, then one bin for the rare levels and the values
+    the reference lacks. A level expected fewer than MIN_EXPECTED times in the smaller side is
+    rare: a text column of hundreds of levels (cities, zip codes), a few rows each, would else
+    drift by sampling noise alone, and a new zip code is one more rare level."""
+    counts = ref.value_counts()
+    expected = counts / len(ref) * min(len(ref), len(cur))
+    levels = sorted(counts.index[expected >= MIN_EXPECTED])
+    frequent = cur.isin(levels)
+    ref_counts = counts.reindex(levels).to_numpy()
+    cur_counts = cur[frequent].value_counts().reindex(levels, fill_value=0).to_numpy()
+    rare = (len(ref) - ref_counts.sum(), (~frequent).sum())
+    return np.append(ref_counts, rare[0]), np.append(cur_counts, rare[1])
+
+
+def unseen_share(ref: pd.Series, cur: pd.Series) -> float:
+    """The share of current values the reference lacks, beyond the share a sample of the
+    reference's own distribution would lack: its share of values seen once (Good-Turing). A
+    column of thousands of levels, most seen once, shows new ones in every batch."""
+    counts = ref.value_counts()
+    expected = float((counts == 1).sum() / len(ref))
+    return max(float((~cur.isin(counts.index)).mean()) - expected, 0.0)
+
+
 def categorical_stats(reference: pd.Series, current: pd.Series, small: bool) -> dict:
-    """PSI and Jensen-Shannon distance over reference levels plus one bin for unseen values."""
+    """PSI and Jensen-Shannon distance over the reference levels (rare ones and unseen values
+    one bin, see level_counts), and unseen_share."""
     ref, cur = as_text(reference).dropna(), as_text(current).dropna()
     if ref.empty or cur.empty:
         return {"psi": 0.0, "js": 0.0, "unseen_share": 0.0}
-    levels = sorted(ref.unique())
-    unseen = ~cur.isin(levels)
-    ref_counts = np.append(ref.value_counts().reindex(levels).to_numpy(), 0)
-    cur_counts = np.append(cur[~unseen].value_counts().reindex(levels, fill_value=0), unseen.sum())
+    ref_counts, cur_counts = level_counts(ref, cur)
     result = {
         "psi": psi(shares(ref_counts), shares(cur_counts)),
         "js": float(jensenshannon(ref_counts, cur_counts, base=2)),
-        "unseen_share": float(unseen.mean()),
+        "unseen_share": unseen_share(ref, cur),
     }
     if small:
         result["p_value"] = chi2_p_value(ref_counts, cur_counts)

@@ -167,7 +167,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             )
         live.summary["confusion"] = confusion_counts(labels, scores, params.threshold)
         log_plots(live, labels, scores, model)
-        live.log_sklearn_plot("confusion_matrix", labels, scores >= params.threshold)
+        # decisions as 0/1 like the labels: True/False put other names on the predicted axis
+        decisions = (scores >= params.threshold).astype(int)
+        live.log_sklearn_plot("confusion_matrix", labels, decisions)
     print(f"evaluate: test ROC AUC {overall.get('roc_auc', float('nan')):.4f}")
 
 

@@ -16,7 +16,7 @@ from churn.data_params import ids_of
 from churn.errors import ChurnError, CliParser, listing, run_cli, storage_errors
 from churn.params import PARAMS_FILE, load_section
 from churn.raw_text import normalise_text
-from churn.table_sources import list_table_files
+from churn.table_sources import table_files, with_partitions
 from churn.tables import read_named_columns, write_parquet
 
 # How pandas names a blank header field: a column so named in a file was named so by a reader
@@ -27,14 +27,17 @@ FILES_SHOWN = 3  # file names shown in a note
 
 def harmonise_types(frame: pd.DataFrame) -> pd.DataFrame:
     """Columns mixing numbers and text (across files or within one) become text, so that the
-    table can be written; validate coerces them explicitly and counts what it had to do."""
+    table can be written; validate coerces them explicitly and counts what it had to do. Numbers
+    are spelt as batch scoring spells them (normalise_text: a Parquet file's float 101.0 is
+    "101", as a CSV file writes it), text is kept as written."""
     mixed = [
         name
         for name in frame.columns
         if frame[name].dtype == object
         and pd.api.types.infer_dtype(frame[name], skipna=True) not in ("string", "empty")
     ]
-    as_text = {name: frame[name].map(str, na_action="ignore") for name in mixed}
+    spell = lambda value: value if isinstance(value, str) else normalise_text(value)  # noqa: E731
+    as_text = {name: frame[name].map(spell, na_action="ignore") for name in mixed}
     return frame.assign(**as_text) if as_text else frame
 
 
@@ -161,16 +164,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     data = load_section("data", args.params)
     source = files_in(args.source, args.files)
     with storage_errors(source):
-        files = list_table_files(source)
+        files = table_files(source)
         reads = {
             path: read_named_columns(path, data.delimiter, data.decimal, ids_of(data))
             for path in files
         }
-    tables = [check_table(read.frame, path, data.delimiter) for path, read in reads.items()]
+    tables = [
+        with_partitions(check_table(read.frame, path, data.delimiter), files[path])
+        for path, read in reads.items()
+    ]
     table = ingest(tables, data.id)
     write_parquet(table, args.out)
     print(f"ingest: {len(table)} rows, {table.shape[1]} columns from {len(files)} file(s)")
-    if note := partial_note(partial_columns(tables), files):
+    if note := partial_note(partial_columns(tables), list(files)):
         print(note)
     for warning in (
         blank_header_note({path: read.blank_headed for path, read in reads.items()}),

@@ -50,11 +50,12 @@ def key_fractions(frame: pd.DataFrame, key: str, seed: int) -> np.ndarray:
 
 
 def hold_out_valid(window: pd.DataFrame, data: DataParams, valid_size: float, seed: int) -> Splits:
-    """Carve the validation rows out of the training window, whole customers at a time."""
+    """Carve the validation rows out of the training window, whole customers at a time (rows
+    one by one without data.id), each by a seeded hash: not by its place in the file."""
     if data.id:
         held_out = key_fractions(window, data.id, seed) < valid_size
     else:
-        held_out = np.random.default_rng(seed).random(len(window)) < valid_size
+        held_out = row_fractions(window, seed) < valid_size
     empty = window.iloc[0:0]
     return Splits(window[~held_out], window[held_out], empty)
 
@@ -91,7 +92,7 @@ def split_by_time(
 
 def row_fractions(frame: pd.DataFrame, seed: int) -> np.ndarray:
     """A number in [0, 1) per row from the row's values and the seed: editing, adding or dropping
-    a row never moves another row to another split."""
+    a row changes no other row's number (stratified_pick may move the one at a class's cut)."""
     key = f"{seed % 10**16:016d}"
     return pd.util.hash_pandas_object(frame, index=False, hash_key=key).to_numpy() / 2**64
 

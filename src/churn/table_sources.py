@@ -4,8 +4,11 @@ glob (* ? [...]) or an fsspec URL such as s3://bucket/prefix/."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from fnmatch import fnmatchcase
+from urllib.parse import unquote
+
+import pandas as pd
 
 from churn.data_params import GLOB_CHARACTERS, glob_parts
 from churn.errors import ChurnError, listing
@@ -13,12 +16,19 @@ from churn.file_systems import filesystem_of
 from churn.tables import TABLE_SUFFIXES
 
 SKIPPED_SHOWN = 3  # names of skipped non-table files shown in the note
+HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"  # the folder value Spark and Hive write for a null
 
 
 def list_table_files(source: str) -> list[str]:
     """Expand a file, folder, glob (* ? [...]) or URL into a sorted list of CSV/Parquet files.
     A folder means the files in it and in its subfolders, a glob the files it matches, except
     hidden ones below the folder (see is_hidden)."""
+    return list(table_files(source))
+
+
+def table_files(source: str) -> dict[str, dict[str, str | None]]:
+    """list_table_files, each file with the partition folders it is in below the source (see
+    partition_values)."""
     filesystem, path = filesystem_of(source)
     if not path.strip("/"):  # "s3://": no bucket
         raise ChurnError(f"{source}: names no bucket or folder")
@@ -28,7 +38,31 @@ def list_table_files(source: str) -> list[str]:
         raise ChurnError(f"{source}: no CSV or Parquet files found ({', '.join(TABLE_SUFFIXES)})")
     skipped = sorted(set(paths) - set(tables))
     note_skipped(source, root, skipped, "that are not CSV or Parquet")
-    return [filesystem.unstrip_protocol(p) if "://" in source else p for p in tables]
+    return {
+        (filesystem.unstrip_protocol(p) if "://" in source else p): partition_values(below(p, root))
+        for p in tables
+    }
+
+
+def partition_values(relative: str) -> dict[str, str | None]:
+    """The Hive-style partition folders (`snapshot_month=2026-01/`, as Spark and pandas'
+    partition_cols write them) on a file's path below its source folder: column -> value (URL
+    escapes read; Hive's null partition missing). Such files do not hold the column."""
+    folders = [part.split("=", 1) for part in relative.split("/")[:-1] if "=" in part]
+    return {
+        unquote(name): None if value == HIVE_NULL else unquote(value)
+        for name, value in folders
+        if name
+    }
+
+
+def with_partitions(frame: pd.DataFrame, partitions: Mapping[str, str | None]) -> pd.DataFrame:
+    """The frame with a text column per partition folder it lacks, the folder's value in every
+    row: without it, a month (or region) the folders name was no column at all."""
+    added = {name: value for name, value in partitions.items() if name not in frame.columns}
+    return frame.assign(
+        **{name: pd.Series(value, frame.index, object) for name, value in added.items()}
+    )
 
 
 def source_paths(filesystem, path: str, source: str) -> tuple[str, list[str]]:

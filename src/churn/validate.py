@@ -25,6 +25,8 @@ from churn.tables import read_parquet, write_parquet, writing
 from churn.type_changes import snapshot_months
 from churn.validation import ValidationResult, apply_contract
 
+# Without data.timestamp an id is one row: several rows per customer are snapshots
+SNAPSHOTS_ADVICE = "several rows per customer, such as monthly snapshots? set data.timestamp"
 OUTPUTS = ("valid_out", "unlabelled_out", "quarantine_out", "metrics", "schema")  # options
 
 
@@ -162,7 +164,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     write_json(result.counts, args.metrics)
     write_json(result.schema, args.schema)
     print(summary(result))
-    check_quarantined_share(result.counts, newest.counts, policies.max_quarantined, args)
+    advice = {} if data.timestamp else {"duplicate_id:": SNAPSHOTS_ADVICE}
+    check_quarantined_share(result.counts, newest.counts, policies.max_quarantined, args, advice)
 
 
 def refused(counts: dict) -> tuple[int, dict]:
@@ -170,19 +173,22 @@ def refused(counts: dict) -> tuple[int, dict]:
     return counts["rows_in"], counts["quarantined_by_reason"]
 
 
-def check_quarantined_share(counts: dict, newest: dict, limit: float, args) -> None:
+def check_quarantined_share(
+    counts: dict, newest: dict, limit: float, args, advice: dict[str, str]
+) -> None:
     """Stop when no row, or too few rows, passed the contract, or too few of the unlabelled
     newest snapshot's (newest: its counts; the score stage would else score last month's rows
-    instead, unseen); after writing the outputs, so that the quarantine can be inspected."""
+    instead, unseen); after writing the outputs, so that the quarantine can be inspected
+    (advice: check_refused_share's)."""
     if counts["rows_valid"] == 0:
         raise ChurnError(
             f"{args.input}: no valid rows (all {counts['rows_quarantined']} quarantined "
             f"in {args.quarantine_out}; reasons in {args.metrics})"
         )
     kept = ("quarantined", str(args.quarantine_out))
-    check_refused_share(*refused(counts), limit, str(args.input), kept)
+    check_refused_share(*refused(counts), limit, str(args.input), kept, advice)
     part = f"{args.input} (its unlabelled newest snapshot, the rows to score)"
-    check_refused_share(*refused(newest), limit, part, kept)
+    check_refused_share(*refused(newest), limit, part, kept, advice)
 
 
 if __name__ == "__main__":

@@ -388,3 +388,33 @@ def test_the_newest_snapshot_is_the_whole_latest_calendar_month(newest_labelled,
     assert set(pd.to_datetime(current["month"]).dt.month) == {3}
     assert set(pd.to_datetime(reference["month"]).dt.month) == window
     assert len(reference) == 600 * len(window)
+
+
+def test_a_column_of_hundreds_of_rare_levels_does_not_drift_by_sampling_noise():
+    """Cities, zip codes: 300 levels of ~10 rows each. A current batch drawn from the reference
+    itself had JS 0.22 and PSI 0.28 (drifted) from noise alone, and two such columns made
+    `drift check` say RETRAIN; rare levels are now one bin. A real shift still shows."""
+    rng = np.random.default_rng(0)
+    reference = pd.Series(rng.choice([f"city{i}" for i in range(300)], 3000))
+    same = categorical_stats(reference, reference.iloc[:1000], small=False)
+    assert same["psi"] < PARAMS.psi and same["js"] < PARAMS.js and same["unseen_share"] == 0
+    mixed = pd.concat([pd.Series(["capital"] * 3000), reference], ignore_index=True)
+    moved = categorical_stats(mixed, mixed.iloc[2000:4000], small=False)  # capital 50% -> 50%
+    assert moved["psi"] < PARAMS.psi
+    shifted = categorical_stats(mixed, mixed.iloc[3000:5000], small=False)  # capital 50% -> 0%
+    assert shifted["psi"] > PARAMS.psi and shifted["js"] > PARAMS.js
+
+
+def test_a_column_of_mostly_unique_values_shows_no_unseen_drift_but_a_new_level_does():
+    """Zip codes, 5000 levels: two thirds of each new month's values were never seen in the
+    training window, so unseen_share 0.67 and PSI 6.6 flagged two such columns every month
+    (RETRAIN) from one and the same distribution."""
+    rng = np.random.default_rng(1)
+    zips = np.array([f"Z{i:05d}" for i in range(5000)])
+    reference, current = pd.Series(rng.choice(zips, 2000)), pd.Series(rng.choice(zips, 1000))
+    same = categorical_stats(reference, current, small=False)
+    assert same["unseen_share"] < PARAMS.unseen_share
+    assert same["psi"] < PARAMS.psi and same["js"] < PARAMS.js
+    current.iloc[:200] = "new plan"
+    changed = categorical_stats(reference, current, small=False)
+    assert changed["unseen_share"] > PARAMS.unseen_share  # 0.73 unseen where 0.67 are expected

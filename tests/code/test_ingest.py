@@ -41,7 +41,21 @@ def test_columns_mixing_numbers_and_text_become_text_so_nothing_is_lost():
     text = pd.DataFrame({"churned": ["Yes", "No"], "spend": ["1,234", ""]})
     table = ingest([numbers, text])
     assert table["churned"].tolist() == ["0", "1", "Yes", "No"]
-    assert table["spend"].tolist() == ["1.5", "2.0", "1,234", ""]
+    assert table["spend"].tolist() == ["1.5", "2", "1,234", ""]
+
+
+def test_numbers_stacked_with_text_are_spelt_as_batch_scoring_spells_them():
+    """A code column a Parquet month holds as float64 (an int column with a gap) stacked with a
+    CSV month's text codes became '101.0' beside the CSV's '101': two levels for one code in
+    training, and batch scoring, which reads the same Parquet file's 101.0 as '101', found
+    '102' unknown."""
+    parquet = pd.DataFrame({"plan": [101.0, 102.0, None], "flag": [True, False, None]})
+    csv = pd.DataFrame({"plan": ["101", "A12", "B7"], "flag": ["1", "yes", None]})
+    table = ingest([csv, parquet.astype({"flag": object})]).fillna("-")
+    assert table["plan"].tolist() == ["101", "A12", "B7", "101", "102", "-"]
+    scored = coerce(parquet["plan"], "categorical").values.fillna("-")  # batch scoring's reading
+    assert table["plan"].tolist()[3:] == scored.tolist()
+    assert table["flag"].tolist() == ["1", "yes", "-", "1", "0", "-"]
 
 
 def test_source_listing_accepts_file_folder_and_glob(tmp_path):

@@ -442,3 +442,38 @@ def test_two_roles_naming_one_column_are_refused(tmp_path):
         "column; data.target and data.timestamp both name column 'churned': each role needs its "
         "own column"
     )
+
+
+def test_the_generate_section_may_go_with_the_generate_stage(tmp_path):
+    """README's own-data recipe says to remove the generate stage; removing its params section
+    too made `make repro` stop with "section 'generate' is missing or not a mapping"."""
+    path = tmp_path / "params.yaml"
+    dvc_file = yaml.safe_load((REPO / "dvc.yaml").read_text())
+    raw = committed_params()
+    del raw["generate"]
+    (tmp_path / "dvc.yaml").write_text(yaml.safe_dump(dvc_file))
+    assert "section 'generate' is missing" in check_error(raw, path)  # its stage still reads it
+    del dvc_file["stages"]["generate"]
+    (tmp_path / "dvc.yaml").write_text(yaml.safe_dump(dvc_file))
+    assert check_params(raw, path) == []
+    del raw["train"]
+    assert "section 'train' is missing" in check_error(raw, path)
+
+
+def test_a_local_source_that_is_not_there_is_named_before_dvc_repro(tmp_path):
+    """dvc repro ran the generate stage first, then stopped with "failed to reproduce 'ingest':
+    [Errno 2] No such file or directory", naming no param; a stage's output (generate's
+    data/raw, made by dvc repro) and an existing folder are accepted."""
+    (tmp_path / "dvc.yaml").write_text((REPO / "dvc.yaml").read_text())
+    absent = check_params_with(tmp_path, str(tmp_path / "exports"), NO_AWS_SETTINGS)
+    assert absent.returncode == 2
+    assert absent.stderr == (
+        f"churn.check_params: error: params.yaml: ingest.source: {tmp_path / 'exports'}: "
+        "no such file or folder\n"
+    )
+    assert check_params_with(tmp_path, "data/raw", NO_AWS_SETTINGS).returncode == 0
+    assert check_params_with(tmp_path, "data/raw/2026-01.csv", NO_AWS_SETTINGS).returncode == 0
+    (tmp_path / "exports").mkdir()
+    assert check_params_with(tmp_path, str(tmp_path / "exports"), NO_AWS_SETTINGS).returncode == 0
+    file_only = check_params_with(tmp_path, "absent/", NO_AWS_SETTINGS, "--file-only")
+    assert file_only.returncode == 0

@@ -245,3 +245,15 @@ def test_rows_without_a_timestamp_are_refused_not_dropped(tmp_path):
     with pytest.raises(ChurnError, match=rf"^{re.escape(str(tmp_path))}/v.parquet: column 'month'"):
         main([*argv, "--params", str(tmp_path / "params.yaml")])
     assert not (tmp_path / "split").exists()
+
+
+def test_time_split_without_an_id_holds_out_the_same_rows_in_any_order():
+    """Without data.id the validation rows were the positions a seeded generator drew, so the
+    same rows in another order (files read in another order) trained another model."""
+    data = DataParams(target="churned", positive_label=1, id="", timestamp="month")
+    frame = monthly_frame().drop(columns="customer_id")
+    frame["tenure"] = np.arange(len(frame))  # distinct rows
+    valid = split_frame(frame, data, PARAMS, seed=0).valid
+    shuffled = split_frame(frame.sample(frac=1, random_state=1), data, PARAMS, seed=0).valid
+    assert set(shuffled["tenure"]) == set(valid["tenure"])
+    assert 0.15 < len(valid) / 800 < 0.35

@@ -117,3 +117,28 @@ def test_a_bucket_that_refuses_or_cannot_be_reached_is_not_called_missing(
     [line] = result.stderr.strip().splitlines()
     assert line.startswith(f"churn.ingest: error: s3://{BUCKET}/src/: ")
     assert "no such file" not in line and "Traceback" not in line
+
+
+def test_partition_folders_are_columns_for_ingest_infer_and_drift(tmp_path, capsys):
+    """A Spark or pandas `partition_cols` export (exports/snapshot_month=2026-01/part.parquet)
+    keeps the partition column in the folder names only: ingest, contract infer and drift read
+    the files without it, so data.timestamp: snapshot_month was 'not found' and a partition by
+    region silently lost the column."""
+    from churn.contract import main as contract_main
+    from churn.drift import read_frame
+    from churn.ingest import main as ingest_main
+    from churn.params import load_section
+
+    frame = ROWS.assign(month=["2026-01", "2026-02"], region=["EU", None])
+    frame.to_parquet(tmp_path / "exports", partition_cols=["month", "region"], index=False)
+    (tmp_path / "exports" / "_SUCCESS").write_text("")
+    source = str(tmp_path / "exports")
+    ingest_main(["--source", source, "--out", str(tmp_path / "out.parquet")])
+    table = pd.read_parquet(tmp_path / "out.parquet").sort_values("customer_id")
+    assert table["month"].tolist() == ["2026-01", "2026-02"]
+    assert table["region"].fillna("-").tolist() == ["EU", "-"]  # Hive's null partition
+    read = read_frame(source, load_section("data", REPO / "params.yaml"))
+    assert sorted(read["month"]) == ["2026-01", "2026-02"]
+    capsys.readouterr()
+    contract_main(["infer", source, "--params", str(REPO / "params.yaml")])
+    assert "  month:\n" in capsys.readouterr().out

@@ -277,3 +277,23 @@ def test_a_month_of_text_stops_validate_and_is_listed_as_retyped(tmp_path, monke
         counts = run(tmp_path, quarantining)
         assert counts["quarantined_by_reason"] == {"type:orders": 20}
         assert json.loads((tmp_path / "schema.out").read_text())["retyped"] == ["orders"]
+
+
+@pytest.mark.parametrize("timestamp", ["", "month"])
+def test_repeated_ids_without_a_timestamp_point_at_data_timestamp(tmp_path, monkeypatch, timestamp):
+    """Monthly snapshots read with data.timestamp: "" (the random-split recipe) quarantined two
+    of three rows as duplicate_id and stopped without saying why a customer had several rows."""
+    monkeypatch.chdir(tmp_path)
+    params = setup(tmp_path, "")
+    settings = yaml.safe_load(params.read_text())
+    settings["data"]["timestamp"] = timestamp
+    settings["contract"]["max_quarantined"] = 0.1
+    params.write_text(yaml.safe_dump(settings))
+    months = [f"2026-0{m}-01" for m in (1, 2, 3)]
+    rows = {"customer_id": ["a", "b", "b"] * 3, "orders": [1, 2, 3] * 3, "churned": [0, 1, 1] * 3}
+    frame = pd.DataFrame(rows).assign(month=[m for m in months for _ in "abc"])
+    frame.to_parquet(tmp_path / "in.parquet")  # b is repeated within each month too
+    with pytest.raises(ChurnError) as error:
+        run(tmp_path, params)
+    advice = "several rows per customer, such as monthly snapshots? set data.timestamp"
+    assert (advice in str(error.value)) == (not timestamp)

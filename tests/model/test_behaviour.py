@@ -63,3 +63,12 @@ def test_unseen_categories_and_missing_values_still_score(trained: Trained):
     )
     result = scores(trained, rows)
     assert np.isfinite(result).all() and ((result > 0) & (result < 1)).all()
+
+
+def test_the_confusion_plot_names_both_axes_alike(trained: Trained):
+    """Labels are 0/1; decisions were logged as True/False, so DVC drew a matrix whose actual
+    axis read 0, 1 and whose predicted axis read False, True."""
+    path = trained.root / "eval/plots/sklearn/confusion_matrix.json"
+    cells = json.loads(path.read_text())
+    assert {cell["actual"] for cell in cells} == {"0", "1"}
+    assert {cell["predicted"] for cell in cells} == {"0", "1"}
