@@ -25,6 +25,11 @@ READER_NAMED = re.compile(r"Unnamed: \d+")
 FILES_SHOWN = 3  # file names shown in a note
 
 
+def spelt(value: object) -> str:
+    """A value of a mixed column as text: text as written, a number as batch scoring spells it."""
+    return value if isinstance(value, str) else normalise_text(value)
+
+
 def harmonise_types(frame: pd.DataFrame) -> pd.DataFrame:
     """Columns mixing numbers and text (across files or within one) become text, so that the
     table can be written; validate coerces them explicitly and counts what it had to do. Numbers
@@ -36,8 +41,7 @@ def harmonise_types(frame: pd.DataFrame) -> pd.DataFrame:
         if frame[name].dtype == object
         and pd.api.types.infer_dtype(frame[name], skipna=True) not in ("string", "empty")
     ]
-    spell = lambda value: value if isinstance(value, str) else normalise_text(value)  # noqa: E731
-    as_text = {name: frame[name].map(spell, na_action="ignore") for name in mixed}
+    as_text = {name: frame[name].map(spelt, na_action="ignore") for name in mixed}
     return frame.assign(**as_text) if as_text else frame
 
 
