@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -22,11 +23,23 @@ SCORE_SCHEMA = pa.schema(
 )
 
 
+INPUT_ROW = "input_row"  # a rejected row's 0-based position among the input's rows
+
+
 def rejects_schema(columns: Sequence[str]) -> pa.Schema:
-    """The input's columns as text, then the reason; an input's own reject_reason (a rejects
-    file fixed and scored again) gives way to the new one."""
-    kept = [str(name) for name in columns if name != REJECT_REASON]
-    return pa.schema([(name, pa.string()) for name in [*kept, REJECT_REASON]])
+    """The input's columns as text, then the row's position in the input and the reason; an
+    input's own input_row and reject_reason (a rejects file fixed and scored again) give way to
+    the new ones."""
+    kept = [(str(name), pa.string()) for name in columns if name not in (INPUT_ROW, REJECT_REASON)]
+    return pa.schema([*kept, (INPUT_ROW, pa.int64()), (REJECT_REASON, pa.string())])
+
+
+def with_input_rows(rejected: pd.DataFrame, valid_at: np.ndarray, rows: int, offset: int):
+    """A chunk's rejected rows with their input_row: every row of the chunk (rows long, offset
+    rows after the input's first) not at a valid position, in input order, as they are listed;
+    the numbering the scores' id takes when the data has no id."""
+    at = np.setdiff1d(np.arange(rows), valid_at, assume_unique=True)
+    return rejected.assign(**{INPUT_ROW: offset + at})
 
 
 class Summary:

@@ -3,6 +3,7 @@ that appends them chunk by chunk (see churn.publishing for how they get their fi
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from contextlib import ExitStack
@@ -16,7 +17,7 @@ import pyarrow.parquet as pq
 
 from churn.errors import ChurnError
 from churn.file_systems import filesystem_of
-from churn.tables import is_csv
+from churn.tables import is_csv, writing
 
 # Object stores whose URLs start with a bucket (or container) name.
 BUCKET_PROTOCOLS = frozenset({"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss"})
@@ -114,3 +115,16 @@ class TableWriter:
             return
         table = pa.Table.from_pandas(frame, schema=self.schema, preserve_index=False)
         self.writer.write_table(table)
+
+
+def write_summary(summary: dict, path: str) -> None:
+    """The counts as JSON at a local path or an fsspec URL (s3://...), as the outputs go."""
+    text, (scheme, target) = json.dumps(summary, indent=2) + "\n", file_key(path)
+    with writing(path):
+        if scheme != "file":  # a URL read as a Path was a local folder 's3:'
+            filesystem, inside = filesystem_of(path)
+            with filesystem.open(inside, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            return
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        Path(target).write_text(text, encoding="utf-8")

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from concurrent import futures
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
-from pathlib import Path
+from dataclasses import replace
 
 import pandas as pd
 import pyarrow as pa
@@ -18,12 +18,18 @@ from tqdm import tqdm
 
 from churn.artifacts import Artifacts
 from churn.batch_input import CSV_BLOCK_BYTES, decimal_points, has_rows, read_chunks
-from churn.batch_results import SCORE_SCHEMA, Summary, rejects_schema, score_schema, with_snapshot
+from churn.batch_results import (
+    SCORE_SCHEMA,
+    Summary,
+    rejects_schema,
+    score_schema,
+    with_input_rows,
+    with_snapshot,
+)
 from churn.customer_keys import SeenKeys
 from churn.errors import ChurnError, run_cli, storage_errors
-from churn.file_systems import filesystem_of
 from churn.model import threads_per_call
-from churn.outputs import TableWriter, check_destination, file_key
+from churn.outputs import TableWriter, check_destination, write_summary
 from churn.predict_options import (
     check_distinct,
     load_artifacts,
@@ -39,7 +45,6 @@ from churn.tables import (
     compression_problem,
     open_table,
     table_suffix,
-    writing,
 )
 
 
@@ -57,7 +62,7 @@ def score_stream(args: argparse.Namespace, artifacts: Artifacts, stack: ExitStac
     for chunk in chunks:
         read = decimal_points(chunk, artifacts.data, numeric)
         checked = check_chunk(read, artifacts, args.input, seen, chunk, names)
-        scoring.submit(chunk, checked, row_ids(checked, artifacts.id_column, offset))
+        scoring.submit(chunk, checked, row_ids(checked, artifacts.id_column, offset), offset)
         offset += len(chunk)
     return scoring.finish()
 
@@ -103,12 +108,14 @@ class ChunkScoring:
         # on an error from here on, the scoring thread ends before the writers close
         self.stack.callback(futures.wait, self.jobs)
 
-    def submit(self, chunk: pd.DataFrame, checked: Checked, ids: pd.Series) -> None:
-        """Score and write a checked chunk on the scoring thread; at most one more chunk waits
-        behind the one scored, so memory stays bounded."""
+    def submit(self, chunk: pd.DataFrame, checked: Checked, ids: pd.Series, offset: int) -> None:
+        """Score and write a checked chunk (offset: rows read before it) on the scoring thread;
+        at most one more chunk waits behind the one scored, so memory stays bounded."""
         if not self.writers:
             self.open_writers(chunk)
         matrix = model_input(checked.valid, self.artifacts, checked.encoded)
+        rejected = with_input_rows(checked.rejected, checked.positions, len(chunk), offset)
+        checked = replace(checked, rejected=rejected)
         self.jobs.append(self.scorer.submit(self.score_and_write, chunk, checked, ids, matrix))
         if len(self.jobs) > 1:
             self.jobs.pop(0).result()
@@ -143,19 +150,6 @@ def check_rejected_share(summary: dict, artifacts: Artifacts, args: argparse.Nam
     limit, kept = artifacts.policies.max_quarantined, ("rejected", args.rejects)
     by_reason = summary["rejected_by_reason"]
     check_refused_share(summary["rows_in"], by_reason, limit, args.input, kept)
-
-
-def write_summary(summary: dict, path: str) -> None:
-    """The counts as JSON at a local path or an fsspec URL (s3://...), as the outputs go."""
-    text, (scheme, target) = json.dumps(summary, indent=2) + "\n", file_key(path)
-    with writing(path):
-        if scheme != "file":  # a URL read as a Path was a local folder 's3:'
-            filesystem, inside = filesystem_of(path)
-            with filesystem.open(inside, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            return
-        Path(target).parent.mkdir(parents=True, exist_ok=True)
-        Path(target).write_text(text, encoding="utf-8")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

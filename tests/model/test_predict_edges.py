@@ -35,6 +35,29 @@ def test_a_rejects_file_fixed_and_scored_again_replaces_its_reasons(trained, tmp
     assert list(rejects.columns).count("reject_reason") == 1
     assert rejects.columns[-1] == "reject_reason"
     assert sorted(rejects["reject_reason"]) == sorted(summary["rejected_by_reason"])
+    # the rows' places in the file scored this time, not in the first input
+    assert list(rejects.columns).count("input_row") == 1
+    assert rejects.columns[-2] == "input_row"
+    assert set(rejects["input_row"]) <= {0, 1, 2}
+
+
+@pytest.mark.parametrize("chunk_size", ["7", "1000"])
+def test_each_rejected_row_names_its_place_in_the_input(trained, tmp_path, capsys, chunk_size):
+    """input_row: without an id column a rejected row could be traced back only by its values;
+    it counts as the scores' ids count rows when the data has no id (0-based, header aside)."""
+    messy_csv(trained, tmp_path / "in.csv")  # rows 3-5 and 8 are bad, 3 rejected
+    written = pd.read_csv(tmp_path / "in.csv", dtype=str)  # the values as the file wrote them
+    files = ["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv")]
+    files += ["--rejects", str(tmp_path / "r.parquet"), "--chunk-size", chunk_size]
+    summary = run_predict(capsys, *files, *artifact_args(trained.root))
+    rejects = pd.read_parquet(tmp_path / "r.parquet")
+    assert len(rejects) == summary["rows_rejected"] > 0
+    assert rejects["input_row"].dtype == "int64"
+    assert rejects["input_row"].is_monotonic_increasing
+    at = rejects["input_row"].to_numpy()
+    for column in ("customer_id", "tenure_months", "orders_30d", "device"):
+        expected = written[column].iloc[at].fillna("<missing>").tolist()
+        assert rejects[column].fillna("<missing>").tolist() == expected, column
 
 
 def test_numeric_ids_beyond_64_bit_integers_are_spelt_in_full(trained, tmp_path, capsys):
