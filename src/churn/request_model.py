@@ -27,6 +27,7 @@ from churn.contract_spec import ColumnContract, Contract
 from churn.features import FeatureSpec
 from churn.flags import flag_schema, flag_value
 from churn.raw_text import MISSING_MARKERS, normalise_text
+from churn.record_names import refuse_spelt_otherwise
 from churn.responses import NAME_CHARS
 
 SURROGATE = re.compile("[\ud800-\udfff]")  # JSON can escape one ("\\ud800"); UTF-8 cannot hold it
@@ -153,7 +154,11 @@ def build_request_model(
             by_name.get(name, ColumnContract(name, "feature", "numeric")), spec
         )
     config = ConfigDict(extra="allow", title="Customer")
-    return create_model("Customer", __config__=config, **fields)
+    roles = ((id_column, "data.id"), (snapshot, "data.timestamp"))
+    spelling = refuse_spelt_otherwise({name: key for name, key in roles if name})
+    return create_model(
+        "Customer", __config__=config, __validators__={"spelling": spelling}, **fields
+    )
 
 
 RECORD, RECORDS = "record", "records"  # the two shapes of a /predict body, tags in error locs

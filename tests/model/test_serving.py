@@ -310,6 +310,32 @@ def test_extra_fields_are_ignored_and_listed(api, trained):
     assert extra["predictions"] == plain["predictions"]
 
 
+@pytest.mark.parametrize(
+    ("field", "given", "key"),
+    [
+        ("customer_id", "Customer_ID", "data.id"),
+        ("snapshot_month", "Snapshot Month", "data.timestamp"),
+    ],
+)
+def test_an_id_or_snapshot_field_spelt_otherwise_is_a_422_naming_both(
+    api, trained, field, given, key
+):
+    """As batch scoring refuses such a column: the field was ignored, the record scored without
+    its id (and listed under ignored_fields only)."""
+    record = records(trained.test_rows.head(2))
+    record[1] = {given if name == field else name: value for name, value in record[1].items()}
+    record[1].setdefault(given, "2026-06-01")  # the snapshot, absent from the test records
+    response = post(api, record)
+    assert response.status_code == 422, response.text
+    assert [(e["loc"], e["type"]) for e in response.json()["detail"]] == [
+        (["body", 1], "field_spelling")
+    ]
+    message = response.json()["detail"][0]["msg"]
+    assert message == f"Field {given!r} is not {field!r} ({key}): names must match exactly"
+    both = record[1] | {field: record[0].get(field, "2026-06-01")}  # the right name too: extra
+    assert given in post(api, both).json()["ignored_fields"]
+
+
 def test_unseen_category_is_scored_as_unknown_and_counted(api, trained):
     record = records(trained.test_rows.head(1))[0] | {"device": "smart-fridge"}
     body = post(api, record).json()
