@@ -25,16 +25,34 @@ def plot_numeric(axes, reference: pd.Series | None, current: pd.Series) -> None:
             axes.hist(values.clip(edges[0], edges[-1]), edges, density=True, alpha=0.5, label=label)
 
 
+LEVELS_SHOWN = 15  # more bars are unreadable: the largest share changes, the rest as one bar
+
+
+def shown_shares(ref: pd.Series, cur: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Both sides' share per level, by level; beyond LEVELS_SHOWN levels (cities, zip codes),
+    the levels whose share changed most, then one bar for the others."""
+    levels = sorted(set(cur.index) | set(ref.index))
+    ref, cur = ref.reindex(levels, fill_value=0.0), cur.reindex(levels, fill_value=0.0)
+    if len(levels) <= LEVELS_SHOWN:
+        return ref, cur
+    kept = sorted((cur - ref).abs().nlargest(LEVELS_SHOWN - 1, keep="first").index)
+    other = f"other ({len(levels) - len(kept)} levels)"
+    ref, cur = (
+        pd.concat([side[kept], pd.Series({other: 1 - side[kept].sum()})]) for side in (ref, cur)
+    )
+    return ref, cur
+
+
 def plot_categorical(axes, reference: pd.Series | None, current: pd.Series) -> None:
-    """Side-by-side bars of each level's share."""
-    ref = as_text(reference).value_counts(normalize=True) if reference is not None else None
+    """Side-by-side bars of each level's share (see shown_shares)."""
     cur = as_text(current).value_counts(normalize=True)
-    levels = sorted(set(cur.index) | set(ref.index if ref is not None else []))
-    x = np.arange(len(levels))
+    ref = as_text(reference).value_counts(normalize=True) if reference is not None else None
+    ref_shares, cur_shares = shown_shares(cur.iloc[:0] if ref is None else ref, cur)
+    x = np.arange(len(cur_shares))
     if ref is not None:
-        axes.bar(x - 0.2, ref.reindex(levels, fill_value=0), 0.4, label="reference")
-    axes.bar(x + 0.2, cur.reindex(levels, fill_value=0), 0.4, label="current")
-    axes.set_xticks(x, levels, rotation=45, ha="right")
+        axes.bar(x - 0.2, ref_shares, 0.4, label="reference")
+    axes.bar(x + 0.2, cur_shares, 0.4, label="current")
+    axes.set_xticks(x, list(cur_shares.index), rotation=45, ha="right")
 
 
 def plot_feature(name: str, row: dict, reference, current: pd.Series, path: Path) -> None:

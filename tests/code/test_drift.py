@@ -12,6 +12,7 @@ import pytest
 from churn.data_params import DataParams, Policies
 from churn.drift import drift_report, main
 from churn.drift_decision import is_drifted
+from churn.drift_plots import LEVELS_SHOWN, shown_shares
 from churn.drift_reasons import decide
 from churn.drift_stats import categorical_stats, numeric_stats
 from churn.drift_window import skipped_report, snapshot_names, stage_window
@@ -418,3 +419,19 @@ def test_a_column_of_mostly_unique_values_shows_no_unseen_drift_but_a_new_level_
     current.iloc[:200] = "new plan"
     changed = categorical_stats(reference, current, small=False)
     assert changed["unseen_share"] > PARAMS.unseen_share  # 0.73 unseen where 0.67 are expected
+
+
+def test_a_plot_of_hundreds_of_levels_shows_the_largest_changes_and_one_other_bar():
+    """One bar per level made a 300-city plot unreadable."""
+    levels = [f"city{k:03d}" for k in range(300)]
+    ref = pd.Series(1 / 300, index=levels)
+    cur = ref.copy()
+    cur["city123"], cur["city007"] = cur["city123"] + 0.05, cur["city007"] - 0.002
+    cur /= cur.sum()
+    ref_shown, cur_shown = shown_shares(ref, cur)
+    assert len(ref_shown) == len(cur_shown) == LEVELS_SHOWN
+    assert list(ref_shown.index) == list(cur_shown.index)
+    assert "city123" in cur_shown.index and cur_shown.index[-1] == "other (286 levels)"
+    assert ref_shown.sum() == pytest.approx(1) and cur_shown.sum() == pytest.approx(1)
+    few = pd.Series({"b": 0.5, "a": 0.5})
+    assert list(shown_shares(few, few.iloc[:1])[1].index) == ["a", "b"]  # all, by name
