@@ -59,15 +59,21 @@ def classification_metrics(
     return {name: round(float(value), 6) for name, value in result.items()}
 
 
-def slice_masks(raw: pd.DataFrame, slices: Mapping[str, str]) -> dict[str, np.ndarray]:
+def slice_masks(
+    raw: pd.DataFrame, slices: Mapping[str, str], target: str = ""
+) -> dict[str, np.ndarray]:
     """Boolean row masks for each named slice query; a slice whose columns are absent is skipped,
-    one that matches no row is kept and warned about on stderr."""
+    one that matches no row is kept and warned about on stderr (target: the label column, 0/1
+    by then, whatever data.positive_label is)."""
     masks = {}
     for name, query in slices.items():
         try:
             result = raw.eval(query)
         except (pd.errors.UndefinedVariableError, KeyError):
-            print(f"evaluate: slice '{name}' skipped, its columns are not in the data")
+            print(
+                f"evaluate: slice '{name}' ({query}) skipped: it names a column the test split "
+                "lacks (only the data contract's columns reach evaluate)"
+            )
             continue
         except (SyntaxError, ValueError, TypeError) as error:
             raise ParamsValueError(f"evaluate.slices.{name} is not a valid query") from error
@@ -75,8 +81,9 @@ def slice_masks(raw: pd.DataFrame, slices: Mapping[str, str]) -> dict[str, np.nd
             raise ParamsValueError(f"evaluate.slices.{name} is not a condition: {query!r}")
         masks[name] = result.to_numpy(dtype=bool, na_value=False)
         if not masks[name].any():
+            label = f"; the label {target} holds 0 and 1 here" if target and target in query else ""
             print(
-                f"evaluate: warning: slice '{name}' ({query}) matches no test rows",
+                f"evaluate: warning: slice '{name}' ({query}) matches no test rows{label}",
                 file=sys.stderr,
             )
     return masks
@@ -161,7 +168,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     ):
         overall = classification_metrics(labels, scores, params.threshold, params.top_fraction)
         live.summary = {"test": overall, "slices": {}, "features": len(feature_names_of(model))}
-        for name, mask in slice_masks(raw, params.slices).items():
+        for name, mask in slice_masks(raw, params.slices, target).items():
             live.summary["slices"][name] = classification_metrics(
                 labels[mask], scores[mask], params.threshold, params.top_fraction
             )

@@ -38,10 +38,24 @@ def test_top_share_rounds_up_to_at_least_one_row():
     ] == pytest.approx(1.0)
 
 
-def test_slices_skip_absent_columns():
+def test_slices_skip_absent_columns_saying_which_slice_and_why(capsys):
     raw = pd.DataFrame({"tenure_months": [1, 5], "device": ["mobile", "desktop"]})
-    masks = slice_masks(raw, {"new": "tenure_months < 3", "other": "absent_column > 1"})
+    masks = slice_masks(raw, {"new": "tenure_months < 3", "other": "`Absent Column` > 1"})
     assert list(masks) == ["new"] and masks["new"].tolist() == [True, False]
+    assert capsys.readouterr().out.strip() == (
+        "evaluate: slice 'other' (`Absent Column` > 1) skipped: it names a column the test split "
+        "lacks (only the data contract's columns reach evaluate)"
+    )
+
+
+def test_a_slice_on_the_label_as_the_file_spells_it_is_told_the_label_is_0_1(capsys):
+    raw = pd.DataFrame({"Churn": [0, 1]})
+    assert not slice_masks(raw, {"churners": "Churn == 'Yes'"}, "Churn")["churners"].any()
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith("matches no test rows; the label Churn holds 0 and 1 here")
+    )
 
 
 def test_headline_lists_test_then_slices_with_the_metrics_present():
