@@ -1,0 +1,105 @@
+"""python -m churn.challenge in real git and DVC repositories, on the small model the
+behaviour tests train (tests/model/conftest.py)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+import yaml
+
+from tests.helpers import REPO, repo_env
+
+
+@pytest.fixture
+def first_repository(trained, tmp_path):
+    """A git and DVC repository whose only commit has no model (the first retraining), with the
+    trained model, feature spec, params and contract in place, untracked."""
+    (tmp_path / "models").mkdir()
+    for name in ("model.json", "features.json"):
+        shutil.copy(trained.root / name, tmp_path / "models" / name)
+    shutil.copytree(REPO / "contracts", tmp_path / "contracts")
+    params = yaml.safe_load((trained.root / "params.yaml").read_text())
+    params["data"]["contract"] = "contracts/churn.yaml"  # read at the revision too: in the repo
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
+    env = repo_env(tmp_path)
+    for command in (["git", "init", "-q"], ["dvc", "init", "-q"], ["git", "commit", "-qm", "init"]):
+        subprocess.run(command, cwd=tmp_path, env=env, check=True, capture_output=True)
+    return tmp_path
+
+
+def challenge_cli(root, *args: str) -> subprocess.CompletedProcess:
+    env = repo_env(root) | {"PYTHONPATH": str(REPO / "src")}
+    command = [sys.executable, "-m", "churn.challenge", "--base", "HEAD", *args]
+    return subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
+
+
+def test_a_base_without_a_model_passes_as_the_first_model(first_repository):
+    result = challenge_cli(first_repository)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("no champion: `HEAD` has no model")
+    written = json.loads((first_repository / "report/challenge.json").read_text())
+    assert written["versions"]["challenger"].startswith("workspace+md5:")
+    assert "rows" not in written
+
+
+def test_an_unknown_base_is_one_line_and_exit_2(first_repository):
+    result = challenge_cli(first_repository, "--base", "no-such-branch")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert "no-such-branch" in result.stderr
+
+
+def test_an_unwritable_result_file_is_one_line_and_exit_2(first_repository):
+    (first_repository / "taken").write_text("a file, not a folder")
+    result = challenge_cli(first_repository, "--out", "taken/challenge.json")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(
+        "churn.challenge: error: taken/challenge.json: cannot be written"
+    )
+
+
+@pytest.fixture
+def committed_repository(first_repository):
+    """first_repository with the model committed (in git: dvc.api reads it at HEAD as well)."""
+    env = repo_env(first_repository)
+    for command in (["git", "add", "-A"], ["git", "commit", "-qm", "model"]):
+        subprocess.run(command, cwd=first_repository, env=env, check=True, capture_output=True)
+    return first_repository
+
+
+def test_the_same_model_on_both_sides_changes_no_metric(trained, committed_repository):
+    test = str(trained.root / "split/test.parquet")
+    result = challenge_cli(committed_repository, "--test", test)
+    assert result.returncode == 0, result.stderr
+    written = json.loads((committed_repository / "report/challenge.json").read_text())
+    assert written["rows"] == len(pd.read_parquet(test))
+    assert all(item["champion"] == item["challenger"] for item in written["metrics"])
+    evaluated = json.loads((trained.root / "eval/metrics.json").read_text())["test"]
+    assert {item["key"]: item["challenger"] for item in written["metrics"]}["test.roc_auc"] == (
+        evaluated["roc_auc"]
+    )
+
+
+def test_test_rows_without_the_label_column_are_one_line_naming_it(trained, committed_repository):
+    unlabelled = committed_repository / "unlabelled.parquet"
+    trained.test_rows.drop(columns="churned").to_parquet(unlabelled)
+    result = challenge_cli(committed_repository, "--test", str(unlabelled))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "column 'churned' (data.target) not found" in result.stderr
+
+
+def test_a_column_the_champion_needs_missing_names_the_model_and_column(
+    trained, committed_repository
+):
+    short = committed_repository / "short.parquet"
+    trained.test_rows.drop(columns="tenure_months").to_parquet(short)
+    result = challenge_cli(committed_repository, "--test", str(short))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "(scored with the champion's model)" in result.stderr
+    assert "tenure_months" in result.stderr
