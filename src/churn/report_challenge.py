@@ -11,27 +11,21 @@ from churn.report_markdown import metric_table
 
 def challenge_rows(written: Mapping[str, Any]) -> list[MetricRow]:
     """The JSON's metrics as rows: base = the champion, new = the challenger."""
-    items = written.get("metrics")
     return [
-        MetricRow("challenge", str(item["key"]), item.get("champion"), item.get("challenger"))
-        for item in (items if isinstance(items, list) else [])
-        if isinstance(item, dict) and "key" in item
+        MetricRow("challenge", item["key"], item.get("champion"), item.get("challenger"))
+        for item in written.get("metrics") or []
     ]
-
-
-def mapping(value: Any) -> Mapping[str, Any]:
-    """A JSON object as it is, anything else as an empty one."""
-    return value if isinstance(value, dict) else {}
 
 
 def challenge_section(written: Mapping[str, Any]) -> list[str]:
     """Both models on the same rows (the report's verdict: they decide): the versions, the
     rejected counts, the table; the metrics section below compares each revision's own test."""
-    versions, rejected = (mapping(written.get(key)) for key in ("versions", "rejected"))
+    versions = written.get("versions") or {}
     lines = ["## Champion and challenger on the same rows", ""]
     lines += [
         f"- {side}: `{versions[side]}`" for side in ("champion", "challenger") if side in versions
     ]
+    rejected = written.get("rejected") or {}
     if any(rejected.values()):
         counts = ", ".join(f"{side} {count:,}" for side, count in rejected.items())
         lines.append(f"- rows a model's contract rejected (left out of the comparison): {counts}")

@@ -103,10 +103,3 @@ def test_the_report_lists_a_missing_challenge_file_as_not_available(tmp_path):
         f"Champion and challenger: no `{tmp_path / 'challenge.json'}` (run `make challenge` first)"
     ]
     assert read_challenge(None) == (None, [])
-
-
-def test_a_challenge_file_of_another_shape_gives_a_section_without_a_table():
-    for metrics in ("none", [1, {"champion": 0.8}], None):
-        odd = {"verdict": "v", "metrics": metrics, "versions": [], "rejected": "x"}
-        text = "\n".join(challenge_section(odd))
-        assert "## Champion and challenger on the same rows" in text and "| metric |" not in text
