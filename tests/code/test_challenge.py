@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from churn.challenge import challenge, verdict
+from churn.challenge import Cut, challenge, verdict
 from churn.params import GateParams
 from churn.report import read_challenge
 from churn.report_challenge import challenge_section
@@ -20,7 +20,7 @@ from tests.helpers import REPO, repo_env
 PARAMS = GateParams(
     headline="test.roc_auc", tolerances={"test.roc_auc": 0.01, "test.log_loss": 0.02}
 )
-THRESHOLDS = {"champion": 0.5, "challenger": 0.5}
+CUT = Cut({"champion": 0.5, "challenger": 0.5}, 0.1)
 
 
 def labelled_scores(seed: int = 0, rows: int = 4000) -> tuple[np.ndarray, np.ndarray]:
@@ -38,7 +38,7 @@ def by_key(result) -> dict:
 def test_a_better_challenger_passes_and_the_rows_hold_both_models():
     labels, good = labelled_scores()
     worse = np.where(np.arange(len(good)) % 3 == 0, 1 - good, good)  # a third ranked upside down
-    result = challenge(labels, {"champion": worse, "challenger": good}, THRESHOLDS, 0.1)
+    result = challenge(labels, {"champion": worse, "challenger": good}, CUT)
     rows = by_key(result)
     assert result.compared == len(labels) and result.rejected == {"champion": 0, "challenger": 0}
     assert rows["test.roc_auc"].new > rows["test.roc_auc"].base + 0.05
@@ -51,7 +51,7 @@ def test_a_better_challenger_passes_and_the_rows_hold_both_models():
 def test_a_worse_challenger_fails_naming_the_metric_and_tolerance():
     labels, good = labelled_scores()
     worse = np.where(np.arange(len(good)) % 3 == 0, 1 - good, good)
-    result = challenge(labels, {"champion": good, "challenger": worse}, THRESHOLDS, 0.1)
+    result = challenge(labels, {"champion": good, "challenger": worse}, CUT)
     line, passed = verdict(result, PARAMS, "origin/main", "test.parquet")
     assert not passed
     assert line.startswith("⚠ challenger worse than champion `origin/main` on the same 4,000 rows")
@@ -64,7 +64,7 @@ def test_rows_one_model_rejected_are_left_out_of_both_and_counted():
     champion[:100] = np.nan  # its contract rejected them
     challenger = scores.copy()
     challenger[50:120] = np.nan
-    result = challenge(labels, {"champion": champion, "challenger": challenger}, THRESHOLDS, 0.1)
+    result = challenge(labels, {"champion": champion, "challenger": challenger}, CUT)
     assert result.compared == len(labels) - 120
     assert result.rejected == {"champion": 100, "challenger": 70}
     # the same rows and scores on both sides: every metric equal
@@ -74,7 +74,7 @@ def test_rows_one_model_rejected_are_left_out_of_both_and_counted():
 def test_each_model_decides_at_its_own_threshold():
     labels, scores = labelled_scores()
     sides = {"champion": scores, "challenger": scores}
-    result = challenge(labels, sides, {"champion": 0.9, "challenger": 0.3}, 0.1)
+    result = challenge(labels, sides, Cut({"champion": 0.9, "challenger": 0.3}, 0.1))
     rows = by_key(result)
     assert rows["test.roc_auc"].base == rows["test.roc_auc"].new
     assert rows["test.recall"].new > rows["test.recall"].base  # the lower threshold
@@ -91,7 +91,7 @@ def test_the_report_section_shows_versions_rejects_and_both_models():
     labels, scores = labelled_scores()
     champion = scores.copy()
     champion[:7] = np.nan
-    result = challenge(labels, {"champion": champion, "challenger": scores}, THRESHOLDS, 0.1)
+    result = challenge(labels, {"champion": champion, "challenger": scores}, CUT)
     written = {
         "verdict": verdict(result, PARAMS, "main", "t.parquet")[0],
         "versions": {"champion": "abc+md5:1", "challenger": "workspace+md5:2"},
@@ -199,3 +199,30 @@ def test_a_column_the_champion_needs_missing_names_the_model_and_column(committe
     assert len(result.stderr.strip().splitlines()) == 1
     assert "(scored with the champion's model)" in result.stderr
     assert "tenure_months" in result.stderr
+
+
+def test_a_slice_the_gate_guards_is_compared_and_can_fail_the_challenger():
+    """`make gate` applies a tolerance on slices.NAME.METRIC; the challenge said "no metric worse
+    than its tolerance" without computing it."""
+    labels, good = labelled_scores()
+    half = np.arange(len(good)) < len(good) // 2
+    worse = np.where(half & (np.arange(len(good)) % 3 == 0), 1 - good, good)
+    result = challenge(labels, {"champion": good, "challenger": worse}, CUT, {"first": half})
+    rows = by_key(result)
+    assert "slices.first.rows" not in rows  # the same for both
+    assert rows["slices.first.roc_auc"].new < rows["slices.first.roc_auc"].base - 0.05
+    guarded = GateParams(headline="test.roc_auc", tolerances={"slices.first.roc_auc": 0.01})
+    line, passed = verdict(result, guarded, "main", "test.parquet")
+    assert not passed and "slices.first.roc_auc worse by" in line
+
+
+def test_a_misspelt_tolerance_is_one_line_and_exit_2(committed_repository):
+    params = committed_repository / "params.yaml"
+    params.write_text(params.read_text().replace("test.roc_auc: 0.01", "test.roc_au: 0.01"))
+    test = str(REPO / "data/interim/split/test.parquet")
+    result = challenge_cli(committed_repository, "--test", test)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(
+        "churn.challenge: error: params.yaml: gate.tolerances.test.roc_au"
+    )
+    assert "did you mean 'test.roc_auc'?" in result.stderr
