@@ -12,9 +12,10 @@ import pandas as pd
 import pytest
 
 from churn.challenge import Cut, challenge, verdict
+from churn.errors import ChurnError
 from churn.params import GateParams
 from churn.report import read_challenge
-from churn.report_challenge import challenge_section
+from churn.report_challenge import challenge_section, check_challenge, stale_reason
 from tests.helpers import REPO, repo_env
 
 PARAMS = GateParams(
@@ -226,3 +227,36 @@ def test_a_misspelt_tolerance_is_one_line_and_exit_2(committed_repository):
         "churn.challenge: error: params.yaml: gate.tolerances.test.roc_au"
     )
     assert "did you mean 'test.roc_auc'?" in result.stderr
+
+
+def test_a_challenge_of_another_base_or_model_is_told_apart():
+    """`make report CHALLENGE=...` took the verdict of whatever challenge.json lay there: one made
+    against another base, or before the model was retrained again."""
+    written = {
+        "base": "main",
+        "versions": {"champion": "abc1234567+md5:1", "challenger": "workspace+md5:2"},
+    }
+    assert stale_reason(written, "origin/main", "abc1234567", "2") == ""  # the same commit
+    assert stale_reason(written, "v1", "def7654321", "2") == (
+        "its champion is `main` at abc1234567+md5:1, not `v1` at def7654321"
+    )
+    assert stale_reason(written, "main", "abc1234567", "3") == (
+        "its challenger is workspace+md5:2, the model reported now has md5 3"
+    )
+    first = {"base": "main", "versions": {"challenger": "workspace+md5:2"}}
+    assert stale_reason(first, "main", "abc1234567", "2") == ""
+    assert stale_reason(first, "v1", "abc1234567", "2") == "it was made against `main`, not `v1`"
+
+
+def test_the_report_refuses_a_challenge_file_of_a_model_retrained_since(
+    committed_repository, monkeypatch
+):
+    test = str(REPO / "data/interim/split/test.parquet")
+    assert challenge_cli(committed_repository, "--test", test).returncode == 0
+    path = committed_repository / "report/challenge.json"
+    monkeypatch.chdir(committed_repository)
+    check_challenge(json.loads(path.read_text()), path, "HEAD", None)
+    model = committed_repository / "models/model.json"
+    model.write_bytes(model.read_bytes() + b" ")  # retrained since
+    with pytest.raises(ChurnError, match=r"challenge\.json: not this report's comparison"):
+        check_challenge(json.loads(path.read_text()), path, "HEAD", None)
