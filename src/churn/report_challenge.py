@@ -41,6 +41,22 @@ def challenge_section(written: Mapping[str, Any]) -> list[str]:
     return [*lines, "", note, ""]
 
 
+def shape_problem(written: Mapping[str, Any]) -> str:
+    """What churn.challenge's JSON lacks ("" when nothing): a text verdict and base, versions,
+    and metric entries each with a key."""
+    for field, kind in (("verdict", str), ("base", str), ("versions", dict)):
+        if not isinstance(written.get(field), kind):
+            return f"{field!r} should be {'a text' if kind is str else 'a mapping'}"
+    if not isinstance(written.get("rejected", {}), dict):
+        return "'rejected' should be a mapping"
+    metrics = written.get("metrics", [])
+    if not isinstance(metrics, list) or not all(
+        isinstance(m, dict) and "key" in m for m in metrics
+    ):
+        return "'metrics' should be a list of entries with a 'key'"
+    return ""
+
+
 def stale_reason(written: Mapping[str, Any], base: str, base_commit: str, md5: str | None) -> str:
     """Why churn.challenge's JSON is not about this report's comparison ("" when it is): its
     champion read at another commit than `base`, or its challenger another model than the one
@@ -69,6 +85,8 @@ def reported_model_md5(new: str | None) -> str | None:
 def check_challenge(written: dict, path: Path, base: str, new: str | None) -> None:
     """Refuse a challenge file of another comparison (another base, or a model retrained since):
     its verdict would head this report."""
+    if problem := shape_problem(written):
+        raise ChurnError(f"{path}: not churn.challenge's output ({problem})")
     if reason := stale_reason(written, base, resolve_rev(base), reported_model_md5(new)):
         raise ChurnError(
             f"{path}: not this report's comparison ({reason}); run `make challenge "

@@ -15,7 +15,7 @@ from churn.challenge import Cut, challenge, verdict
 from churn.errors import ChurnError
 from churn.params import GateParams
 from churn.report import read_challenge
-from churn.report_challenge import challenge_section, check_challenge, stale_reason
+from churn.report_challenge import challenge_section, check_challenge, shape_problem, stale_reason
 from tests.helpers import REPO, repo_env
 
 PARAMS = GateParams(
@@ -260,3 +260,27 @@ def test_the_report_refuses_a_challenge_file_of_a_model_retrained_since(
     model.write_bytes(model.read_bytes() + b" ")  # retrained since
     with pytest.raises(ChurnError, match=r"challenge\.json: not this report's comparison"):
         check_challenge(json.loads(path.read_text()), path, "HEAD", None)
+
+
+@pytest.mark.parametrize(
+    ("written", "problem"),
+    [
+        ({"base": "main", "versions": {}}, "'verdict' should be a text"),
+        ({"verdict": "v", "base": "main", "versions": []}, "'versions' should be a mapping"),
+        (
+            {"verdict": "v", "base": "main", "versions": {}, "metrics": [{"champion": 1}]},
+            "'metrics' should be a list of entries with a 'key'",
+        ),
+        (
+            {"verdict": "v", "base": "main", "versions": {}, "rejected": [1]},
+            "'rejected' should be a mapping",
+        ),
+    ],
+)
+def test_a_challenge_file_not_shaped_as_churn_challenge_writes_it_is_named(
+    written, problem, tmp_path
+):
+    """KeyError and AttributeError tracebacks in `make report CHALLENGE=...` before."""
+    assert shape_problem(written) == problem
+    with pytest.raises(ChurnError, match=rf"c\.json: not churn\.challenge's output \({problem}"):
+        check_challenge(written, tmp_path / "c.json", "HEAD", None)
