@@ -25,8 +25,8 @@ from churn.artifacts import Artifacts, load_revision, load_workspace
 from churn.comparison import MetricRow
 from churn.data_params import check_data_columns, check_labels
 from churn.errors import ChurnError, CliParser, run_cli
-from churn.evaluate import classification_metrics
-from churn.gate import check_gate, headline
+from churn.evaluate import classification_metrics, slice_masks
+from churn.gate import check_gate, check_tolerances, headline
 from churn.params import PARAMS_FILE, GateParams, load_section
 from churn.revision_files import exists_at_rev
 from churn.revisions import check_revision
@@ -34,6 +34,15 @@ from churn.scoring import check_chunk, model_input, probabilities
 from churn.tables import read_parquet, writing
 
 SAME_FOR_BOTH = ("rows", "churn_rate")  # properties of the rows, not of a model
+
+
+@dataclass(frozen=True)
+class Cut:
+    """How each model decides: its threshold (keyed champion and challenger), and the share of
+    riskiest rows precision_top and lift_top look at (evaluate.top_fraction)."""
+
+    thresholds: Mapping[str, float]
+    top_fraction: float
 
 
 @dataclass(frozen=True)
@@ -53,28 +62,39 @@ def scores_by_row(frame: pd.DataFrame, artifacts: Artifacts, where: str) -> np.n
     return scores
 
 
-def challenge(
-    labels: np.ndarray,
-    scores: Mapping[str, np.ndarray],
-    thresholds: Mapping[str, float],
-    top_fraction: float,
-) -> Challenge:
-    """Both models' metrics on the rows both scored (scores and thresholds keyed champion and
-    challenger), each at its own decision threshold."""
-    both = ~np.isnan(scores["champion"]) & ~np.isnan(scores["challenger"])
+def side_rows(
+    prefix: str, labels: np.ndarray, scores: Mapping[str, np.ndarray], cut: Cut
+) -> list[MetricRow]:
+    """Both models' metrics on the labelled rows given, as rows keyed `prefix.<metric>`."""
     metrics = {
-        side: classification_metrics(
-            labels[both], scores[side][both], thresholds[side], top_fraction
-        )
+        side: classification_metrics(labels, scores[side], cut.thresholds[side], cut.top_fraction)
         for side in ("champion", "challenger")
     }
     names = [name for name in metrics["challenger"] if name not in SAME_FOR_BOTH]
-    rows = [
+    return [
         MetricRow(
-            "challenge", f"test.{name}", metrics["champion"][name], metrics["challenger"][name]
+            "challenge", f"{prefix}.{name}", metrics["champion"][name], metrics["challenger"][name]
         )
         for name in names
     ]
+
+
+def challenge(
+    labels: np.ndarray,
+    scores: Mapping[str, np.ndarray],
+    cut: Cut,
+    slices: Mapping[str, np.ndarray] | None = None,
+) -> Challenge:
+    """Both models' metrics on the rows both scored (scores keyed champion and challenger), each
+    at its own decision threshold: all of them (test.*), and each slice's (slices.NAME.*, masks
+    over the rows as evaluate's slices), as the gate's tolerances may name either."""
+    both = ~np.isnan(scores["champion"]) & ~np.isnan(scores["challenger"])
+    rows = side_rows("test", labels[both], {k: v[both] for k, v in scores.items()}, cut)
+    for name, mask in (slices or {}).items():
+        kept = both & mask
+        rows += side_rows(
+            f"slices.{name}", labels[kept], {k: v[kept] for k, v in scores.items()}, cut
+        )
     rejected = {side: int(np.isnan(values).sum()) for side, values in scores.items()}
     return Challenge(rows, int(both.sum()), rejected)
 
@@ -143,9 +163,10 @@ def run(args: argparse.Namespace) -> tuple[Challenge | None, dict[str, str]]:
     }
     if np.isnan(scores["champion"] + scores["challenger"]).all():
         raise ChurnError(f"{args.test}: no row that both models' contracts accept")
-    thresholds = {side: model.threshold for side, model in models.items()}
-    top_fraction = load_section("evaluate", args.params).top_fraction
-    return challenge(labels, scores, thresholds, top_fraction), versions
+    evaluate = load_section("evaluate", args.params)
+    cut = Cut({side: model.threshold for side, model in models.items()}, evaluate.top_fraction)
+    slices = slice_masks(frame, evaluate.slices, challenger.data.target)
+    return challenge(labels, scores, cut, slices), versions
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -153,6 +174,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     params = load_section("gate", args.params)
     check_revision(args.base)
     result, versions = run(args)
+    if result is not None:
+        computed = f"what the challenge computes on {args.test} (test.*, slices.*)"
+        check_tolerances(result.rows, params.tolerances, str(args.params), computed)
     line, passed = verdict(result, params, args.base, args.test)
     written = as_json(result, args.base, versions, line)
     with writing(args.out):

@@ -85,7 +85,15 @@ def axis_values(axis: str) -> list[Any] | None:
     if not override.is_sweep_override():
         return [override.value()]
     listed = (ValueType.SIMPLE_CHOICE_SWEEP, ValueType.CHOICE_SWEEP, ValueType.RANGE_SWEEP)
-    return list(override.sweep_iterator()) if override.value_type in listed else None
+    if override.value_type not in listed:
+        return None
+    try:
+        values = list(override.sweep_iterator())
+    except ValueError as error:  # range(3,8,0)
+        raise ChurnError(f"{quote(axis)}: not a valid value list ({error})") from None
+    if not values:
+        raise ChurnError(f"{quote(axis)}: no value in that range; nothing would be queued")
+    return values
 
 
 def grid_problem(raw: dict[str, Any], axis: str, path: Path) -> str | None:

@@ -10,13 +10,14 @@ from pathlib import Path
 
 from churn.comparison import (
     MetricRow,
+    direction,
     format_change,
     format_value,
     has_base,
     improvement,
     metric_rows,
 )
-from churn.errors import CliParser, run_cli
+from churn.errors import ChurnError, CliParser, did_you_mean, run_cli
 from churn.params import PARAMS_FILE, GateParams, load_section
 from churn.revisions import check_revision, metrics_diff
 
@@ -58,6 +59,26 @@ def check_gate(rows: Sequence[MetricRow], tolerances: Mapping[str, float]) -> Ga
     return GateResult(failures, compared=True)
 
 
+def tolerance_problem(key: str, known: Sequence[str], where: str) -> str | None:
+    """Why a tolerance can never apply: a neutral metric, or one `where` does not have."""
+    if key not in known:
+        return f"gate.tolerances.{key}: no such metric in {where}{did_you_mean(key, known)}"
+    if direction(key) == 0:
+        return f"gate.tolerances.{key}: a count or rate, neither better nor worse: none applies"
+    return None
+
+
+def check_tolerances(
+    rows: Sequence[MetricRow], tolerances: Mapping[str, float], source: str, where: str
+) -> None:
+    """Refuse tolerances that could never fail (a misspelt or neutral metric), which would pass
+    the gate silently; errors name source, the params file. No rows at all: nothing to check."""
+    known = [row.key for row in rows]
+    problems = [tolerance_problem(key, known, where) for key in sorted(tolerances)]
+    if known and any(problems):
+        raise ChurnError(f"{source}: " + "; ".join(p for p in problems if p))
+
+
 def headline(rows: Sequence[MetricRow], key: str) -> str:
     """`ROC AUC +0.0120 (0.8388 → 0.8508)`, or the new value alone when there is no base."""
     row = next((row for row in rows if row.key == key), None)
@@ -95,6 +116,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     params = load_section("gate", args.params)
     check_revision(args.base)
     rows = metric_rows(metrics_diff(args.base, args.new))
+    where = f"the metrics of `{args.base}` or {f'`{args.new}`' if args.new else 'the workspace'}"
+    check_tolerances(rows, params.tolerances, str(args.params), where)
     print(verdict(rows, params, args.base))
     if not check_gate(rows, params.tolerances).passed:
         sys.exit(1)

@@ -16,7 +16,7 @@ from churn.comparison import MetricRow, metric_rows, param_rows
 from churn.errors import ChurnError, CliParser, read_json_object, run_cli
 from churn.gate import verdict
 from churn.params import PARAMS_FILE, load_section
-from churn.report_challenge import challenge_section
+from churn.report_challenge import challenge_section, check_challenge
 from churn.report_markdown import ReportInputs, render_report
 from churn.report_plots import CurveSpec, draw_confusions, draw_curves
 from churn.revisions import check_revision, metrics_diff, params_diff, read_json_at
@@ -146,12 +146,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     drift_thresholds = dataclasses.asdict(load_section("drift", args.params))
     for rev in filter(None, (args.base, args.new)):
         check_revision(rev)
+    challenge, missing_challenge = read_challenge(args.challenge)
+    if challenge is not None:
+        check_challenge(challenge, args.challenge, args.base, args.new)
     rows = metric_rows(metrics_diff(args.base, args.new))
     args.out_dir.mkdir(parents=True, exist_ok=True)
     curves, missing_curves = write_curves(args.base, args.new, args.out_dir)
     confusions, missing_confusion = write_confusions(rows, args.out_dir)
     data, missing_data = read_data_sections(args.new)
-    challenge, missing_challenge = read_challenge(args.challenge)
     inputs = ReportInputs(
         base=args.base,
         new=args.new or "workspace",

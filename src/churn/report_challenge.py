@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from churn.comparison import MetricRow
+from churn.errors import ChurnError
 from churn.report_markdown import metric_table
+from churn.revision_files import read_at_rev, resolve_rev
+from churn.revisions import LOCK_MODEL
 
 
 def challenge_rows(written: Mapping[str, Any]) -> list[MetricRow]:
@@ -34,3 +39,56 @@ def challenge_section(written: Mapping[str, Any]) -> list[str]:
         lines += ["", "base = the champion, new = the challenger", "", *metric_table(rows)]
     note = "The metrics below are each revision's own, on the test month it was evaluated on."
     return [*lines, "", note, ""]
+
+
+def shape_problem(written: Mapping[str, Any]) -> str:
+    """What churn.challenge's JSON lacks ("" when nothing): a text verdict and base, versions,
+    and metric entries each with a key."""
+    for field, kind in (("verdict", str), ("base", str), ("versions", dict)):
+        if not isinstance(written.get(field), kind):
+            return f"{field!r} should be {'a text' if kind is str else 'a mapping'}"
+    if not isinstance(written.get("rejected", {}), dict):
+        return "'rejected' should be a mapping"
+    metrics = written.get("metrics", [])
+    if not isinstance(metrics, list) or not all(
+        isinstance(m, dict) and "key" in m for m in metrics
+    ):
+        return "'metrics' should be a list of entries with a 'key'"
+    return ""
+
+
+def stale_reason(written: Mapping[str, Any], base: str, base_commit: str, md5: str | None) -> str:
+    """Why churn.challenge's JSON is not about this report's comparison ("" when it is): its
+    champion read at another commit than `base`, or its challenger another model than the one
+    reported (md5 of its model file; None: not checked)."""
+    versions = written.get("versions") or {}
+    champion, challenger = versions.get("champion"), str(versions.get("challenger", ""))
+    if champion is not None and str(champion).split("+")[0] != base_commit:
+        return (
+            f"its champion is `{written.get('base')}` at {champion}, not `{base}` at {base_commit}"
+        )
+    if champion is None and written.get("base") != base:
+        return f"it was made against `{written.get('base')}`, not `{base}`"
+    if md5 is not None and challenger.rpartition("+md5:")[2] != md5:
+        return f"its challenger is {challenger}, the model reported now has md5 {md5}"
+    return ""
+
+
+def reported_model_md5(new: str | None) -> str | None:
+    """The md5 of the model the report shows (the workspace's or new's); None without one."""
+    if new is not None:
+        return hashlib.md5(read_at_rev(LOCK_MODEL, new)).hexdigest()
+    model = Path(LOCK_MODEL)
+    return hashlib.md5(model.read_bytes()).hexdigest() if model.is_file() else None
+
+
+def check_challenge(written: dict, path: Path, base: str, new: str | None) -> None:
+    """Refuse a challenge file of another comparison (another base, or a model retrained since):
+    its verdict would head this report."""
+    if problem := shape_problem(written):
+        raise ChurnError(f"{path}: not churn.challenge's output ({problem})")
+    if reason := stale_reason(written, base, resolve_rev(base), reported_model_md5(new)):
+        raise ChurnError(
+            f"{path}: not this report's comparison ({reason}); run `make challenge "
+            f"BASE={base}` again"
+        )

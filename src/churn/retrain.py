@@ -13,15 +13,17 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from churn.errors import ChurnError, CliParser, read_json_object, run_cli
+from churn.errors import ChurnError, CliParser, read_json_object, read_text, run_cli
 from churn.generate import month_starts
 from churn.params import PARAMS_FILE, GenerateParams, load_section
+from churn.tables import writing
 
 MONTHS_LINE = re.compile(r"^(\s+months:\s*)(\d+)(.*)$")
 
 
-def advance_months(text: str) -> tuple[str, int]:
-    """params.yaml text with `generate.months` one higher (comments kept), and the new value."""
+def advance_months(text: str, where: str = "params.yaml") -> tuple[str, int]:
+    """params.yaml text with `generate.months` one higher (comments kept), and the new value;
+    errors name `where`, the file read."""
     lines, section = text.splitlines(keepends=True), None
     for index, line in enumerate(lines):
         if line[:1] not in ("", " ", "\t", "#", "\n"):
@@ -32,7 +34,7 @@ def advance_months(text: str) -> tuple[str, int]:
             ending = "\n" if line.endswith("\n") else ""
             lines[index] = f"{match.group(1)}{months}{match.group(3)}{ending}"
             return "".join(lines), months
-    raise ChurnError("params.yaml: no 'generate.months' line to advance")
+    raise ChurnError(f"{where}: no 'generate.months' line to advance")
 
 
 def newest_snapshot(params: GenerateParams, raw_dir: Path) -> Path:
@@ -42,12 +44,15 @@ def newest_snapshot(params: GenerateParams, raw_dir: Path) -> Path:
     return raw_dir / f"snapshot_{newest}.csv"
 
 
-def decide(drift: Mapping[str, Any]) -> tuple[bool, str]:
-    """Retrain exactly when the drift check says `drift: true`; the one-line reason for the log."""
+def decide(drift: Mapping[str, Any], where: str = "drift result") -> tuple[bool, str]:
+    """Retrain exactly when the drift check says `drift: true`; the one-line reason for the log
+    (errors name `where`, the file read)."""
     if not isinstance(drift.get("drift"), bool):
-        raise ChurnError("drift result: field 'drift' must be true or false")
+        raise ChurnError(f"{where}: field 'drift' must be true or false")
     reason = drift.get("reason") or "no reason given"
     share = drift.get("share_drifted")
+    if share is not None and (isinstance(share, bool) or not isinstance(share, int | float)):
+        raise ChurnError(f"{where}: field 'share_drifted' must be a number, got {share!r}")
     detail = f"{reason}" + (
         f" (share of drifted features {share:.2f})" if share is not None else ""
     )
@@ -57,9 +62,18 @@ def decide(drift: Mapping[str, Any]) -> tuple[bool, str]:
 
 
 def append_line(path: Path | None, line: str) -> None:
+    """Append one line to path ($GITHUB_OUTPUT, $GITHUB_STEP_SUMMARY); nothing when None."""
     if path is not None:
-        with path.open("a", encoding="utf-8") as handle:
+        with writing(path), path.open("a", encoding="utf-8") as handle:
             handle.write(line + "\n")
+
+
+def advance(params: Path) -> int:
+    """Raise generate.months in the params file by one; the new value."""
+    text, months = advance_months(read_text(params), str(params))
+    with writing(params):
+        params.write_text(text, encoding="utf-8")
+    return months
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -83,13 +97,11 @@ def read_drift(path: Path) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     if args.command == "advance":
-        text, months = advance_months(args.params.read_text(encoding="utf-8"))
-        args.params.write_text(text, encoding="utf-8")
-        print(f"churn.retrain: generate.months is now {months}")
+        print(f"churn.retrain: generate.months is now {advance(args.params)}")
     elif args.command == "newest":
         print(newest_snapshot(load_section("generate", args.params), args.raw_dir))
     else:
-        retrain, line = decide(read_drift(args.drift))
+        retrain, line = decide(read_drift(args.drift), str(args.drift))
         append_line(args.output, f"retrain={str(retrain).lower()}")
         append_line(args.summary, line)
         print(line)

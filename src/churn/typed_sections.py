@@ -129,11 +129,22 @@ def key_problems(cls: type, name: str, raw: dict) -> list[str]:
             if key not in guessed:  # a misspelling's near miss is named already
                 problems.append(f"missing key '{name}.{key}'")
         elif not accepts(hints[key], raw[key]):
-            expected = getattr(hints[key], "__name__", str(hints[key]))
-            problems.append(f"key '{name}.{key}' should be {expected}, got {raw[key]!r}")
+            problems.append(type_problem(hints[key], f"{name}.{key}", raw[key]))
         elif not is_finite(raw[key]):
             problems.append(f"key '{name}.{key}' should be a finite number, got {raw[key]!r}")
     return problems
+
+
+def type_problem(annotation: Any, key: str, value: Any) -> str:
+    """A value of the wrong type, naming the key; in a mapping (gate.tolerances), the first
+    entry of the wrong type rather than the whole mapping."""
+    if typing.get_origin(annotation) is dict and isinstance(value, dict):
+        wanted = typing.get_args(annotation)[1]
+        for entry, item in value.items():
+            if not isinstance(entry, str) or not accepts(wanted, item):
+                return type_problem(wanted, f"{key}.{entry}", item)
+    expected = getattr(annotation, "__name__", str(annotation))
+    return f"key '{key}' should be {expected}, got {value!r}"
 
 
 def field_defaults(cls: type) -> dict[str, Any]:

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from churn.challenge import challenge, verdict
+from churn.challenge import Cut, challenge, verdict
+from churn.errors import ChurnError
 from churn.params import GateParams
 from churn.report import read_challenge
-from churn.report_challenge import challenge_section
+from churn.report_challenge import challenge_section, check_challenge, shape_problem, stale_reason
 
 PARAMS = GateParams(
     headline="test.roc_auc", tolerances={"test.roc_auc": 0.01, "test.log_loss": 0.02}
 )
-THRESHOLDS = {"champion": 0.5, "challenger": 0.5}
+CUT = Cut({"champion": 0.5, "challenger": 0.5}, 0.1)
 
 
 def labelled_scores(seed: int = 0, rows: int = 4000) -> tuple[np.ndarray, np.ndarray]:
@@ -30,7 +32,7 @@ def by_key(result) -> dict:
 def test_a_better_challenger_passes_and_the_rows_hold_both_models():
     labels, good = labelled_scores()
     worse = np.where(np.arange(len(good)) % 3 == 0, 1 - good, good)  # a third ranked upside down
-    result = challenge(labels, {"champion": worse, "challenger": good}, THRESHOLDS, 0.1)
+    result = challenge(labels, {"champion": worse, "challenger": good}, CUT)
     rows = by_key(result)
     assert result.compared == len(labels) and result.rejected == {"champion": 0, "challenger": 0}
     assert rows["test.roc_auc"].new > rows["test.roc_auc"].base + 0.05
@@ -43,7 +45,7 @@ def test_a_better_challenger_passes_and_the_rows_hold_both_models():
 def test_a_worse_challenger_fails_naming_the_metric_and_tolerance():
     labels, good = labelled_scores()
     worse = np.where(np.arange(len(good)) % 3 == 0, 1 - good, good)
-    result = challenge(labels, {"champion": good, "challenger": worse}, THRESHOLDS, 0.1)
+    result = challenge(labels, {"champion": good, "challenger": worse}, CUT)
     line, passed = verdict(result, PARAMS, "origin/main", "test.parquet")
     assert not passed
     assert line.startswith("⚠ challenger worse than champion `origin/main` on the same 4,000 rows")
@@ -56,7 +58,7 @@ def test_rows_one_model_rejected_are_left_out_of_both_and_counted():
     champion[:100] = np.nan  # its contract rejected them
     challenger = scores.copy()
     challenger[50:120] = np.nan
-    result = challenge(labels, {"champion": champion, "challenger": challenger}, THRESHOLDS, 0.1)
+    result = challenge(labels, {"champion": champion, "challenger": challenger}, CUT)
     assert result.compared == len(labels) - 120
     assert result.rejected == {"champion": 100, "challenger": 70}
     # the same rows and scores on both sides: every metric equal
@@ -66,7 +68,7 @@ def test_rows_one_model_rejected_are_left_out_of_both_and_counted():
 def test_each_model_decides_at_its_own_threshold():
     labels, scores = labelled_scores()
     sides = {"champion": scores, "challenger": scores}
-    result = challenge(labels, sides, {"champion": 0.9, "challenger": 0.3}, 0.1)
+    result = challenge(labels, sides, Cut({"champion": 0.9, "challenger": 0.3}, 0.1))
     rows = by_key(result)
     assert rows["test.roc_auc"].base == rows["test.roc_auc"].new
     assert rows["test.recall"].new > rows["test.recall"].base  # the lower threshold
@@ -83,7 +85,7 @@ def test_the_report_section_shows_versions_rejects_and_both_models():
     labels, scores = labelled_scores()
     champion = scores.copy()
     champion[:7] = np.nan
-    result = challenge(labels, {"champion": champion, "challenger": scores}, THRESHOLDS, 0.1)
+    result = challenge(labels, {"champion": champion, "challenger": scores}, CUT)
     written = {
         "verdict": verdict(result, PARAMS, "main", "t.parquet")[0],
         "versions": {"champion": "abc+md5:1", "challenger": "workspace+md5:2"},
@@ -103,3 +105,61 @@ def test_the_report_lists_a_missing_challenge_file_as_not_available(tmp_path):
         f"Champion and challenger: no `{tmp_path / 'challenge.json'}` (run `make challenge` first)"
     ]
     assert read_challenge(None) == (None, [])
+
+
+def test_a_slice_the_gate_guards_is_compared_and_can_fail_the_challenger():
+    """`make gate` applies a tolerance on slices.NAME.METRIC; the challenge said "no metric worse
+    than its tolerance" without computing it."""
+    labels, good = labelled_scores()
+    half = np.arange(len(good)) < len(good) // 2
+    worse = np.where(half & (np.arange(len(good)) % 3 == 0), 1 - good, good)
+    result = challenge(labels, {"champion": good, "challenger": worse}, CUT, {"first": half})
+    rows = by_key(result)
+    assert "slices.first.rows" not in rows  # the same for both
+    assert rows["slices.first.roc_auc"].new < rows["slices.first.roc_auc"].base - 0.05
+    guarded = GateParams(headline="test.roc_auc", tolerances={"slices.first.roc_auc": 0.01})
+    line, passed = verdict(result, guarded, "main", "test.parquet")
+    assert not passed and "slices.first.roc_auc worse by" in line
+
+
+def test_a_challenge_of_another_base_or_model_is_told_apart():
+    """`make report CHALLENGE=...` took the verdict of whatever challenge.json lay there: one made
+    against another base, or before the model was retrained again."""
+    written = {
+        "base": "main",
+        "versions": {"champion": "abc1234567+md5:1", "challenger": "workspace+md5:2"},
+    }
+    assert stale_reason(written, "origin/main", "abc1234567", "2") == ""  # the same commit
+    assert stale_reason(written, "v1", "def7654321", "2") == (
+        "its champion is `main` at abc1234567+md5:1, not `v1` at def7654321"
+    )
+    assert stale_reason(written, "main", "abc1234567", "3") == (
+        "its challenger is workspace+md5:2, the model reported now has md5 3"
+    )
+    first = {"base": "main", "versions": {"challenger": "workspace+md5:2"}}
+    assert stale_reason(first, "main", "abc1234567", "2") == ""
+    assert stale_reason(first, "v1", "abc1234567", "2") == "it was made against `main`, not `v1`"
+
+
+@pytest.mark.parametrize(
+    ("written", "problem"),
+    [
+        ({"base": "main", "versions": {}}, "'verdict' should be a text"),
+        ({"verdict": "v", "base": "main", "versions": []}, "'versions' should be a mapping"),
+        (
+            {"verdict": "v", "base": "main", "versions": {}, "metrics": [{"champion": 1}]},
+            "'metrics' should be a list of entries with a 'key'",
+        ),
+        (
+            {"verdict": "v", "base": "main", "versions": {}, "rejected": [1]},
+            "'rejected' should be a mapping",
+        ),
+    ],
+)
+def test_a_challenge_file_not_shaped_as_churn_challenge_writes_it_is_named(
+    written, problem, tmp_path
+):
+    """KeyError and AttributeError tracebacks in `make report CHALLENGE=...` before."""
+    assert shape_problem(written) == problem
+    with pytest.raises(ChurnError, match=rf"c\.json: not churn\.challenge's output \({problem}"):
+        check_challenge(written, tmp_path / "c.json", "HEAD", None)

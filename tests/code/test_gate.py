@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from churn.comparison import MetricRow
-from churn.gate import check_gate, verdict
+from churn.errors import ChurnError
+from churn.gate import check_gate, check_tolerances, verdict
 from churn.params import GateParams
 
 FILE = "metrics/evaluate/metrics.json"
@@ -63,3 +66,16 @@ def test_a_base_without_metrics_passes_and_says_so():
 
 def test_missing_headline_is_stated():
     assert verdict(rows(pr_auc=(0.5, 0.5)), PARAMS, "main").startswith("ROC AUC not reported, ")
+
+
+def test_a_misspelt_or_neutral_tolerance_is_refused_naming_it():
+    metrics = [*rows(roc_auc=(0.8, 0.8), churn_rate=(0.1, 0.2)), MetricRow(FILE, "features", 6, 7)]
+    with pytest.raises(ChurnError) as error:
+        check_tolerances(metrics, {"test.roc_au": 0.01, "test.churn_rate": 0.01}, "p.yaml", "main")
+    assert str(error.value) == (
+        "p.yaml: gate.tolerances.test.churn_rate: a count or rate, neither better nor worse: none "
+        "applies; gate.tolerances.test.roc_au: no such metric in main (did you mean "
+        "'test.roc_auc'?)"
+    )
+    check_tolerances(metrics, {"test.roc_auc": 0.01}, "p.yaml", "main")
+    check_tolerances([], {"test.roc_au": 0.01}, "p.yaml", "main")  # no metrics yet: unchecked

@@ -477,3 +477,31 @@ def test_a_local_source_that_is_not_there_is_named_before_dvc_repro(tmp_path):
     assert check_params_with(tmp_path, str(tmp_path / "exports"), NO_AWS_SETTINGS).returncode == 0
     file_only = check_params_with(tmp_path, "absent/", NO_AWS_SETTINGS, "--file-only")
     assert file_only.returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "value", "message"),
+    [
+        (
+            "gate",
+            "tolerances",
+            {"test.roc_auc": "abc", "test.f1": 0.03},
+            "'gate.tolerances.test.roc_auc' should be float, got 'abc'",
+        ),
+        (
+            "gate",
+            "tolerances",
+            {"test.roc_auc": None},
+            "'gate.tolerances.test.roc_auc' should be float, got None",
+        ),
+        ("evaluate", "slices", {"new": 3}, "'evaluate.slices.new' should be str, got 3"),
+    ],
+)
+def test_a_wrong_entry_of_a_mapping_param_is_named_not_the_whole_mapping(
+    section, key, value, message
+):
+    """It said `key 'gate.tolerances' should be dict, got {...every tolerance...}`."""
+    raw = dict(yaml.safe_load((REPO / "params.yaml").read_text())[section])
+    raw[key] = value
+    with pytest.raises(ChurnError, match=re.escape(message)):
+        section_from_mapping(SECTIONS[section], section, raw)

@@ -88,3 +88,25 @@ def test_decide_cli_writes_the_step_output_and_summary(tmp_path, capsys):
     )
     with pytest.raises(ChurnError, match="file not found"):
         main(["decide", "--drift", str(tmp_path / "absent.json")])
+
+
+def test_advance_with_a_missing_or_folder_params_file_is_one_line(tmp_path):
+    with pytest.raises(ChurnError, match=r"nope\.yaml: file not found"):
+        main(["advance", "--params", str(tmp_path / "nope.yaml")])
+    with pytest.raises(ChurnError, match="a folder, not a file"):
+        main(["advance", "--params", str(tmp_path)])
+    other = tmp_path / "other.yaml"
+    other.write_text("generate:\n  seed: 7\n")
+    with pytest.raises(ChurnError, match=r"other\.yaml: no 'generate\.months'"):
+        main(["advance", "--params", str(other)])
+
+
+def test_decide_with_a_non_number_share_or_an_unwritable_output_is_one_line(tmp_path):
+    drift = tmp_path / "drift.json"
+    drift.write_text('{"drift": true, "reason": "x", "share_drifted": "many"}')
+    with pytest.raises(ChurnError, match=r"drift\.json: field 'share_drifted' must be a number"):
+        main(["decide", "--drift", str(drift)])
+    drift.write_text('{"drift": true, "reason": "x", "share_drifted": 0.2}')
+    output = tmp_path / "absent" / "output"
+    with pytest.raises(ChurnError, match=r"absent/output: cannot be written"):
+        main(["decide", "--drift", str(drift), "--output", str(output)])

@@ -121,6 +121,12 @@ def test_jobs_below_one_are_refused_before_anything_is_queued(jobs, capsys):
         ),
         ("train.max_depth=3,,5", "not a valid value list (extraneous input ',')"),
         ("'train.max_depth=\"3'", "not a valid value list (token recognition error at: '\"3')"),
+        # a traceback (ValueError from range) and an empty range DVC queues nothing for
+        (
+            "'train.max_depth=range(3,8,0)'",
+            "not a valid value list (range() arg 3 must not be zero)",
+        ),
+        ("'train.max_depth=range(8,3)'", "no value in that range; nothing would be queued"),
     ],
 )
 def test_a_grid_axis_no_stage_reads_or_out_of_range_is_refused_before_anything_is_queued(

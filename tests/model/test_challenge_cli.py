@@ -12,6 +12,8 @@ import pandas as pd
 import pytest
 import yaml
 
+from churn.errors import ChurnError
+from churn.report_challenge import check_challenge
 from tests.helpers import REPO, repo_env
 
 
@@ -103,3 +105,29 @@ def test_a_column_the_champion_needs_missing_names_the_model_and_column(
     assert len(result.stderr.strip().splitlines()) == 1
     assert "(scored with the champion's model)" in result.stderr
     assert "tenure_months" in result.stderr
+
+
+def test_a_misspelt_tolerance_is_one_line_and_exit_2(trained, committed_repository):
+    params = committed_repository / "params.yaml"
+    params.write_text(params.read_text().replace("test.roc_auc: 0.01", "test.roc_au: 0.01"))
+    test = str(trained.root / "split/test.parquet")
+    result = challenge_cli(committed_repository, "--test", test)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(
+        "churn.challenge: error: params.yaml: gate.tolerances.test.roc_au"
+    )
+    assert "did you mean 'test.roc_auc'?" in result.stderr
+
+
+def test_the_report_refuses_a_challenge_file_of_a_model_retrained_since(
+    trained, committed_repository, monkeypatch
+):
+    test = str(trained.root / "split/test.parquet")
+    assert challenge_cli(committed_repository, "--test", test).returncode == 0
+    path = committed_repository / "report/challenge.json"
+    monkeypatch.chdir(committed_repository)
+    check_challenge(json.loads(path.read_text()), path, "HEAD", None)
+    model = committed_repository / "models/model.json"
+    model.write_bytes(model.read_bytes() + b" ")  # retrained since
+    with pytest.raises(ChurnError, match=r"challenge\.json: not this report's comparison"):
+        check_challenge(json.loads(path.read_text()), path, "HEAD", None)
