@@ -26,7 +26,7 @@ from churn.comparison import MetricRow
 from churn.data_params import check_data_columns, check_labels
 from churn.errors import ChurnError, CliParser, run_cli
 from churn.evaluate import classification_metrics, slice_masks
-from churn.gate import check_gate, check_tolerances, headline
+from churn.gate import check_gate, check_gate_params, headline
 from churn.params import PARAMS_FILE, GateParams, load_section
 from churn.revision_files import exists_at_rev
 from churn.revisions import check_revision
@@ -142,6 +142,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def labelled_rows(path: str, artifacts: Artifacts) -> tuple[pd.DataFrame, np.ndarray]:
     """The test rows and their 0/1 labels (data.target), refused when not labels."""
     frame = read_parquet(path)
+    if frame.empty:
+        raise ChurnError(f"{path}: no rows to score")
     check_data_columns(frame.columns, artifacts.data, path, roles=("target",))
     check_labels(frame[artifacts.data.target], path)
     return frame, frame[artifacts.data.target].to_numpy()
@@ -173,14 +175,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     params = load_section("gate", args.params)
     check_revision(args.base)
+    with writing(args.out):  # before the scoring: a destination that cannot be made fails first
+        args.out.parent.mkdir(parents=True, exist_ok=True)
     result, versions = run(args)
     if result is not None:
         computed = f"what the challenge computes on {args.test} (test.*, slices.*)"
-        check_tolerances(result.rows, params.tolerances, str(args.params), computed)
+        check_gate_params(result.rows, params, str(args.params), computed)
     line, passed = verdict(result, params, args.base, args.test)
     written = as_json(result, args.base, versions, line)
     with writing(args.out):
-        args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(written, indent=2) + "\n", encoding="utf-8")
     print(line)
     if not passed:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -70,7 +69,7 @@ def mark(row: MetricRow) -> str:
     gain = improvement(row)
     if gain is None:
         return ""
-    if math.isclose(gain, 0.0, abs_tol=1e-12):
+    if f"{gain:+.4f}" in ("+0.0000", "-0.0000"):  # as format_change shows it: no "+0.0000 better"
         return "= same"
     return "✅ better" if gain > 0 else "❌ worse"
 

@@ -68,13 +68,17 @@ def tolerance_problem(key: str, known: Sequence[str], where: str) -> str | None:
     return None
 
 
-def check_tolerances(
-    rows: Sequence[MetricRow], tolerances: Mapping[str, float], source: str, where: str
+def check_gate_params(
+    rows: Sequence[MetricRow], params: GateParams, source: str, where: str
 ) -> None:
     """Refuse tolerances that could never fail (a misspelt or neutral metric), which would pass
-    the gate silently; errors name source, the params file. No rows at all: nothing to check."""
+    the gate silently, and a headline no revision reports (the verdict led with "not
+    reported"); errors name source, the params file. No rows at all: nothing to check."""
     known = [row.key for row in rows]
-    problems = [tolerance_problem(key, known, where) for key in sorted(tolerances)]
+    problems = [tolerance_problem(key, known, where) for key in sorted(params.tolerances)]
+    if params.headline not in known:
+        hint = did_you_mean(params.headline, known)
+        problems.append(f"gate.headline: {params.headline}: no such metric in {where}{hint}")
     if known and any(problems):
         raise ChurnError(f"{source}: " + "; ".join(p for p in problems if p))
 
@@ -117,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     check_revision(args.base)
     rows = metric_rows(metrics_diff(args.base, args.new))
     where = f"the metrics of `{args.base}` or {f'`{args.new}`' if args.new else 'the workspace'}"
-    check_tolerances(rows, params.tolerances, str(args.params), where)
+    check_gate_params(rows, params, str(args.params), where)
     print(verdict(rows, params, args.base))
     if not check_gate(rows, params.tolerances).passed:
         sys.exit(1)

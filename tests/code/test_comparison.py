@@ -53,6 +53,10 @@ def test_improvement_and_regression_are_marked_by_direction():
     assert mark(row("test.brier", 0.14, 0.15)) == "❌ worse"
     assert mark(row("test.rows", 100, 120)) == ""
     assert mark(row("test.f1", 0.5, 0.5)) == "= same"
+    # a change the table shows as +0.0000 or -0.0000 is no better or worse there
+    assert mark(row("test.pr_auc", 0.485463, 0.485513)) == "= same"
+    assert mark(row("test.log_loss", 0.34551, 0.34552)) == "= same"
+    assert mark(row("test.pr_auc", 0.4854, 0.4855)) == "✅ better"
     assert improvement(row("test.log_loss", 0.45, 0.40)) == pytest.approx(0.05)
 
 

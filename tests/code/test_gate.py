@@ -6,7 +6,7 @@ import pytest
 
 from churn.comparison import MetricRow
 from churn.errors import ChurnError
-from churn.gate import check_gate, check_tolerances, verdict
+from churn.gate import check_gate, check_gate_params, verdict
 from churn.params import GateParams
 
 FILE = "metrics/evaluate/metrics.json"
@@ -70,12 +70,26 @@ def test_missing_headline_is_stated():
 
 def test_a_misspelt_or_neutral_tolerance_is_refused_naming_it():
     metrics = [*rows(roc_auc=(0.8, 0.8), churn_rate=(0.1, 0.2)), MetricRow(FILE, "features", 6, 7)]
+    tolerances = {"test.roc_au": 0.01, "test.churn_rate": 0.01}
     with pytest.raises(ChurnError) as error:
-        check_tolerances(metrics, {"test.roc_au": 0.01, "test.churn_rate": 0.01}, "p.yaml", "main")
+        check_gate_params(metrics, GateParams("test.roc_auc", tolerances), "p.yaml", "main")
     assert str(error.value) == (
         "p.yaml: gate.tolerances.test.churn_rate: a count or rate, neither better nor worse: none "
         "applies; gate.tolerances.test.roc_au: no such metric in main (did you mean "
         "'test.roc_auc'?)"
     )
-    check_tolerances(metrics, {"test.roc_auc": 0.01}, "p.yaml", "main")
-    check_tolerances([], {"test.roc_au": 0.01}, "p.yaml", "main")  # no metrics yet: unchecked
+    check_gate_params(metrics, GateParams("test.roc_auc", {"test.roc_auc": 0.01}), "p.yaml", "m")
+    unchecked = GateParams("test.roc_au", {"test.roc_au": 0.01})
+    check_gate_params([], unchecked, "p.yaml", "main")  # no metrics yet: unchecked
+
+
+def test_a_misspelt_headline_is_refused_naming_it():
+    """It led the verdict with "ROC AU not reported" and passed."""
+    metrics = rows(roc_auc=(0.8, 0.8))
+    with pytest.raises(ChurnError) as error:
+        check_gate_params(metrics, GateParams("test.roc_au", {}), "p.yaml", "main")
+    assert str(error.value) == (
+        "p.yaml: gate.headline: test.roc_au: no such metric in main (did you mean 'test.roc_auc'?)"
+    )
+    removed = [MetricRow(FILE, "test.pr_auc", 0.5, None), *metrics]  # reported by the base only
+    check_gate_params(removed, GateParams("test.pr_auc", {}), "p.yaml", "main")

@@ -131,3 +131,12 @@ def test_the_report_refuses_a_challenge_file_of_a_model_retrained_since(
     model.write_bytes(model.read_bytes() + b" ")  # retrained since
     with pytest.raises(ChurnError, match=r"challenge\.json: not this report's comparison"):
         check_challenge(json.loads(path.read_text()), path, "HEAD", None)
+
+
+def test_test_rows_without_any_row_are_named_as_empty(trained, committed_repository):
+    """It said "holds one class only, {}"."""
+    empty = committed_repository / "empty.parquet"
+    trained.test_rows.head(0).to_parquet(empty)
+    result = challenge_cli(committed_repository, "--test", str(empty))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == f"churn.challenge: error: {empty}: no rows to score"
