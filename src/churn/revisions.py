@@ -51,6 +51,11 @@ def _dvc_json(*args: str) -> dict[str, Any]:
     return json.loads(result.stdout or "{}")
 
 
+def stale_stages() -> list[str]:
+    """The stages `dvc status` finds out of date in the workspace (none once reproduced)."""
+    return sorted(_dvc_json("status"))
+
+
 def _revs(base: str, new: str | None) -> list[str]:
     return [base] if new is None else [base, new]
 

@@ -140,3 +140,19 @@ def test_test_rows_without_any_row_are_named_as_empty(trained, committed_reposit
     result = challenge_cli(committed_repository, "--test", str(empty))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.strip() == f"churn.challenge: error: {empty}: no rows to score"
+
+
+def test_a_workspace_not_reproduced_is_refused_naming_the_stale_stages(committed_repository):
+    """After `make next-month` and before `dvc repro` the workspace's model is not the model of
+    its data: the comparison would score last month's model as the challenger."""
+    (committed_repository / "input.txt").write_text("x\n")
+    (committed_repository / "dvc.yaml").write_text(
+        "stages:\n  copy:\n    cmd: cp input.txt out.txt\n    deps: [input.txt]\n"
+        "    outs: [out.txt]\n"
+    )
+    result = challenge_cli(committed_repository)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == (
+        "churn.challenge: error: the workspace is not reproduced (dvc status: copy out of date): "
+        "run `dvc repro` first, so that the challenger is the model of its data, code and params"
+    )
