@@ -172,7 +172,7 @@ def run(args: argparse.Namespace) -> tuple[Challenge | None, dict[str, str]]:
         raise ChurnError(f"{args.test}: no row that both models' contracts accept")
     evaluate = load_section("evaluate", args.params)
     cut = Cut({side: model.threshold for side, model in models.items()}, evaluate.top_fraction)
-    slices = slice_masks(frame, evaluate.slices, challenger.data.target)
+    slices = slice_masks(frame, evaluate.slices, challenger.data.target, "churn.challenge")
     return challenge(labels, scores, cut, slices), versions
 
 

@@ -60,19 +60,19 @@ def classification_metrics(
 
 
 def slice_masks(
-    raw: pd.DataFrame, slices: Mapping[str, str], target: str = ""
+    raw: pd.DataFrame, slices: Mapping[str, str], target: str = "", prog: str = "evaluate"
 ) -> dict[str, np.ndarray]:
     """Boolean row masks for each named slice query; a slice whose columns are absent is skipped,
     one that matches no row is kept and warned about on stderr (target: the label column, 0/1
-    by then, whatever data.positive_label is)."""
+    by then, whatever data.positive_label is; prog: who says so)."""
     masks = {}
     for name, query in slices.items():
         try:
             result = raw.eval(query)
         except (pd.errors.UndefinedVariableError, KeyError):
             print(
-                f"evaluate: slice '{name}' ({query}) skipped: it names a column the test split "
-                "lacks (only the data contract's columns reach evaluate)"
+                f"{prog}: slice '{name}' ({query}) skipped: it names a column the test split "
+                "lacks (only the data contract's columns reach it)"
             )
             continue
         except (SyntaxError, ValueError, TypeError) as error:
@@ -83,7 +83,7 @@ def slice_masks(
         if not masks[name].any():
             label = f"; the label {target} holds 0 and 1 here" if target and target in query else ""
             print(
-                f"evaluate: warning: slice '{name}' ({query}) matches no test rows{label}",
+                f"{prog}: warning: slice '{name}' ({query}) matches no test rows{label}",
                 file=sys.stderr,
             )
     return masks

@@ -44,7 +44,7 @@ def test_slices_skip_absent_columns_saying_which_slice_and_why(capsys):
     assert list(masks) == ["new"] and masks["new"].tolist() == [True, False]
     assert capsys.readouterr().out.strip() == (
         "evaluate: slice 'other' (`Absent Column` > 1) skipped: it names a column the test split "
-        "lacks (only the data contract's columns reach evaluate)"
+        "lacks (only the data contract's columns reach it)"
     )
 
 
