@@ -3,6 +3,7 @@ exit status 2, no traceback."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -206,9 +207,12 @@ def interrupted_while_importing(tmp_path: Path) -> tuple[int, str, str] | None:
     came too late (a loaded machine: the child had imported everything and printed its help
     before this process read the pandas line)."""
     command = [sys.executable, "-X", "importtime", "-m", "churn.predict", "--help"]
+    # no cached bytecode: every module compiled from source, xgboost's import takes seconds more
+    slow = {"PYTHONPYCACHEPREFIX": str(tmp_path / "no-pycache"), "PYTHONDONTWRITEBYTECODE": "1"}
     process = subprocess.Popen(
-        command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+        command, cwd=tmp_path, env=os.environ | slow, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
     seen = []
     for line in process.stderr:
         seen.append(line)
