@@ -201,6 +201,13 @@ def test_bad_input_stops_with_one_line_naming_it(folder: Path, case: str):
         assert fragment.format(params=params) in lines[0]
 
 
+def ctrl_c_as_in_a_terminal() -> None:
+    """In the child before Python starts: Ctrl-C not ignored, whatever this process inherited (a
+    test run started in the background of a non-interactive shell ignores SIGINT, and so would
+    the child, which then imported everything and printed its help, exit 0)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def interrupted_while_importing(tmp_path: Path) -> tuple[int, str, str] | None:
     """Run `churn.predict --help` under -X importtime and send Ctrl-C once pandas is in; the
     exit status, everything it wrote and what came after the signal, or None when the signal
@@ -211,7 +218,7 @@ def interrupted_while_importing(tmp_path: Path) -> tuple[int, str, str] | None:
     slow = {"PYTHONPYCACHEPREFIX": str(tmp_path / "no-pycache"), "PYTHONDONTWRITEBYTECODE": "1"}
     process = subprocess.Popen(
         command, cwd=tmp_path, env=os.environ | slow, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=ctrl_c_as_in_a_terminal,
     )  # fmt: skip
     seen = []
     for line in process.stderr:
