@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from pydantic import model_validator
@@ -11,17 +11,19 @@ from pydantic_core import PydanticCustomError
 from churn.errors import spelt_alike
 
 
-def refuse_spelt_otherwise(roles: Mapping[str, str]) -> Any:
+def refuse_spelt_otherwise(roles: Mapping[str, str], fields: Collection[str]) -> Any:
     """A before-validator for the request model: a record holding a field of roles (name ->
     params key) only under another spelling ('Customer_ID' for customer_id) is a 422 naming
     both, as batch scoring refuses such a column; it was ignored, the record scored without
-    its id (or snapshot)."""
+    its id (or snapshot). Only keys outside fields (the model's) are looked at: most records
+    have none, and the check then costs a set difference."""
+    known = frozenset(fields)
 
     def check(cls: type, record: Any) -> Any:
-        if not isinstance(record, dict):
+        if not isinstance(record, dict) or not (extra := record.keys() - known):
             return record
         for name, key in roles.items():
-            if name not in record and (given := spelt_alike(name, record)) is not None:
+            if name not in record and (given := spelt_alike(name, sorted(extra))) is not None:
                 raise PydanticCustomError(
                     "field_spelling",
                     "Field '{given}' is not '{name}' ({key}): names must match exactly",

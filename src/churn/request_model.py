@@ -155,7 +155,7 @@ def build_request_model(
         )
     config = ConfigDict(extra="allow", title="Customer")
     roles = ((id_column, "data.id"), (snapshot, "data.timestamp"))
-    spelling = refuse_spelt_otherwise({name: key for name, key in roles if name})
+    spelling = refuse_spelt_otherwise({name: key for name, key in roles if name}, fields)
     return create_model(
         "Customer", __config__=config, __validators__={"spelling": spelling}, **fields
     )
