@@ -34,7 +34,9 @@ def rejects_schema(columns: Sequence[str]) -> pa.Schema:
     return pa.schema([*kept, (INPUT_ROW, pa.int64()), (REJECT_REASON, pa.string())])
 
 
-def with_input_rows(rejected: pd.DataFrame, valid_at: np.ndarray, rows: int, offset: int):
+def with_input_rows(
+    rejected: pd.DataFrame, valid_at: np.ndarray, rows: int, offset: int
+) -> pd.DataFrame:
     """A chunk's rejected rows with their input_row: every row of the chunk (rows long, offset
     rows after the input's first) not at a valid position, in input order, as they are listed;
     the numbering the scores' id takes when the data has no id."""
