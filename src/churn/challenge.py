@@ -89,12 +89,12 @@ def challenge(
     at its own decision threshold: all of them (test.*), and each slice's (slices.NAME.*, masks
     over the rows as evaluate's slices), as the gate's tolerances may name either."""
     both = ~np.isnan(scores["champion"]) & ~np.isnan(scores["challenger"])
-    rows = side_rows("test", labels[both], {k: v[both] for k, v in scores.items()}, cut)
-    for name, mask in (slices or {}).items():
-        kept = both & mask
-        rows += side_rows(
-            f"slices.{name}", labels[kept], {k: v[kept] for k, v in scores.items()}, cut
-        )
+    groups = {"test": both, **{f"slices.{n}": both & mask for n, mask in (slices or {}).items()}}
+    rows = [
+        row
+        for prefix, kept in groups.items()
+        for row in side_rows(prefix, labels[kept], {k: v[kept] for k, v in scores.items()}, cut)
+    ]
     rejected = {side: int(np.isnan(values).sum()) for side, values in scores.items()}
     return Challenge(rows, int(both.sum()), rejected)
 
