@@ -26,7 +26,7 @@ from churn.comparison import MetricRow
 from churn.data_params import check_data_columns, check_labels
 from churn.errors import ChurnError, CliParser, run_cli
 from churn.evaluate import classification_metrics, slice_masks
-from churn.gate import check_gate, check_gate_params, headline
+from churn.gate import check_gate, check_gate_params, headline, load_gate_params
 from churn.params import PARAMS_FILE, GateParams, load_section
 from churn.revision_files import exists_at_rev
 from churn.revisions import check_revision, stale_stages
@@ -178,7 +178,7 @@ def run(args: argparse.Namespace) -> tuple[Challenge | None, dict[str, str]]:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    params = load_section("gate", args.params)
+    params = load_gate_params(args.params)
     check_revision(args.base)
     with writing(args.out):  # before the scoring: a destination that cannot be made fails first
         args.out.parent.mkdir(parents=True, exist_ok=True)

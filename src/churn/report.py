@@ -14,7 +14,7 @@ from typing import Any
 
 from churn.comparison import MetricRow, metric_rows, param_rows
 from churn.errors import ChurnError, CliParser, read_json_object, run_cli
-from churn.gate import verdict
+from churn.gate import load_gate_params, verdict
 from churn.params import PARAMS_FILE, load_section
 from churn.report_challenge import challenge_section, check_challenge
 from churn.report_markdown import ReportInputs, render_report
@@ -142,7 +142,7 @@ def read_challenge(path: Path | None) -> tuple[dict | None, list[str]]:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    gate = load_section("gate", args.params)
+    gate = load_gate_params(args.params)
     drift_thresholds = dataclasses.asdict(load_section("drift", args.params))
     for rev in filter(None, (args.base, args.new)):
         check_revision(rev)

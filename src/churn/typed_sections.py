@@ -131,8 +131,17 @@ def key_problems(cls: type, name: str, raw: dict) -> list[str]:
         elif not accepts(hints[key], raw[key]):
             problems.append(type_problem(hints[key], f"{name}.{key}", raw[key]))
         elif not is_finite(raw[key]):
-            problems.append(f"key '{name}.{key}' should be a finite number, got {raw[key]!r}")
+            problems.append(finite_problem(f"{name}.{key}", raw[key]))
     return problems
+
+
+def finite_problem(key: str, value: Any) -> str:
+    """A NaN or infinity, naming the key; in a mapping (gate.tolerances), the entry holding it."""
+    if isinstance(value, dict):
+        for entry, item in value.items():
+            if not is_finite(item):
+                return finite_problem(f"{key}.{entry}", item)
+    return f"key '{key}' should be a finite number, got {value!r}"
 
 
 def type_problem(annotation: Any, key: str, value: Any) -> str:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from churn.comparison import MetricRow
 from churn.errors import ChurnError
-from churn.gate import check_gate, check_gate_params, verdict
+from churn.gate import check_gate, check_gate_params, load_gate_params, verdict
 from churn.params import GateParams
 
 FILE = "metrics/evaluate/metrics.json"
@@ -93,3 +96,44 @@ def test_a_misspelt_headline_is_refused_naming_it():
     )
     removed = [MetricRow(FILE, "test.pr_auc", 0.5, None), *metrics]  # reported by the base only
     check_gate_params(removed, GateParams("test.pr_auc", {}), "p.yaml", "main")
+
+
+NOT_FINITE = "should be a finite number"
+BELOW_0 = "should be a number, 0 or more (how much worse the metric may get)"
+
+
+@pytest.mark.parametrize(
+    ("tolerance", "problem"),
+    [
+        ("-0.01", f"{BELOW_0}, got -0.01"),
+        (".nan", f"{NOT_FINITE}, got nan"),
+        ("-.inf", f"{NOT_FINITE}, got -inf"),
+    ],
+)
+def test_a_negative_or_not_finite_tolerance_is_one_line_and_exit_2(tmp_path, tolerance, problem):
+    """Below 0 a model matching its base failed ("worse by -0.0000"); nan and inf never fail."""
+    params = tmp_path / "params.yaml"
+    params.write_text(
+        "gate:\n  headline: test.roc_auc\n"
+        f"  tolerances:\n    test.roc_auc: 0\n    test.log_loss: {tolerance}\n"
+    )
+    command = [sys.executable, "-m", "churn.gate", "--base", "HEAD", "--params", str(params)]
+    done = subprocess.run(command, capture_output=True, text=True)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"churn.gate: error: {params}: key 'gate.tolerances.test.log_loss' {problem}"
+    ]
+    params.write_text(params.read_text().replace(tolerance, "0.02"))
+    assert load_gate_params(params).tolerances == {"test.roc_auc": 0, "test.log_loss": 0.02}
+
+
+@pytest.mark.parametrize("module", ["churn.challenge", "churn.report"])
+def test_the_challenge_and_the_report_refuse_a_negative_tolerance_too(tmp_path, module):
+    params = tmp_path / "params.yaml"
+    params.write_text("gate:\n  headline: test.roc_auc\n  tolerances:\n    test.roc_auc: -1\n")
+    command = [sys.executable, "-m", module, "--base", "HEAD", "--params", str(params)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"{module}: error: {params}: key 'gate.tolerances.test.roc_auc' {BELOW_0}, got -1"
+    ]
