@@ -82,6 +82,21 @@ def has_values(column: pd.Series) -> bool:
 
 
 LEFT_OUT = "Left out, with no values at all: "
+ROW_NUMBERS = "Review: numbering the rows, describing no customer: "
+MIN_COUNTED = 20  # a file numbered 0 or 1 up to at least this: shorter runs happen by chance
+
+
+def numbers_rows(column: pd.Series) -> bool:
+    """Whether a number column counts the rows in file order, as `RowNumber` or a row index
+    saved as data do: each value the one before plus 1, or the first again (0 or 1) where the
+    next file starts. As a feature it would tell the model where a row sits in the export."""
+    if pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(column):
+        return False
+    values = column.to_numpy(dtype=float, na_value=float("nan"))
+    if len(values) < MIN_COUNTED or values[0] not in (0, 1):
+        return False
+    steps_or_restarts = (values[1:] - values[:-1] == 1) | (values[1:] == values[0])
+    return bool(steps_or_restarts.all() and values.max() - values[0] + 1 >= MIN_COUNTED)
 
 
 def infer_contract(frame: pd.DataFrame, data: DataParams, where: str = "") -> Contract:
@@ -100,12 +115,21 @@ def infer_contract(frame: pd.DataFrame, data: DataParams, where: str = "") -> Co
     if empty:
         named = ", ".join(map(repr, empty))
         notes.append(f"{LEFT_OUT}{named} (validate treats them as new columns)")
+    if counters := [name for name in features if name not in empty and numbers_rows(frame[name])]:
+        named = ", ".join(map(repr, counters))
+        notes.append(f"{ROW_NUMBERS}{named} (delete them here to keep them out of the model)")
     return Contract(columns, notes=notes)
 
 
 def left_out_note(contract: Contract) -> str:
     """The note naming the columns inference left out, or ""."""
     return next((note for note in contract.notes if note.startswith(LEFT_OUT)), "")
+
+
+def review_notes(contract: Contract) -> list[str]:
+    """The notes a person should read before using an inferred contract: the columns left out
+    and the features that only number the rows."""
+    return [note for note in contract.notes if note.startswith((LEFT_OUT, ROW_NUMBERS))]
 
 
 def missing_role_warnings(
@@ -140,7 +164,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     for warning in missing_role_warnings(frame.columns, data, args.data, args.params):
         print(warning, file=sys.stderr)
     contract = infer_contract(frame, data, args.data)
-    if note := left_out_note(contract):
+    for note in review_notes(contract):
         print(f"contract: {note}", file=sys.stderr)
     sys.stdout.write(contract.to_yaml())
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from churn.contract import infer_contract, left_out_note
+from churn.contract import infer_contract, review_notes
 from churn.contract_spec import Contract
 from churn.data_params import DataParams, contract_location
 from churn.errors import read_text
@@ -37,7 +37,7 @@ def choose_contract(
         "write yours with `python -m churn.contract infer DATA > contracts/mine.yaml`"
     )
     contract = infer_contract(frame, data, where)
-    if note := left_out_note(contract):
+    for note in review_notes(contract):
         print(f"validate: {note}")
     return contract
 

@@ -6,8 +6,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from churn.contract import infer_column, infer_contract, left_out_note
+from churn.contract import infer_column, infer_contract, left_out_note, numbers_rows
 from churn.contract import main as contract_main
+from churn.contract_choice import choose_contract
 from churn.contract_columns import check_new_column
 from churn.contract_spec import Contract
 from churn.data_params import DataParams, Policies
@@ -281,3 +282,49 @@ def test_contract_infer_on_a_european_export_needs_the_decimal_setting(tmp_path,
     contract = Contract.from_yaml(capsys.readouterr().out, "inferred")
     for name, high in (("MonthlyCharges", 117.68), ("TotalCharges", 5204.06)):
         assert (contract.column(name).type, contract.column(name).max) == ("numeric", high)
+
+
+@pytest.mark.parametrize(
+    ("values", "counts"),
+    [
+        (range(1, 31), True),  # RowNumber
+        ([*range(25), *range(25)], True),  # two files, each numbered from 0
+        ([float(v) for v in range(1, 31)], True),
+        ([*range(1, 15), None, *range(16, 31)], False),  # a gap: not a row number
+        ([0, 1] * 15, False),  # a flag that alternates
+        (range(1, 11), False),  # too short to tell
+        (range(2, 32), False),  # starts neither at 0 nor at 1
+        ([3, 17, 4, 9, 12, 1, 6, 2, 30, 11] * 3, False),  # a tenure
+    ],
+)
+def test_numbers_rows_tells_a_row_number_from_a_feature(values, counts):
+    assert numbers_rows(pd.Series(list(values))) is counts
+
+
+def test_a_row_number_feature_is_named_for_review_by_infer_and_validate(tmp_path, capsys):
+    """A row number (RowNumber in a bank's churn export) became a model feature unremarked."""
+    rows = 40
+    export = pd.DataFrame(
+        {
+            "RowNumber": range(1, rows + 1),
+            "tenure": [(7 * k) % 13 for k in range(rows)],
+            "churned": [k % 3 == 0 for k in range(rows)],
+        }
+    )
+    export.to_csv(tmp_path / "bank.csv", index=False)
+    params = tmp_path / "params.yaml"
+    params.write_text(
+        "data:\n  target: churned\n  positive_label: true\n  id: ''\n  timestamp: ''\n"
+        "  contract: ''\n  delimiter: auto\n  decimal: .\n"
+    )
+    contract_main(["infer", str(tmp_path / "bank.csv"), "--params", str(params)])
+    out, err = capsys.readouterr()
+    note = (
+        "Review: numbering the rows, describing no customer: 'RowNumber' (delete them here to "
+        "keep them out of the model)"
+    )
+    assert err.splitlines() == [f"contract: {note}"]
+    assert f"# {note}\n" in out
+    data = DataParams(target="churned", positive_label=1, id="", timestamp="")
+    choose_contract("", "data.contract", export, data, params)
+    assert f"validate: {note}" in capsys.readouterr().out.splitlines()
