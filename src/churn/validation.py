@@ -17,6 +17,7 @@ from churn.errors import ChurnError, listing, near_miss, spelt_alike
 __all__ = ["Policies", "ValidationResult", "apply_contract"]
 
 REASON = "reject_reason"
+MANY_MISSING = 5  # more missing columns than this are counted before they are named
 
 
 @dataclass(frozen=True)
@@ -36,10 +37,8 @@ def check_missing(missing: list[str], contract: Contract, policies: Policies, wh
         return
     hint = near_misses(missing, columns)
     if policies.missing_column == "fail":
-        raise ChurnError(
-            f"{where}: {missing_named(missing)} missing from the data "
-            f"(contract.missing_column: fail){hint}"
-        )
+        listed = missing_columns(missing, len(contract.columns), spelt_otherwise=bool(hint))
+        raise ChurnError(f"{where}: {listed}{hint}")
     features = contract.names("feature")  # id, timestamp and label are no inputs to impute
     absent = [name for name in missing if name in features]
     if len(absent) > len(features) / 2:
@@ -49,17 +48,21 @@ def check_missing(missing: list[str], contract: Contract, policies: Policies, wh
         )
 
 
-def missing_named(missing: list[str]) -> str:
-    """The missing columns, every one named (fixing only the first would find the next)."""
-    if len(missing) == 1:
-        return f"column '{missing[0]}' of the contract is"
-    named = ", ".join(f"'{name}'" for name in missing)
-    return f"columns {named} of the contract are"
+def missing_columns(missing: list[str], total: int, spelt_otherwise: bool) -> str:
+    """Every missing column named (fixing only the first would find the next); many counted
+    first, and the file doubted when they are most columns and not spelt otherwise."""
+    named, policy = ", ".join(f"'{name}'" for name in missing), "contract.missing_column: fail"
+    if len(missing) > MANY_MISSING:
+        doubtful = len(missing) > total / 2 and not spelt_otherwise
+        policy += "; is it the file you meant?" if doubtful else ""
+        count = f"{len(missing)} of the contract's {total} columns"
+        return f"{count} are missing from the data ({policy}): {named}"
+    which = "columns {} of the contract are" if len(missing) > 1 else "column {} of the contract is"
+    return f"{which.format(named)} missing from the data ({policy})"
 
 
 def near_misses(missing: list[str], columns, shown: int = 3) -> str:
-    """The hint for the missing columns the data has under another spelling (see near_miss):
-    the first few, and how many in all."""
+    """The hint naming missing columns the data spells otherwise (near_miss): a few, and a count."""
     if len(missing) == 1:
         return near_miss(missing[0], columns)
     alike = [(name, spelt_alike(name, columns)) for name in missing]

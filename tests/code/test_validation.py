@@ -232,6 +232,26 @@ def test_missing_column_policy(policy):
     assert result.valid["orders"].isna().all() and result.counts["rows_valid"] == 4
 
 
+def test_many_missing_columns_are_counted_first_and_the_file_doubted():
+    """Nineteen names in a row read as noise: the count and the doubt come first."""
+    wide = Contract(
+        [*CONTRACT.columns, *(ColumnContract(f"x{k}", "feature", "numeric") for k in range(6))]
+    )
+    with pytest.raises(ChurnError) as refused:
+        validate(raw(), contract=wide)
+    named = ", ".join(f"'x{k}'" for k in range(6))
+    assert str(refused.value) == (
+        "f.csv: 6 of the contract's 13 columns are missing from the data "
+        f"(contract.missing_column: fail): {named}"
+    )
+    with pytest.raises(ChurnError) as refused:
+        validate(raw()[["customer_id", "month", "churned"]], contract=wide)
+    assert str(refused.value).startswith(
+        "f.csv: 10 of the contract's 13 columns are missing from the data "
+        "(contract.missing_column: fail; is it the file you meant?): 'spend', 'orders', "
+    )
+
+
 def test_every_missing_column_is_named_at_once():
     """Only the first was named: fixing it, the user met the next."""
     with pytest.raises(ChurnError) as refused:
