@@ -99,18 +99,25 @@ def test_out_of_range_values_are_named(section, key, value, wanted):
 
 
 @pytest.mark.parametrize(
-    ("section", "key", "value"),
+    ("section", "key", "value", "named"),
     [
-        ("train", "learning_rate", float("inf")),
-        ("train", "logreg_c", float("nan")),
-        ("drift", "psi", float("inf")),
-        ("gate", "tolerances", {"test.roc_auc": float("inf")}),
+        ("train", "learning_rate", float("inf"), "learning_rate"),
+        ("train", "logreg_c", float("nan"), "logreg_c"),
+        ("drift", "psi", float("inf"), "psi"),
+        # in a mapping, the entry that holds it
+        (
+            "gate",
+            "tolerances",
+            {"test.pr_auc": 0.1, "test.roc_auc": float("inf")},
+            "tolerances.test.roc_auc",
+        ),
     ],
 )
-def test_float_params_must_be_finite(section, key, value):
+def test_float_params_must_be_finite(section, key, value, named):
     raw = dict(yaml.safe_load((REPO / "params.yaml").read_text())[section])
     raw[key] = value
-    with pytest.raises(ChurnError, match=rf"'{section}.{key}' should be a finite number"):
+    wanted = re.escape(f"'{section}.{named}' should be a finite number, got ")
+    with pytest.raises(ChurnError, match=wanted):
         section_from_mapping(SECTIONS[section], section, raw)
 
 
