@@ -66,6 +66,17 @@ def test_retrain_comments_with_an_explicit_target():
     assert '--target="pr/${PR_NUMBER}"' in posting[1]
 
 
+def test_the_retraining_pull_request_waits_for_a_person_to_merge_it():
+    """`cml pr create --merge/--rebase/--squash` asks GitHub to auto-merge the PR and, on a
+    branch without protection rules, merges it at once: the retrained model reached main
+    before its report was posted or anyone read it."""
+    [create] = [
+        s["run"] for s in workflow_steps("retrain.yml") if "cml pr create" in s.get("run", "")
+    ]
+    flags = set(re.findall(r"--[\w-]+", create))
+    assert not flags & {"--merge", "--auto-merge", "--rebase", "--squash"}, create
+
+
 def test_ci_builds_the_image_and_smoke_tests_it_after_reproducing_the_model():
     """GitHub's runners have the Docker engine our machines lack: the image is built there from
     the model `make repro` leaves, and docker/smoke.sh runs it."""
