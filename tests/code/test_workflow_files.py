@@ -85,3 +85,17 @@ def test_ci_builds_the_image_and_smoke_tests_it_after_reproducing_the_model():
         "make repro",
         "make docker-smoke",
     ]
+
+
+def test_the_comment_is_posted_only_where_the_token_may_write():
+    """A fork's (or Dependabot's) pull request gets a read-only GITHUB_TOKEN: `cml comment`
+    failed with 403, the job went red and `make gate` never ran. The step is skipped there;
+    the report stays on the summary page, and the gate runs."""
+    steps = workflow_steps("pr-report.yml")
+    [post] = [step for step in steps if is_posting(step)]
+    condition = " ".join(post.get("if", "").split())
+    assert "github.event.pull_request.head.repo.full_name == github.repository" in condition
+    assert "github.actor != 'dependabot[bot]'" in condition
+    names = [step.get("run", "") for step in steps]
+    assert names.index("make report-summary") < names.index(post["run"])
+    assert names.index("make gate BASE=origin/main") > names.index(post["run"])
