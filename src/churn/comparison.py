@@ -116,6 +116,15 @@ def format_value(value: Any) -> str:
     return str(int(number)) if number.is_integer() else f"{number:.4f}"
 
 
+def format_param(value: Any) -> str:
+    """A param as params.yaml has it: numbers unrounded (a 1e-06 threshold is not 0.0000), an
+    empty text visible, and `|` escaped so that a slice query cannot split the table row."""
+    if value is None:
+        return "—"
+    text = (value or '""') if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+    return text.replace("|", "\\|")
+
+
 def format_change(value: float | None, percent: bool = False, count: bool = False) -> str:
     """A signed change (whole for counts) or a relative one in percent; — when undefined."""
     if value is None:

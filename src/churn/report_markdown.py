@@ -10,6 +10,7 @@ from churn.comparison import (
     MetricRow,
     ParamRow,
     format_change,
+    format_param,
     format_value,
     is_count,
     mark,
@@ -67,7 +68,7 @@ def params_section(rows: Sequence[ParamRow]) -> list[str]:
     if not rows:
         return [*lines, "No params changed.", ""]
     lines += ["| param | base | new |", "|---|---:|---:|"]
-    lines += [f"| {row.key} | {format_value(row.base)} | {format_value(row.new)} |" for row in rows]
+    lines += [f"| {row.key} | {format_param(row.base)} | {format_param(row.new)} |" for row in rows]
     return [*lines, ""]
 
 

@@ -64,6 +64,25 @@ def test_first_report_without_base_metrics_plots_or_params():
     assert "## Not available\n\n- ROC curve (test): `roc.json` missing in base" in text
 
 
+def test_params_are_shown_as_written_not_rounded():
+    """The params table rounded like metrics: a drift threshold of 1e-06 read 0.0000, a learning
+    rate of 5e-05 read 0.0001; an empty text was a blank cell, and a slice query's `|` split
+    its row into extra columns."""
+    rows = [
+        ParamRow("params.yaml", "drift.psi", 0.2, 1e-06),
+        ParamRow("params.yaml", "train.learning_rate", 0.05, 5e-05),
+        ParamRow("params.yaml", "ingest.files", "*.csv", ""),
+        ParamRow("params.yaml", "evaluate.slices.at_risk", None, "a < 3 | b == 'x'"),
+        ParamRow("params.yaml", "train.balance_classes", True, False),
+    ]
+    text = render_report(inputs(params=rows))
+    assert "| drift.psi | 0.2 | 1e-06 |" in text
+    assert "| train.learning_rate | 0.05 | 5e-05 |" in text
+    assert '| ingest.files | *.csv | "" |' in text
+    assert "| evaluate.slices.at_risk | — | a < 3 \\| b == 'x' |" in text
+    assert "| train.balance_classes | true | false |" in text
+
+
 def test_no_metrics_at_all_is_stated():
     assert "No metrics found in either revision." in render_report(inputs(metrics=[]))
 
