@@ -19,7 +19,7 @@ from churn.comparison import (
 )
 from churn.errors import ChurnError, CliParser, did_you_mean, run_cli
 from churn.params import PARAMS_FILE, GateParams, load_section
-from churn.revisions import check_revision, metrics_diff
+from churn.revisions import check_revision, metrics_diff, require_reproduced
 
 TITLES = {"roc_auc": "ROC AUC", "pr_auc": "PR AUC", "log_loss": "log loss"}
 
@@ -119,6 +119,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     params = load_section("gate", args.params)
     check_revision(args.base)
+    if args.new is None:  # its metrics would be those of the last dvc repro
+        require_reproduced("so that the gate judges the metrics of its data, code and params")
     rows = metric_rows(metrics_diff(args.base, args.new))
     where = f"the metrics of `{args.base}` or {f'`{args.new}`' if args.new else 'the workspace'}"
     check_gate_params(rows, params, str(args.params), where)

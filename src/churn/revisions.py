@@ -56,6 +56,16 @@ def stale_stages() -> list[str]:
     return sorted(_dvc_json("status"))
 
 
+def require_reproduced(why: str) -> None:
+    """Refuse a workspace `dvc status` finds out of date (params, code or data edited without
+    `dvc repro`): its model and metrics are not those of what it holds."""
+    if stale := stale_stages():
+        raise ChurnError(
+            f"the workspace is not reproduced (dvc status: {', '.join(stale)} out of date): run "
+            f"`dvc repro` first, {why}"
+        )
+
+
 def _revs(base: str, new: str | None) -> list[str]:
     return [base] if new is None else [base, new]
 
