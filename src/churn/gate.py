@@ -107,6 +107,14 @@ def verdict(rows: Sequence[MetricRow], params: GateParams, base: str) -> str:
     return f"{lead}, no metric worse than its tolerance"
 
 
+def compared_rows(base: str, new: str | None, params: GateParams, source: str) -> list[MetricRow]:
+    """The metrics of base and new, once the gate's params (from source) are known to apply."""
+    rows = metric_rows(metrics_diff(base, new))
+    where = f"the metrics of `{base}` or {f'`{new}`' if new else 'the workspace'}"
+    check_gate_params(rows, params, source, where)
+    return rows
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = CliParser(prog="churn.gate", description=__doc__)
     parser.add_argument("--base", required=True, help="git revision to compare against")
@@ -121,9 +129,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     check_revision(args.base)
     if args.new is None:  # its metrics would be those of the last dvc repro
         require_reproduced("so that the gate judges the metrics of its data, code and params")
-    rows = metric_rows(metrics_diff(args.base, args.new))
-    where = f"the metrics of `{args.base}` or {f'`{args.new}`' if args.new else 'the workspace'}"
-    check_gate_params(rows, params, str(args.params), where)
+    rows = compared_rows(args.base, args.new, params, str(args.params))
     print(verdict(rows, params, args.base))
     if not check_gate(rows, params.tolerances).passed:
         sys.exit(1)

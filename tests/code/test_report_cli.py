@@ -1,9 +1,10 @@
-"""`python -m churn.report` and `python -m churn.gate` in a small git and DVC repository whose
-workspace `dvc status` finds out of date, as after editing params.yaml or `make next-month`
-without `dvc repro`."""
+"""`python -m churn.report` and `python -m churn.gate` in a small git and DVC repository: a
+workspace `dvc status` finds out of date (as after editing params.yaml or `make next-month`
+without `dvc repro`), and gate params that could never fail, are refused by both alike."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -13,9 +14,16 @@ import pytest
 
 from tests.helpers import REPO, repo_env
 
-STAGE = (
-    "stages:\n  copy:\n    cmd: cp input.txt out.txt\n    deps: [input.txt]\n    outs: [out.txt]\n"
-)
+STAGE = """stages:
+  copy:
+    cmd: cp input.json metrics.json
+    deps: [input.json]
+    metrics:
+      - metrics.json:
+          cache: false
+"""
+# a metric for each tolerance in params.yaml's gate section
+METRICS = {"roc_auc": 0.8, "pr_auc": 0.5, "log_loss": 0.34, "brier": 0.1, "f1": 0.5}
 
 
 def cli(root: Path, *args: str) -> subprocess.CompletedProcess:
@@ -29,7 +37,8 @@ def cli(root: Path, *args: str) -> subprocess.CompletedProcess:
 def stale_repository(tmp_path: Path) -> Path:
     """One commit with a stage never reproduced: the workspace's outputs are not its own."""
     shutil.copy(REPO / "params.yaml", tmp_path / "params.yaml")
-    (tmp_path / "input.txt").write_text("x\n")
+    metrics = {"test": METRICS | {"precision_top": 0.55}}
+    (tmp_path / "input.json").write_text(json.dumps(metrics))
     (tmp_path / "dvc.yaml").write_text(STAGE)
     env = repo_env(tmp_path)
     for command in (
@@ -40,6 +49,12 @@ def stale_repository(tmp_path: Path) -> Path:
     ):
         subprocess.run(command, cwd=tmp_path, env=env, check=True, capture_output=True)
     return tmp_path
+
+
+def reproduce(root: Path) -> Path:
+    env = repo_env(root)
+    subprocess.run(["dvc", "repro", "-q"], cwd=root, env=env, check=True, capture_output=True)
+    return root
 
 
 @pytest.mark.parametrize(
@@ -62,13 +77,24 @@ def test_a_workspace_not_reproduced_is_refused(stale_repository, module, purpose
 
 
 def test_once_reproduced_the_report_is_written(stale_repository):
-    subprocess.run(
-        ["dvc", "repro", "-q"],
-        cwd=stale_repository,
-        env=repo_env(stale_repository),
-        check=True,
-        capture_output=True,
-    )
-    result = cli(stale_repository, "churn.report", "--base", "HEAD")
+    root = reproduce(stale_repository)
+    result = cli(root, "churn.report", "--base", "HEAD")
     assert result.returncode == 0, result.stderr
-    assert "No metrics found" in (stale_repository / "report/report.md").read_text()
+    report = (root / "report/report.md").read_text()
+    assert "| test.roc_auc | — | 0.8000 | — | — | new metric |" in report
+
+
+def test_the_report_refuses_the_gate_params_the_gate_refuses(stale_repository):
+    """A misspelt tolerance: `make gate` stopped with exit 2 while the report above it said
+    "no metric worse than its tolerance", as no metric was held to it."""
+    root = reproduce(stale_repository)
+    params = (root / "params.yaml").read_text()
+    (root / "params.yaml").write_text(params.replace("test.roc_auc: 0.01", "test.roc_au: 0.01"))
+    problem = (
+        "params.yaml: gate.tolerances.test.roc_au: no such metric in the metrics of `HEAD` or the "
+        "workspace (did you mean 'test.roc_auc'?)"
+    )
+    for module in ("churn.gate", "churn.report"):
+        result = cli(root, module, "--base", "HEAD")
+        assert (result.returncode, result.stderr.strip()) == (2, f"{module}: error: {problem}")
+    assert not (root / "report").exists()
