@@ -99,3 +99,11 @@ def test_the_comment_is_posted_only_where_the_token_may_write():
     names = [step.get("run", "") for step in steps]
     assert names.index("make report-summary") < names.index(post["run"])
     assert names.index("make gate BASE=origin/main") > names.index(post["run"])
+
+
+@pytest.mark.parametrize("name", ["pr-report.yml", "retrain.yml"])
+def test_cml_is_set_up_without_the_vega_tools(name):
+    """setup-cml@v2 npm-installs canvas and vega globally unless told not to: native builds
+    for plots CML never draws here (the report's PNGs are matplotlib's)."""
+    [setup] = [s for s in workflow_steps(name) if s.get("uses") == "iterative/setup-cml@v2"]
+    assert setup.get("with", {}).get("vega") is False
