@@ -120,6 +120,27 @@ def data_section(data: Mapping[str, Any], drift_thresholds: Mapping[str, float])
     return lines
 
 
+def test_rows_note(rows: Sequence[MetricRow], base: str, new: str) -> list[str]:
+    """A warning when the two revisions were evaluated on different test rows (their counts or
+    churn rates differ, e.g. after new data): each metric's change is then as much the rows as
+    the model, and only `make challenge` compares the models on the same rows."""
+    split = {row.key: row for row in rows if row.key in ("test.rows", "test.churn_rate")}
+    if not any(row.change for row in split.values()):  # None (one side only) or 0: no evidence
+        return []
+    counts = {side: getattr(split.get("test.rows"), side, None) for side in ("base", "new")}
+    rates = {side: getattr(split.get("test.churn_rate"), side, None) for side in ("base", "new")}
+    sides = {
+        side: f"{format_value(counts[side])} test rows (churn rate {format_value(rates[side])})"
+        for side in ("base", "new")
+    }
+    return [
+        f"**Different test rows:** the metrics of `{base}` are on {sides['base']}, those of "
+        f"`{new}` on {sides['new']}: each change below is as much the data as the model; "
+        "`make challenge` scores both models on the same rows.",
+        "",
+    ]
+
+
 def render_report(inputs: ReportInputs) -> str:
     """The whole report.md."""
     lines = [
@@ -127,7 +148,8 @@ def render_report(inputs: ReportInputs) -> str:
         "",
         f"**Verdict:** {inputs.verdict}",
         "",
-        *inputs.challenge,
+        # with a challenge the verdict is on the same rows, and its section says so
+        *(inputs.challenge or test_rows_note(inputs.metrics, inputs.base, inputs.new)),
         *metrics_section(inputs.metrics),
         *params_section(inputs.params),
         *plots_section(inputs.images),

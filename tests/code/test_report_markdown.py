@@ -83,6 +83,31 @@ def test_params_are_shown_as_written_not_rounded():
     assert "| train.balance_classes | true | false |" in text
 
 
+def test_metrics_on_different_test_rows_are_flagged_under_the_verdict():
+    """New data (`make next-month`) moves the test split to a newer month: the report compared
+    June's metrics with July's and said only "no metric worse than its tolerance"."""
+    split = [
+        MetricRow(FILE, "test.rows", 20223, 20288),
+        MetricRow(FILE, "test.churn_rate", 0.1579, 0.1608),
+    ]
+    text = render_report(inputs(metrics=[*inputs().metrics, *split]))
+    assert text.split("\n")[4] == (
+        "**Different test rows:** the metrics of `origin/main` are on 20223 test rows (churn rate "
+        "0.1579), those of `workspace` on 20288 test rows (churn rate 0.1608): each change below "
+        "is as much the data as the model; `make challenge` scores both models on the same rows."
+    )
+    same = [
+        MetricRow(FILE, "test.rows", 20223, 20223),
+        MetricRow(FILE, "test.churn_rate", 0.2, 0.2),
+    ]
+    first = [MetricRow(FILE, "test.rows", None, 20223)]
+    for rows in (same, first):
+        assert "Different test rows" not in render_report(inputs(metrics=rows))
+    # with both models scored on the same rows, the challenge section leads instead
+    challenged = render_report(inputs(metrics=split, challenge=["## Champion and challenger"]))
+    assert "Different test rows" not in challenged
+
+
 def test_no_metrics_at_all_is_stated():
     assert "No metrics found in either revision." in render_report(inputs(metrics=[]))
 
