@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from churn.errors import ChurnError
+from churn.revisions import metrics_diff
 from tests.helpers import REPO, repo_env
 
 STAGE = """stages:
@@ -98,3 +100,25 @@ def test_the_report_refuses_the_gate_params_the_gate_refuses(stale_repository):
         result = cli(root, module, "--base", "HEAD")
         assert (result.returncode, result.stderr.strip()) == (2, f"{module}: error: {problem}")
     assert not (root / "report").exists()
+
+
+def test_the_venv_dvc_is_used_when_the_venv_is_not_on_path(stale_repository):
+    """`.venv/bin/python -m churn.report` without the venv activated ended in a traceback
+    (FileNotFoundError: 'dvc'): the dvc beside the interpreter is used."""
+    env = repo_env(stale_repository) | {"PYTHONPATH": str(REPO / "src"), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "-m", "churn.report", "--base", "HEAD"],
+        cwd=stale_repository,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "dvc status: copy out of date" in result.stderr  # dvc ran
+
+
+def test_no_dvc_anywhere_is_one_line(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "python"))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(ChurnError, match=r"^dvc: not installed beside this Python nor on PATH"):
+        metrics_diff("HEAD")
