@@ -9,6 +9,7 @@ from typing import Any
 from churn.comparison import (
     MetricRow,
     ParamRow,
+    capped_list,
     format_change,
     format_param,
     format_value,
@@ -18,6 +19,10 @@ from churn.comparison import (
 from churn.report_drift import drift_section
 
 DETAIL_PREFIXES = ("slices.", "confusion.")
+LISTED = 20  # names listed per schema change, the rest counted
+SCHEMA_FILE = "metrics/schema.json"
+# GitHub holds 65,536 characters per comment; CML adds its watermark and the links of the images
+COMMENT_BUDGET = 60_000
 
 
 @dataclass(frozen=True)
@@ -97,10 +102,11 @@ def validation_section(counts: Mapping[str, Any]) -> list[str]:
 def schema_section(schema: Mapping[str, Any]) -> list[str]:
     lines = ["### Schema changes", ""]
     for key in ("added", "missing", "retyped"):
-        names = ", ".join(f"`{name}`" for name in schema.get(key) or []) or "none"
-        lines.append(f"- {key}: {names}")
+        names = [f"`{name}`" for name in schema.get(key) or []]
+        lines.append(f"- {key}: {capped_list(names, LISTED, SCHEMA_FILE) or 'none'}")
     for column, levels in sorted((schema.get("new_categories") or {}).items()):
-        lines.append(f"- new categories in `{column}`: {', '.join(map(str, levels))}")
+        shown = capped_list([str(level) for level in levels], LISTED, SCHEMA_FILE)
+        lines.append(f"- new categories in `{column}`: {shown}")
     return [*lines, ""]
 
 
@@ -141,6 +147,30 @@ def test_rows_note(rows: Sequence[MetricRow], base: str, new: str) -> list[str]:
     ]
 
 
+def fit_comment(lines: list[str], budget: int = COMMENT_BUDGET) -> list[str]:
+    """The lines that fit in `budget` characters, closing a folded table cut open, then a line
+    saying where the rest is: GitHub refuses a longer comment, and the CML step failed."""
+    total = sum(len(line) + 1 for line in lines)
+    if total <= budget:
+        return lines
+    kept: list[str] = []
+    room = budget - 400  # the closing tags and the note below
+    for line in lines:
+        room -= len(line) + 1
+        if room < 0:
+            break
+        kept.append(line)
+    unclosed = sum(line.startswith("<details>") for line in kept) - kept.count("</details>")
+    return [
+        *kept,
+        *["", "</details>"] * unclosed,
+        "",
+        f"**Cut here:** the report has {total:,} characters, more than a pull-request comment "
+        "holds (65,536); `dvc metrics diff BASE --all` and `dvc params diff BASE` list every "
+        "change.",
+    ]
+
+
 def render_report(inputs: ReportInputs) -> str:
     """The whole report.md."""
     lines = [
@@ -157,4 +187,4 @@ def render_report(inputs: ReportInputs) -> str:
     ]
     if inputs.missing:
         lines += ["## Not available", "", *[f"- {item}" for item in inputs.missing], ""]
-    return "\n".join(lines).rstrip() + "\n"
+    return "\n".join(fit_comment(lines)).rstrip() + "\n"

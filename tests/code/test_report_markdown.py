@@ -227,3 +227,39 @@ def test_drift_table_is_cut_at_the_top_ten_saying_so():
     text = drift_report(features)
     assert list(rows_of(text)) == [f"f{i:02}" for i in range(11, 1, -1)]
     assert "12 of the 12 features the model uses drifted (the 10 with the largest" in text
+
+
+def test_a_source_with_thousands_of_new_columns_and_categories_is_summarised():
+    """Every added column, new category and drifted ignored column was listed: a wide source
+    made a report GitHub refuses as a comment (65,536 characters), and the CML step failed."""
+    wide = [f"extra_column_{index:04d}" for index in range(3000)]
+    schema = {"added": wide, "missing": [], "retyped": [], "new_categories": {"city": wide}}
+    ignored = numeric(0.0, 0.0, 0.5) | {"ignored_column": True}
+    drift = {"drift": False, "reason": "", "features": dict.fromkeys(wide, ignored)}
+    data = {"schema": schema, "drift": drift}
+    text = render_report(inputs(data=data, drift_thresholds=THRESHOLDS))
+    assert len(text) < 10_000
+    shown = ", ".join(f"`extra_column_{index:04d}`" for index in range(20))
+    assert f"- added: {shown} … and 2,980 more (all in `metrics/schema.json`)" in text
+    assert "- new categories in `city`: extra_column_0000, " in text
+    assert "extra_column_0019 … and 2,980 more (all in `metrics/schema.json`)" in text
+    assert (
+        "`extra_column_0009` (Wasserstein 0.5000) … and 2,990 more (all in `metrics/drift.json`)"
+    ) in text
+
+
+def test_a_report_longer_than_a_comment_is_cut_saying_so():
+    """Hundreds of slices: the report must still fit in one pull-request comment."""
+    slices = [
+        MetricRow(FILE, f"slices.segment_{index:04d}.{name}", 0.5, 0.6)
+        for index in range(400)
+        for name in ("roc_auc", "pr_auc", "log_loss", "brier", "f1", "precision", "recall")
+    ]
+    text = render_report(inputs(metrics=[*inputs().metrics, *slices]))
+    assert len(text) <= 60_000
+    assert text.startswith("# Model report: `workspace` vs `origin/main`\n\n**Verdict:** ")
+    assert text.count("<details>") == text.count("</details>") == 1
+    assert text.rstrip().endswith(
+        "**Cut here:** the report has 221,543 characters, more than a pull-request comment holds "
+        "(65,536); `dvc metrics diff BASE --all` and `dvc params diff BASE` list every change."
+    )
