@@ -98,7 +98,17 @@ def test_the_comment_is_posted_only_where_the_token_may_write():
     assert "github.actor != 'dependabot[bot]'" in condition
     names = [step.get("run", "") for step in steps]
     assert names.index("make report-summary") < names.index(post["run"])
-    assert names.index("make gate BASE=origin/main") > names.index(post["run"])
+    assert names.index("make gate") > names.index(post["run"])
+
+
+def test_the_report_and_gate_compare_with_the_branch_the_pull_request_goes_into():
+    """`make report BASE=origin/main` compared a pull request into another branch with main: its
+    params table listed that branch's changes too, and the gate judged them."""
+    job = load("pr-report.yml")["jobs"]["report"]
+    assert job["env"] == {"BASE": "origin/${{ github.base_ref }}"}
+    runs = [step.get("run", "") for step in job["steps"]]
+    assert "make report" in runs and "make gate" in runs
+    assert not [run for run in runs if "BASE=" in run]
 
 
 @pytest.mark.parametrize("name", ["pr-report.yml", "retrain.yml"])
