@@ -117,3 +117,13 @@ def test_cml_is_set_up_without_the_vega_tools(name):
     for plots CML never draws here (the report's PNGs are matplotlib's)."""
     [setup] = [s for s in workflow_steps(name) if s.get("uses") == "iterative/setup-cml@v2"]
     assert setup.get("with", {}).get("vega") is False
+
+
+def test_each_retraining_run_opens_its_own_pull_request_branch():
+    """CML names the branch after main's commit: while main stood still, a later run found an
+    earlier run's branch, pushed nothing, and put the new model's report on a PR of the old
+    files (a new PR of that branch when the old one was closed)."""
+    [create] = [
+        s["run"] for s in workflow_steps("retrain.yml") if "cml pr create" in s.get("run", "")
+    ]
+    assert '--branch="retrain/run-${GITHUB_RUN_ID}"' in create
