@@ -127,3 +127,10 @@ def test_each_retraining_run_opens_its_own_pull_request_branch():
         s["run"] for s in workflow_steps("retrain.yml") if "cml pr create" in s.get("run", "")
     ]
     assert '--branch="retrain/run-${GITHUB_RUN_ID}"' in create
+
+
+def test_ci_cancels_superseded_runs_of_pull_requests_only():
+    """`cancel-in-progress: true` cancelled main's run of a commit when the next one was pushed:
+    a commit on main could end with no test result at all."""
+    concurrency = load("ci.yml")["concurrency"]
+    assert concurrency["cancel-in-progress"] == "${{ github.event_name == 'pull_request' }}"
