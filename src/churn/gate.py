@@ -47,10 +47,12 @@ def gate_failure(row: MetricRow | None, key: str, tolerance: float) -> str | Non
 
 
 def check_gate(rows: Sequence[MetricRow], tolerances: Mapping[str, float]) -> GateResult:
-    """Apply every tolerance; a base without metrics passes, as there is nothing to fall behind."""
-    if not has_base(list(rows)):
-        return GateResult([], compared=False)
+    """Apply every tolerance; a base without the gated metrics (say, it had validation counts but
+    no evaluation yet) passes as a first report, as there is nothing to fall behind."""
     by_key = {row.key: row for row in rows}
+    gated = [by_key[key] for key in tolerances if key in by_key] or list(rows)
+    if not has_base(gated):
+        return GateResult([], compared=False)
     failures = [
         failure
         for key, tolerance in sorted(tolerances.items())
