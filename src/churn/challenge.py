@@ -29,7 +29,7 @@ from churn.evaluate import classification_metrics, slice_masks
 from churn.gate import check_gate, check_gate_params, headline, load_gate_params
 from churn.params import PARAMS_FILE, GateParams, load_section
 from churn.revision_files import exists_at_rev
-from churn.revisions import check_revision, stale_stages
+from churn.revisions import check_revision, require_reproduced
 from churn.scoring import check_chunk, model_input, probabilities
 from churn.tables import read_parquet, writing
 
@@ -152,11 +152,8 @@ def labelled_rows(path: str, artifacts: Artifacts) -> tuple[pd.DataFrame, np.nda
 def run(args: argparse.Namespace) -> tuple[Challenge | None, dict[str, str]]:
     """Score the test rows with both models; None when the base has no model."""
     challenger = load_workspace(Path(args.model), Path(args.features), args.params)
-    if stale := stale_stages():  # e.g. after make next-month, before dvc repro
-        raise ChurnError(
-            f"the workspace is not reproduced (dvc status: {', '.join(stale)} out of date): run "
-            "`dvc repro` first, so that the challenger is the model of its data, code and params"
-        )
+    # e.g. after make next-month, before dvc repro
+    require_reproduced("so that the challenger is the model of its data, code and params")
     versions = {"challenger": challenger.version}
     if not exists_at_rev(args.model, args.base):
         return None, versions

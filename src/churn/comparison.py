@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,6 +114,23 @@ def format_value(value: Any) -> str:
     if number is None:
         return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
     return str(int(number)) if number.is_integer() else f"{number:.4f}"
+
+
+def format_param(value: Any) -> str:
+    """A param as params.yaml has it: numbers unrounded (a 1e-06 threshold is not 0.0000), an
+    empty text visible, and `|` escaped so that a slice query cannot split the table row."""
+    if value is None:
+        return "—"
+    text = (value or '""') if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+    return text.replace("|", "\\|")
+
+
+def capped_list(items: Sequence[str], limit: int, where: str, separator: str = ", ") -> str:
+    """At most `limit` items, then how many more and where all of them are: a source that gains
+    thousands of columns or categories must not push the report past a comment's size."""
+    shown = separator.join(items[:limit])
+    more = len(items) - limit
+    return f"{shown} … and {more:,} more (all in `{where}`)" if more > 0 else shown
 
 
 def format_change(value: float | None, percent: bool = False, count: bool = False) -> str:

@@ -20,7 +20,7 @@ from churn.comparison import (
 )
 from churn.errors import ChurnError, CliParser, did_you_mean, run_cli
 from churn.params import PARAMS_FILE, GateParams, load_section
-from churn.revisions import check_revision, metrics_diff
+from churn.revisions import check_revision, metrics_diff, require_reproduced
 
 TITLES = {"roc_auc": "ROC AUC", "pr_auc": "PR AUC", "log_loss": "log loss"}
 
@@ -48,10 +48,12 @@ def gate_failure(row: MetricRow | None, key: str, tolerance: float) -> str | Non
 
 
 def check_gate(rows: Sequence[MetricRow], tolerances: Mapping[str, float]) -> GateResult:
-    """Apply every tolerance; a base without metrics passes, as there is nothing to fall behind."""
-    if not has_base(list(rows)):
-        return GateResult([], compared=False)
+    """Apply every tolerance; a base without the gated metrics (say, it had validation counts but
+    no evaluation yet) passes as a first report, as there is nothing to fall behind."""
     by_key = {row.key: row for row in rows}
+    gated = [by_key[key] for key in tolerances if key in by_key] or list(rows)
+    if not has_base(gated):
+        return GateResult([], compared=False)
     failures = [
         failure
         for key, tolerance in sorted(tolerances.items())
@@ -123,6 +125,14 @@ def verdict(rows: Sequence[MetricRow], params: GateParams, base: str) -> str:
     return f"{lead}, no metric worse than its tolerance"
 
 
+def compared_rows(base: str, new: str | None, params: GateParams, source: str) -> list[MetricRow]:
+    """The metrics of base and new, once the gate's params (from source) are known to apply."""
+    rows = metric_rows(metrics_diff(base, new))
+    where = f"the metrics of `{base}` or {f'`{new}`' if new else 'the workspace'}"
+    check_gate_params(rows, params, source, where)
+    return rows
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = CliParser(prog="churn.gate", description=__doc__)
     parser.add_argument("--base", required=True, help="git revision to compare against")
@@ -135,9 +145,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     params = load_gate_params(args.params)
     check_revision(args.base)
-    rows = metric_rows(metrics_diff(args.base, args.new))
-    where = f"the metrics of `{args.base}` or {f'`{args.new}`' if args.new else 'the workspace'}"
-    check_gate_params(rows, params, str(args.params), where)
+    if args.new is None:  # its metrics would be those of the last dvc repro
+        require_reproduced("so that the gate judges the metrics of its data, code and params")
+    rows = compared_rows(args.base, args.new, params, str(args.params))
     print(verdict(rows, params, args.base))
     if not check_gate(rows, params.tolerances).passed:
         sys.exit(1)

@@ -12,14 +12,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from churn.comparison import MetricRow, metric_rows, param_rows
+from churn.comparison import MetricRow, param_rows
 from churn.errors import ChurnError, CliParser, read_json_object, run_cli
-from churn.gate import load_gate_params, verdict
+from churn.gate import compared_rows, load_gate_params, verdict
 from churn.params import PARAMS_FILE, load_section
 from churn.report_challenge import challenge_section, check_challenge
 from churn.report_markdown import ReportInputs, render_report
 from churn.report_plots import CurveSpec, draw_confusions, draw_curves
-from churn.revisions import check_revision, metrics_diff, params_diff, read_json_at
+from churn.revisions import (
+    check_revision,
+    params_diff,
+    read_json_at,
+    require_reproduced,
+)
 
 PLOTS = "metrics/evaluate/plots/custom"
 CURVES = (
@@ -140,16 +145,26 @@ def read_challenge(path: Path | None) -> tuple[dict | None, list[str]]:
     return read_json_object(path), []
 
 
+def checked_challenge(args: argparse.Namespace) -> tuple[dict | None, list[str]]:
+    """Refuse unknown revisions, a workspace not reproduced and a challenge file of another
+    comparison before anything is written; then the challenge (or what is missing)."""
+    for rev in filter(None, (args.base, args.new)):
+        check_revision(rev)
+    if args.new is None:  # e.g. params edited or make next-month run, not yet dvc repro
+        require_reproduced("so that the report shows the metrics of its data, code and params")
+    challenge, missing = read_challenge(args.challenge)
+    if challenge is not None:
+        check_challenge(challenge, args.challenge, args.base, args.new)
+    return challenge, missing
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     gate = load_gate_params(args.params)
     drift_thresholds = dataclasses.asdict(load_section("drift", args.params))
-    for rev in filter(None, (args.base, args.new)):
-        check_revision(rev)
-    challenge, missing_challenge = read_challenge(args.challenge)
-    if challenge is not None:
-        check_challenge(challenge, args.challenge, args.base, args.new)
-    rows = metric_rows(metrics_diff(args.base, args.new))
+    challenge, missing_challenge = checked_challenge(args)
+    # a misspelt tolerance would pass here and stop `make gate`: refused alike
+    rows = compared_rows(args.base, args.new, gate, str(args.params))
     args.out_dir.mkdir(parents=True, exist_ok=True)
     curves, missing_curves = write_curves(args.base, args.new, args.out_dir)
     confusions, missing_confusion = write_confusions(rows, args.out_dir)

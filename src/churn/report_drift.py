@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from churn.comparison import format_value
+from churn.comparison import capped_list, format_value
 from churn.drift_decision import drifted_on, effect
 from churn.params import DriftParams
 
@@ -103,7 +103,8 @@ def ignored_line(rows: Mapping[str, Mapping[str, Any]], params: DriftParams | No
         keys = over_threshold(row, params)
         changes = [f"{TITLES[key]} {format_value(row.get(key))}" for key in keys]
         named.append(f"`{name}` ({', '.join(changes) or reasons(row, params)})")
-    return "Drifted but not used by the model, so not counted above: " + "; ".join(named)
+    listed = capped_list(named, TOP_DRIFTED, "metrics/drift.json", separator="; ")
+    return f"Drifted but not used by the model, so not counted above: {listed}"
 
 
 def table_header() -> list[str]:

@@ -9,7 +9,9 @@ from typing import Any
 from churn.comparison import (
     MetricRow,
     ParamRow,
+    capped_list,
     format_change,
+    format_param,
     format_value,
     is_count,
     mark,
@@ -17,6 +19,10 @@ from churn.comparison import (
 from churn.report_drift import drift_section
 
 DETAIL_PREFIXES = ("slices.", "confusion.")
+LISTED = 20  # names listed per schema change, the rest counted
+SCHEMA_FILE = "metrics/schema.json"
+# GitHub holds 65,536 characters per comment; CML adds its watermark and the links of the images
+COMMENT_BUDGET = 60_000
 
 
 @dataclass(frozen=True)
@@ -67,7 +73,7 @@ def params_section(rows: Sequence[ParamRow]) -> list[str]:
     if not rows:
         return [*lines, "No params changed.", ""]
     lines += ["| param | base | new |", "|---|---:|---:|"]
-    lines += [f"| {row.key} | {format_value(row.base)} | {format_value(row.new)} |" for row in rows]
+    lines += [f"| {row.key} | {format_param(row.base)} | {format_param(row.new)} |" for row in rows]
     return [*lines, ""]
 
 
@@ -96,10 +102,11 @@ def validation_section(counts: Mapping[str, Any]) -> list[str]:
 def schema_section(schema: Mapping[str, Any]) -> list[str]:
     lines = ["### Schema changes", ""]
     for key in ("added", "missing", "retyped"):
-        names = ", ".join(f"`{name}`" for name in schema.get(key) or []) or "none"
-        lines.append(f"- {key}: {names}")
+        names = [f"`{name}`" for name in schema.get(key) or []]
+        lines.append(f"- {key}: {capped_list(names, LISTED, SCHEMA_FILE) or 'none'}")
     for column, levels in sorted((schema.get("new_categories") or {}).items()):
-        lines.append(f"- new categories in `{column}`: {', '.join(map(str, levels))}")
+        shown = capped_list([str(level) for level in levels], LISTED, SCHEMA_FILE)
+        lines.append(f"- new categories in `{column}`: {shown}")
     return [*lines, ""]
 
 
@@ -119,6 +126,51 @@ def data_section(data: Mapping[str, Any], drift_thresholds: Mapping[str, float])
     return lines
 
 
+def test_rows_note(rows: Sequence[MetricRow], base: str, new: str) -> list[str]:
+    """A warning when the two revisions were evaluated on different test rows (their counts or
+    churn rates differ, e.g. after new data): each metric's change is then as much the rows as
+    the model, and only `make challenge` compares the models on the same rows."""
+    split = {row.key: row for row in rows if row.key in ("test.rows", "test.churn_rate")}
+    if not any(row.change for row in split.values()):  # None (one side only) or 0: no evidence
+        return []
+    counts = {side: getattr(split.get("test.rows"), side, None) for side in ("base", "new")}
+    rates = {side: getattr(split.get("test.churn_rate"), side, None) for side in ("base", "new")}
+    sides = {
+        side: f"{format_value(counts[side])} test rows (churn rate {format_value(rates[side])})"
+        for side in ("base", "new")
+    }
+    return [
+        f"**Different test rows:** the metrics of `{base}` are on {sides['base']}, those of "
+        f"`{new}` on {sides['new']}: each change below is as much the data as the model; "
+        "`make challenge` scores both models on the same rows.",
+        "",
+    ]
+
+
+def fit_comment(lines: list[str], budget: int = COMMENT_BUDGET) -> list[str]:
+    """The lines that fit in `budget` characters, closing a folded table cut open, then a line
+    saying where the rest is: GitHub refuses a longer comment, and the CML step failed."""
+    total = sum(len(line) + 1 for line in lines)
+    if total <= budget:
+        return lines
+    kept: list[str] = []
+    room = budget - 400  # the closing tags and the note below
+    for line in lines:
+        room -= len(line) + 1
+        if room < 0:
+            break
+        kept.append(line)
+    unclosed = sum(line.startswith("<details>") for line in kept) - kept.count("</details>")
+    return [
+        *kept,
+        *["", "</details>"] * unclosed,
+        "",
+        f"**Cut here:** the report has {total:,} characters, more than a pull-request comment "
+        "holds (65,536); `dvc metrics diff BASE --all` and `dvc params diff BASE` list every "
+        "change.",
+    ]
+
+
 def render_report(inputs: ReportInputs) -> str:
     """The whole report.md."""
     lines = [
@@ -126,7 +178,8 @@ def render_report(inputs: ReportInputs) -> str:
         "",
         f"**Verdict:** {inputs.verdict}",
         "",
-        *inputs.challenge,
+        # with a challenge the verdict is on the same rows, and its section says so
+        *(inputs.challenge or test_rows_note(inputs.metrics, inputs.base, inputs.new)),
         *metrics_section(inputs.metrics),
         *params_section(inputs.params),
         *plots_section(inputs.images),
@@ -134,4 +187,4 @@ def render_report(inputs: ReportInputs) -> str:
     ]
     if inputs.missing:
         lines += ["## Not available", "", *[f"- {item}" for item in inputs.missing], ""]
-    return "\n".join(lines).rstrip() + "\n"
+    return "\n".join(fit_comment(lines)).rstrip() + "\n"

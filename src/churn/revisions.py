@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +44,19 @@ def check_revision(rev: str) -> None:
         )
 
 
+def dvc_executable() -> str:
+    """The dvc installed beside this Python (the venv's, on PATH or not), else PATH's."""
+    beside = Path(sys.executable).parent / "dvc"
+    return str(beside) if beside.is_file() else "dvc"
+
+
 def _dvc_json(*args: str) -> dict[str, Any]:
-    result = subprocess.run(["dvc", *args, "--json"], capture_output=True, text=True)
+    try:
+        result = subprocess.run([dvc_executable(), *args, "--json"], capture_output=True, text=True)
+    except FileNotFoundError:
+        raise ChurnError(
+            "dvc: not installed beside this Python nor on PATH (run `make install`)"
+        ) from None
     if result.returncode != 0:
         message = (result.stderr.strip().splitlines() or ["no output"])[-1]
         raise ChurnError(f"dvc {' '.join(args)} failed: {message}")
@@ -54,6 +66,16 @@ def _dvc_json(*args: str) -> dict[str, Any]:
 def stale_stages() -> list[str]:
     """The stages `dvc status` finds out of date in the workspace (none once reproduced)."""
     return sorted(_dvc_json("status"))
+
+
+def require_reproduced(why: str) -> None:
+    """Refuse a workspace `dvc status` finds out of date (params, code or data edited without
+    `dvc repro`): its model and metrics are not those of what it holds."""
+    if stale := stale_stages():
+        raise ChurnError(
+            f"the workspace is not reproduced (dvc status: {', '.join(stale)} out of date): run "
+            f"`dvc repro` first, {why}"
+        )
 
 
 def _revs(base: str, new: str | None) -> list[str]:

@@ -67,6 +67,17 @@ def test_a_base_without_metrics_passes_and_says_so():
     )
 
 
+def test_a_base_with_other_metrics_but_none_gated_is_a_first_report():
+    """A base with validation counts but no evaluation yet: the verdict said "no metric worse
+    than its tolerance", as if the new model's metrics had been compared with something."""
+    counts = MetricRow("metrics/validation.json", "rows_in", 100, 100)
+    metrics = [counts, *rows(roc_auc=(None, 0.8), pr_auc=(None, 0.5))]
+    assert not check_gate(metrics, PARAMS.tolerances).compared
+    assert verdict(metrics, PARAMS, "main").endswith(
+        "first report: the base `main` has no metrics to compare against"
+    )
+
+
 def test_missing_headline_is_stated():
     assert verdict(rows(pr_auc=(0.5, 0.5)), PARAMS, "main").startswith("ROC AUC not reported, ")
 

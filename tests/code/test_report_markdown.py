@@ -64,6 +64,50 @@ def test_first_report_without_base_metrics_plots_or_params():
     assert "## Not available\n\n- ROC curve (test): `roc.json` missing in base" in text
 
 
+def test_params_are_shown_as_written_not_rounded():
+    """The params table rounded like metrics: a drift threshold of 1e-06 read 0.0000, a learning
+    rate of 5e-05 read 0.0001; an empty text was a blank cell, and a slice query's `|` split
+    its row into extra columns."""
+    rows = [
+        ParamRow("params.yaml", "drift.psi", 0.2, 1e-06),
+        ParamRow("params.yaml", "train.learning_rate", 0.05, 5e-05),
+        ParamRow("params.yaml", "ingest.files", "*.csv", ""),
+        ParamRow("params.yaml", "evaluate.slices.at_risk", None, "a < 3 | b == 'x'"),
+        ParamRow("params.yaml", "train.balance_classes", True, False),
+    ]
+    text = render_report(inputs(params=rows))
+    assert "| drift.psi | 0.2 | 1e-06 |" in text
+    assert "| train.learning_rate | 0.05 | 5e-05 |" in text
+    assert '| ingest.files | *.csv | "" |' in text
+    assert "| evaluate.slices.at_risk | — | a < 3 \\| b == 'x' |" in text
+    assert "| train.balance_classes | true | false |" in text
+
+
+def test_metrics_on_different_test_rows_are_flagged_under_the_verdict():
+    """New data (`make next-month`) moves the test split to a newer month: the report compared
+    June's metrics with July's and said only "no metric worse than its tolerance"."""
+    split = [
+        MetricRow(FILE, "test.rows", 20223, 20288),
+        MetricRow(FILE, "test.churn_rate", 0.1579, 0.1608),
+    ]
+    text = render_report(inputs(metrics=[*inputs().metrics, *split]))
+    assert text.split("\n")[4] == (
+        "**Different test rows:** the metrics of `origin/main` are on 20223 test rows (churn rate "
+        "0.1579), those of `workspace` on 20288 test rows (churn rate 0.1608): each change below "
+        "is as much the data as the model; `make challenge` scores both models on the same rows."
+    )
+    same = [
+        MetricRow(FILE, "test.rows", 20223, 20223),
+        MetricRow(FILE, "test.churn_rate", 0.2, 0.2),
+    ]
+    first = [MetricRow(FILE, "test.rows", None, 20223)]
+    for rows in (same, first):
+        assert "Different test rows" not in render_report(inputs(metrics=rows))
+    # with both models scored on the same rows, the challenge section leads instead
+    challenged = render_report(inputs(metrics=split, challenge=["## Champion and challenger"]))
+    assert "Different test rows" not in challenged
+
+
 def test_no_metrics_at_all_is_stated():
     assert "No metrics found in either revision." in render_report(inputs(metrics=[]))
 
@@ -183,3 +227,39 @@ def test_drift_table_is_cut_at_the_top_ten_saying_so():
     text = drift_report(features)
     assert list(rows_of(text)) == [f"f{i:02}" for i in range(11, 1, -1)]
     assert "12 of the 12 features the model uses drifted (the 10 with the largest" in text
+
+
+def test_a_source_with_thousands_of_new_columns_and_categories_is_summarised():
+    """Every added column, new category and drifted ignored column was listed: a wide source
+    made a report GitHub refuses as a comment (65,536 characters), and the CML step failed."""
+    wide = [f"extra_column_{index:04d}" for index in range(3000)]
+    schema = {"added": wide, "missing": [], "retyped": [], "new_categories": {"city": wide}}
+    ignored = numeric(0.0, 0.0, 0.5) | {"ignored_column": True}
+    drift = {"drift": False, "reason": "", "features": dict.fromkeys(wide, ignored)}
+    data = {"schema": schema, "drift": drift}
+    text = render_report(inputs(data=data, drift_thresholds=THRESHOLDS))
+    assert len(text) < 10_000
+    shown = ", ".join(f"`extra_column_{index:04d}`" for index in range(20))
+    assert f"- added: {shown} … and 2,980 more (all in `metrics/schema.json`)" in text
+    assert "- new categories in `city`: extra_column_0000, " in text
+    assert "extra_column_0019 … and 2,980 more (all in `metrics/schema.json`)" in text
+    assert (
+        "`extra_column_0009` (Wasserstein 0.5000) … and 2,990 more (all in `metrics/drift.json`)"
+    ) in text
+
+
+def test_a_report_longer_than_a_comment_is_cut_saying_so():
+    """Hundreds of slices: the report must still fit in one pull-request comment."""
+    slices = [
+        MetricRow(FILE, f"slices.segment_{index:04d}.{name}", 0.5, 0.6)
+        for index in range(400)
+        for name in ("roc_auc", "pr_auc", "log_loss", "brier", "f1", "precision", "recall")
+    ]
+    text = render_report(inputs(metrics=[*inputs().metrics, *slices]))
+    assert len(text) <= 60_000
+    assert text.startswith("# Model report: `workspace` vs `origin/main`\n\n**Verdict:** ")
+    assert text.count("<details>") == text.count("</details>") == 1
+    assert text.rstrip().endswith(
+        "**Cut here:** the report has 221,543 characters, more than a pull-request comment holds "
+        "(65,536); `dvc metrics diff BASE --all` and `dvc params diff BASE` list every change."
+    )

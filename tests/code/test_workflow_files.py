@@ -66,6 +66,17 @@ def test_retrain_comments_with_an_explicit_target():
     assert '--target="pr/${PR_NUMBER}"' in posting[1]
 
 
+def test_the_retraining_pull_request_waits_for_a_person_to_merge_it():
+    """`cml pr create --merge/--rebase/--squash` asks GitHub to auto-merge the PR and, on a
+    branch without protection rules, merges it at once: the retrained model reached main
+    before its report was posted or anyone read it."""
+    [create] = [
+        s["run"] for s in workflow_steps("retrain.yml") if "cml pr create" in s.get("run", "")
+    ]
+    flags = set(re.findall(r"--[\w-]+", create))
+    assert not flags & {"--merge", "--auto-merge", "--rebase", "--squash"}, create
+
+
 def test_ci_builds_the_image_and_smoke_tests_it_after_reproducing_the_model():
     """GitHub's runners have the Docker engine our machines lack: the image is built there from
     the model `make repro` leaves, and docker/smoke.sh runs it."""
@@ -74,3 +85,52 @@ def test_ci_builds_the_image_and_smoke_tests_it_after_reproducing_the_model():
         "make repro",
         "make docker-smoke",
     ]
+
+
+def test_the_comment_is_posted_only_where_the_token_may_write():
+    """A fork's (or Dependabot's) pull request gets a read-only GITHUB_TOKEN: `cml comment`
+    failed with 403, the job went red and `make gate` never ran. The step is skipped there;
+    the report stays on the summary page, and the gate runs."""
+    steps = workflow_steps("pr-report.yml")
+    [post] = [step for step in steps if is_posting(step)]
+    condition = " ".join(post.get("if", "").split())
+    assert "github.event.pull_request.head.repo.full_name == github.repository" in condition
+    assert "github.actor != 'dependabot[bot]'" in condition
+    names = [step.get("run", "") for step in steps]
+    assert names.index("make report-summary") < names.index(post["run"])
+    assert names.index("make gate") > names.index(post["run"])
+
+
+def test_the_report_and_gate_compare_with_the_branch_the_pull_request_goes_into():
+    """`make report BASE=origin/main` compared a pull request into another branch with main: its
+    params table listed that branch's changes too, and the gate judged them."""
+    job = load("pr-report.yml")["jobs"]["report"]
+    assert job["env"] == {"BASE": "origin/${{ github.base_ref }}"}
+    runs = [step.get("run", "") for step in job["steps"]]
+    assert "make report" in runs and "make gate" in runs
+    assert not [run for run in runs if "BASE=" in run]
+
+
+@pytest.mark.parametrize("name", ["pr-report.yml", "retrain.yml"])
+def test_cml_is_set_up_without_the_vega_tools(name):
+    """setup-cml@v2 npm-installs canvas and vega globally unless told not to: native builds
+    for plots CML never draws here (the report's PNGs are matplotlib's)."""
+    [setup] = [s for s in workflow_steps(name) if s.get("uses") == "iterative/setup-cml@v2"]
+    assert setup.get("with", {}).get("vega") is False
+
+
+def test_each_retraining_run_opens_its_own_pull_request_branch():
+    """CML names the branch after main's commit: while main stood still, a later run found an
+    earlier run's branch, pushed nothing, and put the new model's report on a PR of the old
+    files (a new PR of that branch when the old one was closed)."""
+    [create] = [
+        s["run"] for s in workflow_steps("retrain.yml") if "cml pr create" in s.get("run", "")
+    ]
+    assert '--branch="retrain/run-${GITHUB_RUN_ID}"' in create
+
+
+def test_ci_cancels_superseded_runs_of_pull_requests_only():
+    """`cancel-in-progress: true` cancelled main's run of a commit when the next one was pushed:
+    a commit on main could end with no test result at all."""
+    concurrency = load("ci.yml")["concurrency"]
+    assert concurrency["cancel-in-progress"] == "${{ github.event_name == 'pull_request' }}"

@@ -55,7 +55,7 @@ def test_pr_report_steps_run_in_order(pr_run):
         "Install",
         "Pull cached data and models (skipped without remote credentials, e.g. on forks)",
         "Reproduce the pipeline",
-        "Build the report against main",
+        "Build the report against the base branch",
         "Show the report on the run's summary page",
     ]
     assert [s for _, s, _ in statuses if s.startswith("skipped")] == ["skipped-uses"] * 3 + [
