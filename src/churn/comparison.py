@@ -43,10 +43,15 @@ class ParamRow:
     new: Any
 
 
+# the training split's own fit (dvclive's train.auc, train.logloss): lower can mean less
+# overfitting, so it is shown, never judged better or worse
+IN_SAMPLE = "train."
+
+
 def direction(key: str) -> int:
     """+1 when higher is better, -1 when lower is better, 0 for neutral counts and rates."""
     name = key.rsplit(".", 1)[-1]
-    if key.startswith("confusion."):
+    if key.startswith(IN_SAMPLE) or key.startswith("confusion."):
         return 0
     if name in HIGHER_IS_BETTER or name.endswith("_auc"):
         return 1
@@ -68,7 +73,7 @@ def mark(row: MetricRow) -> str:
         return "removed"
     gain = improvement(row)
     if gain is None:
-        return ""
+        return "in-sample" if row.key.startswith(IN_SAMPLE) else ""
     if f"{gain:+.4f}" in ("+0.0000", "-0.0000"):  # as format_change shows it: no "+0.0000 better"
         return "= same"
     return "✅ better" if gain > 0 else "❌ worse"

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from churn.comparison import (
+    IN_SAMPLE,
     MetricRow,
     direction,
     format_change,
@@ -82,7 +83,8 @@ def tolerance_problem(key: str, known: Sequence[str], where: str) -> str | None:
     if key not in known:
         return f"gate.tolerances.{key}: no such metric in {where}{did_you_mean(key, known)}"
     if direction(key) == 0:
-        return f"gate.tolerances.{key}: a count or rate, neither better nor worse: none applies"
+        kind = "an in-sample metric" if key.startswith(IN_SAMPLE) else "a count or rate"
+        return f"gate.tolerances.{key}: {kind}, neither better nor worse: none applies"
     return None
 
 

@@ -33,7 +33,8 @@ def row(key: str, base: float | None, new: float | None) -> MetricRow:
         ("test.precision_top", 1),
         ("valid.auc", 1),
         ("test.log_loss", -1),
-        ("train.logloss", -1),
+        ("train.logloss", 0),  # in-sample: the training split's own fit
+        ("train.auc", 0),
         ("test.brier", -1),
         ("valid_log_loss", -1),  # the saved model's, next to valid_roc_auc
         ("test.rows", 0),
@@ -52,6 +53,8 @@ def test_improvement_and_regression_are_marked_by_direction():
     assert mark(row("test.log_loss", 0.45, 0.40)) == "✅ better"
     assert mark(row("test.brier", 0.14, 0.15)) == "❌ worse"
     assert mark(row("test.rows", 100, 120)) == ""
+    # a lower training-split AUC beside a higher test AUC is less overfitting, not worse
+    assert mark(row("train.auc", 0.92, 0.84)) == "in-sample"
     assert mark(row("test.f1", 0.5, 0.5)) == "= same"
     # a change the table shows as +0.0000 or -0.0000 is no better or worse there
     assert mark(row("test.pr_auc", 0.485463, 0.485513)) == "= same"

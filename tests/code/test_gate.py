@@ -95,6 +95,9 @@ def test_a_misspelt_or_neutral_tolerance_is_refused_naming_it():
     check_gate_params(metrics, GateParams("test.roc_auc", {"test.roc_auc": 0.01}), "p.yaml", "m")
     unchecked = GateParams("test.roc_au", {"test.roc_au": 0.01})
     check_gate_params([], unchecked, "p.yaml", "main")  # no metrics yet: unchecked
+    fitted = [MetricRow("metrics/train/metrics.json", "train.auc", 0.92, 0.84)]
+    with pytest.raises(ChurnError, match="train.auc: an in-sample metric, neither better nor"):
+        check_gate_params(fitted, GateParams("train.auc", {"train.auc": 0.01}), "p.yaml", "m")
 
 
 def test_a_misspelt_headline_is_refused_naming_it():
