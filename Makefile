@@ -71,8 +71,8 @@ WORKFLOWS := .github/workflows/ci.yml .github/workflows/pr-report.yml .github/wo
 report: $(STAMP) ## Write report/report.md and PNG plots: the workspace against BASE (default origin/main); CHALLENGE=report/challenge.json adds make challenge's section
 	$(BIN)/python -m churn.report --base $(BASE) --out-dir $(REPORT_DIR) $(if $(CHALLENGE),--challenge $(CHALLENGE))
 
-report-summary: ## Append report/report.md to the run summary page (GITHUB_STEP_SUMMARY)
-	cat $(REPORT_DIR)/report.md >> "$${GITHUB_STEP_SUMMARY:?GITHUB_STEP_SUMMARY is not set}"
+report-summary: ## Append the report, its images named, to the run summary page (GITHUB_STEP_SUMMARY)
+	cat $(REPORT_DIR)/summary.md >> "$${GITHUB_STEP_SUMMARY:?GITHUB_STEP_SUMMARY is not set}"
 
 gate: $(STAMP) ## Quality gate: make exits 2 (python -m churn.gate: 1) when a metric is worse than on BASE by more than its tolerance
 	$(BIN)/python -m churn.gate --base $(BASE)

@@ -17,7 +17,7 @@ from churn.errors import ChurnError, CliParser, read_json_object, run_cli
 from churn.gate import compared_rows, load_gate_params, verdict
 from churn.params import PARAMS_FILE, load_section
 from churn.report_challenge import challenge_section, check_challenge
-from churn.report_markdown import ReportInputs, render_report
+from churn.report_markdown import ReportInputs, render_report, without_images
 from churn.report_plots import CurveSpec, draw_confusions, draw_curves
 from churn.revisions import (
     check_revision,
@@ -182,7 +182,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         drift_thresholds=drift_thresholds,
         challenge=challenge_section(challenge) if challenge else [],
     )
-    (args.out_dir / "report.md").write_text(render_report(inputs), encoding="utf-8")
+    report = render_report(inputs)
+    (args.out_dir / "report.md").write_text(report, encoding="utf-8")
+    (args.out_dir / "summary.md").write_text(without_images(report), encoding="utf-8")
     print(f"churn.report: wrote {args.out_dir / 'report.md'}: {inputs.verdict}")
 
 

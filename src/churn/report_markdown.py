@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -188,3 +189,10 @@ def render_report(inputs: ReportInputs) -> str:
     if inputs.missing:
         lines += ["## Not available", "", *[f"- {item}" for item in inputs.missing], ""]
     return "\n".join(fit_comment(lines)).rstrip() + "\n"
+
+
+def without_images(report: str) -> str:
+    """The report for the run's summary page, which cannot show report.md's images (relative
+    links to files CML uploads only for the comment): each image named instead."""
+    image = re.compile(r"^!\[([^\]]*)\]\([^)]*\)$", re.MULTILINE)
+    return image.sub(r"*\1: a plot, shown in the pull-request comment*", report)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from churn.comparison import MetricRow, ParamRow
-from churn.report_markdown import ReportInputs, render_report
+from churn.report_markdown import ReportInputs, render_report, without_images
 
 FILE = "metrics/evaluate/metrics.json"
 THRESHOLDS = {  # params.yaml's drift section
@@ -47,6 +47,16 @@ def test_report_has_verdict_tables_params_and_relative_images():
     assert "| train.max_depth | 4 | 2 |" in text
     assert "![ROC curve (test)](roc.png)" in text
     assert "## Data" not in text and "## Not available" not in text
+
+
+def test_the_summary_page_names_the_images_it_cannot_show():
+    """The run's summary page showed report.md's relative image links as broken images."""
+    text = render_report(inputs(images={"ROC curve (test)": "roc.png", "Calibration": "c.png"}))
+    summary = without_images(text)
+    assert "![" not in summary and "roc.png" not in summary
+    assert "*ROC curve (test): a plot, shown in the pull-request comment*" in summary
+    kept = [line for line in summary.splitlines() if "a plot, shown in" not in line]
+    assert kept == [line for line in text.splitlines() if not line.startswith("![")]
 
 
 def test_first_report_without_base_metrics_plots_or_params():
