@@ -31,9 +31,18 @@ def vanished_months(present: pd.Series, months: pd.Series) -> list[str]:
     return vanished
 
 
-def vanished_columns(frame, contract: Contract, months: pd.Series) -> dict[str, list[str]]:
-    """Each contract feature column that vanished, with the snapshots it vanished from."""
-    names = [c.name for c in contract.columns if c.role == "feature" and c.name in frame.columns]
+def feature_names(frame, contract: Contract, policies: Policies, data: DataParams) -> list[str]:
+    """The columns the model may train on: the contract's features and, under
+    contract.new_column: include, the columns outside it (validate keeps them as features)."""
+    names = [column.name for column in contract.columns if column.role == "feature"]
+    if policies.new_column == "include":
+        roles = {data.target, data.id, data.timestamp}
+        names += [str(n) for n in frame.columns if n not in contract.names() and n not in roles]
+    return [name for name in names if name in frame.columns]
+
+
+def vanished_columns(frame, names: list[str], months: pd.Series) -> dict[str, list[str]]:
+    """Each of the named columns that vanished, with the snapshots it vanished from."""
     found = {name: vanished_months(frame[name].notna(), months) for name in names}
     return {name: snapshots for name, snapshots in found.items() if snapshots}
 
@@ -53,7 +62,7 @@ def arrivals(frame, contract: Contract, months: pd.Series, snapshot: str) -> lis
 def check_vanished(
     frame, contract: Contract, policies: Policies, data: DataParams, where: str
 ) -> list[str]:
-    """The contract columns that vanished from a snapshot (a calendar month of data.timestamp),
+    """The feature columns that vanished from a snapshot (a calendar month of data.timestamp),
     which contract.missing_column: impute keeps as missing there (reported); under fail, a
     ChurnError naming each with its snapshots, and the columns new in the first one (a rename's
     likely new name)."""
@@ -61,7 +70,7 @@ def check_vanished(
         return []
     stamps = coerce_in(frame[data.timestamp], "datetime", where).values
     months = snapshot_months(stamps).set_axis(frame.index)  # grouped by as a Series: fast
-    vanished = vanished_columns(frame, contract, months)
+    vanished = vanished_columns(frame, feature_names(frame, contract, policies, data), months)
     if not vanished or policies.missing_column != "fail":
         return sorted(vanished)
     named = "; ".join(f"'{name}' in {', '.join(gone)}" for name, gone in vanished.items())
@@ -69,7 +78,7 @@ def check_vanished(
     new = arrivals(frame, contract, months, first)
     hint = f"; new in {first}: {listing([repr(n) for n in new])}" if new else ""
     raise ChurnError(
-        f"{where}: contract column(s) with no value in a snapshot after months with values "
+        f"{where}: feature column(s) with no value in a snapshot after months with values "
         f"(missing from that month's file, dropped or renamed?): {named}{hint} "
         "(contract.missing_column: fail)"
     )

@@ -331,7 +331,7 @@ def test_a_column_gone_from_the_newest_month_follows_contract_missing_column(tmp
     params = setup(tmp_path, "contracts/strict.yaml")
     write_visits(tmp_path, list(range(30)), list(range(30)), renamed=True)
     expected = (
-        f"{tmp_path / 'in.parquet'}: contract column(s) with no value in a snapshot after months "
+        f"{tmp_path / 'in.parquet'}: feature column(s) with no value in a snapshot after months "
         "with values (missing from that month's file, dropped or renamed?): 'visits' in 2026-02; "
         "new in 2026-02: 'visit_count' (contract.missing_column: fail)"
     )
@@ -358,3 +358,17 @@ def test_a_column_arriving_late_or_sparse_is_not_gone(tmp_path, monkeypatch, jan
     write_visits(tmp_path, january, february)
     assert run(tmp_path, params)["rows_valid"] == 60
     assert json.loads((tmp_path / "schema.out").read_text())["missing"] == []
+
+
+def test_an_included_new_column_gone_from_a_month_is_missing_too(tmp_path, monkeypatch):
+    """Under contract.new_column: include the model trains on a column outside the contract,
+    and batch scoring refuses a file without it: a month lacking it passed validate."""
+    monkeypatch.chdir(tmp_path)
+    params = setup(tmp_path, "contracts/strict.yaml")
+    write_visits(tmp_path, list(range(30)), [None] * 30)
+    (tmp_path / "contracts" / "strict.yaml").write_text(STRICT.to_yaml())  # without visits
+    settings = yaml.safe_load(params.read_text())
+    settings["contract"]["new_column"] = "include"
+    params.write_text(yaml.safe_dump(settings))
+    with pytest.raises(ChurnError, match=r"with values \(.*\): 'visits' in 2026-02 \(contract"):
+        run(tmp_path, params)
