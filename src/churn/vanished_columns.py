@@ -31,7 +31,9 @@ def vanished_months(present: pd.Series, months: pd.Series) -> list[str]:
     return vanished
 
 
-def feature_names(frame, contract: Contract, policies: Policies, data: DataParams) -> list[str]:
+def feature_names(
+    frame: pd.DataFrame, contract: Contract, policies: Policies, data: DataParams
+) -> list[str]:
     """The columns the model may train on: the contract's features and, under
     contract.new_column: include, the columns outside it (validate keeps them as features)."""
     names = [column.name for column in contract.columns if column.role == "feature"]
@@ -41,13 +43,17 @@ def feature_names(frame, contract: Contract, policies: Policies, data: DataParam
     return [name for name in names if name in frame.columns]
 
 
-def vanished_columns(frame, names: list[str], months: pd.Series) -> dict[str, list[str]]:
+def vanished_columns(
+    frame: pd.DataFrame, names: list[str], months: pd.Series
+) -> dict[str, list[str]]:
     """Each of the named columns that vanished, with the snapshots it vanished from."""
     found = {name: vanished_months(frame[name].notna(), months) for name in names}
     return {name: snapshots for name, snapshots in found.items() if snapshots}
 
 
-def arrivals(frame, contract: Contract, months: pd.Series, snapshot: str) -> list[str]:
+def arrivals(
+    frame: pd.DataFrame, contract: Contract, months: pd.Series, snapshot: str
+) -> list[str]:
     """Columns outside the contract whose first values are in snapshot (a rename's new name)."""
     inside = months.eq(pd.Period(snapshot, freq="M")).to_numpy()
     return [
@@ -60,7 +66,7 @@ def arrivals(frame, contract: Contract, months: pd.Series, snapshot: str) -> lis
 
 
 def check_vanished(
-    frame, contract: Contract, policies: Policies, data: DataParams, where: str
+    frame: pd.DataFrame, contract: Contract, policies: Policies, data: DataParams, where: str
 ) -> list[str]:
     """The feature columns that vanished from a snapshot (a calendar month of data.timestamp),
     which contract.missing_column: impute keeps as missing there (reported); under fail, a
