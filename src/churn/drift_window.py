@@ -1,4 +1,5 @@
-"""Which rows the drift stage compares: the newest month against the model's training window."""
+"""Which rows the drift stage compares: the newest month against the latest month (or months, to
+make drift.min_rows rows) of the model's training window."""
 
 from __future__ import annotations
 
@@ -24,17 +25,28 @@ def newest_unlabelled(frame: pd.DataFrame, target: str, newest: np.ndarray) -> b
 
 
 def split_window(
-    frame: pd.DataFrame, data: DataParams, where: str
+    frame: pd.DataFrame, data: DataParams, where: str, min_rows: int
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Training window and the newest snapshot, snapshots being calendar months of
-    data.timestamp. split tests on the latest labelled month and trains on those before it, and
-    validate sets an unlabelled newest month apart (to score), so then the window is the labelled
-    months before the test month."""
+    """The reference and the newest snapshot, snapshots being calendar months of data.timestamp.
+    split tests on the latest labelled month and trains on those before it (validate sets an
+    unlabelled newest month apart, to score), and the reference is the latest of those training
+    months: with a steady trend the newest month differed ever more from the average of all of
+    them, so the drift re-flagged right after every retraining, which could never clear it."""
     months = snapshot_months(coerce_in(frame[data.timestamp], "datetime", where).values)
     newest = months.eq(months.max()).to_numpy(dtype=bool)
     unlabelled = newest_unlabelled(frame, data.target, newest)
     test_month = months[~newest].max() if unlabelled else months.max()
-    return frame[months.lt(test_month).to_numpy(dtype=bool)], frame[newest]
+    window = months.lt(test_month).to_numpy(dtype=bool)
+    latest = latest_months(months[window], min_rows)
+    return frame[window & months.ge(latest).to_numpy(dtype=bool)], frame[newest]
+
+
+def latest_months(window: pd.Series, min_rows: int) -> pd.Period:
+    """The first month of the reference: the latest training month, or as many months back as
+    make drift.min_rows rows (all of them when even they do not)."""
+    rows = window.value_counts().sort_index(ascending=False).cumsum()
+    enough = rows[rows >= min_rows]
+    return enough.index[0] if len(enough) else window.min()
 
 
 def stage_window(frame: pd.DataFrame, params: DriftParams, data: DataParams, where: str = "data"):
@@ -48,7 +60,7 @@ def stage_window(frame: pd.DataFrame, params: DriftParams, data: DataParams, whe
             frame.iloc[:0],
             f"no snapshots to compare (data.timestamp: '{data.timestamp}')",
         )
-    reference, current = split_window(frame, data, where)
+    reference, current = split_window(frame, data, where, params.min_rows)
     if min(len(reference), len(current)) < params.min_rows:
         return (
             reference,
@@ -61,13 +73,13 @@ def stage_window(frame: pd.DataFrame, params: DriftParams, data: DataParams, whe
     return reference, current, None
 
 
-def training_window(frame: pd.DataFrame, data: DataParams, where: str) -> pd.DataFrame:
-    """The snapshots of frame the model was trained on, as the drift stage takes them (see
+def training_window(frame: pd.DataFrame, data: DataParams, where: str, min_rows: int):
+    """The latest snapshots of frame the model was trained on, as the drift stage takes them (see
     split_window): `drift check --training-window` compares a batch with what the stage does."""
     check_data_columns(frame.columns, data, where)
     if not data.timestamp:
         raise ChurnError(f"{where}: no training window without snapshots (data.timestamp: '')")
-    return split_window(frame, data, where)[0]
+    return split_window(frame, data, where, min_rows)[0]
 
 
 def snapshot_names(frame: pd.DataFrame, timestamp: str) -> list[str]:

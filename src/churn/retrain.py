@@ -39,7 +39,7 @@ def advance_months(text: str, where: str = "params.yaml") -> tuple[str, int]:
 
 def newest_snapshot(params: GenerateParams, raw_dir: Path) -> Path:
     """The raw snapshot of the newest month, which `make drift-check` compares with the current
-    model's training window (not with the month before: gradual drift never showed there)."""
+    model's latest training month (not with the month before: gradual drift never showed there)."""
     newest = month_starts(params.start_month, params.months)[-1]
     return raw_dir / f"snapshot_{newest}.csv"
 

@@ -24,6 +24,7 @@ from churn.refused_share import check_refused_share
 from churn.tables import read_parquet, write_parquet, writing
 from churn.type_changes import snapshot_months
 from churn.validation import ValidationResult, apply_contract
+from churn.vanished_columns import check_vanished
 
 # Without data.timestamp an id is one row: several rows per customer are snapshots
 SNAPSHOTS_ADVICE = "several rows per customer, such as monthly snapshots? set data.timestamp"
@@ -116,6 +117,7 @@ def merged_counts(labelled: dict, unlabelled: dict) -> dict:
 def validate(frame, contract, policies, data, where) -> tuple[ValidationResult, ValidationResult]:
     """Labelled rows through the contract; an unlabelled newest snapshot through the contract's
     scoring checks (the label may be missing), returned apart: its valid rows are to score."""
+    vanished = check_vanished(frame, contract, policies, data, where)
     unknown = unlabelled_newest(frame, data, where)
     labelled = apply_contract(frame[~unknown], contract, policies, data, where)
     newest = frame[unknown].drop(columns=data.target)
@@ -123,15 +125,16 @@ def validate(frame, contract, policies, data, where) -> tuple[ValidationResult, 
     result = ValidationResult(
         labelled.valid,
         pd.concat([labelled.rejected, scored.rejected], ignore_index=True),
-        merged_schema(labelled.schema, scored.schema, contract.names()),
+        merged_schema(labelled.schema, scored.schema, contract.names(), vanished),
         merged_counts(labelled.counts, scored.counts),
     )
     return result, scored
 
 
-def merged_schema(labelled: dict, unlabelled: dict, order: list[str]) -> dict:
+def merged_schema(labelled: dict, unlabelled: dict, order: list[str], vanished: list[str]) -> dict:
     """The labelled rows' schema diff, with every column that changed type, and every new
-    category, in either part (the unlabelled snapshot is checked apart), in contract order."""
+    category, in either part (the unlabelled snapshot is checked apart), in contract order;
+    missing: also the columns that vanished from a snapshot (contract.missing_column: impute)."""
     retyped = {*labelled["retyped"], *unlabelled["retyped"]}
     parts = (labelled["new_categories"], unlabelled["new_categories"])
     categories = {
@@ -139,8 +142,9 @@ def merged_schema(labelled: dict, unlabelled: dict, order: list[str]) -> dict:
         for name in order
         if name in parts[0] or name in parts[1]
     }
-    retyped_in_order = [name for name in order if name in retyped]
-    return {**labelled, "retyped": retyped_in_order, "new_categories": categories}
+    missing = list(dict.fromkeys([*labelled["missing"], *vanished]))
+    retyped = [name for name in order if name in retyped]
+    return {**labelled, "missing": missing, "retyped": retyped, "new_categories": categories}
 
 
 def main(argv: Sequence[str] | None = None) -> None:

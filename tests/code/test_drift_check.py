@@ -208,7 +208,7 @@ def test_the_training_window_option_compares_what_the_stage_compares(tmp_path, m
     argv = ["check", "--reference", "customers.parquet", "--training-window"]
     main([*argv, "--current", "newest.parquet", *common, "--out", "check.json"])
     stage, checked = strict_json(tmp_path / "stage.json"), strict_json(tmp_path / "check.json")
-    assert checked["reference_snapshots"] == ["2026-01", "2026-02"]
+    assert checked["reference_snapshots"] == ["2026-02"]  # the latest training month
     assert checked == stage and checked["ignored_columns"] == ["video"]
 
 

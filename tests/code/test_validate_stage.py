@@ -297,3 +297,78 @@ def test_repeated_ids_without_a_timestamp_point_at_data_timestamp(tmp_path, monk
         run(tmp_path, params)
     advice = "several rows per customer, such as monthly snapshots? set data.timestamp"
     assert (advice in str(error.value)) == (not timestamp)
+
+
+VISITS = Contract(
+    [*STRICT.columns, ColumnContract("visits", "feature", "numeric", nullable=True, min=0)]
+)
+
+
+def write_visits(folder: Path, january: list, february: list, renamed: bool = False) -> None:
+    """folder/in.parquet as ingest writes it from two monthly files: 30 customers a month, the
+    February file lacking `visits` when its values are all None (ingest fills the column), and
+    holding them as `visit_count` instead when renamed."""
+    ids = [f"c{k}" for k in range(30)]
+    rows = {"customer_id": ids, "orders": [1] * 30, "churned": [0, 1] * 15}
+    months = [
+        pd.DataFrame(rows | {"visits": january}).assign(month="2026-01-01"),
+        pd.DataFrame(rows | {"visits": [None] * 30 if renamed else february}).assign(
+            month="2026-02-01"
+        ),
+    ]
+    frame = pd.concat(months, ignore_index=True)
+    if renamed:
+        frame["visit_count"] = [None] * 30 + february
+    frame.to_parquet(folder / "in.parquet")
+    (folder / "contracts" / "strict.yaml").write_text(VISITS.to_yaml())
+
+
+def test_a_column_gone_from_the_newest_month_follows_contract_missing_column(tmp_path, monkeypatch):
+    """A month whose file lacks a contract column (renamed upstream) reaches validate as that
+    column all missing: a nullable one passed, with "missing": [], and the model trained and the
+    score stage scored without it, while batch scoring refuses that month's file for it."""
+    monkeypatch.chdir(tmp_path)
+    params = setup(tmp_path, "contracts/strict.yaml")
+    write_visits(tmp_path, list(range(30)), list(range(30)), renamed=True)
+    expected = (
+        f"{tmp_path / 'in.parquet'}: feature column(s) with no value in a snapshot after months "
+        "with values (missing from that month's file, dropped or renamed?): 'visits' in 2026-02; "
+        "new in 2026-02: 'visit_count' (contract.missing_column: fail)"
+    )
+    with pytest.raises(ChurnError, match=re.escape(expected)):
+        run(tmp_path, params)
+    settings = yaml.safe_load(params.read_text())
+    settings["contract"]["missing_column"] = "impute"
+    imputing = tmp_path / "imputing.yaml"
+    imputing.write_text(yaml.safe_dump(settings))
+    assert run(tmp_path, imputing)["rows_valid"] == 60
+    assert json.loads((tmp_path / "schema.out").read_text())["missing"] == ["visits"]
+
+
+@pytest.mark.parametrize(
+    "january, february",
+    [
+        ([None] * 30, list(range(30))),  # arrives in February: not gone
+        ([1] + [None] * 29, [None] * 30),  # sparse: 1 value expected in February, none is fine
+    ],
+)
+def test_a_column_arriving_late_or_sparse_is_not_gone(tmp_path, monkeypatch, january, february):
+    monkeypatch.chdir(tmp_path)
+    params = setup(tmp_path, "contracts/strict.yaml")
+    write_visits(tmp_path, january, february)
+    assert run(tmp_path, params)["rows_valid"] == 60
+    assert json.loads((tmp_path / "schema.out").read_text())["missing"] == []
+
+
+def test_an_included_new_column_gone_from_a_month_is_missing_too(tmp_path, monkeypatch):
+    """Under contract.new_column: include the model trains on a column outside the contract,
+    and batch scoring refuses a file without it: a month lacking it passed validate."""
+    monkeypatch.chdir(tmp_path)
+    params = setup(tmp_path, "contracts/strict.yaml")
+    write_visits(tmp_path, list(range(30)), [None] * 30)
+    (tmp_path / "contracts" / "strict.yaml").write_text(STRICT.to_yaml())  # without visits
+    settings = yaml.safe_load(params.read_text())
+    settings["contract"]["new_column"] = "include"
+    params.write_text(yaml.safe_dump(settings))
+    with pytest.raises(ChurnError, match=r"with values \(.*\): 'visits' in 2026-02 \(contract"):
+        run(tmp_path, params)
