@@ -21,6 +21,7 @@ from churn.outputs import check_destination
 from churn.params import PARAMS_FILE, load_section
 from churn.raw_text import as_text
 from churn.refused_share import check_refused_share
+from churn.repeated_snapshots import check_repeated_snapshots
 from churn.tables import read_parquet, write_parquet, writing
 from churn.type_changes import snapshot_months
 from churn.validation import ValidationResult, apply_contract
@@ -168,6 +169,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     write_json(result.counts, args.metrics)
     write_json(result.schema, args.schema)
     print(summary(result))
+    check_repeated_snapshots(frame, result.rejected, data, str(args.input), args.quarantine_out)
     advice = {} if data.timestamp else {"duplicate_id:": SNAPSHOTS_ADVICE}
     check_quarantined_share(result.counts, newest.counts, policies.max_quarantined, args, advice)
 
@@ -181,9 +183,8 @@ def check_quarantined_share(
     counts: dict, newest: dict, limit: float, args, advice: dict[str, str]
 ) -> None:
     """Stop when no row, or too few rows, passed the contract, or too few of the unlabelled
-    newest snapshot's (newest: its counts; the score stage would else score last month's rows
-    instead, unseen); after writing the outputs, so that the quarantine can be inspected
-    (advice: check_refused_share's)."""
+    newest snapshot's (newest: its counts; else the score stage would score last month's rows,
+    unseen); after the outputs are written, to inspect (advice: check_refused_share's)."""
     if counts["rows_valid"] == 0:
         raise ChurnError(
             f"{args.input}: no valid rows (all {counts['rows_quarantined']} quarantined "

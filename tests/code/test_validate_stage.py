@@ -372,3 +372,43 @@ def test_an_included_new_column_gone_from_a_month_is_missing_too(tmp_path, monke
     params.write_text(yaml.safe_dump(settings))
     with pytest.raises(ChurnError, match=r"with values \(.*\): 'visits' in 2026-02 \(contract"):
         run(tmp_path, params)
+
+
+def write_months(folder: Path, february_copies: int, strays: int = 0) -> None:
+    """folder/in.parquet as ingest stacks monthly files: 30 customers in January and February,
+    February's file read february_copies times (a corrected export beside the first), and
+    `strays` repeated January rows."""
+    rows = {"customer_id": [f"c{k}" for k in range(30)], "orders": [1] * 30, "churned": [0, 1] * 15}
+    january = pd.DataFrame(rows).assign(month="2026-01-01")
+    february = [
+        pd.DataFrame(rows).assign(month="2026-02-01", orders=copy + 1)
+        for copy in range(february_copies)
+    ]
+    frame = pd.concat([january, january.head(strays), *february], ignore_index=True)
+    frame.to_parquet(folder / "in.parquet")
+
+
+def test_a_month_delivered_twice_stops_validate_naming_it(tmp_path, monkeypatch):
+    """Two files of one month: every row of the second was quarantined as duplicate_id and the
+    month trained on whichever file was read first, with no word said."""
+    monkeypatch.chdir(tmp_path)
+    params = setup(tmp_path, "contracts/strict.yaml")
+    write_months(tmp_path, february_copies=2)
+    with pytest.raises(ChurnError) as error:
+        run(tmp_path, params)
+    assert str(error.value) == (
+        f"{tmp_path / 'in.parquet'}: rows repeating a customer id of their snapshot (2026-02: 30 "
+        "of its 60) were quarantined as duplicate_id, the first copy read kept (see "
+        f"{tmp_path / 'quarantine-out.out'}): was a month delivered twice? keep one file of it in "
+        "ingest.source"
+    )
+    quarantined = pd.read_parquet(tmp_path / "quarantine-out.out")  # written before the stop
+    assert quarantined["orders"].eq(2).all() and len(quarantined) == 30
+
+
+def test_a_few_repeated_ids_in_a_month_are_quarantined_without_stopping(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    params = setup(tmp_path, "contracts/strict.yaml")
+    write_months(tmp_path, february_copies=1, strays=3)
+    counts = run(tmp_path, params)
+    assert counts["quarantined_by_reason"] == {"duplicate_id:customer_id": 3}
