@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -16,6 +17,7 @@ from churn.customer_ids import customer_ids
 from churn.data_params import DataParams, check_data_columns, check_labels
 from churn.errors import ChurnError, CliParser, run_cli
 from churn.params import PARAMS_FILE, SplitParams, load_section
+from churn.partial_months import partial_test_month
 from churn.tables import read_parquet, write_parquet
 from churn.type_changes import snapshot_months
 
@@ -34,8 +36,7 @@ def stable_fraction(keys: pd.Series, seed: int) -> np.ndarray:
 
 def customer_keys(frame: pd.DataFrame, key: str) -> pd.Series:
     """Each row's customer: its id as customer_ids reads it ("100001.0" is "100001"), or for a
-    row without one (missing or blank) the hash of its values, so that keyless rows do not all
-    fall into one split together."""
+    row without one the hash of its values, so that keyless rows do not share one split."""
     keys = customer_ids(frame[key])
     keyless = keys.isna().to_numpy()
     if keyless.any():
@@ -167,6 +168,8 @@ def split_frame(
     if data.timestamp:
         months = month_of_rows(frame, data.timestamp, where)
         splits = split_by_time(frame, months, data, params, seed)
+        if warning := partial_test_month(months):
+            print(warning, file=sys.stderr)
     else:
         splits = split_at_random(frame, data, params, seed)
     check_splits(splits, data, params)

@@ -257,3 +257,17 @@ def test_time_split_without_an_id_holds_out_the_same_rows_in_any_order():
     shuffled = split_frame(frame.sample(frac=1, random_state=1), data, PARAMS, seed=0).valid
     assert set(shuffled["tenure"]) == set(valid["tenure"])
     assert 0.15 < len(valid) / 800 < 0.35
+
+
+@pytest.mark.parametrize(("newest_rows", "warned"), [(30, True), (40, False), (400, False)])
+def test_a_sliver_of_a_test_month_is_warned_about(capsys, newest_rows, warned):
+    """100 rows of a month still being delivered became the whole test split, unremarked."""
+    frame = monthly_frame()
+    newest = frame["month"].eq(frame["month"].max()).cumsum().le(newest_rows)
+    frame = frame[frame["month"].lt(frame["month"].max()) | newest]
+    split_frame(frame.assign(churned=np.arange(len(frame)) % 2), DATA, PARAMS, seed=1)
+    warning = (
+        f"split: warning: the test month 2026-03 has {newest_rows} rows, against 400 in a "
+        "typical month before it: a partial month? its test metrics are noise"
+    )
+    assert capsys.readouterr().err.splitlines() == ([warning] if warned else [])
