@@ -45,6 +45,21 @@ CASES: dict[str, tuple] = {
         "train", ("--train", "train.parquet", "--valid", "raw_valid.parquet", *TRAIN), {},
         ["raw_valid.parquet: missing feature column(s) orders_per_session, tenure=new"],
     ),
+    "train: a folder as --model, refused before training (was an XGBoostError traceback after)": (
+        "train", ("--train", "train.parquet", "--valid", "train.parquet", "--model", "blocker_dir",
+                  "--live-dir", "live"), {},
+        ["blocker_dir: cannot be written (a folder has that name)"],
+    ),
+    "train: a --model under a file, refused before training": (
+        "train", ("--train", "train.parquet", "--valid", "train.parquet", "--model",
+                  "blocker/model.json", "--live-dir", "live"), {},
+        ["blocker/model.json: cannot be written (", "blocker is a file, not a folder)"],
+    ),
+    "train: a file as --live-dir": (
+        "train", ("--train", "train.parquet", "--valid", "train.parquet", "--model", "m.json",
+                  "--live-dir", "blocker"), {},
+        ["blocker: cannot be written (a file has that name)"],
+    ),
     "train: a misspelt data.target": (
         "train", ("--train", "train.parquet", "--valid", "train.parquet", *TRAIN),
         {"data.target": "churnd"},
