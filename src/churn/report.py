@@ -15,6 +15,7 @@ from typing import Any
 from churn.comparison import MetricRow, metric_rows, param_rows
 from churn.errors import ChurnError, CliParser, read_json_object, run_cli
 from churn.gate import verdict
+from churn.outputs import check_destination
 from churn.params import PARAMS_FILE, load_section
 from churn.report_challenge import challenge_section, check_challenge
 from churn.report_markdown import ReportInputs, render_report
@@ -144,6 +145,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     gate = load_section("gate", args.params)
     drift_thresholds = dataclasses.asdict(load_section("drift", args.params))
+    check_destination(str(args.out_dir), folder=True)  # before reading the revisions
     for rev in filter(None, (args.base, args.new)):
         check_revision(rev)
     challenge, missing_challenge = read_challenge(args.challenge)

@@ -87,6 +87,19 @@ CASES: dict[str, tuple] = {
         {"evaluate.threshold": 1.5},
         ["{params}: key 'evaluate.threshold' should be between 0 and 1, got 1.5"],
     ),
+    "evaluate: a file as --live-dir, refused before the model is read (was a traceback)": (
+        "evaluate", ("--model", "m.json", "--test", "t.parquet", "--raw-test", "r.parquet",
+                     "--live-dir", "blocker"), {},
+        ["blocker: cannot be written (a file has that name)"],
+    ),
+    "featurize: a folder as --spec, refused before the splits are read (was a traceback)": (
+        "featurize", ("--split-dir", "absent", "--out-dir", "processed", "--spec", "blocker_dir"),
+        {}, ["blocker_dir: cannot be written (a folder has that name)"],
+    ),
+    "report: a file as --out-dir, refused before the revisions are read (was a traceback)": (
+        "report", ("--base", "HEAD", "--out-dir", "blocker"), {},
+        ["blocker: cannot be written (a file has that name)"],
+    ),
     "validate: a contract with a word for a number": (
         "validate", ("--input", "customers.parquet", "--contract", "bad.yaml", *VALIDATE_OUTPUTS),
         {}, ["bad.yaml: column 'tenure_months' max must be a number, got 'six hundred'"],
