@@ -147,4 +147,9 @@ def category_list(spec: dict, name: str, where: str) -> list[str] | None:
         raise ChurnError(
             f"{where}: column '{name}' categories must be a list of values, got {categories!r}"
         )
+    if spec["type"] != "categorical" and spec["role"] != "target":  # else never checked
+        raise ChurnError(
+            f"{where}: column '{name}' categories apply to categorical columns and the target "
+            f"only, not {spec['type']}: make the column categorical, or use min and max"
+        )
     return [str(level) for level in categories]
