@@ -41,6 +41,10 @@ CASES: dict[str, tuple] = {
         "ingest", ("--source", "snapshot.csv", "--out", "blocker/sub/c.parquet"), {},
         ["blocker/sub/c.parquet: cannot be written (", "blocker"],
     ),
+    "ingest: an --out under a file, refused before the source is read": (
+        "ingest", ("--source", "absent_exports", "--out", "blocker/c.parquet"), {},
+        ["blocker/c.parquet: cannot be written (", "blocker is a file, not a folder)"],
+    ),
     "train: a validation file that was not featurized": (
         "train", ("--train", "train.parquet", "--valid", "raw_valid.parquet", *TRAIN), {},
         ["raw_valid.parquet: missing feature column(s) orders_per_session, tenure=new"],
