@@ -14,6 +14,8 @@ from pathlib import Path
 from shlex import quote
 from typing import Any
 
+from churn.contract_spec import Contract
+from churn.data_params import contract_location
 from churn.dvc_stages import dvc_stages, local_source_problem
 from churn.errors import ChurnError, CliParser, did_you_mean, run_cli
 from churn.params import SECTIONS, check_section_names, read_params_file
@@ -48,8 +50,28 @@ def section_problems(raw: dict[str, Any], path: Path) -> list[str]:
 
 
 def source_checks(raw: dict[str, Any], path: Path) -> str | None:
-    """Why ingest.source cannot be read: an s3:// one without credentials, a local one absent."""
-    return source_problem(raw) or local_source_problem(raw, path)
+    """Why ingest.source cannot be read (an s3:// one without credentials, a local one absent),
+    or data.contract."""
+    return source_problem(raw) or local_source_problem(raw, path) or contract_problem(raw, path)
+
+
+def contract_problem(raw: dict[str, Any], path: Path) -> str | None:
+    """Why the contract data.contract names (relative to the params file's folder) cannot be
+    read, or None: validate would say so only after generate and ingest ran."""
+    section = raw.get("data")
+    named = section.get("contract") if isinstance(section, dict) else None
+    if not isinstance(named, str) or not named.strip():
+        return None  # "": validate infers one
+    location = contract_location(path, named)
+    if not location.is_file():
+        others = sorted(str(Path(named).parent / p.name) for p in location.parent.glob("*.y*ml"))
+        what = "a folder, not a file" if location.is_dir() else "no such file"
+        return f"data.contract: {named}: {what}{did_you_mean(named, others)}"
+    try:
+        Contract.load(location)
+    except ChurnError as error:
+        return f"data.contract: {error}"
+    return None
 
 
 def check_params(raw: dict[str, Any], path: Path, source_access: bool = False) -> list[str]:
@@ -124,7 +146,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--file-only",
         action="store_true",
-        help="check the file alone, not whether an s3:// ingest.source is readable here",
+        help="check the file alone, not whether ingest.source and data.contract are readable",
     )
     return parser.parse_args(argv)
 

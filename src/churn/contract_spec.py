@@ -13,6 +13,7 @@ from churn.errors import ChurnError, read_text
 from churn.yaml_files import parse_yaml, yaml_problem
 
 ROLES = ("id", "timestamp", "target", "feature")
+SINGLE_ROLES = ("target", "id", "timestamp")  # one column each: the one data.<role> names
 TYPES = ("numeric", "categorical", "boolean", "datetime")
 CONTRACT_VERSION = 1
 
@@ -77,7 +78,9 @@ class Contract:
             raise ChurnError(f"{where}: expected a mapping with a 'columns' section")
         if raw.get("version") != CONTRACT_VERSION:
             raise ChurnError(f"{where}: unsupported contract version {raw.get('version')!r}")
-        return cls([parse_column(name, spec, where) for name, spec in raw["columns"].items()])
+        columns = [parse_column(name, spec, where) for name, spec in raw["columns"].items()]
+        check_single_roles(columns, where)
+        return cls(columns)
 
     @classmethod
     def load(cls, path: Path | str) -> Contract:
@@ -108,6 +111,20 @@ def parse_column(name: str, spec: object, where: str) -> ColumnContract:
     )
 
 
+def check_single_roles(columns: list[ColumnContract], where: str) -> None:
+    """Refuse a contract giving the target, id or timestamp role to two columns: only the one
+    data.<role> names is treated so, the others were checked and trained on as features (an
+    old label column: label leakage), with no word said."""
+    for role in SINGLE_ROLES:
+        holders = [column.name for column in columns if column.role == role]
+        if len(holders) > 1:
+            raise ChurnError(
+                f"{where}: gives the {role} role to {len(holders)} columns "
+                f"({', '.join(map(repr, holders))}): one column holds it (data.{role} names "
+                "which); give the others the feature role or leave them out"
+            )
+
+
 def range_bound(spec: dict, key: str, what: str) -> float | int | None:
     """The min or max of a column entry: a finite number, on numeric columns only."""
     value = spec.get(key)
@@ -129,5 +146,10 @@ def category_list(spec: dict, name: str, where: str) -> list[str] | None:
     if not isinstance(categories, list) or any(isinstance(v, dict | list) for v in categories):
         raise ChurnError(
             f"{where}: column '{name}' categories must be a list of values, got {categories!r}"
+        )
+    if spec["type"] != "categorical" and spec["role"] != "target":  # else never checked
+        raise ChurnError(
+            f"{where}: column '{name}' categories apply to categorical columns and the target "
+            f"only, not {spec['type']}: make the column categorical, or use min and max"
         )
     return [str(level) for level in categories]

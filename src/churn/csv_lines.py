@@ -1,8 +1,10 @@
-"""CSV lines that do not fit the header: a spreadsheet's "sep=;" line before it, and data lines
-with more fields than it has names."""
+"""CSV lines that do not fit the header: a spreadsheet's "sep=;" line before it, data lines with
+more fields than it has names, and a last line cut short."""
 
 from __future__ import annotations
 
+import csv
+import os
 import re
 from collections.abc import Sequence
 
@@ -37,4 +39,28 @@ def check_row_widths(frame: pd.DataFrame, header: Sequence[object], sep: str, pa
             f"{path}: data lines hold more fields than the header's {len(header)} names (a "
             f"value with an unquoted {spelt!r}, a header missing a name, or a line ending in "
             f"{spelt!r}): quote such values and name every column"
+        )
+
+
+TAIL_BYTES = 1 << 16  # read from the end of a file to find its last line
+
+
+def check_last_line(handle, names: int, sep: str, path: str) -> None:
+    """Refuse a plain CSV file that ends inside a line holding fewer fields than the header's
+    names: a copy or export cut short, whose last row pandas pads with missing values (and
+    whose lost rows nothing would show). Batch scoring refuses such a line too. A compressed
+    file is left to its decompressor, which refuses a cut stream."""
+    if not path.lower().endswith((".csv", ".tsv")) or not handle.seekable():
+        return
+    size = handle.seek(0, os.SEEK_END)
+    handle.seek(max(0, size - TAIL_BYTES))
+    tail = handle.read()
+    if not tail or tail.endswith((b"\n", b"\r")):
+        return
+    last = tail.rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace")
+    fields = next(csv.reader([last], delimiter=sep), [])
+    if len(fields) < names:
+        raise ChurnError(
+            f"{path}: the last line holds {len(fields)} of the header's {names} fields and has "
+            "no line end: the file was cut short (copy or export it again)"
         )

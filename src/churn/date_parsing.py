@@ -47,7 +47,11 @@ def other_dates(values: pd.Series, name: object) -> pd.Series:
 
 def naive_utc(stamps: pd.Series) -> pd.Series:
     """Timestamps as datetime64[ns] without a zone: zone-aware ones (2026-01-01T00:00:00Z, +02:00,
-    Spark's Parquet timestamps) converted to UTC first, so that snapshots compare as instants."""
+    Spark's Parquet timestamps) converted to UTC first, so that snapshots compare as instants.
+    Dates outside datetime64[ns]'s years 1677 to 2262 (a 9999-12-31 "no end" marker, which
+    pandas reads at another resolution) are missing, flagged as unreadable ones are (the
+    conversion raised OutOfBoundsDatetime, a traceback)."""
     if isinstance(stamps.dtype, pd.DatetimeTZDtype):
         stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
-    return stamps.astype("datetime64[ns]")
+    outside = (stamps < pd.Timestamp.min) | (stamps > pd.Timestamp.max)
+    return stamps.where(~outside).astype("datetime64[ns]")

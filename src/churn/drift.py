@@ -20,7 +20,7 @@ from churn.drift_decision import (
 from churn.drift_outputs import check_destinations, write_outputs
 from churn.drift_reasons import decide, ignored_note, imputed_note, new_column_rule
 from churn.drift_window import skipped_report, stage_window, training_window, window_fields
-from churn.errors import ChurnError, CliParser, run_cli
+from churn.errors import ChurnError, CliParser, require_file, run_cli
 from churn.features import ENGINEERED, FeatureSpec
 from churn.model import feature_scores, load_model
 from churn.params import PARAMS_FILE, DriftParams, load_section
@@ -122,8 +122,7 @@ def given_or_default(given: Path | None, default: Path, option: str) -> Path | N
     it exists (None otherwise: no importance weighting, no feature spec)."""
     if given is None:
         return default if default.exists() else None
-    if not given.is_file():
-        raise ChurnError(f"{given}: file not found ({option})")
+    require_file(given, f"file not found ({option})")  # a folder is named so
     return given
 
 

@@ -17,6 +17,7 @@ from sklearn.calibration import calibration_curve
 from churn.data_params import check_data_columns
 from churn.errors import ChurnError, CliParser, run_cli
 from churn.model import ChurnModel, feature_names_of, feature_scores, load_model, predict_proba
+from churn.outputs import check_destination
 from churn.params import PARAMS_FILE, load_section
 from churn.stage_live import open_live
 from churn.tables import read_parquet
@@ -156,6 +157,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     params = load_section("evaluate", args.params)
     data = load_section("data", args.params)
     target = data.target
+    check_destination(str(args.live_dir), folder=True)  # before reading and scoring
     model, test, raw = load_model(args.model), read_parquet(args.test), read_parquet(args.raw_test)
     check_data_columns(test.columns, data, str(args.test), roles=("target",))
     if len(raw) != len(test):  # the slices' masks index the test rows

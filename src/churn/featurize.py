@@ -14,6 +14,7 @@ from churn.data_params import DataParams, check_data_columns
 from churn.errors import CliParser, run_cli
 from churn.features import FeatureSpec, fit_feature_spec
 from churn.model_matrix import transform
+from churn.outputs import check_destination
 from churn.params import PARAMS_FILE, load_section
 from churn.tables import read_parquet, write_parquet
 
@@ -44,6 +45,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     data = load_section("data", args.params)
     min_count = load_section("featurize", args.params).min_category_count
+    check_destination(str(args.spec))  # before fitting, as write_parquet checks --out-dir after
     splits = {name: read_parquet(args.split_dir / f"{name}.parquet") for name in SPLITS}
     for name, split in splits.items():
         check_data_columns(split.columns, data, f"{args.split_dir / name}.parquet")

@@ -20,12 +20,23 @@ from churn.params import PARAMS_FILE, GenerateParams, load_section
 __all__ = ["CATEGORICAL", "VIDEO_COLUMN", "generate_snapshots", "main", "month_starts"]
 
 
+# The months whose every day pandas' datetime64[ns] holds, as validate reads the snapshot dates
+DATED_MONTHS = (pd.Period("1677-10", freq="M"), pd.Period("2262-03", freq="M"))
+
+
 def month_starts(start_month: str, months: int) -> list[pd.Period]:
-    """Consecutive monthly periods from "YYYY-MM"."""
+    """Consecutive monthly periods from "YYYY-MM"; a ChurnError naming both keys when they run
+    outside DATED_MONTHS (the snapshot of year 10000 was a traceback, after the earlier ones)."""
     try:
         start = pd.Period(start_month, freq="M")
     except ValueError as error:
         raise ChurnError(f"generate.start_month: expected YYYY-MM, got {start_month!r}") from error
+    last, (first_dated, last_dated) = start + (months - 1), DATED_MONTHS
+    if start < first_dated or last > last_dated:
+        raise ChurnError(
+            f"generate.start_month {start_month} and generate.months {months} run to {last}: "
+            f"snapshots must lie from {first_dated} to {last_dated}, the dates pandas holds"
+        )
     return [start + k for k in range(months)]
 
 

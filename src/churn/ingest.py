@@ -14,6 +14,7 @@ from churn.csv_header import check_delimiter
 from churn.customer_ids import ids_as_text, inexact_ids
 from churn.data_params import ids_of
 from churn.errors import ChurnError, CliParser, listing, run_cli, storage_errors
+from churn.outputs import check_destination
 from churn.params import PARAMS_FILE, load_section
 from churn.raw_text import normalise_text
 from churn.table_sources import table_files, with_partitions
@@ -166,6 +167,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     data = load_section("data", args.params)
+    check_destination(str(args.out))  # before reading every file of the source, not after
     source = files_in(args.source, args.files)
     with storage_errors(source):
         files = table_files(source)

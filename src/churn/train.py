@@ -15,6 +15,7 @@ from churn.data_params import DataParams, check_data_columns
 from churn.errors import ChurnError, CliParser, listing, run_cli
 from churn.fitting import fit_logistic, fit_xgboost, undo_positive_weight
 from churn.model import ChurnModel, predict_proba, save_model
+from churn.outputs import check_destination
 from churn.params import PARAMS_FILE, TrainParams, load_section
 from churn.stage_live import open_live
 from churn.tables import read_parquet
@@ -104,6 +105,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     params = load_section("train", args.params)
     data, seed = load_section("data", args.params), load_section("base", args.params).seed
+    check_destination(str(args.model))  # before minutes of training, not after
+    check_destination(str(args.live_dir), folder=True)
     train, valid, target = read_parquet(args.train), read_parquet(args.valid), data.target
     check_inputs(train, valid, data, args)
     with naming_params_file(args.params), open_live(args.live_dir) as live:

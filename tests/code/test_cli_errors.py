@@ -41,9 +41,28 @@ CASES: dict[str, tuple] = {
         "ingest", ("--source", "snapshot.csv", "--out", "blocker/sub/c.parquet"), {},
         ["blocker/sub/c.parquet: cannot be written (", "blocker"],
     ),
+    "ingest: an --out under a file, refused before the source is read": (
+        "ingest", ("--source", "absent_exports", "--out", "blocker/c.parquet"), {},
+        ["blocker/c.parquet: cannot be written (", "blocker is a file, not a folder)"],
+    ),
     "train: a validation file that was not featurized": (
         "train", ("--train", "train.parquet", "--valid", "raw_valid.parquet", *TRAIN), {},
         ["raw_valid.parquet: missing feature column(s) orders_per_session, tenure=new"],
+    ),
+    "train: a folder as --model, refused before training (was an XGBoostError traceback after)": (
+        "train", ("--train", "train.parquet", "--valid", "train.parquet", "--model", "blocker_dir",
+                  "--live-dir", "live"), {},
+        ["blocker_dir: cannot be written (a folder has that name)"],
+    ),
+    "train: a --model under a file, refused before training": (
+        "train", ("--train", "train.parquet", "--valid", "train.parquet", "--model",
+                  "blocker/model.json", "--live-dir", "live"), {},
+        ["blocker/model.json: cannot be written (", "blocker is a file, not a folder)"],
+    ),
+    "train: a file as --live-dir": (
+        "train", ("--train", "train.parquet", "--valid", "train.parquet", "--model", "m.json",
+                  "--live-dir", "blocker"), {},
+        ["blocker: cannot be written (a file has that name)"],
     ),
     "train: a misspelt data.target": (
         "train", ("--train", "train.parquet", "--valid", "train.parquet", *TRAIN),
@@ -71,6 +90,19 @@ CASES: dict[str, tuple] = {
                      "--live-dir", "live"),
         {"evaluate.threshold": 1.5},
         ["{params}: key 'evaluate.threshold' should be between 0 and 1, got 1.5"],
+    ),
+    "evaluate: a file as --live-dir, refused before the model is read (was a traceback)": (
+        "evaluate", ("--model", "m.json", "--test", "t.parquet", "--raw-test", "r.parquet",
+                     "--live-dir", "blocker"), {},
+        ["blocker: cannot be written (a file has that name)"],
+    ),
+    "featurize: a folder as --spec, refused before the splits are read (was a traceback)": (
+        "featurize", ("--split-dir", "absent", "--out-dir", "processed", "--spec", "blocker_dir"),
+        {}, ["blocker_dir: cannot be written (a folder has that name)"],
+    ),
+    "report: a file as --out-dir, refused before the revisions are read (was a traceback)": (
+        "report", ("--base", "HEAD", "--out-dir", "blocker"), {},
+        ["blocker: cannot be written (a file has that name)"],
     ),
     "validate: a contract with a word for a number": (
         "validate", ("--input", "customers.parquet", "--contract", "bad.yaml", *VALIDATE_OUTPUTS),

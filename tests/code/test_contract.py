@@ -106,6 +106,20 @@ def test_contract_round_trips_through_yaml():
             "version: 1\ncolumns: {x: {role: feature, type: categorical, categories: free}}\n",
             "column 'x' categories must be a list of values",
         ),
+        (  # the values were never checked against them
+            "version: 1\ncolumns: {x: {role: feature, type: numeric, categories: [1, 2, 3]}}\n",
+            "column 'x' categories apply to categorical columns and the target only, not numeric",
+        ),
+        (  # the old label left a target: it was checked and trained on as a feature (leakage)
+            "version: 1\ncolumns: {churned_old: {role: target, type: numeric},\n"
+            "  churned: {role: target, type: numeric}}\n",
+            r"gives the target role to 2 columns \('churned_old', 'churned'\): one column holds",
+        ),
+        (
+            "version: 1\ncolumns: {id: {role: id, type: categorical},\n"
+            "  account: {role: id, type: categorical}}\n",
+            r"gives the id role to 2 columns \('id', 'account'\)",
+        ),
     ],
 )
 def test_bad_contracts_are_named(text, message):

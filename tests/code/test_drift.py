@@ -408,6 +408,10 @@ def test_check_refuses_a_model_or_feature_spec_path_that_does_not_exist(tmp_path
     result = run_check(tmp_path, batch(rng, 500), batch(rng, 500), option, "nope.json")
     assert result.returncode == 2
     assert result.stderr.strip() == f"churn.drift: error: nope.json: file not found ({option})"
+    (tmp_path / "models").mkdir()  # said "models: file not found" of a folder that is there
+    result = run_check(tmp_path, batch(rng, 500), batch(rng, 500), option, "models")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "churn.drift: error: models: a folder, not a file"
 
 
 @pytest.mark.parametrize(

@@ -525,3 +525,22 @@ def test_a_spreadsheet_delimiter_line_is_refused_by_ingest_and_scoring(tmp_path,
         read_table(str(path))
     with open_table(str(path)) as handle, pytest.raises(ChurnError, match="delimiter line"):
         next(read_chunks(handle, str(path), 100, DataParams("churned", 1, "id", ""))[1])
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_a_csv_file_cut_short_in_its_last_line_is_refused_not_padded(tmp_path, delimiter):
+    """A copy or export cut off mid-line: pandas padded the last row with missing values, ingest
+    exited 0 and the rows lost after it went unnoticed (batch scoring refused the same file)."""
+    path = tmp_path / ("t.tsv" if delimiter == "\t" else "t.csv")
+    rows = ["id,plan,spend,churned", "C1,plus,10,0", "C2,free,5,1", "C3,fr"]
+    path.write_text("\n".join(row.replace(",", delimiter) for row in rows))
+    with pytest.raises(ChurnError, match=r"t\.[ct]sv: the last line holds 2 of the header's 4 "):
+        read_table(str(path))
+
+
+def test_a_csv_file_without_a_final_line_end_is_read_whole(tmp_path):
+    """Many exporters leave out the last line end: a complete last line is a row like any."""
+    path = tmp_path / "t.csv"
+    path.write_text('id,plan,spend\nC1,plus,10\nC2,"free, trial",')
+    frame = read_table(str(path))
+    assert frame["id"].tolist() == ["C1", "C2"] and frame["plan"].tolist()[1] == "free, trial"

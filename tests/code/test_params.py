@@ -2,6 +2,7 @@
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -297,6 +298,8 @@ def check_params_with(tmp_path: Path, source: str, settings: dict[str, str], *op
     environment without (or with) AWS settings."""
     text = re.sub(r"(?m)^(  source: ).*$", rf"\g<1>{source}", (REPO / "params.yaml").read_text())
     (tmp_path / "params.yaml").write_text(text)
+    if not (tmp_path / "contracts").exists():  # data.contract, read as well
+        shutil.copytree(REPO / "contracts", tmp_path / "contracts")
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | settings
     return subprocess.run(
         [sys.executable, "-m", "churn.check_params", *options],
@@ -512,3 +515,30 @@ def test_a_wrong_entry_of_a_mapping_param_is_named_not_the_whole_mapping(
     raw[key] = value
     with pytest.raises(ChurnError, match=re.escape(message)):
         section_from_mapping(SECTIONS[section], section, raw)
+
+
+def test_a_contract_that_cannot_be_read_is_named_before_dvc_repro(tmp_path):
+    """A misspelt data.contract stopped validate, after dvc repro had run generate and ingest."""
+    assert check_params_with(tmp_path, "data/raw", NO_AWS_SETTINGS).returncode == 0
+    text = (tmp_path / "params.yaml").read_text()
+    for contract, problem in [
+        ("contracts/churnn.yaml", "contracts/churnn.yaml: no such file (did you mean "
+         "'contracts/churn.yaml'?)"),
+        ("contracts", "contracts: a folder, not a file"),
+        ("params.yaml", "params.yaml: expected a mapping with a 'columns' section"),
+    ]:  # fmt: skip
+        (tmp_path / "params.yaml").write_text(
+            text.replace("contract: contracts/churn.yaml", f"contract: {contract}")
+        )
+        result = subprocess.run(
+            [sys.executable, "-m", "churn.check_params"], cwd=tmp_path, capture_output=True,
+            text=True,
+        )  # fmt: skip
+        assert result.returncode == 2
+        prefix = "churn.check_params: error: params.yaml: data.contract: "
+        assert result.stderr == f"{prefix}{problem}\n"
+    result = subprocess.run(
+        [sys.executable, "-m", "churn.check_params", "--file-only"], cwd=tmp_path,
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr

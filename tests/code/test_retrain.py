@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
 import pytest
 
 from churn.errors import ChurnError
+from churn.generate import main as generate_main
 from churn.params import load_section
 from churn.retrain import advance_months, decide, main, newest_snapshot
 from tests.helpers import REPO
@@ -110,3 +112,24 @@ def test_decide_with_a_non_number_share_or_an_unwritable_output_is_one_line(tmp_
     output = tmp_path / "absent" / "output"
     with pytest.raises(ChurnError, match=r"absent/output: cannot be written"):
         main(["decide", "--drift", str(drift), "--output", str(output)])
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "last"),
+    [("9999-11", 3, "10000-01"), ("2026-01", 10**9, "83335359-04"), ("1600-01", 2, "1600-02")],
+)
+def test_snapshot_months_outside_the_dates_pandas_holds_are_one_line(tmp_path, start, months, last):
+    """generate wrote the snapshots up to 9999-12, then ended in a NotImplementedError traceback
+    (strftime of year 10000); 10**9 months ran on for ever; retrain newest named a 10000-01 file."""
+    params = tmp_path / "params.yaml"
+    text = (REPO / "params.yaml").read_text()
+    params.write_text(
+        text.replace("start_month: 2026-01", f"start_month: {start}")
+        .replace("months: 6", f"months: {months}")
+        .replace("customers: 20000", "customers: 10")
+    )
+    message = f"generate.start_month {start} and generate.months {months} run to {last}: "
+    with pytest.raises(ChurnError, match=re.escape(message)):
+        generate_main(["--out", str(tmp_path / "raw"), "--params", str(params)])
+    with pytest.raises(ChurnError, match=re.escape(message)):
+        main(["newest", "--params", str(params), "--raw-dir", str(tmp_path)])

@@ -440,6 +440,19 @@ def test_dates_in_other_formats_are_read_day_or_month_first_as_the_column_says(t
     assert [None if pd.isna(v) else str(v.date()) for v in values] == expected
 
 
+def test_dates_beyond_the_years_pandas_holds_are_wrong_typed_values_not_a_traceback():
+    """A 9999-12-31 "no end" marker: pandas 3 reads it at microsecond resolution, and making it
+    datetime64[ns] raised OutOfBoundsDatetime (validate and contract infer ended in a traceback).
+    """
+    values = ["2026-01-01", "9999-12-31", "1500-01-01T00:00:00Z", "31/12/9999"]
+    coerced = coerce(pd.Series(values, name="month", dtype=object), "datetime")
+    assert coerced.values.isna().tolist() == [False, True, True, True]
+    assert coerced.bad.tolist() == [False, True, True, True]
+    result = validate(raw(month=["2026-01-01", "2026-01-01", "2026-01-01", "9999-12-31"]))
+    assert_counts_add_up(result)
+    assert result.rejected["month"].tolist() == ["9999-12-31"]
+
+
 def test_dates_that_read_both_ways_stop_the_run_naming_file_and_column():
     """Monthly files dated on the 2nd: 02/03/2026 could be 2 March or 3 February."""
     with pytest.raises(ChurnError, match=r"f.csv: column 'month': dates such as '02/03/2026' read"):
