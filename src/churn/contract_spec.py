@@ -143,9 +143,13 @@ def category_list(spec: dict, name: str, where: str) -> list[str] | None:
     categories = spec.get("categories")
     if categories is None:
         return None
-    if not isinstance(categories, list) or any(isinstance(v, dict | list) for v in categories):
+    # a null (YAML `~`, `null`, an empty item) became the level "None"; blanks are nullable's
+    if not isinstance(categories, list) or any(
+        v is None or isinstance(v, dict | list) for v in categories
+    ):
         raise ChurnError(
-            f"{where}: column '{name}' categories must be a list of values, got {categories!r}"
+            f"{where}: column '{name}' categories must be a list of values (a missing value is "
+            f"no category: set nullable), got {categories!r}"
         )
     if spec["type"] != "categorical" and spec["role"] != "target":  # else never checked
         raise ChurnError(

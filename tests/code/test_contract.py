@@ -106,6 +106,11 @@ def test_contract_round_trips_through_yaml():
             "version: 1\ncolumns: {x: {role: feature, type: categorical, categories: free}}\n",
             "column 'x' categories must be a list of values",
         ),
+        (  # a null became the level "None"
+            "version: 1\ncolumns: {x: {role: feature, type: categorical, categories: [a, ~]}}\n",
+            r"column 'x' categories must be a list of values \(a missing value is no category: "
+            r"set nullable\), got \['a', None\]",
+        ),
         (  # the values were never checked against them
             "version: 1\ncolumns: {x: {role: feature, type: numeric, categories: [1, 2, 3]}}\n",
             "column 'x' categories apply to categorical columns and the target only, not numeric",
