@@ -76,6 +76,10 @@ class Contract:
             raise ChurnError(f"{where}: not valid YAML ({yaml_problem(error)})") from error
         if not isinstance(raw, dict) or not isinstance(raw.get("columns"), dict):
             raise ChurnError(f"{where}: expected a mapping with a 'columns' section")
+        if unknown := sorted(map(str, set(raw) - {"version", "columns"})):  # a misspelt section
+            raise ChurnError(
+                f"{where}: unknown top-level key(s) {unknown}: a contract has version, columns"
+            )
         if raw.get("version") != CONTRACT_VERSION:
             raise ChurnError(f"{where}: unsupported contract version {raw.get('version')!r}")
         columns = [parse_column(name, spec, where) for name, spec in raw["columns"].items()]

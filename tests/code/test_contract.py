@@ -106,6 +106,10 @@ def test_contract_round_trips_through_yaml():
             "version: 1\ncolumns: {x: {role: feature, type: categorical, categories: free}}\n",
             "column 'x' categories must be a list of values",
         ),
+        (  # ignored beside columns: a section misspelt, never read
+            "version: 1\ncolumns: {x: {role: feature, type: numeric}}\ncolums: {y: {}}\n",
+            r"unknown top-level key\(s\) \['colums'\]: a contract has version, columns",
+        ),
         (  # a null became the level "None"
             "version: 1\ncolumns: {x: {role: feature, type: categorical, categories: [a, ~]}}\n",
             r"column 'x' categories must be a list of values \(a missing value is no category: "
