@@ -32,6 +32,9 @@ class DataParams:
     def __post_init__(self) -> None:
         if not self.target.strip():  # id and timestamp may be "" (none); every row has a label
             report(f"key 'data.target' should name the label column, got {self.target!r}")
+        for role, name in (("id", self.id), ("timestamp", self.timestamp)):
+            if name and not name.strip():  # " " named no column and was taken for one
+                report(f"key 'data.{role}' should name a column or be '' (none), got {name!r}")
         if self.delimiter not in CSV_DELIMITERS:
             report(f"data.delimiter must be auto , ; tab or |, got {self.delimiter!r}")
         if self.decimal not in (".", ","):

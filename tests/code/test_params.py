@@ -171,6 +171,18 @@ def test_yes_no_on_off_are_text_as_dvc_reads_them(tmp_path):
     assert load_section("train", tmp_path / "params.yaml").balance_classes is True
 
 
+@pytest.mark.parametrize(
+    ("role", "column"), [("id", "customer_id"), ("timestamp", "snapshot_month")]
+)
+def test_a_blank_id_or_timestamp_is_a_params_error(tmp_path, role, column):
+    """data.id: " " passed: it named no column, yet was not the '' that means none."""
+    path = tmp_path / "params.yaml"
+    path.write_text((REPO / "params.yaml").read_text().replace(f"{role}: {column}", f"{role}: ' '"))
+    wanted = f"{path}: key 'data.{role}' should name a column or be '' (none), got ' '"
+    with pytest.raises(ChurnError, match=re.escape(wanted)):
+        load_section("data", path)
+
+
 @pytest.mark.parametrize("target", ["", "  "])
 def test_an_empty_target_is_a_params_error(tmp_path, target):
     """data.target: "" gave KeyError: '' tracebacks in split, featurize, train and evaluate."""
