@@ -4,6 +4,7 @@ more fields than it has names, and a last line cut short."""
 from __future__ import annotations
 
 import csv
+import io
 import os
 import re
 from collections.abc import Sequence
@@ -64,3 +65,35 @@ def check_last_line(handle, names: int, sep: str, path: str) -> None:
             f"{path}: the last line holds {len(fields)} of the header's {names} fields and has "
             "no line end: the file was cut short (copy or export it again)"
         )
+
+
+def check_short_lines(handle, start: int, names: int, sep: str, path: str) -> None:
+    """Refuse data lines holding fewer fields than the header's names: a line cut in two by an
+    unquoted line break in a value, or cut short. pandas pads them with missing values, with no
+    word said; batch scoring refuses them. start: where the header line starts in handle. Lines
+    of blanks only are skipped, as pandas skips them."""
+    if not handle.seekable():
+        return
+    handle.seek(0)
+    header_line = handle.read(start).count(b"\n") + 1
+    text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+    try:
+        reader = csv.reader(text, delimiter=sep)
+        next(reader, None)
+        short = [(reader.line_num, len(row)) for row in reader if is_short(row, names)]
+    except csv.Error:  # a field beyond the csv module's limit: pandas read it; no verdict here
+        return
+    finally:
+        text.detach()
+    if short:
+        (line, fields), more = short[0], len(short) - 1
+        also = f" (and {more} more line{'s' * (more > 1)} like it)" if more else ""
+        raise ChurnError(
+            f"{path}: line {header_line + line - 1} holds {fields} of the header's {names} "
+            f"fields{also}: a value with an unquoted line break, or a line cut short; fix the "
+            "export (missing values are empty fields between delimiters)"
+        )
+
+
+def is_short(row: list[str], names: int) -> bool:
+    return len(row) < names and any(field.strip() for field in row)

@@ -23,7 +23,7 @@ from churn.csv_header import (
     file_delimiter,
     is_blank_name,
 )
-from churn.csv_lines import check_last_line, check_row_widths
+from churn.csv_lines import check_last_line, check_row_widths, check_short_lines
 from churn.decimal_commas import read_decimal_commas
 from churn.errors import ChurnError
 from churn.file_systems import filesystem_of
@@ -87,7 +87,7 @@ def read_csv(handle, path: str, delimiter: str, decimal: str, keep_as_text: Sequ
     ",": every column is read as text and only values that are strictly decimal-comma numbers
     (1.234,5) become numbers (pandas' thousands="." read 82.97 as 8297)."""
     sep = file_delimiter(handle, delimiter, path, decimal)  # the handle at the header line
-    header = check_csv_header(handle, sep, path)
+    start, header = handle.tell(), check_csv_header(handle, sep, path)
     if decimal == ".":
         dtypes = dict.fromkeys(keep_as_text, str)
         frame = pd.read_csv(handle, sep=sep, dtype=dtypes, low_memory=False)
@@ -97,6 +97,7 @@ def read_csv(handle, path: str, delimiter: str, decimal: str, keep_as_text: Sequ
         )
     check_row_widths(frame, header, sep, path)
     check_last_line(handle, len(header), sep, path)
+    check_short_lines(handle, start, len(header), sep, path)
     return without_blank_headers(frame, header)
 
 

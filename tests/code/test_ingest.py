@@ -1,6 +1,7 @@
 """Ingest core: files with different columns or types stacked without loss; clean read errors;
 CSV delimiters sniffed and decimal commas read as numbers."""
 
+import gzip
 import re
 
 import pandas as pd
@@ -544,3 +545,27 @@ def test_a_csv_file_without_a_final_line_end_is_read_whole(tmp_path):
     path.write_text('id,plan,spend\nC1,plus,10\nC2,"free, trial",')
     frame = read_table(str(path))
     assert frame["id"].tolist() == ["C1", "C2"] and frame["plan"].tolist()[1] == "free, trial"
+
+
+@pytest.mark.parametrize("compression", ["", ".gz"])
+def test_a_line_with_fewer_fields_than_the_header_is_refused_naming_it(tmp_path, compression):
+    """A value with an unquoted line break split a row in two: pandas padded both halves with
+    missing values and ingest exited 0 (batch scoring refused the same file)."""
+    path = tmp_path / f"t.csv{compression}"
+    text = "\n\nid,plan,note,spend\nC1,plus,ok,10\nC2,free,first line\nsecond line,5\nC3,,,\n"
+    opener = gzip.open if compression else open
+    with opener(path, "wt") as handle:
+        handle.write(text)
+    expected = (
+        f"{path}: line 5 holds 3 of the header's 4 fields (and 1 more line like it): a value "
+        "with an unquoted line break, or a line cut short"
+    )
+    with pytest.raises(ChurnError, match=re.escape(expected)):
+        read_table(str(path))
+
+
+def test_quoted_line_breaks_blank_lines_and_empty_fields_are_no_short_lines(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text('id,plan,note,spend\nC1,plus,"two\nlines",10\n\n   \nC2,,,\n')
+    frame = read_table(str(path))
+    assert frame["id"].tolist() == ["C1", "C2"] and frame["note"].tolist()[0] == "two\nlines"
