@@ -68,32 +68,43 @@ def check_last_line(handle, names: int, sep: str, path: str) -> None:
 
 
 def check_short_lines(handle, start: int, names: int, sep: str, path: str) -> None:
-    """Refuse data lines holding fewer fields than the header's names: a line cut in two by an
-    unquoted line break in a value, or cut short. pandas pads them with missing values, with no
-    word said; batch scoring refuses them. start: where the header line starts in handle. Lines
-    of blanks only are skipped, as pandas skips them."""
+    """Refuse data lines holding fewer fields than the header's names (a line cut in two by an
+    unquoted line break in a value, or cut short: pandas pads them with missing values, with no
+    word said; batch scoring refuses them) and lines repeating the header (files joined with
+    their headers: each became a row of column names). start: where the header line starts."""
     if not handle.seekable():
         return
+    header, odd = odd_lines(handle, start, names, sep)
+    if not odd:
+        return
+    (line, row), more = odd[0], len(odd) - 1
+    where = f"{path}: line {line}"
+    also = f" (and {more} more line{'s' * (more > 1)} like it)" if more else ""
+    if row == header:
+        raise ChurnError(f"{where} repeats the header{also}: files joined with their headers?")
+    raise ChurnError(
+        f"{where} holds {len(row)} of the header's {names} fields{also}: a value with an "
+        "unquoted line break, or a line cut short; fix the export (missing values are empty "
+        "fields between delimiters)"
+    )
+
+
+def odd_lines(handle, start: int, names: int, sep: str) -> tuple[list[str], list[tuple[int, list]]]:
+    """The header's fields and (line number in the file, fields) of each data line that is short
+    or repeats the header; lines of blanks only are skipped, as pandas skips them."""
     handle.seek(0)
-    header_line = handle.read(start).count(b"\n") + 1
+    lines_before = handle.read(start).count(b"\n")
     text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
     try:
         reader = csv.reader(text, delimiter=sep)
-        next(reader, None)
-        short = [(reader.line_num, len(row)) for row in reader if is_short(row, names)]
+        header = next(reader, [])
+        odd = [
+            (lines_before + reader.line_num, row)
+            for row in reader
+            if row == header or (len(row) < names and any(field.strip() for field in row))
+        ]
     except csv.Error:  # a field beyond the csv module's limit: pandas read it; no verdict here
-        return
+        return [], []
     finally:
         text.detach()
-    if short:
-        (line, fields), more = short[0], len(short) - 1
-        also = f" (and {more} more line{'s' * (more > 1)} like it)" if more else ""
-        raise ChurnError(
-            f"{path}: line {header_line + line - 1} holds {fields} of the header's {names} "
-            f"fields{also}: a value with an unquoted line break, or a line cut short; fix the "
-            "export (missing values are empty fields between delimiters)"
-        )
-
-
-def is_short(row: list[str], names: int) -> bool:
-    return len(row) < names and any(field.strip() for field in row)
+    return header, odd

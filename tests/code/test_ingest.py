@@ -569,3 +569,13 @@ def test_quoted_line_breaks_blank_lines_and_empty_fields_are_no_short_lines(tmp_
     path.write_text('id,plan,note,spend\nC1,plus,"two\nlines",10\n\n   \nC2,,,\n')
     frame = read_table(str(path))
     assert frame["id"].tolist() == ["C1", "C2"] and frame["note"].tolist()[0] == "two\nlines"
+
+
+def test_a_line_repeating_the_header_is_refused_naming_it(tmp_path):
+    """Files joined with their header lines: each repeat became a row of column names, which
+    validate quarantined as invalid_label."""
+    path = tmp_path / "t.csv"
+    path.write_text("id,plan,churned\nC1,plus,0\nid,plan,churned\nC2,free,1\nid,plan,churned\n")
+    expected = f"{path}: line 3 repeats the header (and 1 more line like it): files joined"
+    with pytest.raises(ChurnError, match=re.escape(expected)):
+        read_table(str(path))
