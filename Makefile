@@ -133,5 +133,5 @@ docker-smoke: ## Build the image and smoke-test it in a Docker engine: health, /
 	docker build -t $(IMAGE) .
 	docker/smoke.sh $(IMAGE)
 
-bench-serve: $(STAMP) ## Bounded serving load test (latency, throughput); prints a Markdown table
+bench-serve: $(STAMP) ## Serving benchmark after dvc repro: API latency and throughput, batch scoring against inplace_predict and its peak memory (up to 2M rows); prints JSON
 	$(BIN)/python benchmarks/serve_load.py
