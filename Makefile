@@ -118,6 +118,7 @@ else
 DRIFT_REFERENCE := --reference $(REFERENCE)
 endif
 drift-batch: $(STAMP) ## Drift of a new batch: make drift-batch CURRENT=new.csv [REFERENCE=...]; make exits 2 when it warrants retraining or is bad input (python -m churn.drift check: 1 or 2)
+	@test -n "$(CURRENT)" || { echo "make drift-batch: no batch: make drift-batch CURRENT=new.csv" >&2; exit 2; }
 	$(BIN)/python -m churn.drift check $(DRIFT_REFERENCE) --current $(CURRENT) --out metrics/drift_check.json --plots metrics/drift_check_plots
 
 PORT ?= 8000

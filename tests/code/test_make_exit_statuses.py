@@ -43,3 +43,14 @@ def test_exit_statuses_of_make_targets_are_makes_own():
         assert "make exits 2" in claim, claim
     stated = {claim.split()[1].rstrip(":") for claim in claims}
     assert {"gate", "drift-batch", "drift-check"} <= stated  # drift-check: 0 either way
+
+
+def test_drift_batch_without_a_batch_says_how_to_name_one():
+    """It ran churn.drift with `--current` and nothing after it: argparse's 'argument --current:
+    expected one argument' named no make variable."""
+    make = ["make", "-s", "-C", str(REPO), "-o", ".venv/.installed", "drift-batch", "CURRENT="]
+    result = subprocess.run(make, capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[0] == (
+        "make drift-batch: no batch: make drift-batch CURRENT=new.csv"
+    )
