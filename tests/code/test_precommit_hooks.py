@@ -1,0 +1,34 @@
+"""The pre-commit hooks `make hooks` installs."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import yaml
+
+from tests.helpers import REPO
+
+
+def hook(hook_id: str) -> dict:
+    config = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text())
+    return next(h for repo in config["repos"] for h in repo["hooks"] if h["id"] == hook_id)
+
+
+def stage_dependencies_in_git() -> list[str]:
+    """Every file in git that a stage of dvc.yaml depends on (a folder dependency: its files)."""
+    stages = yaml.safe_load((REPO / "dvc.yaml").read_text())["stages"]
+    deps = {dep for stage in stages.values() for dep in stage.get("deps", [])}
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    return [path for path in tracked if any(path == d or path.startswith(f"{d}/") for d in deps)]
+
+
+def test_the_lock_check_runs_for_a_commit_of_any_stage_dependency():
+    """A commit of a contract alone skipped `dvc status`: contracts/ was not in the hook's files,
+    and a stale dvc.lock went in."""
+    pattern = re.compile(hook("dvc-lock-current")["files"])
+    dependencies = stage_dependencies_in_git()
+    assert "contracts/churn.yaml" in dependencies
+    assert [path for path in dependencies if not pattern.search(path)] == []
