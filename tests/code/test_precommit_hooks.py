@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+import shlex
 import subprocess
 
 import yaml
 
-from tests.helpers import REPO
+from tests.helpers import REPO, copy_repository, repo_env
 
 
 def hook(hook_id: str) -> dict:
@@ -32,3 +33,16 @@ def test_the_lock_check_runs_for_a_commit_of_any_stage_dependency():
     dependencies = stage_dependencies_in_git()
     assert "contracts/churn.yaml" in dependencies
     assert [path for path in dependencies if not pattern.search(path)] == []
+
+
+def test_the_lock_check_says_what_is_stale_and_what_to_do(tmp_path):
+    """It ran `dvc status --quiet`, which prints nothing: the commit failed with no reason."""
+    root = copy_repository(tmp_path / "repo")  # no outputs: every stage is stale
+    (root / ".venv").symlink_to(REPO / ".venv")
+    entry = shlex.split(hook("dvc-lock-current")["entry"])
+    result = subprocess.run(entry, cwd=root, env=repo_env(root), capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "generate:" in result.stdout
+    assert result.stdout.rstrip().endswith(
+        "dvc.lock is not current: run dvc repro (it stages dvc.lock), then commit"
+    )
