@@ -6,6 +6,7 @@ import re
 import shlex
 import subprocess
 
+import pytest
 import yaml
 
 from tests.helpers import REPO, copy_repository, repo_env
@@ -35,6 +36,7 @@ def test_the_lock_check_runs_for_a_commit_of_any_stage_dependency():
     assert [path for path in dependencies if not pattern.search(path)] == []
 
 
+@pytest.mark.pipeline  # the real dvc CLI in a temporary git repository
 def test_the_lock_check_says_what_is_stale_and_what_to_do(tmp_path):
     """It ran `dvc status --quiet`, which prints nothing: the commit failed with no reason."""
     root = copy_repository(tmp_path / "repo")  # no outputs: every stage is stale
