@@ -16,7 +16,10 @@ TEST_WORKERS ?= auto
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-20s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
+# The pins are for Python 3.11 (pyproject's requires-python): say so before minutes of installing.
 $(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null || { \
+	  echo "make: churn-dvc needs Python 3.11; $(PYTHON) is $$($(PYTHON) --version 2>/dev/null || echo "not found"): make PYTHON=python3.11 ..." >&2; exit 2; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade "pip==25.3"
 	$(BIN)/pip install --quiet -r requirements.txt
