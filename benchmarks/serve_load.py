@@ -31,6 +31,17 @@ from churn import predict
 ROOT = Path(__file__).resolve().parents[1]
 RAW_TEST = ROOT / "data/interim/split/test.parquet"
 MATRIX_TEST = ROOT / "data/processed/test.parquet"
+# Pipeline outputs read here and by the server and churn.predict it starts: a fresh clone has none.
+INPUTS = (RAW_TEST, MATRIX_TEST, ROOT / "models/model.json", ROOT / "models/features.json")
+
+
+def missing_inputs() -> str | None:
+    """One line naming the pipeline outputs that are not there, or None: a fresh clone gave a
+    FileNotFoundError traceback."""
+    missing = [str(path.relative_to(ROOT)) for path in INPUTS if not path.is_file()]
+    if not missing:
+        return None
+    return f"serve_load: not found: {', '.join(missing)}; run `dvc repro` (or `dvc pull`) first"
 
 
 def free_port() -> int:
@@ -282,6 +293,9 @@ def main() -> None:
         help="input sizes (in test sets) for the peak-memory runs; none to skip them",
     )
     args = parser.parse_args()
+    if problem := missing_inputs():
+        print(problem, file=sys.stderr)
+        raise SystemExit(2)
     os.chdir(ROOT)
     result = {}
     if not args.batch_only:

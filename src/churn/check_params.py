@@ -16,7 +16,7 @@ from typing import Any
 
 from churn.contract_spec import Contract
 from churn.data_params import contract_location
-from churn.dvc_stages import dvc_stages, local_source_problem
+from churn.dvc_stages import declared_params, dvc_stages, local_source_problem
 from churn.errors import ChurnError, CliParser, did_you_mean, run_cli
 from churn.params import SECTIONS, check_section_names, read_params_file
 from churn.source_access import source_problem
@@ -110,7 +110,8 @@ def axis_values(axis: str) -> list[Any] | None:
     if override.value_type not in listed:
         return None
     try:
-        values = list(override.sweep_iterator())
+        # quoted choices ('1','Yes') come as QuotedString: DVC sets their text
+        values = [override._convert_value(value) for value in override.sweep_iterator()]
     except ValueError as error:  # range(3,8,0)
         raise ChurnError(f"{quote(axis)}: not a valid value list ({error})") from None
     if not values:
@@ -118,23 +119,46 @@ def axis_values(axis: str) -> list[Any] | None:
     return values
 
 
+def unread_key(raw: dict[str, Any], key: str, path: Path) -> str | None:
+    """Why no stage reads params key "section.field" (or "section.field.key" of a mapping such as
+    evaluate.slices): a section or field no stage knows, or one no stage of the dvc.yaml beside
+    `path` declares (gate: read by churn.gate after the pipeline); None when a stage reads it."""
+    section, _, rest = key.partition(".")
+    field, _, subkey = rest.partition(".")
+    known = [f"{name}.{f.name}" for name, cls in SECTIONS.items() for f in fields(cls)]
+    value = raw.get(section, {}).get(field) if isinstance(raw.get(section), dict) else None
+    if f"{section}.{field}" not in known or (subkey and not isinstance(value, dict)):
+        return f"no stage reads '{key}'{did_you_mean(key, known)}"
+    stages = dvc_stages(path)
+    declared = declared_params(stages) if stages is not None else None
+    if declared is not None and not any(key == d or key.startswith(f"{d}.") for d in declared):
+        return f"no stage reads '{key}': no stage of dvc.yaml declares it"
+    return None
+
+
+def with_value(raw: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
+    """A copy of raw params with dotted `key` set to value, nested mappings copied on the way."""
+    head, _, rest = key.partition(".")
+    if not rest:
+        return {**raw, head: value}
+    inner = raw.get(head)
+    return {**raw, head: with_value(inner if isinstance(inner, dict) else {}, rest, value)}
+
+
 def grid_problem(raw: dict[str, Any], axis: str, path: Path) -> str | None:
     """Why a sweep axis "section.key=V1,V2" would queue experiments that train nothing new (a key
     no stage reads) or all fail (a value out of range, or none at all), or None."""
     key = axis.partition("=")[0].strip()
-    section, _, field = key.partition(".")
-    if section not in SECTIONS or field not in {f.name for f in fields(SECTIONS[section])}:
-        known = [f"{name}.{f.name}" for name, cls in SECTIONS.items() for f in fields(cls)]
-        return f"{quote(axis)}: no stage reads '{key}'{did_you_mean(key, known)}"
+    if unread := unread_key(raw, key, path):
+        return f"{quote(axis)}: {unread}"
     try:
         values = axis_values(axis)
     except ChurnError as error:
         return str(error)
-    if values is None or not isinstance(raw.get(section), dict):
+    if values is None or not isinstance(raw.get(key.partition(".")[0]), dict):
         return None
     for value in values:
-        changed = {**raw, section: {**raw[section], field: value}}
-        problems = section_problems(changed, path)
+        problems = section_problems(with_value(raw, key, value), path)
         if problems:
             return f"{quote(axis)}: {problems[0]}"
     return None

@@ -21,6 +21,21 @@ def dvc_stages(path: Path) -> dict[str, Any] | None:
     return stages if isinstance(stages, dict) else None
 
 
+def declared_params(stages: dict[str, Any]) -> set[str]:
+    """Every params.yaml key (or whole section) the stages declare under `params:`: what DVC
+    reruns a stage for."""
+    keys: set[str] = set()
+    for stage in stages.values():
+        entries = stage.get("params") if isinstance(stage, dict) else None
+        for entry in entries if isinstance(entries, list) else []:
+            if isinstance(entry, str):
+                keys.add(entry)
+            elif isinstance(entry, dict):
+                listed = entry.get("params.yaml")
+                keys.update(str(key) for key in listed if isinstance(listed, list))
+    return keys
+
+
 def stage_outs(stages: dict[str, Any]) -> list[str]:
     """Every output path the stages declare (plain or with options)."""
     outs = []

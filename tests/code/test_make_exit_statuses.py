@@ -43,3 +43,32 @@ def test_exit_statuses_of_make_targets_are_makes_own():
         assert "make exits 2" in claim, claim
     stated = {claim.split()[1].rstrip(":") for claim in claims}
     assert {"gate", "drift-batch", "drift-check"} <= stated  # drift-check: 0 either way
+
+
+def test_drift_batch_without_a_batch_says_how_to_name_one():
+    """It ran churn.drift with `--current` and nothing after it: argparse's 'argument --current:
+    expected one argument' named no make variable."""
+    make = ["make", "-s", "-C", str(REPO), "-o", ".venv/.installed", "drift-batch", "CURRENT="]
+    result = subprocess.run(make, capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[0] == (
+        "make drift-batch: no batch: make drift-batch CURRENT=new.csv"
+    )
+
+
+def test_the_set_up_with_another_python_names_the_one_needed(tmp_path: Path):
+    """The pins are for Python 3.11 (requires-python): with another python3 the set-up went on
+    to create .venv and install into it, saying nothing of the version it needs."""
+    for name in ("requirements.txt", "pyproject.toml"):
+        (tmp_path / name).write_bytes((REPO / name).read_bytes())
+    python = tmp_path / "python3.12"
+    answer = '[ "$1" = --version ] && { echo "Python 3.12.1"; exit 0; }'  # and fails the check
+    python.write_text(f"#!/bin/sh\n{answer}\nexit 1\n")
+    python.chmod(0o755)
+    make = ["make", "-s", "-C", str(tmp_path), "-f", str(REPO / "Makefile"), "install"]
+    result = subprocess.run([*make, f"PYTHON={python}"], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[0] == (
+        f"make: churn-dvc needs Python 3.11; {python} is Python 3.12.1: make PYTHON=python3.11 ..."
+    )
+    assert not (tmp_path / ".venv").exists()

@@ -182,3 +182,49 @@ def test_the_users_train_nthread_is_queued_alone(grid, nthread, tmp_path, monkey
     values = calls[0][4::2]  # after each "-S"
     assert all(flag == "-S" for flag in calls[0][3::2])
     assert [value for value in values if value.startswith("train.nthread=")] == nthread
+
+
+def test_an_axis_of_a_section_no_stage_declares_is_refused(tmp_path, monkeypatch):
+    """gate.* is read by churn.gate after the pipeline, and no stage declares it: the sweep
+    queued experiments that all reran nothing and tied."""
+    for name in ("params.yaml", "dvc.yaml"):
+        shutil.copy(REPO / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ChurnError) as refused:
+        main(["--set", "gate.headline=test.pr_auc,test.roc_auc"])
+    assert str(refused.value) == (
+        "--set gate.headline=test.pr_auc,test.roc_auc: "
+        "no stage reads 'gate.headline': no stage of dvc.yaml declares it"
+    )
+
+
+@pytest.mark.parametrize(
+    "axis",
+    [
+        # a key of a mapping a stage reads: DVC sets the one slice; it was "no stage reads"
+        "evaluate.slices.new_customers='tenure_months < 6','tenure_months < 12'",
+        # quoted choices were checked as QuotedString(text='1', ...), "should be int | str"
+        "data.positive_label='1','Yes'",
+        "train.model='xgboost','logistic_regression'",
+    ],
+)
+def test_axes_dvc_reads_are_queued(axis, tmp_path, monkeypatch):
+    for name in ("params.yaml", "dvc.yaml"):
+        shutil.copy(REPO / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    calls = []
+    monkeypatch.setattr("churn.sweep.dvc", lambda *args: calls.append(args) or "")
+    with pytest.raises(ChurnError, match="queued no experiment"):
+        main(["--set", axis])
+    assert calls[0][:5] == ("exp", "run", "--queue", "-S", axis)
+
+
+def test_a_bad_value_in_a_mapping_key_is_refused_as_its_stage_would(tmp_path, monkeypatch):
+    shutil.copy(REPO / "params.yaml", tmp_path / "params.yaml")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ChurnError) as refused:
+        main(["--set", "evaluate.slices.new_customers='tenure_months <'"])
+    assert str(refused.value).endswith(
+        ": key 'evaluate.slices.new_customers' is not a valid pandas query (invalid syntax), "
+        "got 'tenure_months <'"
+    )

@@ -8,31 +8,46 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.helpers import repo_env, run, set_params, stages_run
 from tests.s3_server import BUCKET, CREDENTIALS, s3_client
 
 pytestmark = pytest.mark.pipeline
-TRACKED = ("data/raw", "data/interim", "data/processed", "models")
+
+
+def cached_outputs(root: Path) -> list[Path]:
+    """Every output dvc.yaml stores in the DVC cache (and pushes): not the `cache: false` ones,
+    which git keeps. A fixed list of folders left out data/scores and the confusion data."""
+    stages = yaml.safe_load((root / "dvc.yaml").read_text())["stages"]
+    outs = [out for stage in stages.values() for out in stage.get("outs", [])]
+    plain = [out for out in outs if isinstance(out, str)]
+    kept = [
+        name
+        for out in outs
+        if isinstance(out, dict)
+        for name, opts in out.items()
+        if (opts or {}).get("cache", True)
+    ]
+    return [root / name for name in plain + kept]
 
 
 def digests(root: Path) -> dict[str, str]:
-    """Content hash of every file under the DVC-tracked folders."""
-    files = (p for top in TRACKED for p in sorted((root / top).rglob("*")) if p.is_file())
+    """Content hash of every file of every cached output."""
+    outputs = cached_outputs(root)
+    files = [p for out in outputs for p in ([out] if out.is_file() else sorted(out.rglob("*")))]
     return {
         str(p.relative_to(root)): hashlib.md5(p.read_bytes()).hexdigest()
         for p in files
-        if p.name != ".gitignore"
+        if p.is_file()
     }
 
 
 def forget_local_data(root: Path) -> None:
-    """Delete the cache and every tracked output, as on a fresh clone."""
+    """Delete the cache and every cached output, as on a fresh clone."""
     shutil.rmtree(root / ".dvc" / "cache")
-    for top in TRACKED:
-        for path in (root / top).iterdir():
-            if path.name != ".gitignore":
-                shutil.rmtree(path) if path.is_dir() else path.unlink()
+    for path in cached_outputs(root):
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
 
 
 def run_with(root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
