@@ -54,7 +54,7 @@ dag: $(STAMP) ## Print the stage graph
 sweep: $(STAMP) ## Queue and run the default hyper-parameter grid, fail on any failed experiment, print a leaderboard
 	$(BIN)/python -m churn.sweep
 
-bench: $(STAMP) ## Run the benchmarks and rewrite BENCHMARKS.md
+bench: $(STAMP) ## Run the pipeline benchmarks: new tables in BENCHMARKS.md, the run before and its notes kept
 	$(BIN)/python benchmarks/run.py --output BENCHMARKS.md
 
 clean-venv: ## Remove the virtual environment

@@ -221,14 +221,43 @@ def main() -> None:
 
 
 def write_section(path: Path, table: str) -> None:
-    """Replace everything up to the first other '## ' section that is not ours."""
-    kept = ""
-    if path.exists():
-        text = path.read_text()
-        marker = text.find("\n## Serving")
-        kept = text[marker:] if marker >= 0 else ""
-    path.write_text(table + kept)
+    """Write the new tables into BENCHMARKS.md, keeping what people wrote there (see
+    merged_benchmarks)."""
+    path.write_text(merged_benchmarks(path.read_text() if path.exists() else "", table))
 
 
-if __name__ == "__main__":
-    main()
+def table_at(text: str, heading: str) -> tuple[int, int]:
+    """Start and end of the first Markdown table after `heading` in text ((-1, -1): none)."""
+    at = text.find(heading)
+    start = text.find("\n|", at) + 1 if at >= 0 else 0
+    if at < 0 or start == 0:
+        return -1, -1
+    end = start
+    while end < len(text) and text.startswith("|", end):
+        end = text.find("\n", end) + 1 or len(text)
+    return start, end
+
+
+def merged_benchmarks(old: str, new: str) -> str:
+    """The new run's tables in place of the old ones. The old pipeline table stays, under a line
+    saying it is the run before, above the notes written about it and the earlier runs (written
+    by hand: a rewrite lost them); the old stage table goes; the other sections stay."""
+    pipeline, stages = table_at(old, "## Pipeline"), table_at(old, "## Stages at default size")
+    if -1 in (*pipeline, *stages):
+        serving = old.find("\n## Serving")
+        return new + (old[serving:] if serving >= 0 else "")
+    new_pipeline, new_stages = (
+        table_at(new, "## Pipeline"),
+        table_at(new, "## Stages at default size"),
+    )
+    before = (
+        f"- The run before, replaced by `make bench` on {time.strftime('%Y-%m-%d %H:%M')} UTC:\n\n"
+    )
+    return (
+        new[: new_pipeline[1]]
+        + "\n"
+        + before
+        + old[pipeline[0] : stages[0]]
+        + new[new_stages[0] : new_stages[1]]
+        + old[stages[1] :]
+    )
