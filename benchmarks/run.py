@@ -101,11 +101,12 @@ def without_source_deps(root: Path, dest: Path) -> Path:
 
 
 def stage_commands(root: Path) -> dict[str, str]:
-    """Each stage's command from dvc.yaml as rendered into dvc.lock."""
+    """Each stage's command from dvc.yaml as rendered into dvc.lock, in dvc.yaml's order."""
     import yaml
 
-    lock = yaml.safe_load((root / "dvc.lock").read_text())
-    return {name: stage["cmd"] for name, stage in lock["stages"].items()}
+    lock = yaml.safe_load((root / "dvc.lock").read_text())["stages"]
+    order = yaml.safe_load((root / "dvc.yaml").read_text())["stages"]  # dvc.lock sorts by name
+    return {name: lock[name]["cmd"] for name in order if name in lock}
 
 
 def stage_memory(root: Path) -> dict[str, tuple[float, int]]:
