@@ -30,9 +30,8 @@ def declared_params(stages: dict[str, Any]) -> set[str]:
         for entry in entries if isinstance(entries, list) else []:
             if isinstance(entry, str):
                 keys.add(entry)
-            elif isinstance(entry, dict):
-                listed = entry.get("params.yaml")
-                keys.update(str(key) for key in listed if isinstance(listed, list))
+            elif isinstance(entry, dict) and isinstance(entry.get("params.yaml"), list):
+                keys.update(str(key) for key in entry["params.yaml"])  # other files: not ours
     return keys
 
 
