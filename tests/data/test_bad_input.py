@@ -126,20 +126,14 @@ CASES: dict[str, tuple] = {
             lambda v, s: v["quarantined_by_reason"] == {"duplicate_id:customer_id": 3},
         ),
     ),
-    "duplicated header line": (
+    "duplicated header line": (  # files joined: was quarantined as invalid_label
         {
             "a.csv": lambda f: (
                 csv(f) + ",".join(f.columns).encode() + b"\n" + csv(f.tail(2), header=False)
             )
         },
         {},
-        (
-            "ok",
-            ROWS + 3,
-            lambda v, s: (
-                v["quarantined_by_reason"] == {"invalid_label:churned": 1, f"duplicate_id:{ID}": 2}
-            ),
-        ),
+        ("fail", [f"a.csv: line {ROWS + 2} repeats the header: files joined with their headers?"]),
     ),
     "duplicated column name": (  # refused as batch scoring refuses it, not renamed country.1
         {"a.csv": lambda f: csv(f).replace(b",device,", b",country,", 1)},
