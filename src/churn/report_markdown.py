@@ -127,7 +127,7 @@ def data_section(data: Mapping[str, Any], drift_thresholds: Mapping[str, float])
     return lines
 
 
-def test_rows_note(rows: Sequence[MetricRow], base: str, new: str) -> list[str]:
+def different_rows_note(rows: Sequence[MetricRow], base: str, new: str) -> list[str]:
     """A warning when the two revisions were evaluated on different test rows (their counts or
     churn rates differ, e.g. after new data): each metric's change is then as much the rows as
     the model, and only `make challenge` compares the models on the same rows."""
@@ -180,7 +180,7 @@ def render_report(inputs: ReportInputs) -> str:
         f"**Verdict:** {inputs.verdict}",
         "",
         # with a challenge the verdict is on the same rows, and its section says so
-        *(inputs.challenge or test_rows_note(inputs.metrics, inputs.base, inputs.new)),
+        *(inputs.challenge or different_rows_note(inputs.metrics, inputs.base, inputs.new)),
         *metrics_section(inputs.metrics),
         *params_section(inputs.params),
         *plots_section(inputs.images),
