@@ -26,7 +26,8 @@ from churn.comparison import MetricRow
 from churn.data_params import check_data_columns, check_labels
 from churn.errors import ChurnError, CliParser, run_cli
 from churn.evaluate import classification_metrics, slice_masks
-from churn.gate import check_gate, check_gate_params, headline, load_gate_params
+from churn.gate import check_gate, check_gate_params, headline
+from churn.outputs import check_destination
 from churn.params import PARAMS_FILE, GateParams, load_section
 from churn.revision_files import exists_at_rev
 from churn.revisions import check_revision, require_reproduced
@@ -175,10 +176,9 @@ def run(args: argparse.Namespace) -> tuple[Challenge | None, dict[str, str]]:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    params = load_gate_params(args.params)
+    params = load_section("gate", args.params)
     check_revision(args.base)
-    with writing(args.out):  # before the scoring: a destination that cannot be made fails first
-        args.out.parent.mkdir(parents=True, exist_ok=True)
+    check_destination(str(args.out))  # before the scoring: no folder made for a failed run
     result, versions = run(args)
     if result is not None:
         computed = f"what the challenge computes on {args.test} (test.*, slices.*)"
@@ -186,6 +186,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     line, passed = verdict(result, params, args.base, args.test)
     written = as_json(result, args.base, versions, line)
     with writing(args.out):
+        args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(written, indent=2) + "\n", encoding="utf-8")
     print(line)
     if not passed:

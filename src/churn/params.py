@@ -18,6 +18,7 @@ from churn.yaml_files import parse_yaml, yaml_problem
 
 MODELS = ("xgboost", "logistic_regression")  # what train.model may name
 SEEDS = "from 0 to 2**32 - 1"  # what numpy, scikit-learn and XGBoost all take as a seed
+GATE_TOLERANCE = "a number, 0 or more (how much worse the metric may get)"
 
 
 def check_seed(seed: int, key: str) -> None:
@@ -147,7 +148,11 @@ class EvaluateParams:
 @dataclass(frozen=True)
 class GateParams:
     headline: str
-    tolerances: dict[str, float]
+    tolerances: dict[str, float]  # below 0, a model that matches its base would fail
+
+    def __post_init__(self) -> None:
+        for key, value in self.tolerances.items():
+            require(value >= 0, f"gate.tolerances.{key}", GATE_TOLERANCE, value)
 
 
 SECTIONS: dict[str, type] = {
@@ -182,15 +187,10 @@ def params_from_text(text: str, where: str) -> dict[str, Any]:
 
 
 def check_section_names(raw: dict[str, Any], path: Path) -> None:
-    """Refuse a section whose name is a near miss of a known one ("trian:"); others are the
-    user's own and left alone."""
-    for section in raw:
-        if section not in SECTIONS:
-            guess = difflib.get_close_matches(str(section), list(SECTIONS), n=1, cutoff=0.75)
-            if guess:
-                raise ChurnError(
-                    f"{path}: unknown section '{section}' (did you mean '{guess[0]}'?)"
-                )
+    """Refuse a section named like a known one ("trian:"); others are the user's, left alone."""
+    for section in (str(name) for name in raw if name not in SECTIONS):
+        if guess := difflib.get_close_matches(section, list(SECTIONS), n=1, cutoff=0.75):
+            raise ChurnError(f"{path}: unknown section '{section}' (did you mean '{guess[0]}'?)")
 
 
 def load_section(name: str, path: Path = PARAMS_FILE) -> Any:

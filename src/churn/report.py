@@ -14,7 +14,7 @@ from typing import Any
 
 from churn.comparison import MetricRow, param_rows
 from churn.errors import ChurnError, CliParser, read_json_object, run_cli
-from churn.gate import compared_rows, load_gate_params, verdict
+from churn.gate import compared_rows, verdict
 from churn.outputs import check_destination
 from churn.params import PARAMS_FILE, load_section
 from churn.report_challenge import challenge_section, check_challenge
@@ -161,7 +161,7 @@ def checked_challenge(args: argparse.Namespace) -> tuple[dict | None, list[str]]
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    gate = load_gate_params(args.params)
+    gate = load_section("gate", args.params)
     drift_thresholds = dataclasses.asdict(load_section("drift", args.params))
     check_destination(str(args.out_dir), folder=True)  # before reading the revisions
     challenge, missing_challenge = checked_challenge(args)

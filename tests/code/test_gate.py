@@ -9,8 +9,8 @@ import pytest
 
 from churn.comparison import MetricRow
 from churn.errors import ChurnError
-from churn.gate import check_gate, check_gate_params, load_gate_params, verdict
-from churn.params import GateParams
+from churn.gate import check_gate, check_gate_params, verdict
+from churn.params import GateParams, load_section
 
 FILE = "metrics/evaluate/metrics.json"
 PARAMS = GateParams(
@@ -138,7 +138,7 @@ def test_a_negative_or_not_finite_tolerance_is_one_line_and_exit_2(tmp_path, tol
         f"churn.gate: error: {params}: key 'gate.tolerances.test.log_loss' {problem}"
     ]
     params.write_text(params.read_text().replace(tolerance, "0.02"))
-    assert load_gate_params(params).tolerances == {"test.roc_auc": 0, "test.log_loss": 0.02}
+    assert load_section("gate", params).tolerances == {"test.roc_auc": 0, "test.log_loss": 0.02}
 
 
 @pytest.mark.parametrize("module", ["churn.challenge", "churn.report"])

@@ -99,6 +99,15 @@ def test_out_of_range_values_are_named(section, key, value, wanted):
         section_from_mapping(SECTIONS[section], section, raw)
 
 
+def test_a_negative_gate_tolerance_is_refused_wherever_the_section_loads():
+    """It was refused by the gate, report and challenge only: `make repro`'s check passed it."""
+    raw = dict(yaml.safe_load((REPO / "params.yaml").read_text())["gate"])
+    raw["tolerances"] = {"test.roc_auc": 0.0, "test.log_loss": -0.01}
+    wanted = "'gate.tolerances.test.log_loss' should be a number, 0 or more (how much worse"
+    with pytest.raises(ChurnError, match=re.escape(wanted)):
+        section_from_mapping(SECTIONS["gate"], "gate", raw)
+
+
 @pytest.mark.parametrize(
     ("section", "key", "value", "named"),
     [
