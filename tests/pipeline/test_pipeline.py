@@ -98,6 +98,22 @@ CHANGES = {
     "shared model code": ({}, "src/churn/model.py", ["train", "evaluate", "drift", "score"]),
     "scoring code": ({}, "src/churn/predict.py", ["score"]),
     "drift param": ({"drift.psi": 0.3}, None, ["drift"]),
+    # validate and score read Parquet: the CSV format is ingest's alone (same files, same table)
+    "CSV delimiter param": ({"data.delimiter": ","}, None, ["ingest"]),
+    "files glob param": ({"ingest.files": "*.csv"}, None, ["ingest"]),
+    # score drops the label unread: the same labels spelt otherwise rerun validate alone
+    "positive label spelling": ({"data.positive_label": "1"}, None, ["validate"]),
+    "type-change policy": ({"contract.type_change": "quarantine"}, None, ["validate", "score"]),
+    "other evaluate param": ({"evaluate.top_fraction": 0.2}, None, ["evaluate"]),
+    "seed": (
+        {"base.seed": 43},
+        None,
+        ["split", "featurize", "train", "evaluate", "drift", "score"],
+    ),
+    # the same model bytes on any number of threads (the fixture trains on 1)
+    "thread count": ({"train.nthread": 2}, None, ["train"]),
+    "gate param": ({"gate.headline": "test.pr_auc"}, None, []),
+    "params.yaml comment": ({}, "params.yaml", []),
 }
 
 
@@ -110,6 +126,18 @@ def test_a_change_reruns_exactly_the_stages_it_can_affect(scratch_repo: Path, ch
         with (scratch_repo / touched_file).open("a") as handle:
             handle.write("\n# touched by the staleness test\n")
     assert stages_run(run(scratch_repo, "dvc", "repro").stdout) == expected
+
+
+def test_scoring_is_not_stale_for_params_it_never_reads(scratch_repo: Path):
+    """Scoring checks the model's columns as under contract.new_column: include whatever the
+    policy says, drops the label unread (data.positive_label) and reads Parquet (data.decimal):
+    none of them may make it stale (any of them did, as it declared all of data and contract)."""
+    set_params(
+        scratch_repo,
+        **{"contract.new_column": "fail", "data.positive_label": "Yes", "data.decimal": ","},
+    )
+    status = json.loads(run(scratch_repo, "dvc", "status", "--json", "score").stdout)
+    assert status == {}, status
 
 
 def test_forced_reproduction_leaves_the_lock_byte_identical(scratch_repo: Path):
