@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import httpx
@@ -138,6 +139,24 @@ def test_scoring_is_not_stale_for_params_it_never_reads(scratch_repo: Path):
     )
     status = json.loads(run(scratch_repo, "dvc", "status", "--json", "score").stdout)
     assert status == {}, status
+
+
+def test_a_change_to_the_test_month_alone_does_not_retrain(scratch_repo: Path, tmp_path: Path):
+    """train reads the training and validation matrices only, evaluate the test split only: a
+    newest month delivered again with one value corrected reran train too, as train depended on
+    all of data/processed, to write the same model."""
+    source = tmp_path / "exports"
+    shutil.copytree(scratch_repo / "data/raw", source)
+    set_params(scratch_repo, **{"ingest.source": str(source)})
+    run(scratch_repo, "dvc", "repro")
+    newest = max(source.glob("*.csv"))
+    header, first, *rest = newest.read_text().splitlines(keepends=True)
+    fields = first.split(",")
+    tenure = header.split(",").index("tenure_months")
+    fields[tenure] = str(int(fields[tenure]) + 1)
+    newest.write_text("".join([header, ",".join(fields), *rest]))
+    ran = stages_run(run(scratch_repo, "dvc", "repro").stdout)
+    assert ran == ["ingest", "validate", "split", "featurize", "evaluate", "drift", "score"]
 
 
 def test_forced_reproduction_leaves_the_lock_byte_identical(scratch_repo: Path):
