@@ -6,12 +6,16 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib import style
 from matplotlib.figure import Figure  # object API: Agg canvas, no pyplot state, no display
 
 from churn.coercion import coerce
 from churn.raw_text import as_text
 
 METADATA = {"Software": None}  # no version string: identical plots give identical files
+# matplotlib's own settings, not a matplotlibrc of the user's (home, $MATPLOTLIBRC or the working
+# folder): the PNGs are stage outputs, whose md5 dvc.lock records
+STYLE = "default"
 
 
 def plot_numeric(axes, reference: pd.Series | None, current: pd.Series) -> None:
@@ -57,15 +61,16 @@ def plot_categorical(axes, reference: pd.Series | None, current: pd.Series) -> N
 
 def plot_feature(name: str, row: dict, reference, current: pd.Series, path: Path) -> None:
     """One PNG comparing the feature's reference and current distributions."""
-    figure = Figure(figsize=(6, 3.5))
-    axes = figure.subplots()
-    draw = plot_numeric if row["type"] == "numeric" else plot_categorical
-    draw(axes, reference, current)
-    effects = ", ".join(f"{k} {row[k]:.3f}" for k in ("psi", "wasserstein", "js") if k in row)
-    axes.set_title(f"{name}: {effects}, missing {row['missing_rate_change']:+.3f}", fontsize=9)
-    axes.legend()
-    figure.tight_layout()
-    figure.savefig(path, dpi=80, metadata=METADATA)
+    with style.context(STYLE):
+        figure = Figure(figsize=(6, 3.5))
+        axes = figure.subplots()
+        draw = plot_numeric if row["type"] == "numeric" else plot_categorical
+        draw(axes, reference, current)
+        effects = ", ".join(f"{k} {row[k]:.3f}" for k in ("psi", "wasserstein", "js") if k in row)
+        axes.set_title(f"{name}: {effects}, missing {row['missing_rate_change']:+.3f}", fontsize=9)
+        axes.legend()
+        figure.tight_layout()
+        figure.savefig(path, dpi=80, metadata=METADATA)
 
 
 def plot_overview(report: dict, path: Path) -> None:
@@ -73,11 +78,12 @@ def plot_overview(report: dict, path: Path) -> None:
     names = sorted(report["features"])
     values = [report["features"][n]["psi"] for n in names]
     colours = ["tab:red" if report["features"][n]["drifted"] else "tab:blue" for n in names]
-    figure = Figure(figsize=(7, 0.25 * len(names) + 1.2))
-    axes = figure.subplots()
-    axes.barh(names, values, color=colours)
-    axes.invert_yaxis()
-    axes.set_xlabel("PSI (red: drifted)")
-    axes.set_title(f"drift: {report['drift']}", fontsize=9)
-    figure.tight_layout()
-    figure.savefig(path, dpi=80, metadata=METADATA)
+    with style.context(STYLE):
+        figure = Figure(figsize=(7, 0.25 * len(names) + 1.2))
+        axes = figure.subplots()
+        axes.barh(names, values, color=colours)
+        axes.invert_yaxis()
+        axes.set_xlabel("PSI (red: drifted)")
+        axes.set_title(f"drift: {report['drift']}", fontsize=9)
+        figure.tight_layout()
+        figure.savefig(path, dpi=80, metadata=METADATA)

@@ -18,7 +18,7 @@ from churn.data_params import check_data_columns
 from churn.errors import ChurnError, CliParser, run_cli
 from churn.model import ChurnModel, feature_names_of, feature_scores, load_model, predict_proba
 from churn.outputs import check_destination
-from churn.params import PARAMS_FILE, load_section
+from churn.params import PARAMS_FILE, EvaluateParams, load_section
 from churn.stage_live import open_live
 from churn.tables import read_parquet
 from churn.typed_sections import ParamsValueError, naming_params_file
@@ -88,6 +88,20 @@ def slice_masks(
                 file=sys.stderr,
             )
     return masks
+
+
+def slice_metrics(
+    labels: np.ndarray, scores: np.ndarray, masks: Mapping[str, np.ndarray], params: EvaluateParams
+) -> dict[str, dict[str, float]]:
+    """classification_metrics per slice, by slice name: DVC compares params mappings whatever
+    their order, so the order of evaluate.slices must not reach metrics.json (dvc.lock has its
+    md5: reordered slices left it stale while `dvc status` said up to date)."""
+    return {
+        name: classification_metrics(
+            labels[mask], scores[mask], params.threshold, params.top_fraction
+        )
+        for name, mask in sorted(masks.items())
+    }
 
 
 def feature_importance(model: ChurnModel) -> list[dict[str, float | str]]:
@@ -169,11 +183,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         open_live(args.live_dir) as live,
     ):
         overall = classification_metrics(labels, scores, params.threshold, params.top_fraction)
-        live.summary = {"test": overall, "slices": {}, "features": len(feature_names_of(model))}
-        for name, mask in slice_masks(raw, params.slices, target).items():
-            live.summary["slices"][name] = classification_metrics(
-                labels[mask], scores[mask], params.threshold, params.top_fraction
-            )
+        slices = slice_metrics(labels, scores, slice_masks(raw, params.slices, target), params)
+        live.summary = {"test": overall, "slices": slices, "features": len(feature_names_of(model))}
         live.summary["confusion"] = confusion_counts(labels, scores, params.threshold)
         log_plots(live, labels, scores, model)
         # decisions as 0/1 like the labels: True/False put other names on the predicted axis

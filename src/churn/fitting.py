@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import xgboost as xgb
 from sklearn.linear_model import LogisticRegression
+from threadpoolctl import threadpool_limits
 
 from churn.errors import did_you_mean
 from churn.model import ChurnModel, LogisticModel, keep_feature_names, shift_log_odds, xgboost_names
@@ -115,7 +116,7 @@ def fit_xgboost(
 
 
 def fit_logistic(train: pd.DataFrame, target: str, params: TrainParams, seed: int) -> LogisticModel:
-    """Logistic regression on median-imputed, standardised features."""
+    """Logistic regression on median-imputed, standardised features, fitted on one thread."""
     features = [column for column in train.columns if column != target]
     matrix = train[features].to_numpy(dtype=np.float64)
     medians = np.nan_to_num(np.nanmedian(matrix, axis=0))
@@ -127,7 +128,11 @@ def fit_logistic(train: pd.DataFrame, target: str, params: TrainParams, seed: in
         max_iter=2000,
         random_state=seed,
         class_weight="balanced" if params.balance_classes else None,
-    ).fit((filled - means) / scales, train[target])
+    )
+    # One BLAS/OpenMP thread: split over the machine's cores, the gradient's sums changed the
+    # coefficients' last digits, hence the model's md5 in dvc.lock, with the core count.
+    with threadpool_limits(limits=1):
+        classifier.fit((filled - means) / scales, train[target])
     return LogisticModel(
         features,
         medians.tolist(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import httpx
@@ -98,6 +99,22 @@ CHANGES = {
     "shared model code": ({}, "src/churn/model.py", ["train", "evaluate", "drift", "score"]),
     "scoring code": ({}, "src/churn/predict.py", ["score"]),
     "drift param": ({"drift.psi": 0.3}, None, ["drift"]),
+    # validate and score read Parquet: the CSV format is ingest's alone (same files, same table)
+    "CSV delimiter param": ({"data.delimiter": ","}, None, ["ingest"]),
+    "files glob param": ({"ingest.files": "*.csv"}, None, ["ingest"]),
+    # score drops the label unread: the same labels spelt otherwise rerun validate alone
+    "positive label spelling": ({"data.positive_label": "1"}, None, ["validate"]),
+    "type-change policy": ({"contract.type_change": "quarantine"}, None, ["validate", "score"]),
+    "other evaluate param": ({"evaluate.top_fraction": 0.2}, None, ["evaluate"]),
+    "seed": (
+        {"base.seed": 43},
+        None,
+        ["split", "featurize", "train", "evaluate", "drift", "score"],
+    ),
+    # the same model bytes on any number of threads (the fixture trains on 1)
+    "thread count": ({"train.nthread": 2}, None, ["train"]),
+    "gate param": ({"gate.headline": "test.pr_auc"}, None, []),
+    "params.yaml comment": ({}, "params.yaml", []),
 }
 
 
@@ -110,6 +127,36 @@ def test_a_change_reruns_exactly_the_stages_it_can_affect(scratch_repo: Path, ch
         with (scratch_repo / touched_file).open("a") as handle:
             handle.write("\n# touched by the staleness test\n")
     assert stages_run(run(scratch_repo, "dvc", "repro").stdout) == expected
+
+
+def test_scoring_is_not_stale_for_params_it_never_reads(scratch_repo: Path):
+    """Scoring checks the model's columns as under contract.new_column: include whatever the
+    policy says, drops the label unread (data.positive_label) and reads Parquet (data.decimal):
+    none of them may make it stale (any of them did, as it declared all of data and contract)."""
+    set_params(
+        scratch_repo,
+        **{"contract.new_column": "fail", "data.positive_label": "Yes", "data.decimal": ","},
+    )
+    status = json.loads(run(scratch_repo, "dvc", "status", "--json", "score").stdout)
+    assert status == {}, status
+
+
+def test_a_change_to_the_test_month_alone_does_not_retrain(scratch_repo: Path, tmp_path: Path):
+    """train reads the training and validation matrices only, evaluate the test split only: a
+    newest month delivered again with one value corrected reran train too, as train depended on
+    all of data/processed, to write the same model."""
+    source = tmp_path / "exports"
+    shutil.copytree(scratch_repo / "data/raw", source)
+    set_params(scratch_repo, **{"ingest.source": str(source)})
+    run(scratch_repo, "dvc", "repro")
+    newest = max(source.glob("*.csv"))
+    header, first, *rest = newest.read_text().splitlines(keepends=True)
+    fields = first.split(",")
+    tenure = header.split(",").index("tenure_months")
+    fields[tenure] = str(int(fields[tenure]) + 1)
+    newest.write_text("".join([header, ",".join(fields), *rest]))
+    ran = stages_run(run(scratch_repo, "dvc", "repro").stdout)
+    assert ran == ["ingest", "validate", "split", "featurize", "evaluate", "drift", "score"]
 
 
 def test_forced_reproduction_leaves_the_lock_byte_identical(scratch_repo: Path):

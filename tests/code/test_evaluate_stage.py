@@ -1,0 +1,45 @@
+"""The evaluate stage end to end on a toy model: its outputs depend on what DVC tracks."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import yaml
+
+from churn.evaluate import main
+from churn.model import save_model
+from churn.train import fit_model
+from tests.code.test_model import PARAMS, toy_frame
+from tests.helpers import REPO
+
+SLICES = {"low_x": "x < 0", "high_x": "x >= 0", "high_z": "z > 0.5"}
+
+
+def write_params(path, slices: dict[str, str]) -> None:
+    """The repository's params.yaml with the toy data's label and the given slices."""
+    params = yaml.safe_load((REPO / "params.yaml").read_text())
+    params["data"]["target"] = "y"
+    params["evaluate"]["slices"] = slices
+    path.write_text(yaml.safe_dump(params, sort_keys=False))
+
+
+def test_the_order_of_the_slices_in_params_changes_no_byte_of_the_metrics(tmp_path):
+    """DVC compares the evaluate.slices mapping whatever its order: reordered slices left
+    `dvc status` up to date, while evaluate wrote them in the new order (metrics.json's md5,
+    which dvc.lock holds, changed on the next forced run)."""
+    frame = toy_frame(rows=600)
+    params = dataclasses.replace(PARAMS, monotone_increasing=[])
+    save_model(fit_model(frame[:400], frame[400:500], "y", params, 0), tmp_path / "model.json")
+    frame[500:].to_parquet(tmp_path / "test.parquet")
+    written = []
+    for run, slices in enumerate((SLICES, dict(reversed(SLICES.items())))):
+        write_params(tmp_path / f"params{run}.yaml", slices)
+        live, test = tmp_path / f"live{run}", str(tmp_path / "test.parquet")
+        main(
+            [
+                *("--model", str(tmp_path / "model.json"), "--test", test, "--raw-test", test),
+                *("--live-dir", str(live), "--params", str(tmp_path / f"params{run}.yaml")),
+            ]
+        )
+        written.append((live / "metrics.json").read_bytes())
+    assert written[0] == written[1]
