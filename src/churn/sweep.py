@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from churn.check_params import grid_problem
 from churn.errors import ChurnError, CliParser, run_cli
 from churn.params import read_params_file
+from churn.sweep_inputs import untracked_inputs
 from churn.sweep_results import (
     Experiment,
     leaderboard,
@@ -35,6 +36,17 @@ def pending_names(status_output: str) -> list[str]:
     runs every queued one, whoever queued it."""
     rows = [line.split() for line in status_output.splitlines()[1:]]
     return [row[1] for row in rows if len(row) > 3 and row[-1] in ("Queued", "Running")]
+
+
+def check_inputs_tracked(params: dict) -> None:
+    """Refuse to queue experiments that would miss an untracked module or contract and fail."""
+    if untracked := untracked_inputs(PARAMS_FILE, params):
+        more = f" and {len(untracked) - 5} more" if len(untracked) > 5 else ""
+        raise ChurnError(
+            f"{', '.join(untracked[:5])}{more}: not tracked by git, so queued experiments would "
+            "not see it (DVC runs them in a copy of the last commit plus changes to tracked "
+            "files); git add it first"
+        )
 
 
 def check_queue_empty() -> None:
@@ -103,6 +115,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     for axis in grid:  # before anything is queued: DVC would queue and run them all
         if problem := grid_problem(params, axis, PARAMS_FILE):
             raise ChurnError(f"--set {problem}")
+    check_inputs_tracked(params)
     check_queue_empty()
     setters = [arg for axis in [*grid, *per_experiment(grid)] for arg in ("-S", axis)]
     queued = queued_names(dvc("exp", "run", "--queue", *setters))

@@ -3,6 +3,7 @@
 import json
 import shlex
 import shutil
+import subprocess
 
 import pytest
 
@@ -281,7 +282,11 @@ def test_a_success_without_the_ranking_metric_is_named_not_called_failed(
         ("exp", "show"): json.dumps(shown),
     }
     monkeypatch.setattr("churn.sweep.dvc", lambda *args: replies[args[:2]])
-    monkeypatch.setattr("churn.sweep.subprocess.run", lambda *args, **kwargs: None)
+    real_run = subprocess.run  # the sweep's own `dvc exp run --run-all` runs nothing here
+    monkeypatch.setattr(
+        "churn.sweep.subprocess.run",
+        lambda args, **kwargs: None if args[0] == "dvc" else real_run(args, **kwargs),
+    )
     with pytest.raises(ChurnError) as refused:
         main(["--set", "train.max_depth=3,5"])
     assert str(refused.value) == (
@@ -301,3 +306,33 @@ def test_failed_experiments_are_named():
         "2 of 2 experiments failed (broken, vanished); "
         "see `dvc queue status` and `dvc queue logs NAME`"
     )
+
+
+def test_untracked_files_the_stages_read_are_refused_before_anything_is_queued(
+    tmp_path, monkeypatch
+):
+    """DVC queues an experiment as the last commit plus changes to tracked files: a new
+    contract (or module) left untracked was 'contract file not found' in every experiment, after
+    the whole grid had run, while the file sat in the workspace."""
+    for name in ("params.yaml", "dvc.yaml"):
+        shutil.copy(REPO / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "base"], check=True)
+    for name in ("contracts/mine.yaml", "src/churn/new_step.py", "notes/ideas.txt"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x\n")
+    calls = []
+    monkeypatch.setattr("churn.sweep.dvc", lambda *args: calls.append(args) or "")
+    with pytest.raises(ChurnError) as refused:
+        main(["--set", "data.contract=contracts/mine.yaml"])
+    assert str(refused.value).startswith(
+        "contracts/mine.yaml, src/churn/new_step.py: not tracked by git, "
+        "so queued experiments would not see it"
+    )
+    assert calls == []
+    subprocess.run([*git, "add", "contracts", "src"], check=True)  # staged: DVC copies it
+    with pytest.raises(ChurnError, match="queued no experiment"):
+        main(["--set", "data.contract=contracts/mine.yaml"])
