@@ -86,9 +86,23 @@ def path_kind(filesystem, path: str, source: str) -> str:
     try:
         return filesystem.info(path)["type"]
     except FileNotFoundError:
-        raise ChurnError(f"{source}: no such file or folder") from None
+        raise ChurnError(f"{source}: {absence(filesystem, path)}") from None
     except PermissionError as error:
         raise ChurnError(f"{source}: access denied ({error})") from None
+
+
+def absence(filesystem, path: str) -> str:
+    """What is missing: an object store's bucket (a misspelt bucket read as a missing folder),
+    or the file or folder."""
+    protocols = filesystem.protocol if isinstance(filesystem.protocol, tuple) else ()
+    bucket = path.strip("/").split("/", 1)[0]
+    if "local" in protocols or filesystem.protocol == "file" or not bucket:
+        return "no such file or folder"
+    try:
+        missing_bucket = not filesystem.exists(bucket)
+    except Exception:  # the store would not say: keep to what info() said
+        missing_bucket = False
+    return f"no such bucket '{bucket}'" if missing_bucket else "no such file or folder"
 
 
 def is_hidden(relative: str, asked: Sequence[str] = ()) -> bool:
