@@ -15,6 +15,9 @@ from churn.errors import ChurnError, listing
 from churn.file_systems import filesystem_of
 from churn.tables import TABLE_SUFFIXES
 
+# Object stores whose paths start with a bucket (or container): s3fs, gcsfs, adlfs.
+BUCKET_PROTOCOLS = {"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss"}
+
 SKIPPED_SHOWN = 3  # names of skipped non-table files shown in the note
 HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"  # the folder value Spark and Hive write for a null
 
@@ -94,9 +97,10 @@ def path_kind(filesystem, path: str, source: str) -> str:
 def absence(filesystem, path: str) -> str:
     """What is missing: an object store's bucket (a misspelt bucket read as a missing folder),
     or the file or folder."""
-    protocols = filesystem.protocol if isinstance(filesystem.protocol, tuple) else ()
+    protocol = filesystem.protocol
+    protocols = set(protocol) if isinstance(protocol, tuple | list) else {protocol}
     bucket = path.strip("/").split("/", 1)[0]
-    if "local" in protocols or filesystem.protocol == "file" or not bucket:
+    if not protocols & BUCKET_PROTOCOLS or not bucket:  # local files, http://: no buckets
         return "no such file or folder"
     try:
         missing_bucket = not filesystem.exists(bucket)

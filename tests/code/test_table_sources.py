@@ -116,6 +116,17 @@ def test_a_missing_bucket_is_named_as_such(s3_endpoint, tmp_path, source, proble
     assert result.stderr == f"churn.ingest: error: {source}: {problem}\n"
 
 
+def test_a_url_without_buckets_is_not_said_to_miss_one():
+    """An http:// path starts with its scheme, not a bucket: no 'no such bucket 'http:''."""
+    import fsspec
+
+    from churn.table_sources import absence
+
+    assert absence(fsspec.filesystem("http"), "http://127.0.0.1:9/x.csv") == (
+        "no such file or folder"
+    )
+
+
 @pytest.mark.s3
 @pytest.mark.parametrize("problem", ["refused credentials", "no server", "not a URL"])
 def test_a_bucket_that_refuses_or_cannot_be_reached_is_not_called_missing(
