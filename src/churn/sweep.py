@@ -38,6 +38,17 @@ def pending_names(status_output: str) -> list[str]:
     return [row[1] for row in rows if len(row) > 3 and row[-1] in ("Queued", "Running")]
 
 
+def check_keys_once(grid: Sequence[str]) -> None:
+    """Refuse a key set by two axes: DVC applies the last -S of a key, dropping the others'
+    values without a word."""
+    keys = [axis.partition("=")[0].strip() for axis in grid]
+    if repeated := next((key for key in keys if keys.count(key) > 1), None):
+        raise ChurnError(
+            f"--set {repeated} given {keys.count(repeated)} times: dvc exp run -S applies the "
+            f"last only; put every value in one axis ({repeated}=V1,V2,...)"
+        )
+
+
 def check_inputs_tracked(params: dict) -> None:
     """Refuse to queue experiments that would miss an untracked module or contract and fail."""
     if untracked := untracked_inputs(PARAMS_FILE, params):
@@ -115,6 +126,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     for axis in grid:  # before anything is queued: DVC would queue and run them all
         if problem := grid_problem(params, axis, PARAMS_FILE):
             raise ChurnError(f"--set {problem}")
+    check_keys_once(grid)
     check_inputs_tracked(params)
     check_queue_empty()
     setters = [arg for axis in [*grid, *per_experiment(grid)] for arg in ("-S", axis)]

@@ -336,3 +336,19 @@ def test_untracked_files_the_stages_read_are_refused_before_anything_is_queued(
     subprocess.run([*git, "add", "contracts", "src"], check=True)  # staged: DVC copies it
     with pytest.raises(ChurnError, match="queued no experiment"):
         main(["--set", "data.contract=contracts/mine.yaml"])
+
+
+def test_a_key_set_by_two_axes_is_refused_before_anything_is_queued(tmp_path, monkeypatch):
+    """DVC applies the last -S of a key: --set train.max_depth=3,4 --set train.max_depth=5,6
+    queued 5 and 6 alone, and the leaderboard showed the column twice."""
+    shutil.copy(REPO / "params.yaml", tmp_path / "params.yaml")
+    monkeypatch.chdir(tmp_path)
+    calls = []
+    monkeypatch.setattr("churn.sweep.dvc", lambda *args: calls.append(args) or "")
+    with pytest.raises(ChurnError) as refused:
+        main(["--set", "train.max_depth=3,4", "--set", "train.max_depth=5,6"])
+    assert str(refused.value) == (
+        "--set train.max_depth given 2 times: dvc exp run -S applies the last only; "
+        "put every value in one axis (train.max_depth=V1,V2,...)"
+    )
+    assert calls == []
