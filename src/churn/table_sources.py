@@ -12,11 +12,8 @@ import pandas as pd
 
 from churn.data_params import GLOB_CHARACTERS, glob_parts
 from churn.errors import ChurnError, listing
-from churn.file_systems import filesystem_of
+from churn.file_systems import BUCKET_PROTOCOLS, filesystem_of
 from churn.tables import TABLE_SUFFIXES
-
-# Object stores whose paths start with a bucket (or container): s3fs, gcsfs, adlfs.
-BUCKET_PROTOCOLS = {"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss"}
 
 SKIPPED_SHOWN = 3  # names of skipped non-table files shown in the note
 HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"  # the folder value Spark and Hive write for a null
@@ -102,11 +99,13 @@ def absence(filesystem, path: str) -> str:
     bucket = path.strip("/").split("/", 1)[0]
     if not protocols & BUCKET_PROTOCOLS or not bucket:  # local files, http://: no buckets
         return "no such file or folder"
-    try:
-        missing_bucket = not filesystem.exists(bucket)
-    except Exception:  # the store would not say: keep to what info() said
-        missing_bucket = False
-    return f"no such bucket '{bucket}'" if missing_bucket else "no such file or folder"
+    try:  # not exists(): it answers False for refused credentials and unreachable servers too
+        filesystem.info(bucket)
+    except FileNotFoundError:
+        return f"no such bucket '{bucket}'"
+    except Exception:  # the store would not say: keep to what info() of the path said
+        pass
+    return "no such file or folder"
 
 
 def is_hidden(relative: str, asked: Sequence[str] = ()) -> bool:
