@@ -6,6 +6,9 @@ import fsspec
 
 from churn.errors import ChurnError
 
+# Object stores whose paths start with a bucket (or container): s3fs, gcsfs, adlfs.
+BUCKET_PROTOCOLS = frozenset({"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss"})
+
 
 def filesystem_of(path: str) -> tuple[fsspec.AbstractFileSystem, str]:
     """(file system, path inside it); a ChurnError naming the path when fsspec knows no such

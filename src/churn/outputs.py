@@ -16,11 +16,8 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from churn.errors import ChurnError
-from churn.file_systems import filesystem_of
+from churn.file_systems import BUCKET_PROTOCOLS, filesystem_of
 from churn.tables import is_csv, writing
-
-# Object stores whose URLs start with a bucket (or container) name.
-BUCKET_PROTOCOLS = frozenset({"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss"})
 
 
 def is_url(path: str) -> bool:

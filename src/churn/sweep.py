@@ -6,100 +6,68 @@ import argparse
 import json
 import re
 import subprocess
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 from churn.check_params import grid_problem
 from churn.errors import ChurnError, CliParser, run_cli
 from churn.params import read_params_file
+from churn.sweep_inputs import untracked_inputs
+from churn.sweep_results import (
+    Experiment,
+    leaderboard,
+    outcome_problem,
+    parse_experiments,
+)
 from churn.typed_sections import PARAMS_FILE
 
 DEFAULT_GRID = ("train.max_depth=3,5,7", "train.learning_rate=0.05,0.1")
 # Two experiments at a time on two cores: one XGBoost thread each, so they do not fight.
 PER_EXPERIMENT = ("train.nthread=1",)
-RANK_METRIC = "test.roc_auc"
-
-
-@dataclass(frozen=True)
-class Experiment:
-    name: str
-    status: str
-    params: dict[str, object]
-    metrics: dict[str, float]
-
-
-def flatten(tree: dict, prefix: str = "") -> dict[str, object]:
-    """{"a": {"b": 1}} -> {"a.b": 1}."""
-    flat: dict[str, object] = {}
-    for key, value in tree.items():
-        if isinstance(value, dict):
-            flat |= flatten(value, f"{prefix}{key}.")
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
-
-
-def file_values(files: dict | None) -> dict[str, object]:
-    """Merge the per-file params or metrics of `dvc exp show --json` into dotted keys."""
-    merged: dict[str, object] = {}
-    for content in (files or {}).values():
-        merged |= flatten(content.get("data") or {})
-    return merged
-
-
-def parse_experiments(shown: list[dict]) -> Iterator[Experiment]:
-    """Experiments (not the baseline commits) in `dvc exp show --json` output."""
-    for commit in shown:
-        for experiment in commit.get("experiments") or []:
-            state = (experiment.get("executor") or {}).get("state")
-            for rev in experiment.get("revs") or []:
-                data = rev.get("data") or {}
-                metrics = {
-                    key: value
-                    for key, value in file_values(data.get("metrics")).items()
-                    if isinstance(value, int | float)
-                }
-                # Finished experiments carry no status of their own: a metrics file means it ran.
-                status = data.get("status") or (state or ("success" if metrics else "failed"))
-                status = status.capitalize()
-                yield Experiment(
-                    name=rev.get("name") or experiment.get("name") or rev.get("rev", "?"),
-                    status=status,
-                    params=file_values(data.get("params")),
-                    # A failed experiment shows its baseline's metrics files: they are not its own.
-                    metrics=metrics if status == "Success" else {},
-                )
-
-
-def leaderboard(experiments: Sequence[Experiment], varied: Sequence[str]) -> str:
-    """A plain-text table sorted by ROC AUC, best first; failed experiments last."""
-    ranked = sorted(
-        experiments,
-        key=lambda e: (e.status != "Success", -float(e.metrics.get(RANK_METRIC, float("-inf")))),
-    )
-    header = ["rank", "experiment", "status", *varied, RANK_METRIC, "test.pr_auc"]
-    rows = [
-        [
-            str(i),
-            e.name,
-            e.status,
-            *(str(e.params.get(k, "")) for k in varied),
-            f"{e.metrics.get(RANK_METRIC, float('nan')):.4f}",
-            f"{e.metrics.get('test.pr_auc', float('nan')):.4f}",
-        ]
-        for i, e in enumerate(ranked, start=1)
-    ]
-    widths = [max(len(row[c]) for row in [header, *rows]) for c in range(len(header))]
-    return "\n".join(
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
-        for row in [header, *rows]
-    )
 
 
 def queued_names(output: str) -> list[str]:
     """The experiments `dvc exp run --queue` says it queued (one per point of the grid, whatever
     the axis syntax: lists, range(...), choices)."""
     return re.findall(r"Queued experiment '([^']+)' for future execution", output)
+
+
+def pending_names(status_output: str) -> list[str]:
+    """The experiments `dvc queue status` lists as queued or running: `dvc exp run --run-all`
+    runs every queued one, whoever queued it."""
+    rows = [line.split() for line in status_output.splitlines()[1:]]
+    return [row[1] for row in rows if len(row) > 3 and row[-1] in ("Queued", "Running")]
+
+
+def check_keys_once(grid: Sequence[str]) -> None:
+    """Refuse a key set by two axes: DVC applies the last -S of a key, dropping the others'
+    values without a word."""
+    keys = [axis.partition("=")[0].strip() for axis in grid]
+    if repeated := next((key for key in keys if keys.count(key) > 1), None):
+        raise ChurnError(
+            f"--set {repeated} given {keys.count(repeated)} times: dvc exp run -S applies the "
+            f"last only; put every value in one axis ({repeated}=V1,V2,...)"
+        )
+
+
+def check_inputs_tracked(params: dict) -> None:
+    """Refuse to queue experiments that would miss an untracked module or contract and fail."""
+    if untracked := untracked_inputs(PARAMS_FILE, params):
+        more = f" and {len(untracked) - 5} more" if len(untracked) > 5 else ""
+        raise ChurnError(
+            f"{', '.join(untracked[:5])}{more}: not tracked by git, so queued experiments would "
+            "not see it (DVC runs them in a copy of the last commit plus changes to tracked "
+            "files); git add it first"
+        )
+
+
+def check_queue_empty() -> None:
+    """Refuse to sweep over experiments queued before: --run-all would run them too, unranked."""
+    if pending := pending_names(dvc("queue", "status")):
+        raise ChurnError(
+            f"{len(pending)} experiment(s) already queued or running ({', '.join(pending)}): "
+            "this sweep's `dvc exp run --run-all` would run them too; run them first "
+            "(`dvc exp run --run-all`) or remove them (`dvc queue remove --queued`)"
+        )
 
 
 def dvc(*args: str) -> str:
@@ -158,20 +126,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     for axis in grid:  # before anything is queued: DVC would queue and run them all
         if problem := grid_problem(params, axis, PARAMS_FILE):
             raise ChurnError(f"--set {problem}")
+    check_keys_once(grid)
+    check_inputs_tracked(params)
+    check_queue_empty()
     setters = [arg for axis in [*grid, *per_experiment(grid)] for arg in ("-S", axis)]
-    queued = set(queued_names(dvc("exp", "run", "--queue", *setters)))
+    queued = queued_names(dvc("exp", "run", "--queue", *setters))
     if not queued:
         raise ChurnError("dvc exp run --queue queued no experiment")
     # --run-all exits 0 even when an experiment fails, so the outcome is read back below.
     subprocess.run(["dvc", "exp", "run", "--run-all", "-j", str(args.jobs)], check=False)
     swept = [e for e in current_experiments() if e.name in queued]
     print(leaderboard(swept, [axis.split("=", 1)[0] for axis in grid]))
-    succeeded = sum(e.status == "Success" and RANK_METRIC in e.metrics for e in swept)
-    if succeeded < len(queued):
-        raise ChurnError(
-            f"{len(queued) - succeeded} of {len(queued)} experiments failed; "
-            "see `dvc queue status` and `dvc queue logs NAME`"
-        )
+    if problem := outcome_problem(swept, queued):
+        raise ChurnError(problem)
 
 
 if __name__ == "__main__":

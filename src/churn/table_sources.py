@@ -12,7 +12,7 @@ import pandas as pd
 
 from churn.data_params import GLOB_CHARACTERS, glob_parts
 from churn.errors import ChurnError, listing
-from churn.file_systems import filesystem_of
+from churn.file_systems import BUCKET_PROTOCOLS, filesystem_of
 from churn.tables import TABLE_SUFFIXES
 
 SKIPPED_SHOWN = 3  # names of skipped non-table files shown in the note
@@ -86,9 +86,26 @@ def path_kind(filesystem, path: str, source: str) -> str:
     try:
         return filesystem.info(path)["type"]
     except FileNotFoundError:
-        raise ChurnError(f"{source}: no such file or folder") from None
+        raise ChurnError(f"{source}: {absence(filesystem, path)}") from None
     except PermissionError as error:
         raise ChurnError(f"{source}: access denied ({error})") from None
+
+
+def absence(filesystem, path: str) -> str:
+    """What is missing: an object store's bucket (a misspelt bucket read as a missing folder),
+    or the file or folder."""
+    protocol = filesystem.protocol
+    protocols = set(protocol) if isinstance(protocol, tuple | list) else {protocol}
+    bucket = path.strip("/").split("/", 1)[0]
+    if not protocols & BUCKET_PROTOCOLS or not bucket:  # local files, http://: no buckets
+        return "no such file or folder"
+    try:  # not exists(): it answers False for refused credentials and unreachable servers too
+        filesystem.info(bucket)
+    except FileNotFoundError:
+        return f"no such bucket '{bucket}'"
+    except Exception:  # the store would not say: keep to what info() of the path said
+        pass
+    return "no such file or folder"
 
 
 def is_hidden(relative: str, asked: Sequence[str] = ()) -> bool:

@@ -1,7 +1,9 @@
 """Sweep helpers: grid size, parsing `dvc exp show --json`, the leaderboard."""
 
+import json
 import shlex
 import shutil
+import subprocess
 
 import pytest
 
@@ -15,6 +17,7 @@ from churn.sweep import (
     parse_experiments,
     queued_names,
 )
+from churn.sweep_results import outcome_problem
 from tests.helpers import REPO
 
 
@@ -173,14 +176,14 @@ def test_the_users_train_nthread_is_queued_alone(grid, nthread, tmp_path, monkey
 
     def fake_dvc(*args):
         calls.append(args)
-        return ""  # queues nothing: main stops after the queueing call
+        return ""  # an empty queue, and queues nothing: main stops after the queueing call
 
     monkeypatch.setattr("churn.sweep.dvc", fake_dvc)
     with pytest.raises(ChurnError, match="queued no experiment"):
         main(grid)
-    assert calls[0][:3] == ("exp", "run", "--queue")
-    values = calls[0][4::2]  # after each "-S"
-    assert all(flag == "-S" for flag in calls[0][3::2])
+    queueing = next(call for call in calls if call[:3] == ("exp", "run", "--queue"))
+    values = queueing[4::2]  # after each "-S"
+    assert all(flag == "-S" for flag in queueing[3::2])
     assert [value for value in values if value.startswith("train.nthread=")] == nthread
 
 
@@ -216,7 +219,7 @@ def test_axes_dvc_reads_are_queued(axis, tmp_path, monkeypatch):
     monkeypatch.setattr("churn.sweep.dvc", lambda *args: calls.append(args) or "")
     with pytest.raises(ChurnError, match="queued no experiment"):
         main(["--set", axis])
-    assert calls[0][:5] == ("exp", "run", "--queue", "-S", axis)
+    assert ("exp", "run", "--queue", "-S", axis) in [call[:5] for call in calls]
 
 
 def test_a_bad_value_in_a_mapping_key_is_refused_as_its_stage_would(tmp_path, monkeypatch):
@@ -228,3 +231,124 @@ def test_a_bad_value_in_a_mapping_key_is_refused_as_its_stage_would(tmp_path, mo
         ": key 'evaluate.slices.new_customers' is not a valid pandas query (invalid syntax), "
         "got 'tenure_months <'"
     )
+
+
+QUEUE_STATUS = """\
+Task     Name        Created    Status
+13fe398  fenny-worm  04:25 PM   Failed
+ddfe7c0  telic-soja  04:29 PM   Queued
+1f4036b  duple-dele  04:22 PM   Running
+
+Worker status: 1 active, 0 idle
+"""
+
+
+def test_experiments_queued_before_are_refused_before_anything_is_queued(tmp_path, monkeypatch):
+    """`dvc exp run --run-all` runs every queued experiment: an experiment queued earlier (or
+    left by an interrupted sweep) ran with the sweep, unranked and its failure unreported."""
+    shutil.copy(REPO / "params.yaml", tmp_path / "params.yaml")
+    monkeypatch.chdir(tmp_path)
+    calls = []
+
+    def fake_dvc(*args):
+        calls.append(args)
+        return QUEUE_STATUS if args[:2] == ("queue", "status") else ""
+
+    monkeypatch.setattr("churn.sweep.dvc", fake_dvc)
+    with pytest.raises(ChurnError) as refused:
+        main(["--set", "train.max_depth=3,5"])
+    assert str(refused.value).startswith(
+        "2 experiment(s) already queued or running (telic-soja, duple-dele): "
+    )
+    assert "dvc queue remove --queued" in str(refused.value)
+    assert not [call for call in calls if call[:2] == ("exp", "run")]
+
+
+def test_a_success_without_the_ranking_metric_is_named_not_called_failed(
+    tmp_path, monkeypatch, capsys
+):
+    """A run that succeeded but logged no test.roc_auc was listed as Success and counted
+    among the failed experiments."""
+    shutil.copy(REPO / "params.yaml", tmp_path / "params.yaml")
+    monkeypatch.chdir(tmp_path)
+    shown = [{"rev": "abc", "experiments": [exp_show("ok", None, 3, 0.8)]}]
+    unranked = exp_show("quiet", None, 5, None)
+    unranked["revs"][0]["data"]["metrics"]["metrics/train/metrics.json"] = {"data": {"step": 9}}
+    shown[0]["experiments"].append(unranked)
+    replies = {
+        ("queue", "status"): "No experiment tasks in the queue.\n",
+        ("exp", "run"): "Queued experiment 'ok' for future execution.\n"
+        "Queued experiment 'quiet' for future execution.\n",
+        ("exp", "show"): json.dumps(shown),
+    }
+    monkeypatch.setattr("churn.sweep.dvc", lambda *args: replies[args[:2]])
+    real_run = subprocess.run  # the sweep's own `dvc exp run --run-all` runs nothing here
+    monkeypatch.setattr(
+        "churn.sweep.subprocess.run",
+        lambda args, **kwargs: None if args[0] == "dvc" else real_run(args, **kwargs),
+    )
+    with pytest.raises(ChurnError) as refused:
+        main(["--set", "train.max_depth=3,5"])
+    assert str(refused.value) == (
+        "1 of 2 experiments succeeded without test.roc_auc in their metrics (quiet): "
+        "they cannot be ranked"
+    )
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()[1:]]
+    assert rows == [
+        ["1", "ok", "Success", "3", "0.8000", "0.5000"],
+        ["2", "quiet", "Unranked", "5", "nan", "nan"],
+    ]
+
+
+def test_failed_experiments_are_named():
+    failed = Experiment("broken", "Failed", {}, {})
+    assert outcome_problem([failed], ["broken", "vanished"]) == (
+        "2 of 2 experiments failed (broken, vanished); "
+        "see `dvc queue status` and `dvc queue logs NAME`"
+    )
+
+
+def test_untracked_files_the_stages_read_are_refused_before_anything_is_queued(
+    tmp_path, monkeypatch
+):
+    """DVC queues an experiment as the last commit plus changes to tracked files: a new
+    contract (or module) left untracked was 'contract file not found' in every experiment, after
+    the whole grid had run, while the file sat in the workspace."""
+    for name in ("params.yaml", "dvc.yaml"):
+        shutil.copy(REPO / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "base"], check=True)
+    for name in ("contracts/mine.yaml", "src/churn/new_step.py", "notes/ideas.txt"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x\n")
+    calls = []
+    monkeypatch.setattr("churn.sweep.dvc", lambda *args: calls.append(args) or "")
+    with pytest.raises(ChurnError) as refused:
+        main(["--set", "data.contract=contracts/mine.yaml"])
+    assert str(refused.value).startswith(
+        "contracts/mine.yaml, src/churn/new_step.py: not tracked by git, "
+        "so queued experiments would not see it"
+    )
+    assert calls == []
+    subprocess.run([*git, "add", "contracts", "src"], check=True)  # staged: DVC copies it
+    with pytest.raises(ChurnError, match="queued no experiment"):
+        main(["--set", "data.contract=contracts/mine.yaml"])
+
+
+def test_a_key_set_by_two_axes_is_refused_before_anything_is_queued(tmp_path, monkeypatch):
+    """DVC applies the last -S of a key: --set train.max_depth=3,4 --set train.max_depth=5,6
+    queued 5 and 6 alone, and the leaderboard showed the column twice."""
+    shutil.copy(REPO / "params.yaml", tmp_path / "params.yaml")
+    monkeypatch.chdir(tmp_path)
+    calls = []
+    monkeypatch.setattr("churn.sweep.dvc", lambda *args: calls.append(args) or "")
+    with pytest.raises(ChurnError) as refused:
+        main(["--set", "train.max_depth=3,4", "--set", "train.max_depth=5,6"])
+    assert str(refused.value) == (
+        "--set train.max_depth given 2 times: dvc exp run -S applies the last only; "
+        "put every value in one axis (train.max_depth=V1,V2,...)"
+    )
+    assert calls == []

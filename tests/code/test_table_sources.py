@@ -101,6 +101,33 @@ def test_an_s3_url_without_a_bucket_is_one_line(tmp_path):
 
 
 @pytest.mark.s3
+@pytest.mark.parametrize(
+    ("source", "problem"),
+    [
+        ("s3://churn-dvc-typo/exports/", "no such bucket 'churn-dvc-typo'"),
+        ("s3://churn-dvc-typo", "no such bucket 'churn-dvc-typo'"),
+        (f"s3://{BUCKET}/no-exports/", "no such file or folder"),
+    ],
+)
+def test_a_missing_bucket_is_named_as_such(s3_endpoint, tmp_path, source, problem):
+    """A misspelt bucket was 'no such file or folder', as if the prefix were wrong."""
+    result = ingest_process(tmp_path, source, AWS_ENDPOINT_URL=s3_endpoint)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == f"churn.ingest: error: {source}: {problem}\n"
+
+
+def test_a_url_without_buckets_is_not_said_to_miss_one():
+    """An http:// path starts with its scheme, not a bucket: no 'no such bucket 'http:''."""
+    import fsspec
+
+    from churn.table_sources import absence
+
+    assert absence(fsspec.filesystem("http"), "http://127.0.0.1:9/x.csv") == (
+        "no such file or folder"
+    )
+
+
+@pytest.mark.s3
 @pytest.mark.parametrize("problem", ["refused credentials", "no server", "not a URL"])
 def test_a_bucket_that_refuses_or_cannot_be_reached_is_not_called_missing(
     checking_s3_endpoint, tmp_path, problem

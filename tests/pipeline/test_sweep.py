@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -41,3 +42,19 @@ def test_a_value_params_refuse_is_named_before_anything_is_queued(scratch_repo: 
         "key 'train.model' should be xgboost or logistic_regression, got 'forest'\n"
     )
     assert "No experiment tasks in the queue" in run(scratch_repo, "dvc", "queue", "status").stdout
+
+
+def test_an_experiment_queued_before_stops_the_sweep_before_it_queues(scratch_repo: Path):
+    """`dvc exp run --run-all` runs every queued experiment: one queued by hand ran with the
+    grid, left out of the leaderboard (read from the real `dvc queue status`)."""
+    queued = run(scratch_repo, "dvc", "exp", "run", "--queue", "-S", "train.max_depth=6").stdout
+    [name] = re.findall(r"Queued experiment '([^']+)'", queued)
+    result = run(
+        scratch_repo, "python", "-m", "churn.sweep", "--set", "train.max_depth=2,3", check=False
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        f"churn.sweep: error: 1 experiment(s) already queued or running ({name}): "
+    )
+    status = run(scratch_repo, "dvc", "queue", "status").stdout
+    assert [line.split()[1] for line in status.splitlines() if "Queued" in line] == [name]
