@@ -25,7 +25,7 @@ from pydantic_core import PydanticCustomError
 from churn.artifacts import known_levels
 from churn.contract_spec import ColumnContract, Contract
 from churn.features import FeatureSpec
-from churn.flags import flag_schema, flag_value
+from churn.flags import MISSING_TEXT, flag_schema, flag_value
 from churn.raw_text import MISSING_MARKERS, normalise_text
 from churn.record_names import refuse_spelt_otherwise
 from churn.responses import NAME_CHARS
@@ -116,10 +116,14 @@ def feature_field(column: ColumnContract, spec: FeatureSpec) -> tuple[Any, Any]:
             f"Categorical. Known values: {', '.join(known)}. Any other text is accepted and "
             "scored as an unknown category."
         )
-        extra = {"x-known-values": known, "examples": known[:1]}
-        about = Field(description=description, json_schema_extra=extra)
+        extra: dict[str, Any] = {"x-known-values": known, "examples": known[:1]}
         if column.nullable:
+            about = Field(description=description, json_schema_extra=extra)
             return Annotated[TEXT | None, BeforeValidator(missing_as_none), about], ...
+        # the document refuses the missing-value text that refuse_missing refuses ("", "NA" ...)
+        extra["not"] = {"pattern": MISSING_TEXT}
+        about = Field(description=f"{description} Missing-value text is refused.",
+                      json_schema_extra=extra)  # fmt: skip
         return Annotated[TEXT, BeforeValidator(refuse_missing), about], ...
     checked, description = value_type(column)
     # a flag's document lists every spelling it reads (pydantic's would say boolean only)

@@ -554,11 +554,11 @@ def test_openapi_documents_the_responses(api):
     assert set(components["Rejection"]["properties"]) == {"index", "reason"}
 
 
-def test_schemathesis_finds_no_server_error(api, tmp_path):
+def test_schemathesis_finds_no_server_error_and_no_valid_body_refused(api, tmp_path):
     result = subprocess.run(
         [str(VENV_BIN / "st"), "run", f"{api}/openapi.json",
-         "--checks", "not_a_server_error", "--max-examples", "40", "--seed", "1",
-         "--generation-deterministic", "--workers", "1"],
+         "--checks", "not_a_server_error,positive_data_acceptance", "--max-examples", "40",
+         "--seed", "1", "--generation-deterministic", "--workers", "1"],
         capture_output=True, text=True, timeout=300, cwd=tmp_path,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:]
@@ -614,6 +614,23 @@ def test_the_readme_body_is_valid_against_the_openapi_document(api):
     for refused in (2, "maybe", None):
         assert not check.is_valid(sent | {"app_installed": refused}), refused
         assert post(api, sent | {"app_installed": refused}).status_code == 422, refused
+
+
+def test_missing_value_text_is_what_the_document_allows_where_the_api_reads_it(api):
+    """The document typed a required categorical field as any string, yet the API refuses ""
+    and "NA" there as missing values: schemathesis sent a schema-valid body that got a 422."""
+    document = httpx.get(f"{api}/openapi.json").json()
+    body = document["paths"]["/predict"]["post"]["requestBody"]["content"]["application/json"]
+    check = jsonschema.Draft202012Validator(body["schema"] | {"components": document["components"]})
+    sent = readme_curl_body()
+    for marker in ("", "NA", " null ", "N/A"):
+        assert not check.is_valid(sent | {"country": marker}), marker
+        assert post(api, sent | {"country": marker}).status_code == 422, marker
+        assert check.is_valid(sent | {"age_band": marker}), marker  # nullable: read as null
+        assert post(api, sent | {"age_band": marker}).status_code == 200, marker
+    for value in ("DE", "US", "NAB", "n/a/b"):  # known, unseen and near-marker text is scored
+        assert check.is_valid(sent | {"country": value}), value
+        assert post(api, sent | {"country": value}).status_code == 200, value
 
 
 def test_predictions_carry_their_index_and_snapshot(api, trained):
