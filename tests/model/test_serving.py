@@ -400,6 +400,8 @@ PROBLEMS = [
     "id renamed in params",
     "contract contradicting params",
     "model not UTF-8",
+    "model unreadable",
+    "metrics unreadable",
 ]
 
 
@@ -421,6 +423,12 @@ def test_server_refuses_to_start_on_bad_artifacts(trained, tmp_path, problem):
         (tmp_path / "model.json").write_bytes(b"PAR1\xe8\x15\x00")
         env = unlocked_env(trained.root, CHURN_MODEL=str(tmp_path / "model.json"))
         expected = f"cannot start: {tmp_path / 'model.json'}: model file is not valid JSON"
+    if problem in ("model unreadable", "metrics unreadable"):  # a traceback before
+        # /proc/self/mem is a file no one can read from its start, root included (chmod 000
+        # would stop only other users; a file the service user cannot read in an image)
+        variable = "CHURN_MODEL" if problem == "model unreadable" else "CHURN_METRICS"
+        env = unlocked_env(trained.root, **{variable: "/proc/self/mem"})
+        expected = "cannot start: /proc/self/mem: cannot be read (Input/output error)"
     if problem == "id renamed in params":  # params.yaml edited since the model was trained
         params = yaml.safe_load((trained.root / "params.yaml").read_text())
         params["data"]["id"] = "CustomerID"
