@@ -1,5 +1,6 @@
-"""/predict's body, read once before FastAPI validates it: refused unless sent as JSON (415),
-and refused when an object repeats a key (422: json would keep the last value silently)."""
+"""/predict's body, read once before FastAPI validates it: refused unless sent as uncompressed
+JSON (415), and refused when an object repeats a key (422: json would keep the last value
+silently)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,16 @@ def json_refusal(content_type: str | None) -> str | None:
         return None
     sent = f"Content-Type {shortened(content_type)!r}" if content_type else "no Content-Type"
     return f"{sent}: send the body as JSON with Content-Type: application/json"
+
+
+def encoding_refusal(content_encoding: str | None) -> str | None:
+    """Why a /predict body of this Content-Encoding is refused (gzip, br ...: it was read as
+    JSON and answered "error parsing the body"; inflating it would let a small body past
+    CHURN_MAX_BODY_BYTES); None for none or identity."""
+    codings = [part.strip().lower() for part in (content_encoding or "").split(",")]
+    if all(coding in ("", "identity") for coding in codings):
+        return None
+    return f"Content-Encoding {shortened(content_encoding)!r}: send the body uncompressed"
 
 
 class RepeatedKeys(dict):
@@ -120,9 +131,13 @@ class ParsedRequest(Request):
 
 
 async def parsed_json(request: Request) -> Request:
-    """The request with its body parsed once: 415 when not sent as JSON, 422 for a key repeated
-    in one object (json keeps the last silently); bodies json refuses are left to FastAPI."""
-    refusal = json_refusal(request.headers.get("content-type"))
+    """The request with its body parsed once: 415 when not sent as plain JSON, 422 for a key
+    repeated in one object (json keeps the last silently); bodies json refuses are left to
+    FastAPI."""
+    headers = request.headers
+    refusal = json_refusal(headers.get("content-type")) or encoding_refusal(
+        headers.get("content-encoding")
+    )
     if refusal:
         raise HTTPException(status_code=415, detail=refusal)
     raw = await request.body()
