@@ -59,7 +59,9 @@ def test_request_model_from_spec_lists_known_values_and_accepts_others():
         customer(orders_30d=float("inf"), device="mobile")
 
 
-def test_request_model_takes_known_values_from_a_contract_file():
+def test_known_values_are_the_models_whatever_the_contract_file_lists():
+    """They were the contract's: "tv", which the model never learnt, was listed as known (and
+    scored as unknown), "desktop", which it learnt, was not."""
     contract = Contract(
         [
             ColumnContract("orders_30d", "feature", "numeric"),
@@ -67,7 +69,10 @@ def test_request_model_takes_known_values_from_a_contract_file():
         ]
     )
     schema = build_request_model(contract, SPEC, "").model_json_schema()
-    assert schema["properties"]["device"]["x-known-values"] == ["mobile", "tv"]
+    device = schema["properties"]["device"]
+    assert device["x-known-values"] == ["desktop", "mobile"]
+    assert "Known values: desktop, mobile. Any other text" in device["description"]
+    assert "(as are tv: in the contract, unseen or too rare in training)" in device["description"]
     assert "customer_id" not in schema["properties"]
 
 
