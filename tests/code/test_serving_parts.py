@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 from uvicorn.importer import import_from_string
@@ -194,6 +194,8 @@ NUMBER_LIKE = r"[ ]?[+-]?[01]{0,3}[.]?[01]{0,3}(?:[eE][+-]?[0-9]{1,3})?[ ]?"
     text=st.from_regex(NUMBER_LIKE, fullmatch=True)
     | st.text(st.sampled_from(FLAG_CHARACTERS), max_size=7)
 )
+@example(text="Na")  # batch scoring lowercased flag text before looking for missing markers:
+@example(text="nULL")  # "Na" was a missing flag there, a 422 in the API and its document
 def test_text_the_api_reads_as_a_flag_is_the_text_its_document_allows(text):
     """The API read "10e-1" (pandas rounds it to 1) and "1" after U+001C (which str.strip()
     strips), which the documented pattern did not allow: both now come from one rule
