@@ -175,3 +175,20 @@ def check_metrics_pair(lock: Path, model: Path, metrics: Path) -> str | None:
             "checkout` for the pair dvc.lock records, or `dvc repro` to evaluate this model)"
         )
     return None
+
+
+def threshold_check(lock: Path, threshold: float) -> str | None:
+    """Why the decision metrics of dvc.lock's evaluate stage (precision, recall, f1, confusion)
+    are not for this threshold: it ran with another; None when not, or when it records none."""
+    for values in (evaluate_entry(lock).get("params") or {}).values():
+        section = values.get("evaluate") if isinstance(values, dict) else None
+        recorded = section.get("threshold") if isinstance(section, dict) else None
+        if isinstance(values, dict) and recorded is None:
+            recorded = values.get("evaluate.threshold")  # params declared per key
+        if isinstance(recorded, int | float) and recorded != threshold:
+            return (
+                f"{lock}: the evaluate stage ran with evaluate.threshold {recorded}, the server "
+                f"decides at {threshold}: the metrics' precision, recall, f1 and confusion are "
+                f"for {recorded} (run `dvc repro`)"
+            )
+    return None

@@ -29,7 +29,7 @@ from churn.responses import (
     Unreadable,
     scores_model,
 )
-from churn.revisions import check_metrics_pair
+from churn.revisions import check_metrics_pair, threshold_check
 from churn.scoring import Checked, check_chunk, row_ids, score_frame
 from churn.serve_settings import LoadedFiles, Settings, check_paths, contract_file, health_of
 
@@ -94,6 +94,7 @@ def describe_model(settings: Settings, artifacts: Artifacts) -> dict[str, Any]:
         unchecked = f"no metrics file at {settings.metrics}"
     else:
         unchecked = check_metrics_pair(settings.lock, settings.model, settings.metrics)
+        unchecked = unchecked or threshold_check(settings.lock, artifacts.threshold)
     return {
         "model_version": artifacts.version,
         "threshold": artifacts.threshold,

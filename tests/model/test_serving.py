@@ -459,6 +459,28 @@ def test_server_refuses_metrics_that_dvc_lock_does_not_record_for_the_model(
     assert "dvc checkout" in message and "dvc repro" in message
 
 
+def test_metrics_at_another_threshold_than_the_served_one_are_not_verified(trained, tmp_path):
+    """params.yaml's evaluate.threshold edited since `dvc repro`: /model showed the new threshold
+    with the precision, recall and f1 evaluate computed at the old one, "metrics_verified": true."""
+    served = yaml.safe_load((trained.root / "params.yaml").read_text())["evaluate"]["threshold"]
+    for recorded, verified in ((served, True), (served + 0.25, False)):
+        lock = write_lock(tmp_path / str(recorded), *served_pair(trained))
+        entries = yaml.safe_load(lock.read_text())
+        entries["stages"]["evaluate"]["params"] = {"params.yaml": {"evaluate": {
+            "threshold": recorded, "top_fraction": 0.1}}}  # fmt: skip
+        lock.write_text(yaml.safe_dump(entries))
+        for url in start_server(serving_env(trained.root, CHURN_DVC_LOCK=str(lock)), REPO):
+            about = httpx.get(f"{url}/model").json()
+        assert about["threshold"] == served
+        assert about["metrics_verified"] is verified, about["metrics_check"]
+        if not verified:
+            assert about["metrics_check"] == (
+                f"{lock}: the evaluate stage ran with evaluate.threshold {recorded}, the server "
+                f"decides at {served}: the metrics' precision, recall, f1 and confusion are for "
+                f"{recorded} (run `dvc repro`)"
+            )
+
+
 @pytest.mark.parametrize(
     ("variable", "limit", "unit"),
     [("CHURN_MAX_BODY_BYTES", "abc", "bytes"), ("CHURN_MAX_RECORDS", "\u00b2", "records")],
