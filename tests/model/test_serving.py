@@ -177,10 +177,21 @@ def post_bytes(api: str, body: bytes) -> httpx.Response:
     return httpx.post(f"{api}/predict", content=body, headers=headers, timeout=60)
 
 
-def test_a_body_that_is_not_utf8_is_the_documented_400(api):
+def test_a_body_that_is_not_utf8_is_the_documented_400(api, trained):
+    """UTF-16 and UTF-32 bodies were scored (Python's json reads them), a 422 when cut short:
+    JSON between systems is UTF-8 (RFC 8259), as the document says."""
     response = post_bytes(api, '{"country": "Espa\u00f1a"}'.encode("latin-1"))
     assert response.status_code == 400
     assert response.json() == {"detail": "There was an error parsing the body"}
+    text = json.dumps(records(trained.test_rows.head(1))[0])
+    for encoding in ("utf-16", "utf-32"):  # with a byte order mark, as Python writes them
+        response = post_bytes(api, text.encode(encoding))
+        assert response.status_code == 400, (encoding, response.text[:200])
+        assert response.json() == {"detail": "There was an error parsing the body"}
+    assert post_bytes(api, b"\xff\xfe").status_code == 400  # a UTF-16 byte order mark alone
+    unmarked = post_bytes(api, text.encode("utf-16-be"))  # UTF-8 text, NUL before each character
+    assert unmarked.json()["detail"][0]["type"] == "json_invalid", unmarked.text[:200]
+    assert post_bytes(api, text.encode("utf-8-sig")).status_code == 200  # a BOM is ignored
 
 
 def test_text_with_a_lone_surrogate_is_a_422_not_a_500(api, trained):
