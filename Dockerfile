@@ -33,6 +33,10 @@ COPY params.yaml dvc.lock ./
 COPY contracts ./contracts
 COPY models/model.json models/features.json ./models/
 COPY metrics/evaluate/metrics.json ./metrics/evaluate/
+# COPY keeps the modes files have in the build context: checked out under umask 077 they were
+# 0600 and the service user could not read them (the server refused to start), under umask 000
+# writable by it. Readable, not writable, by everyone, whatever the host did.
+RUN chmod -R a=rX /app
 
 USER 10001:10001
 EXPOSE 8000

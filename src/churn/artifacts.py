@@ -9,7 +9,7 @@ from pathlib import Path
 from churn.contract_roles import check_roles
 from churn.contract_spec import ColumnContract, Contract
 from churn.data_params import DataParams, Policies, contract_location
-from churn.errors import ChurnError, require_file
+from churn.errors import ChurnError, read_bytes, require_file
 from churn.errors import read_text as read_utf8
 from churn.features import MISSING, UNKNOWN, FeatureSpec
 from churn.model import ChurnModel, feature_names_of, parse_model
@@ -126,7 +126,7 @@ def load_workspace(
     (the repository root), so that it is found from any working directory."""
     for path, what in ((model, "model"), (features, "feature spec")):
         require_file(path, f"{what} not found (run `dvc repro` or `dvc pull`)")
-    raw, params_map = model.read_bytes(), read_params_file(params)
+    raw, params_map = read_bytes(model), read_params_file(params)
     if contract:  # also when params.yaml names none (data.contract: "")
         data = {**(params_map.get("data") or {}), "contract": str(contract)}
         params_map = {**params_map, "data": data}

@@ -93,7 +93,7 @@ def coerce_boolean(column: pd.Series) -> Coerced:
     if pd.api.types.is_bool_dtype(column) or pd.api.types.is_numeric_dtype(column):
         return boolean_from_numbers(column)  # same result as the text route, no strings
     text = as_text(column)
-    blank = blank_mask(text.str.lower())
+    blank = blank_mask(text)  # the spellings of MISSING_MARKERS, as in every other type
     numbers = flag_numbers(text)
     bad = column.notna() & ~blank & numbers.isna()
     return Coerced(numbers, blank, no_rows(column), bad.astype(bool))

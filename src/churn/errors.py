@@ -46,9 +46,26 @@ def require_file(path: Path | str, missing: str = "file not found") -> None:
         raise ChurnError(f"{path}: {missing}")
 
 
+def read_bytes(path: Path | str, missing: str = "file not found") -> bytes:
+    """A file's bytes; when it does not exist, ChurnError "PATH: <missing>" (and one line for a
+    folder, or a file that cannot be read: its permissions, an I/O error)."""
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError as error:
+        raise ChurnError(f"{path}: {missing}") from error
+    except IsADirectoryError:
+        raise ChurnError(f"{path}: a folder, not a file") from None
+    except OSError as error:
+        raise ChurnError(unreadable(path, error)) from None
+
+
+def unreadable(path: Path | str, error: OSError) -> str:
+    return f"{path}: cannot be read ({error.strerror or error})"
+
+
 def read_text(path: Path | str, missing: str = "file not found") -> str:
     """A UTF-8 text file; when it does not exist, ChurnError "PATH: <missing>" (and one line
-    for a folder or another encoding)."""
+    for a folder, another encoding, or a file that cannot be read)."""
     try:
         return Path(path).read_text(encoding="utf-8")
     except FileNotFoundError as error:
@@ -58,6 +75,8 @@ def read_text(path: Path | str, missing: str = "file not found") -> str:
     except UnicodeDecodeError as error:
         bad = error.object[error.start : error.start + 1].hex()
         raise ChurnError(f"{path}: not UTF-8 text (byte 0x{bad}); save it as UTF-8") from None
+    except OSError as error:  # permissions, I/O: a traceback before
+        raise ChurnError(unreadable(path, error)) from None
 
 
 def read_json_object(path: Path | str, missing: str = "file not found") -> dict:

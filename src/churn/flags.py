@@ -7,7 +7,7 @@ from typing import Any
 
 from churn.raw_text import FLAG_TEXT, MISSING_MARKERS, flag_of_text, literal, whole_text
 
-# The missing-value text that a nullable field reads as null (request_model.missing_as_none)
+# The missing-value text that a nullable field reads as null (field_values.missing_as_none)
 MISSING_TEXT = whole_text([literal(marker) for marker in sorted(MISSING_MARKERS)])
 
 

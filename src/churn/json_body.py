@@ -1,5 +1,6 @@
-"""/predict's body, read once before FastAPI validates it: refused unless sent as JSON (415),
-and refused when an object repeats a key (422: json would keep the last value silently)."""
+"""/predict's body, read once before FastAPI validates it: refused unless sent as uncompressed
+JSON (415), and refused when an object repeats a key (422: json would keep the last value
+silently)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,16 @@ def json_refusal(content_type: str | None) -> str | None:
         return None
     sent = f"Content-Type {shortened(content_type)!r}" if content_type else "no Content-Type"
     return f"{sent}: send the body as JSON with Content-Type: application/json"
+
+
+def encoding_refusal(content_encoding: str | None) -> str | None:
+    """Why a /predict body of this Content-Encoding is refused (gzip, br ...: it was read as
+    JSON and answered "error parsing the body"; inflating it would let a small body past
+    CHURN_MAX_BODY_BYTES); None for none or identity."""
+    codings = [part.strip().lower() for part in (content_encoding or "").split(",")]
+    if all(coding in ("", "identity") for coding in codings):
+        return None
+    return f"Content-Encoding {shortened(content_encoding)!r}: send the body uncompressed"
 
 
 class RepeatedKeys(dict):
@@ -70,6 +81,12 @@ def repeated_key_errors(body: Any) -> list[dict[str, Any]]:
     return errors
 
 
+def utf8_text(raw: bytes) -> str:
+    """The body as UTF-8 text, a byte order mark aside (UnicodeDecodeError otherwise): json reads
+    UTF-16 and UTF-32 bytes too, which the API documents as a 400."""
+    return raw.decode("utf-8-sig")
+
+
 class TooManyObjects(Exception):
     """The body holds more JSON objects than a request may have records (and then some)."""
 
@@ -91,7 +108,7 @@ def parse_body(raw: bytes, max_objects: int) -> tuple[Any, list[dict[str, Any]]]
             repeats.append(record)
         return record
 
-    body = json.loads(raw, object_pairs_hook=hook)
+    body = json.loads(utf8_text(raw), object_pairs_hook=hook)
     return body, repeated_key_errors(body) if repeats else []
 
 
@@ -102,27 +119,43 @@ def parsed_or_refused(raw: bytes, max_objects: int) -> tuple[Any, list[dict[str,
     try:
         return parse_body(raw, max_objects)
     except TooManyObjects:
-        return json.loads(raw), []
+        return json.loads(utf8_text(raw)), []
 
 
-class ParsedRequest(Request):
-    """A request whose body was read and parsed already: FastAPI takes both from here."""
+class Utf8Request(Request):
+    """A request whose body FastAPI reads as UTF-8 JSON only: json.loads of the bytes, which it
+    calls, reads UTF-16 and UTF-32 too (a 400 here: JSON between systems is UTF-8)."""
 
-    def __init__(self, request: Request, raw: bytes, parsed: Any) -> None:
+    def __init__(self, request: Request, raw: bytes) -> None:
         super().__init__(request.scope, request.receive)
-        self.raw_body, self.parsed_body = raw, parsed
+        self.raw_body = raw
 
     async def body(self) -> bytes:
         return self.raw_body
+
+    async def json(self) -> Any:
+        return json.loads(utf8_text(self.raw_body))
+
+
+class ParsedRequest(Utf8Request):
+    """A request whose body was read and parsed already: FastAPI takes both from here."""
+
+    def __init__(self, request: Request, raw: bytes, parsed: Any) -> None:
+        super().__init__(request, raw)
+        self.parsed_body = parsed
 
     async def json(self) -> Any:
         return self.parsed_body
 
 
 async def parsed_json(request: Request) -> Request:
-    """The request with its body parsed once: 415 when not sent as JSON, 422 for a key repeated
-    in one object (json keeps the last silently); bodies json refuses are left to FastAPI."""
-    refusal = json_refusal(request.headers.get("content-type"))
+    """The request with its body parsed once: 415 when not sent as plain JSON, 422 for a key
+    repeated in one object (json keeps the last silently); bodies json refuses are left to
+    FastAPI."""
+    headers = request.headers
+    refusal = json_refusal(headers.get("content-type")) or encoding_refusal(
+        headers.get("content-encoding")
+    )
     if refusal:
         raise HTTPException(status_code=415, detail=refusal)
     raw = await request.body()
@@ -130,7 +163,7 @@ async def parsed_json(request: Request) -> Request:
     try:  # in a worker thread: a large body must not hold up the other requests meanwhile
         body, repeated = await run_in_threadpool(parsed_or_refused, raw, max_objects)
     except (ValueError, RecursionError):  # FastAPI parses it again to answer as it always has
-        return request
+        return Utf8Request(request, raw)
     if repeated:
         raise RequestValidationError(repeated)
     return ParsedRequest(request, raw, body)

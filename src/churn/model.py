@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import xgboost as xgb
 
-from churn.errors import ChurnError, json_kind, require_file
+from churn.errors import ChurnError, json_kind, read_bytes, require_file
 
 LOGISTIC_KIND = "churn-logistic-regression"
 # XGBoost refuses [, ] and < in feature names: given to it escaped as URLs spell them, with the
@@ -141,7 +141,7 @@ def booster_from_bytes(raw: bytes) -> xgb.Booster:
 def load_model(path: Path | str) -> ChurnModel:
     """Read a model written by save_model; fails with a clear message when absent or broken."""
     require_file(path, "model not found (run `dvc repro` or `dvc pull`)")
-    return parse_model(Path(path).read_bytes(), str(path))
+    return parse_model(read_bytes(path), str(path))
 
 
 def align_features(matrix: pd.DataFrame, model: ChurnModel, where: str = "") -> np.ndarray:

@@ -3,13 +3,10 @@
 
 from __future__ import annotations
 
-import math
-import re
 from functools import partial
 from typing import Annotated, Any
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -25,22 +22,18 @@ from pydantic_core import PydanticCustomError
 from churn.artifacts import known_levels
 from churn.contract_spec import ColumnContract, Contract
 from churn.features import FeatureSpec
-from churn.flags import flag_schema, flag_value
-from churn.raw_text import MISSING_MARKERS, normalise_text
+from churn.field_values import (
+    SURROGATE,
+    TEXT,
+    id_text,
+    json_number,
+    missing_as_none,
+    refuse_missing,
+)
+from churn.flags import MISSING_TEXT, flag_schema, flag_value
 from churn.record_names import refuse_spelt_otherwise
 from churn.responses import NAME_CHARS
 
-SURROGATE = re.compile("[\ud800-\udfff]")  # JSON can escape one ("\\ud800"); UTF-8 cannot hold it
-
-
-def encodable(text: str) -> str:
-    """Text that UTF-8 can encode: a lone surrogate would fail scoring and the answer (a 500)."""
-    if SURROGATE.search(text):
-        raise PydanticCustomError("string_unicode", "Input should be text without lone surrogates")
-    return text
-
-
-TEXT = Annotated[str, AfterValidator(encodable)]
 # What the document says an id accepts: id_text reads numbers as text, and refuses booleans.
 ID_SCHEMA = WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "number"}, {"type": "null"}]})
 
@@ -50,52 +43,6 @@ def shortened(name: str) -> str:
     cut to NAME_CHARS characters with an ellipsis."""
     name = SURROGATE.sub("\ufffd", name)
     return name if len(name) <= NAME_CHARS else f"{name[:NAME_CHARS]}\u2026"
-
-
-def missing_as_none(value: Any) -> Any:
-    """NaN (JSON `NaN` from Python clients) and missing-value text ("", "NA", "null" ...) as
-    null, as batch scoring reads them; every other value unchanged."""
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return None if isinstance(value, str) and value.strip() in MISSING_MARKERS else value
-
-
-def is_missing(value: Any) -> bool:
-    """null, NaN, or missing-value text: what batch scoring reads as a missing value."""
-    return missing_as_none(value) is None
-
-
-def refuse_missing(value: Any) -> Any:
-    """A missing value where the contract allows none: refused alike for every type (a 422)."""
-    if is_missing(value):
-        raise PydanticCustomError(
-            "missing_value", "Input is a missing value, which this field does not allow"
-        )
-    return value
-
-
-def id_text(value: Any) -> Any:
-    """An id as batch scoring reads it: numbers as text (12 and 12.0 are "12", raw_text.
-    normalise_text), and a missing-value marker ("", "NA" ...) as no id; text is echoed as sent,
-    and "12.0" repeats "12" (the contract reads ids as customer_ids)."""
-    if isinstance(value, bool):
-        return value  # refused by the str type
-    if isinstance(value, float) and math.isinf(value):  # 1e400: "should be a valid string"
-        raise PydanticCustomError("finite_number", "Input should be a finite number")
-    if isinstance(value, int | float):
-        return normalise_text(value) if math.isfinite(value) else None  # NaN: no id
-    return missing_as_none(value)
-
-
-def json_number(value: Any) -> Any:
-    """A JSON number unchanged; text and booleans refused, because Python reads "1_000" and true
-    as numbers where batch scoring does not."""
-    if isinstance(value, str | bool):
-        kind = "text" if isinstance(value, str) else "a boolean"
-        raise PydanticCustomError(
-            "number_type", "Input should be a JSON number, not {kind}", {"kind": kind}
-        )
-    return value
 
 
 def value_type(column: ColumnContract) -> tuple[Any, str]:
@@ -108,19 +55,36 @@ def value_type(column: ColumnContract) -> tuple[Any, str]:
     return number, 'Numeric: a JSON number (text such as "26" is refused)'
 
 
+def category_about(column: ColumnContract, known: list[str]) -> str:
+    """A categorical field's description: the values the model knows (its feature spec's, which
+    decide what is scored as unknown), and those the contract lists that it does not."""
+    text = (
+        f"Categorical. Known values: {', '.join(known)}. Any other text is accepted and scored "
+        "as an unknown category"
+    )
+    unlearnt = [value for value in column.categories or [] if value not in known]
+    if unlearnt:
+        text += f" (as are {', '.join(unlearnt)}: in the contract, unseen or too rare in training)"
+    return f"{text}." if column.nullable else f"{text}. Missing-value text is refused."
+
+
+def category_field(column: ColumnContract, spec: FeatureSpec) -> tuple[Any, Any]:
+    """(type, Field) for a categorical model input; x-known-values lists the model's values."""
+    known = known_levels(spec.categorical[column.name])
+    extra: dict[str, Any] = {"x-known-values": known, "examples": known[:1]}
+    if column.nullable:
+        about = Field(description=category_about(column, known), json_schema_extra=extra)
+        return Annotated[TEXT | None, BeforeValidator(missing_as_none), about], ...
+    # the document refuses the missing-value text that refuse_missing refuses ("", "NA" ...)
+    extra["not"] = {"pattern": MISSING_TEXT}
+    about = Field(description=category_about(column, known), json_schema_extra=extra)
+    return Annotated[TEXT, BeforeValidator(refuse_missing), about], ...
+
+
 def feature_field(column: ColumnContract, spec: FeatureSpec) -> tuple[Any, Any]:
     """(type, Field) for one model input: required, null allowed (scored as a missing value)."""
     if column.name in spec.categorical:
-        known = column.categories or known_levels(spec.categorical[column.name])
-        description = (
-            f"Categorical. Known values: {', '.join(known)}. Any other text is accepted and "
-            "scored as an unknown category."
-        )
-        extra = {"x-known-values": known, "examples": known[:1]}
-        about = Field(description=description, json_schema_extra=extra)
-        if column.nullable:
-            return Annotated[TEXT | None, BeforeValidator(missing_as_none), about], ...
-        return Annotated[TEXT, BeforeValidator(refuse_missing), about], ...
+        return category_field(column, spec)
     checked, description = value_type(column)
     # a flag's document lists every spelling it reads (pydantic's would say boolean only)
     shown = [WithJsonSchema(flag_schema(column.nullable))] if column.type == "boolean" else []

@@ -72,7 +72,8 @@ class TooLarge(BaseModel):
 
 
 class NotJson(BaseModel):
-    """A 415: the body was not sent as JSON (application/json or application/*+json)."""
+    """A 415: the body was not sent as JSON (application/json or application/*+json), or was
+    sent compressed (Content-Encoding)."""
 
     detail: str = Field(
         examples=["Content-Type 'text/plain': send the body as JSON with Content-Type: "

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from churn.errors import ChurnError
+from churn.errors import ChurnError, read_bytes
 
 LOCK_MODEL = "models/model.json"  # what dvc.yaml's evaluate stage reads and writes
 LOCK_METRICS = "metrics/evaluate/metrics.json"
@@ -139,7 +139,7 @@ def evaluate_entry(lock: Path) -> dict:
     """The evaluate stage's entry of a dvc.lock ({} when it has none); ChurnError when the file
     is not shaped like a dvc.lock."""
     try:
-        stages = (yaml.safe_load(lock.read_bytes()) or {}).get("stages") or {}
+        stages = (yaml.safe_load(read_bytes(lock)) or {}).get("stages") or {}
         stage = stages.get("evaluate") or {}
         lists = [stage.get("deps") or [], stage.get("outs") or []]
         if not isinstance(stage, dict) or not all(
@@ -167,11 +167,28 @@ def check_metrics_pair(lock: Path, model: Path, metrics: Path) -> str | None:
             name for name, md5 in zip((LOCK_MODEL, LOCK_METRICS), recorded, strict=True) if not md5
         ]
         return f"{lock}: the evaluate stage records no md5 for {' or '.join(unknown)}: not checked"
-    found = tuple(hashlib.md5(path.read_bytes()).hexdigest() for path in (model, metrics))
+    found = tuple(hashlib.md5(read_bytes(path)).hexdigest() for path in (model, metrics))
     if found != recorded:
         raise ChurnError(
             f"{metrics} does not belong to {model}: {lock} records model md5 {recorded[0]} with "
             f"metrics md5 {recorded[1]}, the files have {found[0]} and {found[1]} (run `dvc "
             "checkout` for the pair dvc.lock records, or `dvc repro` to evaluate this model)"
         )
+    return None
+
+
+def threshold_check(lock: Path, threshold: float) -> str | None:
+    """Why the decision metrics of dvc.lock's evaluate stage (precision, recall, f1, confusion)
+    are not for this threshold: it ran with another; None when not, or when it records none."""
+    for values in (evaluate_entry(lock).get("params") or {}).values():
+        section = values.get("evaluate") if isinstance(values, dict) else None
+        recorded = section.get("threshold") if isinstance(section, dict) else None
+        if isinstance(values, dict) and recorded is None:
+            recorded = values.get("evaluate.threshold")  # params declared per key
+        if isinstance(recorded, int | float) and recorded != threshold:
+            return (
+                f"{lock}: the evaluate stage ran with evaluate.threshold {recorded}, the server "
+                f"decides at {threshold}: the metrics' precision, recall, f1 and confusion are "
+                f"for {recorded} (run `dvc repro`)"
+            )
     return None

@@ -29,7 +29,7 @@ from churn.responses import (
     Unreadable,
     scores_model,
 )
-from churn.revisions import check_metrics_pair
+from churn.revisions import check_metrics_pair, threshold_check
 from churn.scoring import Checked, check_chunk, row_ids, score_frame
 from churn.serve_settings import LoadedFiles, Settings, check_paths, contract_file, health_of
 
@@ -94,6 +94,7 @@ def describe_model(settings: Settings, artifacts: Artifacts) -> dict[str, Any]:
         unchecked = f"no metrics file at {settings.metrics}"
     else:
         unchecked = check_metrics_pair(settings.lock, settings.model, settings.metrics)
+        unchecked = unchecked or threshold_check(settings.lock, artifacts.threshold)
     return {
         "model_version": artifacts.version,
         "threshold": artifacts.threshold,
@@ -109,7 +110,7 @@ PREDICT_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": Unreadable, "description": "Body not UTF-8, or JSON nested too deeply"},
     413: {"model": TooLarge, "description": "Request body above CHURN_MAX_BODY_BYTES"},
     415: {"model": NotJson, "description": "Content-Type not application/json (or "
-          "application/*+json)"},
+          "application/*+json), or a Content-Encoding such as gzip"},
     422: {"model": RequestError, "description": "Fields failed validation, a key repeated in one "
           "object, more records than CHURN_MAX_RECORDS, or the contract refused the request as a "
           "whole"},

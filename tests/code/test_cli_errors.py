@@ -156,6 +156,11 @@ CASES: dict[str, tuple] = {
         {"data.target": "customer_id", "data.id": ""},
         ["customers.parquet: column 'customer_id' (data.target) holds 'a', 'b', not 0/1 labels"],
     ),
+    "predict: a model file that cannot be read (was an OSError traceback)": (
+        "predict", ("--input", "snapshot.csv", "--output", "scores.csv", "--model",
+                    "/proc/self/mem", "--features", "notes.md"), {},
+        ["/proc/self/mem: cannot be read (Input/output error)"],
+    ),  # /proc/self/mem: unreadable whoever runs the test (root reads any chmod 000 file)
     "split: a folder as params file": (
         "split", ("--input", "customers.parquet", "--out-dir", "split", "--params", "blocker_dir"),
         {}, ["blocker_dir: a folder, not a file"],

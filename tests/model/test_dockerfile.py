@@ -244,3 +244,31 @@ def test_the_api_scores_with_only_the_image_requirements_installed(trained, tmp_
         response = httpx.post(f"{url}/predict", content=body, headers=JSON)
         assert response.status_code == 200, response.text
         assert len(response.json()["predictions"]) == 3
+
+
+def run_chmods(root: Path) -> None:
+    """Carry out the Dockerfile's `RUN chmod ...` instructions in root (the image's /app)."""
+    for name, args in instructions():
+        if name == "RUN" and args.startswith("chmod "):
+            subprocess.run(shlex.split(args.replace(APP, str(root))), cwd=root, check=True)
+
+
+@pytest.mark.parametrize(("file_mode", "folder_mode"), [(0o600, 0o700), (0o666, 0o777)])
+def test_the_service_user_reads_and_cannot_write_the_app_whatever_the_context_modes(
+    trained, tmp_path, file_mode, folder_mode
+):
+    """COPY keeps the build context's modes: files checked out under umask 077 (0600) were
+    unreadable by uid 10001, the server refused to start; under umask 000, writable by it."""
+    root = image_root(trained, tmp_path)
+    paths = [root, *root.rglob("*")]
+    for path in paths:
+        path.chmod(folder_mode if path.is_dir() else file_mode)
+    run_chmods(root)
+    try:
+        for path in paths:
+            mode = path.stat().st_mode
+            assert mode & 0o444 == 0o444 and not mode & 0o222, (path, oct(mode))
+            assert not path.is_dir() or mode & 0o111 == 0o111, (path, oct(mode))
+    finally:
+        for path in paths:  # so that pytest can remove them
+            path.chmod(0o700 if path.is_dir() else 0o600)

@@ -177,10 +177,21 @@ def post_bytes(api: str, body: bytes) -> httpx.Response:
     return httpx.post(f"{api}/predict", content=body, headers=headers, timeout=60)
 
 
-def test_a_body_that_is_not_utf8_is_the_documented_400(api):
+def test_a_body_that_is_not_utf8_is_the_documented_400(api, trained):
+    """UTF-16 and UTF-32 bodies were scored (Python's json reads them), a 422 when cut short:
+    JSON between systems is UTF-8 (RFC 8259), as the document says."""
     response = post_bytes(api, '{"country": "Espa\u00f1a"}'.encode("latin-1"))
     assert response.status_code == 400
     assert response.json() == {"detail": "There was an error parsing the body"}
+    text = json.dumps(records(trained.test_rows.head(1))[0])
+    for encoding in ("utf-16", "utf-32"):  # with a byte order mark, as Python writes them
+        response = post_bytes(api, text.encode(encoding))
+        assert response.status_code == 400, (encoding, response.text[:200])
+        assert response.json() == {"detail": "There was an error parsing the body"}
+    assert post_bytes(api, b"\xff\xfe").status_code == 400  # a UTF-16 byte order mark alone
+    unmarked = post_bytes(api, text.encode("utf-16-be"))  # UTF-8 text, NUL before each character
+    assert unmarked.json()["detail"][0]["type"] == "json_invalid", unmarked.text[:200]
+    assert post_bytes(api, text.encode("utf-8-sig")).status_code == 200  # a BOM is ignored
 
 
 def test_text_with_a_lone_surrogate_is_a_422_not_a_500(api, trained):
@@ -400,6 +411,8 @@ PROBLEMS = [
     "id renamed in params",
     "contract contradicting params",
     "model not UTF-8",
+    "model unreadable",
+    "metrics unreadable",
 ]
 
 
@@ -421,6 +434,12 @@ def test_server_refuses_to_start_on_bad_artifacts(trained, tmp_path, problem):
         (tmp_path / "model.json").write_bytes(b"PAR1\xe8\x15\x00")
         env = unlocked_env(trained.root, CHURN_MODEL=str(tmp_path / "model.json"))
         expected = f"cannot start: {tmp_path / 'model.json'}: model file is not valid JSON"
+    if problem in ("model unreadable", "metrics unreadable"):  # a traceback before
+        # /proc/self/mem is a file no one can read from its start, root included (chmod 000
+        # would stop only other users; a file the service user cannot read in an image)
+        variable = "CHURN_MODEL" if problem == "model unreadable" else "CHURN_METRICS"
+        env = unlocked_env(trained.root, **{variable: "/proc/self/mem"})
+        expected = "cannot start: /proc/self/mem: cannot be read (Input/output error)"
     if problem == "id renamed in params":  # params.yaml edited since the model was trained
         params = yaml.safe_load((trained.root / "params.yaml").read_text())
         params["data"]["id"] = "CustomerID"
@@ -449,6 +468,28 @@ def test_server_refuses_metrics_that_dvc_lock_does_not_record_for_the_model(
     message = refusal(serving_env(trained.root, CHURN_DVC_LOCK=str(lock)))
     assert f"{metrics} does not belong to {model}: {lock} records" in message
     assert "dvc checkout" in message and "dvc repro" in message
+
+
+def test_metrics_at_another_threshold_than_the_served_one_are_not_verified(trained, tmp_path):
+    """params.yaml's evaluate.threshold edited since `dvc repro`: /model showed the new threshold
+    with the precision, recall and f1 evaluate computed at the old one, "metrics_verified": true."""
+    served = yaml.safe_load((trained.root / "params.yaml").read_text())["evaluate"]["threshold"]
+    for recorded, verified in ((served, True), (served + 0.25, False)):
+        lock = write_lock(tmp_path / str(recorded), *served_pair(trained))
+        entries = yaml.safe_load(lock.read_text())
+        entries["stages"]["evaluate"]["params"] = {"params.yaml": {"evaluate": {
+            "threshold": recorded, "top_fraction": 0.1}}}  # fmt: skip
+        lock.write_text(yaml.safe_dump(entries))
+        for url in start_server(serving_env(trained.root, CHURN_DVC_LOCK=str(lock)), REPO):
+            about = httpx.get(f"{url}/model").json()
+        assert about["threshold"] == served
+        assert about["metrics_verified"] is verified, about["metrics_check"]
+        if not verified:
+            assert about["metrics_check"] == (
+                f"{lock}: the evaluate stage ran with evaluate.threshold {recorded}, the server "
+                f"decides at {served}: the metrics' precision, recall, f1 and confusion are for "
+                f"{recorded} (run `dvc repro`)"
+            )
 
 
 @pytest.mark.parametrize(
@@ -554,11 +595,11 @@ def test_openapi_documents_the_responses(api):
     assert set(components["Rejection"]["properties"]) == {"index", "reason"}
 
 
-def test_schemathesis_finds_no_server_error(api, tmp_path):
+def test_schemathesis_finds_no_server_error_and_no_valid_body_refused(api, tmp_path):
     result = subprocess.run(
         [str(VENV_BIN / "st"), "run", f"{api}/openapi.json",
-         "--checks", "not_a_server_error", "--max-examples", "40", "--seed", "1",
-         "--generation-deterministic", "--workers", "1"],
+         "--checks", "not_a_server_error,positive_data_acceptance", "--max-examples", "40",
+         "--seed", "1", "--generation-deterministic", "--workers", "1"],
         capture_output=True, text=True, timeout=300, cwd=tmp_path,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:]
@@ -614,6 +655,23 @@ def test_the_readme_body_is_valid_against_the_openapi_document(api):
     for refused in (2, "maybe", None):
         assert not check.is_valid(sent | {"app_installed": refused}), refused
         assert post(api, sent | {"app_installed": refused}).status_code == 422, refused
+
+
+def test_missing_value_text_is_what_the_document_allows_where_the_api_reads_it(api):
+    """The document typed a required categorical field as any string, yet the API refuses ""
+    and "NA" there as missing values: schemathesis sent a schema-valid body that got a 422."""
+    document = httpx.get(f"{api}/openapi.json").json()
+    body = document["paths"]["/predict"]["post"]["requestBody"]["content"]["application/json"]
+    check = jsonschema.Draft202012Validator(body["schema"] | {"components": document["components"]})
+    sent = readme_curl_body()
+    for marker in ("", "NA", " null ", "N/A"):
+        assert not check.is_valid(sent | {"country": marker}), marker
+        assert post(api, sent | {"country": marker}).status_code == 422, marker
+        assert check.is_valid(sent | {"age_band": marker}), marker  # nullable: read as null
+        assert post(api, sent | {"age_band": marker}).status_code == 200, marker
+    for value in ("DE", "US", "NAB", "n/a/b"):  # known, unseen and near-marker text is scored
+        assert check.is_valid(sent | {"country": value}), value
+        assert post(api, sent | {"country": value}).status_code == 200, value
 
 
 def test_predictions_carry_their_index_and_snapshot(api, trained):

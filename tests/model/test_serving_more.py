@@ -3,6 +3,7 @@ content type, repeated keys, ignored fields, HEAD, start-up checks and stale fil
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 from collections.abc import Iterator
@@ -54,6 +55,22 @@ def test_a_body_not_sent_as_json_is_a_415_naming_the_type(default_api, trained, 
     assert response.json() == {
         "detail": f"{sent}: send the body as JSON with Content-Type: application/json"
     }
+
+
+def test_a_compressed_body_is_a_415_naming_the_encoding(default_api, trained):
+    """A gzip body (Content-Encoding: gzip, as clients compress large requests) got a 400
+    "There was an error parsing the body", which did not say why."""
+    body = json.dumps(records(trained.test_rows.head(1))[0]).encode()
+    for coding in ("gzip", "br", "identity, gzip"):
+        headers = {"content-type": "application/json", "content-encoding": coding}
+        sent = gzip.compress(body) if coding == "gzip" else body
+        response = httpx.post(f"{default_api}/predict", content=sent, headers=headers)
+        assert response.status_code == 415, (coding, response.text)
+        assert response.json() == {
+            "detail": f"Content-Encoding {coding!r}: send the body uncompressed"
+        }
+    plain = {"content-type": "application/json", "content-encoding": "identity"}
+    assert httpx.post(f"{default_api}/predict", content=body, headers=plain).status_code == 200
 
 
 def test_json_subtypes_are_read_as_json(default_api, trained):
