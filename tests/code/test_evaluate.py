@@ -100,3 +100,21 @@ def test_a_slice_that_is_not_a_condition_is_refused():
     raw = pd.DataFrame({"tenure_months": [0, 7]})
     with pytest.raises(ChurnError, match=r"evaluate.slices.tenure is not a condition"):
         slice_masks(raw, {"tenure": "tenure_months + 1"})
+
+
+def test_each_metric_is_the_one_its_name_says_on_hand_computed_scores():
+    """Values worked out by hand: average precision (not ROC AUC) for PR AUC, the mean squared
+    error for Brier, a score equal to the threshold decided positive, and the top 30% of 5
+    rows rounded up to 2."""
+    labels = np.array([1, 0, 0, 1, 0])
+    scores = np.array([0.9, 0.8, 0.7, 0.5, 0.1])
+    result = classification_metrics(labels, scores, threshold=0.5, top_fraction=0.3)
+    assert result["roc_auc"] == pytest.approx(4 / 6, abs=1e-6)
+    assert result["pr_auc"] == pytest.approx((1 + 2 / 4) / 2, abs=1e-6)
+    assert result["brier"] == pytest.approx((0.01 + 0.64 + 0.49 + 0.25 + 0.01) / 5, abs=1e-6)
+    log_loss = -(np.log(0.9) + np.log(0.2) + np.log(0.3) + np.log(0.5) + np.log(0.9)) / 5
+    assert result["log_loss"] == pytest.approx(log_loss, abs=1e-6)
+    assert result["precision"] == 0.5 and result["recall"] == 1.0
+    assert result["f1"] == pytest.approx(2 / 3, abs=1e-6)
+    assert result["precision_top"] == 0.5 and result["lift_top"] == pytest.approx(0.5 / 0.4)
+    assert result["churn_rate"] == 0.4 and result["rows"] == 5
