@@ -1,5 +1,6 @@
 """Sweep helpers: grid size, parsing `dvc exp show --json`, the leaderboard."""
 
+import json
 import shlex
 import shutil
 
@@ -228,3 +229,59 @@ def test_a_bad_value_in_a_mapping_key_is_refused_as_its_stage_would(tmp_path, mo
         ": key 'evaluate.slices.new_customers' is not a valid pandas query (invalid syntax), "
         "got 'tenure_months <'"
     )
+
+
+def fake_sweep(monkeypatch, tmp_path, queued: list[str], shown: list[dict]) -> list[tuple]:
+    """main() against a fake DVC: `exp run --queue` queues `queued`, `exp show` gives `shown`,
+    `--run-all` does nothing; the calls made, in order."""
+    shutil.copy(REPO / "params.yaml", tmp_path / "params.yaml")
+    monkeypatch.chdir(tmp_path)
+    calls: list[tuple] = []
+    lines = "".join(f"Queued experiment '{name}' for future execution.\n" for name in queued)
+
+    def fake_dvc(*args):
+        calls.append(args)
+        return lines if args[:3] == ("exp", "run", "--queue") else json.dumps(shown)
+
+    monkeypatch.setattr("churn.sweep.dvc", fake_dvc)
+    monkeypatch.setattr("churn.sweep.subprocess.run", lambda args, **kw: calls.append(args))
+    return calls
+
+
+def test_a_sweep_whose_experiments_all_ran_passes_and_ranks_only_its_own(
+    tmp_path, monkeypatch, capsys
+):
+    """An older experiment that `dvc exp show` also lists is not on this sweep's board."""
+    shown = [{"rev": "abc", "experiments": [exp_show("deep", None, 7, 0.81),
+                                            exp_show("shallow", None, 3, 0.84),
+                                            exp_show("last-week", None, 9, 0.99)]}]  # fmt: skip
+    calls = fake_sweep(monkeypatch, tmp_path, ["deep", "shallow"], shown)
+    main(["--set", "train.max_depth=3,7"])
+    assert ["dvc", "exp", "run", "--run-all", "-j", "2"] in calls
+    board = capsys.readouterr().out.splitlines()
+    assert [line.split()[1] for line in board[1:]] == ["shallow", "deep"]
+
+
+@pytest.mark.parametrize(
+    "experiments",
+    [
+        [exp_show("deep", None, 7, 0.81), exp_show("shallow", "Failed", 3, 0.99)],
+        [exp_show("deep", None, 7, 0.81)],  # one queued experiment is nowhere to be seen
+    ],
+)
+def test_a_sweep_with_an_experiment_that_did_not_succeed_fails(
+    experiments, tmp_path, monkeypatch, capsys
+):
+    """`dvc exp run --run-all` exits 0 when an experiment fails: the sweep must not."""
+    shown = [{"rev": "a", "experiments": experiments}]
+    fake_sweep(monkeypatch, tmp_path, ["deep", "shallow"], shown)
+    with pytest.raises(ChurnError, match=r"^1 of 2 experiments failed; see `dvc queue status`"):
+        main(["--set", "train.max_depth=3,7"])
+    assert capsys.readouterr().out.splitlines()[1].split()[1] == "deep"
+
+
+def test_a_failed_experiment_ranks_last_whatever_metrics_it_shows():
+    failed = Experiment("broken", "Failed", {}, {"test.roc_auc": 0.99})
+    ran = Experiment("ran", "Success", {}, {"test.roc_auc": 0.7})
+    table = leaderboard([failed, ran], []).splitlines()
+    assert [line.split()[1] for line in table[1:]] == ["ran", "broken"]
