@@ -36,6 +36,9 @@ def test_top_share_rounds_up_to_at_least_one_row():
     assert top_share_metrics(np.array([1, 0, 0]), np.array([0.9, 0.1, 0.2]), 0.01)[
         "precision_top"
     ] == pytest.approx(1.0)
+    # 40% of 3 rows is 1.2: two rows, not one (the floor of 1 alone could not show it)
+    top = top_share_metrics(np.array([1, 0, 0]), np.array([0.9, 0.8, 0.1]), 0.4)
+    assert top == {"precision_top": 0.5, "lift_top": pytest.approx(1.5)}
 
 
 def test_slices_skip_absent_columns_saying_which_slice_and_why(capsys):
