@@ -315,8 +315,8 @@ def test_extra_fields_of_every_record_are_listed_once(api, trained):
     first, second = records(trained.test_rows.head(2))
     body = [first | {"promo_code": "X"}, second | {"favourite_colour": "teal", "promo_code": "Y"}]
     result = post(api, body).json()
-    assert result["ignored_fields"] == ["favourite_colour", "promo_code"]
-    assert result["ignored_field_count"] == 2 and len(result["predictions"]) == 2
+    assert result["ignored_fields"] == ["churned", "favourite_colour", "promo_code"]
+    assert result["ignored_field_count"] == 3 and len(result["predictions"]) == 2
 
 
 @pytest.mark.parametrize(
