@@ -529,3 +529,13 @@ def test_a_drifted_column_the_model_ignores_counts_in_no_share():
     report = drift_report(reference, current, PARAMS, DATA, USES_SPEND_AND_PLAN, IGNORE)
     assert report["features"]["video"]["drifted"] and report["ignored_columns"] == ["video"]
     assert report["share_drifted"] == 0.0 and report["drift"] is False
+
+
+def test_a_model_column_with_values_now_that_the_reference_lacked_is_a_new_column():
+    """The model reads spend, and the training window held no value of it: the new values are
+    a schema change to retrain for, named as a new column, not only a missing-rate change."""
+    rng = np.random.default_rng(11)
+    reference, current = batch(rng, 2000).assign(spend=np.nan), batch(rng, 2000)
+    report = drift_report(reference, current, PARAMS, DATA, USES_SPEND_AND_PLAN, IGNORE)
+    assert report["new_columns"] == ["spend"] and report["features"]["spend"]["new_column"]
+    assert report["drift"] and report["reason"].startswith("new column(s) spend: schema change")
