@@ -1,13 +1,19 @@
 """Evaluate core: metrics on crafted scores, slices, importance."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from churn.errors import ChurnError
 from churn.evaluate import classification_metrics, slice_masks, top_share_metrics
+from churn.evaluate import main as evaluate_main
 from churn.headline import headline_table
 from churn.headline import main as headline_main
+from churn.model import LogisticModel, save_model
+from tests.helpers import REPO
 
 
 def test_perfect_ranking_and_decisions():
@@ -121,3 +127,37 @@ def test_each_metric_is_the_one_its_name_says_on_hand_computed_scores():
     assert result["f1"] == pytest.approx(2 / 3, abs=1e-6)
     assert result["precision_top"] == 0.5 and result["lift_top"] == pytest.approx(0.5 / 0.4)
     assert result["churn_rate"] == 0.4 and result["rows"] == 5
+
+
+def test_the_stage_scores_each_slice_on_its_own_rows(tmp_path):
+    """Each slice's metrics are those of its rows' labels against those rows' scores, as
+    evaluate computes them for the whole test split, at the params' threshold."""
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=400)
+    matrix = pd.DataFrame({"x": x.astype(np.float32), "churned": (x + rng.normal(size=400) > 1)})
+    matrix = matrix.astype({"churned": int})
+    model = LogisticModel(["x"], [0.0], [0.0], [1.0], [1.5], -1.5)
+    save_model(model, tmp_path / "model.json")
+    matrix.to_parquet(tmp_path / "test.parquet")
+    raw = pd.DataFrame({"tenure_months": np.arange(400) % 24})
+    raw.to_parquet(tmp_path / "raw.parquet")
+    params = yaml.safe_load((REPO / "params.yaml").read_text())
+    params["data"]["target"] = "churned"
+    params["evaluate"]["slices"] = {"new": "tenure_months < 6"}
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
+    evaluate_main(
+        [*["--model", str(tmp_path / "model.json"), "--test", str(tmp_path / "test.parquet")],
+         *["--raw-test", str(tmp_path / "raw.parquet"), "--live-dir", str(tmp_path / "live")],
+         *["--params", str(tmp_path / "params.yaml")]]
+    )  # fmt: skip
+    written = json.loads((tmp_path / "live" / "metrics.json").read_text())
+    scores = model.predict(matrix[["x"]].to_numpy())
+    labels, mask = matrix["churned"].to_numpy(), raw["tenure_months"].to_numpy() < 6
+    cut = params["evaluate"]
+    assert written["slices"]["new"]["rows"] == mask.sum() == 102
+    assert written["slices"]["new"] == pytest.approx(
+        classification_metrics(labels[mask], scores[mask], cut["threshold"], cut["top_fraction"])
+    )
+    assert written["test"] == pytest.approx(
+        classification_metrics(labels, scores, cut["threshold"], cut["top_fraction"])
+    )
