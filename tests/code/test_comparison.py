@@ -114,3 +114,10 @@ def test_formatting():
     assert format_change(None) == "—"
     assert is_count(row("confusion.tp", 10, 12))
     assert not is_count(row("test.recall", 1.0, 1.0))
+
+
+def test_a_relative_change_keeps_the_sign_of_the_change_when_the_base_is_negative():
+    """-2 -> -1 went up by half of the base's size: +50%, not -50%; a zero base has none."""
+    assert MetricRow("f", "drift.missing_rate_change", -2.0, -1.0).relative == pytest.approx(0.5)
+    assert MetricRow("f", "drift.missing_rate_change", -1.0, -2.0).relative == pytest.approx(-1.0)
+    assert MetricRow("f", "x", 0.0, 1.0).relative is None

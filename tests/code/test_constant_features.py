@@ -116,3 +116,12 @@ def test_a_left_out_field_of_the_wrong_shape_is_named(left_out):
     raw = {"numeric": [], "categorical": {}, "engineered": [], "left_out": left_out, "version": 1}
     with pytest.raises(ChurnError, match=r"^f\.json: not a feature spec .*\(left_out: expected"):
         FeatureSpec.from_json(json.dumps(raw), "f.json")
+
+
+def test_a_number_with_one_value_and_some_rows_missing_is_kept():
+    """Present or missing says something (as for 'coupon'): only one value in every row, or
+    none at all, is constant."""
+    train = pd.DataFrame({"referred": [1.0, np.nan] * 10, "churned": [0, 1] * 10})
+    spec = fit_feature_spec(train, ["churned"], 5)
+    assert drop_constant_features(train, spec, 5, "t") is spec
+    assert spec.numeric == ["referred"]

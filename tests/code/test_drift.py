@@ -375,6 +375,9 @@ def test_the_reference_reaches_back_to_make_drift_min_rows():
     assert latest_months(months, 200) == pd.Period("2026-03", freq="M")
     assert latest_months(months, 500) == pd.Period("2026-02", freq="M")
     assert latest_months(months, 5000) == pd.Period("2026-01", freq="M")
+    # exactly drift.min_rows in the latest month is enough: no month more
+    assert latest_months(months, 300) == pd.Period("2026-03", freq="M")
+    assert latest_months(months, 600) == pd.Period("2026-02", freq="M")
 
 
 def test_the_stage_report_names_its_snapshots(tmp_path, monkeypatch):
@@ -475,3 +478,64 @@ def test_a_plot_of_hundreds_of_levels_shows_the_largest_changes_and_one_other_ba
     assert ref_shown.sum() == pytest.approx(1) and cur_shown.sum() == pytest.approx(1)
     few = pd.Series({"b": 0.5, "a": 0.5})
     assert list(shown_shares(few, few.iloc[:1])[1].index) == ["a", "b"]  # all, by name
+
+
+def test_exactly_drift_share_drifted_of_the_features_drifting_warrants_retraining():
+    """drift.share_drifted is the share at which the dataset drifted (2 of 20 at 0.1), not one
+    it must exceed; one feature fewer, each unimportant, is minor."""
+    table = quiet_features(20)
+    for name in ("f0", "f1"):
+        table[name] |= {"psi": 0.3, "drifted": True}
+    drift, reason = decide(table, [], PARAMS, "contract.new_column: ignore")
+    assert drift and reason == "2 of 20 features drifted (>= 0.1)"
+    table["f1"] |= {"psi": 0.0, "drifted": False}
+    assert decide(table, [], PARAMS, "contract.new_column: ignore") == (
+        False,
+        "no retraining needed: 1 of 20 features drifted; drifted but minor: f0",
+    )
+
+
+def test_one_side_below_small_sample_rows_gets_p_values_however_large_the_other():
+    """A 600-row batch against a 5000-row reference is a small sample: its effect sizes are
+    noise unless significant (drift.small_sample_rows is per side)."""
+    rng = np.random.default_rng(8)
+    reference, current = batch(rng, 5000), batch(rng, 600)
+    report = drift_report(reference, current, SMALL, DATA, USES_SPEND_AND_PLAN, IGNORE)
+    assert "p_value" in report["features"]["spend"] and "p_value" in report["features"]["plan"]
+    assert "missing_p_value" in report["features"]["spend"]
+    large = drift_report(reference, batch(rng, 1000), SMALL, DATA, USES_SPEND_AND_PLAN, IGNORE)
+    assert "p_value" not in large["features"]["spend"]
+
+
+def test_a_fall_in_the_missing_rate_drifts_as_a_rise_does():
+    """A column that used to be half blank and now always has a value changed as much as one
+    going the other way (a fixed export, a new default)."""
+    assert is_drifted({"psi": 0.0, "missing_rate_change": -0.2}, PARAMS)
+    assert not is_drifted({"psi": 0.0, "missing_rate_change": -0.04}, PARAMS)
+    rng = np.random.default_rng(9)
+    reference = batch(rng, 2000)
+    reference = reference.assign(spend=with_missing(reference["spend"], 0.5))
+    current = batch(rng, 2000)
+    row = drift_report(reference, current, PARAMS, DATA, USES_SPEND_AND_PLAN, IGNORE)["features"]
+    assert row["spend"]["missing_rate_change"] == -0.5 and row["spend"]["drifted"]
+
+
+def test_a_drifted_column_the_model_ignores_counts_in_no_share():
+    """share_drifted is the share of the model's features: a column the contract leaves out
+    (contract.new_column: ignore) may drift without raising it."""
+    rng = np.random.default_rng(10)
+    reference = with_video(batch(rng, 2000), rng)
+    current = reference.assign(video=reference["video"] * 3 + 10)
+    report = drift_report(reference, current, PARAMS, DATA, USES_SPEND_AND_PLAN, IGNORE)
+    assert report["features"]["video"]["drifted"] and report["ignored_columns"] == ["video"]
+    assert report["share_drifted"] == 0.0 and report["drift"] is False
+
+
+def test_a_model_column_with_values_now_that_the_reference_lacked_is_a_new_column():
+    """The model reads spend, and the training window held no value of it: the new values are
+    a schema change to retrain for, named as a new column, not only a missing-rate change."""
+    rng = np.random.default_rng(11)
+    reference, current = batch(rng, 2000).assign(spend=np.nan), batch(rng, 2000)
+    report = drift_report(reference, current, PARAMS, DATA, USES_SPEND_AND_PLAN, IGNORE)
+    assert report["new_columns"] == ["spend"] and report["features"]["spend"]["new_column"]
+    assert report["drift"] and report["reason"].startswith("new column(s) spend: schema change")

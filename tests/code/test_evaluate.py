@@ -1,13 +1,19 @@
 """Evaluate core: metrics on crafted scores, slices, importance."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from churn.errors import ChurnError
 from churn.evaluate import classification_metrics, slice_masks, top_share_metrics
+from churn.evaluate import main as evaluate_main
 from churn.headline import headline_table
 from churn.headline import main as headline_main
+from churn.model import LogisticModel, save_model
+from tests.helpers import REPO
 
 
 def test_perfect_ranking_and_decisions():
@@ -36,6 +42,9 @@ def test_top_share_rounds_up_to_at_least_one_row():
     assert top_share_metrics(np.array([1, 0, 0]), np.array([0.9, 0.1, 0.2]), 0.01)[
         "precision_top"
     ] == pytest.approx(1.0)
+    # 40% of 3 rows is 1.2: two rows, not one (the floor of 1 alone could not show it)
+    top = top_share_metrics(np.array([1, 0, 0]), np.array([0.9, 0.8, 0.1]), 0.4)
+    assert top == {"precision_top": 0.5, "lift_top": pytest.approx(1.5)}
 
 
 def test_slices_skip_absent_columns_saying_which_slice_and_why(capsys):
@@ -100,3 +109,55 @@ def test_a_slice_that_is_not_a_condition_is_refused():
     raw = pd.DataFrame({"tenure_months": [0, 7]})
     with pytest.raises(ChurnError, match=r"evaluate.slices.tenure is not a condition"):
         slice_masks(raw, {"tenure": "tenure_months + 1"})
+
+
+def test_each_metric_is_the_one_its_name_says_on_hand_computed_scores():
+    """Values worked out by hand: average precision (not ROC AUC) for PR AUC, the mean squared
+    error for Brier, a score equal to the threshold decided positive, and the top 30% of 5
+    rows rounded up to 2."""
+    labels = np.array([1, 0, 0, 1, 0])
+    scores = np.array([0.9, 0.8, 0.7, 0.5, 0.1])
+    result = classification_metrics(labels, scores, threshold=0.5, top_fraction=0.3)
+    assert result["roc_auc"] == pytest.approx(4 / 6, abs=1e-6)
+    assert result["pr_auc"] == pytest.approx((1 + 2 / 4) / 2, abs=1e-6)
+    assert result["brier"] == pytest.approx((0.01 + 0.64 + 0.49 + 0.25 + 0.01) / 5, abs=1e-6)
+    log_loss = -(np.log(0.9) + np.log(0.2) + np.log(0.3) + np.log(0.5) + np.log(0.9)) / 5
+    assert result["log_loss"] == pytest.approx(log_loss, abs=1e-6)
+    assert result["precision"] == 0.5 and result["recall"] == 1.0
+    assert result["f1"] == pytest.approx(2 / 3, abs=1e-6)
+    assert result["precision_top"] == 0.5 and result["lift_top"] == pytest.approx(0.5 / 0.4)
+    assert result["churn_rate"] == 0.4 and result["rows"] == 5
+
+
+def test_the_stage_scores_each_slice_on_its_own_rows(tmp_path):
+    """Each slice's metrics are those of its rows' labels against those rows' scores, as
+    evaluate computes them for the whole test split, at the params' threshold."""
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=400)
+    matrix = pd.DataFrame({"x": x.astype(np.float32), "churned": (x + rng.normal(size=400) > 1)})
+    matrix = matrix.astype({"churned": int})
+    model = LogisticModel(["x"], [0.0], [0.0], [1.0], [1.5], -1.5)
+    save_model(model, tmp_path / "model.json")
+    matrix.to_parquet(tmp_path / "test.parquet")
+    raw = pd.DataFrame({"tenure_months": np.arange(400) % 24})
+    raw.to_parquet(tmp_path / "raw.parquet")
+    params = yaml.safe_load((REPO / "params.yaml").read_text())
+    params["data"]["target"] = "churned"
+    params["evaluate"]["slices"] = {"new": "tenure_months < 6"}
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
+    evaluate_main(
+        [*["--model", str(tmp_path / "model.json"), "--test", str(tmp_path / "test.parquet")],
+         *["--raw-test", str(tmp_path / "raw.parquet"), "--live-dir", str(tmp_path / "live")],
+         *["--params", str(tmp_path / "params.yaml")]]
+    )  # fmt: skip
+    written = json.loads((tmp_path / "live" / "metrics.json").read_text())
+    scores = model.predict(matrix[["x"]].to_numpy())
+    labels, mask = matrix["churned"].to_numpy(), raw["tenure_months"].to_numpy() < 6
+    cut = params["evaluate"]
+    assert written["slices"]["new"]["rows"] == mask.sum() == 102
+    assert written["slices"]["new"] == pytest.approx(
+        classification_metrics(labels[mask], scores[mask], cut["threshold"], cut["top_fraction"])
+    )
+    assert written["test"] == pytest.approx(
+        classification_metrics(labels, scores, cut["threshold"], cut["top_fraction"])
+    )

@@ -228,3 +228,17 @@ def test_valid_json_that_is_no_model_is_one_line_naming_the_file(raw):
         parse_model(raw, "m.json")
     with pytest.raises(ChurnError, match=r"^m\.json: not a logistic model written by churn\.train"):
         parse_model(b'{"kind": "churn-logistic-regression"}', "m.json")
+
+
+def test_base_seed_reaches_the_booster():
+    """With row subsampling the seed decides the trees: the same seed gives the same model
+    file, another seed another model (base.seed would else seed nothing)."""
+    params = TrainParams(**{**PARAMS.__dict__, "subsample": 0.6, "colsample_bytree": 0.6})
+    train, valid = noisy_frame(2000, seed=1), noisy_frame(600, seed=2)
+
+    def model_bytes(seed: int) -> bytes:
+        booster, _ = fit_xgboost(train, valid, "y", params, seed)
+        return booster.save_raw("json")
+
+    assert model_bytes(3) == model_bytes(3)
+    assert model_bytes(3) != model_bytes(4)

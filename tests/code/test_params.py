@@ -86,6 +86,10 @@ def test_a_misspelt_key_or_section_is_refused_with_a_guess(tmp_path):
         ("split", "test_size", 20, "between 0 and 1"),
         ("evaluate", "threshold", 1.5, "between 0 and 1"),
         ("evaluate", "threshold", -1, "between 0 and 1"),
+        # the ends decide nothing: every customer, or none, would be a churner
+        ("evaluate", "threshold", 0, "between 0 and 1"),
+        ("evaluate", "threshold", 1, "between 0 and 1"),
+        ("train", "subsample", 0, "in (0, 1]"),
         ("evaluate", "top_fraction", 0, "in (0, 1]"),
         ("evaluate", "top_fraction", 2, "in (0, 1]"),
         ("generate", "seed", -1, "from 0 to 2**32 - 1"),  # numpy's traceback before

@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 
 import jsonschema
 import numpy as np
@@ -35,6 +36,7 @@ from churn.field_errors import field_error
 from churn.flags import FLAG_TEXT, MISSING_TEXT
 from churn.request_model import build_request_model, request_body, value_type
 from churn.revisions import check_metrics_pair
+from churn.scoring import scores_of
 from churn.serve import create_app
 from churn.serve_settings import LoadedFiles, Settings, health_of
 from tests.helpers import commit_all, run
@@ -496,3 +498,12 @@ def test_a_number_field_without_contract_bounds_refuses_numbers_beyond_float32()
     for beyond in (1e39, -1e39):
         with pytest.raises(ValidationError, match="less than or equal|greater than or equal"):
             number.validate_python(beyond)
+
+
+def test_a_score_at_the_threshold_is_a_churn_decision_as_in_evaluate():
+    """Batch scoring and the API decide as evaluate's precision and recall count: a score
+    equal to evaluate.threshold is a churner."""
+    artifacts = SimpleNamespace(threshold=0.25, version="v+md5:0")
+    scores = scores_of(np.array([0.25, 0.2499, 0.9]), artifacts, pd.Series(["a", "b", "c"]))
+    assert scores["churn_decision"].tolist() == [True, False, True]
+    assert scores["model_version"].tolist() == ["v+md5:0"] * 3

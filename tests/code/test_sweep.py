@@ -352,3 +352,68 @@ def test_a_key_set_by_two_axes_is_refused_before_anything_is_queued(tmp_path, mo
         "put every value in one axis (train.max_depth=V1,V2,...)"
     )
     assert calls == []
+
+
+def fake_sweep(monkeypatch, tmp_path, queued: list[str], shown: list[dict]) -> list[tuple]:
+    """main() against a fake DVC: `exp run --queue` queues `queued`, `exp show` gives `shown`,
+    `--run-all` does nothing; the calls made, in order."""
+    shutil.copy(REPO / "params.yaml", tmp_path / "params.yaml")
+    monkeypatch.chdir(tmp_path)
+    calls: list[tuple] = []
+    lines = "".join(f"Queued experiment '{name}' for future execution.\n" for name in queued)
+
+    def fake_dvc(*args):
+        calls.append(args)
+        if args[:2] == ("queue", "status"):
+            return "No experiment tasks in the queue.\n"
+        return lines if args[:3] == ("exp", "run", "--queue") else json.dumps(shown)
+
+    real_run = subprocess.run  # git (untracked inputs) runs; `dvc exp run --run-all` is recorded
+
+    def fake_run(args, **kwargs):
+        return calls.append(args) if args[0] == "dvc" else real_run(args, **kwargs)
+
+    monkeypatch.setattr("churn.sweep.dvc", fake_dvc)
+    monkeypatch.setattr("churn.sweep.subprocess.run", fake_run)
+    return calls
+
+
+def test_a_sweep_whose_experiments_all_ran_passes_and_ranks_only_its_own(
+    tmp_path, monkeypatch, capsys
+):
+    """An older experiment that `dvc exp show` also lists is not on this sweep's board."""
+    shown = [{"rev": "abc", "experiments": [exp_show("deep", None, 7, 0.81),
+                                            exp_show("shallow", None, 3, 0.84),
+                                            exp_show("last-week", None, 9, 0.99)]}]  # fmt: skip
+    calls = fake_sweep(monkeypatch, tmp_path, ["deep", "shallow"], shown)
+    main(["--set", "train.max_depth=3,7"])
+    assert ["dvc", "exp", "run", "--run-all", "-j", "2"] in calls
+    board = capsys.readouterr().out.splitlines()
+    assert [line.split()[1] for line in board[1:]] == ["shallow", "deep"]
+
+
+@pytest.mark.parametrize(
+    "experiments",
+    [
+        [exp_show("deep", None, 7, 0.81), exp_show("shallow", "Failed", 3, 0.99)],
+        [exp_show("deep", None, 7, 0.81)],  # one queued experiment is nowhere to be seen
+    ],
+)
+def test_a_sweep_with_an_experiment_that_did_not_succeed_fails(
+    experiments, tmp_path, monkeypatch, capsys
+):
+    """`dvc exp run --run-all` exits 0 when an experiment fails: the sweep must not."""
+    shown = [{"rev": "a", "experiments": experiments}]
+    fake_sweep(monkeypatch, tmp_path, ["deep", "shallow"], shown)
+    with pytest.raises(
+        ChurnError, match=r"^1 of 2 experiments failed \(shallow\); see `dvc queue status`"
+    ):
+        main(["--set", "train.max_depth=3,7"])
+    assert capsys.readouterr().out.splitlines()[1].split()[1] == "deep"
+
+
+def test_a_failed_experiment_ranks_last_whatever_metrics_it_shows():
+    failed = Experiment("broken", "Failed", {}, {"test.roc_auc": 0.99})
+    ran = Experiment("ran", "Success", {}, {"test.roc_auc": 0.7})
+    table = leaderboard([failed, ran], []).splitlines()
+    assert [line.split()[1] for line in table[1:]] == ["ran", "broken"]

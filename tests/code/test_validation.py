@@ -644,3 +644,27 @@ def test_a_category_new_only_in_the_unlabelled_snapshot_is_listed():
     frame.loc[frame["month"].eq("2026-02-01"), "plan"] = "gold"
     result, newest = validate_stage(frame, CONTRACT, Policies(), DATA, "f.csv")
     assert len(newest.valid) == 3 and result.schema["new_categories"] == {"plan": ["gold"]}
+
+
+def test_imputing_most_feature_columns_is_refused_even_under_impute():
+    """Half the features imputed is allowed; more would score every row alike. The id, the
+    timestamp and the label are not features and do not count."""
+    half = validate(raw().drop(columns=["spend", "orders"]), Policies(missing_column="impute"))
+    assert half.schema["missing"] == ["spend", "orders"] and half.counts["rows_valid"] == 4
+    with pytest.raises(ChurnError) as refused:
+        validate(raw().drop(columns=["spend", "orders", "plan"]), Policies(missing_column="impute"))
+    assert str(refused.value) == (
+        "f.csv: 3 of 4 contract feature columns are missing, e.g. 'spend'; "
+        "imputing them all would score every row alike"
+    )
+
+
+def test_valid_rows_come_out_by_timestamp_then_id_whatever_the_input_order():
+    """The same rows in another order (files listed otherwise) give the same validated file."""
+    frame = raw(month=["2026-02-01", "2026-01-01", "2026-02-01", "2026-01-01"])
+    shuffled = frame.iloc[[2, 0, 3, 1]]
+    result = validate(shuffled)
+    assert result.valid["customer_id"].tolist() == ["b", "d", "a", "c"]
+    pd.testing.assert_frame_equal(result.valid, validate(frame).valid)
+    scored = validate(shuffled, scoring=True)  # scoring keeps the input order
+    assert scored.valid["customer_id"].tolist() == ["c", "a", "d", "b"]

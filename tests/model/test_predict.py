@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import hashlib
 import io
 import json
 import re
@@ -690,3 +691,18 @@ def test_a_contract_column_the_model_does_not_read_is_not_needed_to_score(
     summary = run_predict(capsys, *files, *artifacts)
     assert summary["rows_scored"] == 30 and summary["imputed_columns"] == []
     assert "loyalty_points" not in pd.read_parquet(tmp_path / "o.parquet").columns
+
+
+def test_every_score_carries_the_version_of_the_model_file_that_made_it(trained, tmp_path, capsys):
+    """model_version is the revision and the md5 dvc.lock records for the model file, in the
+    summary and on every row of the scores, so a score can be traced to its model; the summary
+    counts the decisions over every chunk."""
+    trained.test_rows.head(200).to_parquet(tmp_path / "in.parquet")
+    files = ["--input", str(tmp_path / "in.parquet"), "--output", str(tmp_path / "out.parquet")]
+    summary = run_predict(capsys, *files, "--chunk-size", "64", *artifact_args(trained.root))
+    md5 = hashlib.md5((trained.root / "model.json").read_bytes()).hexdigest()
+    assert summary["model_version"] == f"workspace+md5:{md5}"
+    scores = pd.read_parquet(tmp_path / "out.parquet")
+    assert len(scores) == 200 and set(scores["model_version"]) == {summary["model_version"]}
+    decisions = int(scores["churn_decision"].sum())
+    assert decisions > 4 and summary["churn_decisions"] == decisions

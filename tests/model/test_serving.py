@@ -321,6 +321,15 @@ def test_extra_fields_are_ignored_and_listed(api, trained):
     assert extra["predictions"] == plain["predictions"]
 
 
+def test_extra_fields_of_every_record_are_listed_once(api, trained):
+    """Not only the first record's: a field any record sends that the model does not read."""
+    first, second = records(trained.test_rows.head(2))
+    body = [first | {"promo_code": "X"}, second | {"favourite_colour": "teal", "promo_code": "Y"}]
+    result = post(api, body).json()
+    assert result["ignored_fields"] == ["churned", "favourite_colour", "promo_code"]
+    assert result["ignored_field_count"] == 3 and len(result["predictions"]) == 2
+
+
 @pytest.mark.parametrize(
     ("field", "given", "key"),
     [
