@@ -89,7 +89,10 @@ def start_server(env: dict[str, str], cwd: Path, command=uvicorn_command) -> Ite
                 if httpx.get(f"{url}/health", timeout=1).status_code == 200:
                     break
             except httpx.TransportError:
-                time.sleep(0.2)
+                pass
+            time.sleep(0.2)
+        else:  # a server that never answers fails here, not as connection errors in the test
+            raise RuntimeError(f"{url}/health did not answer 200 within 60 s")
         yield url
     finally:
         process.terminate()
