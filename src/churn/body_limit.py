@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
 DRAIN_FACTOR = 8  # bodies above 8x the limit are cut off: the client may then see a reset
+DRAIN_WAIT_S = 5.0  # a client that stops sending while the body is drained gets the 413 then
 
 
 def too_large(max_bytes: int) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -34,7 +36,8 @@ class BodySizeLimit:
             return await self.app(scope, receive, send)
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.max_bytes:
-            return await self.reject(receive, send, more_body=True)
+            drain = int(length) <= DRAIN_FACTOR * self.max_bytes  # more is cut off anyway
+            return await self.reject(receive, send, more_body=drain)
         messages, size = [], 0
         while True:
             message = await receive()
@@ -50,10 +53,15 @@ class BodySizeLimit:
 
     async def reject(self, receive, send, more_body: bool) -> None:
         """Read and drop the rest of the body (up to DRAIN_FACTOR times the limit) before the
-        413: a client still sending would otherwise see the connection reset, not the answer."""
+        413: a client still sending would otherwise see the connection reset, not the answer.
+        A client that declared more than it sends gets the 413 after DRAIN_WAIT_S of silence
+        (it waited for the rest until it gave up)."""
         drained = 0
         while more_body and drained <= DRAIN_FACTOR * self.max_bytes:
-            message = await receive()
+            try:
+                message = await asyncio.wait_for(receive(), DRAIN_WAIT_S)
+            except TimeoutError:
+                break
             drained += len(message.get("body", b""))
             more_body = message["type"] == "http.request" and message.get("more_body", False)
         for message in too_large(self.max_bytes):

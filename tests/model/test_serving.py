@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import socket
 import subprocess
 import sys
 import urllib.error
@@ -382,6 +383,20 @@ def test_a_python_client_sending_too_much_gets_the_413_not_a_reset(api):
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=60)
     assert refused.value.code == 413
+
+
+@pytest.mark.parametrize("declared", [10**15, 2 * MAX_BODY_BYTES])
+def test_a_body_declared_larger_than_sent_gets_the_413_not_a_hang(api, declared):
+    """A client declaring more than the limit, then sending two bytes and waiting: the server
+    waited for the rest of the body to drain it, so the request hung until the client gave up."""
+    port = int(api.rsplit(":", 1)[1])
+    head = (
+        f"POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {declared}\r\n\r\n[]"
+    )
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as client:
+        client.sendall(head.encode())
+        assert client.recv(64).startswith(b"HTTP/1.1 413 ")
 
 
 def test_openapi_shows_every_field_with_type_and_known_values(api, trained):
