@@ -49,6 +49,21 @@ def check_keys_once(grid: Sequence[str]) -> None:
         )
 
 
+def check_values_once(grid: Sequence[str]) -> None:
+    """Refuse a value listed twice in one axis (train.max_depth=3,3): DVC queues the same
+    experiment twice, and the leaderboard ranks one run against its copy."""
+    for axis in grid:
+        key, _, listed = axis.partition("=")
+        if "(" in listed:  # range(...), choice(...): DVC's own syntax, expanded by DVC
+            continue
+        values = [value.strip() for value in listed.split(",")]
+        if repeated := next((value for value in values if values.count(value) > 1), None):
+            raise ChurnError(
+                f"--set {key.strip()}: value {repeated} listed {values.count(repeated)} times; "
+                "each value queues one experiment, so list it once"
+            )
+
+
 def check_inputs_tracked(params: dict) -> None:
     """Refuse to queue experiments that would miss an untracked module or contract and fail."""
     if untracked := untracked_inputs(PARAMS_FILE, params):
@@ -127,6 +142,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         if problem := grid_problem(params, axis, PARAMS_FILE):
             raise ChurnError(f"--set {problem}")
     check_keys_once(grid)
+    check_values_once(grid)
     check_inputs_tracked(params)
     check_queue_empty()
     setters = [arg for axis in [*grid, *per_experiment(grid)] for arg in ("-S", axis)]

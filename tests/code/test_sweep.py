@@ -417,3 +417,20 @@ def test_a_failed_experiment_ranks_last_whatever_metrics_it_shows():
     ran = Experiment("ran", "Success", {}, {"test.roc_auc": 0.7})
     table = leaderboard([failed, ran], []).splitlines()
     assert [line.split()[1] for line in table[1:]] == ["ran", "broken"]
+
+
+def test_a_value_listed_twice_in_one_axis_is_refused_before_anything_is_queued(
+    tmp_path, monkeypatch
+):
+    """DVC queued train.max_depth=3,3 as two identical experiments, ranked against each other."""
+    shutil.copy(REPO / "params.yaml", tmp_path / "params.yaml")
+    monkeypatch.chdir(tmp_path)
+    calls = []
+    monkeypatch.setattr("churn.sweep.dvc", lambda *args: calls.append(args) or "")
+    with pytest.raises(ChurnError) as refused:
+        main(["--set", "train.max_depth=3, 5,3", "--set", "train.learning_rate=0.1"])
+    assert str(refused.value) == (
+        "--set train.max_depth: value 3 listed 2 times; "
+        "each value queues one experiment, so list it once"
+    )
+    assert calls == []
