@@ -547,6 +547,18 @@ def test_a_csv_file_without_a_final_line_end_is_read_whole(tmp_path):
     assert frame["id"].tolist() == ["C1", "C2"] and frame["plan"].tolist()[1] == "free, trial"
 
 
+def test_a_quoted_line_break_in_the_last_row_without_a_line_end_is_no_cut_file(tmp_path):
+    """The last line of such a file ('world",3') holds fewer fields than the header, yet ends a
+    complete row: ingest refused the file as cut short (batch scoring read it)."""
+    path = tmp_path / "t.csv"
+    path.write_text('id,note,spend\nC1,"a\nb",2\nC2,"hello\nworld",3')
+    frame = read_table(str(path))
+    assert frame["note"].tolist() == ["a\nb", "hello\nworld"] and frame["spend"].tolist() == [2, 3]
+    with open_table(str(path)) as handle:
+        chunk = next(read_chunks(handle, str(path), 100, DataParams("churned", 1, "id", ""))[1])
+    assert chunk["note"].tolist() == frame["note"].tolist()
+
+
 @pytest.mark.parametrize("compression", ["", ".gz"])
 def test_a_line_with_fewer_fields_than_the_header_is_refused_naming_it(tmp_path, compression):
     """A value with an unquoted line break split a row in two: pandas padded both halves with
