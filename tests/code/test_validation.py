@@ -131,6 +131,14 @@ def test_missing_value_markers_in_the_label_are_missing_labels():
     assert result.counts["quarantined_by_reason"] == {"missing_label:churned": 2}
 
 
+@pytest.mark.parametrize("huge", ["1e20", 1e20, "99999999999999999999"])
+def test_a_whole_number_label_beyond_int64_is_an_invalid_label_not_a_traceback(huge):
+    """label_text cast every whole number to Int64: a label of 1e20 raised TypeError."""
+    result = validate(raw(churned=pd.Series([0, 1, huge, 1], dtype=object)))
+    assert result.counts["quarantined_by_reason"] == {"invalid_label:churned": 1}
+    assert result.valid["churned"].tolist() == [0, 1, 1]
+
+
 def test_a_label_column_in_another_spelling_is_pointed_out():
     with pytest.raises(ChurnError, match="the data has 'churned': names must match exactly"):
         validate(raw(), data=DataParams("Churned", 1, "customer_id", "month"))
