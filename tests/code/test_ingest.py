@@ -402,6 +402,16 @@ def test_columns_written_as_the_pandas_index_are_read_as_columns(tmp_path):
     assert read["customer_id"].tolist() == ["C2", "C3", "C1", "C2", "C3"]
 
 
+def test_a_parquet_index_named_as_a_column_is_refused_in_one_line(tmp_path):
+    """pandas saves an index named like a column ('tenure'); reading it back as a column
+    raised reset_index's ValueError, a traceback."""
+    rows = pd.DataFrame({"customer_id": ["C1", "C2"], "tenure": [1, 2], "churned": [0, 1]})
+    rows.set_index(pd.Index([7, 8], name="tenure")).to_parquet(tmp_path / "t.parquet")
+    expected = f"{tmp_path / 't.parquet'}: column 'tenure' is also the name of the index"
+    with pytest.raises(ChurnError, match=re.escape(expected)):
+        read_table(str(tmp_path / "t.parquet"))
+
+
 @pytest.mark.parametrize("decimal", [".", ","])
 def test_a_csv_row_index_under_a_blank_header_is_left_out_and_named(tmp_path, capsys, decimal):
     """pandas' to_csv writes the row index under a blank header by default; ingest read it as a
