@@ -448,6 +448,18 @@ def test_dates_in_other_formats_are_read_day_or_month_first_as_the_column_says(t
     assert [None if pd.isna(v) else str(v.date()) for v in values] == expected
 
 
+def test_dates_read_day_first_in_some_rows_and_month_first_in_others_stop():
+    """13/01/2026 is day first, 01/13/2026 month first: each was read the way it fits, and
+    05/02/2026 silently day first (May or February: the file does not say)."""
+    column = pd.Series(["13/01/2026", "05/02/2026", "01/13/2026"], name="month", dtype=object)
+    expected = (
+        "column 'month': dates such as '13/01/2026' read day first, others such as "
+        "'01/13/2026' month first; write them as YYYY-MM-DD"
+    )
+    with pytest.raises(ChurnError, match=expected):
+        coerce(column, "datetime")
+
+
 def test_dates_beyond_the_years_pandas_holds_are_wrong_typed_values_not_a_traceback():
     """A 9999-12-31 "no end" marker: pandas 3 reads it at microsecond resolution, and making it
     datetime64[ns] raised OutOfBoundsDatetime (validate and contract infer ended in a traceback).
