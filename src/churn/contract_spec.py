@@ -37,10 +37,11 @@ class ColumnContract:
 
     @property
     def bounds(self) -> tuple[float, float]:
-        """min and max, the float32 range's ends where the contract sets none: a larger number
-        is infinite in the model matrix (float32)."""
-        low = -FLOAT32_MAX if self.min is None else self.min
-        return low, FLOAT32_MAX if self.max is None else self.max
+        """min and max, within the float32 range (its ends where the contract sets none, or sets
+        one beyond them, as a contract inferred from such values does): a larger number is
+        infinite in the model matrix (float32)."""
+        low = -FLOAT32_MAX if self.min is None else max(self.min, -FLOAT32_MAX)
+        return low, FLOAT32_MAX if self.max is None else min(self.max, FLOAT32_MAX)
 
 
 @dataclass(frozen=True)

@@ -578,6 +578,17 @@ def test_numbers_beyond_float32_are_out_of_range_without_bounds_in_the_contract(
         assert result.valid["spend"].tolist() == [1.0]
 
 
+def test_numbers_beyond_float32_are_out_of_range_under_bounds_beyond_float32():
+    """A contract inferred from data holding 1e39 sets max: 1.0e+39 (a hand-written one may set
+    as much): 1e39 then passed, to become inf in the float32 model matrix."""
+    frame = raw(spend=[1e39, -1e40, 3e38, 1.0])
+    inferred = infer_contract(frame, DATA)
+    assert inferred.column("spend").max == 1e39  # as the data says
+    result = validate(frame, contract=inferred)
+    assert result.counts["quarantined_by_reason"] == {"above_max:spend": 1, "below_min:spend": 1}
+    assert sorted(result.valid["spend"].tolist()) == [1.0, 3e38]
+
+
 def test_rows_without_a_timestamp_are_quarantined_even_where_the_contract_allows_it():
     """An inferred contract makes the timestamp nullable when some are blank: those rows passed,
     then split dropped them (in no split, no quarantine, no count)."""
