@@ -93,7 +93,13 @@ class Contract:
 
 
 def parse_column(name: str, spec: object, where: str) -> ColumnContract:
-    """One column entry of the YAML, checked field by field."""
+    """One column entry of the YAML, checked field by field; a name YAML reads as no text (2024,
+    true, null) is refused: no column of the data, whose names are text, would be it."""
+    if not isinstance(name, str):
+        raise ChurnError(
+            f"{where}: column name {name!r} is no text to YAML (a {type(name).__name__}): write "
+            "it in quotes, as in '2024':"
+        )
     if not isinstance(spec, dict):
         raise ChurnError(f"{where}: column '{name}' must be a mapping")
     unknown = set(spec) - {"role", "type", "nullable", "min", "max", "categories"}
