@@ -60,6 +60,8 @@ def check_last_line(handle, names: int, sep: str, path: str) -> None:
     if not tail or tail.endswith((b"\n", b"\r")):
         return
     last = tail.rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace")
+    if not last.strip():  # spaces and tabs only: a blank line, which pandas skips
+        return
     fields = next(csv.reader([last], delimiter=sep), [])
     if len(fields) < names:  # or the end of a quoted value holding a line break: read it all
         fields = last_record(handle, sep)

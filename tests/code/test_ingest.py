@@ -557,6 +557,14 @@ def test_a_csv_file_without_a_final_line_end_is_read_whole(tmp_path):
     assert frame["id"].tolist() == ["C1", "C2"] and frame["plan"].tolist()[1] == "free, trial"
 
 
+def test_a_last_line_of_blanks_without_a_line_end_is_no_cut_file(tmp_path):
+    """Spaces or a tab after the last line end (an editor's indent): pandas and batch scoring
+    skip the blank line; ingest refused the file as cut short."""
+    path = tmp_path / "t.csv"
+    path.write_text("id,plan,spend\nC1,plus,10\n  \t")
+    assert read_table(str(path))["id"].tolist() == ["C1"]
+
+
 def test_a_quoted_line_break_in_the_last_row_without_a_line_end_is_no_cut_file(tmp_path):
     """The last line of such a file ('world",3') holds fewer fields than the header, yet ends a
     complete row: ingest refused the file as cut short (batch scoring read it)."""
