@@ -59,7 +59,7 @@ def check_last_line(handle, names: int, sep: str, path: str) -> None:
     tail = handle.read()
     if not tail or tail.endswith((b"\n", b"\r")):
         return
-    last = tail.rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace")
+    last = re.split(rb"[\r\n]", tail)[-1].decode("utf-8", errors="replace")  # \r: old Macs
     if not last.strip():  # spaces and tabs only: a blank line, which pandas skips
         return
     fields = next(csv.reader([last], delimiter=sep), [])

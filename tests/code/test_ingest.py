@@ -557,6 +557,21 @@ def test_a_csv_file_without_a_final_line_end_is_read_whole(tmp_path):
     assert frame["id"].tolist() == ["C1", "C2"] and frame["plan"].tolist()[1] == "free, trial"
 
 
+@pytest.mark.parametrize(("last", "cut"), [("C2,free,5", False), ("C2,fr", True)])
+def test_a_file_with_old_mac_line_ends_and_no_final_one_is_judged_not_a_traceback(
+    tmp_path, last, cut
+):
+    """Lines ended by '\r' alone: the last line check read the whole tail as one line, and the
+    csv module raised csv.Error (new-line character seen in unquoted field), a traceback."""
+    path = tmp_path / "t.csv"
+    path.write_bytes(f"id,plan,spend\rC1,plus,10\r{last}".encode())
+    if cut:
+        with pytest.raises(ChurnError, match="the last line holds 2 of the header's 3 fields"):
+            read_table(str(path))
+    else:
+        assert read_table(str(path))["id"].tolist() == ["C1", "C2"]
+
+
 def test_a_last_line_of_blanks_without_a_line_end_is_no_cut_file(tmp_path):
     """Spaces or a tab after the last line end (an editor's indent): pandas and batch scoring
     skip the blank line; ingest refused the file as cut short."""
