@@ -69,10 +69,11 @@ def coerce_in(raw: pd.Series, kind: str, where: str) -> Coerced:
 
 def label_text(text: pd.Series) -> pd.Series:
     """Labels spelled one way whatever the reader made of them: true/false as 1/0 (a CSV reader
-    may have read them as booleans), whole numbers without decimals (1.0 -> 1)."""
+    may have read them as booleans), whole numbers without decimals (1.0 -> 1); one beyond
+    int64 ("1e20") stays as written."""
     text = text.str.casefold().replace({"true": "1", "false": "0"})
     numbers = pd.to_numeric(text.astype(object), errors="coerce")
-    whole = row_mask(pd.Series(numbers % 1 == 0, index=text.index))
+    whole = row_mask(pd.Series((numbers % 1 == 0) & (numbers.abs() < 2.0**63), index=text.index))
     return text.where(~whole, numbers.where(whole).astype("Int64").astype("string"))
 
 

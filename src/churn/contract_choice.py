@@ -3,12 +3,14 @@ when the setting that applies is "", one inferred from the data (saying which se
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
 from churn.contract import infer_contract, review_notes
-from churn.contract_spec import Contract
+from churn.contract_roles import check_roles
+from churn.contract_spec import ColumnContract, Contract
 from churn.data_params import DataParams, contract_location
 from churn.errors import read_text
 
@@ -27,11 +29,14 @@ def contract_setting(given: str | None, data: DataParams, params: Path) -> tuple
 def choose_contract(
     path: str, setting: str, frame: pd.DataFrame, data: DataParams, params: Path, where: str = ""
 ) -> Contract:
-    """The contract file at path, or (path "") one inferred from the data (read from where),
-    saying so and naming the setting that was empty."""
+    """The contract file at path, its roles checked against params (see check_roles) and the
+    role columns it leaves out added (see with_role_columns), or (path "") one inferred from
+    the data (read from where), saying so and naming the setting that was empty."""
     if path:
-        where = f" (data.contract in {params})" if setting == PARAMS else ""
-        return Contract.from_yaml(read_text(path, f"contract file not found{where}"), path)
+        named = f" (data.contract in {params})" if setting == PARAMS else ""
+        contract = Contract.from_yaml(read_text(path, f"contract file not found{named}"), path)
+        check_roles(contract, data, path, set(frame.columns))  # as written, before the roles added
+        return with_role_columns(contract, frame, data)
     print(
         f"validate: no contract given ({setting} is empty): inferred one from the data; "
         "write yours with `python -m churn.contract infer DATA > contracts/mine.yaml`"
@@ -51,3 +56,17 @@ def outside_contracts_warning(path: str, root: Path) -> str:
         f"validate: warning: {path} is outside contracts/, which dvc.yaml declares: "
         "editing it will not rerun validate"
     )
+
+
+def with_role_columns(contract: Contract, frame: pd.DataFrame, data: DataParams) -> Contract:
+    """The contract with the data.id and data.timestamp columns of the data that it leaves out,
+    typed as an inferred contract types them (text ids, dates, neither missing): under
+    contract.new_column: ignore, validate dropped them from its output (split then found no
+    such column) and refused no repeated id."""
+    kinds = {"id": (data.id, "categorical"), "timestamp": (data.timestamp, "datetime")}
+    added = [
+        ColumnContract(name, role, kind, nullable=False)
+        for role, (name, kind) in kinds.items()
+        if name and name in frame.columns and name not in contract.names()
+    ]
+    return replace(contract, columns=[*contract.columns, *added]) if added else contract

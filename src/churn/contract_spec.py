@@ -37,10 +37,11 @@ class ColumnContract:
 
     @property
     def bounds(self) -> tuple[float, float]:
-        """min and max, the float32 range's ends where the contract sets none: a larger number
-        is infinite in the model matrix (float32)."""
-        low = -FLOAT32_MAX if self.min is None else self.min
-        return low, FLOAT32_MAX if self.max is None else self.max
+        """min and max, within the float32 range (its ends where the contract sets none, or sets
+        one beyond them, as a contract inferred from such values does): a larger number is
+        infinite in the model matrix (float32)."""
+        low = -FLOAT32_MAX if self.min is None else max(self.min, -FLOAT32_MAX)
+        return low, FLOAT32_MAX if self.max is None else min(self.max, FLOAT32_MAX)
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,13 @@ class Contract:
 
 
 def parse_column(name: str, spec: object, where: str) -> ColumnContract:
-    """One column entry of the YAML, checked field by field."""
+    """One column entry of the YAML, checked field by field; a name YAML reads as no text (2024,
+    true, null) is refused: no column of the data, whose names are text, would be it."""
+    if not isinstance(name, str):
+        raise ChurnError(
+            f"{where}: column name {name!r} is no text to YAML (a {type(name).__name__}): write "
+            "it in quotes, as in '2024':"
+        )
     if not isinstance(spec, dict):
         raise ChurnError(f"{where}: column '{name}' must be a mapping")
     unknown = set(spec) - {"role", "type", "nullable", "min", "max", "categories"}

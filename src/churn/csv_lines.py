@@ -3,6 +3,7 @@ more fields than it has names, and a last line cut short."""
 
 from __future__ import annotations
 
+import collections
 import csv
 import io
 import os
@@ -58,13 +59,30 @@ def check_last_line(handle, names: int, sep: str, path: str) -> None:
     tail = handle.read()
     if not tail or tail.endswith((b"\n", b"\r")):
         return
-    last = tail.rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace")
+    last = re.split(rb"[\r\n]", tail)[-1].decode("utf-8", errors="replace")  # \r: old Macs
+    if not last.strip():  # spaces and tabs only: a blank line, which pandas skips
+        return
     fields = next(csv.reader([last], delimiter=sep), [])
+    if len(fields) < names:  # or the end of a quoted value holding a line break: read it all
+        fields = last_record(handle, sep)
     if len(fields) < names:
         raise ChurnError(
             f"{path}: the last line holds {len(fields)} of the header's {names} fields and has "
             "no line end: the file was cut short (copy or export it again)"
         )
+
+
+def last_record(handle, sep: str) -> list[str]:
+    """The fields of the file's last record as the csv module reads the whole file (a quoted
+    value may span lines); none when it cannot read it."""
+    handle.seek(0)
+    text = io.TextIOWrapper(handle, encoding="utf-8", errors="replace", newline="")
+    try:
+        return collections.deque(csv.reader(text, delimiter=sep), maxlen=1).pop()
+    except (csv.Error, IndexError):  # a field beyond the csv module's limit; no rows
+        return []
+    finally:
+        text.detach()
 
 
 def check_short_lines(handle, start: int, names: int, sep: str, path: str) -> None:

@@ -28,21 +28,26 @@ def parse_dates(values: pd.Series, dayfirst: bool) -> pd.Series:
 
 def other_dates(values: pd.Series, name: object) -> pd.Series:
     """Non-ISO dates. Numeric ones (31/01/2026, 01.02.2026) are read day first when some first
-    field is above 12, else month first; when no field tells (02/03/2026 only), a ChurnError:
-    guessing would silently reorder the snapshots."""
+    field is above 12, else month first; when no field tells (02/03/2026 only), or fields tell
+    both (13/01/2026 and 01/13/2026), a ChurnError: guessing would silently reorder the
+    snapshots."""
     parts = values.astype(str).str.extract(NUMERIC_DATE)
     first, second = pd.to_numeric(parts[0]), pd.to_numeric(parts[1])
-    dayfirst = bool((first > 12).any())
-    ambiguous = (
-        not dayfirst and not (second > 12).any() and (first.ne(second) & first.notna()).any()
-    )
-    if ambiguous:
-        example = values[first.ne(second) & first.notna()].iloc[0]
+    day_first, month_first = (first > 12).to_numpy(), (second > 12).to_numpy()
+    if day_first.any() and month_first.any():  # pandas read each in the order it fits
+        raise ChurnError(
+            f"column '{name}': dates such as {values[day_first].iloc[0]!r} read day first, "
+            f"others such as {values[month_first].iloc[0]!r} month first; write them as "
+            "YYYY-MM-DD"
+        )
+    ambiguous = not day_first.any() and not month_first.any()
+    if ambiguous and (undecided := (first.ne(second) & first.notna()).to_numpy()).any():
+        example = values[undecided].iloc[0]
         raise ChurnError(
             f"column '{name}': dates such as {example!r} read either day or month first; "
             "write them as YYYY-MM-DD"
         )
-    return parse_dates(values, dayfirst)
+    return parse_dates(values, bool(day_first.any()))
 
 
 def naive_utc(stamps: pd.Series) -> pd.Series:

@@ -76,11 +76,17 @@ def launch_base(rng: np.random.Generator, size: int) -> Cohort:
 
 
 def iter_snapshots(params: GenerateParams) -> Iterator[tuple[str, pd.DataFrame]]:
-    """Simulate the customer base month by month, yielding ("2026-01", snapshot) pairs."""
-    size = first_snapshot_size(params)
-    periods = month_starts(params.start_month, params.months)
+    """Simulate the customer base month by month, yielding ("2026-01", snapshot) pairs; months
+    outside DATED_MONTHS are refused at the call, before write_snapshots clears the folder."""
+    return simulate_snapshots(params, month_starts(params.start_month, params.months))
+
+
+def simulate_snapshots(
+    params: GenerateParams, periods: Sequence[pd.Period]
+) -> Iterator[tuple[str, pd.DataFrame]]:
+    """iter_snapshots for the given months."""
     rng = np.random.default_rng(params.seed)
-    cohort = launch_base(rng, size)
+    cohort = launch_base(rng, first_snapshot_size(params))
     for month, period in enumerate(periods):
         with_video = month + 1 >= params.video_tutorials_from_month
         cohort, observed, churned = simulate_month(rng, cohort, month, with_video)

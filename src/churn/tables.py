@@ -110,15 +110,18 @@ def read_parquet_table(handle, path: str) -> Table:
     # one still finishing as the process exits aborts it ("terminate called without an active
     # exception", about 1 run in 40 on a loaded machine); reads then happen in the call.
     table = binary_as_text(pq.read_table(handle, pre_buffer=False), path)  # as pd.read_parquet
-    frame = index_as_columns(table.to_pandas())
+    frame = index_as_columns(table.to_pandas(), path)
     return without_blank_headers(frame, list(frame.columns))
 
 
-def index_as_columns(frame: pd.DataFrame) -> pd.DataFrame:
+def index_as_columns(frame: pd.DataFrame, path: str = "") -> pd.DataFrame:
     """Columns that pandas wrote as the index (`set_index("customer_id")` before `to_parquet`)
     back among the columns, where the data's roles and features are looked for; an unnamed
-    index holds row labels only, not data, and is dropped."""
+    index holds row labels only, not data, and is dropped. An index named as a column is
+    refused, as a column named twice is (reset_index raised ValueError: a traceback)."""
     named = [name for name in frame.index.names if name is not None]
+    if clash := [str(name) for name in named if name in frame.columns]:
+        raise ChurnError(f"{path}: column {clash[0]!r} is also the name of the index: rename one")
     if named:
         frame = frame.reset_index(level=named)
     return frame.reset_index(drop=True)

@@ -14,7 +14,6 @@ import pandas as pd
 
 from churn.column_checks import coerce_in, label_text, unknown_labels
 from churn.contract_choice import choose_contract, contract_setting, outside_contracts_warning
-from churn.contract_roles import check_roles
 from churn.data_params import DataParams, check_data_columns
 from churn.errors import ChurnError, CliParser, listing, run_cli
 from churn.outputs import check_destination
@@ -158,8 +157,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     check_data_columns(frame.columns, data, str(args.input))
     path, setting = contract_setting(args.contract, data, args.params)
     contract = choose_contract(path, setting, frame, data, args.params, str(args.input))
-    if path:  # an inferred contract takes its roles from params
-        check_roles(contract, data, path, set(frame.columns))
     if warning := outside_contracts_warning(path, args.params.parent):  # once it proved usable
         print(warning, file=sys.stderr)
     result, newest = validate(frame, contract, policies, data, str(args.input))

@@ -86,6 +86,9 @@ def test_contract_round_trips_through_yaml():
         ("version: 1\ncolumns: {x: {role: feature, type: text}}\n", "column 'x' type"),
         ("version: 1\ncolumns: {x: {role: label, type: numeric}}\n", "column 'x' role"),
         ("version: 1\ncolumns: {x: {role: feature, type: numeric, maxx: 1}}\n", "unknown field"),
+        # a name YAML reads as a number: validate said "the data has '2024' for '2024'"
+        ("version: 1\ncolumns: {2024: {role: feature, type: numeric}}\n", "column name 2024 is no"),
+        ("version: 1\ncolumns: {true: {role: feature, type: numeric}}\n", "column name True is no"),
         ("version: 1\ncolumns:\n  x: {role: feature type: numeric}\n", "at line 3, column "),
         (NUMERIC.format("max: six hundred"), "column 'x' max must be a number, got 'six hundred'"),
         (NUMERIC.format("min: true"), "column 'x' min must be a number, got True"),

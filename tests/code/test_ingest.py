@@ -402,6 +402,16 @@ def test_columns_written_as_the_pandas_index_are_read_as_columns(tmp_path):
     assert read["customer_id"].tolist() == ["C2", "C3", "C1", "C2", "C3"]
 
 
+def test_a_parquet_index_named_as_a_column_is_refused_in_one_line(tmp_path):
+    """pandas saves an index named like a column ('tenure'); reading it back as a column
+    raised reset_index's ValueError, a traceback."""
+    rows = pd.DataFrame({"customer_id": ["C1", "C2"], "tenure": [1, 2], "churned": [0, 1]})
+    rows.set_index(pd.Index([7, 8], name="tenure")).to_parquet(tmp_path / "t.parquet")
+    expected = f"{tmp_path / 't.parquet'}: column 'tenure' is also the name of the index"
+    with pytest.raises(ChurnError, match=re.escape(expected)):
+        read_table(str(tmp_path / "t.parquet"))
+
+
 @pytest.mark.parametrize("decimal", [".", ","])
 def test_a_csv_row_index_under_a_blank_header_is_left_out_and_named(tmp_path, capsys, decimal):
     """pandas' to_csv writes the row index under a blank header by default; ingest read it as a
@@ -545,6 +555,41 @@ def test_a_csv_file_without_a_final_line_end_is_read_whole(tmp_path):
     path.write_text('id,plan,spend\nC1,plus,10\nC2,"free, trial",')
     frame = read_table(str(path))
     assert frame["id"].tolist() == ["C1", "C2"] and frame["plan"].tolist()[1] == "free, trial"
+
+
+@pytest.mark.parametrize(("last", "cut"), [("C2,free,5", False), ("C2,fr", True)])
+def test_a_file_with_old_mac_line_ends_and_no_final_one_is_judged_not_a_traceback(
+    tmp_path, last, cut
+):
+    """Lines ended by '\r' alone: the last line check read the whole tail as one line, and the
+    csv module raised csv.Error (new-line character seen in unquoted field), a traceback."""
+    path = tmp_path / "t.csv"
+    path.write_bytes(f"id,plan,spend\rC1,plus,10\r{last}".encode())
+    if cut:
+        with pytest.raises(ChurnError, match="the last line holds 2 of the header's 3 fields"):
+            read_table(str(path))
+    else:
+        assert read_table(str(path))["id"].tolist() == ["C1", "C2"]
+
+
+def test_a_last_line_of_blanks_without_a_line_end_is_no_cut_file(tmp_path):
+    """Spaces or a tab after the last line end (an editor's indent): pandas and batch scoring
+    skip the blank line; ingest refused the file as cut short."""
+    path = tmp_path / "t.csv"
+    path.write_text("id,plan,spend\nC1,plus,10\n  \t")
+    assert read_table(str(path))["id"].tolist() == ["C1"]
+
+
+def test_a_quoted_line_break_in_the_last_row_without_a_line_end_is_no_cut_file(tmp_path):
+    """The last line of such a file ('world",3') holds fewer fields than the header, yet ends a
+    complete row: ingest refused the file as cut short (batch scoring read it)."""
+    path = tmp_path / "t.csv"
+    path.write_text('id,note,spend\nC1,"a\nb",2\nC2,"hello\nworld",3')
+    frame = read_table(str(path))
+    assert frame["note"].tolist() == ["a\nb", "hello\nworld"] and frame["spend"].tolist() == [2, 3]
+    with open_table(str(path)) as handle:
+        chunk = next(read_chunks(handle, str(path), 100, DataParams("churned", 1, "id", ""))[1])
+    assert chunk["note"].tolist() == frame["note"].tolist()
 
 
 @pytest.mark.parametrize("compression", ["", ".gz"])

@@ -251,6 +251,26 @@ def test_an_id_or_snapshot_column_params_do_not_name_is_refused(tmp_path, monkey
         run(tmp_path, params)
 
 
+@pytest.mark.parametrize("left_out", [["customer_id"], ["customer_id", "month"]])
+def test_id_and_snapshot_columns_a_contract_leaves_out_are_kept_and_checked(
+    tmp_path, monkeypatch, left_out
+):
+    """A contract without the data.id (or data.timestamp) column: under new_column: ignore,
+    validate dropped the column from its output, refused no repeated id, and split stopped on
+    its input ('customer_id' (data.id) not found)."""
+    monkeypatch.chdir(tmp_path)
+    params = setup(tmp_path, "contracts/strict.yaml")
+    kept = [column for column in STRICT.columns if column.name not in left_out]
+    (tmp_path / "contracts" / "strict.yaml").write_text(Contract(kept).to_yaml())
+    frame = pd.read_parquet(tmp_path / "in.parquet")
+    pd.concat([frame, frame.iloc[:1]], ignore_index=True).to_parquet(tmp_path / "in.parquet")
+    counts = run(tmp_path, params)
+    assert counts["quarantined_by_reason"] == {"above_max:orders": 1, "duplicate_id:customer_id": 1}
+    valid = pd.read_parquet(tmp_path / "valid-out.out")
+    assert valid["customer_id"].tolist() == ["a", "b", "c"]
+    assert str(valid["month"].dtype) == "datetime64[ns]"
+
+
 def test_a_month_of_text_stops_validate_and_is_listed_as_retyped(tmp_path, monkeypatch):
     """One month of words in a number column, diluted by the clean months before it, passed as
     missing values with "retyped": []; in an unlabelled newest snapshot, quarantined whole,

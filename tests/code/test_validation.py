@@ -131,6 +131,14 @@ def test_missing_value_markers_in_the_label_are_missing_labels():
     assert result.counts["quarantined_by_reason"] == {"missing_label:churned": 2}
 
 
+@pytest.mark.parametrize("huge", ["1e20", 1e20, "99999999999999999999"])
+def test_a_whole_number_label_beyond_int64_is_an_invalid_label_not_a_traceback(huge):
+    """label_text cast every whole number to Int64: a label of 1e20 raised TypeError."""
+    result = validate(raw(churned=pd.Series([0, 1, huge, 1], dtype=object)))
+    assert result.counts["quarantined_by_reason"] == {"invalid_label:churned": 1}
+    assert result.valid["churned"].tolist() == [0, 1, 1]
+
+
 def test_a_label_column_in_another_spelling_is_pointed_out():
     with pytest.raises(ChurnError, match="the data has 'churned': names must match exactly"):
         validate(raw(), data=DataParams("Churned", 1, "customer_id", "month"))
@@ -440,6 +448,18 @@ def test_dates_in_other_formats_are_read_day_or_month_first_as_the_column_says(t
     assert [None if pd.isna(v) else str(v.date()) for v in values] == expected
 
 
+def test_dates_read_day_first_in_some_rows_and_month_first_in_others_stop():
+    """13/01/2026 is day first, 01/13/2026 month first: each was read the way it fits, and
+    05/02/2026 silently day first (May or February: the file does not say)."""
+    column = pd.Series(["13/01/2026", "05/02/2026", "01/13/2026"], name="month", dtype=object)
+    expected = (
+        "column 'month': dates such as '13/01/2026' read day first, others such as "
+        "'01/13/2026' month first; write them as YYYY-MM-DD"
+    )
+    with pytest.raises(ChurnError, match=expected):
+        coerce(column, "datetime")
+
+
 def test_dates_beyond_the_years_pandas_holds_are_wrong_typed_values_not_a_traceback():
     """A 9999-12-31 "no end" marker: pandas 3 reads it at microsecond resolution, and making it
     datetime64[ns] raised OutOfBoundsDatetime (validate and contract infer ended in a traceback).
@@ -556,6 +576,17 @@ def test_numbers_beyond_float32_are_out_of_range_without_bounds_in_the_contract(
             "above_max:orders": 1,
         }
         assert result.valid["spend"].tolist() == [1.0]
+
+
+def test_numbers_beyond_float32_are_out_of_range_under_bounds_beyond_float32():
+    """A contract inferred from data holding 1e39 sets max: 1.0e+39 (a hand-written one may set
+    as much): 1e39 then passed, to become inf in the float32 model matrix."""
+    frame = raw(spend=[1e39, -1e40, 3e38, 1.0])
+    inferred = infer_contract(frame, DATA)
+    assert inferred.column("spend").max == 1e39  # as the data says
+    result = validate(frame, contract=inferred)
+    assert result.counts["quarantined_by_reason"] == {"above_max:spend": 1, "below_min:spend": 1}
+    assert sorted(result.valid["spend"].tolist()) == [1.0, 3e38]
 
 
 def test_rows_without_a_timestamp_are_quarantined_even_where_the_contract_allows_it():

@@ -253,6 +253,19 @@ def test_old_snapshots_are_removed_and_other_files_kept(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["README.md", "snapshot_2026-01.csv"]
 
 
+def test_months_out_of_range_are_refused_before_old_snapshots_are_removed(tmp_path):
+    """Months past 2262-03 were refused only once write_snapshots had deleted the snapshots
+    already in --out: the error left the folder without any."""
+    out = tmp_path / "raw"
+    out.mkdir()
+    (out / "snapshot_2025-12.csv").write_text("kept\n")
+    params = write_params(tmp_path / "params.yaml", months=1)
+    params.write_text(params.read_text().replace('"2026-01"', '"2262-04"'))
+    with pytest.raises(ChurnError, match="generate.start_month 2262-04"):
+        main(["--out", str(out), "--params", str(params)])
+    assert (out / "snapshot_2025-12.csv").read_text() == "kept\n"
+
+
 def test_different_seed_gives_different_data():
     first = generate_snapshots(dataclasses.replace(SMALL, months=1))["2026-01"]
     other = generate_snapshots(dataclasses.replace(SMALL, months=1, seed=8))["2026-01"]
