@@ -162,13 +162,17 @@ def category_levels(column: pd.Series, min_count: int) -> list[str]:
 
 
 def fit_feature_spec(train: pd.DataFrame, excluded: list[str], min_count: int) -> FeatureSpec:
-    """Decide the feature set from the training split only."""
+    """Decide the feature set from the training split only. An engineered feature whose name
+    the data already gives a column is not built: the data's column is the feature (two
+    features of one name would overwrite one another in the model matrix)."""
     candidates = [col for col in train.columns if col not in excluded]
     numeric = [col for col in candidates if is_numeric_column(train[col])]
     categorical = {
         col: category_levels(train[col], min_count) for col in candidates if col not in numeric
     }
     engineered = [
-        name for name, (needs, _) in ENGINEERED.items() if all(col in numeric for col in needs)
+        name
+        for name, (needs, _) in ENGINEERED.items()
+        if name not in train.columns and all(col in numeric for col in needs)
     ]
     return FeatureSpec(numeric, categorical, engineered, sorted(excluded))

@@ -126,3 +126,12 @@ def test_a_file_that_is_no_spec_is_not_called_an_unsupported_version():
         assert str(refused.value) == (
             f"f.json: not a feature spec written by churn.featurize ({problem})"
         )
+
+
+def test_a_data_column_named_as_an_engineered_feature_is_kept_not_overwritten():
+    frame = TRAIN.assign(order_trend=[0.5, 0.25, 0.75, 1.0])
+    spec = spec_of(frame)
+    assert spec.engineered == [] and "order_trend" in spec.numeric
+    assert len(set(spec.feature_names)) == len(spec.feature_names)
+    matrix = transform(frame, spec)
+    assert matrix["order_trend"].tolist() == [0.5, 0.25, 0.75, 1.0]
