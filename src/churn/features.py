@@ -69,6 +69,16 @@ class FeatureSpec:
         """Raw columns a record must carry to be scored."""
         return [*self.numeric, *self.categorical]
 
+    @property
+    def feature_sources(self) -> dict[str, tuple[str, ...]]:
+        """Per model feature, the raw columns it is built from (a one-hot level: its column,
+        whatever `=` the column's name holds)."""
+        sources = {name: (name,) for name in self.numeric}
+        sources |= {name: ENGINEERED[name][0] for name in self.engineered}
+        return sources | {
+            f"{col}={level}": (col,) for col, levels in self.categorical.items() for level in levels
+        }
+
     def to_json(self) -> str:
         raw = {name: value for name, value in asdict(self).items() if name != "left_out" or value}
         return json.dumps(raw, indent=2, sort_keys=True) + "\n"

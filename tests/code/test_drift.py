@@ -539,3 +539,17 @@ def test_a_model_column_with_values_now_that_the_reference_lacked_is_a_new_colum
     report = drift_report(reference, current, PARAMS, DATA, USES_SPEND_AND_PLAN, IGNORE)
     assert report["new_columns"] == ["spend"] and report["features"]["spend"]["new_column"]
     assert report["drift"] and report["reason"].startswith("new column(s) spend: schema change")
+
+
+def test_a_column_whose_name_holds_an_equals_sign_gets_its_one_hot_levels_importance(tmp_path):
+    from churn.drift import model_info
+    from churn.model import LogisticModel, save_model
+
+    spec = FeatureSpec(["spend"], {"plan=tier": ["free", "__missing__", "__unknown__"]}, [])
+    names = spec.feature_names  # spend, plan=tier=free, plan=tier=__missing__, ...
+    model = LogisticModel(names, [0.0] * 4, [0.0] * 4, [1.0] * 4, [1.0, 3.0, 0.0, 0.0], 0.0)
+    save_model(model, tmp_path / "model.json")
+    (tmp_path / "features.json").write_text(spec.to_json(), encoding="utf-8")
+    importance, kinds, _ = model_info(tmp_path / "model.json", tmp_path / "features.json")
+    assert importance == {"spend": 0.25, "plan=tier": 0.75}
+    assert set(importance) == set(kinds)
