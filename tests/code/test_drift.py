@@ -553,3 +553,17 @@ def test_a_column_whose_name_holds_an_equals_sign_gets_its_one_hot_levels_import
     importance, kinds, _ = model_info(tmp_path / "model.json", tmp_path / "features.json")
     assert importance == {"spend": 0.25, "plan=tier": 0.75}
     assert set(importance) == set(kinds)
+
+
+def test_drifted_columns_named_with_a_slash_or_overview_get_plots_of_their_own(tmp_path):
+    from churn.drift_outputs import write_plots
+
+    rng = np.random.default_rng(0)
+    names = ["orders/session", "overview", "%6Fverview"]
+    reference = pd.DataFrame({name: rng.normal(0, 1, 600) for name in names})
+    current = pd.DataFrame({name: rng.normal(3, 1, 600) for name in names})
+    row = {"type": "numeric", "psi": 1.0, "missing_rate_change": 0.0, "drifted": True}
+    report = {"drift": True, "features": {name: dict(row, psi=1.0) for name in names}}
+    write_plots(report, reference, current, tmp_path)
+    written = sorted(path.name for path in tmp_path.iterdir())
+    assert written == ["%256Fverview.png", "%6Fverview.png", "orders%2Fsession.png", "overview.png"]
