@@ -165,9 +165,12 @@ def is_numeric_column(column: pd.Series) -> bool:
 
 
 def category_levels(column: pd.Series, min_count: int) -> list[str]:
-    """Levels seen at least min_count times (sorted), plus the missing and unknown levels."""
+    """Levels seen at least min_count times (sorted), plus the missing and unknown levels (a
+    value written as one of those is no level of its own: the transform reads it as unknown)."""
     counts = column.dropna().astype("string").value_counts()
-    frequent = sorted(str(level) for level in counts[counts >= min_count].index)
+    frequent = sorted(
+        str(level) for level in counts[counts >= min_count].index if level not in (MISSING, UNKNOWN)
+    )
     return [*frequent, MISSING, UNKNOWN]
 
 

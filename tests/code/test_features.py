@@ -135,3 +135,11 @@ def test_a_data_column_named_as_an_engineered_feature_is_kept_not_overwritten():
     assert len(set(spec.feature_names)) == len(spec.feature_names)
     matrix = transform(frame, spec)
     assert matrix["order_trend"].tolist() == [0.5, 0.25, 0.75, 1.0]
+
+
+def test_a_value_written_as_the_missing_or_unknown_level_makes_no_second_level_of_that_name():
+    frame = TRAIN.assign(device=[MISSING, MISSING, UNKNOWN, "mobile"])
+    spec = spec_of(frame)
+    assert spec.categorical["device"] == ["mobile", MISSING, UNKNOWN]
+    assert len(set(spec.feature_names)) == len(spec.feature_names)
+    assert transform(frame, spec)[f"device={UNKNOWN}"].tolist() == [1.0, 1.0, 1.0, 0.0]
