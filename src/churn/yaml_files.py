@@ -50,6 +50,20 @@ class UniqueKeyLoader(YAML_LOADER):  # type: ignore[misc, valid-type]
             seen.add(key)
         return super().construct_mapping(node, deep)
 
+    def construct_yaml_int(self, node):
+        """An integer, or a YAML error at its place when Python refuses to read one of more than
+        sys.get_int_max_str_digits() digits (a ValueError: a traceback)."""
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError as error:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"an integer too long to read ({len(node.value)} characters)",
+                node.start_mark,
+            ) from error  # fmt: skip
+
+
+UniqueKeyLoader.add_constructor("tag:yaml.org,2002:int", UniqueKeyLoader.construct_yaml_int)
+
 
 def parse_yaml(text: str | bytes) -> Any:
     """yaml.safe_load through libyaml when available, reading booleans as YAML 1.2 (and DVC) does:

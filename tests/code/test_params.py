@@ -125,6 +125,9 @@ def test_a_negative_gate_tolerance_is_refused_wherever_the_section_loads():
             {"test.pr_auc": 0.1, "test.roc_auc": float("inf")},
             "tolerances.test.roc_auc",
         ),
+        # a whole number beyond the floats' range: float() of it raised OverflowError
+        ("train", "learning_rate", 10**400, "learning_rate"),
+        ("gate", "tolerances", {"test.f1": 10**400}, "tolerances.test.f1"),
     ],
 )
 def test_float_params_must_be_finite(section, key, value, named):
@@ -144,6 +147,10 @@ def test_float_params_must_be_finite(section, key, value, named):
         (  # PyYAML would keep the last value silently
             "train:\n  max_depth: 4\n  max_depth: 6\n",
             "ConstructorError at line 3, column 3: found the key 'max_depth' twice",
+        ),
+        (  # more digits than Python reads as an int: a ValueError traceback
+            "train:\n  max_depth: " + "9" * 5000 + "\n",
+            "ConstructorError at line 2, column 14: an integer too long to read (5000 characters)",
         ),
     ],
 )
