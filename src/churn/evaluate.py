@@ -76,8 +76,11 @@ def slice_masks(
                 "lacks (only the data contract's columns reach it)"
             )
             continue
-        except (SyntaxError, ValueError, TypeError) as error:
-            raise ParamsValueError(f"evaluate.slices.{name} is not a valid query") from error
+        except Exception as error:  # unreadable, or not for the columns' types (.str on numbers)
+            why = (str(error).splitlines() or [type(error).__name__])[0]
+            raise ParamsValueError(
+                f"evaluate.slices.{name} is not a valid query ({why})"
+            ) from error
         if not isinstance(result, pd.Series) or not pd.api.types.is_bool_dtype(result):
             raise ParamsValueError(f"evaluate.slices.{name} is not a condition: {query!r}")
         masks[name] = result.to_numpy(dtype=bool, na_value=False)
