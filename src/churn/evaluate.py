@@ -14,7 +14,7 @@ from dvclive import Live
 from sklearn import metrics
 from sklearn.calibration import calibration_curve
 
-from churn.data_params import check_data_columns
+from churn.data_params import check_label_column
 from churn.errors import ChurnError, CliParser, run_cli
 from churn.model import ChurnModel, feature_names_of, feature_scores, load_model, predict_proba
 from churn.outputs import check_destination
@@ -176,7 +176,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     target = data.target
     check_destination(str(args.live_dir), folder=True)  # before reading and scoring
     model, test, raw = load_model(args.model), read_parquet(args.test), read_parquet(args.raw_test)
-    check_data_columns(test.columns, data, str(args.test), roles=("target",))
+    check_label_column(test, data, str(args.test), one_class=True)  # may hold no churner
     if len(raw) != len(test):  # the slices' masks index the test rows
         raise ChurnError(f"{args.raw_test}: {len(raw)} rows, {args.test} has {len(test)}")
     labels = test[target].to_numpy()

@@ -11,7 +11,7 @@ import xgboost as xgb
 from dvclive import Live
 from sklearn.metrics import log_loss, roc_auc_score
 
-from churn.data_params import DataParams, check_data_columns, check_labels
+from churn.data_params import DataParams, check_label_column
 from churn.errors import ChurnError, CliParser, listing, run_cli
 from churn.fitting import fit_logistic, fit_xgboost, undo_positive_weight
 from churn.model import ChurnModel, predict_proba, save_model
@@ -87,8 +87,7 @@ def check_inputs(train: pd.DataFrame, valid: pd.DataFrame, data: DataParams, arg
     weighting and early stopping's AUC broke: a model scoring 1.0 everywhere, or a traceback)
     and the training matrix's numeric features."""
     for frame, path in ((train, args.train), (valid, args.valid)):
-        check_data_columns(frame.columns, data, str(path), roles=("target",))
-        check_labels(frame[data.target], str(path))
+        check_label_column(frame, data, str(path))
     features = [name for name in train.columns if name != data.target]
     check_matrix(train, features, str(args.train))
     check_matrix(valid, features, str(args.valid))
