@@ -116,7 +116,9 @@ def feature_importance(model: ChurnModel) -> list[dict[str, float | str]]:
 
 
 def thin(points: list[dict[str, float]], limit: int = CURVE_POINTS) -> list[dict[str, float]]:
-    """Keep at most `limit` evenly spaced points (first and last included), rounded for git."""
+    """Keep at most `limit` evenly spaced points (first and last included), rounded for git;
+    none with a NaN (a ROC curve of a test month without churners), which JSON cannot hold."""
+    points = [point for point in points if all(map(math.isfinite, point.values()))]
     keep = np.unique(np.linspace(0, len(points) - 1, min(limit, len(points))).round().astype(int))
     return [{key: round(float(value), 4) for key, value in points[i].items()} for i in keep]
 
@@ -171,8 +173,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    params = load_section("evaluate", args.params)
-    data = load_section("data", args.params)
+    params, data = load_section("evaluate", args.params), load_section("data", args.params)
     target = data.target
     check_destination(str(args.live_dir), folder=True)  # before reading and scoring
     model, test, raw = load_model(args.model), read_parquet(args.test), read_parquet(args.raw_test)
@@ -181,10 +182,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise ChurnError(f"{args.raw_test}: {len(raw)} rows, {args.test} has {len(test)}")
     labels = test[target].to_numpy()
     scores = predict_proba(model, test.drop(columns=target), str(args.test))
-    with (
-        naming_params_file(args.params),
-        open_live(args.live_dir) as live,
-    ):
+    with naming_params_file(args.params), open_live(args.live_dir) as live:
         overall = classification_metrics(labels, scores, params.threshold, params.top_fraction)
         slices = slice_metrics(labels, scores, slice_masks(raw, params.slices, target), params)
         live.summary = {"test": overall, "slices": slices, "features": len(feature_names_of(model))}

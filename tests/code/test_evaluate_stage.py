@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 import yaml
@@ -65,3 +66,5 @@ def test_a_test_matrix_with_text_labels_is_refused_in_one_line_one_class_is_not(
         else:
             main(args)
             assert (tmp_path / "none" / "metrics.json").is_file()
+            for plot in (tmp_path / "none" / "plots" / "custom").glob("*.json"):
+                json.loads(plot.read_text(), parse_constant=pytest.fail)  # no NaN: strict JSON
