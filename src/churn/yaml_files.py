@@ -15,17 +15,33 @@ BOOL_TAG = "tag:yaml.org,2002:bool"
 # YAML 1.2's core schema, as DVC (ruamel) reads params.yaml: only true and false are booleans;
 # YAML 1.1 (PyYAML) also reads yes/no/on/off/y/n so, and DVC writes "Yes" unquoted.
 CORE_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+# Numbers as ruamel reads YAML 1.2, as DVC does: 1e-3 a float (PyYAML: text), 0042 the integer 42
+# (PyYAML: octal 34), 1:30 text (PyYAML: sexagesimal 90).
+INT_TAG, FLOAT_TAG = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+CORE_INT = re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+)$")
+CORE_FLOAT = re.compile(
+    r"^(?:[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+"
+    r"|[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
+LEADING_ZERO = re.compile(r"[-+]?0[0-9_]+")  # decimal in YAML 1.2, octal in YAML 1.1
 
 
 def core_resolvers(resolvers: dict[str, list]) -> dict[str, list]:
-    """A copy of a loader's implicit resolvers (per first character) with the YAML 1.1 boolean
-    one replaced by YAML 1.2's; the loader's own table is left as it is."""
+    """A copy of a loader's implicit resolvers (per first character) with the YAML 1.1 boolean,
+    integer and float ones replaced by YAML 1.2's; the loader's own table is left as it is."""
     table = {
-        first: [(tag, pattern) for tag, pattern in entries if tag != BOOL_TAG]
+        first: [
+            (tag, pattern) for tag, pattern in entries if tag not in (BOOL_TAG, INT_TAG, FLOAT_TAG)
+        ]
         for first, entries in resolvers.items()
     }
-    for first in "tTfF":
-        table.setdefault(first, []).insert(0, (BOOL_TAG, CORE_BOOL))
+    for firsts, tag, pattern in (
+        ("tTfF", BOOL_TAG, CORE_BOOL),
+        ("-+0123456789.", FLOAT_TAG, CORE_FLOAT),
+        ("-+0123456789", INT_TAG, CORE_INT),  # tried first, as in ruamel: 1_000 an int
+    ):
+        for first in firsts:
+            table.setdefault(first, []).insert(0, (tag, pattern))
     return table
 
 
@@ -54,6 +70,8 @@ class UniqueKeyLoader(YAML_LOADER):  # type: ignore[misc, valid-type]
         """An integer, or a YAML error at its place when Python refuses to read one of more than
         sys.get_int_max_str_digits() digits (a ValueError: a traceback)."""
         try:
+            if LEADING_ZERO.fullmatch(node.value):  # PyYAML would read it as octal
+                return int(node.value.replace("_", ""), 10)
             return super().construct_yaml_int(node)
         except ValueError as error:
             raise yaml.constructor.ConstructorError(
