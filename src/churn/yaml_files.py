@@ -26,20 +26,22 @@ CORE_FLOAT = re.compile(
 LEADING_ZERO = re.compile(r"[-+]?0[0-9_]+")  # decimal in YAML 1.2, octal in YAML 1.1
 
 
-def core_resolvers(resolvers: dict[str, list]) -> dict[str, list]:
-    """A copy of a loader's implicit resolvers (per first character) with the YAML 1.1 boolean,
-    integer and float ones replaced by YAML 1.2's; the loader's own table is left as it is."""
+CORE_RESOLVERS = {  # tag: (the first characters it applies to, YAML 1.2's pattern)
+    BOOL_TAG: ("tTfF", CORE_BOOL),
+    FLOAT_TAG: ("-+0123456789.", CORE_FLOAT),
+    INT_TAG: ("-+0123456789", CORE_INT),  # tried before floats, as in ruamel: 1_000 an int
+}
+
+
+def core_resolvers(resolvers: dict[str, list], tags: tuple[str, ...]) -> dict[str, list]:
+    """A copy of a loader's implicit resolvers (per first character) with the YAML 1.1 ones of
+    tags replaced by YAML 1.2's (CORE_RESOLVERS); the loader's own table is left as it is."""
     table = {
-        first: [
-            (tag, pattern) for tag, pattern in entries if tag not in (BOOL_TAG, INT_TAG, FLOAT_TAG)
-        ]
+        first: [(tag, pattern) for tag, pattern in entries if tag not in tags]
         for first, entries in resolvers.items()
     }
-    for firsts, tag, pattern in (
-        ("tTfF", BOOL_TAG, CORE_BOOL),
-        ("-+0123456789.", FLOAT_TAG, CORE_FLOAT),
-        ("-+0123456789", INT_TAG, CORE_INT),  # tried first, as in ruamel: 1_000 an int
-    ):
+    for tag in tags:
+        firsts, pattern = CORE_RESOLVERS[tag]
         for first in firsts:
             table.setdefault(first, []).insert(0, (tag, pattern))
     return table
@@ -48,9 +50,10 @@ def core_resolvers(resolvers: dict[str, list]) -> dict[str, list]:
 class UniqueKeyLoader(YAML_LOADER):  # type: ignore[misc, valid-type]
     """The safe loader with YAML 1.2 booleans (yes, no, on, off, y, n are text), refusing a key
     given twice in one mapping (PyYAML would keep the last silently: a contract column or a param
-    defined twice)."""
+    defined twice). Numbers as YAML 1.1 reads them: contracts are written by yaml.safe_dump,
+    which leaves 09 and 1e3 unquoted as the text they are there."""
 
-    yaml_implicit_resolvers = core_resolvers(YAML_LOADER.yaml_implicit_resolvers)
+    yaml_implicit_resolvers = core_resolvers(YAML_LOADER.yaml_implicit_resolvers, (BOOL_TAG,))
 
     def construct_mapping(self, node, deep=False):
         seen = set()
@@ -70,8 +73,6 @@ class UniqueKeyLoader(YAML_LOADER):  # type: ignore[misc, valid-type]
         """An integer, or a YAML error at its place when Python refuses to read one of more than
         sys.get_int_max_str_digits() digits (a ValueError: a traceback)."""
         try:
-            if LEADING_ZERO.fullmatch(node.value):  # PyYAML would read it as octal
-                return int(node.value.replace("_", ""), 10)
             return super().construct_yaml_int(node)
         except ValueError as error:
             raise yaml.constructor.ConstructorError(
@@ -80,13 +81,30 @@ class UniqueKeyLoader(YAML_LOADER):  # type: ignore[misc, valid-type]
             ) from error  # fmt: skip
 
 
-UniqueKeyLoader.add_constructor("tag:yaml.org,2002:int", UniqueKeyLoader.construct_yaml_int)
+UniqueKeyLoader.add_constructor(INT_TAG, UniqueKeyLoader.construct_yaml_int)
 
 
-def parse_yaml(text: str | bytes) -> Any:
+class DvcLoader(UniqueKeyLoader):
+    """UniqueKeyLoader reading numbers as YAML 1.2 too, as DVC reads params.yaml and dvc.yaml."""
+
+    yaml_implicit_resolvers = core_resolvers(
+        YAML_LOADER.yaml_implicit_resolvers, tuple(CORE_RESOLVERS)
+    )
+
+    def construct_yaml_int(self, node):
+        if LEADING_ZERO.fullmatch(node.value):  # PyYAML would read it as octal
+            return int(node.value.replace("_", ""), 10)
+        return super().construct_yaml_int(node)
+
+
+DvcLoader.add_constructor(INT_TAG, DvcLoader.construct_yaml_int)
+
+
+def parse_yaml(text: str | bytes, as_dvc: bool = False) -> Any:
     """yaml.safe_load through libyaml when available, reading booleans as YAML 1.2 (and DVC) does:
-    `positive_label: Yes` is the text "Yes"; a key repeated in a mapping is an error."""
-    return yaml.load(text, Loader=UniqueKeyLoader)
+    `positive_label: Yes` is the text "Yes"; a key repeated in a mapping is an error. as_dvc (a
+    file DVC reads too): numbers as well, `1e-3` a float, `0042` 42, `1:30` text."""
+    return yaml.load(text, Loader=DvcLoader if as_dvc else UniqueKeyLoader)
 
 
 def yaml_problem(error: yaml.YAMLError) -> str:

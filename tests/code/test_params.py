@@ -594,6 +594,6 @@ def test_a_contract_that_cannot_be_read_is_named_before_dvc_repro(tmp_path):
 def test_numbers_read_as_dvc_reads_them_in_yaml_1_2(text, value):
     from ruamel.yaml import YAML  # DVC's YAML reader
 
-    read = parse_yaml(f"v: {text}\n")["v"]
+    read = parse_yaml(f"v: {text}\n", as_dvc=True)["v"]
     assert read == value and type(read) is type(value)
     assert YAML(typ="safe", pure=True).load(f"v: {text}\n")["v"] == value
