@@ -78,9 +78,7 @@ def slice_masks(
             continue
         except Exception as error:  # unreadable, or not for the columns' types (.str on numbers)
             why = (str(error).splitlines() or [type(error).__name__])[0]
-            raise ParamsValueError(
-                f"evaluate.slices.{name} is not a valid query ({why})"
-            ) from error
+            raise ParamsValueError(f"evaluate.slices.{name} is not a valid query ({why})") from None
         if not isinstance(result, pd.Series) or not pd.api.types.is_bool_dtype(result):
             raise ParamsValueError(f"evaluate.slices.{name} is not a condition: {query!r}")
         masks[name] = result.to_numpy(dtype=bool, na_value=False)
