@@ -174,10 +174,12 @@ def category_levels(column: pd.Series, min_count: int) -> list[str]:
     return [*frequent, MISSING, UNKNOWN]
 
 
-def fit_feature_spec(train: pd.DataFrame, excluded: list[str], min_count: int) -> FeatureSpec:
-    """Decide the feature set from the training split only. An engineered feature whose name
-    the data already gives a column is not built: the data's column is the feature (two
-    features of one name would overwrite one another in the model matrix)."""
+def fit_feature_spec(
+    train: pd.DataFrame, excluded: list[str], min_count: int, where: str = "training split"
+) -> FeatureSpec:
+    """Decide the feature set from the training split only (where: its file, for errors). An
+    engineered feature whose name the data already gives a column is not built: the data's
+    column is the feature (two features of one name would overwrite one another)."""
     candidates = [col for col in train.columns if col not in excluded]
     numeric = [col for col in candidates if is_numeric_column(train[col])]
     categorical = {
@@ -188,4 +190,9 @@ def fit_feature_spec(train: pd.DataFrame, excluded: list[str], min_count: int) -
         for name, (needs, _) in ENGINEERED.items()
         if name not in train.columns and all(col in numeric for col in needs)
     ]
-    return FeatureSpec(numeric, categorical, engineered, sorted(excluded))
+    spec = FeatureSpec(numeric, categorical, engineered, sorted(excluded))
+    seen: set[str] = set()
+    if twice := next((n for n in spec.feature_names if n in seen or seen.add(n)), None):
+        raise ChurnError(f"{where}: two features named {twice!r} (a column, and a level of "
+                         "another column as 'column=level'): rename the column")  # fmt: skip
+    return spec

@@ -143,3 +143,9 @@ def test_a_value_written_as_the_missing_or_unknown_level_makes_no_second_level_o
     assert spec.categorical["device"] == ["mobile", MISSING, UNKNOWN]
     assert len(set(spec.feature_names)) == len(spec.feature_names)
     assert transform(frame, spec)[f"device={UNKNOWN}"].tolist() == [1.0, 1.0, 1.0, 0.0]
+
+
+def test_a_column_named_as_another_columns_one_hot_level_is_refused_naming_it():
+    frame = TRAIN.assign(**{"device=mobile": [1.0, 0.0, 1.0, 0.0]})
+    with pytest.raises(ChurnError, match=r"^train.parquet: two features named 'device=mobile'"):
+        fit_feature_spec(frame, ["customer_id", "churned"], 1, "train.parquet")
