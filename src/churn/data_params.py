@@ -108,10 +108,17 @@ def check_data_columns(
         raise ChurnError(f"{where}: column '{name}' (data.{role}) not found{hint}")
 
 
-def check_labels(labels: Any, where: str) -> None:
+def check_label_column(frame: Any, data: DataParams, where: str, one_class: bool = False) -> None:
+    """Refuse a frame without the data.target column, or whose labels check_labels refuses (one
+    class only is allowed with one_class: a test month may hold no churner)."""
+    check_data_columns(frame.columns, data, where, roles=("target",))
+    check_labels(frame[data.target], where, one_class)
+
+
+def check_labels(labels: Any, where: str, one_class: bool = False) -> None:
     """Refuse a data.target column (a pandas Series) holding anything but the 0/1 labels validate
     writes, naming the values seen (a text column named as the label: data.target: plan), or
-    one class only."""
+    one class only (unless one_class)."""
     values = sorted(labels.dropna().unique(), key=str)
     if not (labels.dtype.kind in "biuf" and set(values) <= {0, 1}):
         seen = listing([repr(v) if isinstance(v, str) else str(v) for v in values])
@@ -119,7 +126,7 @@ def check_labels(labels: Any, where: str) -> None:
             f"{where}: column '{labels.name}' (data.target) holds {seen}, not 0/1 labels: "
             "data.target should name the label column (validate maps data.positive_label to 1)"
         )
-    if len(values) < 2:
+    if len(values) < 2 and not one_class:
         raise ChurnError(
             f"{where}: column '{labels.name}' (data.target) holds one class only, "
             f"{labels.value_counts().to_dict()}: check data.positive_label and the source data"

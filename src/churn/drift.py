@@ -32,15 +32,18 @@ DEFAULT_MODEL = Path("models/model.json")
 DEFAULT_FEATURES = Path("models/features.json")
 
 
-def column_importance(model_path: Path | None) -> dict[str, float]:
-    """Share of the model's importance per raw input column (one-hot and engineered summed)."""
+def column_importance(model_path: Path | None, spec: FeatureSpec | None = None) -> dict[str, float]:
+    """Share of the model's importance per raw input column (one-hot and engineered summed; the
+    spec, when given, says which columns each feature is built from)."""
     if model_path is None:
         return {}
-    model = load_model(model_path)
-    raw = feature_scores(model)
+    raw = feature_scores(load_model(model_path))
+    known = spec.feature_sources if spec is not None else {}
     per_column: dict[str, float] = {}
     for name, value in raw.items():
-        sources = ENGINEERED[name][0] if name in ENGINEERED else (name.split("=", 1)[0],)
+        sources = known.get(name) or (
+            ENGINEERED[name][0] if name in ENGINEERED else (name.split("=", 1)[0],)
+        )
         for column in sources:
             per_column[column] = per_column.get(column, 0.0) + float(value) / len(sources)
     total = sum(per_column.values()) or 1.0
@@ -114,7 +117,7 @@ def model_info(model: Path | None, features: Path | None):
         return column_importance(model), None, {}
     spec = FeatureSpec.load(features)
     kinds = dict.fromkeys(spec.numeric, "numeric") | dict.fromkeys(spec.categorical, "categorical")
-    return column_importance(model), kinds, spec.left_out
+    return column_importance(model, spec), kinds, spec.left_out
 
 
 def given_or_default(given: Path | None, default: Path, option: str) -> Path | None:

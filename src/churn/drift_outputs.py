@@ -41,6 +41,17 @@ def write_report(report: dict, out: Path) -> None:
         out.write_text(text + "\n", encoding="utf-8")
 
 
+# A column name as a file name: '/' would make a subfolder (the write then failed), and a column
+# named overview would overwrite overview.png; '%' escaped too, so that no two names meet.
+FILE_ESCAPES = str.maketrans({"%": "%25", "/": "%2F", "\\": "%5C", "\0": "%00"})
+
+
+def plot_file_name(name: str) -> str:
+    """The PNG file of a drifted feature's plot (see FILE_ESCAPES): the column's name, escaped."""
+    escaped = name.translate(FILE_ESCAPES)
+    return f"{'%6F' + escaped[1:] if escaped == 'overview' else escaped}.png"
+
+
 def write_plots(report: dict, reference: pd.DataFrame, current: pd.DataFrame, plots: Path) -> None:
     """An overview plus one plot per drifted feature (earlier PNGs removed; none when skipped)."""
     with writing(plots):
@@ -54,7 +65,7 @@ def write_plots(report: dict, reference: pd.DataFrame, current: pd.DataFrame, pl
             if row["drifted"]:
                 ref = reference[name] if name in reference.columns else None
                 cur = column_or_missing(current, name)
-                plot_feature(name, row, ref, cur, plots / f"{name}.png")
+                plot_feature(name, row, ref, cur, plots / plot_file_name(name))
 
 
 def write_outputs(report: dict, frames, out: Path | None, plots: Path | None) -> None:

@@ -15,7 +15,7 @@ from churn.yaml_files import parse_yaml
 def dvc_stages(path: Path) -> dict[str, Any] | None:
     """The stages of the dvc.yaml beside params file `path`; None when it has none to read."""
     try:
-        stages = parse_yaml((path.parent / "dvc.yaml").read_bytes()).get("stages")
+        stages = parse_yaml((path.parent / "dvc.yaml").read_bytes(), as_dvc=True).get("stages")
     except (OSError, yaml.YAMLError, AttributeError):
         return None
     return stages if isinstance(stages, dict) else None

@@ -6,6 +6,7 @@ import argparse
 import math
 import sys
 from collections.abc import Mapping, Sequence
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ from dvclive import Live
 from sklearn import metrics
 from sklearn.calibration import calibration_curve
 
-from churn.data_params import check_data_columns
+from churn.data_params import check_label_column
 from churn.errors import ChurnError, CliParser, run_cli
 from churn.model import ChurnModel, feature_names_of, feature_scores, load_model, predict_proba
 from churn.outputs import check_destination
@@ -29,7 +30,8 @@ CURVE_POINTS = 200
 
 def top_share_metrics(labels: np.ndarray, scores: np.ndarray, fraction: float) -> dict[str, float]:
     """Precision among the highest-scored `fraction` of customers, and its lift over the base."""
-    count = max(1, math.ceil(len(scores) * fraction))
+    # the fraction as written: 100 * 0.07 is 7.000000000000001 in floats, whose ceiling is 8
+    count = max(1, math.ceil(len(scores) * Fraction(str(fraction))))
     top = np.argsort(-scores, kind="stable")[:count]
     precision = float(labels[top].mean())
     base_rate = float(labels.mean())
@@ -76,8 +78,9 @@ def slice_masks(
                 "lacks (only the data contract's columns reach it)"
             )
             continue
-        except (SyntaxError, ValueError, TypeError) as error:
-            raise ParamsValueError(f"evaluate.slices.{name} is not a valid query") from error
+        except Exception as error:  # unreadable, or not for the columns' types (.str on numbers)
+            why = (str(error).splitlines() or [type(error).__name__])[0]
+            raise ParamsValueError(f"evaluate.slices.{name} is not a valid query ({why})") from None
         if not isinstance(result, pd.Series) or not pd.api.types.is_bool_dtype(result):
             raise ParamsValueError(f"evaluate.slices.{name} is not a condition: {query!r}")
         masks[name] = result.to_numpy(dtype=bool, na_value=False)
@@ -113,7 +116,9 @@ def feature_importance(model: ChurnModel) -> list[dict[str, float | str]]:
 
 
 def thin(points: list[dict[str, float]], limit: int = CURVE_POINTS) -> list[dict[str, float]]:
-    """Keep at most `limit` evenly spaced points (first and last included), rounded for git."""
+    """Keep at most `limit` evenly spaced points (first and last included), rounded for git;
+    none with a NaN (a ROC curve of a test month without churners), which JSON cannot hold."""
+    points = [point for point in points if all(map(math.isfinite, point.values()))]
     keep = np.unique(np.linspace(0, len(points) - 1, min(limit, len(points))).round().astype(int))
     return [{key: round(float(value), 4) for key, value in points[i].items()} for i in keep]
 
@@ -168,20 +173,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    params = load_section("evaluate", args.params)
-    data = load_section("data", args.params)
+    params, data = load_section("evaluate", args.params), load_section("data", args.params)
     target = data.target
     check_destination(str(args.live_dir), folder=True)  # before reading and scoring
     model, test, raw = load_model(args.model), read_parquet(args.test), read_parquet(args.raw_test)
-    check_data_columns(test.columns, data, str(args.test), roles=("target",))
+    check_label_column(test, data, str(args.test), one_class=True)  # may hold no churner
     if len(raw) != len(test):  # the slices' masks index the test rows
         raise ChurnError(f"{args.raw_test}: {len(raw)} rows, {args.test} has {len(test)}")
     labels = test[target].to_numpy()
     scores = predict_proba(model, test.drop(columns=target), str(args.test))
-    with (
-        naming_params_file(args.params),
-        open_live(args.live_dir) as live,
-    ):
+    with naming_params_file(args.params), open_live(args.live_dir) as live:
         overall = classification_metrics(labels, scores, params.threshold, params.top_fraction)
         slices = slice_metrics(labels, scores, slice_masks(raw, params.slices, target), params)
         live.summary = {"test": overall, "slices": slices, "features": len(feature_names_of(model))}

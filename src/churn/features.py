@@ -69,6 +69,16 @@ class FeatureSpec:
         """Raw columns a record must carry to be scored."""
         return [*self.numeric, *self.categorical]
 
+    @property
+    def feature_sources(self) -> dict[str, tuple[str, ...]]:
+        """Per model feature, the raw columns it is built from (a one-hot level: its column,
+        whatever `=` the column's name holds)."""
+        sources = {name: (name,) for name in self.numeric}
+        sources |= {name: ENGINEERED[name][0] for name in self.engineered}
+        return sources | {
+            f"{col}={level}": (col,) for col, levels in self.categorical.items() for level in levels
+        }
+
     def to_json(self) -> str:
         raw = {name: value for name, value in asdict(self).items() if name != "left_out" or value}
         return json.dumps(raw, indent=2, sort_keys=True) + "\n"
@@ -155,20 +165,34 @@ def is_numeric_column(column: pd.Series) -> bool:
 
 
 def category_levels(column: pd.Series, min_count: int) -> list[str]:
-    """Levels seen at least min_count times (sorted), plus the missing and unknown levels."""
+    """Levels seen at least min_count times (sorted), plus the missing and unknown levels (a
+    value written as one of those is no level of its own: the transform reads it as unknown)."""
     counts = column.dropna().astype("string").value_counts()
-    frequent = sorted(str(level) for level in counts[counts >= min_count].index)
+    frequent = sorted(
+        str(level) for level in counts[counts >= min_count].index if level not in (MISSING, UNKNOWN)
+    )
     return [*frequent, MISSING, UNKNOWN]
 
 
-def fit_feature_spec(train: pd.DataFrame, excluded: list[str], min_count: int) -> FeatureSpec:
-    """Decide the feature set from the training split only."""
+def fit_feature_spec(
+    train: pd.DataFrame, excluded: list[str], min_count: int, where: str = "training split"
+) -> FeatureSpec:
+    """Decide the feature set from the training split only (where: its file, for errors). An
+    engineered feature whose name the data already gives a column is not built: the data's
+    column is the feature (two features of one name would overwrite one another)."""
     candidates = [col for col in train.columns if col not in excluded]
     numeric = [col for col in candidates if is_numeric_column(train[col])]
     categorical = {
         col: category_levels(train[col], min_count) for col in candidates if col not in numeric
     }
     engineered = [
-        name for name, (needs, _) in ENGINEERED.items() if all(col in numeric for col in needs)
+        name
+        for name, (needs, _) in ENGINEERED.items()
+        if name not in train.columns and all(col in numeric for col in needs)
     ]
-    return FeatureSpec(numeric, categorical, engineered, sorted(excluded))
+    spec = FeatureSpec(numeric, categorical, engineered, sorted(excluded))
+    seen: set[str] = set()
+    if twice := next((n for n in spec.feature_names if n in seen or seen.add(n)), None):
+        raise ChurnError(f"{where}: two features named {twice!r} (a column, and a level of "
+                         "another column as 'column=level'): rename the column")  # fmt: skip
+    return spec

@@ -49,8 +49,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     splits = {name: read_parquet(args.split_dir / f"{name}.parquet") for name in SPLITS}
     for name, split in splits.items():
         check_data_columns(split.columns, data, f"{args.split_dir / name}.parquet")
-    spec = fit_feature_spec(splits["train"], excluded_columns(data), min_count)
     train_file = f"{args.split_dir / 'train'}.parquet"
+    spec = fit_feature_spec(splits["train"], excluded_columns(data), min_count, train_file)
     spec = drop_constant_features(splits["train"], spec, min_count, train_file)
     if spec.left_out:
         print(f"featurize: {left_out_note(spec.left_out)}", file=sys.stderr)

@@ -178,7 +178,7 @@ def read_params_file(path: Path = PARAMS_FILE) -> dict[str, Any]:
 def params_from_text(text: str, where: str) -> dict[str, Any]:
     """A params file's text as a plain mapping; errors name `where` (a path, or path@rev)."""
     try:
-        raw = parse_yaml(text)
+        raw = parse_yaml(text, as_dvc=True)
     except yaml.YAMLError as error:
         raise ChurnError(f"{where}: not valid YAML ({yaml_problem(error)})") from error
     if not isinstance(raw, dict):

@@ -11,7 +11,7 @@ import xgboost as xgb
 from dvclive import Live
 from sklearn.metrics import log_loss, roc_auc_score
 
-from churn.data_params import DataParams, check_data_columns
+from churn.data_params import DataParams, check_label_column
 from churn.errors import ChurnError, CliParser, listing, run_cli
 from churn.fitting import fit_logistic, fit_xgboost, undo_positive_weight
 from churn.model import ChurnModel, predict_proba, save_model
@@ -83,9 +83,11 @@ def check_matrix(matrix: pd.DataFrame, features: Sequence[str], where: str) -> N
 
 
 def check_inputs(train: pd.DataFrame, valid: pd.DataFrame, data: DataParams, args) -> None:
-    """Both matrices carry the label (data.target) and the training matrix's numeric features."""
-    check_data_columns(train.columns, data, str(args.train), roles=("target",))
-    check_data_columns(valid.columns, data, str(args.valid), roles=("target",))
+    """Both matrices carry the label (data.target) as 0/1 with both classes (one class only, the
+    weighting and early stopping's AUC broke: a model scoring 1.0 everywhere, or a traceback)
+    and the training matrix's numeric features."""
+    for frame, path in ((train, args.train), (valid, args.valid)):
+        check_label_column(frame, data, str(path))
     features = [name for name in train.columns if name != data.target]
     check_matrix(train, features, str(args.train))
     check_matrix(valid, features, str(args.valid))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import math
+import sys
 import types
 import typing
 from collections.abc import Iterator
@@ -82,9 +83,12 @@ def accepts(annotation: Any, value: Any) -> bool:
 
 
 def is_finite(value: Any) -> bool:
-    """False when value, or a number inside a list or mapping value, is infinite or NaN."""
+    """False when value, or a number inside a list or mapping value, is infinite or NaN, or a
+    whole number beyond the floats' range (float() of it raised OverflowError: a traceback)."""
     if isinstance(value, float):
         return math.isfinite(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return abs(value) <= sys.float_info.max
     if isinstance(value, dict | list):
         return all(map(is_finite, value.values() if isinstance(value, dict) else value))
     return True

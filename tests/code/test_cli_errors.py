@@ -161,6 +161,18 @@ CASES: dict[str, tuple] = {
                     "/proc/self/mem", "--features", "notes.md"), {},
         ["/proc/self/mem: cannot be read (Input/output error)"],
     ),  # /proc/self/mem: unreadable whoever runs the test (root reads any chmod 000 file)
+    "train: a validation matrix of one class (was a traceback after training)": (
+        "train", ("--train", "train.parquet", "--valid", "one_class.parquet", *TRAIN), {},
+        ["one_class.parquet: column 'churned' (data.target) holds one class only"],
+    ),
+    "train: a training matrix of one class (was a model scoring 1.0 everywhere, exit 0)": (
+        "train", ("--train", "one_class.parquet", "--valid", "train.parquet", *TRAIN), {},
+        ["one_class.parquet: column 'churned' (data.target) holds one class only"],
+    ),
+    "train: a training matrix with text labels (was a traceback)": (
+        "train", ("--train", "text_label.parquet", "--valid", "train.parquet", *TRAIN), {},
+        ["text_label.parquet: column 'churned' (data.target) holds 'no', 'yes', not 0/1 labels"],
+    ),
     "split: a folder as params file": (
         "split", ("--input", "customers.parquet", "--out-dir", "split", "--params", "blocker_dir"),
         {}, ["blocker_dir: a folder, not a file"],
@@ -197,6 +209,9 @@ def folder(tmp_path_factory) -> Path:
     (root / "contracts" / "churn.yaml").write_text(contract)
     matrix = model_matrix()
     matrix.to_parquet(root / "train.parquet")
+    matrix.assign(churned=1).to_parquet(root / "one_class.parquet")
+    labels = np.where(matrix["churned"] == 1, "yes", "no")
+    matrix.assign(churned=labels).to_parquet(root / "text_label.parquet")
     matrix.drop(columns=["orders_per_session", "tenure=new"]).to_parquet(root / "raw_valid.parquet")
     frame = pd.DataFrame(
         {

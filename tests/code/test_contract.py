@@ -77,6 +77,19 @@ def test_contract_round_trips_through_yaml():
     assert Contract.from_yaml(contract.to_yaml()).columns == contract.columns
 
 
+def test_categories_that_read_as_numbers_in_yaml_1_2_round_trip_as_written():
+    """yaml.safe_dump leaves 09, 1e3 and 0o17 unquoted (text in YAML 1.1): the contract reader
+    keeps YAML 1.1's numbers, which params.yaml reads as DVC does (YAML 1.2)."""
+    levels = ["09", "1e3", "0o17", "0042", "1:30"]
+    text = (
+        "version: 1\ncolumns:\n  zip:\n    role: feature\n    type: categorical\n"
+        f"    nullable: false\n    categories: {[*levels]!r}\n"
+    )
+    contract = Contract.from_yaml(text)
+    assert contract.column("zip").categories == levels
+    assert Contract.from_yaml(contract.to_yaml()).columns == contract.columns
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

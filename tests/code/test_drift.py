@@ -539,3 +539,31 @@ def test_a_model_column_with_values_now_that_the_reference_lacked_is_a_new_colum
     report = drift_report(reference, current, PARAMS, DATA, USES_SPEND_AND_PLAN, IGNORE)
     assert report["new_columns"] == ["spend"] and report["features"]["spend"]["new_column"]
     assert report["drift"] and report["reason"].startswith("new column(s) spend: schema change")
+
+
+def test_a_column_whose_name_holds_an_equals_sign_gets_its_one_hot_levels_importance(tmp_path):
+    from churn.drift import model_info
+    from churn.model import LogisticModel, save_model
+
+    spec = FeatureSpec(["spend"], {"plan=tier": ["free", "__missing__", "__unknown__"]}, [])
+    names = spec.feature_names  # spend, plan=tier=free, plan=tier=__missing__, ...
+    model = LogisticModel(names, [0.0] * 4, [0.0] * 4, [1.0] * 4, [1.0, 3.0, 0.0, 0.0], 0.0)
+    save_model(model, tmp_path / "model.json")
+    (tmp_path / "features.json").write_text(spec.to_json(), encoding="utf-8")
+    importance, kinds, _ = model_info(tmp_path / "model.json", tmp_path / "features.json")
+    assert importance == {"spend": 0.25, "plan=tier": 0.75}
+    assert set(importance) == set(kinds)
+
+
+def test_drifted_columns_named_with_a_slash_or_overview_get_plots_of_their_own(tmp_path):
+    from churn.drift_outputs import write_plots
+
+    rng = np.random.default_rng(0)
+    names = ["orders/session", "overview", "%6Fverview"]
+    reference = pd.DataFrame({name: rng.normal(0, 1, 600) for name in names})
+    current = pd.DataFrame({name: rng.normal(3, 1, 600) for name in names})
+    row = {"type": "numeric", "psi": 1.0, "missing_rate_change": 0.0, "drifted": True}
+    report = {"drift": True, "features": {name: dict(row, psi=1.0) for name in names}}
+    write_plots(report, reference, current, tmp_path)
+    written = sorted(path.name for path in tmp_path.iterdir())
+    assert written == ["%256Fverview.png", "%6Fverview.png", "orders%2Fsession.png", "overview.png"]

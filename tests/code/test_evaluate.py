@@ -161,3 +161,23 @@ def test_the_stage_scores_each_slice_on_its_own_rows(tmp_path):
     assert written["test"] == pytest.approx(
         classification_metrics(labels, scores, cut["threshold"], cut["top_fraction"])
     )
+
+
+@pytest.mark.parametrize(
+    ("query", "why"),
+    [
+        ("plan.str.startswith('p')", "Can only use .str accessor with string values"),
+        ("tenure_months < 1" + "0" * 400, "int too large to convert to float"),
+    ],
+)
+def test_a_slice_the_test_columns_cannot_answer_is_one_params_error(query, why):
+    """Errors only the data shows (check_params passes these queries): they were tracebacks."""
+    raw = pd.DataFrame({"tenure_months": [0.5, 7.0], "plan": [1, 2]})
+    with pytest.raises(ChurnError, match=rf"evaluate.slices.odd is not a valid query \({why}"):
+        slice_masks(raw, {"odd": query})
+
+
+def test_the_top_fraction_counts_the_rows_it_says_whatever_float_rounding():
+    # 100 * 0.07 is 7.000000000000001 in floats: its ceiling took 8 rows, 1 of them negative
+    labels, scores = np.array([1] * 7 + [0] * 93), np.linspace(1.0, 0.0, 100)
+    assert top_share_metrics(labels, scores, 0.07)["precision_top"] == 1.0

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
+import pytest
 import yaml
 
+from churn.errors import ChurnError
 from churn.evaluate import main
 from churn.model import save_model
 from churn.train import fit_model
@@ -43,3 +46,25 @@ def test_the_order_of_the_slices_in_params_changes_no_byte_of_the_metrics(tmp_pa
         )
         written.append((live / "metrics.json").read_bytes())
     assert written[0] == written[1]
+
+
+def test_a_test_matrix_with_text_labels_is_refused_in_one_line_one_class_is_not(tmp_path):
+    """Text labels were a TypeError traceback from the metrics; a month without churners is a
+    test month still (its ranking metrics are left out)."""
+    frame = toy_frame(rows=600)
+    params = dataclasses.replace(PARAMS, monotone_increasing=[])
+    save_model(fit_model(frame[:400], frame[400:500], "y", params, 0), tmp_path / "model.json")
+    write_params(tmp_path / "params.yaml", SLICES)
+    args = ["--model", str(tmp_path / "model.json"), "--params", str(tmp_path / "params.yaml")]
+    for name, labels in (("text", frame.y.map({0: "no", 1: "yes"})), ("none", frame.y * 0)):
+        test = tmp_path / f"{name}.parquet"
+        frame[500:].assign(y=labels[500:]).to_parquet(test)
+        args += ["--test", str(test), "--raw-test", str(test), "--live-dir", str(tmp_path / name)]
+        if name == "text":
+            with pytest.raises(ChurnError, match="text.parquet: column 'y' .* not 0/1 labels"):
+                main(args)
+        else:
+            main(args)
+            assert (tmp_path / "none" / "metrics.json").is_file()
+            for plot in (tmp_path / "none" / "plots" / "custom").glob("*.json"):
+                json.loads(plot.read_text(), parse_constant=pytest.fail)  # no NaN: strict JSON

@@ -126,3 +126,26 @@ def test_a_file_that_is_no_spec_is_not_called_an_unsupported_version():
         assert str(refused.value) == (
             f"f.json: not a feature spec written by churn.featurize ({problem})"
         )
+
+
+def test_a_data_column_named_as_an_engineered_feature_is_kept_not_overwritten():
+    frame = TRAIN.assign(order_trend=[0.5, 0.25, 0.75, 1.0])
+    spec = spec_of(frame)
+    assert spec.engineered == [] and "order_trend" in spec.numeric
+    assert len(set(spec.feature_names)) == len(spec.feature_names)
+    matrix = transform(frame, spec)
+    assert matrix["order_trend"].tolist() == [0.5, 0.25, 0.75, 1.0]
+
+
+def test_a_value_written_as_the_missing_or_unknown_level_makes_no_second_level_of_that_name():
+    frame = TRAIN.assign(device=[MISSING, MISSING, UNKNOWN, "mobile"])
+    spec = spec_of(frame)
+    assert spec.categorical["device"] == ["mobile", MISSING, UNKNOWN]
+    assert len(set(spec.feature_names)) == len(spec.feature_names)
+    assert transform(frame, spec)[f"device={UNKNOWN}"].tolist() == [1.0, 1.0, 1.0, 0.0]
+
+
+def test_a_column_named_as_another_columns_one_hot_level_is_refused_naming_it():
+    frame = TRAIN.assign(**{"device=mobile": [1.0, 0.0, 1.0, 0.0]})
+    with pytest.raises(ChurnError, match=r"^train.parquet: two features named 'device=mobile'"):
+        fit_feature_spec(frame, ["customer_id", "churned"], 1, "train.parquet")

@@ -125,6 +125,9 @@ def test_a_negative_gate_tolerance_is_refused_wherever_the_section_loads():
             {"test.pr_auc": 0.1, "test.roc_auc": float("inf")},
             "tolerances.test.roc_auc",
         ),
+        # a whole number beyond the floats' range: float() of it raised OverflowError
+        ("train", "learning_rate", 10**400, "learning_rate"),
+        ("gate", "tolerances", {"test.f1": 10**400}, "tolerances.test.f1"),
     ],
 )
 def test_float_params_must_be_finite(section, key, value, named):
@@ -144,6 +147,10 @@ def test_float_params_must_be_finite(section, key, value, named):
         (  # PyYAML would keep the last value silently
             "train:\n  max_depth: 4\n  max_depth: 6\n",
             "ConstructorError at line 3, column 3: found the key 'max_depth' twice",
+        ),
+        (  # more digits than Python reads as an int: a ValueError traceback
+            "train:\n  max_depth: " + "9" * 5000 + "\n",
+            "ConstructorError at line 2, column 14: an integer too long to read (5000 characters)",
         ),
     ],
 )
@@ -567,3 +574,26 @@ def test_a_contract_that_cannot_be_read_is_named_before_dvc_repro(tmp_path):
         capture_output=True, text=True,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("1e-3", 0.001),  # a float in YAML 1.2; PyYAML read the text '1e-3', refused as a float
+        ("5E+2", 500.0),
+        ("0042", 42),  # PyYAML: octal, 34
+        ("09", 9),  # PyYAML: the text '09'
+        ("0o17", 15),  # PyYAML: the text '0o17'
+        ("1:30", "1:30"),  # PyYAML: sexagesimal, 90
+        ("1_000", 1000),
+        ("0x1F", 31),
+        (".5", 0.5),
+        ("2026-01", "2026-01"),
+    ],
+)
+def test_numbers_read_as_dvc_reads_them_in_yaml_1_2(text, value):
+    from ruamel.yaml import YAML  # DVC's YAML reader
+
+    read = parse_yaml(f"v: {text}\n", as_dvc=True)["v"]
+    assert read == value and type(read) is type(value)
+    assert YAML(typ="safe", pure=True).load(f"v: {text}\n")["v"] == value
