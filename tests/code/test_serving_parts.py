@@ -36,6 +36,7 @@ from churn.field_errors import field_error
 from churn.flags import FLAG_TEXT, MISSING_TEXT
 from churn.json_body import parsed_or_refused
 from churn.request_model import build_request_model, request_body, value_type
+from churn.responses import Health
 from churn.revisions import check_metrics_pair
 from churn.scoring import scores_of
 from churn.serve import create_app
@@ -527,3 +528,9 @@ def test_a_key_repeated_in_a_record_is_caught_whatever_its_fields_nest():
     ]
     assert parsed_or_refused(listed, 1)[1] == []  # refused by its count: not checked
     assert len(parsed_or_refused(one, 100)[1]) == 11  # few objects: every one is checked
+
+
+def test_the_health_document_names_every_file_it_watches():
+    """/health watches the contract file too (serve_settings.contract_file); its document said
+    model, feature spec or params only."""
+    assert "contract" in Health.model_fields["changed_files"].description
