@@ -127,6 +127,17 @@ def format_param(value: Any) -> str:
     if value is None:
         return "—"
     text = (value or '""') if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+    return table_text(text)
+
+
+def param_line(row: ParamRow) -> str:
+    """A changed param as a markdown table row: name, base value, new value."""
+    return f"| {table_text(row.key)} | {format_param(row.base)} | {format_param(row.new)} |"
+
+
+def table_text(text: str) -> str:
+    """Text for a markdown table cell: `|` escaped, so that a name or value holding one (a slice
+    named "mobile|tablet") cannot split the row."""
     return text.replace("|", "\\|")
 
 

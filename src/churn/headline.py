@@ -16,9 +16,12 @@ COLUMNS = ("rows", "churn_rate", "roc_auc", "pr_auc", "log_loss", "brier", "f1",
 
 
 def segments(metrics: Mapping) -> dict[str, Mapping]:
-    """The test split, then each named slice, as evaluate wrote them (anything else is skipped)."""
+    """The test split, then each named slice, as evaluate wrote them (anything else is skipped);
+    a slice named "test" is shown as slices.test, so it cannot take the test split's row."""
     slices = metrics.get("slices")
-    named = {"test": metrics.get("test"), **(slices if isinstance(slices, Mapping) else {})}
+    named = {"test": metrics.get("test")}
+    for name, values in (slices if isinstance(slices, Mapping) else {}).items():
+        named[f"slices.{name}" if name == "test" else str(name)] = values
     return {name: values for name, values in named.items() if isinstance(values, Mapping)}
 
 

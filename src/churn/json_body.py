@@ -40,9 +40,13 @@ def encoding_refusal(content_encoding: str | None) -> str | None:
 
 
 class RepeatedKeys(dict):
-    """A JSON object that held some keys more than once (the last value kept, as json does)."""
+    """A JSON object that held some keys more than once (the last value kept, as json does).
+    Slots, not an attribute dict: a body may hold a million of them (garbage collection of
+    their dicts took seconds)."""
 
-    def __init__(self, pairs: list[tuple[str, Any]], repeated: list[str]) -> None:
+    __slots__ = ("repeated",)
+
+    def __init__(self, pairs: list[tuple[str, Any]], repeated: tuple[str, ...]) -> None:
         super().__init__(pairs)
         self.repeated = repeated
 
@@ -55,7 +59,7 @@ def without_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     counts: dict[str, int] = {}
     for key, _ in pairs:
         counts[key] = counts.get(key, 0) + 1
-    return RepeatedKeys(pairs, [key for key, count in counts.items() if count > 1])
+    return RepeatedKeys(pairs, tuple(key for key, count in counts.items() if count > 1))
 
 
 def children(path: tuple, value: Any) -> list[tuple[tuple, Any]]:
@@ -67,9 +71,10 @@ def children(path: tuple, value: Any) -> list[tuple[tuple, Any]]:
     return []
 
 
-def repeated_key_errors(body: Any) -> list[dict[str, Any]]:
-    """A validation error for each key repeated in an object of the body, located like the
-    body's other errors: body, shape tag, record index (in a list), field ..., key."""
+def repeated_key_errors(body: Any, records_only: bool = False) -> list[dict[str, Any]]:
+    """A validation error for each key repeated in an object of the body (records_only: in the
+    records alone, not in objects nested in their fields), located like the body's other errors:
+    body, shape tag, record index (in a list), field ..., key."""
     errors: list[dict[str, Any]] = []
     pending = [((body_shape(body),), body)]
     while pending:  # a loop, not recursion: the body may be nested as deep as json allows
@@ -77,7 +82,8 @@ def repeated_key_errors(body: Any) -> list[dict[str, Any]]:
         for key in map(shortened, getattr(value, "repeated", [])):
             message = f"Key {key!r} is repeated in one object: send each key once"
             errors.append({"type": "duplicate_key", "loc": ("body", *path, key), "msg": message})
-        pending.extend(reversed(children(path, value)))
+        if not records_only or (value is body and isinstance(body, list)):
+            pending.extend(reversed(children(path, value)))
     return errors
 
 
@@ -91,10 +97,12 @@ class TooManyObjects(Exception):
     """The body holds more JSON objects than a request may have records (and then some)."""
 
 
-def parse_body(raw: bytes, max_objects: int) -> tuple[Any, list[dict[str, Any]]]:
-    """The JSON body and an error for each key repeated in one of its objects, in one parse;
-    TooManyObjects past max_objects objects (the checking costs Python per object); json's own
-    errors (ValueError, RecursionError) are left to the caller."""
+def parse_body(
+    raw: bytes, max_objects: int, records_only: bool = False
+) -> tuple[Any, list[dict[str, Any]]]:
+    """The JSON body and an error for each key repeated in one of its objects (records_only: in
+    its records), in one parse; TooManyObjects past max_objects objects (the checking costs
+    Python per object); json's own errors (ValueError, RecursionError) are left to the caller."""
     repeats: list[RepeatedKeys] = []
     objects = 0
 
@@ -109,17 +117,22 @@ def parse_body(raw: bytes, max_objects: int) -> tuple[Any, list[dict[str, Any]]]
         return record
 
     body = json.loads(utf8_text(raw), object_pairs_hook=hook)
-    return body, repeated_key_errors(body) if repeats else []
+    return body, repeated_key_errors(body, records_only) if repeats else []
 
 
-def parsed_or_refused(raw: bytes, max_objects: int) -> tuple[Any, list[dict[str, Any]]]:
-    """parse_body; a body of more objects is parsed by json alone, unchecked for repeated keys:
-    it is either a list longer than CHURN_MAX_RECORDS, which validation refuses as such without
-    the per-object cost, or records carrying that many objects in fields the model ignores."""
+def parsed_or_refused(raw: bytes, max_records: int) -> tuple[Any, list[dict[str, Any]]]:
+    """parse_body, up to 2 * max_records + 1 objects (records and an object or so in each). A
+    body of more is a list longer than max_records, parsed by json alone (validation refuses it
+    by its count, without the per-object cost), or records carrying that many objects in fields
+    the model ignores: only the records are checked then (their repeated keys were scored as
+    the last value silently), not one error per nested object."""
     try:
-        return parse_body(raw, max_objects)
+        return parse_body(raw, 2 * max_records + 1)
     except TooManyObjects:
-        return json.loads(utf8_text(raw)), []
+        body = json.loads(utf8_text(raw))
+    if isinstance(body, list) and len(body) > max_records:
+        return body, []
+    return parse_body(raw, len(raw), records_only=True)  # no body holds more objects than bytes
 
 
 class Utf8Request(Request):
@@ -159,9 +172,9 @@ async def parsed_json(request: Request) -> Request:
     if refusal:
         raise HTTPException(status_code=415, detail=refusal)
     raw = await request.body()
-    max_objects = 2 * request.app.state.max_records + 1  # records and an object or so in each
+    max_records = request.app.state.max_records
     try:  # in a worker thread: a large body must not hold up the other requests meanwhile
-        body, repeated = await run_in_threadpool(parsed_or_refused, raw, max_objects)
+        body, repeated = await run_in_threadpool(parsed_or_refused, raw, max_records)
     except (ValueError, RecursionError):  # FastAPI parses it again to answer as it always has
         return Utf8Request(request, raw)
     if repeated:

@@ -43,18 +43,31 @@ def challenge_section(written: Mapping[str, Any]) -> list[str]:
 
 def shape_problem(written: Mapping[str, Any]) -> str:
     """What churn.challenge's JSON lacks ("" when nothing): a text verdict and base, versions,
-    and metric entries each with a key."""
+    rejected row counts, and metric entries each with a key and numbers (or null): report's
+    table subtracts and formats them."""
     for field, kind in (("verdict", str), ("base", str), ("versions", dict)):
         if not isinstance(written.get(field), kind):
             return f"{field!r} should be {'a text' if kind is str else 'a mapping'}"
-    if not isinstance(written.get("rejected", {}), dict):
-        return "'rejected' should be a mapping"
+    rejected = written.get("rejected", {})
+    if not isinstance(rejected, dict) or not all(map(is_count, rejected.values())):
+        return "'rejected' should be a mapping of row counts"
     metrics = written.get("metrics", [])
     if not isinstance(metrics, list) or not all(
         isinstance(m, dict) and "key" in m for m in metrics
     ):
         return "'metrics' should be a list of entries with a 'key'"
+    if not all(is_metric(m.get(side)) for m in metrics for side in ("champion", "challenger")):
+        return "'metrics' entries should give each model's value as a number or null"
     return ""
+
+
+def is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def is_metric(value: Any) -> bool:
+    """A metric value as churn.challenge writes it: a number, or null for none."""
+    return value is None or (isinstance(value, int | float) and not isinstance(value, bool))
 
 
 def stale_reason(written: Mapping[str, Any], base: str, base_commit: str, md5: str | None) -> str:

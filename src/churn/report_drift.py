@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from churn.comparison import capped_list, format_value
+from churn.comparison import capped_list, format_value, table_text
 from churn.drift_decision import drifted_on, effect
 from churn.params import DriftParams
 
@@ -63,7 +63,7 @@ def reasons(row: Mapping[str, Any], params: DriftParams | None) -> str:
 def feature_row(name: str, row: Mapping[str, Any], params: DriftParams | None) -> str:
     """One table row: every statistic drift.json has for the feature, those that drifted bold."""
     marked = over_threshold(row, params)
-    cells = [name, reasons(row, params), format_value(row.get("importance"))]
+    cells = [table_text(name), reasons(row, params), format_value(row.get("importance"))]
     for key in TITLES:
         text = format_value(row.get(key))
         cells.append(f"**{text}**" if key in marked else text)

@@ -12,10 +12,11 @@ from churn.comparison import (
     ParamRow,
     capped_list,
     format_change,
-    format_param,
     format_value,
     is_count,
     mark,
+    param_line,
+    table_text,
 )
 from churn.report_drift import drift_section
 
@@ -45,7 +46,7 @@ def metric_table(rows: Sequence[MetricRow]) -> list[str]:
     lines = ["| metric | base | new | change | relative | |", "|---|---:|---:|---:|---:|---|"]
     for row in rows:
         lines.append(
-            f"| {row.key} | {format_value(row.base)} | {format_value(row.new)} "
+            f"| {table_text(row.key)} | {format_value(row.base)} | {format_value(row.new)} "
             f"| {format_change(row.change, count=is_count(row))} "
             f"| {format_change(row.relative, percent=True)} "
             f"| {mark(row)} |"
@@ -74,7 +75,7 @@ def params_section(rows: Sequence[ParamRow]) -> list[str]:
     if not rows:
         return [*lines, "No params changed.", ""]
     lines += ["| param | base | new |", "|---|---:|---:|"]
-    lines += [f"| {row.key} | {format_param(row.base)} | {format_param(row.new)} |" for row in rows]
+    lines += [param_line(row) for row in rows]
     return [*lines, ""]
 
 

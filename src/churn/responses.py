@@ -94,7 +94,8 @@ class Health(BaseModel):
     status: Literal["ok", "stale"] = Field(examples=["ok"])
     model_version: str = Field(description="The version loaded at start, the one served")
     changed_files: list[str] = Field(
-        description="Model, feature spec or params files changed on disk since they were loaded"
+        description="Model, feature spec, params or contract files changed on disk since they "
+        "were loaded"
     )
     note: str | None = Field(description="When stale: what changed, and that a restart loads it")
 

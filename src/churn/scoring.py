@@ -21,7 +21,6 @@ from churn.model_matrix import count_unknown, transform
 from churn.scoring_contract import ContractRows, category_codes, contract_for_scoring
 
 REJECT_REASON = "reject_reason"
-SCORE_COLUMNS = ("id", "churn_probability", "churn_decision", "model_version")
 PIECE_ROWS = 8192  # rows per call of the model when scoring on several threads
 NESTED = (dict, list, tuple, np.ndarray)  # values of nested (struct, list, map) Parquet columns
 

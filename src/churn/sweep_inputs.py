@@ -36,13 +36,13 @@ def git_side_inputs(stages: dict[str, Any], params: dict[str, Any]) -> list[str]
 
 
 def untracked_files() -> list[str]:
-    """Files git neither tracks nor ignores; none outside a git work tree."""
+    """Files git neither tracks nor ignores; none outside a git work tree. Names are read as
+    the file system's (os.fsdecode): a name that is not UTF-8 was a UnicodeDecodeError."""
     listed = subprocess.run(
-        ["git", "ls-files", "--others", "--exclude-standard", "-z"],
-        capture_output=True,
-        text=True,
+        ["git", "ls-files", "--others", "--exclude-standard", "-z"], capture_output=True
     )
-    return [name for name in listed.stdout.split("\0") if name] if listed.returncode == 0 else []
+    names = listed.stdout.split(b"\0") if listed.returncode == 0 else []
+    return [os.fsdecode(name) for name in names if name]
 
 
 def untracked_inputs(params_file: Path, params: dict[str, Any]) -> list[str]:

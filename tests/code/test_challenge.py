@@ -152,7 +152,20 @@ def test_a_challenge_of_another_base_or_model_is_told_apart():
         ),
         (
             {"verdict": "v", "base": "main", "versions": {}, "rejected": [1]},
-            "'rejected' should be a mapping",
+            "'rejected' should be a mapping of row counts",
+        ),
+        (  # ValueError "Cannot specify ',' with 's'" from the section's `{count:,}` before
+            {"verdict": "v", "base": "main", "versions": {}, "rejected": {"champion": "3"}},
+            "'rejected' should be a mapping of row counts",
+        ),
+        (  # TypeError from MetricRow.change (0.9 - "0.8") in the report's table before
+            {
+                "verdict": "v",
+                "base": "main",
+                "versions": {},
+                "metrics": [{"key": "test.roc_auc", "champion": "0.8", "challenger": 0.9}],
+            },
+            "'metrics' entries should give each model's value as a number or null",
         ),
     ],
 )

@@ -80,6 +80,17 @@ def test_headline_lists_test_then_slices_with_the_metrics_present():
     assert len(lines) == 3
 
 
+def test_headline_keeps_the_test_row_beside_a_slice_named_test():
+    """A slice named "test" replaced the test split's row silently before."""
+    metrics = {
+        "test": {"rows": 100.0, "roc_auc": 0.8},
+        "slices": {"test": {"rows": 10.0, "roc_auc": 0.6}},
+    }
+    lines = headline_table(metrics).splitlines()
+    assert lines[1].split() == ["test", "100", "0.8000"]
+    assert lines[2].split() == ["slices.test", "10", "0.6000"]
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [

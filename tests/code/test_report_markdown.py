@@ -93,6 +93,18 @@ def test_params_are_shown_as_written_not_rounded():
     assert "| train.balance_classes | true | false |" in text
 
 
+def test_a_slice_name_holding_a_pipe_keeps_its_table_rows_whole():
+    """A slice named "mobile|tablet" split its metric and param rows into extra columns."""
+    metrics = [MetricRow(FILE, "slices.mobile|tablet.roc_auc", 0.8, 0.81)]
+    params = [ParamRow("params.yaml", "evaluate.slices.mobile|tablet", None, "device != 'x'")]
+    text = render_report(inputs(metrics=metrics, params=params))
+    assert "| slices.mobile\\|tablet.roc_auc | 0.8000 | 0.8100 |" in text
+    assert "| evaluate.slices.mobile\\|tablet | — | device != 'x' |" in text
+    drift = {"drift": True, "features": {"plan|tier": {"drifted": True, "psi": 0.5}}}
+    text = render_report(inputs(data={"drift": drift}))
+    assert "| plan\\|tier | " in text
+
+
 def test_metrics_on_different_test_rows_are_flagged_under_the_verdict():
     """New data (`make next-month`) moves the test split to a newer month: the report compared
     June's metrics with July's and said only "no metric worse than its tolerance"."""

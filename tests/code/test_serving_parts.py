@@ -34,7 +34,9 @@ from churn.errors import ChurnError
 from churn.features import FeatureSpec
 from churn.field_errors import field_error
 from churn.flags import FLAG_TEXT, MISSING_TEXT
+from churn.json_body import parsed_or_refused
 from churn.request_model import build_request_model, request_body, value_type
+from churn.responses import Health
 from churn.revisions import check_metrics_pair
 from churn.scoring import scores_of
 from churn.serve import create_app
@@ -507,3 +509,28 @@ def test_a_score_at_the_threshold_is_a_churn_decision_as_in_evaluate():
     scores = scores_of(np.array([0.25, 0.2499, 0.9]), artifacts, pd.Series(["a", "b", "c"]))
     assert scores["churn_decision"].tolist() == [True, False, True]
     assert scores["model_version"].tolist() == ["v+md5:0"] * 3
+
+
+def test_a_key_repeated_in_a_record_is_caught_whatever_its_fields_nest():
+    """A record carrying more objects than 2 * CHURN_MAX_RECORDS + 1 in a field the model ignores
+    was parsed unchecked: its repeated tenure_months was scored as the last value silently."""
+    nested = '"meta": [' + ", ".join(['{"a": 1, "a": 2}'] * 10) + "]"
+    one = f'{{"tenure_months": 26, "tenure_months": -5, {nested}}}'.encode()
+    message = "Key 'tenure_months' is repeated in one object: send each key once"
+    body, errors = parsed_or_refused(one, 2)
+    assert body["tenure_months"] == -5
+    assert errors == [
+        {"type": "duplicate_key", "loc": ("body", "record", "tenure_months"), "msg": message}
+    ]  # the records only: not one error per nested object
+    listed = f'[{{"tenure_months": 1, {nested}}}, {one.decode()}]'.encode()
+    assert [error["loc"] for error in parsed_or_refused(listed, 2)[1]] == [
+        ("body", "records", 1, "tenure_months")
+    ]
+    assert parsed_or_refused(listed, 1)[1] == []  # refused by its count: not checked
+    assert len(parsed_or_refused(one, 100)[1]) == 11  # few objects: every one is checked
+
+
+def test_the_health_document_names_every_file_it_watches():
+    """/health watches the contract file too (serve_settings.contract_file); its document said
+    model, feature spec or params only."""
+    assert "contract" in Health.model_fields["changed_files"].description

@@ -1,6 +1,7 @@
 """Sweep helpers: grid size, parsing `dvc exp show --json`, the leaderboard."""
 
 import json
+import os
 import shlex
 import shutil
 import subprocess
@@ -17,6 +18,7 @@ from churn.sweep import (
     parse_experiments,
     queued_names,
 )
+from churn.sweep_inputs import untracked_files
 from churn.sweep_results import outcome_problem
 from tests.helpers import REPO
 
@@ -434,3 +436,12 @@ def test_a_value_listed_twice_in_one_axis_is_refused_before_anything_is_queued(
         "each value queues one experiment, so list it once"
     )
     assert calls == []
+
+
+def test_untracked_files_with_names_that_are_not_utf8_are_listed(tmp_path, monkeypatch):
+    """A UnicodeDecodeError traceback from `make sweep` before."""
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "new.py").write_text("x")
+    (tmp_path / os.fsdecode(b"caf\xe9.py")).write_text("x")  # a Latin-1 name
+    monkeypatch.chdir(tmp_path)
+    assert sorted(untracked_files()) == sorted(["new.py", os.fsdecode(b"caf\xe9.py")])
