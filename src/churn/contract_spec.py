@@ -3,7 +3,7 @@ its YAML form (reading is checked field by field)."""
 
 from __future__ import annotations
 
-import math
+import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -136,13 +136,20 @@ def check_single_roles(columns: list[ColumnContract], where: str) -> None:
             )
 
 
+def _fits_float(value: float) -> bool:
+    """False for NaN, infinities and whole numbers beyond the floats' range (math.isfinite of
+    10**400 raised OverflowError: a traceback)."""
+    return abs(value) <= sys.float_info.max
+
+
 def range_bound(spec: dict, key: str, what: str) -> float | int | None:
     """The min or max of a column entry: a finite number, on numeric columns only."""
     value = spec.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ChurnError(f"{what} {key} must be a number, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not _fits_float(value):
+        shown = repr(value) if len(repr(value)) <= 40 else f"{repr(value)[:20]}... (too large)"
+        raise ChurnError(f"{what} {key} must be a number, got {shown}")
     if spec["type"] != "numeric":
         raise ChurnError(f"{what} {key} applies to numeric columns only, not {spec['type']}")
     return value

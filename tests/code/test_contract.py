@@ -106,6 +106,10 @@ def test_categories_that_read_as_numbers_in_yaml_1_2_round_trip_as_written():
         (NUMERIC.format("max: six hundred"), "column 'x' max must be a number, got 'six hundred'"),
         (NUMERIC.format("min: true"), "column 'x' min must be a number, got True"),
         (NUMERIC.format("max: .nan"), "column 'x' max must be a number, got nan"),
+        (
+            NUMERIC.format("max: 1" + "0" * 400),  # float() of it overflows
+            r"column 'x' max must be a number, got 10000000000000000000\.\.\. \(too large\)",
+        ),
         (NUMERIC.format("min: 5, max: 1"), r"column 'x' min \(5\) is above max \(1\)"),
         (NUMERIC.format("nullable: maybe"), "column 'x' nullable must be true or false"),
         (  # a column described twice: the first description would be lost
