@@ -185,12 +185,12 @@ def write_parquet(frame: pd.DataFrame, path: Path | str) -> None:
 
 
 def read_parquet(path: Path | str) -> pd.DataFrame:
-    """Read a Parquet file written by this package; a ChurnError naming it when it is absent,
-    a folder, or not Parquet."""
+    """Read a Parquet file, a stored index as ingest reads it; a ChurnError naming it when it
+    is absent, a folder, or not Parquet."""
     if Path(path).is_dir():  # pandas would read every Parquet file inside as one table
         raise ChurnError(f"{path}: a folder, not a Parquet file")
     try:
-        return pd.read_parquet(path)
+        return index_as_columns(pd.read_parquet(path), str(path))  # as ingest reads it
     except FileNotFoundError as error:
         raise ChurnError(f"{path}: no such file (run the stage that makes it first)") from error
     except (pa.ArrowInvalid, OSError) as error:

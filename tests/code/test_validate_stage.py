@@ -432,3 +432,20 @@ def test_a_few_repeated_ids_in_a_month_are_quarantined_without_stopping(tmp_path
     write_months(tmp_path, february_copies=1, strays=3)
     counts = run(tmp_path, params)
     assert counts["quarantined_by_reason"] == {"duplicate_id:customer_id": 3}
+
+
+def test_a_stored_index_is_read_as_ingest_reads_it_not_a_traceback(tmp_path, monkeypatch):
+    """validate's --input written by hand with pandas: a repeated unnamed index (rows stacked
+    without ignore_index) raised 'cannot reindex on an axis with duplicate labels'; a named
+    index holds a column (the id here), as ingest reads it."""
+    monkeypatch.chdir(tmp_path)
+    params = setup(tmp_path, "contracts/strict.yaml")
+    frame = pd.read_parquet(tmp_path / "in.parquet")
+    pd.concat([frame.head(3), frame.head(1).assign(customer_id="e")]).to_parquet(
+        tmp_path / "in.parquet"
+    )
+    counts = run(tmp_path, params)
+    assert (counts["rows_in"], counts["rows_quarantined"]) == (4, 0)
+    frame.set_index("customer_id").to_parquet(tmp_path / "in.parquet")
+    counts = run(tmp_path, params)  # customer d quarantined (50 orders), as without the index
+    assert (counts["rows_in"], counts["rows_quarantined"]) == (4, 1)
