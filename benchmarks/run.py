@@ -262,3 +262,7 @@ def merged_benchmarks(old: str, new: str) -> str:
         + new[new_stages[0] : new_stages[1]]
         + old[stages[1] :]
     )
+
+
+if __name__ == "__main__":
+    main()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import subprocess
+import sys
 
 from tests.helpers import REPO
 
@@ -37,3 +39,14 @@ def test_a_new_run_keeps_the_run_before_and_every_note():
 
 def test_a_first_run_writes_the_tables_alone():
     assert bench_module().merged_benchmarks("", document("new")) == document("new")
+
+
+def test_the_script_runs_its_main_when_run():
+    """`make bench` runs the file: its main() had lost its call, so it exited 0 having measured
+    and written nothing."""
+    ran = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "run.py"), "--help"],
+        capture_output=True,
+        text=True,
+    )
+    assert ran.returncode == 0 and ran.stdout.startswith("usage: run.py"), ran
