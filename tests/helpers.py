@@ -76,3 +76,23 @@ def stages_run(output: str) -> list[str]:
     return [
         line.split("'")[1] for line in output.splitlines() if line.startswith("Running stage '")
     ]
+
+
+def featurize_splits(folder: Path, splits: dict, timestamp: str) -> Path:
+    """churn.featurize's main on these split frames (train, valid, test), written under folder
+    with params naming customer_id, churned, this data.timestamp and no contract; min category
+    count 5. The feature spec's path."""
+    from churn import featurize
+
+    (folder / "split").mkdir()
+    for name, frame in splits.items():
+        frame.to_parquet(folder / "split" / f"{name}.parquet")
+    params = yaml.safe_load((REPO / "params.yaml").read_text())
+    params["data"].update(target="churned", id="customer_id", timestamp=timestamp, contract="")
+    params["featurize"]["min_category_count"] = 5
+    (folder / "params.yaml").write_text(yaml.safe_dump(params))
+    featurize.main(
+        [*["--split-dir", str(folder / "split"), "--out-dir", str(folder / "proc")],
+         *["--spec", str(folder / "f.json"), "--params", str(folder / "params.yaml")]]
+    )  # fmt: skip
+    return folder / "f.json"

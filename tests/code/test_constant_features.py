@@ -5,14 +5,12 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
-from churn import featurize
 from churn.constant_features import drop_constant_features
 from churn.errors import ChurnError
 from churn.features import FeatureSpec, fit_feature_spec
 from churn.model_matrix import count_unknown, transform
-from tests.helpers import REPO
+from tests.helpers import featurize_splits
 
 ROWS = 40
 
@@ -38,18 +36,8 @@ def own_split(rows: int, newest: bool) -> pd.DataFrame:
 
 
 def run_featurize(tmp_path) -> FeatureSpec:
-    (tmp_path / "split").mkdir()
-    for name in ("train", "valid", "test"):
-        own_split(ROWS, name == "test").to_parquet(tmp_path / "split" / f"{name}.parquet")
-    params = yaml.safe_load((REPO / "params.yaml").read_text())
-    params["data"].update(target="churned", id="customer_id", timestamp="", contract="")
-    params["featurize"]["min_category_count"] = 5
-    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
-    featurize.main(
-        [*["--split-dir", str(tmp_path / "split"), "--out-dir", str(tmp_path / "proc")],
-         *["--spec", str(tmp_path / "f.json"), "--params", str(tmp_path / "params.yaml")]]
-    )  # fmt: skip
-    return FeatureSpec.load(tmp_path / "f.json")
+    splits = {name: own_split(ROWS, name == "test") for name in ("train", "valid", "test")}
+    return FeatureSpec.load(featurize_splits(tmp_path, splits, timestamp=""))
 
 
 def test_featurize_leaves_out_features_constant_in_training_and_says_why(tmp_path, capsys):

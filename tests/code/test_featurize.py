@@ -3,11 +3,9 @@ timestamp."""
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from churn import featurize
 from churn.features import UNKNOWN, FeatureSpec
-from tests.helpers import REPO
+from tests.helpers import featurize_splits
 
 ROWS = 40
 
@@ -26,18 +24,7 @@ def split_rows(plan: str, month: str) -> pd.DataFrame:
 
 
 def run_featurize(tmp_path, splits: dict[str, pd.DataFrame]) -> FeatureSpec:
-    (tmp_path / "split").mkdir()
-    for name, frame in splits.items():
-        frame.to_parquet(tmp_path / "split" / f"{name}.parquet")
-    params = yaml.safe_load((REPO / "params.yaml").read_text())
-    params["data"].update(target="churned", id="customer_id", timestamp="month", contract="")
-    params["featurize"]["min_category_count"] = 5
-    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
-    featurize.main(
-        [*["--split-dir", str(tmp_path / "split"), "--out-dir", str(tmp_path / "proc")],
-         *["--spec", str(tmp_path / "f.json"), "--params", str(tmp_path / "params.yaml")]]
-    )  # fmt: skip
-    return FeatureSpec.load(tmp_path / "f.json")
+    return FeatureSpec.load(featurize_splits(tmp_path, splits, timestamp="month"))
 
 
 def test_levels_seen_only_in_the_valid_or_test_split_are_unknown_to_the_spec(tmp_path):

@@ -340,19 +340,32 @@ def test_untracked_files_the_stages_read_are_refused_before_anything_is_queued(
         main(["--set", "data.contract=contracts/mine.yaml"])
 
 
-def test_a_key_set_by_two_axes_is_refused_before_anything_is_queued(tmp_path, monkeypatch):
-    """DVC applies the last -S of a key: --set train.max_depth=3,4 --set train.max_depth=5,6
-    queued 5 and 6 alone, and the leaderboard showed the column twice."""
+@pytest.mark.parametrize(
+    ("grid", "message"),
+    [
+        (  # DVC applies the last -S of a key: it queued 5 and 6 alone, the column shown twice
+            ["train.max_depth=3,4", "train.max_depth=5,6"],
+            "--set train.max_depth given 2 times: dvc exp run -S applies the last only; "
+            "put every value in one axis (train.max_depth=V1,V2,...)",
+        ),
+        (  # DVC queued two identical experiments, ranked against each other
+            ["train.max_depth=3, 5,3", "train.learning_rate=0.1"],
+            "--set train.max_depth: value 3 listed 2 times; "
+            "each value queues one experiment, so list it once",
+        ),
+    ],
+    ids=["key on two axes", "value twice in one axis"],
+)
+def test_a_grid_that_says_a_thing_twice_is_refused_before_anything_is_queued(
+    tmp_path, monkeypatch, grid, message
+):
     shutil.copy(REPO / "params.yaml", tmp_path / "params.yaml")
     monkeypatch.chdir(tmp_path)
     calls = []
     monkeypatch.setattr("churn.sweep.dvc", lambda *args: calls.append(args) or "")
     with pytest.raises(ChurnError) as refused:
-        main(["--set", "train.max_depth=3,4", "--set", "train.max_depth=5,6"])
-    assert str(refused.value) == (
-        "--set train.max_depth given 2 times: dvc exp run -S applies the last only; "
-        "put every value in one axis (train.max_depth=V1,V2,...)"
-    )
+        main([arg for axis in grid for arg in ("--set", axis)])
+    assert str(refused.value) == message
     assert calls == []
 
 
@@ -419,23 +432,6 @@ def test_a_failed_experiment_ranks_last_whatever_metrics_it_shows():
     ran = Experiment("ran", "Success", {}, {"test.roc_auc": 0.7})
     table = leaderboard([failed, ran], []).splitlines()
     assert [line.split()[1] for line in table[1:]] == ["ran", "broken"]
-
-
-def test_a_value_listed_twice_in_one_axis_is_refused_before_anything_is_queued(
-    tmp_path, monkeypatch
-):
-    """DVC queued train.max_depth=3,3 as two identical experiments, ranked against each other."""
-    shutil.copy(REPO / "params.yaml", tmp_path / "params.yaml")
-    monkeypatch.chdir(tmp_path)
-    calls = []
-    monkeypatch.setattr("churn.sweep.dvc", lambda *args: calls.append(args) or "")
-    with pytest.raises(ChurnError) as refused:
-        main(["--set", "train.max_depth=3, 5,3", "--set", "train.learning_rate=0.1"])
-    assert str(refused.value) == (
-        "--set train.max_depth: value 3 listed 2 times; "
-        "each value queues one experiment, so list it once"
-    )
-    assert calls == []
 
 
 def test_untracked_files_with_names_that_are_not_utf8_are_listed(tmp_path, monkeypatch):
