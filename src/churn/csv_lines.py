@@ -3,7 +3,6 @@ more fields than it has names, and a last line cut short."""
 
 from __future__ import annotations
 
-import collections
 import csv
 import io
 import os
@@ -47,12 +46,23 @@ def check_row_widths(frame: pd.DataFrame, header: Sequence[object], sep: str, pa
 TAIL_BYTES = 1 << 16  # read from the end of a file to find its last line
 
 
-def check_last_line(handle, names: int, sep: str, path: str) -> None:
+def check_lines(handle, start: int, names: int, sep: str, path: str) -> None:
+    """check_last_line, then check_short_lines, on one reading of the file by the csv module.
+    start: where the header line starts."""
+    if not handle.seekable():
+        return
+    header, odd, last = odd_lines(handle, start, names, sep)
+    check_last_line(handle, names, sep, path, last)
+    check_short_lines(header, odd, names, path)
+
+
+def check_last_line(handle, names: int, sep: str, path: str, last_record: list[str]) -> None:
     """Refuse a plain CSV file that ends inside a line holding fewer fields than the header's
     names: a copy or export cut short, whose last row pandas pads with missing values (and
     whose lost rows nothing would show). Batch scoring refuses such a line too. A compressed
-    file is left to its decompressor, which refuses a cut stream."""
-    if not path.lower().endswith((".csv", ".tsv")) or not handle.seekable():
+    file is left to its decompressor, which refuses a cut stream. last_record: the file's last
+    record as the csv module reads the whole file (a quoted value may span lines)."""
+    if not path.lower().endswith((".csv", ".tsv")):
         return
     size = handle.seek(0, os.SEEK_END)
     handle.seek(max(0, size - TAIL_BYTES))
@@ -63,8 +73,8 @@ def check_last_line(handle, names: int, sep: str, path: str) -> None:
     if not last.strip():  # spaces and tabs only: a blank line, which pandas skips
         return
     fields = next(csv.reader([last], delimiter=sep), [])
-    if len(fields) < names:  # or the end of a quoted value holding a line break: read it all
-        fields = last_record(handle, sep)
+    if len(fields) < names:  # or the end of a quoted value holding a line break
+        fields = last_record
     if len(fields) < names:
         raise ChurnError(
             f"{path}: the last line holds {len(fields)} of the header's {names} fields and has "
@@ -72,27 +82,13 @@ def check_last_line(handle, names: int, sep: str, path: str) -> None:
         )
 
 
-def last_record(handle, sep: str) -> list[str]:
-    """The fields of the file's last record as the csv module reads the whole file (a quoted
-    value may span lines); none when it cannot read it."""
-    handle.seek(0)
-    text = io.TextIOWrapper(handle, encoding="utf-8", errors="replace", newline="")
-    try:
-        return collections.deque(csv.reader(text, delimiter=sep), maxlen=1).pop()
-    except (csv.Error, IndexError):  # a field beyond the csv module's limit; no rows
-        return []
-    finally:
-        text.detach()
-
-
-def check_short_lines(handle, start: int, names: int, sep: str, path: str) -> None:
+def check_short_lines(
+    header: list[str], odd: list[tuple[int, list]], names: int, path: str
+) -> None:
     """Refuse data lines holding fewer fields than the header's names (a line cut in two by an
     unquoted line break in a value, or cut short: pandas pads them with missing values, with no
     word said; batch scoring refuses them) and lines repeating the header (files joined with
-    their headers: each became a row of column names). start: where the header line starts."""
-    if not handle.seekable():
-        return
-    header, odd = odd_lines(handle, start, names, sep)
+    their headers: each became a row of column names); odd: odd_lines' list."""
     if not odd:
         return
     (line, row), more = odd[0], len(odd) - 1
@@ -107,22 +103,24 @@ def check_short_lines(handle, start: int, names: int, sep: str, path: str) -> No
     )
 
 
-def odd_lines(handle, start: int, names: int, sep: str) -> tuple[list[str], list[tuple[int, list]]]:
-    """The header's fields and (line number in the file, fields) of each data line that is short
-    or repeats the header; lines of blanks only are skipped, as pandas skips them."""
+def odd_lines(
+    handle, start: int, names: int, sep: str
+) -> tuple[list[str], list[tuple[int, list]], list[str]]:
+    """The header's fields, (line number in the file, fields) of each data line that is short
+    or repeats the header (lines of blanks only are skipped, as pandas skips them), and the last
+    record's fields; no verdict ([], [], []) when the csv module cannot read the file."""
     handle.seek(0)
     lines_before = handle.read(start).count(b"\n")
     text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+    odd: list[tuple[int, list]] = []
     try:
         reader = csv.reader(text, delimiter=sep)
-        header = next(reader, [])
-        odd = [
-            (lines_before + reader.line_num, row)
-            for row in reader
-            if row == header or (len(row) < names and any(field.strip() for field in row))
-        ]
+        header = row = next(reader, [])
+        for row in reader:
+            if row == header or (len(row) < names and any(field.strip() for field in row)):
+                odd.append((lines_before + reader.line_num, row))
     except csv.Error:  # a field beyond the csv module's limit: pandas read it; no verdict here
-        return [], []
+        return [], [], []
     finally:
         text.detach()
-    return header, odd
+    return header, odd, row

@@ -23,7 +23,7 @@ from churn.csv_header import (
     file_delimiter,
     is_blank_name,
 )
-from churn.csv_lines import check_last_line, check_row_widths, check_short_lines
+from churn.csv_lines import check_lines, check_row_widths
 from churn.decimal_commas import read_decimal_commas
 from churn.errors import ChurnError
 from churn.file_systems import filesystem_of
@@ -96,8 +96,7 @@ def read_csv(handle, path: str, delimiter: str, decimal: str, keep_as_text: Sequ
             pd.read_csv(handle, sep=sep, dtype=str, low_memory=False), keep_as_text
         )
     check_row_widths(frame, header, sep, path)
-    check_last_line(handle, len(header), sep, path)
-    check_short_lines(handle, start, len(header), sep, path)
+    check_lines(handle, start, len(header), sep, path)
     return without_blank_headers(frame, header)
 
 
