@@ -55,28 +55,20 @@ def read_bytes(path: Path | str, missing: str = "file not found") -> bytes:
         raise ChurnError(f"{path}: {missing}") from error
     except IsADirectoryError:
         raise ChurnError(f"{path}: a folder, not a file") from None
-    except OSError as error:
-        raise ChurnError(unreadable(path, error)) from None
-
-
-def unreadable(path: Path | str, error: OSError) -> str:
-    return f"{path}: cannot be read ({error.strerror or error})"
+    except OSError as error:  # permissions, I/O: a traceback before
+        raise ChurnError(f"{path}: cannot be read ({error.strerror or error})") from None
 
 
 def read_text(path: Path | str, missing: str = "file not found") -> str:
-    """A UTF-8 text file; when it does not exist, ChurnError "PATH: <missing>" (and one line
-    for a folder, another encoding, or a file that cannot be read)."""
+    """A UTF-8 text file, line ends read as Path.read_text reads them (universal newlines); the
+    errors of read_bytes, and one line for another encoding."""
+    raw = read_bytes(path, missing)
     try:
-        return Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError as error:
-        raise ChurnError(f"{path}: {missing}") from error
-    except IsADirectoryError:
-        raise ChurnError(f"{path}: a folder, not a file") from None
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         bad = error.object[error.start : error.start + 1].hex()
         raise ChurnError(f"{path}: not UTF-8 text (byte 0x{bad}); save it as UTF-8") from None
-    except OSError as error:  # permissions, I/O: a traceback before
-        raise ChurnError(unreadable(path, error)) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def read_json_object(path: Path | str, missing: str = "file not found") -> dict:
