@@ -111,6 +111,17 @@ def test_the_report_and_gate_compare_with_the_branch_the_pull_request_goes_into(
     assert not [run for run in runs if "BASE=" in run]
 
 
+def test_retraining_compares_with_the_branch_its_pull_request_goes_into():
+    """`cml pr create` opens its pull request into the branch the run is on, but challenge and
+    report compared with `origin/main`: a retraining dispatched from another branch was judged
+    against main's model."""
+    job = load("retrain.yml")["jobs"]["retrain"]
+    assert job["env"] == {"BASE": "origin/${{ github.ref_name }}"}
+    runs = [step.get("run", "") for step in job["steps"]]
+    assert "make challenge" in runs and "make report CHALLENGE=report/challenge.json" in runs
+    assert not [run for run in runs if "BASE=" in run]
+
+
 @pytest.mark.parametrize("name", ["pr-report.yml", "retrain.yml"])
 def test_cml_is_set_up_without_the_vega_tools(name):
     """setup-cml@v2 npm-installs canvas and vega globally unless told not to: native builds
