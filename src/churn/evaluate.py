@@ -124,9 +124,10 @@ def thin(points: list[dict[str, float]], limit: int = CURVE_POINTS) -> list[dict
 
 
 def curve_points(labels: np.ndarray, scores: np.ndarray) -> dict[str, list[dict[str, float]]]:
-    """ROC, precision-recall and calibration curves as small lists of points."""
-    fpr, tpr, _ = metrics.roc_curve(labels, scores)
-    precision, recall, _ = metrics.precision_recall_curve(labels, scores)
+    """ROC, precision-recall (none for one class: NaN) and calibration curves as small lists."""
+    both = len(np.unique(labels)) == 2
+    fpr, tpr, _ = metrics.roc_curve(labels, scores) if both else ((), (), ())
+    precision, recall, _ = metrics.precision_recall_curve(labels, scores) if both else ((), (), ())
     prob_true, prob_pred = calibration_curve(labels, scores, n_bins=10)
     return {
         "roc": thin([{"fpr": x, "tpr": y} for x, y in zip(fpr, tpr, strict=True)]),
@@ -191,7 +192,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         # decisions as 0/1 like the labels: True/False put other names on the predicted axis
         decisions = (scores >= params.threshold).astype(int)
         live.log_sklearn_plot("confusion_matrix", labels, decisions)
-    print(f"evaluate: test ROC AUC {overall.get('roc_auc', float('nan')):.4f}")
+    auc = f"{overall['roc_auc']:.4f}" if "roc_auc" in overall else "n/a (one class only: no curves)"
+    print(f"evaluate: test ROC AUC {auc}")
 
 
 if __name__ == "__main__":

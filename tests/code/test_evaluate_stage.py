@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import warnings
 
 import pytest
 import yaml
@@ -48,9 +49,10 @@ def test_the_order_of_the_slices_in_params_changes_no_byte_of_the_metrics(tmp_pa
     assert written[0] == written[1]
 
 
-def test_a_test_matrix_with_text_labels_is_refused_in_one_line_one_class_is_not(tmp_path):
+def test_a_test_matrix_with_text_labels_is_refused_in_one_line_one_class_is_not(tmp_path, capsys):
     """Text labels were a TypeError traceback from the metrics; a month without churners is a
-    test month still (its ranking metrics are left out)."""
+    test month still (its ranking metrics and curves are left out, said in one line: sklearn's
+    multi-line warnings and `ROC AUC nan` were what the user saw)."""
     frame = toy_frame(rows=600)
     params = dataclasses.replace(PARAMS, monotone_increasing=[])
     save_model(fit_model(frame[:400], frame[400:500], "y", params, 0), tmp_path / "model.json")
@@ -64,7 +66,10 @@ def test_a_test_matrix_with_text_labels_is_refused_in_one_line_one_class_is_not(
             with pytest.raises(ChurnError, match="text.parquet: column 'y' .* not 0/1 labels"):
                 main(args)
         else:
-            main(args)
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                main(args)
+            assert capsys.readouterr().out.endswith("ROC AUC n/a (one class only: no curves)\n")
             assert (tmp_path / "none" / "metrics.json").is_file()
             for plot in (tmp_path / "none" / "plots" / "custom").glob("*.json"):
                 json.loads(plot.read_text(), parse_constant=pytest.fail)  # no NaN: strict JSON
