@@ -344,3 +344,12 @@ def test_predict_help_names_every_output_format_and_the_chunk_size_default(capsy
     help_text = " ".join(capsys.readouterr().out.split())
     assert f"scores file ({', '.join(TABLE_SUFFIXES)})" in help_text
     assert "rows per chunk (default: 50000)" in help_text
+
+
+def test_ingest_help_names_every_params_key_it_reads(capsys):
+    """--params said data.delimiter/decimal; ingest reads data.id too (ids as text)."""
+    from churn.ingest import parse_args
+
+    with pytest.raises(SystemExit):
+        parse_args(["--help"])
+    assert "data.id/delimiter/decimal" in capsys.readouterr().out
