@@ -60,7 +60,7 @@ bench: $(STAMP) ## Run the pipeline benchmarks: new tables in BENCHMARKS.md, the
 clean-venv: ## Remove the virtual environment
 	rm -rf $(VENV)
 
-hooks: $(STAMP) ## Install the pre-commit hooks (whitespace, YAML, large files, ruff, dvc.lock check)
+hooks: $(STAMP) ## Install the pre-commit hooks (whitespace, YAML, merge conflicts, large files, ruff, params.yaml and dvc.lock checks)
 	$(BIN)/pre-commit install
 
 # --- Pull-request reports and continuous training (.github/workflows; see README) -------------

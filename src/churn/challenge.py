@@ -130,7 +130,7 @@ def as_json(result: Challenge | None, base: str, versions: Mapping[str, str], li
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = CliParser(prog="churn.challenge", description=__doc__.splitlines()[0])
+    parser = CliParser(prog="churn.challenge", description=__doc__.split("\n\n")[0])
     parser.add_argument("--base", required=True, help="git revision whose model is the champion")
     parser.add_argument("--test", default="data/interim/split/test.parquet", help="labelled rows")
     parser.add_argument("--model", default="models/model.json")

@@ -160,7 +160,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--files", default="", help="glob of the files to read in the --source folder ('*.csv')"
     )
     parser.add_argument("--out", required=True, type=Path, help="typed Parquet output")
-    parser.add_argument("--params", type=Path, default=PARAMS_FILE, help="data.delimiter/decimal")
+    parser.add_argument(
+        "--params", type=Path, default=PARAMS_FILE, help="data.id/delimiter/decimal"
+    )
     return parser.parse_args(argv)
 
 

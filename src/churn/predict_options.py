@@ -14,10 +14,12 @@ from churn.data_params import CSV_DELIMITERS
 from churn.errors import ChurnError, CliParser, refuse_folder
 from churn.outputs import same_file
 from churn.params import PARAMS_FILE
-from churn.tables import table_suffix
+from churn.tables import TABLE_SUFFIXES, table_suffix
 
 DEFAULT_CHUNK = 50_000
 MAX_CHUNK = 2**63 - 1  # rows: the largest count Arrow's readers take
+OUTPUT_HELP = f"scores file ({', '.join(TABLE_SUFFIXES)})"
+CHUNK_HELP = f"rows per chunk (default: {DEFAULT_CHUNK})"
 
 
 def revision(text: str) -> str:
@@ -30,7 +32,7 @@ def revision(text: str) -> str:
 def parse_args(argv: Sequence[str] | None, description: str = "") -> argparse.Namespace:
     parser = CliParser(prog="churn.predict", description=description)
     parser.add_argument("--input", required=True, help="CSV or Parquet file, local or fsspec URL")
-    parser.add_argument("--output", required=True, help="scores file (.csv or .parquet)")
+    parser.add_argument("--output", required=True, help=OUTPUT_HELP)
     parser.add_argument(
         "--rejects", help="rejected rows + reject_reason (default: OUTPUT.rejects.SUFFIX)"
     )
@@ -40,7 +42,7 @@ def parse_args(argv: Sequence[str] | None, description: str = "") -> argparse.Na
     parser.add_argument("--model", default="models/model.json")
     parser.add_argument("--features", default="models/features.json")
     parser.add_argument("--params", type=Path, default=PARAMS_FILE)
-    parser.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK, help="rows per chunk")
+    parser.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK, help=CHUNK_HELP)
     parser.add_argument(
         "--missing-columns", choices=("fail", "impute"), help="override contract.missing_column"
     )

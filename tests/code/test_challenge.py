@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from churn.challenge import Cut, challenge, verdict
+from churn.challenge import Cut, challenge, parse_args, verdict
 from churn.errors import ChurnError
 from churn.params import GateParams
 from churn.report import read_challenge
@@ -176,3 +176,11 @@ def test_a_challenge_file_not_shaped_as_churn_challenge_writes_it_is_named(
     assert shape_problem(written) == problem
     with pytest.raises(ChurnError, match=rf"c\.json: not churn\.challenge's output \({problem}"):
         check_challenge(written, tmp_path / "c.json", "HEAD", None)
+
+
+def test_the_help_gives_the_whole_first_paragraph_of_the_description(capsys):
+    """--help stopped mid-sentence ("... and the workspace's (the"): the docstring's first line."""
+    with pytest.raises(SystemExit):
+        parse_args(["--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "decide whether the challenger may replace the champion." in help_text

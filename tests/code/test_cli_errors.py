@@ -331,3 +331,25 @@ def test_a_usage_error_is_one_line_too(tmp_path: Path, module: str):
     assert result.returncode == 2
     assert line.startswith(f"churn.{module}") and ": error: " in line
     assert line.endswith("(see --help)")
+
+
+def test_predict_help_names_every_output_format_and_the_chunk_size_default(capsys):
+    """--help said "scores file (.csv or .parquet)" and gave no chunk size, where the file name
+    may be any table suffix (.tsv, .csv.gz ...) and --chunk-size defaults to 50,000 rows."""
+    from churn.predict_options import parse_args
+    from churn.tables import TABLE_SUFFIXES
+
+    with pytest.raises(SystemExit):
+        parse_args(["--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert f"scores file ({', '.join(TABLE_SUFFIXES)})" in help_text
+    assert "rows per chunk (default: 50000)" in help_text
+
+
+def test_ingest_help_names_every_params_key_it_reads(capsys):
+    """--params said data.delimiter/decimal; ingest reads data.id too (ids as text)."""
+    from churn.ingest import parse_args
+
+    with pytest.raises(SystemExit):
+        parse_args(["--help"])
+    assert "data.id/delimiter/decimal" in capsys.readouterr().out
