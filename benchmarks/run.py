@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.helpers import copy_repository, repo_env, run, set_params  # noqa: E402
 
+STAGES = "## Stages at default size"
 NOOP_REPEATS = 9  # a no-op takes about a second: more runs, steadier medians
 FLOOR_DVC_YAML = "stages:\n  one:\n    cmd: mkdir -p out\n    deps: [input.txt]\n    outs: [out]\n"
 PLAIN_TRAIN = """
@@ -198,7 +199,10 @@ def markdown(results: dict, scales: list[float]) -> str:
     )
     lines += [
         "",
-        "## Stages at default size",
+        STAGES,
+        "",
+        "Each stage run alone (`python -m churn.<stage>`, outside `dvc repro`), "
+        f"{time.strftime('%Y-%m-%d %H:%M')} UTC:",
         "",
         "| stage | seconds | peak memory |",
         "|---|---|---|",
@@ -242,15 +246,13 @@ def table_at(text: str, heading: str) -> tuple[int, int]:
 def merged_benchmarks(old: str, new: str) -> str:
     """The new run's tables in place of the old ones. The old pipeline table stays, under a line
     saying it is the run before, above the notes written about it and the earlier runs (written
-    by hand: a rewrite lost them); the old stage table goes; the other sections stay."""
-    pipeline, stages = table_at(old, "## Pipeline"), table_at(old, "## Stages at default size")
+    by hand: a rewrite lost them); the old stage section (its caption too: it kept the date of
+    an older run) goes; the other sections stay."""
+    pipeline, stages = table_at(old, "## Pipeline"), table_at(old, STAGES)
     if -1 in (*pipeline, *stages):
         serving = old.find("\n## Serving")
         return new + (old[serving:] if serving >= 0 else "")
-    new_pipeline, new_stages = (
-        table_at(new, "## Pipeline"),
-        table_at(new, "## Stages at default size"),
-    )
+    new_pipeline, new_stages = table_at(new, "## Pipeline"), table_at(new, STAGES)
     before = (
         f"- The run before, replaced by `make bench` on {time.strftime('%Y-%m-%d %H:%M')} UTC:\n\n"
     )
@@ -258,8 +260,8 @@ def merged_benchmarks(old: str, new: str) -> str:
         new[: new_pipeline[1]]
         + "\n"
         + before
-        + old[pipeline[0] : stages[0]]
-        + new[new_stages[0] : new_stages[1]]
+        + old[pipeline[0] : old.find(STAGES)]
+        + new[new.find(STAGES) : new_stages[1]]
         + old[stages[1] :]
     )
 

@@ -19,8 +19,8 @@ def bench_module():
 def document(label: str, notes: str = "") -> str:
     return (
         f"# Benchmarks\n\nMeasured {label}.\n\n## Pipeline\n\n| measure | value |\n|---|---|\n"
-        f"| no-op | {label} |\n{notes}\n## Stages at default size\n\n| stage | seconds |\n"
-        f"|---|---|\n| train | {label} |\n"
+        f"| no-op | {label} |\n{notes}\n## Stages at default size\n\nStages alone, {label} UTC:\n\n"
+        f"| stage | seconds |\n|---|---|\n| train | {label} |\n"
     )
 
 
@@ -34,6 +34,8 @@ def test_a_new_run_keeps_the_run_before_and_every_note():
     assert merged.index("- The run before, replaced by") < merged.index("| no-op | old |")
     assert "- This table: a note on the old run.\n- The table before: ...\n" in merged
     assert "| train | new |" in merged and "| train | old |" not in merged
+    # the stage table's caption is the new run's: the old one had kept an older run's date
+    assert "Stages alone, new UTC:" in merged and "Stages alone, old UTC:" not in merged
     assert merged.endswith("## Serving\n\nserving notes\n")
 
 
