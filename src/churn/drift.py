@@ -140,11 +140,12 @@ def compared_frames(args: argparse.Namespace, data: DataParams, params: DriftPar
         frame = read_frame(args.data, data)
         frame, left_out = without_quarantined(frame, *rules, data, args.data)
         return (*stage_window(frame, params, data, args.data), (args.data, args.data), left_out)
-    reference = read_frame(args.reference, data)
-    if args.training_window:
+    reference, left_out = read_frame(args.reference, data), {}
+    if args.training_window:  # the months the stage compares (see without_quarantined)
+        reference, left_out = without_quarantined(reference, *rules, data, args.reference)
         reference = training_window(reference, data, args.reference, params.min_rows)
     current = read_frame(args.current, data)
-    return reference, current, None, (args.reference, args.current), {}
+    return reference, current, None, (args.reference, args.current), left_out
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

@@ -114,13 +114,22 @@ def test_a_flag_column_written_as_words_on_one_side_is_the_same_column(tmp_path,
     assert row["type"] == "numeric" and row["psi"] == 0.0 and row["missing_rate_change"] == 0.0
 
 
+TRAINING_WINDOW = ["check", "--reference", "customers.parquet", "--training-window"]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["stage", "--data", "customers.parquet"], [*TRAINING_WINDOW, "--current", "march.parquet"]],
+    ids=["stage", "check --training-window"],
+)
 def test_the_stage_leaves_out_the_rows_validate_quarantines_for_a_type_change(
-    tmp_path, monkeypatch
+    tmp_path, monkeypatch, command
 ):
     """Under contract.type_change: quarantine validate quarantines February, whose spend arrived
     as text ('47 sessions'), and the model trains without it; the stage took February as the
-    latest training month and stopped `dvc repro` on it (`does not hold numeric values`), exit 2.
-    It now compares the month before, and counts the rows it left out."""
+    latest training month and stopped `dvc repro` on it (`does not hold numeric values`), exit 2,
+    and so did `make drift-batch`, which compares a batch with the stage's months. Both now
+    compare the month before, and count the rows they left out."""
     monkeypatch.chdir(tmp_path)
     rng = np.random.default_rng(53)
     months = [batch(rng, 1000).assign(month=m) for m in ("2026-01-31", "2026-02-28", "2026-03-31")]
@@ -128,11 +137,12 @@ def test_the_stage_leaves_out_the_rows_validate_quarantines_for_a_type_change(
     for frame in months[::2]:  # one column of text in the file, as ingest wrote it
         frame["spend"] = frame["spend"].map(str)
     pd.concat(months, ignore_index=True).to_parquet("customers.parquet")
+    months[2].to_parquet("march.parquet")
     (tmp_path / "features.json").write_text(SPEC.to_json())
     contract = Policies(type_change="quarantine").__dict__
     params = {"data": DATA.__dict__, "drift": PARAMS.__dict__, "contract": contract}
     (tmp_path / "params.yaml").write_text(json.dumps(params))
-    main(["stage", "--data", "customers.parquet", "--features", "features.json"])
+    main([*command, "--features", "features.json", "--out", "metrics/drift.json"])
     report = json.loads((tmp_path / "metrics" / "drift.json").read_text())
     assert report["reference_snapshots"] == ["2026-01"]  # not the quarantined February
     assert report["current_snapshots"] == ["2026-03"]
