@@ -218,6 +218,8 @@ def test_the_correction_is_stored_in_the_model_file(tmp_path):
     loaded = load_model(tmp_path / "model.json")
     shifted = loaded.inplace_predict(rows.to_numpy(np.float32), predict_type="margin")
     np.testing.assert_allclose(shifted, margins - 1.5, atol=1e-5)
+    unchanged = model.inplace_predict(rows.to_numpy(np.float32), predict_type="margin")
+    np.testing.assert_array_equal(unchanged, margins)  # it shifted the booster passed in too
     assert undo_positive_weight(loaded, pd.Series([1, 0]), balance=True) is loaded  # w = 1
 
 
