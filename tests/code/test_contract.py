@@ -405,3 +405,13 @@ def test_numbers_grouped_by_spaces_stop_inference_instead_of_becoming_categories
         ChurnError, match=rf"^x: column 'x' no longer holds numeric .*{re.escape(hint)};"
     ):
         apply_contract(frame, contract, Policies(), DATA, "x")
+
+
+def test_a_feature_column_of_iso_dates_is_inferred_as_dates_not_categories():
+    """'2024-12-02' text (a CSV's signup_date) was typed categorical, so featurize one-hot
+    encoded the dates; a contract's datetime column is left out of the model, and named."""
+    frame = FRAME.assign(signup=["2024-12-02", "", "2025-01-31T08:00:00Z"], code=["2024", "A", "B"])
+    contract = infer_contract(frame, DATA)
+    assert contract.column("signup").type == "datetime"
+    assert contract.column("signup").nullable
+    assert contract.column("code").type == "categorical"
