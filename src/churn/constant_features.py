@@ -1,6 +1,7 @@
 """Features that carry nothing in the training split (missing in every row, one value, or one
-category level, such as every value rarer than featurize.min_category_count): left out of the
-feature spec, each with the reason, so that the model is neither trained nor served on them."""
+category level, such as every value rarer than featurize.min_category_count), and dates, which
+the model cannot read: left out of the feature spec, each with the reason, so that the model is
+neither trained nor served on them."""
 
 from __future__ import annotations
 
@@ -12,6 +13,24 @@ import pandas as pd
 from churn.errors import ChurnError
 from churn.features import ALL_MISSING, ENGINEERED, MISSING, UNKNOWN, FeatureSpec
 from churn.model_matrix import transform
+
+# As categories, each date was a level of its own: every later date (the newest month's, every
+# new customer's) unseen, __unknown__ in scoring.
+DATES = "dates: the model reads no dates"
+DATES_NOTE = (
+    "the model reads no dates, and as categories every later date would be unseen: give it a "
+    "number instead, such as the days from each date to data.timestamp, in the export"
+)
+
+
+def date_columns(train: pd.DataFrame, spec: FeatureSpec) -> dict[str, str]:
+    """The category inputs whose training values are dates (a contract's datetime column), each
+    with the reason it is left out."""
+    return {
+        column: DATES
+        for column in spec.categorical
+        if pd.api.types.is_datetime64_any_dtype(train[column])
+    }
 
 
 def numeric_reason(values: np.ndarray) -> str | None:
@@ -62,18 +81,24 @@ def without_features(spec: FeatureSpec, left_out: dict[str, str]) -> FeatureSpec
 
 def left_out_note(left_out: dict[str, str]) -> str:
     """One line naming the left-out features and why, or "" when there are none."""
-    if not left_out:
-        return ""
-    named = ", ".join(f"{name!r} ({why})" for name, why in left_out.items())
-    return f"left out {len(left_out)} feature(s) constant in the training split: {named}"
+    constant = {name: why for name, why in left_out.items() if why != DATES}
+    dates = [repr(name) for name, why in left_out.items() if why == DATES]
+    notes = []
+    if constant:
+        named = ", ".join(f"{name!r} ({why})" for name, why in constant.items())
+        notes.append(f"left out {len(constant)} feature(s) constant in the training split: {named}")
+    if dates:
+        notes.append(f"left out date column(s) {', '.join(dates)} ({DATES_NOTE})")
+    return "; ".join(notes)
 
 
 def drop_constant_features(
     train: pd.DataFrame, spec: FeatureSpec, min_count: int, where: str
 ) -> FeatureSpec:
-    """spec without the features that are constant in train (where: its file, for errors); a
-    ChurnError when no feature is left."""
+    """spec without the features that are constant in train, and without its date columns
+    (where: train's file, for errors); a ChurnError when no feature is left."""
     left_out = constant_features(transform(train, spec, where), spec, min_count)
+    left_out |= date_columns(train, spec)
     kept = without_features(spec, left_out) if left_out else spec
     if not kept.feature_names:
         note = left_out_note(left_out)

@@ -11,6 +11,7 @@ import pandas as pd
 
 from churn.data_params import DataParams, Policies, ids_of
 from churn.drift_decision import (
+    check_sizes,
     compare,
     missing_columns,
     model_rows,
@@ -18,6 +19,7 @@ from churn.drift_decision import (
     schema_columns,
 )
 from churn.drift_outputs import check_destinations, write_outputs
+from churn.drift_quarantine import left_out_note, without_quarantined
 from churn.drift_reasons import decide, ignored_note, imputed_note, new_column_rule
 from churn.drift_window import skipped_report, stage_window, training_window, window_fields
 from churn.errors import ChurnError, CliParser, require_file, run_cli
@@ -54,13 +56,6 @@ def feature_columns(frame: pd.DataFrame, data: DataParams) -> pd.DataFrame:
     """The frame without the label, id and timestamp columns."""
     roles = {data.target, data.id, data.timestamp} - {""}
     return frame[[c for c in frame.columns if c not in roles]]
-
-
-def check_sizes(frames, params: DriftParams, sources: tuple[str, str]) -> None:
-    """Refuse a side below drift.min_rows (PSI is noise there), naming it after sources."""
-    for frame, source in zip(frames, sources, strict=True):
-        if len(frame) < params.min_rows:
-            raise ChurnError(f"{source} has {len(frame)} rows; drift.min_rows is {params.min_rows}")
 
 
 def imputed_columns(frames, needed: list[str], policy: str, sources) -> list[str]:
@@ -138,16 +133,19 @@ def read_frame(source: str, data: DataParams) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def compared_frames(args: argparse.Namespace, data: DataParams, params: DriftParams):
-    """(reference, current, why they are not compared or None, the sources they come from)."""
+def compared_frames(args: argparse.Namespace, data: DataParams, params: DriftParams, rules):
+    """(reference, current, why they are not compared or None, the sources they come from, the
+    drift.json fields counting the rows the stage leaves out; rules: (spec kinds, policies))."""
     if args.command == "stage":
         frame = read_frame(args.data, data)
-        return (*stage_window(frame, params, data, args.data), (args.data, args.data))
-    reference = read_frame(args.reference, data)
-    if args.training_window:
+        frame, left_out = without_quarantined(frame, *rules, data, args.data)
+        return (*stage_window(frame, params, data, args.data), (args.data, args.data), left_out)
+    reference, left_out = read_frame(args.reference, data), {}
+    if args.training_window:  # the months the stage compares (see without_quarantined)
+        reference, left_out = without_quarantined(reference, *rules, data, args.reference)
         reference = training_window(reference, data, args.reference, params.min_rows)
     current = read_frame(args.current, data)
-    return reference, current, None, (args.reference, args.current)
+    return reference, current, None, (args.reference, args.current), left_out
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -182,12 +180,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     model = given_or_default(args.model, DEFAULT_MODEL, "--model")
     features = given_or_default(args.features, DEFAULT_FEATURES, "--features")
     info = model_info(model, features)
-    reference, current, skip, sources = compared_frames(args, data, params)
+    compared = compared_frames(args, data, params, (info[1], policies))
+    reference, current, skip, sources, left_out = compared
     if skip:
         report = skipped_report(skip, len(reference), len(current))
     else:
         report = drift_report(reference, current, params, data, info, policies, sources)
-    report |= window_fields(reference, current, data)
+    report |= window_fields(reference, current, data) | left_out
+    if left_out:
+        print(left_out_note(left_out), file=sys.stderr)
     write_outputs(report, (reference, current), args.out, args.plots)
     print(f"drift: {'RETRAIN' if report['drift'] else 'ok'}: {report['reason']}")
     if args.command == "check" and report["drift"]:

@@ -157,3 +157,10 @@ def effect(row: dict, params: DriftParams) -> float:
 def model_rows(table: dict[str, dict]) -> dict[str, dict]:
     """The table without the columns the model leaves out by policy (they decide nothing)."""
     return {name: row for name, row in table.items() if not row.get("ignored_column")}
+
+
+def check_sizes(frames, params: DriftParams, sources: tuple[str, str]) -> None:
+    """Refuse a side below drift.min_rows (PSI is noise there), naming it after sources."""
+    for frame, source in zip(frames, sources, strict=True):
+        if len(frame) < params.min_rows:
+            raise ChurnError(f"{source} has {len(frame)} rows; drift.min_rows is {params.min_rows}")

@@ -78,7 +78,10 @@ def training_window(frame: pd.DataFrame, data: DataParams, where: str, min_rows:
     split_window): `drift check --training-window` compares a batch with what the stage does."""
     check_data_columns(frame.columns, data, where)
     if not data.timestamp:
-        raise ChurnError(f"{where}: no training window without snapshots (data.timestamp: '')")
+        raise ChurnError(
+            f"{where}: no training window without snapshots (data.timestamp: ''): compare with "
+            f"the data whole, without --training-window (make drift-batch REFERENCE={where} ...)"
+        )
     return split_window(frame, data, where, min_rows)[0]
 
 

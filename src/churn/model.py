@@ -55,8 +55,9 @@ def shift_log_odds(model: ChurnModel, shift: float) -> ChurnModel:
     config = json.loads(model.save_config())["learner"]["learner_model_param"]["base_score"]
     base = float(config.strip("[]"))  # "[5E-1]" (XGBoost 3) or "5E-1"
     log_odds = np.log(base / (1.0 - base)) + shift
-    model.set_param({"base_score": repr(float(1.0 / (1.0 + np.exp(-log_odds))))})
-    return model
+    shifted = model.copy()  # set_param changes a booster in place: the caller's stays as it was
+    shifted.set_param({"base_score": repr(float(1.0 / (1.0 + np.exp(-log_odds))))})
+    return shifted
 
 
 def xgboost_names(names: Sequence[str]) -> list[str]:

@@ -1,9 +1,8 @@
-"""When a column no longer holds its contract type: the test, and what the error shows (an
-example value, a hint for decimal commas, currency or percent signs, and dates)."""
+"""When a column no longer holds its contract type: the test, and the error (its example value
+and hint, for numbers written as text or dates, come from churn.number_text)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -11,19 +10,13 @@ import numpy as np
 import pandas as pd
 
 from churn.coercion import RETYPE_SHARE, Coerced, coerce, infer_kind
-from churn.csv_header import FROM_PARAMS, SettingNames, setting_text
-from churn.decimal_commas import DECIMAL_COMMA_NUMBER, comma_numbers, matches
+from churn.csv_header import FROM_PARAMS, SettingNames
 from churn.errors import ChurnError
+from churn.number_text import numbers_as_text_column, retype_detail
 
 # A scored chunk with fewer present values than this in a column (a small file, a file's tail)
 # cannot show that the column changed type: its wrong-typed values are only missing.
 RETYPE_MIN_SCORED = 20
-# A number with a currency symbol or code before or after it, or a percent sign after it, in any
-# grouping: $29.72  -€5  USD 1,200.50  12,5 €  26%  0.5 %
-_NUMBER = r"(?:\d+(?:[.,]\d+)*|[.,]\d+)"
-_CURRENCY = r"(?:US\$|[$€£]|USD|EUR|GBP)"
-UNIT_NUMBER = rf"(?i:[+-]?{_CURRENCY} ?[+-]?{_NUMBER}|[+-]?{_NUMBER} ?(?:{_CURRENCY}|%))"
-PLAIN_NUMBERS_HINT = "; write them as plain numbers, without currency or percent signs"
 
 
 def retyped(coerced: Coerced, min_present: int = 1) -> bool:
@@ -121,28 +114,6 @@ def refuse_type_change(change: TypeChange, coerced, column, where: str, names) -
         f"({int(part_of.bad.sum())} of {len(shown)} rows, {retype_detail(shown, part_of, names)}; "
         "contract.type_change: fail)"
     )
-
-
-def numbers_as_text_column(raw: pd.Series, coerced: Coerced) -> bool:
-    """Whether the wrong-typed values are all numbers written with a decimal comma, a currency
-    or a percent sign: a matter of the file's format, however few the values."""
-    text = raw[coerced.bad.to_numpy()].astype("string").str.strip()
-    return bool(len(text)) and bool((comma_numbers(text) | matches(text, UNIT_NUMBER)).all())
-
-
-def retype_detail(raw: pd.Series, coerced: Coerced, names: SettingNames = FROM_PARAMS) -> str:
-    """An example of a wrong-typed value, and a hint when it is a decimal-comma number (naming
-    the setting that sets the decimal mark for this run: see SettingNames.option) or one with a
-    currency or percent sign."""
-    example = str(raw[coerced.bad.to_numpy()].iloc[0]).strip()
-    hint = ""
-    if pd.api.types.is_datetime64_any_dtype(coerced.values):
-        hint = "; dates must read as dates: write them as YYYY-MM-DD"
-    elif "," in example and re.fullmatch(DECIMAL_COMMA_NUMBER, example):
-        hint = f"; decimal commas? set {setting_text(names.option('decimal'), ',')}"
-    elif re.fullmatch(UNIT_NUMBER, example):
-        hint = PLAIN_NUMBERS_HINT
-    return f"e.g. {example[:40]!r}{hint}"
 
 
 def numbers_as_text(raw: pd.Series, coerced: Coerced) -> bool:

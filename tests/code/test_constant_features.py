@@ -113,3 +113,19 @@ def test_a_number_with_one_value_and_some_rows_missing_is_kept():
     spec = fit_feature_spec(train, ["churned"], 5)
     assert drop_constant_features(train, spec, 5, "t") is spec
     assert spec.numeric == ["referred"]
+
+
+def test_a_date_column_is_left_out_not_one_hot_encoded_as_categories(tmp_path, capsys):
+    """A signup_date (a contract's datetime column) became one category per date seen 5 times:
+    every later date, such as all of the newest month's, was __unknown__, and nothing said so."""
+    dates = pd.Timestamp("2025-01-01") + pd.to_timedelta(np.arange(ROWS) % 4, unit="D")
+    splits = {
+        name: own_split(ROWS, False).assign(signup_date=dates)
+        for name in ("train", "valid", "test")
+    }
+    spec = FeatureSpec.load(featurize_splits(tmp_path, splits, timestamp=""))
+    assert "signup_date" not in spec.input_columns
+    assert spec.left_out["signup_date"].startswith("dates: the model reads no dates")
+    assert "; left out date column(s) 'signup_date' (the model reads no dates" in (
+        capsys.readouterr().err
+    )

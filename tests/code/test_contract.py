@@ -371,3 +371,47 @@ def test_a_row_number_feature_is_named_for_review_by_infer_and_validate(tmp_path
     data = DataParams(target="churned", positive_label=1, id="", timestamp="")
     choose_contract("", "data.contract", export, data, params)
     assert f"validate: {note}" in capsys.readouterr().out.splitlines()
+
+
+GROUPED = {  # digits grouped by spaces, as French, Nordic and SI-style exports write them
+    "no-break space, decimal comma": (",", "2\u00a0547,96"),
+    "narrow no-break space, decimal point": (".", "2\u202f547.96"),
+    "space, whole number": (",", "1 234"),
+}
+
+
+@pytest.mark.parametrize(("decimal", "grouped"), GROUPED.values(), ids=list(GROUPED))
+def test_numbers_grouped_by_spaces_stop_inference_instead_of_becoming_categories(
+    tmp_path, decimal, grouped
+):
+    """A TotalCharges of '2 547,96' (a no-break space between the groups, as a French
+    spreadsheet exports it) became a category column of unique values, __unknown__ in every
+    training row: the model could not use the column, and nothing said so."""
+    sep, small = (";", "292,52") if decimal == "," else (",", "292.52")
+    rows = [f"c{i}{sep}{grouped if i % 3 else small}{sep}{i % 2}" for i in range(30)]
+    header = f"customer_id{sep}TotalCharges{sep}churned"
+    (tmp_path / "fr.csv").write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    data = yaml.safe_load((REPO / "params.yaml").read_text())["data"]
+    data.update(id="customer_id", timestamp="", contract="", decimal=decimal)
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump({"data": data}))
+    hint = f"e.g. {grouped!r}; write them as plain numbers, without spaces between digit groups"
+    with pytest.raises(ChurnError, match=rf"column 'TotalCharges' holds .*{re.escape(hint)}\)"):
+        contract_main(
+            ["infer", str(tmp_path / "fr.csv"), "--params", str(tmp_path / "params.yaml")]
+        )
+    contract = Contract.from_yaml(NUMERIC.format("nullable: true"), "c.yaml")
+    frame = pd.DataFrame({"x": [grouped, grouped, "3"], "churned": [0, 1, 0]})
+    with pytest.raises(
+        ChurnError, match=rf"^x: column 'x' no longer holds numeric .*{re.escape(hint)};"
+    ):
+        apply_contract(frame, contract, Policies(), DATA, "x")
+
+
+def test_a_feature_column_of_iso_dates_is_inferred_as_dates_not_categories():
+    """'2024-12-02' text (a CSV's signup_date) was typed categorical, so featurize one-hot
+    encoded the dates; a contract's datetime column is left out of the model, and named."""
+    frame = FRAME.assign(signup=["2024-12-02", "", "2025-01-31T08:00:00Z"], code=["2024", "A", "B"])
+    contract = infer_contract(frame, DATA)
+    assert contract.column("signup").type == "datetime"
+    assert contract.column("signup").nullable
+    assert contract.column("code").type == "categorical"

@@ -12,7 +12,7 @@ import pytest
 
 from churn.contract import infer_contract
 from churn.errors import ChurnError
-from churn.type_changes import PLAIN_NUMBERS_HINT
+from churn.number_text import PLAIN_NUMBERS_HINT
 from tests.code.test_drift import DATA, SPEC, batch, run_main, with_video
 from tests.code.test_drift_check import check_in
 from tests.code.test_validate_stage import including_new_columns, run, setup

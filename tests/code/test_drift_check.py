@@ -2,6 +2,7 @@
 strict JSON, plots without --out, and the training window `make drift-batch` compares with."""
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -213,12 +214,18 @@ def test_the_training_window_option_compares_what_the_stage_compares(tmp_path, m
 
 
 def test_the_training_window_needs_snapshots(tmp_path, monkeypatch):
+    """And says what to do instead: `make drift-batch CURRENT=new.csv`, the README's command, on
+    own data without data.timestamp stopped naming the problem only."""
     monkeypatch.chdir(tmp_path)
     batch(np.random.default_rng(28), 600).to_csv("reference.csv", index=False)
     params = {"data": DATA.__dict__ | {"timestamp": ""}, "drift": PARAMS.__dict__}
     (tmp_path / "params.yaml").write_text(json.dumps(params | {"contract": Policies().__dict__}))
     argv = ["check", "--reference", "reference.csv", "--training-window"]
-    with pytest.raises(ChurnError, match=r"^reference.csv: no training window without snapsh"):
+    expected = (
+        "reference.csv: no training window without snapshots (data.timestamp: ''): compare with "
+        "the data whole, without --training-window (make drift-batch REFERENCE=reference.csv ...)"
+    )
+    with pytest.raises(ChurnError, match=f"^{re.escape(expected)}$"):
         main([*argv, "--current", "reference.csv", "--params", "params.yaml"])
 
 

@@ -5,6 +5,7 @@ rate as in the distribution."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
@@ -12,9 +13,17 @@ import pandas as pd
 import pytest
 
 from churn.data_params import Policies
-from churn.drift import drift_report
+from churn.drift import drift_report, main
 from churn.errors import ChurnError
-from tests.code.test_drift import DATA, PARAMS, USES_SPEND_AND_PLAN, batch, run_main, with_missing
+from tests.code.test_drift import (
+    DATA,
+    PARAMS,
+    SPEC,
+    USES_SPEND_AND_PLAN,
+    batch,
+    run_main,
+    with_missing,
+)
 from tests.code.test_drift_check import check_in
 
 TEXTS = {
@@ -103,3 +112,40 @@ def test_a_flag_column_written_as_words_on_one_side_is_the_same_column(tmp_path,
     check_in(tmp_path, monkeypatch, reference, current, "--out", "d.json")
     row = pd.read_json(tmp_path / "d.json", typ="series")["features"]["spend"]
     assert row["type"] == "numeric" and row["psi"] == 0.0 and row["missing_rate_change"] == 0.0
+
+
+TRAINING_WINDOW = ["check", "--reference", "customers.parquet", "--training-window"]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["stage", "--data", "customers.parquet"], [*TRAINING_WINDOW, "--current", "march.parquet"]],
+    ids=["stage", "check --training-window"],
+)
+def test_the_stage_leaves_out_the_rows_validate_quarantines_for_a_type_change(
+    tmp_path, monkeypatch, command
+):
+    """Under contract.type_change: quarantine validate quarantines February, whose spend arrived
+    as text ('47 sessions'), and the model trains without it; the stage took February as the
+    latest training month and stopped `dvc repro` on it (`does not hold numeric values`), exit 2,
+    and so did `make drift-batch`, which compares a batch with the stage's months. Both now
+    compare the month before, and count the rows they left out."""
+    monkeypatch.chdir(tmp_path)
+    rng = np.random.default_rng(53)
+    months = [batch(rng, 1000).assign(month=m) for m in ("2026-01-31", "2026-02-28", "2026-03-31")]
+    months[1]["spend"] = months[1]["spend"].map(TEXTS["a number with a word"])
+    for frame in months[::2]:  # one column of text in the file, as ingest wrote it
+        frame["spend"] = frame["spend"].map(str)
+    pd.concat(months, ignore_index=True).to_parquet("customers.parquet")
+    months[2].to_parquet("march.parquet")
+    (tmp_path / "features.json").write_text(SPEC.to_json())
+    contract = Policies(type_change="quarantine").__dict__
+    params = {"data": DATA.__dict__, "drift": PARAMS.__dict__, "contract": contract}
+    (tmp_path / "params.yaml").write_text(json.dumps(params))
+    main([*command, "--features", "features.json", "--out", "metrics/drift.json"])
+    report = json.loads((tmp_path / "metrics" / "drift.json").read_text())
+    assert report["reference_snapshots"] == ["2026-01"]  # not the quarantined February
+    assert report["current_snapshots"] == ["2026-03"]
+    assert report["quarantined_rows"] == 1000
+    assert report["quarantined_by_reason"] == {"type:spend": 1000}
+    assert report["features"]["spend"]["type"] == "numeric"
