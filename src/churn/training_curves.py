@@ -15,12 +15,6 @@ TRAIN_CURVE_EVERY = 20  # rounds between evaluations of the training split: an A
 # loss over its 80k rows each (7-30 ms measured), where boosting a round takes ~11 ms
 
 
-def parse_evaluation(text: str) -> dict[str, float]:
-    """XGBoost's "[7]\ttrain-auc:0.83\ttrain-logloss:0.51" as {"auc": 0.83, "logloss": 0.51}."""
-    fields = (item.split("-", 1)[1].split(":") for item in text.split("\t")[1:])
-    return {name: float(value) for name, value in fields}
-
-
 class TrainingSplitCurve(xgb.callback.TrainingCallback):
     """Training-split metrics every few rounds, at the last round and at the best one.
 

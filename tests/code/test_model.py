@@ -14,7 +14,7 @@ from churn.fitting import fit_xgboost, monotone_constraints, positive_weight, un
 from churn.model import load_model, parse_model, predict_proba, save_model, shift_log_odds
 from churn.params import TrainParams
 from churn.train import check_matrix, fit_model
-from churn.training_curves import TrainingSplitCurve, log_curves, parse_evaluation
+from churn.training_curves import TrainingSplitCurve, log_curves
 
 PARAMS = TrainParams(
     model="xgboost",
@@ -132,6 +132,13 @@ def test_a_matrix_that_is_not_from_featurize_is_named():
     raw = toy_frame().assign(z="text")
     with pytest.raises(ChurnError, match=r"^t.parquet: column\(s\) z not numeric"):
         check_matrix(raw, ["x", "z"], "t.parquet")
+
+
+def parse_evaluation(text: str) -> dict[str, float]:
+    """XGBoost's own evaluation, the reference for the stage's training-split metrics:
+    "[7]\ttrain-auc:0.83\ttrain-logloss:0.51" as {"auc": 0.83, "logloss": 0.51}."""
+    fields = (item.split("-", 1)[1].split(":") for item in text.split("\t")[1:])
+    return {name: float(value) for name, value in fields}
 
 
 def test_evaluation_text_is_parsed():
