@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import pandas as pd
 from fastapi import Body, FastAPI, HTTPException
 from fastapi.exceptions import RequestValidationError
+from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel
 
 from churn.artifacts import Artifacts, load_workspace
@@ -161,7 +162,8 @@ def create_app(settings: Settings) -> FastAPI:
         artifacts.contract, artifacts.spec, artifacts.id_column, artifacts.data.timestamp
     )
     body_type = request_body(customer, settings.max_records)
-    app = FastAPI(title="churn-dvc scoring API", version=artifacts.version)
+    # /docs and /redoc load Swagger UI and ReDoc from the server, not a CDN: they work offline
+    app = FastAPIOffline(title="churn-dvc scoring API", version=artifacts.version)
     app.state.max_records = settings.max_records  # read by json_body's parsing
     add_routes(app, artifacts, body_type, describe_model(settings, artifacts), files)
     app.add_exception_handler(RequestValidationError, validation_error)
