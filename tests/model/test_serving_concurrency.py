@@ -80,7 +80,7 @@ def wait_for(path: Path, pending) -> None:
 @pytest.mark.parametrize(("kind", "status"), [("empty", 422), ("valid", 200)])
 def test_health_answers_while_a_large_body_is_validated(trained, tmp_path, kind, status):
     """FastAPI validated the body on the event loop: 10,000 bad records held /health ~2 s."""
-    entered, finished = tmp_path / "entered", []
+    entered = tmp_path / "entered"
     lock = write_lock(tmp_path / "lock", *served_pair(trained))
     env = serving_env(trained.root, CHURN_DVC_LOCK=str(lock), CHURN_MAX_BODY_BYTES="16000000")
 
@@ -88,20 +88,16 @@ def test_health_answers_while_a_large_body_is_validated(trained, tmp_path, kind,
         return [sys.executable, "-c", HELD_SERVER, str(port), str(entered)]
 
     def predict(url: str) -> httpx.Response:
-        response = httpx.post(f"{url}/predict", json=held_body(trained, kind), timeout=300)
-        finished.append("predict")
-        return response
+        return httpx.post(f"{url}/predict", json=held_body(trained, kind), timeout=300)
 
     for url in start_server(env, REPO, command):
         with ThreadPoolExecutor(1) as pool:
             pending = pool.submit(predict, url)
             wait_for(entered, pending)
             health = httpx.get(f"{url}/health", timeout=300)
-            finished.append("health")
             response = pending.result()
-        assert health.status_code == 200
-        # /health was answered while the validation was held, and before the big request
-        assert (entered.read_text(), finished) == ("answered", ["health", "predict"])
+        # /health was answered while the validation was held (not after the hold gave up)
+        assert (health.status_code, entered.read_text()) == (200, "answered")
         assert response.status_code == status, response.text[:300]
         if kind == "valid":
             assert len(response.json()["predictions"]) == 10_000
