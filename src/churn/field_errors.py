@@ -41,4 +41,5 @@ async def validation_error(request: Request, error: RequestValidationError) -> J
     (which may hold NaN)."""
     errors = error.errors()
     listed = [field_error(one) for one in errors[:ERRORS_LISTED]]
-    return JSONResponse(status_code=422, content={"detail": listed, "error_count": len(errors)})
+    count = getattr(error, "count", len(errors))  # churn.body_validation lists the first alone
+    return JSONResponse(status_code=422, content={"detail": listed, "error_count": count})

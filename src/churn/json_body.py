@@ -1,42 +1,13 @@
-"""/predict's body, read once before FastAPI validates it: refused unless sent as uncompressed
-JSON (415), and refused when an object repeats a key (422: json would keep the last value
-silently)."""
+"""/predict's body parsed once, with an error for each key repeated in one of its objects (json
+would keep the last value silently); churn.predict_route reads and validates it off the event
+loop."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Coroutine
 from typing import Any
 
-from fastapi import HTTPException, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute
-from starlette.concurrency import run_in_threadpool
-from starlette.responses import Response
-
 from churn.request_model import body_shape, shortened
-
-
-def json_refusal(content_type: str | None) -> str | None:
-    """Why a /predict body of this Content-Type is refused; None for application/json and
-    application/*+json (the types FastAPI reads as JSON)."""
-    media = (content_type or "").split(";")[0].strip().lower()
-    if media == "application/json" or (
-        media.startswith("application/") and media.endswith("+json")
-    ):
-        return None
-    sent = f"Content-Type {shortened(content_type)!r}" if content_type else "no Content-Type"
-    return f"{sent}: send the body as JSON with Content-Type: application/json"
-
-
-def encoding_refusal(content_encoding: str | None) -> str | None:
-    """Why a /predict body of this Content-Encoding is refused (gzip, br ...: it was read as
-    JSON and answered "error parsing the body"; inflating it would let a small body past
-    CHURN_MAX_BODY_BYTES); None for none or identity."""
-    codings = [part.strip().lower() for part in (content_encoding or "").split(",")]
-    if all(coding in ("", "identity") for coding in codings):
-        return None
-    return f"Content-Encoding {shortened(content_encoding)!r}: send the body uncompressed"
 
 
 class RepeatedKeys(dict):
@@ -133,62 +104,3 @@ def parsed_or_refused(raw: bytes, max_records: int) -> tuple[Any, list[dict[str,
     if isinstance(body, list) and len(body) > max_records:
         return body, []
     return parse_body(raw, len(raw), records_only=True)  # no body holds more objects than bytes
-
-
-class Utf8Request(Request):
-    """A request whose body FastAPI reads as UTF-8 JSON only: json.loads of the bytes, which it
-    calls, reads UTF-16 and UTF-32 too (a 400 here: JSON between systems is UTF-8)."""
-
-    def __init__(self, request: Request, raw: bytes) -> None:
-        super().__init__(request.scope, request.receive)
-        self.raw_body = raw
-
-    async def body(self) -> bytes:
-        return self.raw_body
-
-    async def json(self) -> Any:
-        return json.loads(utf8_text(self.raw_body))
-
-
-class ParsedRequest(Utf8Request):
-    """A request whose body was read and parsed already: FastAPI takes both from here."""
-
-    def __init__(self, request: Request, raw: bytes, parsed: Any) -> None:
-        super().__init__(request, raw)
-        self.parsed_body = parsed
-
-    async def json(self) -> Any:
-        return self.parsed_body
-
-
-async def parsed_json(request: Request) -> Request:
-    """The request with its body parsed once: 415 when not sent as plain JSON, 422 for a key
-    repeated in one object (json keeps the last silently); bodies json refuses are left to
-    FastAPI."""
-    headers = request.headers
-    refusal = json_refusal(headers.get("content-type")) or encoding_refusal(
-        headers.get("content-encoding")
-    )
-    if refusal:
-        raise HTTPException(status_code=415, detail=refusal)
-    raw = await request.body()
-    max_records = request.app.state.max_records
-    try:  # in a worker thread: a large body must not hold up the other requests meanwhile
-        body, repeated = await run_in_threadpool(parsed_or_refused, raw, max_records)
-    except (ValueError, RecursionError):  # FastAPI parses it again to answer as it always has
-        return Utf8Request(request, raw)
-    if repeated:
-        raise RequestValidationError(repeated)
-    return ParsedRequest(request, raw, body)
-
-
-class JsonBodyRoute(APIRoute):
-    """/predict's route: the body is checked and parsed (parsed_json) before FastAPI reads it."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def parse_then_handle(request: Request) -> Response:
-            return await handler(await parsed_json(request))
-
-        return parse_then_handle

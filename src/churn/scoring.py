@@ -127,7 +127,8 @@ def check_chunk(
     valid, positions, failed_at, reasons = drop_repeats(frame, result, data, seen or SeenKeys())
     valid, imputed = with_model_columns(frame, valid, artifacts, where)
     rejected = rejected_rows(frame if as_written is None else as_written, failed_at, reasons)
-    used = {*spec.input_columns, data.id}
+    # the snapshot keys the ids and is written with the scores: not ignored (nor in the API)
+    used = {*spec.input_columns, data.id, data.timestamp}
     ignored = [str(c) for c in frame.columns if c not in used]
     # read once for the counts and the matrix
     encoded = category_codes(valid, spec, result.dictionaries, positions)

@@ -9,15 +9,16 @@ from typing import Annotated, Any
 import pandas as pd
 from fastapi import Body, FastAPI, HTTPException
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel
+from fastapi_offline import FastAPIOffline
+from pydantic import BaseModel, TypeAdapter
 
 from churn.artifacts import Artifacts, load_workspace
 from churn.body_limit import BodySizeLimit
 from churn.customer_keys import text_of_rows
 from churn.errors import ChurnError, read_json_object
 from churn.field_errors import validation_error
-from churn.json_body import JsonBodyRoute
 from churn.model import set_threads
+from churn.predict_route import JsonBodyRoute
 from churn.request_model import build_request_model, request_body, shortened
 from churn.responses import (
     ERRORS_LISTED,
@@ -161,8 +162,10 @@ def create_app(settings: Settings) -> FastAPI:
         artifacts.contract, artifacts.spec, artifacts.id_column, artifacts.data.timestamp
     )
     body_type = request_body(customer, settings.max_records)
-    app = FastAPI(title="churn-dvc scoring API", version=artifacts.version)
-    app.state.max_records = settings.max_records  # read by json_body's parsing
+    # /docs and /redoc load Swagger UI and ReDoc from the server, not a CDN: they work offline
+    app = FastAPIOffline(title="churn-dvc scoring API", version=artifacts.version)
+    app.state.max_records = settings.max_records  # read by predict_route, with:
+    app.state.body_type = TypeAdapter(body_type)  # validated in a worker thread
     add_routes(app, artifacts, body_type, describe_model(settings, artifacts), files)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

@@ -28,7 +28,8 @@ def free_port() -> int:
 def serving_env(root: Path, **overrides: str) -> dict[str, str]:
     """CHURN_* variables pointing at the artifacts the `trained` fixture wrote under root."""
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(REPO / "src")
+    # the clone's code first; a PYTHONPATH the tests run with stays after it
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "src"), env.get("PYTHONPATH")]))
     env |= {
         "CHURN_MODEL": str(root / "model.json"),
         "CHURN_FEATURES": str(root / "features.json"),

@@ -77,7 +77,7 @@ def test_messy_csv_rows_in_equal_scored_plus_rejected(trained, tmp_path, capsys)
         "type:orders_30d": 1,  # "lots" is no number, and the contract requires orders_30d
     }
     assert summary["coerced"] == {}  # "lots" is rejected (type:orders_30d), not coerced
-    assert summary["ignored_columns"] == ["snapshot_month", "churned", "loyalty_tier"]
+    assert summary["ignored_columns"] == ["churned", "loyalty_tier"]
     assert summary["unknown_categories"] == {"device": 1}
     scores, rejects = pd.read_csv(tmp_path / "out.csv"), pd.read_csv(tmp_path / "rejects.csv")
     assert len(scores) == 97 and len(rejects) == 3

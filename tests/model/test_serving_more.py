@@ -15,6 +15,7 @@ import yaml
 from tests.helpers import REPO
 from tests.model.conftest import CONTRACT
 from tests.model.server import serving_env, start_server, write_lock
+from tests.model.test_predict import artifact_args, run_predict_quietly
 from tests.model.test_serving import ID, post, post_bytes, records, refusal, served_pair
 
 
@@ -211,3 +212,15 @@ def test_artifacts_of_the_wrong_json_shape_are_refused_in_one_line(
     env = serving_env(trained.root, **{variable: str(tmp_path / name)})
     del env["CHURN_DVC_LOCK"]
     assert refusal(env) == f"churn.serve: error: cannot start: {tmp_path / name}: {problem}"
+
+
+def test_the_api_and_batch_scoring_ignore_the_same_fields(default_api, trained, tmp_path):
+    """For the same record, ignored_fields (API) and ignored_columns (batch scoring) name the
+    same fields: the label and those no one reads, not the id nor the snapshot, which both read
+    (batch scoring listed the snapshot, which keys its ids and is written with its scores)."""
+    row = trained.test_rows.head(1).astype({"snapshot_month": str}).assign(coupon_code="X1")
+    row.to_csv(tmp_path / "in.csv", index=False)
+    files = ["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "out.csv")]
+    batch = run_predict_quietly([*files, *artifact_args(trained.root)])["ignored_columns"]
+    api = post(default_api, json.loads(row.to_json(orient="records"))).json()["ignored_fields"]
+    assert batch == ["churned", "coupon_code"] == api  # the API sorts, batch keeps file order

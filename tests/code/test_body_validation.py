@@ -1,0 +1,84 @@
+"""/predict's body validated in a worker thread: the errors FastAPI would give, the first listed."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fastapi import HTTPException
+from fastapi.exceptions import RequestValidationError
+from pydantic import ConfigDict, Field, TypeAdapter, ValidationError, create_model
+
+from churn.body_validation import CountedErrors, validated_body
+from churn.request_model import request_body
+from churn.responses import ERRORS_LISTED
+
+CUSTOMER = create_model(
+    "Customer",
+    __config__=ConfigDict(extra="allow"),
+    tenure=(float, Field(ge=0)),
+    country=(str, ...),
+    app=(bool, ...),
+)
+GOOD = {"tenure": 3, "country": "DE", "app": True}
+BODY = TypeAdapter(request_body(CUSTOMER, 500))
+
+
+def fastapi_errors(body) -> list[dict]:
+    """Every error of the body as FastAPI reports it (located under "body")."""
+    with pytest.raises(ValidationError) as caught:
+        BODY.validate_python(body, from_attributes=True)
+    return [e | {"loc": ("body", *e["loc"])} for e in caught.value.errors(include_url=False)]
+
+
+def refused(body) -> CountedErrors:
+    with pytest.raises(CountedErrors) as caught:
+        validated_body(json.dumps(body).encode(), 500, BODY)
+    return caught.value
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        [{}] * 400,  # 3 errors each
+        [GOOD] * 7 + [GOOD | {"tenure": -1}, "text", 5, [GOOD]] * 30 + [GOOD],
+        [GOOD | {"country": None}] * 49 + [{"app": "maybe"}] * 3,  # the 50th error mid-record
+        [GOOD] * 501,  # too many records: one error
+        {"tenure": "x"},  # one record
+        "text",
+    ],
+)
+def test_the_errors_listed_are_the_first_of_fastapis_and_all_are_counted(body):
+    expected = fastapi_errors(body)
+    error = refused(body)
+    assert error.errors() == expected[:ERRORS_LISTED]
+    assert error.count == len(expected)
+
+
+def test_valid_records_come_back_validated():
+    records = validated_body(json.dumps([GOOD, GOOD | {"x": 1}]).encode(), 500, BODY)
+    assert [type(record) for record in records] == [CUSTOMER, CUSTOMER]
+    assert records[1].model_extra == {"x": 1}
+
+
+@pytest.mark.parametrize(
+    ("raw", "status"),
+    [(b'{"tenure": ', 422), ("{}".encode("utf-16"), 400), (b"[" * 100_000, 400)],
+)
+def test_unreadable_bodies_get_fastapis_answers(raw, status):
+    """Malformed JSON: FastAPI's json_invalid 422 at the error's place; bytes json cannot read
+    (UTF-16, nested too deeply): its 400."""
+    with pytest.raises((RequestValidationError, HTTPException)) as caught:
+        validated_body(raw, 500, BODY)
+    if status == 422:
+        assert caught.value.errors() == [
+            {
+                "type": "json_invalid",
+                "loc": ("body", 11),
+                "msg": "JSON decode error",
+                "input": {},
+                "ctx": {"error": "Expecting value"},
+            }
+        ]
+    else:
+        assert caught.value.status_code == 400

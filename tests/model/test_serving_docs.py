@@ -1,0 +1,74 @@
+"""The API's documentation pages through a real uvicorn process: /docs (Swagger UI) and /redoc
+work without a network, everything they load served by the API itself."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from html.parser import HTMLParser
+
+import httpx
+import pytest
+
+from tests.helpers import REPO
+from tests.model.server import serving_env, start_server, write_lock
+from tests.model.test_serving import served_pair
+
+# what each asset must be: (content types, text the genuine file holds); Python's mimetypes says
+# application/javascript, or text/javascript where /etc/mime.types does: browsers run both
+ASSETS = {
+    ".js": ({"text/javascript", "application/javascript"}, None),
+    ".css": ({"text/css"}, ".swagger-ui"),
+    ".png": ({"image/png"}, None),
+    ".json": ({"application/json"}, '"openapi"'),
+}
+
+
+@pytest.fixture(scope="module")
+def docs_api(trained, tmp_path_factory) -> Iterator[str]:
+    lock = write_lock(tmp_path_factory.mktemp("lock"), *served_pair(trained))
+    yield from start_server(serving_env(trained.root, CHURN_DVC_LOCK=str(lock)), REPO)
+
+
+class Links(HTMLParser):
+    """Every URL a page loads: src and href attributes, and quoted URLs in its scripts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        named = [value for name, value in attrs if name in ("src", "href", "spec-url")]
+        self.urls += [value for value in named if value]
+
+    def handle_data(self, data: str) -> None:
+        self.urls += re.findall(r"""(?:url|href|src)\s*[:=]\s*['"]([^'"]+)['"]""", data)
+
+
+def loaded_urls(html: str) -> list[str]:
+    parser = Links()
+    parser.feed(html)
+    return parser.urls
+
+
+@pytest.mark.parametrize(
+    ("page", "script", "marker"),
+    [("/docs", "swagger-ui-bundle.js", "SwaggerUIBundle"), ("/redoc", "redoc", "Redoc")],
+)
+def test_docs_pages_load_only_what_the_api_serves(docs_api, page, script, marker):
+    """Swagger UI and ReDoc came from a CDN: offline, or behind a proxy, the pages were blank."""
+    response = httpx.get(f"{docs_api}{page}")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    html = response.text
+    assert not re.search(r"(?:https?:)?//", html.replace("window.location.origin", "")), html
+    urls = loaded_urls(html)
+    assert any(script in url for url in urls), urls
+    for url in urls:
+        assert url.startswith("/") and not url.startswith("//"), url  # same origin
+        asset = httpx.get(f"{docs_api}{url}")
+        kinds, text = ASSETS[re.sub(r".*(\.\w+)$", r"\1", url)]
+        assert asset.status_code == 200, url
+        assert asset.headers["content-type"].split(";")[0] in kinds, url
+        assert text is None or text in asset.text, url
+        if script in url:  # the real bundle, not an empty stand-in
+            assert marker in asset.text and len(asset.content) > 500_000, url
