@@ -75,6 +75,8 @@ class Contract:
             raw = parse_yaml(text)
         except yaml.YAMLError as error:
             raise ChurnError(f"{where}: not valid YAML ({yaml_problem(error)})") from error
+        if raw is None:  # `churn.contract infer ... > FILE` failed: the shell made it empty
+            raise ChurnError(f"{where}: empty (did `python -m churn.contract infer` fail?)")
         if not isinstance(raw, dict) or not isinstance(raw.get("columns"), dict):
             raise ChurnError(f"{where}: expected a mapping with a 'columns' section")
         if unknown := sorted(map(str, set(raw) - {"version", "columns"})):  # a misspelt section

@@ -157,7 +157,9 @@ def type_problem(annotation: Any, key: str, value: Any) -> str:
             if not isinstance(entry, str) or not accepts(wanted, item):
                 return type_problem(wanted, f"{key}.{entry}", item)
     expected = getattr(annotation, "__name__", str(annotation))
-    return f"key '{key}' should be {expected}, got {value!r}"
+    # `id:` with nothing after it is YAML's null: say how to write an empty text
+    empty = ' (an empty text is written "")' if value is None and annotation is str else ""
+    return f"key '{key}' should be {expected}, got {value!r}{empty}"
 
 
 def field_defaults(cls: type) -> dict[str, Any]:

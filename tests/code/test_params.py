@@ -40,6 +40,24 @@ def test_mistyped_key_is_named():
         section_from_mapping(TrainParams, "train", raw)
 
 
+def test_a_text_key_left_empty_says_how_to_write_an_empty_text():
+    """`id:` with nothing after it is YAML's null: it said `should be str, got None` only."""
+    raw = dict(yaml.safe_load((REPO / "params.yaml").read_text())["data"], id=None)
+    wanted = "key 'data.id' should be str, got None (an empty text is written \"\")"
+    with pytest.raises(ChurnError, match=re.escape(wanted)):
+        section_from_mapping(SECTIONS["data"], "data", raw)
+
+
+def test_an_empty_contract_file_is_named_as_empty():
+    """`churn.contract infer ... > contracts/x.yaml` that fails leaves an empty file, which was
+    refused as `expected a mapping with a 'columns' section`."""
+    from churn.contract_spec import Contract
+
+    for text in ("", "# only a comment\n"):
+        with pytest.raises(ChurnError, match=r"^contracts/x\.yaml: empty \(did `python -m churn"):
+            Contract.from_yaml(text, "contracts/x.yaml")
+
+
 def test_ints_are_accepted_as_floats_but_bools_are_not_ints():
     raw = yaml.safe_load((REPO / "params.yaml").read_text())["train"]
     raw["learning_rate"] = 1
