@@ -43,12 +43,16 @@ def infer_type(column: pd.Series, name: str, where: str = "") -> str:
 
 def iso_dates(column: pd.Series) -> bool:
     """Whether a text column's present values are all ISO 8601 dates (a signup date written by
-    an export): typed datetime, not categories, featurize leaves it out of the model."""
+    an export): typed datetime, not categories, featurize leaves it out of the model. Each must
+    read as a date: 0000-00-00 (MySQL's zero date) or 2024-02-30 typed so stopped validate on the
+    very data the contract came from."""
     if not (column.dtype == object or pd.api.types.is_string_dtype(column)):
         return False
     text = as_text(column.dropna().drop_duplicates())
     text = text[~blank_mask(text)]
-    return bool(len(text)) and bool(text.str.fullmatch(ISO_DATE).all())
+    if not len(text) or not text.str.fullmatch(ISO_DATE).all():
+        return False
+    return not coerce(text.astype(object), "datetime").bad.any()
 
 
 def infer_column(name: str, column: pd.Series, role: str, where: str = "") -> ColumnContract:

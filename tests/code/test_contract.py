@@ -415,3 +415,14 @@ def test_a_feature_column_of_iso_dates_is_inferred_as_dates_not_categories():
     assert contract.column("signup").type == "datetime"
     assert contract.column("signup").nullable
     assert contract.column("code").type == "categorical"
+
+
+def test_iso_shaped_text_that_reads_as_no_date_is_not_inferred_as_dates():
+    """MySQL's zero date (0000-00-00, "never cancelled") and 2024-02-30 look like ISO 8601 but
+    read as no date: typed datetime, validate then stopped on the very data the contract was
+    inferred from (column 'cancelled' no longer holds datetime values); they stay categories,
+    as before dates were inferred."""
+    frame = FRAME.assign(cancelled=["0000-00-00", "0000-00-00", "2024-02-30"])
+    contract = infer_contract(frame, DATA)
+    assert contract.column("cancelled").type == "categorical"
+    apply_contract(frame, contract, Policies(), DATA, "x")  # no stop
