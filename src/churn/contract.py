@@ -18,11 +18,9 @@ from churn.params import PARAMS_FILE, load_section
 from churn.raw_text import as_text, blank_mask
 from churn.table_sources import table_files, with_partitions
 from churn.tables import read_table
-from churn.type_changes import inferred_kind, retype_detail, retyped
+from churn.type_changes import date_column, inferred_kind, retype_detail, retyped
 
 MAX_CATEGORIES = 50  # more distinct values than this: an open set (id-like or free text)
-# ISO 8601 dates, with or without a time and a zone: 2024-12-02  2025-01-31T08:00:00Z
-ISO_DATE = r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?"
 
 
 def infer_type(column: pd.Series, name: str, where: str = "") -> str:
@@ -36,19 +34,9 @@ def infer_type(column: pd.Series, name: str, where: str = "") -> str:
         return "boolean"
     if pd.api.types.is_numeric_dtype(column):
         return "numeric"
-    if pd.api.types.is_datetime64_any_dtype(column) or iso_dates(column):
+    if date_column(column):
         return "datetime"
     return inferred_kind(column, name, where, ": no contract inferred")
-
-
-def iso_dates(column: pd.Series) -> bool:
-    """Whether a text column's present values are all ISO 8601 dates (a signup date written by
-    an export): typed datetime, not categories, featurize leaves it out of the model."""
-    if not (column.dtype == object or pd.api.types.is_string_dtype(column)):
-        return False
-    text = as_text(column.dropna().drop_duplicates())
-    text = text[~blank_mask(text)]
-    return bool(len(text)) and bool(text.str.fullmatch(ISO_DATE).all())
 
 
 def infer_column(name: str, column: pd.Series, role: str, where: str = "") -> ColumnContract:

@@ -21,7 +21,7 @@ from churn.contract_spec import ColumnContract, Contract
 from churn.csv_header import FROM_PARAMS, SettingNames
 from churn.customer_ids import zero_fractions_cut
 from churn.data_params import DataParams
-from churn.type_changes import inferred_kind
+from churn.type_changes import date_column, inferred_kind
 
 
 def impute_column(index: pd.Index, column: ColumnContract) -> ColumnCheck:
@@ -39,9 +39,13 @@ def check_new_column(
 ) -> ColumnCheck:
     """A column outside the contract kept for the model (contract.new_column: include), or the
     id when the contract leaves it out (text, never a number: 101 stays "101"). Numbers with
-    decimal commas stop the run, as in a contract column, rather than become categories."""
+    decimal commas stop the run, as in a contract column, rather than become categories; dates
+    are typed as dates, as contract inference types them (featurize leaves them out)."""
     outcome = " (contract.new_column: include)"
-    kind = "categorical" if is_id else inferred_kind(raw, name, where, outcome, names)
+    if is_id or date_column(raw):
+        kind = "categorical" if is_id else "datetime"
+    else:
+        kind = inferred_kind(raw, name, where, outcome, names)
     result = coerce(raw, kind)
     return ColumnCheck(result.values, [], coercion_counts(result))
 

@@ -41,9 +41,19 @@ def without_quarantined(frame, kinds, policies: Policies, data: DataParams, wher
     if not found:
         return frame, {}
     left_out = np.logical_or.reduce(list(found.values()))
-    reasons = {f"type:{name}": int(rows.sum()) for name, rows in sorted(found.items())}
-    counts = {"quarantined_rows": int(left_out.sum()), "quarantined_by_reason": reasons}
+    counts = {"quarantined_rows": int(left_out.sum()), "quarantined_by_reason": reasons_of(found)}
     return frame[~left_out], counts
+
+
+def reasons_of(found: dict[str, np.ndarray]) -> dict[str, int]:
+    """Rows per reason, each row counted once, under the first of its columns (found's order,
+    the model's), as validate gives a row its first failed check: the counts add up to the rows."""
+    counted = np.zeros(len(next(iter(found.values()))), dtype=bool)
+    reasons = {}
+    for name, rows in found.items():
+        reasons[f"type:{name}"] = int((rows & ~counted).sum())
+        counted |= rows
+    return {reason: n for reason, n in sorted(reasons.items()) if n}
 
 
 def left_out_note(counts: dict) -> str:

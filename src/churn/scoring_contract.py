@@ -64,19 +64,20 @@ def scoring_checks(
     data, contract = artifacts.data, artifacts.contract
     # Columns outside the contract are kept when the model needs them (others are only listed).
     policies = replace(artifacts.policies, new_column="include")
-    # The label and timestamp are optional when scoring and unused: skip their (costly) checks.
-    unused = [c for c in (data.target, data.timestamp) if c and c in frame.columns]
-    checked = frame.drop(columns=unused)
-    early = diff_schema(checked, contract, {}, data, True)
     # a contract column the model does not read (one featurize left out) is not needed to score
-    needed = {*artifacts.spec.input_columns, data.id}
+    needed, known = {*artifacts.spec.input_columns, data.id}, set(contract.names())
+    # The label and timestamp are optional when scoring and unused, as are the contract columns
+    # the model does not read: not checked (an API record has none of them to check; a bad date
+    # in one rejected the row, dates that read two ways stopped the batch).
+    unused = ({data.target, data.timestamp} - {""}) | (known - needed)
+    checked = frame.drop(columns=[c for c in frame.columns if c in unused])
+    early = diff_schema(checked, contract, {}, data, True)
     early["missing"] = [name for name in early["missing"] if name in needed]
     check_schema_policies(early, contract, policies, where, checked.columns)
     check_role_spellings(frame.columns, data, where)  # after the fuller missing-columns error
     # Of the columns outside the contract, only those the model reads (and the id, which a
     # contract may leave out) are checked, costly per column on wide inputs; the others are
     # listed as ignored.
-    known = set(contract.names())
     wanted = [*artifacts.spec.input_columns, data.id]
     new = [name for name in wanted if name and name not in known]
     return check_columns(

@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import xgboost as xgb
 from dvclive import Live
@@ -13,7 +14,7 @@ from sklearn.metrics import log_loss, roc_auc_score
 
 from churn.data_params import DataParams, check_label_column
 from churn.errors import ChurnError, CliParser, listing, run_cli
-from churn.fitting import fit_logistic, fit_xgboost, undo_positive_weight
+from churn.fitting import fit_logistic, fit_xgboost, positive_weight, undo_positive_weight
 from churn.model import ChurnModel, predict_proba, save_model
 from churn.outputs import check_destination
 from churn.params import PARAMS_FILE, TrainParams, load_section
@@ -38,26 +39,30 @@ def fit_model(
         if live is not None:
             log_curves(live, curves)
         return booster
-    return fit_logistic(train, target, params, seed)  # TrainParams allows these two MODELS
+    model = fit_logistic(train, target, params, seed)  # TrainParams allows these two MODELS
+    if live is not None:  # one fit, no rounds: the curves get a single point so every plot exists
+        weight = positive_weight(train[target], params.balance_classes)
+        log_scores(live, model, {"train": train, "valid": valid}, target, weight)
+    return model
 
 
-def log_scores(live: Live, model: ChurnModel, splits: dict[str, pd.DataFrame], target: str) -> None:
-    """Log ROC AUC and log loss per split under the names XGBoost's curves use."""
-    for name, split in splits.items():
-        scores = predict_proba(model, split.drop(columns=target))
-        live.log_metric(f"{name}/auc", round(float(roc_auc_score(split[target], scores)), 6))
-        live.log_metric(f"{name}/logloss", round(float(log_loss(split[target], scores)), 6))
-
-
-def log_model_summary(
-    live: Live, model: ChurnModel, train: pd.DataFrame, valid: pd.DataFrame, target: str
+def log_scores(
+    live: Live, model: ChurnModel, splits: dict[str, pd.DataFrame], target: str, positive: float
 ) -> None:
-    """Rounds boosted (or, for one fit, single-point curves), and the saved model's validation
-    ROC AUC and log loss."""
+    """Log ROC AUC and log loss per split under the names XGBoost's curves use, on their scale:
+    the scores before the prior correction, each positive weighing positive (as in training)."""
+    for name, split in splits.items():
+        scores, labels = predict_proba(model, split.drop(columns=target)), split[target]
+        weights = np.where(labels.to_numpy() == 1, positive, 1.0)
+        live.log_metric(f"{name}/auc", round(float(roc_auc_score(labels, scores)), 6))
+        loss = log_loss(labels, scores, sample_weight=weights, labels=[0, 1])
+        live.log_metric(f"{name}/logloss", round(float(loss), 6))
+
+
+def log_model_summary(live: Live, model: ChurnModel, valid: pd.DataFrame, target: str) -> None:
+    """Rounds boosted (XGBoost), and the saved model's validation ROC AUC and log loss."""
     if isinstance(model, xgb.Booster):
         live.log_metric("boosted_rounds", model.num_boosted_rounds(), plot=False)
-    else:  # one fit, no rounds: the curves get a single point so every plot file exists
-        log_scores(live, model, {"train": train, "valid": valid}, target)
     valid_scores = predict_proba(model, valid.drop(columns=target))
     valid_auc = roc_auc_score(valid[target], valid_scores)
     live.log_metric("valid_roc_auc", round(float(valid_auc), 6), plot=False)
@@ -114,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     with naming_params_file(args.params), open_live(args.live_dir) as live:
         model = fit_model(train, valid, target, params, seed, live)
         model = undo_positive_weight(model, train[target], params.balance_classes)
-        log_model_summary(live, model, train, valid, target)
+        log_model_summary(live, model, valid, target)
     save_model(model, args.model)
     print(f"train: {params.model}, validation ROC AUC {live.summary['valid_roc_auc']:.4f}")
 

@@ -13,10 +13,13 @@ from churn.coercion import RETYPE_SHARE, Coerced, coerce, infer_kind
 from churn.csv_header import FROM_PARAMS, SettingNames
 from churn.errors import ChurnError
 from churn.number_text import numbers_as_text_column, retype_detail
+from churn.raw_text import as_text, blank_mask
 
 # A scored chunk with fewer present values than this in a column (a small file, a file's tail)
 # cannot show that the column changed type: its wrong-typed values are only missing.
 RETYPE_MIN_SCORED = 20
+# ISO 8601 dates, with or without a time and a zone: 2024-12-02  2025-01-31T08:00:00Z
+ISO_DATE = r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?"
 
 
 def retyped(coerced: Coerced, min_present: int = 1) -> bool:
@@ -169,3 +172,22 @@ def refuse_some_numbers_as_text(
         f"{prefix}column '{name}' holds numbers written as text ({int(numbers.bad.sum())} of "
         f"{len(column)} rows, {retype_detail(column, numbers, names)}){outcome}"
     )
+
+
+def iso_dates(column: pd.Series) -> bool:
+    """Whether a text column's present values are all ISO 8601 dates (a signup date written by
+    an export): typed datetime, not categories, featurize leaves it out of the model. Each must
+    read as a date: 0000-00-00 (MySQL's zero date) or 2024-02-30 typed so stopped validate on the
+    very data the contract came from."""
+    if not (column.dtype == object or pd.api.types.is_string_dtype(column)):
+        return False
+    text = as_text(column.dropna().drop_duplicates())
+    text = text[~blank_mask(text)]
+    if not len(text) or not text.str.fullmatch(ISO_DATE).all():
+        return False
+    return not coerce(text.astype(object), "datetime").bad.any()
+
+
+def date_column(column: pd.Series) -> bool:
+    """Whether a column holds dates: typed so (a Parquet date or timestamp), or ISO 8601 text."""
+    return pd.api.types.is_datetime64_any_dtype(column) or iso_dates(column)

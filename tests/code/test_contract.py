@@ -415,3 +415,33 @@ def test_a_feature_column_of_iso_dates_is_inferred_as_dates_not_categories():
     assert contract.column("signup").type == "datetime"
     assert contract.column("signup").nullable
     assert contract.column("code").type == "categorical"
+
+
+def test_iso_shaped_text_that_reads_as_no_date_is_not_inferred_as_dates():
+    """MySQL's zero date (0000-00-00, "never cancelled") and 2024-02-30 look like ISO 8601 but
+    read as no date: typed datetime, validate then stopped on the very data the contract was
+    inferred from (column 'cancelled' no longer holds datetime values); they stay categories,
+    as before dates were inferred."""
+    frame = FRAME.assign(cancelled=["0000-00-00", "0000-00-00", "2024-02-30"])
+    contract = infer_contract(frame, DATA)
+    assert contract.column("cancelled").type == "categorical"
+    apply_contract(frame, contract, Policies(), DATA, "x")  # no stop
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [
+        ["2024-12-02", "", "2025-01-31T08:00:00Z"],
+        pd.to_datetime(["2024-12-02", None, "2025-01-31"]),
+    ],
+    ids=["iso text", "parquet dates"],
+)
+def test_a_new_date_column_kept_by_new_column_include_is_typed_as_dates_too(dates):
+    """contract.new_column: include kept a new signup_date as text ('2024-12-02 00:00:00' from a
+    Parquet date), so featurize one-hot encoded one level per date, where contract inference
+    types the same column datetime and featurize leaves it out of the model."""
+    frame = FRAME.assign(signup=dates)
+    include = Policies(new_column="include")
+    result = apply_contract(frame, infer_contract(FRAME, DATA), include, DATA, "x")
+    assert pd.api.types.is_datetime64_any_dtype(result.valid["signup"])
+    assert check_new_column(frame["signup"], "signup").values.dtype == result.valid["signup"].dtype

@@ -14,6 +14,7 @@ import pytest
 
 from churn.data_params import Policies
 from churn.drift import drift_report, main
+from churn.drift_quarantine import without_quarantined
 from churn.errors import ChurnError
 from tests.code.test_drift import (
     DATA,
@@ -149,3 +150,22 @@ def test_the_stage_leaves_out_the_rows_validate_quarantines_for_a_type_change(
     assert report["quarantined_rows"] == 1000
     assert report["quarantined_by_reason"] == {"type:spend": 1000}
     assert report["features"]["spend"]["type"] == "numeric"
+
+
+def test_a_row_left_out_for_two_columns_is_counted_once_as_validate_counts_it():
+    """validate gives each quarantined row one reason (its first failed check, in column order),
+    so its reasons add up to its quarantined rows; drift.json counted a row under every column
+    that changed type in its snapshot: 60 rows left out, reasons adding up to 120."""
+    stamps = ["2026-01-31"] * 60 + ["2026-02-28"] * 60
+    frame = pd.DataFrame(
+        {
+            "month": stamps,
+            "spend": ["5"] * 60 + ["5 EUR x"] * 60,
+            "visits": ["1"] * 60 + ["many"] * 60,
+        }
+    )
+    kinds = {"spend": "numeric", "visits": "numeric"}
+    policies = Policies(type_change="quarantine")
+    kept, counts = without_quarantined(frame, kinds, policies, DATA, "customers.parquet")
+    assert len(kept) == 60 and counts["quarantined_rows"] == 60
+    assert counts["quarantined_by_reason"] == {"type:spend": 60}

@@ -13,7 +13,7 @@ from churn.errors import ChurnError
 from churn.fitting import fit_xgboost, monotone_constraints, positive_weight, undo_positive_weight
 from churn.model import load_model, parse_model, predict_proba, save_model, shift_log_odds
 from churn.params import TrainParams
-from churn.train import check_matrix, fit_model
+from churn.train import check_matrix, fit_model, log_model_summary
 from churn.training_curves import TrainingSplitCurve, log_curves
 
 PARAMS = TrainParams(
@@ -272,3 +272,25 @@ def test_early_stopping_judges_the_validation_loss_weighted_as_the_training_obje
         scores = booster.predict(xgb.DMatrix(frame[["x", "z"]]))  # uncorrected, as in training
         weighted = log_loss(labels, scores, sample_weight=np.where(labels == 1, weight, 1.0))
         assert logged[split] == pytest.approx(weighted, rel=1e-5), split
+
+
+def test_the_logistic_models_curves_are_on_the_training_objectives_scale_as_xgboosts(tmp_path):
+    """metrics/train's train/logloss and valid/logloss weigh positives by the class ratio and
+    score before the prior correction, as XGBoost's curves do: the logistic model's were the
+    corrected model's unweighted loss (0.34 where XGBoost's read 0.53), so comparing the two
+    models' runs compared two scales."""
+    params = TrainParams(**{**PARAMS.__dict__, "model": "logistic_regression"})
+    train, valid = noisy_frame(3000), noisy_frame(2000, seed=1)
+    weight = positive_weight(train["y"], balance=True)
+    with Live(dir=str(tmp_path), dvcyaml=None, save_dvc_exp=False, report=None) as live:
+        fitted = fit_model(train, valid, "y", params, 0, live)  # as train.main runs it
+        model = undo_positive_weight(fitted, train["y"], balance=True)
+        log_model_summary(live, model, valid, "y")
+    summary = json.loads((tmp_path / "metrics.json").read_text())
+    for split, frame in (("train", train), ("valid", valid)):
+        labels = frame["y"].to_numpy()
+        scores = predict_proba(fitted, frame[["x", "z"]])  # uncorrected, as in training
+        weighted = log_loss(labels, scores, sample_weight=np.where(labels == 1, weight, 1.0))
+        assert summary[split]["logloss"] == pytest.approx(weighted, abs=1e-6), split
+    corrected = log_loss(valid["y"], predict_proba(model, valid[["x", "z"]]))
+    assert summary["valid_log_loss"] == pytest.approx(corrected, abs=1e-6)  # the saved model's

@@ -693,6 +693,26 @@ def test_a_contract_column_the_model_does_not_read_is_not_needed_to_score(
     assert "loyalty_points" not in pd.read_parquet(tmp_path / "o.parquet").columns
 
 
+@pytest.mark.parametrize(
+    "dates", [["2024-12-02"] * 29 + ["soon"], ["02/12/2024"] * 30], ids=["unreadable", "ambiguous"]
+)
+def test_a_contract_column_the_model_does_not_read_is_not_checked_either(
+    trained, tmp_path, capsys, dates
+):
+    """A date column featurize left out is ignored, as the API ignores the field: an unreadable
+    date in it rejected the row (type:signup_date) while the summary listed the column as
+    ignored, and dates that read day or month first stopped the batch."""
+    column = {"role": "feature", "type": "datetime", "nullable": False}
+    params = params_with_contract_columns(
+        trained.root / "params.yaml", tmp_path, signup_date=column
+    )
+    trained.test_rows.head(30).assign(signup_date=dates).to_csv(tmp_path / "in.csv", index=False)
+    files = ["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv")]
+    summary = run_predict(capsys, *files, *artifact_args(trained.root)[:4], "--params", str(params))
+    assert summary["rows_scored"] == 30 and summary["rejected_by_reason"] == {}
+    assert "signup_date" in summary["ignored_columns"]
+
+
 def test_every_score_carries_the_version_of_the_model_file_that_made_it(trained, tmp_path, capsys):
     """model_version is the revision and the md5 dvc.lock records for the model file, in the
     summary and on every row of the scores, so a score can be traced to its model; the summary
