@@ -24,7 +24,7 @@ from pydantic import TypeAdapter, ValidationError
 from uvicorn.importer import import_from_string
 
 from churn import serve
-from churn.artifacts import contract_from_spec, load_revision
+from churn.artifacts import load_revision
 from churn.batch_input import regroup
 from churn.body_limit import BodySizeLimit
 from churn.coercion import coerce_boolean
@@ -41,6 +41,7 @@ from churn.revisions import check_metrics_pair
 from churn.scoring import scores_of
 from churn.serve import create_app
 from churn.serve_settings import LoadedFiles, Settings, health_of
+from churn.spec_contract import contract_from_spec
 from tests.helpers import commit_all, run
 
 SPEC = FeatureSpec(
