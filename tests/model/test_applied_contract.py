@@ -69,8 +69,9 @@ def test_validate_writes_the_contract_it_inferred(trained, inferred):
 
 
 def rule_breakers(trained, inferred) -> tuple[pd.DataFrame, list[str]]:
-    """Ten rows of the newest month, each of the first four breaking one rule of the inferred contract that
-    the spec's rules allowed, and validate's verdict on each (training's path, "" = valid)."""
+    """Ten rows of the newest month, each of the first four breaking one rule of the inferred
+    contract that the spec's rules allowed, and validate's verdict on each (training's path, ""
+    = valid)."""
     contract = read_applied_contract(inferred / "contract.yaml")
     high = contract.column("tenure_months").max + 100
     ingested = pd.read_parquet(trained.root / "all.parquet")  # the newest month has every column
