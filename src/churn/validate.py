@@ -167,7 +167,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     write_parquet(result.rejected, args.quarantine_out)
     write_json(result.counts, args.metrics)
     write_json(result.schema, args.schema)
-    write_applied_contract(contract, path or f"inferred from {args.input}", args.contract_out)
+    given = data.contract if args.contract is None else path  # as written: no absolute path
+    write_applied_contract(contract, given or f"inferred from {args.input}", args.contract_out)
     print(summary(result))
     check_repeated_snapshots(frame, result.rejected, data, str(args.input), args.quarantine_out)
     advice = {} if data.timestamp else {"duplicate_id:": SNAPSHOTS_ADVICE}
