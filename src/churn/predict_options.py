@@ -41,10 +41,7 @@ def parse_args(argv: Sequence[str] | None, description: str = "") -> argparse.Na
     parser.add_argument(
         "--rev", type=revision, help="score with the artifacts of this git revision or tag"
     )
-    parser.add_argument("--model", default="models/model.json")
-    parser.add_argument("--features", default="models/features.json")
-    parser.add_argument("--params", type=Path, default=PARAMS_FILE)
-    parser.add_argument("--applied-contract", default=APPLIED_CONTRACT, help=APPLIED_HELP)
+    add_artifact_options(parser)
     parser.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK, help=CHUNK_HELP)
     parser.add_argument(
         "--missing-columns", choices=("fail", "impute"), help="override contract.missing_column"
@@ -62,6 +59,14 @@ def parse_args(argv: Sequence[str] | None, description: str = "") -> argparse.Na
     if args.chunk_size > MAX_CHUNK:  # Arrow takes a 64-bit count: an OverflowError traceback
         parser.error(f"--chunk-size must be at most {MAX_CHUNK}")
     return args
+
+
+def add_artifact_options(parser: argparse.ArgumentParser) -> None:
+    """The files scored with: model, feature spec, params and the contract validate applied."""
+    parser.add_argument("--model", default="models/model.json")
+    parser.add_argument("--features", default="models/features.json")
+    parser.add_argument("--params", type=Path, default=PARAMS_FILE)
+    parser.add_argument("--applied-contract", default=APPLIED_CONTRACT, help=APPLIED_HELP)
 
 
 def add_csv_options(parser: argparse.ArgumentParser) -> None:
