@@ -9,6 +9,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     CHURN_MODEL=/app/models/model.json \
     CHURN_FEATURES=/app/models/features.json \
+    CHURN_APPLIED_CONTRACT=/app/models/contract.yaml \
     CHURN_PARAMS=/app/params.yaml \
     CHURN_METRICS=/app/metrics/evaluate/metrics.json \
     CHURN_DVC_LOCK=/app/dvc.lock
@@ -28,10 +29,11 @@ RUN pip install --no-cache-dir --no-deps . \
     && groupadd --gid 10001 churn \
     && useradd --create-home --uid 10001 --gid 10001 --shell /usr/sbin/nologin churn
 
-# The artifacts `dvc repro` produced: read-only for the service user.
+# The artifacts `dvc repro` produced: read-only for the service user. models/contract.yaml is
+# the contract validate applied, which the API applies when params.yaml's data.contract is "".
 COPY params.yaml dvc.lock ./
 COPY contracts ./contracts
-COPY models/model.json models/features.json ./models/
+COPY models/model.json models/features.json models/contract.yaml ./models/
 COPY metrics/evaluate/metrics.json ./metrics/evaluate/
 # COPY keeps the modes files have in the build context: checked out under umask 077 they were
 # 0600 and the service user could not read them (the server refused to start), under umask 000

@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 import hashlib
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from churn.applied_contract import APPLIED_CONTRACT, read_applied_contract
 from churn.contract_roles import check_roles
-from churn.contract_spec import ColumnContract, Contract
+from churn.contract_spec import Contract
 from churn.data_params import DataParams, Policies, contract_location
 from churn.errors import ChurnError, read_bytes, require_file
 from churn.errors import read_text as read_utf8
-from churn.features import MISSING, UNKNOWN, FeatureSpec
+from churn.features import FeatureSpec
 from churn.model import ChurnModel, feature_names_of, parse_model
 from churn.params import PARAMS_FILE, params_from_text, read_params_file
 from churn.params import SECTIONS as PARAM_SECTIONS
-from churn.revision_files import read_at_rev, resolve_rev
+from churn.revision_files import exists_at_rev, read_at_rev, resolve_rev
+from churn.spec_contract import contract_from_spec
 from churn.typed_sections import field_defaults, section_from_mapping
 
 WORKSPACE = "workspace"
+OLDER_REVISION = (
+    "not there (a revision made before validate wrote the contract it applied): with "
+    "data.contract empty, its records are checked by rules derived from its feature spec, "
+    "as it scored them then (no ranges, nulls allowed): looser than the contract it trained on"
+)
 
 
 @dataclass(frozen=True)
@@ -38,35 +47,26 @@ class Artifacts:
         return self.data.id
 
 
-def known_levels(levels: list[str]) -> list[str]:
-    return [level for level in levels if level not in (MISSING, UNKNOWN)]
-
-
-def contract_from_spec(spec: FeatureSpec, id_column: str) -> Contract:
-    """A contract for the model's input columns, when params give no contract file."""
-    numeric = [ColumnContract(name, "feature", "numeric") for name in spec.numeric]
-    categorical = [
-        ColumnContract(name, "feature", "categorical", categories=known_levels(levels))
-        for name, levels in spec.categorical.items()
-    ]
-    ids = [ColumnContract(id_column, "id", "categorical", nullable=False)] if id_column else []
-    return Contract([*ids, *numeric, *categorical])
+Applied = Callable[[FeatureSpec, DataParams], Contract]  # the contract validate applied
 
 
 def input_rules(
-    params: dict, spec: FeatureSpec, read_text, source: str = str(PARAMS_FILE)
+    params: dict, spec: FeatureSpec, names: tuple[str, str, str], read_text, applied: Applied
 ) -> tuple[DataParams, Contract, Policies]:
-    """data params, the contract (file or derived from the spec) and the contract policies;
-    errors name source, the params file read."""
+    """data params (checked against the spec's roles), the contract (the file data.contract
+    names, else the one validate applied: applied(spec, data)) and the contract policies; errors
+    name the files (see build)."""
     # an older revision's params.yaml may lack keys added since: they take their defaults
     data_raw = field_defaults(DataParams) | (params.get("data") or {})
-    data = section_from_mapping(DataParams, "data", data_raw, source)
+    data = section_from_mapping(DataParams, "data", data_raw, names[2])
     policies_raw = field_defaults(Policies) | (params.get("contract") or {})
-    policies = section_from_mapping(Policies, "contract", policies_raw, source)
+    policies = section_from_mapping(Policies, "contract", policies_raw, names[2])
+    check_roles_match(spec, data, names)
     if data.contract:
         contract = Contract.from_yaml(read_text(data.contract), data.contract)
+        check_roles(contract, data, data.contract)  # refused as validate refuses it
     else:
-        contract = contract_from_spec(spec, data.id)
+        contract = applied(spec, data)
     return data, contract, policies
 
 
@@ -101,29 +101,60 @@ def check_roles_match(spec: FeatureSpec, data: DataParams, names: tuple[str, str
 
 
 def build(
-    spec_text: str, model_raw: bytes, names: tuple[str, str, str], params: dict, rev: str, read_text
+    texts: tuple[str, bytes], names: tuple[str, str, str], params: dict, rev: str, readers
 ) -> Artifacts:
-    """Check the pieces against each other (errors name them: names = model, feature spec,
-    params file) and bundle them."""
-    spec = FeatureSpec.from_json(spec_text, names[1])
-    model = parse_model(model_raw, names[0])
+    """Check the pieces (texts: feature spec, model) against each other (errors name them: names
+    = model, feature spec, params file) and bundle them; readers: (read_text, applied) of
+    input_rules."""
+    spec = FeatureSpec.from_json(texts[0], names[1])
+    model = parse_model(texts[1], names[0])
     check_consistent(spec, model, " + ".join(names[:2]))
     raw = params.get("evaluate")
     evaluate = section_from_mapping(PARAM_SECTIONS["evaluate"], "evaluate", raw, names[2])
-    data, contract, policies = input_rules(params, spec, read_text, names[2])
-    check_roles_match(spec, data, names)
-    if data.contract:  # a contract contradicting params is refused, as validate refuses it
-        check_roles(contract, data, data.contract)
-    version = model_version(model_raw, rev)
+    data, contract, policies = input_rules(params, spec, names, *readers)
+    version = model_version(texts[1], rev)
     return Artifacts(spec, model, evaluate.threshold, data, contract, policies, version)
 
 
+def applied_in_workspace(path: Path | str) -> Applied:
+    """The applied reader of the working tree: validate's contract at path (see
+    churn.applied_contract), refused with one line when it is not there."""
+
+    def applied(spec: FeatureSpec, data: DataParams) -> Contract:
+        contract = read_applied_contract(path)
+        check_roles(contract, data, str(path))
+        return contract
+
+    return applied
+
+
+def applied_at_rev(path: str, rev: str) -> Applied:
+    """The applied reader of a revision: validate's contract as committed at rev; a revision
+    made before validate wrote it is scored, as it was then, by rules derived from its feature
+    spec, with a warning naming what they let through."""
+
+    def applied(spec: FeatureSpec, data: DataParams) -> Contract:
+        if not exists_at_rev(path, rev):
+            print(f"warning: {path}@{rev}: {OLDER_REVISION}", file=sys.stderr)
+            return contract_from_spec(spec, data.id)
+        contract = Contract.from_yaml(text_at_rev(path, rev), f"{path}@{rev}")
+        check_roles(contract, data, f"{path}@{rev}")
+        return contract
+
+    return applied
+
+
 def load_workspace(
-    model: Path, features: Path, params: Path = PARAMS_FILE, contract: Path | None = None
+    model: Path,
+    features: Path,
+    params: Path = PARAMS_FILE,
+    contract: Path | None = None,
+    applied: Path = Path(APPLIED_CONTRACT),
 ) -> Artifacts:
     """The artifacts in the working tree (what `dvc repro` or `dvc pull` left there). The
     contract is `contract` when given, else data.contract, relative to the folder of params.yaml
-    (the repository root), so that it is found from any working directory."""
+    (the repository root), so that it is found from any working directory; with neither, the
+    one validate applied (at applied)."""
     for path, what in ((model, "model"), (features, "feature spec")):
         require_file(path, f"{what} not found (run `dvc repro` or `dvc pull`)")
     raw, params_map = read_bytes(model), read_params_file(params)
@@ -138,11 +169,15 @@ def load_workspace(
         return read_utf8(target)
 
     names = (str(model), str(features), str(params))
-    return build(read_utf8(features), raw, names, params_map, WORKSPACE, read_text)
+    readers = (read_text, applied_in_workspace(applied))
+    return build((read_utf8(features), raw), names, params_map, WORKSPACE, readers)
 
 
-def load_revision(model: str, features: str, rev: str, params: str = "params.yaml") -> Artifacts:
-    """The artifacts, and the threshold, committed at a git revision or tag."""
+def load_revision(
+    model: str, features: str, rev: str, params: str = "params.yaml", applied=APPLIED_CONTRACT
+) -> Artifacts:
+    """The artifacts, and the threshold, committed at a git revision or tag (the contract:
+    data.contract's file, else the one validate applied, at applied)."""
     commit = resolve_rev(rev)
     params_map = params_from_text(text_at_rev(params, rev), f"{params}@{rev}")
     spec_text = text_at_rev(features, rev)
@@ -151,7 +186,8 @@ def load_revision(model: str, features: str, rev: str, params: str = "params.yam
         return text_at_rev(path, rev)
 
     names = (f"{model}@{rev}", f"{features}@{rev}", f"{params}@{rev}")
-    return build(spec_text, read_at_rev(model, rev), names, params_map, commit, read_text)
+    texts, readers = (spec_text, read_at_rev(model, rev)), (read_text, applied_at_rev(applied, rev))
+    return build(texts, names, params_map, commit, readers)
 
 
 def text_at_rev(path: str, rev: str) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from churn.applied_contract import APPLIED_CONTRACT
 from churn.artifacts import Artifacts, load_revision, load_workspace
 from churn.csv_header import SettingNames, setting_text
 from churn.data_params import CSV_DELIMITERS
@@ -20,6 +21,7 @@ DEFAULT_CHUNK = 50_000
 MAX_CHUNK = 2**63 - 1  # rows: the largest count Arrow's readers take
 OUTPUT_HELP = f"scores file ({', '.join(TABLE_SUFFIXES)})"
 CHUNK_HELP = f"rows per chunk (default: {DEFAULT_CHUNK})"
+APPLIED_HELP = "the contract validate applied, used when data.contract is empty"
 
 
 def revision(text: str) -> str:
@@ -39,9 +41,7 @@ def parse_args(argv: Sequence[str] | None, description: str = "") -> argparse.Na
     parser.add_argument(
         "--rev", type=revision, help="score with the artifacts of this git revision or tag"
     )
-    parser.add_argument("--model", default="models/model.json")
-    parser.add_argument("--features", default="models/features.json")
-    parser.add_argument("--params", type=Path, default=PARAMS_FILE)
+    add_artifact_options(parser)
     parser.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK, help=CHUNK_HELP)
     parser.add_argument(
         "--missing-columns", choices=("fail", "impute"), help="override contract.missing_column"
@@ -59,6 +59,14 @@ def parse_args(argv: Sequence[str] | None, description: str = "") -> argparse.Na
     if args.chunk_size > MAX_CHUNK:  # Arrow takes a 64-bit count: an OverflowError traceback
         parser.error(f"--chunk-size must be at most {MAX_CHUNK}")
     return args
+
+
+def add_artifact_options(parser: argparse.ArgumentParser) -> None:
+    """The files scored with: model, feature spec, params and the contract validate applied."""
+    parser.add_argument("--model", default="models/model.json")
+    parser.add_argument("--features", default="models/features.json")
+    parser.add_argument("--params", type=Path, default=PARAMS_FILE)
+    parser.add_argument("--applied-contract", default=APPLIED_CONTRACT, help=APPLIED_HELP)
 
 
 def add_csv_options(parser: argparse.ArgumentParser) -> None:
@@ -135,9 +143,11 @@ def check_distinct(args: argparse.Namespace) -> None:
 
 def load_artifacts(args: argparse.Namespace) -> Artifacts:
     if args.rev:
-        artifacts = load_revision(args.model, args.features, args.rev, str(args.params))
+        files = (args.model, args.features, args.rev, str(args.params), args.applied_contract)
+        artifacts = load_revision(*files)
     else:
-        artifacts = load_workspace(Path(args.model), Path(args.features), args.params)
+        files = (Path(args.model), Path(args.features), args.params)
+        artifacts = load_workspace(*files, applied=Path(args.applied_contract))
     if args.missing_columns:
         policies = replace(artifacts.policies, missing_column=args.missing_columns)
         artifacts = replace(artifacts, policies=policies)

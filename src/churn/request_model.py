@@ -19,7 +19,6 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from churn.artifacts import known_levels
 from churn.contract_spec import ColumnContract, Contract
 from churn.features import FeatureSpec
 from churn.field_values import (
@@ -33,6 +32,7 @@ from churn.field_values import (
 from churn.flags import MISSING_TEXT, flag_schema, flag_value
 from churn.record_names import refuse_spelt_otherwise
 from churn.responses import NAME_CHARS
+from churn.spec_contract import known_levels
 
 # What the document says an id accepts: id_text reads numbers as text, and refuses booleans.
 ID_SCHEMA = WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "number"}, {"type": "null"}]})

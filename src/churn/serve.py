@@ -155,7 +155,11 @@ def create_app(settings: Settings) -> FastAPI:
     loaded = (settings.model, settings.features, settings.params, *contract_file(settings))
     files = LoadedFiles(loaded)  # before reading them: a change meanwhile is not missed
     artifacts = load_workspace(
-        settings.model, settings.features, settings.params, settings.contract
+        settings.model,
+        settings.features,
+        settings.params,
+        settings.contract,
+        settings.applied_contract,
     )
     set_threads(artifacts.model, 1)  # one per request: uvicorn serves requests side by side
     customer = build_request_model(

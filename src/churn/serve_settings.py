@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from churn.applied_contract import APPLIED_CONTRACT
 from churn.data_params import contract_location
 from churn.errors import ChurnError, refuse_folder
 from churn.params import read_params_file
@@ -31,6 +32,7 @@ class Settings:
     max_records: int = 10_000  # per request: 10x the bulk size we serve, a bound on 422 work
     lock_given: bool = False  # CHURN_DVC_LOCK set: the file must exist (the default may not)
     metrics_given: bool = False  # CHURN_METRICS set: the file must exist (the default may not)
+    applied_contract: Path = Path(APPLIED_CONTRACT)  # validate's: when data.contract is ""
 
     @classmethod
     def from_env(cls, env: dict[str, str]) -> Settings:
@@ -48,6 +50,7 @@ class Settings:
             positive_count(env, "CHURN_MAX_RECORDS", default.max_records, "records"),
             bool(lock),
             bool(metrics),
+            Path(env.get("CHURN_APPLIED_CONTRACT", default.applied_contract)),
         )
 
 
@@ -65,7 +68,7 @@ def check_paths(settings: Settings) -> None:
     """Refuse a path that names a folder, and a CHURN_DVC_LOCK or CHURN_METRICS that names no
     file: only their defaults may be absent (the metrics are then reported unchecked, or null)."""
     paths = [settings.model, settings.features, settings.params, settings.metrics, settings.lock]
-    for path in [*paths, settings.contract]:
+    for path in [*paths, settings.contract, settings.applied_contract]:
         if path is not None:
             refuse_folder(path)
     if settings.lock_given and not settings.lock.exists():
@@ -76,7 +79,8 @@ def check_paths(settings: Settings) -> None:
 
 def contract_file(settings: Settings) -> list[Path]:
     """The contract file the server will read, to watch for /health: CHURN_CONTRACT, else
-    params' data.contract relative to params.yaml's folder; none when the contract is derived."""
+    params' data.contract relative to params.yaml's folder, else (data.contract "") the one
+    validate applied (CHURN_APPLIED_CONTRACT)."""
     if settings.contract:
         return [settings.contract]
     try:
@@ -84,7 +88,9 @@ def contract_file(settings: Settings) -> list[Path]:
     except ChurnError:  # loading the artifacts reports it, after a missing model
         return []
     name = data.get("contract") if isinstance(data, dict) else None
-    return [contract_location(settings.params, name)] if isinstance(name, str) and name else []
+    if isinstance(name, str) and name:
+        return [contract_location(settings.params, name)]
+    return [settings.applied_contract]
 
 
 Stamp = tuple[int, int] | None  # a file's size and mtime in ns; None when it is gone

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from churn.applied_contract import write_applied_contract
 from churn.column_checks import coerce_in, label_text, unknown_labels
 from churn.contract_choice import choose_contract, contract_setting, outside_contracts_warning
 from churn.data_params import DataParams, check_data_columns
@@ -28,7 +29,7 @@ from churn.vanished_columns import check_vanished
 
 # Without data.timestamp an id is one row: several rows per customer are snapshots
 SNAPSHOTS_ADVICE = "several rows per customer, such as monthly snapshots? set data.timestamp"
-OUTPUTS = ("valid_out", "unlabelled_out", "quarantine_out", "metrics", "schema")  # options
+OUTPUTS = ("valid_out", "unlabelled_out", "quarantine_out", "metrics", "schema", "contract_out")
 
 
 def write_json(payload: dict, path: Path) -> None:
@@ -80,6 +81,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--quarantine-out", required=True, type=Path)
     parser.add_argument("--metrics", required=True, type=Path, help="counts JSON")
     parser.add_argument("--schema", required=True, type=Path, help="schema diff JSON")
+    parser.add_argument("--contract-out", required=True, type=Path, help="contract applied")
     parser.add_argument("--params", type=Path, default=PARAMS_FILE)
     return parser.parse_args(argv)
 
@@ -165,15 +167,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     write_parquet(result.rejected, args.quarantine_out)
     write_json(result.counts, args.metrics)
     write_json(result.schema, args.schema)
+    given = data.contract if args.contract is None else path  # as written: no absolute path
+    write_applied_contract(contract, given or f"inferred from {args.input}", args.contract_out)
     print(summary(result))
     check_repeated_snapshots(frame, result.rejected, data, str(args.input), args.quarantine_out)
     advice = {} if data.timestamp else {"duplicate_id:": SNAPSHOTS_ADVICE}
     check_quarantined_share(result.counts, newest.counts, policies.max_quarantined, args, advice)
-
-
-def refused(counts: dict) -> tuple[int, dict]:
-    """(rows in, quarantined rows per reason) of validation counts."""
-    return counts["rows_in"], counts["quarantined_by_reason"]
 
 
 def check_quarantined_share(
@@ -188,9 +187,10 @@ def check_quarantined_share(
             f"in {args.quarantine_out}; reasons in {args.metrics})"
         )
     kept = ("quarantined", str(args.quarantine_out))
-    check_refused_share(*refused(counts), limit, str(args.input), kept, advice)
     part = f"{args.input} (its unlabelled newest snapshot, the rows to score)"
-    check_refused_share(*refused(newest), limit, part, kept, advice)
+    for share, where in ((counts, str(args.input)), (newest, part)):
+        reasons = share["quarantined_by_reason"]
+        check_refused_share(share["rows_in"], reasons, limit, where, kept, advice)
 
 
 if __name__ == "__main__":

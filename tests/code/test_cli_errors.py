@@ -18,7 +18,7 @@ from tests.helpers import REPO, repo_env
 
 VALIDATE_OUTPUTS = (
     "--valid-out", "v.parquet", "--unlabelled-out", "u.parquet", "--quarantine-out", "q.parquet",
-    "--metrics", "m.json", "--schema", "s.json",
+    "--metrics", "m.json", "--schema", "s.json", "--contract-out", "c.yaml",
 )  # fmt: skip
 TRAIN = ("--model", "model.json", "--live-dir", "live")
 

@@ -51,7 +51,8 @@ def run_stages(folder: Path, source: Path) -> dict[str, pd.DataFrame]:
     validate.main(
         [*["--input", out["ingested"], "--contract", "", "--valid-out", out["valid"]],
          *["--quarantine-out", out["q"], "--unlabelled-out", out["u"]],
-         *["--metrics", str(folder / "v.json"), "--schema", str(folder / "s.json"), *params]]
+         *["--metrics", str(folder / "v.json"), "--schema", str(folder / "s.json"), *params],
+         *["--contract-out", str(folder / "contract.yaml")]]
     )  # fmt: skip
     split.main(["--input", out["valid"], "--out-dir", str(folder / "split"), *params])
     tables = {name: pd.read_parquet(path) for name, path in out.items()}

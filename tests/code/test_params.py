@@ -236,7 +236,7 @@ def test_an_empty_target_is_a_params_error(tmp_path, target):
 STAGE_ARGUMENTS = {
     "ingest": "--source raw --out c.parquet",
     "validate": "--input c.parquet --valid-out v.parquet --unlabelled-out u.parquet "
-    "--quarantine-out q.parquet --metrics m.json --schema s.json",
+    "--quarantine-out q.parquet --metrics m.json --schema s.json --contract-out c.yaml",
     "split": "--input v.parquet --out-dir split",
     "featurize": "--split-dir split --out-dir f --spec spec.json",
     "train": "--train t.parquet --valid v.parquet --model m.json --live-dir live",

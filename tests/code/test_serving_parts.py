@@ -24,7 +24,7 @@ from pydantic import TypeAdapter, ValidationError
 from uvicorn.importer import import_from_string
 
 from churn import serve
-from churn.artifacts import contract_from_spec, load_revision
+from churn.artifacts import load_revision
 from churn.batch_input import regroup
 from churn.body_limit import BodySizeLimit
 from churn.coercion import coerce_boolean
@@ -40,7 +40,8 @@ from churn.responses import Health
 from churn.revisions import check_metrics_pair
 from churn.scoring import scores_of
 from churn.serve import create_app
-from churn.serve_settings import LoadedFiles, Settings, health_of
+from churn.serve_settings import LoadedFiles, Settings, contract_file, health_of
+from churn.spec_contract import contract_from_spec
 from tests.helpers import commit_all, run
 
 SPEC = FeatureSpec(
@@ -534,3 +535,13 @@ def test_the_health_document_names_every_file_it_watches():
     """/health watches the contract file too (serve_settings.contract_file); its document said
     model, feature spec or params only."""
     assert "contract" in Health.model_fields["changed_files"].description
+
+
+@pytest.mark.parametrize("named", ["", "contracts/mine.yaml"])
+def test_health_watches_the_contract_the_server_applies(tmp_path, named):
+    """With data.contract "" the server applies the contract validate applied: that is the
+    file a change of which makes /health stale (none was watched)."""
+    (tmp_path / "params.yaml").write_text(f"data:\n  contract: '{named}'\n")
+    settings = Settings(params=tmp_path / "params.yaml", applied_contract=tmp_path / "a.yaml")
+    watched = tmp_path / (named or "a.yaml")
+    assert contract_file(settings) == [watched]

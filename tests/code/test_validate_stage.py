@@ -17,7 +17,7 @@ from churn.errors import ChurnError
 from churn.validate import main as validate_main
 from tests.helpers import REPO
 
-OUTPUTS = ("valid-out", "unlabelled-out", "quarantine-out", "metrics", "schema")
+OUTPUTS = ("valid-out", "unlabelled-out", "quarantine-out", "metrics", "schema", "contract-out")
 STRICT = Contract(
     [
         ColumnContract("customer_id", "id", "categorical", nullable=False),
@@ -449,3 +449,19 @@ def test_a_stored_index_is_read_as_ingest_reads_it_not_a_traceback(tmp_path, mon
     frame.set_index("customer_id").to_parquet(tmp_path / "in.parquet")
     counts = run(tmp_path, params)  # customer d quarantined (50 orders), as without the index
     assert (counts["rows_in"], counts["rows_quarantined"]) == (4, 1)
+
+
+@pytest.mark.parametrize("left_out", [[], ["customer_id", "month"]])
+def test_validate_writes_the_contract_file_it_applied_with_the_role_columns_it_added(
+    tmp_path, monkeypatch, left_out
+):
+    """--contract-out: the contract validate applied, for batch scoring and the API when
+    data.contract is "" (here a file: written with the id and snapshot columns it added)."""
+    monkeypatch.chdir(tmp_path)
+    params = setup(tmp_path, "contracts/strict.yaml")
+    kept = [column for column in STRICT.columns if column.name not in left_out]
+    (tmp_path / "contracts" / "strict.yaml").write_text(Contract(kept).to_yaml())
+    run(tmp_path, params)
+    text = (tmp_path / "contract-out.out").read_text()
+    assert text.startswith("# Written by validate: the contract it applied (contracts/strict.yaml)")
+    assert Contract.from_yaml(text).columns == [*kept, *STRICT.columns[: len(left_out)]]

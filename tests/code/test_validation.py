@@ -625,7 +625,7 @@ def run_validate(folder: Path, contract: Path, capsys) -> str:
     params = yaml.safe_load((REPO / "params.yaml").read_text())
     params["data"].update(target="churned", id="customer_id", timestamp="month")
     (folder / "params.yaml").write_text(yaml.safe_dump(params))
-    outs = ["valid-out", "unlabelled-out", "quarantine-out", "metrics", "schema"]
+    outs = ["valid-out", "unlabelled-out", "quarantine-out", "metrics", "schema", "contract-out"]
     argv = ["--input", "in.parquet", "--contract", str(contract), "--params", "params.yaml"]
     validate_main([*argv, *(arg for out in outs for arg in (f"--{out}", f"{out}.out"))])
     return capsys.readouterr().err

@@ -303,6 +303,7 @@ def run_ingest_and_validate(tmp_path: Path) -> subprocess.CompletedProcess:
         "--valid-out", "valid.parquet", "--quarantine-out", "quarantine.parquet",
         "--unlabelled-out", "unlabelled.parquet",
         "--metrics", "validation.json", "--schema", "schema.json", "--params", "params.yaml",
+        "--contract-out", "contract.yaml",
     )  # fmt: skip
 
 

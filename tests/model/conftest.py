@@ -47,6 +47,7 @@ def trained(tmp_path_factory) -> Trained:
             *["--valid-out", str(root / "valid.parquet"), "--quarantine-out", str(root / "q.pq")],
             *["--unlabelled-out", str(root / "unlabelled.parquet")],
             *["--metrics", str(root / "validation.json"), "--schema", str(root / "schema.json")],
+            *["--contract-out", str(root / "contract.yaml")],
             *params,
         ]
     )

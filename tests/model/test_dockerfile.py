@@ -14,9 +14,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from churn.applied_contract import read_applied_contract
+from churn.serve import create_app
+from churn.serve_settings import Settings
 from tests.helpers import REPO
 from tests.model.server import start_server, write_lock
 
@@ -126,6 +130,7 @@ def image_root(trained, tmp_path: Path) -> Path:
         {
             "models/model.json": model,
             "models/features.json": trained.root / "features.json",
+            "models/contract.yaml": trained.root / "contract.yaml",
             "metrics/evaluate/metrics.json": metrics,
             "dvc.lock": write_lock(tmp_path / "lock", model, metrics),
         },
@@ -185,6 +190,22 @@ def test_the_api_serves_from_exactly_the_files_the_image_copies(trained, tmp_pat
         code = probe[-1].replace("127.0.0.1:8000", url.removeprefix("http://"))
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=30)
         assert result.returncode == 0, result.stderr
+
+
+def test_the_image_applies_the_contract_validate_applied_when_params_name_none(trained, tmp_path):
+    """With data.contract: "" the API reads models/contract.yaml, which the image copies
+    (CHURN_APPLIED_CONTRACT): without it, it judged records by the feature spec's looser rules."""
+    root = image_root(trained, tmp_path)
+    params = yaml.safe_load((root / "params.yaml").read_text())
+    params["data"]["contract"] = ""
+    (root / "params.yaml").write_text(yaml.safe_dump(params))
+    app = create_app(Settings.from_env(image_env(root)))
+    document = app.openapi()["components"]["schemas"]["Customer"]["properties"]
+    applied = read_applied_contract(trained.root / "contract.yaml").column("tenure_months")
+    assert (document["tenure_months"]["minimum"], document["tenure_months"]["maximum"]) == (
+        applied.min,
+        applied.max,
+    )
 
 
 IGNORE = """

@@ -9,8 +9,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
+from churn.contract import infer_contract
+from churn.contract_spec import Contract
 from churn.generate import VIDEO_COLUMN
+from churn.params import load_section
 from tests.helpers import run, set_params, stages_run
 from tests.workflow_runner import use_test_venv
 
@@ -81,6 +85,12 @@ def test_without_a_contract_the_pipeline_infers_one_and_says_so(scratch_repo: Pa
     assert read_json(scratch_repo, "metrics/evaluate/metrics.json")["test"]["roc_auc"] > 0.7
     assert read_json(scratch_repo, "metrics/score.json")["rows_scored"] > 0
     assert "up to date" in run(scratch_repo, "dvc", "status").stdout
+    # the contract validate inferred and applied, which the score stage and the API apply
+    frame = pd.read_parquet(scratch_repo / "data/interim/customers.parquet")
+    inferred = infer_contract(frame, load_section("data", scratch_repo / "params.yaml"))
+    assert Contract.load(scratch_repo / "models/contract.yaml").columns == inferred.columns
+    lock = yaml.safe_load((scratch_repo / "dvc.lock").read_text())["stages"]["score"]
+    assert "models/contract.yaml" in [dep["path"] for dep in lock["deps"]]
 
 
 def telco_like_export(path: Path, rows: int = 3000) -> None:

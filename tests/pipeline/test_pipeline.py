@@ -62,6 +62,7 @@ def test_small_pipeline_produces_every_artifact(small_repo: Path):
         "data/processed/train.parquet",
         "models/features.json",
         "models/model.json",
+        "models/contract.yaml",
         "metrics/evaluate/plots/custom/roc.json",
         "data/scores/scores.parquet",
         "metrics/score.json",
