@@ -57,8 +57,11 @@ def ignored_note(ignored: list[str], rule: tuple[str, str], left_out=(), arrivin
     if not ignored:
         return note
     new_column, setting = rule
-    note += f"; {', '.join(ignored)} not used by the model ({setting}): not a retrain trigger"
     outside = [name for name in ignored if name not in left_out]
+    dropped = [f"{name} ({left_out[name]})" for name in ignored if name in left_out]
+    why = [f"{', '.join(outside)} not used by the model ({setting})"] if outside else []
+    why += [f"left out by featurize: {', '.join(dropped)}"] if dropped else []  # not by setting
+    note += f"; {'; '.join(why)}: not a retrain trigger"
     if not outside or new_column == "include":
         return note
     pronoun = "it" if len(outside) == 1 else "them"

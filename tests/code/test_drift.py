@@ -156,6 +156,19 @@ def test_a_column_featurize_left_out_as_constant_is_no_retrain_trigger_under_inc
     assert report["ignored_columns"] == ["video"]
 
 
+@pytest.mark.parametrize("policy", ["ignore", "include"])
+def test_a_column_featurize_left_out_is_named_so_not_as_the_new_column_setting(policy):
+    """A date or constant column featurize left out was reported as `not used by the model
+    (contract.new_column: ignore)`, a setting that plays no part for it."""
+    rng = np.random.default_rng(7)
+    same = with_video(batch(rng, 2000), rng)
+    left_out = ({}, SPEC_KINDS, {"video": "one value, 3, in every training row"})
+    reason = drift_report(same, same, PARAMS, DATA, left_out, Policies(policy))["reason"]
+    assert "; left out by featurize: video (one value, 3, in every training row): not a " in reason
+    assert "not a retrain trigger" in reason and "contract.new_column" not in reason, reason
+    assert "video (one value, 3, in every training row)" in reason, reason
+
+
 NEW_COLUMN_SAYS = {
     "ignore": "video not used by the model (contract.new_column: ignore): not a retrain trigger; "
     "to use it, set contract.new_column: include",
