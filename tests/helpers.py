@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
+from filelock import FileLock
 
 REPO = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
@@ -96,3 +99,29 @@ def featurize_splits(folder: Path, splits: dict, timestamp: str) -> Path:
          *["--spec", str(folder / "f.json"), "--params", str(folder / "params.yaml")]]
     )  # fmt: skip
     return folder / "f.json"
+
+
+def built_once(tmp_path_factory, worker_id: str, name: str, build: Callable[[Path], object]):
+    """The folder `name` with what `build(folder)` made in it, and build's (picklable) result;
+    built once per test session. Under pytest-xdist the first worker to ask builds it in the
+    folder the workers share and the others wait for it (each built its own copy before, the
+    two of them on the same two cores). Users that change it take a copy (copy_tree)."""
+    if worker_id == "master":  # not distributed: the session's own folder
+        folder = tmp_path_factory.mktemp(name)
+        return folder, build(folder)
+    shared = tmp_path_factory.getbasetemp().parent  # the session's, above each worker's
+    folder, result = shared / name, shared / f"{name}.pickle"
+    with FileLock(shared / f"{name}.lock"):
+        if not result.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # a build that failed in another worker
+            folder.mkdir()
+            result.write_bytes(pickle.dumps(build(folder)))
+    return folder, pickle.loads(result.read_bytes())
+
+
+def copy_tree(source: Path, dest: Path) -> Path:
+    """A copy of source (git repository, DVC cache and workspace) without DVC's lock files in
+    .dvc/tmp, which a dvc command running in source at the same time may hold."""
+    skip_dvc_tmp = lambda folder, names: ["tmp"] if Path(folder).name == ".dvc" else []  # noqa: E731
+    shutil.copytree(source, dest, symlinks=True, ignore=skip_dvc_tmp)
+    return dest

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -20,10 +21,11 @@ import yaml
 from sklearn.metrics import roc_auc_score
 
 from churn.report_markdown import without_images
-from tests.helpers import REPO, commit_all, repo_env, run, set_params
-from tests.workflow_runner import run_workflow
+from tests.helpers import REPO, built_once, commit_all, copy_tree, repo_env, run, set_params
+from tests.workflow_runner import StepResult, run_workflow
 
-pytestmark = pytest.mark.pipeline
+# slow: the workflow runs behind these tests are the longest fixtures; they start first
+pytestmark = [pytest.mark.pipeline, pytest.mark.slow]
 PNG = b"\x89PNG\r\n\x1a\n"
 IMAGES = ("roc.png", "precision_recall.png", "calibration.png", "confusion.png")
 
@@ -36,16 +38,27 @@ def clone(small_repo: Path, dest: Path) -> Path:
     return dest
 
 
+def workflow_run(factory, worker_id: str, name: str, build: Callable[[Path], list[StepResult]]):
+    """build's workflow run, once per test session (built_once); the tests of each worker get a
+    copy: the repository as the workflow left it, the summary page, and the steps' results."""
+    folder, results = built_once(factory, worker_id, name, build)
+    copy = copy_tree(folder, factory.mktemp(name) / "run")
+    return copy / "repo", copy / "summary.md", results
+
+
 @pytest.fixture(scope="module")
-def pr_run(small_repo: Path, tmp_path_factory):
+def pr_run(small_repo: Path, tmp_path_factory, worker_id: str):
     """A branch with shallower trees, reproduced and committed, then pr-report.yml's steps."""
-    root = clone(small_repo, tmp_path_factory.mktemp("pr") / "repo")
-    run(root, "git", "checkout", "-q", "-b", "shallower-trees")
-    set_params(root, **{"train.max_depth": 2})
-    run(root, "dvc", "repro")
-    commit_all(root, "shallower trees")
-    summary = root.parent / "summary.md"
-    return root, summary, run_workflow("pr-report.yml", root, summary)
+
+    def build(folder: Path) -> list[StepResult]:
+        root = clone(small_repo, folder / "repo")
+        run(root, "git", "checkout", "-q", "-b", "shallower-trees")
+        set_params(root, **{"train.max_depth": 2})
+        run(root, "dvc", "repro")
+        commit_all(root, "shallower trees")
+        return run_workflow("pr-report.yml", root, folder / "summary.md")
+
+    return workflow_run(tmp_path_factory, worker_id, "pr", build)
 
 
 def test_pr_report_steps_run_in_order(pr_run):
@@ -156,13 +169,16 @@ HAIR_TRIGGER = {"drift.psi": 1e-6, "drift.wasserstein": 1e-6, "drift.js": 1e-6}
 
 
 @pytest.fixture(scope="module")
-def retrain_run(small_repo: Path, tmp_path_factory):
+def retrain_run(small_repo: Path, tmp_path_factory, worker_id: str):
     """retrain.yml's steps on a clone of main whose drift policy fires on any difference."""
-    root = clone(small_repo, tmp_path_factory.mktemp("retrain") / "repo")
-    set_params(root, **HAIR_TRIGGER)
-    commit_all(root, "drift: hair-trigger thresholds")
-    summary = root.parent / "summary.md"
-    return root, summary, run_workflow("retrain.yml", root, summary, {})
+
+    def build(folder: Path) -> list[StepResult]:
+        root = clone(small_repo, folder / "repo")
+        set_params(root, **HAIR_TRIGGER)
+        commit_all(root, "drift: hair-trigger thresholds")
+        return run_workflow("retrain.yml", root, folder / "summary.md", {})
+
+    return workflow_run(tmp_path_factory, worker_id, "retrain", build)
 
 
 CHALLENGE_STEP = (
