@@ -12,9 +12,12 @@ import pytest
 import yaml
 
 from churn import evaluate, featurize, predict, train
+from churn.applied_contract import write_applied_contract
+from churn.contract import infer_contract
 from churn.errors import ChurnError
 from churn.features import FeatureSpec
 from churn.model import feature_names_of, load_model, xgboost_names
+from churn.params import load_section
 from tests.helpers import REPO
 
 CHARGES, PLAN = "Monthly Charges [EUR]", "Contract<type>"
@@ -69,8 +72,13 @@ def test_names_xgboost_refuses_train_evaluate_and_score(tmp_path, capsys):
     rows = pd.read_parquet(tmp_path / "split/test.parquet").drop(columns="churned")
     rows.to_csv(tmp_path / "in.csv", index=False)
     capsys.readouterr()
+    # the contract validate would infer from these rows before splitting them (data.contract "")
+    every_row = pd.concat(pd.read_parquet(p) for p in sorted((tmp_path / "split").iterdir()))
+    applied = infer_contract(every_row, load_section("data", Path(params[1])))
+    write_applied_contract(applied, "inferred", tmp_path / "contract.yaml")
     predict.main(["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "out.csv"),
-                  "--model", str(model), "--features", str(spec), *params])  # fmt: skip
+                  "--model", str(model), "--features", str(spec), *params,
+                  "--applied-contract", str(tmp_path / "contract.yaml")])  # fmt: skip
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["rows_scored"] == 80
 
 
