@@ -9,10 +9,29 @@ from typing import NamedTuple
 import numpy as np
 import xgboost as xgb
 from dvclive import Live
-from sklearn.metrics import log_loss, roc_auc_score
 
 TRAIN_CURVE_EVERY = 20  # rounds between evaluations of the training split: an AUC and a log
-# loss over its 80k rows each (7-30 ms measured), where boosting a round takes ~11 ms
+# loss over its 80k rows each (~8 ms together), where boosting a round takes ~11 ms
+
+
+def ranked_auc(labels: np.ndarray, scores: np.ndarray) -> float:
+    """ROC AUC from the scores' ranks (ties share their mean rank). Weights that are the same
+    for every row of a class leave the AUC as it is; sklearn's weighted roc_auc_score took
+    ~25 ms on the 80k training rows, a tenth of the train stage over its ~12 calls."""
+    _, at, counts = np.unique(scores, return_inverse=True, return_counts=True)
+    ranks = (np.cumsum(counts) - (counts - 1) / 2.0)[at]
+    positive = labels == 1
+    n_pos, n_neg = int(positive.sum()), int((~positive).sum())
+    return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg))
+
+
+def weighted_log_loss(labels: np.ndarray, scores: np.ndarray, weights: np.ndarray) -> float:
+    """Log loss, each row weighted, scores clipped as sklearn clips them (~3 ms for 80k rows,
+    where sklearn's input checks took ~14 ms)."""
+    eps = np.finfo(scores.dtype).eps
+    clipped = np.clip(scores, eps, 1 - eps)
+    losses = -np.where(labels == 1, np.log(clipped), np.log1p(-clipped))
+    return float(np.average(losses, weights=weights))
 
 
 class TrainingSplitCurve(xgb.callback.TrainingCallback):
@@ -40,10 +59,8 @@ class TrainingSplitCurve(xgb.callback.TrainingCallback):
         """AUC and log loss of the training split's scores (margins), weighted."""
         scores = 1.0 / (1.0 + np.exp(-margin.astype(np.float64)))
         return {
-            "auc": float(roc_auc_score(self.labels, scores, sample_weight=self.weights)),
-            "logloss": float(
-                log_loss(self.labels, scores, sample_weight=self.weights, labels=[0, 1])
-            ),
+            "auc": ranked_auc(self.labels, scores),
+            "logloss": weighted_log_loss(self.labels, scores, self.weights),
         }
 
     def record(self, model: xgb.Booster, epoch: int) -> None:

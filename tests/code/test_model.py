@@ -294,3 +294,22 @@ def test_the_logistic_models_curves_are_on_the_training_objectives_scale_as_xgbo
         assert summary[split]["logloss"] == pytest.approx(weighted, abs=1e-6), split
     corrected = log_loss(valid["y"], predict_proba(model, valid[["x", "z"]]))
     assert summary["valid_log_loss"] == pytest.approx(corrected, abs=1e-6)  # the saved model's
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_training_curves_metrics_are_sklearns(seed):
+    """The training split's AUC and weighted log loss, computed with numpy (sklearn's took a
+    tenth of the train stage), are sklearn's values, ties and clipped scores included."""
+    from sklearn.metrics import log_loss, roc_auc_score
+
+    from churn.training_curves import ranked_auc, weighted_log_loss
+
+    rng = np.random.default_rng(seed)
+    labels = (rng.random(5000) < 0.2).astype(np.float32)
+    scores = 1.0 / (1.0 + np.exp(-np.round(rng.normal(size=5000) + 3 * labels, 1)))
+    scores[:10] = [0.0, 1.0] * 5  # clipped as sklearn clips them
+    weights = np.where(labels == 1, 3.5, 1.0)
+    auc = roc_auc_score(labels, scores, sample_weight=weights)
+    assert ranked_auc(labels, scores) == pytest.approx(auc, rel=1e-12)
+    loss = log_loss(labels, scores, sample_weight=weights, labels=[0, 1])
+    assert weighted_log_loss(labels, scores, weights) == pytest.approx(loss, rel=1e-12)
