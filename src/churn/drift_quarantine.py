@@ -31,9 +31,8 @@ def quarantined(frame: pd.DataFrame, numeric: list[str], data: DataParams, where
 
 def without_quarantined(frame, kinds, policies: Policies, data: DataParams, where: str):
     """(frame without those rows, the drift.json fields counting them, as validation.json does,
-    or {}): only
-    under contract.type_change: quarantine (under fail validate stops first), for the snapshots
-    of data.timestamp, and the columns the feature spec (kinds) reads as numbers."""
+    or {}): only under contract.type_change: quarantine (under fail validate stops first), for
+    the snapshots of data.timestamp, and the columns the feature spec (kinds) reads as numbers."""
     if policies.type_change != "quarantine" or not kinds or data.timestamp not in frame.columns:
         return frame, {}
     numeric = [name for name, kind in kinds.items() if kind == "numeric"]
