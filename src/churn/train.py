@@ -20,7 +20,7 @@ from churn.outputs import check_destination
 from churn.params import PARAMS_FILE, TrainParams, load_section
 from churn.stage_live import open_live
 from churn.tables import read_parquet
-from churn.training_curves import log_curves
+from churn.training_curves import log_curves, ranked_auc, weighted_log_loss
 from churn.typed_sections import naming_params_file
 
 
@@ -53,10 +53,11 @@ def log_scores(
     the scores before the prior correction, each positive weighing positive (as in training)."""
     for name, split in splits.items():
         scores, labels = predict_proba(model, split.drop(columns=target)), split[target]
-        weights = np.where(labels.to_numpy() == 1, positive, 1.0)
-        live.log_metric(f"{name}/auc", round(float(roc_auc_score(labels, scores)), 6))
-        loss = log_loss(labels, scores, sample_weight=weights, labels=[0, 1])
-        live.log_metric(f"{name}/logloss", round(float(loss), 6))
+        labels = labels.to_numpy()
+        weights = np.where(labels == 1, positive, 1.0)
+        live.log_metric(f"{name}/auc", round(ranked_auc(labels, scores), 6))
+        loss = weighted_log_loss(labels, scores, weights)  # as the training-split curve's
+        live.log_metric(f"{name}/logloss", round(loss, 6))
 
 
 def log_model_summary(live: Live, model: ChurnModel, valid: pd.DataFrame, target: str) -> None:
