@@ -68,14 +68,23 @@ BASE ?= origin/main
 REPORT_DIR ?= report
 DVC_REMOTE ?= s3
 DRIFT_RESULT ?= $(REPORT_DIR)/drift-check.json
+# the report comment's CML watermark title (pr-report.yml posts with it)
+REPORT_TITLE ?= churn-dvc model report
 WORKFLOWS := .github/workflows/ci.yml .github/workflows/pr-report.yml .github/workflows/retrain.yml
-.PHONY: report report-summary gate challenge pull-if-credentials push-if-credentials next-month drift-check lint-workflows
+.PHONY: report report-summary prune-report-comments gate challenge pull-if-credentials push-if-credentials next-month drift-check lint-workflows
 
 report: $(STAMP) ## Write report/report.md and PNG plots: the workspace against BASE (default origin/main); CHALLENGE=report/challenge.json adds make challenge's section
 	$(BIN)/python -m churn.report --base $(BASE) --out-dir $(REPORT_DIR) $(if $(CHALLENGE),--challenge $(CHALLENGE))
 
 report-summary: ## Append the report, its images named, to the run summary page (GITHUB_STEP_SUMMARY)
 	cat $(REPORT_DIR)/summary.md >> "$${GITHUB_STEP_SUMMARY:?GITHUB_STEP_SUMMARY is not set}"
+
+# CML finds its comment in a pull request's first 30 comments only (see src/churn/report_comments.py)
+prune-report-comments: $(STAMP) ## Delete the pull request's report comments CML would not find or update (CI: gh, GH_TOKEN, GITHUB_REPOSITORY, PR_NUMBER)
+	mkdir -p $(REPORT_DIR)
+	gh api --paginate "repos/$${GITHUB_REPOSITORY:?}/issues/$${PR_NUMBER:?}/comments?per_page=100" --jq '.[] | {id, body} | tojson' > $(REPORT_DIR)/comments.jsonl
+	$(BIN)/python -m churn.report_comments $(REPORT_DIR)/comments.jsonl --watermark-title "$(REPORT_TITLE)" > $(REPORT_DIR)/stale-comments.txt
+	xargs -r -I{} gh api --method DELETE "repos/$$GITHUB_REPOSITORY/issues/comments/{}" < $(REPORT_DIR)/stale-comments.txt
 
 gate: $(STAMP) ## Quality gate: make exits 2 (python -m churn.gate: 1) when a metric is worse than on BASE by more than its tolerance
 	$(BIN)/python -m churn.gate --base $(BASE)

@@ -12,6 +12,13 @@ from tests.workflow_runner import WORKFLOWS, is_posting, workflow_steps
 NAMES = ("ci.yml", "pr-report.yml", "retrain.yml")
 
 
+def make_default(variable: str) -> str:
+    """A Makefile variable's default (`NAME ?= value`)."""
+    text = (WORKFLOWS.parents[1] / "Makefile").read_text()
+    [value] = re.findall(rf"^{variable} \?= (.*)$", text, re.M)
+    return value
+
+
 def load(name: str) -> dict:
     return yaml.safe_load((WORKFLOWS / name).read_text())
 
@@ -56,8 +63,15 @@ def test_pr_report_reads_main_and_updates_one_comment():
     assert checkout["with"]["fetch-depth"] == 0
     assert any(step.get("uses") == "iterative/setup-cml@v2" for step in steps)
     [post] = [step for step in steps if is_posting(step)]
-    assert post["run"].startswith("cml comment update --watermark-title=")
-    assert post["env"] == {"REPO_TOKEN": "${{ secrets.GITHUB_TOKEN }}"}
+    prune, update = post["run"].splitlines()
+    assert prune == "make prune-report-comments"  # CML finds its comment among 30 only
+    assert update == 'cml comment update --watermark-title="$REPORT_TITLE" report/report.md'
+    assert post["env"] == {
+        "REPO_TOKEN": "${{ secrets.GITHUB_TOKEN }}",
+        "GH_TOKEN": "${{ secrets.GITHUB_TOKEN }}",
+        "PR_NUMBER": "${{ github.event.pull_request.number }}",
+        "REPORT_TITLE": make_default("REPORT_TITLE"),  # the title make prunes by
+    }
 
 
 def test_retrain_comments_with_an_explicit_target():
