@@ -178,7 +178,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         report = drift_report(reference, current, params, data, info, policies, sources, kinds)
     report |= window_fields(reference, current, data) | left_out
     if left_out:
-        print(left_out_note(left_out, data.timestamp), file=sys.stderr)
+        print(left_out_note(left_out, data.timestamp, policies.type_change), file=sys.stderr)
     write_outputs(report, (reference, current), args.out, args.plots)
     print(f"drift: {'RETRAIN' if report['drift'] else 'ok'}: {report['reason']}")
     if args.command == "check" and report["drift"]:

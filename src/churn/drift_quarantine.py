@@ -87,20 +87,19 @@ def merged_counts(first: dict, then: dict) -> dict:
     return {"quarantined_rows": rows, "quarantined_by_reason": dict(sorted(reasons.items()))}
 
 
-def left_out_note(counts: dict, timestamp: str = "") -> str:
+def left_out_note(counts: dict, timestamp: str = "", type_change: str = "quarantine") -> str:
     """The stderr line naming the rows the stage left out, and why (see without_quarantined and
-    without_undated; timestamp: data.timestamp)."""
+    without_undated; timestamp: data.timestamp; type_change: contract.type_change, which a
+    type:COL reason is of only under quarantine: else a wrong word in a required column)."""
     reasons = counts["quarantined_by_reason"]
     stamps = (f"null:{timestamp}", f"type:{timestamp}") if timestamp else ()
-    why = [
-        "contract.type_change: quarantine"
-        for reason in reasons
-        if reason.startswith("type:") and reason not in stamps
-    ][:1]
+    typed = [r for r in reasons if r.startswith("type:") and r not in stamps]
+    why = ["contract.type_change: quarantine"] if typed and type_change == "quarantine" else []
     if any(reason in stamps for reason in reasons):
         why.append(f"no snapshot: data.timestamp '{timestamp}' missing or not a date")
     listed = ", ".join(f"{reason} {n}" for reason, n in reasons.items())
+    because = f" ({'; '.join(why)})" if why else ""
     return (
-        f"drift: left out {counts['quarantined_rows']} row(s) that validate quarantines "
-        f"({'; '.join(why)}): {listed}"
+        f"drift: left out {counts['quarantined_rows']} row(s) that validate quarantines"
+        f"{because}: {listed}"
     )
