@@ -112,7 +112,7 @@ drift-check: $(STAMP) ## Drift of the newest month against the current model's l
 	@mkdir -p $(dir $(DRIFT_RESULT))
 	newest=$$($(BIN)/python -m churn.retrain newest) || exit $$?; status=0; \
 	$(BIN)/python -m churn.drift check $(TRAINING_WINDOW) --current "$$newest" \
-	  --model models/model.json --out $(DRIFT_RESULT) || status=$$?; \
+	  --model models/model.json --contract models/contract.yaml --out $(DRIFT_RESULT) || status=$$?; \
 	if [ $$status -ge 2 ]; then echo "drift check failed (exit $$status)"; exit $$status; fi
 	$(BIN)/python -m churn.retrain decide --drift $(DRIFT_RESULT) \
 	  --output "$${GITHUB_OUTPUT:-/dev/null}" --summary "$${GITHUB_STEP_SUMMARY:-/dev/null}"
@@ -124,14 +124,16 @@ lint-workflows: $(STAMP) ## Lint the GitHub workflows: zizmor (offline), actionl
 
 # Without REFERENCE: the model's latest training month in the ingested data, which the drift stage
 # compares too (not split/train.parquet: validate has dropped the columns the contract ignores).
+# It reads both sides by the contract validate applied there, as the stage does.
 ifeq ($(origin REFERENCE),undefined)
 DRIFT_REFERENCE := $(TRAINING_WINDOW)
+DRIFT_CONTRACT := --contract models/contract.yaml
 else
 DRIFT_REFERENCE := --reference $(REFERENCE)
 endif
 drift-batch: $(STAMP) ## Drift of a new batch: make drift-batch CURRENT=new.csv [REFERENCE=...]; make exits 2 when it warrants retraining or is bad input (python -m churn.drift check: 1 or 2)
 	@test -n "$(CURRENT)" || { echo "make drift-batch: no batch: make drift-batch CURRENT=new.csv" >&2; exit 2; }
-	$(BIN)/python -m churn.drift check $(DRIFT_REFERENCE) --current $(CURRENT) --out metrics/drift_check.json --plots metrics/drift_check_plots
+	$(BIN)/python -m churn.drift check $(DRIFT_REFERENCE) --current $(CURRENT) $(DRIFT_CONTRACT) --out metrics/drift_check.json --plots metrics/drift_check_plots
 
 PORT ?= 8000
 serve: $(STAMP) ## Serve models/ as the scoring API on 127.0.0.1:8000 (PORT=... to change)

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from churn.data_params import DataParams, Policies, ids_of
+from churn.applied_contract import read_applied_contract
+from churn.contract_spec import Contract
+from churn.data_params import DataParams, Policies
 from churn.drift_decision import (
     check_sizes,
     compare,
@@ -18,16 +20,15 @@ from churn.drift_decision import (
     needed_columns,
     schema_columns,
 )
+from churn.drift_inputs import compared_frames
 from churn.drift_outputs import check_destinations, write_outputs
-from churn.drift_quarantine import left_out_note, without_quarantined
+from churn.drift_quarantine import left_out_note
 from churn.drift_reasons import decide, ignored_note, imputed_note, new_column_rule
-from churn.drift_window import skipped_report, stage_window, training_window, window_fields
+from churn.drift_window import skipped_report, window_fields
 from churn.errors import ChurnError, CliParser, require_file, run_cli
 from churn.features import ENGINEERED, FeatureSpec
 from churn.model import feature_scores, load_model
 from churn.params import PARAMS_FILE, DriftParams, load_section
-from churn.table_sources import table_files, with_partitions
-from churn.tables import read_table
 
 # Used when present unless --model / --features name others (which then must exist).
 DEFAULT_MODEL = Path("models/model.json")
@@ -80,15 +81,17 @@ def drift_report(
     model_info,
     policies: Policies,
     sources: tuple[str, str] = ("reference data", "current data"),
+    validated: dict[str, str] | None = None,
 ) -> dict:
-    """The metrics/drift.json payload for two frames of raw or typed rows, read from sources."""
+    """The metrics/drift.json payload for two frames of raw or typed rows, read from sources
+    (validated: the type validate gave each column, see drift_contract)."""
     check_sizes((reference, current), params, sources)
     (importance, spec_inputs, left_out), rule = model_info, new_column_rule(policies, data)
     ref, cur = feature_columns(reference, data), feature_columns(current, data)
     needed = needed_columns(ref, spec_inputs, importance)
     imputed = imputed_columns((ref, cur), needed, policies.missing_column, sources)
     schema = schema_columns(ref, cur, spec_inputs, rule[0], left_out)
-    table = compare(ref, cur, params, (importance, spec_inputs), schema, sources)
+    table = compare(ref, cur, params, (importance, spec_inputs), schema, sources, validated)
     (new, ignored, arriving), (drift, reason) = schema, decide(table, schema[0], params, rule[1])
     reason += ignored_note(ignored, rule, left_out, arriving) + imputed_note(imputed)
     return {
@@ -124,28 +127,12 @@ def given_or_default(given: Path | None, default: Path, option: str) -> Path | N
     return given
 
 
-def read_frame(source: str, data: DataParams) -> pd.DataFrame:
-    """One table from a file, folder, glob or URL (CSV in data's format, or Parquet)."""
-    frames = [
-        with_partitions(read_table(path, data.delimiter, data.decimal, ids_of(data)), folders)
-        for path, folders in table_files(source).items()
-    ]
-    return pd.concat(frames, ignore_index=True)
-
-
-def compared_frames(args: argparse.Namespace, data: DataParams, params: DriftParams, rules):
-    """(reference, current, why they are not compared or None, the sources they come from, the
-    drift.json fields counting the rows the stage leaves out; rules: (spec kinds, policies))."""
-    if args.command == "stage":
-        frame = read_frame(args.data, data)
-        frame, left_out = without_quarantined(frame, *rules, data, args.data)
-        return (*stage_window(frame, params, data, args.data), (args.data, args.data), left_out)
-    reference, left_out = read_frame(args.reference, data), {}
-    if args.training_window:  # the months the stage compares (see without_quarantined)
-        reference, left_out = without_quarantined(reference, *rules, data, args.reference)
-        reference = training_window(reference, data, args.reference, params.min_rows)
-    current = read_frame(args.current, data)
-    return reference, current, None, (args.reference, args.current), left_out
+def applied_contract(path: Path | None) -> Contract | None:
+    """The contract validate applied, read from path (--contract); None without the option."""
+    if path is None:
+        return None
+    require_file(path, "file not found (--contract)")
+    return read_applied_contract(path)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -166,6 +153,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         command.add_argument(
             "--features", type=Path, help=f"default: {DEFAULT_FEATURES} if present"
         )
+        command.add_argument(
+            "--contract", type=Path, help="the contract validate applied (models/contract.yaml)"
+        )
         command.add_argument("--out", type=Path, default=out, help="drift JSON to write")
         command.add_argument("--plots", type=Path, default=None, help="folder for PNG plots")
         command.add_argument("--params", type=Path, default=PARAMS_FILE)
@@ -179,16 +169,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     check_destinations(args.out, args.plots)
     model = given_or_default(args.model, DEFAULT_MODEL, "--model")
     features = given_or_default(args.features, DEFAULT_FEATURES, "--features")
-    info = model_info(model, features)
-    compared = compared_frames(args, data, params, (info[1], policies))
-    reference, current, skip, sources, left_out = compared
+    info, contract = model_info(model, features), applied_contract(args.contract)
+    compared = compared_frames(args, data, params, (info[1], policies, contract))
+    reference, current, skip, sources, left_out, kinds = compared
     if skip:
         report = skipped_report(skip, len(reference), len(current))
     else:
-        report = drift_report(reference, current, params, data, info, policies, sources)
+        report = drift_report(reference, current, params, data, info, policies, sources, kinds)
     report |= window_fields(reference, current, data) | left_out
     if left_out:
-        print(left_out_note(left_out), file=sys.stderr)
+        print(left_out_note(left_out, data.timestamp, policies.type_change), file=sys.stderr)
     write_outputs(report, (reference, current), args.out, args.plots)
     print(f"drift: {'RETRAIN' if report['drift'] else 'ok'}: {report['reason']}")
     if args.command == "check" and report["drift"]:

@@ -110,13 +110,20 @@ def missing_columns(frame, needed: list[str], policy: str, where: str) -> list[s
 
 
 def compare(
-    reference, current, params: DriftParams, model, schema, sources: tuple[str, str]
+    reference,
+    current,
+    params: DriftParams,
+    model,
+    schema,
+    sources: tuple[str, str],
+    validated: Mapping[str, str] | None = None,
 ) -> dict[str, dict]:
     """Per-feature table: statistics, importance, drifted flag, new or ignored column flag.
     model: (importance per column, the type the model reads each input as, or None). A column
     that decides (not ignored) holding numbers written as text (12,5  $29.72), or mostly other
     values than the numbers it holds elsewhere, stops, naming its source: so does one arriving
-    (retraining will train on it: validate would stop on it). schema: see schema_columns."""
+    (retraining will train on it: validate would stop on it). schema: see schema_columns;
+    validated: the type validate gave each column, which then decides (see drift_contract)."""
     (importance, kinds), (new, ignored, arriving) = model, schema
     small = min(len(reference), len(current)) < params.small_sample_rows
     table = {}
@@ -124,7 +131,7 @@ def compare(
         ref, cur = column_or_missing(reference, name), column_or_missing(current, name)
         decides = name not in ignored or name in arriving
         checked = (name, sources, (kinds or {}).get(name)) if decides else None
-        row = feature_stats(ref, cur, small, checked)
+        row = feature_stats(ref, cur, small, checked, (validated or {}).get(name))
         row["importance"] = importance.get(name, 0.0)
         row["drifted"] = name in new or is_drifted(row, params)
         if name in new:

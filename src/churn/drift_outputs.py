@@ -3,6 +3,7 @@ and the plots."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from pathlib import Path
@@ -44,12 +45,27 @@ def write_report(report: dict, out: Path) -> None:
 # A column name as a file name: '/' would make a subfolder (the write then failed), and a column
 # named overview would overwrite overview.png; '%' escaped too, so that no two names meet.
 FILE_ESCAPES = str.maketrans({"%": "%25", "/": "%2F", "\\": "%5C", "\0": "%00"})
+MAX_NAME_BYTES = 255  # the longest file name of ext4, APFS and most other file systems
+HASHED = "%~"  # never in an escaped name, where each '%' starts two hex digits
 
 
 def plot_file_name(name: str) -> str:
-    """The PNG file of a drifted feature's plot (see FILE_ESCAPES): the column's name, escaped."""
+    """The PNG file of a drifted feature's plot: the column's name escaped (FILE_ESCAPES), then,
+    when it holds a letter that case folding changes (Spend and spend are one file on a
+    case-insensitive file system) or would exceed MAX_NAME_BYTES, cut to fit and ended by
+    HASHED and a hash of the whole name; a column named overview is %6Fverview."""
     escaped = name.translate(FILE_ESCAPES)
-    return f"{'%6F' + escaped[1:] if escaped == 'overview' else escaped}.png"
+    escaped = "%6F" + escaped[1:] if escaped == "overview" else escaped
+    fits = len(escaped.encode("utf-8")) + len(".png") <= MAX_NAME_BYTES
+    if fits and name.casefold() == name:
+        return f"{escaped}.png"
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:16]
+    budget, kept = MAX_NAME_BYTES - len(f"{HASHED}{digest}.png"), ""
+    for part in (char.translate(FILE_ESCAPES) for char in name):  # never half of a %2F
+        if len((kept + part).encode("utf-8")) > budget:
+            break
+        kept += part
+    return f"{kept}{HASHED}{digest}.png"
 
 
 def write_plots(report: dict, reference: pd.DataFrame, current: pd.DataFrame, plots: Path) -> None:

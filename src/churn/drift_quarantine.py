@@ -55,10 +55,51 @@ def reasons_of(found: dict[str, np.ndarray]) -> dict[str, int]:
     return {reason: n for reason, n in sorted(reasons.items()) if n}
 
 
-def left_out_note(counts: dict) -> str:
-    """The stderr line naming the rows the stage left out (see without_quarantined)."""
-    reasons = ", ".join(f"{reason} {n}" for reason, n in counts["quarantined_by_reason"].items())
+def without_undated(frame: pd.DataFrame, data: DataParams, where: str):
+    """(frame without the rows that have no snapshot, the drift.json fields counting them or {}):
+    a data.timestamp that is missing (validate quarantines it as null:COL) or reads as no date
+    (type:COL). They belonged to neither window, and the stage left them out unsaid."""
+    if not data.timestamp or data.timestamp not in frame.columns:
+        return frame, {}
+    stamps = coerce_in(frame[data.timestamp], "datetime", where)
+    unreadable = stamps.bad.to_numpy(dtype=bool)
+    undated = stamps.values.isna().to_numpy(dtype=bool) & ~unreadable
+    reasons = {f"null:{data.timestamp}": int(undated.sum())}
+    reasons[f"type:{data.timestamp}"] = int(unreadable.sum())
+    left_out = undated | unreadable
+    if not left_out.any():
+        return frame, {}
+    counts = {n: k for n, k in sorted(reasons.items()) if k}
+    return frame[~left_out], {
+        "quarantined_rows": int(left_out.sum()),
+        "quarantined_by_reason": counts,
+    }
+
+
+def merged_counts(first: dict, then: dict) -> dict:
+    """The drift.json counts of two steps that leave out rows (each row in one of them)."""
+    if not first or not then:
+        return first or then
+    reasons = dict(first["quarantined_by_reason"])
+    for reason, n in then["quarantined_by_reason"].items():
+        reasons[reason] = reasons.get(reason, 0) + n
+    rows = first["quarantined_rows"] + then["quarantined_rows"]
+    return {"quarantined_rows": rows, "quarantined_by_reason": dict(sorted(reasons.items()))}
+
+
+def left_out_note(counts: dict, timestamp: str = "", type_change: str = "quarantine") -> str:
+    """The stderr line naming the rows the stage left out, and why (see without_quarantined and
+    without_undated; timestamp: data.timestamp; type_change: contract.type_change, which a
+    type:COL reason is of only under quarantine: else a wrong word in a required column)."""
+    reasons = counts["quarantined_by_reason"]
+    stamps = (f"null:{timestamp}", f"type:{timestamp}") if timestamp else ()
+    typed = [r for r in reasons if r.startswith("type:") and r not in stamps]
+    why = ["contract.type_change: quarantine"] if typed and type_change == "quarantine" else []
+    if any(reason in stamps for reason in reasons):
+        why.append(f"no snapshot: data.timestamp '{timestamp}' missing or not a date")
+    listed = ", ".join(f"{reason} {n}" for reason, n in reasons.items())
+    because = f" ({'; '.join(why)})" if why else ""
     return (
-        f"drift: left out {counts['quarantined_rows']} row(s) that validate quarantines "
-        f"(contract.type_change: quarantine): {reasons}"
+        f"drift: left out {counts['quarantined_rows']} row(s) that validate quarantines"
+        f"{because}: {listed}"
     )

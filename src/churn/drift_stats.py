@@ -165,16 +165,17 @@ def refuse_retyped(column: pd.Series, name: str, where: str, holds: str) -> None
         )
 
 
-def feature_stats(
-    reference: pd.Series, current: pd.Series, small: bool, checked: Checked = None
-) -> dict:
+def feature_stats(reference, current, small: bool, checked: Checked = None, validated=None):
     """Type, effect sizes and missing-rate change for one feature (checked: see compared_kind),
     all from the values as coerced to that type: a value that is not a number (a blank, or a
-    word under RETYPE_SHARE) is missing in the missing rate as in the distribution."""
-    kind = compared_kind(reference, current, checked)
-    typed = numbers_or_flags if kind == "numeric" else lambda column: coerce(column, kind)
-    ref, cur = typed(reference).values, typed(current).values
+    word under RETYPE_SHARE) is missing in the missing rate as in the distribution. validated:
+    the type validate gave the column (see drift_contract), coerced as validate coerces it."""
+    kind = compared_kind(reference, current, checked) if validated is None else validated
+    flags = kind == "numeric" and validated is None  # a word is no flag to validate
+    ref, cur = (numbers_or_flags(s) if flags else coerce(s, kind) for s in (reference, current))
+    kind = "numeric" if kind == "boolean" else kind  # a flag: the 0/1 the model reads
     distribution = numeric_stats if kind == "numeric" else categorical_stats
+    ref, cur = ref.values, cur.values
     return {"type": kind, **distribution(ref, cur, small), **missing_stats(ref, cur, small)}
 
 

@@ -243,3 +243,5 @@ def test_make_drift_batch_compares_with_the_training_window_unless_given_a_refer
     assert reference in default and "split/train.parquet" not in default
     given = make_dry_run("CURRENT=new.csv", "REFERENCE=old.csv")
     assert "--reference old.csv --current new.csv" in given and "--training-window" not in given
+    # the stage's months read as the stage reads them: by the contract validate applied there
+    assert "--contract models/contract.yaml" in default and "--contract" not in given

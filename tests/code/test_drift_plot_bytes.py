@@ -38,3 +38,54 @@ def test_a_users_matplotlib_settings_change_no_byte_of_the_drift_plots(tmp_path)
     with matplotlib.rc_context(USERS_RC):  # as a matplotlibrc would set them
         styled = draw_both(tmp_path / "styled")
     assert plain == styled
+
+
+TRICKY_NAMES = [
+    "spend",
+    "Spend",
+    "SPEND",
+    "overview",
+    "Overview",
+    "orders/session",
+    "Orders/Session",
+    "%6Fverview",
+    "straße",
+    "STRASSE",
+    "é" * 200,  # 400 bytes of UTF-8
+    "É" * 200,
+    "a" * 300,
+    "a" * 299 + "b",
+    "x/" * 100,  # escaped to 400 bytes
+]
+
+
+def test_plot_file_names_are_short_unique_and_distinct_whatever_the_case():
+    """A column name of more than 251 bytes failed the stage (`File name too long`), and
+    Spend.png and spend.png were one file on a case-insensitive file system (macOS, Windows): one
+    plot overwrote the other."""
+    from churn.drift_outputs import plot_file_name
+
+    files = [plot_file_name(name) for name in TRICKY_NAMES]
+    assert all(len(file.encode("utf-8")) <= 255 for file in files)
+    assert len({file.casefold() for file in files}) == len(TRICKY_NAMES)
+    assert not any("/" in file or "\\" in file for file in files)
+    assert files == [plot_file_name(name) for name in TRICKY_NAMES]  # the same on every run
+    assert files[:1] + files[3:4] + files[5:6] == [
+        "spend.png",
+        "%6Fverview.png",
+        "orders%2Fsession.png",
+    ]
+
+
+def test_the_stage_writes_a_plot_per_drifted_column_whatever_its_name(tmp_path):
+    from churn.drift_outputs import write_plots
+
+    rng = np.random.default_rng(1)
+    names = ["spend", "Spend", "a" * 300]
+    reference = pd.DataFrame({name: rng.normal(0, 1, 600) for name in names})
+    current = pd.DataFrame({name: rng.normal(3, 1, 600) for name in names})
+    row = {"type": "numeric", "psi": 1.0, "missing_rate_change": 0.0, "drifted": True}
+    report = {"drift": True, "features": {name: dict(row) for name in names}}
+    write_plots(report, reference, current, tmp_path)
+    written = {path.name.casefold() for path in tmp_path.iterdir()}
+    assert len(written) == len(names) + 1  # and overview.png

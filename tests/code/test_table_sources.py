@@ -152,7 +152,7 @@ def test_partition_folders_are_columns_for_ingest_infer_and_drift(tmp_path, caps
     the files without it, so data.timestamp: snapshot_month was 'not found' and a partition by
     region silently lost the column."""
     from churn.contract import main as contract_main
-    from churn.drift import read_frame
+    from churn.drift_inputs import read_frame
     from churn.ingest import main as ingest_main
     from churn.params import load_section
 

@@ -92,7 +92,8 @@ CHANGES = {
     # contract.new_column: include reruns validate -> score: test_contract_pipeline.py's
     # test_include_policy_trains_on_the_new_column makes the same change and checks the same
     # stages (and what they wrote); a row here ran that reproduction a second time
-    "validation code": ({}, "src/churn/validation.py", ["validate", "score"]),
+    # drift checks rows with validate's code (by the contract it applied, models/contract.yaml)
+    "validation code": ({}, "src/churn/validation.py", ["validate", "drift", "score"]),
     "evaluate code": ({}, "src/churn/evaluate.py", ["evaluate"]),
     "train code": ({}, "src/churn/train.py", ["train"]),  # same model: nothing downstream
     "shared model code": ({}, "src/churn/model.py", ["train", "evaluate", "drift", "score"]),
@@ -101,8 +102,8 @@ CHANGES = {
     # validate and score read Parquet: the CSV format is ingest's alone (same files, same table)
     "CSV delimiter param": ({"data.delimiter": ","}, None, ["ingest"]),
     "files glob param": ({"ingest.files": "*.csv"}, None, ["ingest"]),
-    # score drops the label unread: the same labels spelt otherwise rerun validate alone
-    "positive label spelling": ({"data.positive_label": "1"}, None, ["validate"]),
+    # score drops the label unread; drift leaves out the rows validate quarantines for their label
+    "positive label spelling": ({"data.positive_label": "1"}, None, ["validate", "drift"]),
     # drift leaves out the rows validate quarantines under it
     "type-change policy": (
         {"contract.type_change": "quarantine"},

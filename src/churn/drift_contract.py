@@ -1,0 +1,76 @@
+"""The drift stage and check read as validate did, by the contract it applied (models/contract.yaml,
+`--contract`): the rows validate quarantines are left out and counted, and each column is compared
+as the type validate gave it. Re-deriving the types, drift disagreed with validate: it left out a
+month whose new column (contract.new_column: include) validate kept with its text as missing
+values, and compared a flag column of counts that validate quarantines."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from churn.column_checks import coerce_in
+from churn.contract_columns import check_columns
+from churn.contract_spec import Contract
+from churn.data_params import DataParams, Policies
+from churn.drift_window import newest_unlabelled
+from churn.type_changes import snapshot_months
+from churn.validation import row_reasons
+
+# The types drift compares by the contract: a flag as the numbers the model reads, and dates as
+# it compares them without one (featurize leaves them out of the model).
+COMPARED = ("numeric", "boolean", "categorical")
+
+
+def unlabelled_rows(frame: pd.DataFrame, data: DataParams, where: str) -> np.ndarray:
+    """The rows validate checks as the ones to score (validate.unlabelled_newest): a newest
+    snapshot without labels, or the whole frame when it has no label column (a batch)."""
+    if not data.target or data.target not in frame.columns:
+        return np.ones(len(frame), dtype=bool)
+    if not data.timestamp or data.timestamp not in frame.columns or frame.empty:
+        return np.zeros(len(frame), dtype=bool)
+    months = snapshot_months(coerce_in(frame[data.timestamp], "datetime", where).values)
+    newest = months.eq(months.max()).to_numpy(dtype=bool)
+    return newest if newest_unlabelled(frame, data.target, newest) else np.zeros(len(frame), bool)
+
+
+def part_reasons(frame, contract, policies, data, where, scoring: bool):
+    """(per row of frame, the reason validate quarantines it or "", the type validate gave each
+    column of frame it checks), by validate's own checks (contract_columns.check_columns)."""
+    checks = check_columns(frame, contract, policies, data, where, scoring)
+    checks = {name: check for name, check in checks.items() if name in frame.columns}
+    typed = pd.DataFrame({name: check.values for name, check in checks.items()}, index=frame.index)
+    listed = {column.name: column.type for column in contract.columns}
+    kinds = {name: listed.get(name) or kind_of(check.values) for name, check in checks.items()}
+    return row_reasons(typed, checks, data, repeats=True), kinds
+
+
+def kind_of(values: pd.Series) -> str:
+    """The type validate gave a column outside the contract (contract.new_column: include)."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return "datetime"
+    return "numeric" if pd.api.types.is_numeric_dtype(values) else "categorical"
+
+
+def contract_rows(frame, contract: Contract, policies: Policies, data: DataParams, where: str):
+    """(the rows validate keeps, the drift.json fields counting those it quarantines or {}, the
+    type validate gave each compared column): labelled rows and an unlabelled newest snapshot
+    checked apart, as validate checks them; the labelled rows' types win."""
+    scored = unlabelled_rows(frame, data, where)
+    reasons = pd.Series("", index=frame.index, dtype=object)
+    kinds: dict[str, str] = {}
+    for rows, scoring in ((scored, True), (~scored, False)):
+        if rows.any():
+            part = (
+                frame[rows].drop(columns=data.target, errors="ignore") if scoring else frame[rows]
+            )
+            found, types = part_reasons(part, contract, policies, data, where, scoring)
+            reasons[rows], kinds = found.to_numpy(), kinds | types
+    kept = reasons.eq("").to_numpy()
+    counts = reasons[~kept].value_counts()
+    left_out = {
+        "quarantined_rows": int((~kept).sum()),
+        "quarantined_by_reason": {str(reason): int(n) for reason, n in sorted(counts.items())},
+    }
+    compared = {name: kind for name, kind in kinds.items() if kind in COMPARED}
+    return frame[kept], left_out if not kept.all() else {}, compared
