@@ -177,6 +177,24 @@ def test_duplicate_ids_in_different_snapshots_are_fine():
     assert validate(frame).counts["rows_valid"] == 4
 
 
+def test_an_id_repeated_on_two_days_of_one_month_is_a_duplicate_of_that_snapshot():
+    """Snapshots are calendar months (split, drift): the repeat was keyed by the exact timestamp,
+    so a customer on 2026-03-04 and 2026-03-19 passed twice into one month's rows."""
+    days = ["2026-03-04", "2026-03-19", "2026-03-04", "2026-04-02"]
+    frame = raw(customer_id=["a", "a", "b", "b"], month=days)
+    result = validate(frame)
+    assert_counts_add_up(result)
+    assert result.counts["quarantined_by_reason"] == {"duplicate_id:customer_id": 1}
+    assert result.rejected[["customer_id", "month"]].values.tolist() == [["a", "2026-03-19"]]
+    as_text = replace(
+        CONTRACT,
+        columns=[
+            replace(c, type="categorical") if c.name == "month" else c for c in CONTRACT.columns
+        ],
+    )
+    assert validate(frame, contract=as_text).counts["rows_quarantined"] == 1  # text dates too
+
+
 def test_unseen_categories_are_quarantined_when_training_and_counted_when_scoring():
     frame = raw(plan=["free", "gold", "gold", None])
     training = validate(frame)
