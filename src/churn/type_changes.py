@@ -115,7 +115,8 @@ def refuse_type_change(change: TypeChange, coerced, column, where: str, names) -
     raise ChurnError(
         f"{where}: column '{column.name}' no longer holds {column.type} values{change.where} "
         f"({int(part_of.bad.sum())} of {len(shown)} rows, {retype_detail(shown, part_of, names)}; "
-        "contract.type_change: fail)"
+        "contract.type_change: fail)",
+        rows=shown.index[part_of.bad.to_numpy(dtype=bool)],
     )
 
 

@@ -28,6 +28,7 @@ class ValidationResult:
     rejected: pd.DataFrame
     schema: dict
     counts: dict
+    rejected_rows: np.ndarray | None = None  # the input index of each rejected row
 
 
 def check_missing(missing: list[str], contract: Contract, policies: Policies, where: str, columns):
@@ -169,7 +170,7 @@ def apply_contract(
     rejected = frame[~ok].assign(**{REASON: reasons[~ok]}).reset_index(drop=True)
     counts = count_rows(frame, ok, reasons, checks, scoring)
     valid = typed[ok].reset_index(drop=True) if scoring else sort_rows(typed[ok], data)
-    return ValidationResult(valid, rejected, schema, counts)
+    return ValidationResult(valid, rejected, schema, counts, frame.index[~ok].to_numpy())
 
 
 def count_rows(frame, ok, reasons, checks, scoring) -> dict:
