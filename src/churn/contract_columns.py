@@ -99,16 +99,16 @@ def row_stamps(frame: pd.DataFrame, data: DataParams, where: str) -> Callable[[]
 
 
 def row_snapshots(typed: pd.DataFrame, timestamp: str, where: str) -> pd.Series | None:
-    """Each typed row's snapshot as text: the calendar month of its data.timestamp ("2026-03" for
-    2026-03-04 and 2026-03-19 alike, as split and drift read months), a value that reads as no
-    date as written; None without a timestamp column."""
+    """Each typed row's snapshot: the calendar month of its data.timestamp (2026-03 for 2026-03-04
+    and 2026-03-19 alike, as split and drift read months); for a contract typing it as text, the
+    month as text, or a value that reads as no date as written; None without a timestamp."""
     if not timestamp or timestamp not in typed.columns:
         return None
     stamps = typed[timestamp]
-    if not pd.api.types.is_datetime64_any_dtype(stamps):  # a contract typing it as text
-        stamps = coerce_in(stamps, "datetime", where).values
-    months = snapshot_months(stamps)
-    return months.astype("string").where(months.notna(), typed[timestamp].astype("string"))
+    if pd.api.types.is_datetime64_any_dtype(stamps):
+        return snapshot_months(stamps)  # months (Period): no text to make of 100k rows
+    months = snapshot_months(coerce_in(stamps, "datetime", where).values)  # a contract's text
+    return months.astype("string").where(months.notna(), stamps.astype("string"))
 
 
 def with_customer_ids(checks: dict[str, ColumnCheck], id_column: str) -> dict[str, ColumnCheck]:
