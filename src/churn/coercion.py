@@ -33,6 +33,12 @@ class Coerced(NamedTuple):
     blank: pd.Series  # blank string -> missing
     thousands: pd.Series  # "1,234" -> 1234
     bad: pd.Series  # value of the wrong type: missing unless the policy quarantines it
+    infinite: pd.Series | None = None  # inf, -Infinity, 1e400 (numbers only): no text, rejected
+
+    def present(self) -> pd.Series:
+        """Rows holding a value: one read (infinite numbers too) or one of the wrong type."""
+        present = self.values.notna() | self.bad
+        return present if self.infinite is None else present | self.infinite
 
 
 def holds_only_numbers(column: pd.Series) -> bool:
@@ -69,13 +75,14 @@ def booleans_as_numbers(column: pd.Series) -> Coerced:
 
 
 def without_infinities(result: Coerced) -> Coerced:
-    """Infinite numbers ("inf", 1e400) flagged as values of the wrong type and made missing: no
-    feature can be infinite, and the API refuses them too."""
+    """Infinite numbers ("inf", "-Infinity", 1e400) flagged as infinite, not as text, and made
+    missing in the values: no feature can be infinite (validate and scoring reject their rows as
+    infinite:COL, the API refuses them too)."""
     infinite = np.isinf(result.values.to_numpy())
     if not infinite.any():
         return result
     mask = pd.Series(infinite, index=result.values.index)
-    return result._replace(values=result.values.mask(mask), bad=result.bad | mask)
+    return result._replace(values=result.values.mask(mask), infinite=mask)
 
 
 def boolean_from_numbers(column: pd.Series) -> Coerced:

@@ -151,6 +151,8 @@ def check_feature(
     quarantine = change is not None and policies.type_change == "quarantine"
     rejected = result.bad if not column.nullable else change.rows if quarantine else None
     failures = [(f"type:{column.name}", rejected)] if rejected is not None else []
+    if result.infinite is not None:  # a number, not text; yet neither missing nor a feature value
+        failures.append((f"infinite:{column.name}", result.infinite))
     checks, unseen = value_failures(result.values, column, scoring)
     counts = coercion_counts(result, rejected)  # a rejected word is not a coerced one
     return ColumnCheck(result.values, failures + checks, counts, change is not None, unseen)

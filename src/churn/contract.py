@@ -52,8 +52,13 @@ def infer_column(name: str, column: pd.Series, role: str, where: str = "") -> Co
     values = coerced.values
     # a row without an id cannot be told apart or joined back: quarantined, as scoring rejects
     # it; a row without a timestamp belongs to no snapshot (validate quarantines it whatever
-    # the contract says, see contract_columns.required_timestamp): neither is written nullable
-    nullable = role not in ("id", "timestamp") and bool(values.isna().any())
+    # the contract says, see contract_columns.required_timestamp): neither is written nullable.
+    # Only values that are missing make a column nullable: text in a number column (made missing
+    # by coercion) is a type problem, which validate judges by contract.type_change.
+    missing = values.isna() & ~coerced.bad
+    if coerced.infinite is not None:  # infinite numbers: no missing values either
+        missing &= ~coerced.infinite
+    nullable = role not in ("id", "timestamp") and bool(missing.any())
     if kind == "numeric" and values.notna().any():  # no range from a column with no values
         return ColumnContract(name, role, kind, nullable, float(values.min()), float(values.max()))
     if kind == "categorical" and role == "feature":
@@ -82,6 +87,10 @@ def has_values(column: pd.Series) -> bool:
 
 
 LEFT_OUT = "Left out, with no values at all: "
+TEXT_IN_NUMBERS = (
+    "Review: text in number columns, not counted as missing values (validate judges it by "
+    "contract.type_change; a word in a required column is type:COL): "
+)
 ROW_NUMBERS = "Review: numbering the rows, describing no customer: "
 MIN_COUNTED = 20  # a file numbered 0 or 1 up to at least this: shorter runs happen by chance
 
@@ -118,7 +127,22 @@ def infer_contract(frame: pd.DataFrame, data: DataParams, where: str = "") -> Co
     if counters := [name for name in features if name not in empty and numbers_rows(frame[name])]:
         named = ", ".join(map(repr, counters))
         notes.append(f"{ROW_NUMBERS}{named} (delete them here to keep them out of the model)")
+    if text := text_in_numbers(frame, columns):
+        notes.append(f"{TEXT_IN_NUMBERS}{text}")
     return Contract(columns, notes=notes)
+
+
+def text_in_numbers(frame: pd.DataFrame, columns: Sequence[ColumnContract]) -> str:
+    """The number columns holding values that read as no number, with counts and an example, as
+    one text ("" when none does)."""
+    found = []
+    for column in (c for c in columns if c.type == "numeric"):
+        raw = frame[column.name]
+        coerced = coerce(raw, "numeric")
+        if coerced.bad.any():
+            count = f"{int(coerced.bad.sum())} of {len(raw)} rows"
+            found.append(f"'{column.name}' ({count}, {retype_detail(raw, coerced)})")
+    return ", ".join(found)
 
 
 def left_out_note(contract: Contract) -> str:
@@ -126,10 +150,13 @@ def left_out_note(contract: Contract) -> str:
     return next((note for note in contract.notes if note.startswith(LEFT_OUT)), "")
 
 
+REVIEWED = (LEFT_OUT, ROW_NUMBERS, TEXT_IN_NUMBERS)
+
+
 def review_notes(contract: Contract) -> list[str]:
     """The notes a person should read before using an inferred contract: the columns left out
     and the features that only number the rows."""
-    return [note for note in contract.notes if note.startswith((LEFT_OUT, ROW_NUMBERS))]
+    return [note for note in contract.notes if note.startswith(REVIEWED)]
 
 
 def missing_role_warnings(

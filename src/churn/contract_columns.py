@@ -21,7 +21,7 @@ from churn.contract_spec import ColumnContract, Contract
 from churn.csv_header import FROM_PARAMS, SettingNames
 from churn.customer_ids import zero_fractions_cut
 from churn.data_params import DataParams
-from churn.type_changes import date_column, inferred_kind
+from churn.type_changes import date_column, inferred_kind, snapshot_months
 
 
 def impute_column(index: pd.Index, column: ColumnContract) -> ColumnCheck:
@@ -96,6 +96,19 @@ def row_stamps(frame: pd.DataFrame, data: DataParams, where: str) -> Callable[[]
     if not data.timestamp or data.timestamp not in frame.columns:
         return None
     return cache(lambda: coerce_in(frame[data.timestamp], "datetime", where).values)
+
+
+def row_snapshots(typed: pd.DataFrame, timestamp: str, where: str) -> pd.Series | None:
+    """Each typed row's snapshot: the calendar month of its data.timestamp (2026-03 for 2026-03-04
+    and 2026-03-19 alike, as split and drift read months); for a contract typing it as text, the
+    month as text, or a value that reads as no date as written; None without a timestamp."""
+    if not timestamp or timestamp not in typed.columns:
+        return None
+    stamps = typed[timestamp]
+    if pd.api.types.is_datetime64_any_dtype(stamps):
+        return snapshot_months(stamps)  # months (Period): no text to make of 100k rows
+    months = snapshot_months(coerce_in(stamps, "datetime", where).values)  # a contract's text
+    return months.astype("string").where(months.notna(), stamps.astype("string"))
 
 
 def with_customer_ids(checks: dict[str, ColumnCheck], id_column: str) -> dict[str, ColumnCheck]:

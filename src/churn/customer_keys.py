@@ -75,8 +75,8 @@ def text_of_rows(column: pd.Series, positions: np.ndarray) -> pd.api.extensions.
 
 
 def snapshot_keys(column: pd.Series, positions: np.ndarray) -> pd.DataFrame:
-    """column.iloc[positions] as (instant, text) keys: ISO 8601 dates as microseconds in UTC
-    (2026-06-01 and 2026-06-01T00:00:00 are one snapshot), other values as their text, missing
+    """column.iloc[positions] as (month, text) keys: ISO 8601 dates as their calendar month in UTC
+    (2026-06-01 and 2026-06-17T08:00:00 are one snapshot), other values as their text, missing
     ones (and missing-value markers) as neither. Each distinct value is read once, as
     text_of_rows formats it."""
     codes, distinct = pd.factorize(column.iloc[positions])
@@ -85,11 +85,13 @@ def snapshot_keys(column: pd.Series, positions: np.ndarray) -> pd.DataFrame:
 
 
 def distinct_snapshot_keys(distinct: object) -> pd.DataFrame:
-    """snapshot_keys of distinct snapshot values, one row each."""
+    """snapshot_keys of distinct snapshot values, one row each: an ISO 8601 date by its calendar
+    month in UTC (2026-03-04 and 2026-03-19 are one snapshot, as validate and split read them)."""
     text = snapshot_text(distinct)
     # utc: a list mixing offsets (or offsets and none) cannot be read otherwise
-    stamps = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True).dt.as_unit("us")
-    return pd.DataFrame({"snapshot": stamps, "snapshot_text": text.where(stamps.isna())})
+    stamps = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True).dt.tz_convert(None)
+    months = stamps.dt.to_period("M").dt.to_timestamp().dt.as_unit("us")
+    return pd.DataFrame({"snapshot": months, "snapshot_text": text.where(stamps.isna())})
 
 
 # Odd 64-bit constant (the golden ratio's): spreads a snapshot's hash before it meets an id's.

@@ -22,7 +22,13 @@ STORAGE_CLIENT_MODULES = ("botocore.", "aiobotocore.")
 
 
 class ChurnError(Exception):
-    """A failure caused by input or configuration: reported as one line, never a traceback."""
+    """A failure caused by input or configuration: reported as one line, never a traceback.
+    rows: the input rows it is about (index labels), so that the files they came from can be
+    named (see churn.source_rows)."""
+
+    def __init__(self, *args: object, rows: Sequence = ()) -> None:
+        super().__init__(*args)
+        self.rows = rows
 
 
 class CliParser(argparse.ArgumentParser):

@@ -14,7 +14,7 @@ from churn.data_params import DataParams, check_data_columns
 from churn.errors import CliParser, run_cli
 from churn.features import FeatureSpec, fit_feature_spec
 from churn.model_matrix import transform
-from churn.outputs import check_destination
+from churn.outputs import check_destination, check_folder_outputs
 from churn.params import PARAMS_FILE, load_section
 from churn.tables import read_parquet, write_parquet
 
@@ -45,7 +45,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     data = load_section("data", args.params)
     min_count = load_section("featurize", args.params).min_category_count
-    check_destination(str(args.spec))  # before fitting, as write_parquet checks --out-dir after
+    check_destination(str(args.spec))  # before reading and fitting, not after
+    check_folder_outputs(str(args.out_dir), [f"{name}.parquet" for name in SPLITS])
     splits = {name: read_parquet(args.split_dir / f"{name}.parquet") for name in SPLITS}
     for name, split in splits.items():
         check_data_columns(split.columns, data, f"{args.split_dir / name}.parquet")

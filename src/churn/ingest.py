@@ -17,7 +17,8 @@ from churn.errors import ChurnError, CliParser, listing, run_cli, storage_errors
 from churn.outputs import check_destination
 from churn.params import PARAMS_FILE, load_section
 from churn.raw_text import normalise_text
-from churn.table_sources import table_files, with_partitions
+from churn.source_rows import source_name, write_sources
+from churn.table_sources import files_in, table_files, with_partitions
 from churn.tables import read_named_columns, write_parquet
 
 # How pandas names a blank header field: a column so named in a file was named so by a reader
@@ -107,21 +108,6 @@ def check_table(table: pd.DataFrame, path: str, delimiter: str) -> pd.DataFrame:
     return table
 
 
-def files_in(source: str, pattern: str) -> str:
-    """The source folder with the files glob (ingest.files) applied: what list_table_files
-    expands. Under `dvc repro` the folder is the stage's dependency (DVC cannot hash a glob);
-    the glob then picks the files in it."""
-    pattern = pattern.strip()
-    if not pattern:
-        return source
-    if pattern.startswith("/") or "://" in pattern or ".." in pattern.split("/"):
-        raise ChurnError(
-            f"--files (ingest.files) '{pattern}': should be a glob inside --source (ingest.source)"
-            f" {source}, such as '*.csv'"
-        )
-    return f"{source.rstrip('/')}/{pattern}"
-
-
 def with_text_ids(table: pd.DataFrame, id_column: str) -> pd.DataFrame:
     """The table with its id column (data.id) as text (see ids_as_text): stacked as numbers,
     int64 ids of one file would become float64 for another file's gap, and ids above 2**53
@@ -161,6 +147,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--out", required=True, type=Path, help="typed Parquet output")
     parser.add_argument(
+        "--sources-out", type=Path, help="JSON naming each source file and its rows, for validate"
+    )
+    parser.add_argument(
         "--params", type=Path, default=PARAMS_FILE, help="data.id/delimiter/decimal"
     )
     return parser.parse_args(argv)
@@ -169,7 +158,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     data = load_section("data", args.params)
-    check_destination(str(args.out))  # before reading every file of the source, not after
+    for output in (args.out, args.sources_out or args.out):  # before reading every file
+        check_destination(str(output))
     source = files_in(args.source, args.files)
     with storage_errors(source):
         files = table_files(source)
@@ -183,6 +173,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     ]
     table = ingest(tables, data.id)
     write_parquet(table, args.out)
+    if args.sources_out:  # the rows of each file, in the order stacked
+        names = [source_name(path, args.source) for path in files]
+        write_sources(names, [len(t) for t in tables], args.sources_out)
     print(f"ingest: {len(table)} rows, {table.shape[1]} columns from {len(files)} file(s)")
     if note := partial_note(partial_columns(tables), list(files)):
         print(note)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -57,6 +58,14 @@ def check_destination(path: str, folder: bool = False) -> None:
         raise ChurnError(f"{path}: cannot be written ({parent} is a file, not a folder)")
     if parent is not None:
         check_writable(path, parent)
+
+
+def check_folder_outputs(folder: str, names: Sequence[str]) -> None:
+    """Refuse, before any work, an output folder that cannot be written, or a file in it that
+    cannot (a folder in its place): the folder outputs of split and featurize."""
+    check_destination(folder, folder=True)
+    for name in names:
+        check_destination(str(Path(folder) / name))
 
 
 def check_writable(path: str, folder: Path) -> None:

@@ -9,7 +9,8 @@ import pandas as pd
 
 from churn.column_checks import coerce_in
 from churn.data_params import DataParams
-from churn.errors import ChurnError
+from churn.errors import ChurnError, listing
+from churn.source_rows import SOURCE_COLUMN
 from churn.type_changes import snapshot_months
 
 # A snapshot this share of whose rows repeat an id of it holds more than stray duplicates.
@@ -52,5 +53,14 @@ def check_repeated_snapshots(
         raise ChurnError(
             f"{where}: rows repeating a customer id of their snapshot ({named}) were "
             f"quarantined as duplicate_id, the first copy read kept (see {kept}): "
-            "was a month delivered twice? keep one file of it in ingest.source"
+            f"was a month delivered twice? keep one file of it in ingest.source{files(repeats)}"
         )
+
+
+def files(repeats: pd.DataFrame) -> str:
+    """The source files the repeats came from (the quarantine's reject_source), as a hint; ""
+    without them."""
+    if SOURCE_COLUMN not in repeats.columns:
+        return ""
+    named = listing(list(dict.fromkeys(repeats[SOURCE_COLUMN].astype(str))), 3)
+    return f" (the repeats are from {named})"

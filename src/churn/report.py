@@ -20,12 +20,8 @@ from churn.params import PARAMS_FILE, load_section
 from churn.report_challenge import challenge_section, check_challenge
 from churn.report_markdown import ReportInputs, render_report, without_images
 from churn.report_plots import CurveSpec, draw_confusions, draw_curves
-from churn.revisions import (
-    check_revision,
-    params_diff,
-    read_json_at,
-    require_reproduced,
-)
+from churn.revision_files import read_json_at
+from churn.revisions import check_revision, params_diff, require_reproduced
 
 PLOTS = "metrics/evaluate/plots/custom"
 CURVES = (

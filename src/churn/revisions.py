@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,10 @@ from churn.errors import ChurnError, read_bytes
 
 LOCK_MODEL = "models/model.json"  # what dvc.yaml's evaluate stage reads and writes
 LOCK_METRICS = "metrics/evaluate/metrics.json"
+# DVC's warning for a file of a revision it could not decode (it then reports no values for it)
+NOT_UTF8 = re.compile(
+    r"failed to load (\w+) in revision '([^']+)', unable to read: '([^']+)', is not valid utf-8"
+)
 
 
 def require_git_repository(what: str) -> None:
@@ -60,6 +65,13 @@ def _dvc_json(*args: str) -> dict[str, Any]:
     if result.returncode != 0:
         message = (result.stderr.strip().splitlines() or ["no output"])[-1]
         raise ChurnError(f"dvc {' '.join(args)} failed: {message}")
+    if unread := NOT_UTF8.search(result.stderr):  # DVC warns, exits 0, and reports no values
+        kind, rev, path = unread.groups()
+        raise ChurnError(
+            f"{path}@{rev}: not UTF-8 text, so `dvc {' '.join(args)}` cannot read the {kind} of "
+            f"{rev} (it reports them as absent); save the file as UTF-8 (in a new commit, for "
+            "a revision), or compare with another revision"
+        )
     return json.loads(result.stdout or "{}")
 
 
@@ -90,27 +102,6 @@ def metrics_diff(base: str, new: str | None = None) -> dict[str, Any]:
 def params_diff(base: str, new: str | None = None) -> dict[str, Any]:
     """`dvc params diff` from base to new (None: the workspace): changed params only."""
     return _dvc_json("params", "diff", *_revs(base, new))
-
-
-def read_json_at(path: str, rev: str | None) -> Any | None:
-    """A JSON file at a revision (via dvc.api.read) or in the workspace; None when absent."""
-    if rev is None:
-        file = Path(path)
-        text = file.read_text(encoding="utf-8") if file.is_file() else None
-    else:
-        import dvc.api  # slow import: only when a revision is asked for
-        from dvc.exceptions import DvcException
-
-        try:
-            text = dvc.api.read(path, rev=rev)
-        except (DvcException, FileNotFoundError):
-            text = None
-    if text is None:
-        return None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ChurnError(f"{path} at {rev or 'workspace'}: not valid JSON ({error.msg})") from error
 
 
 def cached_listing(cache: Path, md5: str) -> list[dict]:

@@ -16,6 +16,7 @@ from churn.column_checks import coerce_in
 from churn.customer_ids import customer_ids
 from churn.data_params import DataParams, check_data_columns, check_labels
 from churn.errors import ChurnError, CliParser, run_cli
+from churn.outputs import check_folder_outputs
 from churn.params import PARAMS_FILE, SplitParams, load_section
 from churn.partial_months import partial_test_month
 from churn.tables import read_parquet, write_parquet
@@ -45,20 +46,14 @@ def customer_keys(frame: pd.DataFrame, key: str) -> pd.Series:
     return keys
 
 
-def key_fractions(frame: pd.DataFrame, key: str, seed: int) -> np.ndarray:
-    """stable_fraction of each row's customer (see customer_keys)."""
-    return stable_fraction(customer_keys(frame, key), seed)
-
-
 def hold_out_valid(window: pd.DataFrame, data: DataParams, valid_size: float, seed: int) -> Splits:
     """Carve the validation rows out of the training window, whole customers at a time (rows
     one by one without data.id), each by a seeded hash: not by its place in the file."""
     if data.id:
-        held_out = key_fractions(window, data.id, seed) < valid_size
+        held_out = stable_fraction(customer_keys(window, data.id), seed) < valid_size
     else:
         held_out = row_fractions(window, seed) < valid_size
-    empty = window.iloc[0:0]
-    return Splits(window[~held_out], window[held_out], empty)
+    return Splits(window[~held_out], window[held_out], window.iloc[0:0])
 
 
 def month_of_rows(frame: pd.DataFrame, timestamp: str, where: str) -> pd.Series:
@@ -188,6 +183,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     data, params = load_section("data", args.params), load_section("split", args.params)
     seed = load_section("base", args.params).seed
+    check_folder_outputs(str(args.out_dir), [f"{name}.parquet" for name in Splits._fields])
     frame = read_parquet(args.input)
     check_data_columns(frame.columns, data, str(args.input))
     splits = split_frame(frame, data, params, seed, str(args.input))

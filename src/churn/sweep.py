@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from churn.check_params import grid_problem
 from churn.errors import ChurnError, CliParser, run_cli
 from churn.params import read_params_file
-from churn.sweep_inputs import untracked_inputs
+from churn.sweep_inputs import baseline_files, not_utf8_at, untracked_inputs
 from churn.sweep_results import (
     Experiment,
     leaderboard,
@@ -144,6 +144,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     check_keys_once(grid)
     check_values_once(grid)
     check_inputs_tracked(params)
+    if problem := not_utf8_at(baseline_files(PARAMS_FILE)):  # `dvc exp show` would fail last
+        raise ChurnError(problem)
     check_queue_empty()
     setters = [arg for axis in [*grid, *per_experiment(grid)] for arg in ("-S", axis)]
     queued = queued_names(dvc("exp", "run", "--queue", *setters))

@@ -9,8 +9,11 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from churn.dvc_stages import dvc_stages, is_within, stage_outs
 from churn.sweep_results import flatten
+from churn.yaml_files import parse_yaml
 
 TEMPLATE = re.compile(r"\$\{([^}]+)\}")
 
@@ -54,3 +57,35 @@ def untracked_inputs(params_file: Path, params: dict[str, Any]) -> list[str]:
         for name in untracked_files()
         if any(is_within(os.path.normpath(name), folder) for folder in inputs)
     ]
+
+
+def baseline_files(params_file: Path) -> list[str]:
+    """The files `dvc exp show` reads at the commit experiments start from: params, dvc.yaml,
+    dvc.lock and the metrics files dvc.yaml lists."""
+    folder = params_file.parent
+    try:
+        listed = parse_yaml((folder / "dvc.yaml").read_bytes(), as_dvc=True).get("metrics")
+    except (OSError, yaml.YAMLError, AttributeError):  # no dvc.yaml to read: params alone
+        listed = None
+    metrics = [name for name in listed or [] if isinstance(name, str)]
+    return [str(params_file), *(str(folder / name) for name in ("dvc.yaml", "dvc.lock", *metrics))]
+
+
+def not_utf8_at(paths: list[str], rev: str = "HEAD") -> str | None:
+    """One line naming the first of paths that git holds at rev as text that is not UTF-8 (a
+    Latin-1 params.yaml committed earlier), None when each is UTF-8 or not committed: `dvc exp
+    show` then fails on an error of its own (EncodingError.__init__() missing 1 required
+    positional argument), after every experiment ran."""
+    for path in paths:
+        shown = subprocess.run(["git", "show", f"{rev}:./{path}"], capture_output=True)
+        if shown.returncode != 0:
+            continue
+        try:
+            shown.stdout.decode("utf-8")
+        except UnicodeDecodeError as error:
+            bad = error.object[error.start : error.start + 1].hex()
+            return (
+                f"{path}@{rev}: not UTF-8 text (byte 0x{bad}), which DVC cannot read at the commit "
+                "experiments start from: no experiment could be ranked; commit it saved as UTF-8"
+            )
+    return None

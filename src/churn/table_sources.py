@@ -141,3 +141,18 @@ def note_skipped(source: str, root: str, skipped: Sequence[str], why: str) -> No
     if skipped:
         names = listing([below(p.rstrip("/"), root) for p in skipped], SKIPPED_SHOWN)
         print(f"{source}: skipped {len(skipped)} file(s) {why}: {names}", file=sys.stderr)
+
+
+def files_in(source: str, pattern: str) -> str:
+    """The source folder with the files glob (ingest.files) applied: what list_table_files
+    expands. Under `dvc repro` the folder is the stage's dependency (DVC cannot hash a glob);
+    the glob then picks the files in it."""
+    pattern = pattern.strip()
+    if not pattern:
+        return source
+    if pattern.startswith("/") or "://" in pattern or ".." in pattern.split("/"):
+        raise ChurnError(
+            f"--files (ingest.files) '{pattern}': should be a glob inside --source (ingest.source)"
+            f" {source}, such as '*.csv'"
+        )
+    return f"{source.rstrip('/')}/{pattern}"

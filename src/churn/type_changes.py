@@ -27,7 +27,7 @@ def retyped(coerced: Coerced, min_present: int = 1) -> bool:
     bad = int(coerced.bad.sum())
     if not bad:  # the common case, without the mask arithmetic
         return False
-    present = int((coerced.values.notna() | coerced.bad).sum())
+    present = int(coerced.present().sum())
     return present >= min_present and bad > RETYPE_SHARE * present
 
 
@@ -78,7 +78,7 @@ def snapshot_change(raw, coerced: Coerced, min_present: int, stamps: pd.Series):
     without a snapshot (no readable timestamp: refused for it in training) are judged in none."""
     codes, months = pd.factorize(snapshot_months(stamps), sort=True)  # no snapshot: -1
     bad, dated = coerced.bad.to_numpy(dtype=bool), codes >= 0
-    present = bad | coerced.values.notna().to_numpy(dtype=bool)
+    present = coerced.present().to_numpy(dtype=bool)
     wrong = np.bincount(codes[bad & dated], minlength=len(months))
     counted = np.bincount(codes[present & dated], minlength=len(months))
     changed = [
@@ -96,7 +96,7 @@ def snapshot_change(raw, coerced: Coerced, min_present: int, stamps: pd.Series):
 
 def part(raw: pd.Series, coerced: Coerced, rows: np.ndarray) -> tuple[pd.Series, Coerced]:
     """The given rows of a column and of its coercion."""
-    return raw[rows], Coerced(*(mask[rows] for mask in coerced))
+    return raw[rows], Coerced(*(None if mask is None else mask[rows] for mask in coerced))
 
 
 def snapshot_name(stamps: pd.Series, month: pd.Period) -> str:
@@ -115,7 +115,8 @@ def refuse_type_change(change: TypeChange, coerced, column, where: str, names) -
     raise ChurnError(
         f"{where}: column '{column.name}' no longer holds {column.type} values{change.where} "
         f"({int(part_of.bad.sum())} of {len(shown)} rows, {retype_detail(shown, part_of, names)}; "
-        "contract.type_change: fail)"
+        "contract.type_change: fail)",
+        rows=shown.index[part_of.bad.to_numpy(dtype=bool)],
     )
 
 

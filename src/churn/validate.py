@@ -22,6 +22,7 @@ from churn.params import PARAMS_FILE, load_section
 from churn.raw_text import as_text
 from churn.refused_share import check_refused_share
 from churn.repeated_snapshots import check_repeated_snapshots
+from churn.source_rows import named_sources, read_sources, with_sources
 from churn.tables import read_parquet, write_parquet, writing
 from churn.type_changes import snapshot_months
 from churn.validation import ValidationResult, apply_contract
@@ -59,8 +60,7 @@ def summary(result: ValidationResult) -> str:
 
 
 def coerced_note(coerced: dict[str, dict[str, int]], shown: int = 5) -> str:
-    """The columns whose values were coerced, with the counts, for the log line ("" for none):
-    words that became missing values are kept, yet should not pass unnoticed."""
+    """The columns whose values were coerced, with the counts, for the log line ("" for none)."""
     parts = [
         f"{name} ({', '.join(f'{kind} {count}' for kind, count in kinds.items())})"
         for name, kinds in coerced.items()
@@ -82,14 +82,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--metrics", required=True, type=Path, help="counts JSON")
     parser.add_argument("--schema", required=True, type=Path, help="schema diff JSON")
     parser.add_argument("--contract-out", required=True, type=Path, help="contract applied")
+    parser.add_argument("--sources", type=Path, help="ingest's source files (--sources-out)")
     parser.add_argument("--params", type=Path, default=PARAMS_FILE)
     return parser.parse_args(argv)
 
 
 def unlabelled_newest(frame: pd.DataFrame, data: DataParams, where: str) -> np.ndarray:
-    """Rows of the newest snapshot (the latest calendar month) when none of them has a label yet
-    (whether those customers churn is not known: they are the ones to score); all False
-    otherwise or without snapshots."""
+    """Rows of the newest snapshot (latest calendar month) when none has a label yet (the ones to
+    score); all False otherwise or without snapshots."""
     if not data.timestamp or data.target not in frame.columns or frame.empty:
         return np.zeros(len(frame), dtype=bool)
     months = snapshot_months(coerce_in(frame[data.timestamp], "datetime", where).values)
@@ -129,14 +129,14 @@ def validate(frame, contract, policies, data, where) -> tuple[ValidationResult, 
         pd.concat([labelled.rejected, scored.rejected], ignore_index=True),
         merged_schema(labelled.schema, scored.schema, contract.names(), vanished),
         merged_counts(labelled.counts, scored.counts),
+        np.concatenate([labelled.rejected_rows, scored.rejected_rows]),
     )
     return result, scored
 
 
 def merged_schema(labelled: dict, unlabelled: dict, order: list[str], vanished: list[str]) -> dict:
-    """The labelled rows' schema diff, with every column that changed type, and every new
-    category, in either part (the unlabelled snapshot is checked apart), in contract order;
-    missing: also the columns that vanished from a snapshot (contract.missing_column: impute)."""
+    """The labelled rows' schema diff with every retyped column and new category of either part,
+    in contract order; missing: also the columns vanished from a snapshot (impute)."""
     retyped = {*labelled["retyped"], *unlabelled["retyped"]}
     parts = (labelled["new_categories"], unlabelled["new_categories"])
     categories = {
@@ -156,21 +156,24 @@ def main(argv: Sequence[str] | None = None) -> None:
     for output in OUTPUTS:  # before the work: refuse a folder, or a path under a file
         check_destination(str(getattr(args, output)))
     frame = read_parquet(args.input)
+    sources = read_sources(args.sources, len(frame)) if args.sources else None
     check_data_columns(frame.columns, data, str(args.input))
     path, setting = contract_setting(args.contract, data, args.params)
     contract = choose_contract(path, setting, frame, data, args.params, str(args.input))
     if warning := outside_contracts_warning(path, args.params.parent):  # once it proved usable
         print(warning, file=sys.stderr)
-    result, newest = validate(frame, contract, policies, data, str(args.input))
+    with named_sources(sources, str(args.input)):  # a row's file, not only the ingested table
+        result, newest = validate(frame, contract, policies, data, str(args.input))
+    rejected = with_sources(result.rejected, result.rejected_rows, sources)
     write_parquet(result.valid, args.valid_out)
     write_parquet(newest.valid, args.unlabelled_out)
-    write_parquet(result.rejected, args.quarantine_out)
+    write_parquet(rejected, args.quarantine_out)
     write_json(result.counts, args.metrics)
     write_json(result.schema, args.schema)
     given = data.contract if args.contract is None else path  # as written: no absolute path
     write_applied_contract(contract, given or f"inferred from {args.input}", args.contract_out)
     print(summary(result))
-    check_repeated_snapshots(frame, result.rejected, data, str(args.input), args.quarantine_out)
+    check_repeated_snapshots(frame, rejected, data, str(args.input), args.quarantine_out)
     advice = {} if data.timestamp else {"duplicate_id:": SNAPSHOTS_ADVICE}
     check_quarantined_share(result.counts, newest.counts, policies.max_quarantined, args, advice)
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from churn.column_checks import ColumnCheck
-from churn.contract_columns import added_columns, check_columns, optional_roles
+from churn.contract_columns import added_columns, check_columns, optional_roles, row_snapshots
 from churn.contract_spec import Contract
 from churn.data_params import DataParams, Policies
 from churn.errors import ChurnError, listing, near_miss, spelt_alike
@@ -28,6 +28,7 @@ class ValidationResult:
     rejected: pd.DataFrame
     schema: dict
     counts: dict
+    rejected_rows: np.ndarray | None = None  # the input index of each rejected row
 
 
 def check_missing(missing: list[str], contract: Contract, policies: Policies, where: str, columns):
@@ -103,13 +104,14 @@ def first_reasons(index: pd.Index, failures: list[tuple[str, pd.Series]]) -> pd.
     return pd.Series(names[codes], index=index, dtype=object)
 
 
-def duplicate_ids(typed: pd.DataFrame, reasons: pd.Series, data: DataParams) -> pd.Series:
-    """Repeats of an id within one snapshot among rows that passed so far (first copy kept)."""
-    keys = [c for c in (data.timestamp, data.id) if c and c in typed.columns]
+def duplicate_ids(typed: pd.DataFrame, reasons: pd.Series, data: DataParams, where: str):
+    """Repeats of an id in one snapshot (month: row_snapshots) in rows passed so far, first kept."""
     if not data.id or data.id not in typed.columns:
         return pd.Series(False, index=typed.index)
-    passed = typed.loc[reasons.eq("") & typed[data.id].notna(), keys]
-    return passed.duplicated(keep="first").reindex(typed.index, fill_value=False)
+    passed = typed[reasons.eq("") & typed[data.id].notna()]
+    months = row_snapshots(passed, data.timestamp, where)
+    keys = pd.DataFrame({"id": passed[data.id], **({} if months is None else {"month": months})})
+    return keys.duplicated(keep="first").reindex(typed.index, fill_value=False)
 
 
 def check_layout(
@@ -129,16 +131,14 @@ def check_layout(
     check_schema_policies(early, contract, policies, where, frame.columns)
 
 
-def row_reasons(
-    typed: pd.DataFrame, checks: dict[str, ColumnCheck], data: DataParams, repeats: bool
-) -> pd.Series:
+def row_reasons(typed, checks: dict[str, ColumnCheck], data: DataParams, repeats: bool, where: str):
     """Per row, the reason it is rejected ("" when valid): the first failed check, the label's
     first; else, with repeats, a repeated id."""
     label_first = sorted(checks, key=lambda name: name != data.target)
     reasons = first_reasons(typed.index, [f for n in label_first for f in checks[n].failures])
-    if repeats:
-        reasons = reasons.where(~duplicate_ids(typed, reasons, data), f"duplicate_id:{data.id}")
-    return reasons
+    if not repeats:
+        return reasons
+    return reasons.where(~duplicate_ids(typed, reasons, data, where), f"duplicate_id:{data.id}")
 
 
 def apply_contract(
@@ -165,12 +165,12 @@ def apply_contract(
     checks = check_columns(frame, contract, policies, data, where, scoring, retype_min, include)
     schema = diff_schema(frame, contract, checks, data, scoring)
     typed = pd.DataFrame({name: check.values for name, check in checks.items()}, index=frame.index)
-    reasons = row_reasons(typed, checks, data, repeats)
+    reasons = row_reasons(typed, checks, data, repeats, where)
     ok = reasons.eq("")
     rejected = frame[~ok].assign(**{REASON: reasons[~ok]}).reset_index(drop=True)
     counts = count_rows(frame, ok, reasons, checks, scoring)
     valid = typed[ok].reset_index(drop=True) if scoring else sort_rows(typed[ok], data)
-    return ValidationResult(valid, rejected, schema, counts)
+    return ValidationResult(valid, rejected, schema, counts, frame.index[~ok].to_numpy())
 
 
 def count_rows(frame, ok, reasons, checks, scoring) -> dict:

@@ -86,5 +86,6 @@ def check_vanished(
     raise ChurnError(
         f"{where}: feature column(s) with no value in a snapshot after months with values "
         f"(missing from that month's file, dropped or renamed?): {named}{hint} "
-        "(contract.missing_column: fail)"
+        "(contract.missing_column: fail)",
+        rows=frame.index[months.eq(pd.Period(first, freq="M")).to_numpy()],
     )

@@ -100,6 +100,23 @@ CASES: dict[str, tuple] = {
         "featurize", ("--split-dir", "absent", "--out-dir", "processed", "--spec", "blocker_dir"),
         {}, ["blocker_dir: cannot be written (a folder has that name)"],
     ),
+    "split: a file as --out-dir, refused before the input is read (was after the split)": (
+        "split", ("--input", "absent.parquet", "--out-dir", "blocker"), {},
+        ["blocker: cannot be written (a file has that name)"],
+    ),
+    "split: a folder in place of an output file, refused before the input is read": (
+        "split", ("--input", "absent.parquet", "--out-dir", "split_blocked"), {},
+        ["split_blocked/train.parquet: cannot be written (a folder has that name)"],
+    ),
+    "featurize: a file as --out-dir, refused before the splits are read (was after fitting)": (
+        "featurize", ("--split-dir", "absent", "--out-dir", "blocker", "--spec", "f.json"), {},
+        ["blocker: cannot be written (a file has that name)"],
+    ),
+    "featurize: an --out-dir under a file, refused before the splits are read": (
+        "featurize", ("--split-dir", "absent", "--out-dir", "blocker/processed", "--spec",
+                      "f.json"), {},
+        ["blocker/processed: cannot be written (", "blocker is a file, not a folder)"],
+    ),
     "report: a file as --out-dir, refused before the revisions are read (was a traceback)": (
         "report", ("--base", "HEAD", "--out-dir", "blocker"), {},
         ["blocker: cannot be written (a file has that name)"],
@@ -203,6 +220,7 @@ def folder(tmp_path_factory) -> Path:
     (root / "broken.yaml").write_text("train: [unclosed\n")
     (root / "latin1.yaml").write_bytes("# Gr\u00fc\u00dfe\nbase: {seed: 1}\n".encode("latin-1"))
     (root / "blocker_dir").mkdir()
+    (root / "split_blocked" / "train.parquet").mkdir(parents=True)
     contract = (REPO / "contracts" / "churn.yaml").read_text()
     (root / "bad.yaml").write_text(contract.replace("max: 600", "max: six hundred", 1))
     (root / "contracts").mkdir()

@@ -445,3 +445,41 @@ def test_a_new_date_column_kept_by_new_column_include_is_typed_as_dates_too(date
     result = apply_contract(frame, infer_contract(FRAME, DATA), include, DATA, "x")
     assert pd.api.types.is_datetime64_any_dtype(result.valid["signup"])
     assert check_new_column(frame["signup"], "signup").values.dtype == result.valid["signup"].dtype
+
+
+def test_text_in_one_month_of_a_number_column_is_no_missing_value(tmp_path, capsys):
+    """A month of 'unknown' in a number column made inference write nullable: true (the text,
+    coerced to missing, was counted as missing): validate then took words in every other month
+    for missing values. Only genuinely missing values make a column nullable; the text is named."""
+    months = [f"2026-0{m}-01" for m in (1, 2, 3) for _ in range(4)]
+    spend = ["1.5", "2", "3", "4"] * 2 + ["unknown"] * 4
+    ids = [f"c{k}" for k in range(12)]
+    frame = pd.DataFrame(
+        {"customer_id": ids, "month": months, "spend": spend, "churned": [0, 1] * 6}
+    )
+    contract = infer_contract(frame, DATA)
+    spend_entry = contract.column("spend")
+    assert (spend_entry.type, spend_entry.nullable) == ("numeric", False)
+    note = "'spend' (4 of 12 rows, e.g. 'unknown')"
+    assert any(n.startswith("Review: text in number columns") and n.endswith(note)
+               for n in contract.notes)  # fmt: skip
+    with_blank = frame.assign(spend=[*spend[:11], " "])
+    assert infer_contract(with_blank, DATA).column("spend").nullable  # a blank is missing
+    frame.to_csv(tmp_path / "export.csv", index=False)
+    params = tmp_path / "params.yaml"
+    params.write_text(
+        "data:\n  target: churned\n  positive_label: 1\n  id: customer_id\n  timestamp: month\n"
+        "  contract: ''\n  delimiter: auto\n  decimal: .\n"
+    )
+    contract_main(["infer", str(tmp_path / "export.csv"), "--params", str(params)])
+    out, err = capsys.readouterr()
+    assert "nullable: false" in out.split("spend:")[1].split("churned:")[0]
+    assert err.startswith("contract: Review: text in number columns") and note in err
+
+
+def test_infinite_numbers_make_no_column_nullable_and_give_no_range():
+    frame = FRAME.assign(tenure=[1.0, float("inf"), 5.0], spend=["2", "-Infinity", "1e400"])
+    contract = infer_contract(frame, DATA)
+    for name, low, high in (("tenure", 1.0, 5.0), ("spend", 2.0, 2.0)):
+        entry = contract.column(name)
+        assert (entry.nullable, entry.min, entry.max) == (False, low, high)

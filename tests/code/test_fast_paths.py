@@ -48,6 +48,9 @@ def general_categorical(column: pd.Series) -> coercion.Coerced:
 
 def assert_same_coerced(fast: coercion.Coerced, general: coercion.Coerced) -> None:
     for mine, theirs in zip(fast, general, strict=True):
+        if mine is None or theirs is None:  # Coerced.infinite: numbers only
+            assert mine is theirs
+            continue
         pd.testing.assert_series_equal(mine, theirs)
 
 

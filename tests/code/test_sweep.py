@@ -441,3 +441,27 @@ def test_untracked_files_with_names_that_are_not_utf8_are_listed(tmp_path, monke
     (tmp_path / os.fsdecode(b"caf\xe9.py")).write_text("x")  # a Latin-1 name
     monkeypatch.chdir(tmp_path)
     assert sorted(untracked_files()) == sorted(["new.py", os.fsdecode(b"caf\xe9.py")])
+
+
+def test_a_baseline_params_file_that_is_not_utf8_is_refused_before_anything_is_queued(
+    tmp_path, monkeypatch
+):
+    """`dvc exp show` reads the commit experiments start from: a Latin-1 params.yaml committed
+    there stopped the sweep after every experiment ran, with DVC's own error (`unexpected error -
+    EncodingError.__init__() missing 1 required positional argument: 'encoding'`)."""
+    for name in ("params.yaml", "dvc.yaml"):
+        shutil.copy(REPO / name, tmp_path / name)
+    utf8 = (tmp_path / "params.yaml").read_text()
+    (tmp_path / "params.yaml").write_bytes(f"# Gr\u00fc\u00dfe\n{utf8}".encode("latin-1"))
+    monkeypatch.chdir(tmp_path)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "base"], check=True)
+    (tmp_path / "params.yaml").write_text(utf8)  # the workspace's is UTF-8 again
+    calls = []
+    monkeypatch.setattr("churn.sweep.dvc", lambda *args: calls.append(args) or "")
+    with pytest.raises(ChurnError) as refused:
+        main([])
+    assert str(refused.value).startswith("params.yaml@HEAD: not UTF-8 text (byte 0xfc)")
+    assert calls == []

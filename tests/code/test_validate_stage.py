@@ -426,6 +426,24 @@ def test_a_month_delivered_twice_stops_validate_naming_it(tmp_path, monkeypatch)
     assert quarantined["orders"].eq(2).all() and len(quarantined) == 30
 
 
+def test_a_month_delivered_twice_names_the_source_files_of_its_repeats(tmp_path, monkeypatch):
+    from churn.source_rows import write_sources
+
+    monkeypatch.chdir(tmp_path)
+    params = setup(tmp_path, "contracts/strict.yaml")
+    write_months(tmp_path, february_copies=2)
+    names = ["exports/2026-01.csv", "exports/2026-02.csv", "exports/2026-02-fixed.csv"]
+    write_sources(names, [30, 30, 30], tmp_path / "sources.json")
+    with pytest.raises(ChurnError) as error:
+        run(tmp_path, params, "--sources", "sources.json")
+    assert str(error.value).endswith(
+        "keep one file of it in ingest.source (the repeats are from exports/2026-02-fixed.csv)"
+    )
+    write_sources(names[:2], [30, 30], tmp_path / "sources.json")  # another table's listing
+    with pytest.raises(ChurnError, match=r"sources.json: lists 60 rows, the table has 90: not"):
+        run(tmp_path, params, "--sources", "sources.json")
+
+
 def test_a_few_repeated_ids_in_a_month_are_quarantined_without_stopping(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     params = setup(tmp_path, "contracts/strict.yaml")
@@ -465,3 +483,39 @@ def test_validate_writes_the_contract_file_it_applied_with_the_role_columns_it_a
     text = (tmp_path / "contract-out.out").read_text()
     assert text.startswith("# Written by validate: the contract it applied (contracts/strict.yaml)")
     assert Contract.from_yaml(text).columns == [*kept, *STRICT.columns[: len(left_out)]]
+
+
+def test_errors_and_the_quarantine_name_the_source_file_of_the_rows(tmp_path, monkeypatch):
+    """validate named only data/interim/customers.parquet, the table ingest stacked: which of
+    the user's files held a month of text, or the rows it quarantined, went unsaid."""
+    from churn.ingest import main as ingest_main
+
+    monkeypatch.chdir(tmp_path)
+    params = setup(tmp_path, "contracts/strict.yaml")
+    (tmp_path / "exports").mkdir()
+    ids = [f"c{k:02d}" for k in range(20)]  # 20 rows: enough to judge a month's type
+    for month, orders in (("01", [1] * 20), ("02", [1] * 19 + [50]), ("03", ["n/a?"] * 20)):
+        rows = pd.DataFrame({"customer_id": ids, "month": f"2026-{month}-01",
+                             "orders": orders, "churned": [0, 1] * 10})  # fmt: skip
+        rows.to_csv(tmp_path / "exports" / f"m{month}.csv", index=False)
+    ingest = ["--source", "exports", "--params", str(params), "--sources-out", "sources.json"]
+    ingest_main([*ingest, "--out", "in.parquet"])
+    assert json.loads((tmp_path / "sources.json").read_text())["files"][2] == {
+        "path": "exports/m03.csv",
+        "rows": 20,
+    }  # relative, as ingest.source is: no machine's absolute path in the output
+    with pytest.raises(ChurnError) as error:
+        run(tmp_path, params, "--sources", "sources.json")
+    assert str(error.value).startswith(
+        f"exports/m03.csv (rows of {tmp_path / 'in.parquet'}): column 'orders' no longer holds "
+        "numeric values in snapshot 2026-03-01 (20 of 20 rows, e.g. 'n/a?';"
+    )
+    quarantine = yaml.safe_load((tmp_path / "params.yaml").read_text())
+    quarantine["contract"]["type_change"] = "quarantine"
+    (tmp_path / "quarantine.yaml").write_text(yaml.safe_dump(quarantine))
+    run(tmp_path, tmp_path / "quarantine.yaml", "--sources", "sources.json")
+    rejected = pd.read_parquet(tmp_path / "quarantine-out.out")
+    assert rejected[["reject_reason", "reject_source"]].values.tolist() == [
+        ["above_max:orders", "exports/m02.csv"],
+        *[["type:orders", "exports/m03.csv"]] * 20,
+    ]

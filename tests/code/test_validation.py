@@ -177,6 +177,40 @@ def test_duplicate_ids_in_different_snapshots_are_fine():
     assert validate(frame).counts["rows_valid"] == 4
 
 
+def test_an_id_repeated_on_two_days_of_one_month_is_a_duplicate_of_that_snapshot():
+    """Snapshots are calendar months (split, drift): the repeat was keyed by the exact timestamp,
+    so a customer on 2026-03-04 and 2026-03-19 passed twice into one month's rows."""
+    days = ["2026-03-04", "2026-03-19", "2026-03-04", "2026-04-02"]
+    frame = raw(customer_id=["a", "a", "b", "b"], month=days)
+    result = validate(frame)
+    assert_counts_add_up(result)
+    assert result.counts["quarantined_by_reason"] == {"duplicate_id:customer_id": 1}
+    assert result.rejected[["customer_id", "month"]].values.tolist() == [["a", "2026-03-19"]]
+    as_text = replace(
+        CONTRACT,
+        columns=[
+            replace(c, type="categorical") if c.name == "month" else c for c in CONTRACT.columns
+        ],
+    )
+    assert validate(frame, contract=as_text).counts["rows_quarantined"] == 1  # text dates too
+
+
+def test_infinite_numbers_are_quarantined_as_infinite_not_counted_as_text_to_missing():
+    """inf, -Infinity and 1e400 were counted as text_to_missing (and kept, as missing values, in a
+    nullable column): they are numbers, not text, yet no feature value."""
+    result = validate(raw(spend=["inf", "-Infinity", "1e400", "lots"]))
+    assert_counts_add_up(result)
+    assert result.counts["quarantined_by_reason"] == {"infinite:spend": 3}
+    assert result.counts["coerced"] == {"spend": {"text_to_missing": 1}}
+    assert result.rejected["spend"].tolist() == ["inf", "-Infinity", "1e400"]  # as read
+    typed = raw(orders=[1.0, float("inf"), -float("inf"), 2.0])  # as Parquet holds them
+    assert validate(typed).counts["quarantined_by_reason"] == {"infinite:orders": 2}
+    scored = validate(typed.drop(columns=["churned"]), scoring=True)
+    assert scored.counts["quarantined_by_reason"] == {"infinite:orders": 2}
+    quarantine = Policies(type_change="quarantine")
+    assert validate(typed, quarantine).counts["quarantined_by_reason"] == {"infinite:orders": 2}
+
+
 def test_unseen_categories_are_quarantined_when_training_and_counted_when_scoring():
     frame = raw(plan=["free", "gold", "gold", None])
     training = validate(frame)
@@ -548,16 +582,19 @@ def test_the_log_line_names_the_columns_whose_values_were_coerced():
     assert coerced_note(many).endswith("c4 (text_to_missing 4), ... (7 in all)")
 
 
-def test_infinite_numbers_are_values_of_the_wrong_type():
-    """As the API refuses Infinity, batch and validate do not pass inf to the model."""
+def test_infinite_numbers_are_rejected_as_infinite_wherever_they_are_read():
+    """As the API refuses Infinity, batch and validate do not pass inf to the model: a row
+    holding one is rejected as infinite:COL, in a required column as in a nullable one (it was
+    type:COL there and a kept missing value, counted as text_to_missing, here)."""
     required = validate(raw(orders=["1", "inf", "-Infinity", "4"]))
     assert_counts_add_up(required)
-    assert required.counts["quarantined_by_reason"] == {"type:orders": 2}
-    optional = validate(raw(spend=[1.0, float("inf"), 2.0, 3.0]))  # nullable: kept, missing
-    assert optional.counts["coerced"]["spend"] == {"text_to_missing": 1}
-    assert optional.valid["spend"].isna().tolist() == [False, True, False, False]
+    assert required.counts["quarantined_by_reason"] == {"infinite:orders": 2}
+    optional = validate(raw(spend=[1.0, float("inf"), 2.0, 3.0]))
+    assert optional.counts["quarantined_by_reason"] == {"infinite:spend": 1}
+    assert optional.counts["coerced"] == {}
     for values in ([float("inf"), 1.0], ["1e400", "2"]):  # numbers, and text beyond float64
-        assert coerce_numeric(pd.Series(values, dtype=object)).bad.tolist() == [True, False]
+        coerced = coerce_numeric(pd.Series(values, dtype=object))
+        assert (coerced.bad.tolist(), coerced.infinite.tolist()) == ([False] * 2, [True, False])
 
 
 def test_numbers_beyond_float32_are_out_of_range_without_bounds_in_the_contract():

@@ -267,6 +267,24 @@ def test_snapshots_are_compared_as_dates_when_catching_repeated_ids(trained, tmp
                                                  for _ in range(5)]  # fmt: skip
 
 
+def test_a_customer_on_two_days_of_one_month_is_a_repeat_of_that_snapshot(
+    trained, tmp_path, capsys
+):
+    """Snapshots are calendar months, as validate and split read them: 2026-06-04 and 2026-06-19
+    were two snapshots, and the customer was scored twice in one month."""
+    rows = trained.test_rows.head(4)
+    days = ["2026-06-04", "2026-06-19T08:00:00Z", "2026-07-02"]
+    pd.concat([rows.assign(snapshot_month=day) for day in days]).to_csv(
+        tmp_path / "in.csv", index=False
+    )
+    files = ["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv")]
+    summary = run_predict(capsys, *files, *artifact_args(trained.root))
+    assert (summary["rows_scored"], summary["rows_rejected"]) == (8, 4)
+    assert summary["rejected_by_reason"] == {"duplicate_id:customer_id": 4}
+    rejects = pd.read_csv(tmp_path / "o.rejects.csv", dtype=str)
+    assert rejects["snapshot_month"].tolist() == ["2026-06-19T08:00:00Z"] * 4
+
+
 def test_nested_parquet_columns_are_written_to_the_rejects_as_json(trained, tmp_path, capsys):
     """A struct or list column the model does not read was written as Python's repr
     ("{'a': 3, 'b': array([1, 2])}"), which no CSV reader can parse back."""

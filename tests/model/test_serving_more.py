@@ -167,6 +167,9 @@ def test_one_snapshot_written_two_ways_is_one_snapshot(default_api, trained):
     answer = post(default_api, [record | {"snapshot_month": m} for m in months]).json()
     assert len(answer["predictions"]) == 2
     assert answer["rejected"] == [{"index": 1, "reason": "duplicate_id:customer_id"}]
+    days = ["2026-06-04", "2026-06-19", "2026-07-02"]  # a snapshot is a calendar month
+    answer = post(default_api, [record | {"snapshot_month": d} for d in days]).json()
+    assert answer["rejected"] == [{"index": 1, "reason": "duplicate_id:customer_id"}]
 
 
 def test_health_watches_the_contract_file_params_name(trained, tmp_path):
