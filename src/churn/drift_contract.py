@@ -42,7 +42,7 @@ def part_reasons(frame, contract, policies, data, where, scoring: bool):
     typed = pd.DataFrame({name: check.values for name, check in checks.items()}, index=frame.index)
     listed = {column.name: column.type for column in contract.columns}
     kinds = {name: listed.get(name) or kind_of(check.values) for name, check in checks.items()}
-    return row_reasons(typed, checks, data, repeats=True), kinds
+    return row_reasons(typed, checks, data, True, where), kinds
 
 
 def kind_of(values: pd.Series) -> str:
