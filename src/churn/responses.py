@@ -110,3 +110,14 @@ class ModelInfo(BaseModel):
     metrics_check: str = Field(description="How the metrics were checked, or why they were not")
     input_columns: list[str]
     features: list[str]
+
+
+PREDICT_ERRORS: dict[int | str, dict[str, Any]] = {  # /predict's documented errors
+    400: {"model": Unreadable, "description": "Body not UTF-8, or JSON nested too deeply"},
+    413: {"model": TooLarge, "description": "Request body above CHURN_MAX_BODY_BYTES"},
+    415: {"model": NotJson, "description": "Content-Type not application/json (or "
+          "application/*+json), or a Content-Encoding such as gzip"},
+    422: {"model": RequestError, "description": "Fields failed validation, a key repeated in one "
+          "object, more records than CHURN_MAX_RECORDS, or the contract refused the request as a "
+          "whole"},
+}  # fmt: skip

@@ -9,8 +9,10 @@ from typing import Annotated, Any
 import pandas as pd
 from fastapi import Body, FastAPI, HTTPException
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, TypeAdapter
+from starlette.routing import Route
 
 from churn.artifacts import Artifacts, load_workspace
 from churn.body_limit import BodySizeLimit
@@ -22,12 +24,9 @@ from churn.predict_route import JsonBodyRoute
 from churn.request_model import build_request_model, request_body, shortened
 from churn.responses import (
     ERRORS_LISTED,
+    PREDICT_ERRORS,
     Health,
     ModelInfo,
-    NotJson,
-    RequestError,
-    TooLarge,
-    Unreadable,
     scores_model,
 )
 from churn.revisions import check_metrics_pair, threshold_check
@@ -107,17 +106,6 @@ def describe_model(settings: Settings, artifacts: Artifacts) -> dict[str, Any]:
     }
 
 
-PREDICT_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": Unreadable, "description": "Body not UTF-8, or JSON nested too deeply"},
-    413: {"model": TooLarge, "description": "Request body above CHURN_MAX_BODY_BYTES"},
-    415: {"model": NotJson, "description": "Content-Type not application/json (or "
-          "application/*+json), or a Content-Encoding such as gzip"},
-    422: {"model": RequestError, "description": "Fields failed validation, a key repeated in one "
-          "object, more records than CHURN_MAX_RECORDS, or the contract refused the request as a "
-          "whole"},
-}  # fmt: skip
-
-
 def add_routes(
     app: FastAPI,
     artifacts: Artifacts,
@@ -149,6 +137,17 @@ def add_routes(
     )  # fmt: skip
 
 
+def answer_head(app: FastAPI) -> None:
+    """HEAD wherever GET (load balancers and uptime checkers send it): FastAPI's GET routes, the
+    docs pages fastapi-offline adds among them, answered it with 405. A path with a HEAD route of
+    its own (/health, /model: one operation id each in the document) keeps it."""
+    routes = [route for route in app.routes if isinstance(route, Route)]  # APIRoute is one
+    heads = {route.path for route in routes if "HEAD" in (route.methods or ())}
+    for route in routes:
+        if isinstance(route, APIRoute) and "GET" in route.methods and route.path not in heads:
+            route.methods.add("HEAD")
+
+
 def create_app(settings: Settings) -> FastAPI:
     """Load and cross-check the artifacts, then build the app; ChurnError when they are unusable."""
     check_paths(settings)
@@ -171,6 +170,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.max_records = settings.max_records  # read by predict_route, with:
     app.state.body_type = TypeAdapter(body_type)  # validated in a worker thread
     add_routes(app, artifacts, body_type, describe_model(settings, artifacts), files)
+    answer_head(app)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

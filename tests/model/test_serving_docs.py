@@ -72,3 +72,27 @@ def test_docs_pages_load_only_what_the_api_serves(docs_api, page, script, marker
         assert text is None or text in asset.text, url
         if script in url:  # the real bundle, not an empty stand-in
             assert marker in asset.text and len(asset.content) > 500_000, url
+
+
+def pages_answering_get(api: str) -> list[str]:
+    """Every path the API answers GET on: the document's, the docs pages, and what they load."""
+    document = httpx.get(f"{api}/openapi.json").json()
+    paths = [path for path, operations in document["paths"].items() if "get" in operations]
+    pages = ["/docs", "/redoc", "/docs/oauth2-redirect", "/openapi.json"]
+    assets = {url for page in pages[:2] for url in loaded_urls(httpx.get(f"{api}{page}").text)}
+    return [*paths, *pages, *sorted(assets)]
+
+
+def test_head_is_answered_wherever_get_is(docs_api):
+    """HEAD /docs, /redoc and /docs/oauth2-redirect were a 405: load balancers and uptime checkers
+    send HEAD where a browser sends GET."""
+    paths = pages_answering_get(docs_api)
+    assert {"/health", "/model", "/docs", "/redoc"} <= set(paths)
+    for path in paths:
+        get, head = httpx.get(f"{docs_api}{path}"), httpx.head(f"{docs_api}{path}")
+        assert (get.status_code, head.status_code) == (200, 200), path
+        assert head.content == b"", path
+        for header in ("content-type", "content-length"):
+            assert head.headers[header] == get.headers[header], (path, header)
+    refused = httpx.delete(f"{docs_api}/docs")
+    assert refused.status_code == 405 and refused.headers["allow"] == "GET, HEAD"
