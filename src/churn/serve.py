@@ -21,7 +21,8 @@ from churn.errors import ChurnError, read_json_object
 from churn.field_errors import validation_error
 from churn.model import set_threads
 from churn.predict_route import JsonBodyRoute
-from churn.request_model import build_request_model, request_body, shortened
+from churn.request_examples import request_examples
+from churn.request_model import build_request_model, model_inputs, request_body, shortened
 from churn.responses import (
     ERRORS_LISTED,
     PREDICT_ERRORS,
@@ -113,7 +114,8 @@ def add_routes(
     about: dict[str, Any],
     files: LoadedFiles,
 ) -> None:
-    """/health and /model (GET and HEAD) and /predict, closed over the loaded artifacts."""
+    """/health and /model (GET and HEAD) and /predict, closed over the loaded artifacts (and
+    app.state.max_records)."""
 
     def health() -> dict[str, Any]:
         return health_of(files, artifacts.version)
@@ -121,7 +123,11 @@ def add_routes(
     def model_info() -> dict[str, Any]:
         return about
 
-    def predict(body: Annotated[body_type, Body()]) -> dict[str, Any]:  # type: ignore[valid-type]
+    inputs = model_inputs(artifacts.contract, artifacts.spec)
+    examples = request_examples(inputs, artifacts.spec, artifacts.id_column, app.state.max_records)
+    sent = Body(openapi_examples=examples)  # whole bodies, valid and scored: "Try it out" sends one
+
+    def predict(body: Annotated[body_type, sent]) -> dict[str, Any]:  # type: ignore[valid-type]
         try:
             return score_records(body if isinstance(body, list) else [body], artifacts)
         except ChurnError as error:  # the contract refused the request as a whole
