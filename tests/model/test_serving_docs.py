@@ -4,8 +4,11 @@ work without a network, everything they load served by the API itself."""
 from __future__ import annotations
 
 import re
+import subprocess
+import threading
 from collections.abc import Iterator
 from html.parser import HTMLParser
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import jsonschema
@@ -122,3 +125,48 @@ def test_the_documented_request_examples_are_valid_and_scored(docs_api):
         assert (scores["rejected"], scores["ignored_fields"], scores["unknown_categories"]) == (
             [], [], {}
         )  # fmt: skip
+
+
+DOCS_CHECK = REPO / "docker" / "docs-check.sh"  # docker/smoke.sh runs it against the image
+
+
+def run_docs_check(url: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["bash", str(DOCS_CHECK), url], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_the_smoke_scripts_docs_check_passes_against_a_real_server(docs_api):
+    """docker/smoke.sh did not check the offline docs; it runs this script, which no Docker
+    engine is needed to run: here against the server, as against the image."""
+    result = run_docs_check(docs_api)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("ok   ") == 4, result.stdout
+    assert "/docs: 4 files" in result.stdout and "/redoc: 3 files" in result.stdout
+
+
+class CdnDocs(BaseHTTPRequestHandler):
+    """A stand-in API whose /docs loads Swagger UI from a CDN, as FastAPI's own page does."""
+
+    def do_GET(self) -> None:  # http.server calls it so
+        page = b'<script src="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js">'
+        self.send_response(200)
+        self.send_header("content-type", "text/html; charset=utf-8")
+        self.send_header("content-length", str(len(page)))
+        self.end_headers()
+        self.wfile.write(page)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_the_docs_check_fails_naming_a_cdn_the_docs_load_from():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), CdnDocs)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        result = run_docs_check(f"http://127.0.0.1:{server.server_address[1]}")
+    finally:
+        server.shutdown()
+    assert result.returncode == 1
+    assert "docs: FAIL: /docs loads from another origin: https://cdn.jsdelivr.net/" in result.stderr
