@@ -16,6 +16,7 @@ from churn.request_model import RECORDS
 from churn.responses import ERRORS_LISTED
 
 UNREADABLE = "There was an error parsing the body"  # FastAPI's 400 for a body json cannot read
+NESTED = "The body's JSON is nested too deeply to parse: send records of plain fields"
 
 
 class CountedErrors(RequestValidationError):
@@ -26,14 +27,25 @@ class CountedErrors(RequestValidationError):
         self.count = count
 
 
+def not_utf8(error: UnicodeDecodeError) -> str:
+    """The 400's reason for a body that is not UTF-8: the first byte that is not, and where."""
+    byte = error.object[error.start]
+    return (
+        f"The body is not UTF-8 text (byte 0x{byte:02x} at position {error.start}): send the "
+        "JSON encoded as UTF-8, whatever charset the Content-Type names"
+    )
+
+
 def malformed(error: json.JSONDecodeError) -> RequestValidationError:
-    """The 422 FastAPI answers to malformed JSON: where in the body, and what json said."""
+    """The 422 FastAPI answers to malformed JSON, at the error's place in the body, saying what
+    json said (FastAPI's message, "JSON decode error", left it to a `ctx` the API drops)."""
+    where = f"line {error.lineno}, column {error.colno}"
     return RequestValidationError(
         [
             {
                 "type": "json_invalid",
                 "loc": ("body", error.pos),
-                "msg": "JSON decode error",
+                "msg": f"JSON decode error: {error.msg} ({where})",
                 "input": {},
                 "ctx": {"error": error.msg},
             }
@@ -69,7 +81,11 @@ def validated_body(raw: bytes, max_records: int, adapter: TypeAdapter) -> Any:
         body, repeated = parsed_or_refused(raw, max_records)
     except json.JSONDecodeError as error:
         raise malformed(error) from None
-    except (ValueError, RecursionError):
+    except UnicodeDecodeError as error:
+        raise HTTPException(status_code=400, detail=not_utf8(error)) from None
+    except RecursionError:
+        raise HTTPException(status_code=400, detail=NESTED) from None
+    except ValueError:
         raise HTTPException(status_code=400, detail=UNREADABLE) from None
     if repeated:
         raise RequestValidationError(repeated)

@@ -82,9 +82,13 @@ class NotJson(BaseModel):
 
 
 class Unreadable(BaseModel):
-    """A 400: the body is not UTF-8 text, or its JSON is nested too deeply to parse."""
+    """A 400: the body is not UTF-8 text, or its JSON is nested too deeply to parse; the detail
+    says which."""
 
-    detail: str = Field(examples=["There was an error parsing the body"])
+    detail: str = Field(
+        examples=["The body is not UTF-8 text (byte 0xf1 at position 17): send the JSON encoded "
+                  "as UTF-8, whatever charset the Content-Type names"]
+    )  # fmt: skip
 
 
 class Health(BaseModel):

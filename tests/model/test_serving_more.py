@@ -224,3 +224,24 @@ def test_the_api_and_batch_scoring_ignore_the_same_fields(default_api, trained, 
     batch = run_predict_quietly([*files, *artifact_args(trained.root)])["ignored_columns"]
     api = post(default_api, json.loads(row.to_json(orient="records"))).json()["ignored_fields"]
     assert batch == ["churned", "coupon_code"] == api  # the API sorts, batch keeps file order
+
+
+def test_an_integer_of_thousands_of_digits_is_a_422_naming_its_field_or_ignored(
+    default_api, trained
+):
+    """Python reads at most 4300 digits of an int from text: past that, json's ValueError made
+    the body a 400 "There was an error parsing the body", naming no field, even when the number
+    sat in a field the model ignores."""
+    record = records(trained.test_rows.head(1))[0] | {"tenure_months": 7, "note": 8}
+    digits = "9" * 5000
+    sent = json.dumps(record).replace(": 7,", f": {digits},").replace(": 8}", f": -{digits}}}")
+    assert sent.count(digits) == 2
+    response = post_bytes(default_api, sent.encode())
+    assert response.status_code == 422, response.text[:300]
+    assert response.json()["detail"] == [
+        {"loc": ["body", "tenure_months"], "msg": "Input should be a finite number",
+         "type": "finite_number"}
+    ]  # fmt: skip
+    ignored = post_bytes(default_api, json.dumps(record).replace(": 8}", f": -{digits}}}").encode())
+    assert ignored.status_code == 200, ignored.text[:300]  # a field the model does not use
+    assert "note" in ignored.json()["ignored_fields"]
