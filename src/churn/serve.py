@@ -9,16 +9,15 @@ from typing import Annotated, Any
 import pandas as pd
 from fastapi import Body, FastAPI, HTTPException
 from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, TypeAdapter
-from starlette.routing import Route
 
 from churn.artifacts import Artifacts, load_workspace
 from churn.body_limit import BodySizeLimit
 from churn.customer_keys import text_of_rows
 from churn.errors import ChurnError, read_json_object
 from churn.field_errors import validation_error
+from churn.methods import answer_head, method_not_allowed
 from churn.model import set_threads
 from churn.predict_route import JsonBodyRoute
 from churn.request_examples import request_examples
@@ -143,17 +142,6 @@ def add_routes(
     )  # fmt: skip
 
 
-def answer_head(app: FastAPI) -> None:
-    """HEAD wherever GET (load balancers and uptime checkers send it): FastAPI's GET routes, the
-    docs pages fastapi-offline adds among them, answered it with 405. A path with a HEAD route of
-    its own (/health, /model: one operation id each in the document) keeps it."""
-    routes = [route for route in app.routes if isinstance(route, Route)]  # APIRoute is one
-    heads = {route.path for route in routes if "HEAD" in (route.methods or ())}
-    for route in routes:
-        if isinstance(route, APIRoute) and "GET" in route.methods and route.path not in heads:
-            route.methods.add("HEAD")
-
-
 def create_app(settings: Settings) -> FastAPI:
     """Load and cross-check the artifacts, then build the app; ChurnError when they are unusable."""
     check_paths(settings)
@@ -178,6 +166,7 @@ def create_app(settings: Settings) -> FastAPI:
     add_routes(app, artifacts, body_type, describe_model(settings, artifacts), files)
     answer_head(app)
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(405, method_not_allowed)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app
 

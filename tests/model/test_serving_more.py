@@ -245,3 +245,26 @@ def test_an_integer_of_thousands_of_digits_is_a_422_naming_its_field_or_ignored(
     ignored = post_bytes(default_api, json.dumps(record).replace(": 8}", f": -{digits}}}").encode())
     assert ignored.status_code == 200, ignored.text[:300]  # a field the model does not use
     assert "note" in ignored.json()["ignored_fields"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("DELETE", "/health", "GET, HEAD"),
+        ("POST", "/model", "GET, HEAD"),
+        ("GET", "/predict", "POST"),
+        ("PUT", "/predict", "POST"),
+        ("POST", "/docs", "GET, HEAD"),
+        ("PUT", "/openapi.json", "GET, HEAD"),
+        ("POST", "/static-offline-docs/swagger-ui.css", "GET, HEAD"),
+    ],
+)
+def test_a_wrong_method_is_a_405_naming_every_method_the_path_answers(
+    default_api, method, path, allowed
+):
+    """Allow named the methods of the path's first route alone (GET for /health, which answers
+    HEAD too; none for the docs' files) and the text, "Method Not Allowed", named none."""
+    response = httpx.request(method, f"{default_api}{path}")
+    assert response.status_code == 405
+    assert response.headers["allow"] == allowed
+    assert response.json() == {"detail": f"{method} is not allowed on {path}: it answers {allowed}"}
