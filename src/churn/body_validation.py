@@ -11,8 +11,9 @@ from fastapi import HTTPException
 from fastapi.exceptions import RequestValidationError
 from pydantic import TypeAdapter, ValidationError
 
+from churn.errors import spelt_alike
 from churn.json_body import parsed_or_refused
-from churn.request_model import RECORDS
+from churn.request_model import RECORD, RECORDS, shortened
 from churn.responses import ERRORS_LISTED
 
 UNREADABLE = "There was an error parsing the body"  # FastAPI's 400 for a body json cannot read
@@ -73,6 +74,24 @@ def first_errors(body: Any, adapter: TypeAdapter, error: ValidationError) -> lis
     return [e | {"loc": ("body", *e["loc"])} for e in errors[:ERRORS_LISTED]]
 
 
+def spelling_noted(error: dict[str, Any], body: Any) -> dict[str, Any]:
+    """A "Field required" error whose record holds the field under another spelling
+    ('TENURE_MONTHS' for tenure_months) saying so, as batch scoring names such a column; it
+    said "Field required" alone. Other errors as they are."""
+    loc = error["loc"]  # ("body", shape, [index,] field)
+    if error["type"] != "missing" or len(loc) not in (3, 4):
+        return error
+    at_index = loc[1] == RECORDS and len(loc) == 4 and isinstance(body, list)
+    record = body[loc[2]] if at_index else body if loc[1] == RECORD and len(loc) == 3 else None
+    if not isinstance(record, dict):
+        return error
+    given = spelt_alike(loc[-1], [key for key in record if key != loc[-1]])
+    if given is None:
+        return error
+    return error | {"msg": f"Field required; the record has {shortened(given)!r}: names must "
+                           "match exactly"}  # fmt: skip
+
+
 def validated_body(raw: bytes, max_records: int, adapter: TypeAdapter) -> Any:
     """The body parsed and validated (adapter: the route's body type). RequestValidationError
     (422) for malformed JSON, a key repeated in one object or failing fields (CountedErrors);
@@ -92,4 +111,5 @@ def validated_body(raw: bytes, max_records: int, adapter: TypeAdapter) -> Any:
     try:
         return adapter.validate_python(body, from_attributes=True)
     except ValidationError as error:
-        raise CountedErrors(first_errors(body, adapter, error), error.error_count()) from None
+        listed = [spelling_noted(one, body) for one in first_errors(body, adapter, error)]
+        raise CountedErrors(listed, error.error_count()) from None

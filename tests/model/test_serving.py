@@ -330,6 +330,21 @@ def test_missing_field_is_a_422_naming_the_field(api, trained):
     assert "device" in {str(part) for error in response.json()["detail"] for part in error["loc"]}
 
 
+@pytest.mark.parametrize("given", ["TENURE_MONTHS", "Tenure Months", "tenure-months "])
+def test_a_field_sent_under_another_spelling_is_named_in_its_422(api, trained, given):
+    """It was "Field required" alone, the field sent being listed nowhere, where batch scoring
+    names such a column ("the data has 'TENURE_MONTHS': names must match exactly")."""
+    record = records(trained.test_rows.head(1))[0]
+    record[given] = record.pop("tenure_months")
+    expected = {
+        "msg": f"Field required; the record has {given!r}: names must match exactly",
+        "type": "missing",
+    }
+    assert post(api, record).json()["detail"] == [{"loc": ["body", "tenure_months"]} | expected]
+    both = post(api, [records(trained.test_rows.head(1))[0], record]).json()["detail"]
+    assert both == [{"loc": ["body", 1, "tenure_months"]} | expected]
+
+
 def test_extra_fields_are_ignored_and_listed(api, trained):
     record = records(trained.test_rows.head(1))[0]
     plain = post(api, record).json()
