@@ -29,7 +29,8 @@ def short_scalar(value: Any) -> bool:
 def field_error(error: dict) -> dict:
     """One validation error as the API reports it: `loc` with the field and record index (not
     the body-shape tag), message, type, and the rejected value only when it is short."""
-    loc = [part for at, part in enumerate(error["loc"]) if at != 1 or part not in (RECORD, RECORDS)]
+    tagged = tuple(error["loc"][:2]) in (("body", RECORD), ("body", RECORDS))  # not a query's
+    loc = [part for at, part in enumerate(error["loc"]) if not (tagged and at == 1)]
     detail = {"loc": loc, "msg": error["msg"], "type": error["type"]}
     if "input" in error and short_scalar(error["input"]):
         detail["input"] = error["input"]

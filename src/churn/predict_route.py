@@ -9,6 +9,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
@@ -54,9 +55,20 @@ class ValidatedRequest(Request):
         return self.records
 
 
+def query_errors(names: list[str]) -> list[dict[str, Any]]:
+    """A 422 error for each query parameter: /predict takes none, and one was ignored silently
+    (`?threshold=0.5` changed nothing, saying nothing)."""
+    message = "/predict takes no query parameters: send the records in the body"
+    once = dict.fromkeys(map(shortened, names))  # a name given twice is named once
+    return [{"type": "extra_forbidden", "loc": ("query", name), "msg": message} for name in once]
+
+
 async def validated_request(request: Request) -> Request:
     """The request with its body validated (validated_body, in a worker thread: a large body must
-    not hold up the other requests meanwhile); 415 when not sent as plain JSON."""
+    not hold up the other requests meanwhile); 415 when not sent as plain JSON, 422 when sent
+    with query parameters."""
+    if request.query_params:
+        raise RequestValidationError(query_errors(list(request.query_params.keys())))
     headers = request.headers
     refusal = json_refusal(headers.get("content-type")) or encoding_refusal(
         headers.get("content-encoding")

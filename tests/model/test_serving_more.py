@@ -268,3 +268,20 @@ def test_a_wrong_method_is_a_405_naming_every_method_the_path_answers(
     assert response.status_code == 405
     assert response.headers["allow"] == allowed
     assert response.json() == {"detail": f"{method} is not allowed on {path}: it answers {allowed}"}
+
+
+def test_query_parameters_on_predict_are_a_422_naming_them(default_api, trained):
+    """They were ignored silently: `?threshold=0.9` scored at the served threshold, saying
+    nothing. `records` is named too (the API's own name for the list form of the body)."""
+    body = records(trained.test_rows.head(1))[0]
+    response = httpx.post(f"{default_api}/predict?threshold=0.9&records=1&threshold=2", json=body)
+    assert response.status_code == 422
+    message = "/predict takes no query parameters: send the records in the body"
+    assert response.json() == {
+        "detail": [
+            {"loc": ["query", name], "msg": message, "type": "extra_forbidden"}
+            for name in ("threshold", "records")
+        ],
+        "error_count": 2,
+    }
+    assert httpx.post(f"{default_api}/predict?", json=body).status_code == 200  # an empty query
