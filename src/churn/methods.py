@@ -1,4 +1,5 @@
-"""The API's HTTP methods: HEAD wherever GET, and a 405 that names the methods its path answers."""
+"""The API's paths and methods: HEAD wherever GET, a 405 that names the methods its path answers,
+and a 404 that names the paths the API answers."""
 
 from __future__ import annotations
 
@@ -43,3 +44,17 @@ async def method_not_allowed(request: Request, error: HTTPException) -> JSONResp
     path = shortened(request.url.path)
     detail = f"{request.method} is not allowed on {path}: it answers {allowed}"
     return JSONResponse({"detail": detail}, 405, headers={"Allow": allowed})
+
+
+async def not_found(request: Request, error: HTTPException) -> JSONResponse:
+    """The 404, naming the paths the API answers (it said "Not Found" alone)."""
+    methods: dict[str, set[str]] = {}  # a path may have a route per method
+    for route in request.app.routes:
+        if isinstance(route, Route) and route.include_in_schema:
+            methods.setdefault(route.path, set()).update(route.methods or ())
+    paths = ", ".join(f"{path} ({', '.join(sorted(names))})" for path, names in methods.items())
+    detail = (
+        f"No such path: {shortened(request.url.path)}; the API answers {paths}, and its "
+        "documentation: /docs, /redoc, /openapi.json"
+    )
+    return JSONResponse({"detail": detail}, 404)

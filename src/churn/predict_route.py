@@ -55,6 +55,9 @@ class ValidatedRequest(Request):
         return self.records
 
 
+EMPTY = "The body is empty: send one record as a JSON object, or records as a JSON array"
+
+
 def query_errors(names: list[str]) -> list[dict[str, Any]]:
     """A 422 error for each query parameter: /predict takes none, and one was ignored silently
     (`?threshold=0.5` changed nothing, saying nothing)."""
@@ -76,8 +79,8 @@ async def validated_request(request: Request) -> Request:
     if refusal:
         raise HTTPException(status_code=415, detail=refusal)
     raw = await request.body()
-    if not raw:  # FastAPI answers "Field required", as it always has
-        return request
+    if not raw:  # FastAPI said "Field required" at ["body"]
+        raise RequestValidationError([{"type": "missing", "loc": ("body",), "msg": EMPTY}])
     state = request.app.state  # set by churn.serve.create_app
     records = await run_in_threadpool(validated_body, raw, state.max_records, state.body_type)
     return ValidatedRequest(request, raw, records)

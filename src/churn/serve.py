@@ -17,7 +17,7 @@ from churn.body_limit import BodySizeLimit
 from churn.customer_keys import text_of_rows
 from churn.errors import ChurnError, read_json_object
 from churn.field_errors import validation_error
-from churn.methods import answer_head, method_not_allowed
+from churn.methods import answer_head, method_not_allowed, not_found
 from churn.model import set_threads
 from churn.predict_route import JsonBodyRoute
 from churn.request_examples import request_examples
@@ -166,6 +166,7 @@ def create_app(settings: Settings) -> FastAPI:
     add_routes(app, artifacts, body_type, describe_model(settings, artifacts), files)
     answer_head(app)
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(404, not_found)
     app.add_exception_handler(405, method_not_allowed)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

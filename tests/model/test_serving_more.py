@@ -285,3 +285,32 @@ def test_query_parameters_on_predict_are_a_422_naming_them(default_api, trained)
         "error_count": 2,
     }
     assert httpx.post(f"{default_api}/predict?", json=body).status_code == 200  # an empty query
+
+
+@pytest.mark.parametrize("path", ["/", "/predicts", "/Health", "/static-offline-docs/none.css"])
+def test_an_unknown_path_is_a_404_naming_the_paths_the_api_answers(default_api, path):
+    """It said "Not Found" alone: `/predicts` or `/Health` left the client to guess."""
+    response = httpx.get(f"{default_api}{path}")
+    assert response.status_code == 404
+    assert response.json() == {
+        "detail": f"No such path: {path}; the API answers /health (GET, HEAD), /model (GET, HEAD), "
+        "/predict (POST), and its documentation: /docs, /redoc, /openapi.json"
+    }
+
+
+def test_an_empty_body_is_a_422_saying_so(default_api):
+    """It was FastAPI's "Field required" at ["body"], which did not say the body was empty."""
+    headers = {"content-type": "application/json"}
+    response = httpx.post(f"{default_api}/predict", content=b"", headers=headers)
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [
+            {
+                "loc": ["body"],
+                "msg": "The body is empty: send one record as a JSON object, or records as a "
+                "JSON array",
+                "type": "missing",
+            }
+        ],
+        "error_count": 1,
+    }
