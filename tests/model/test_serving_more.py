@@ -314,3 +314,19 @@ def test_an_empty_body_is_a_422_saying_so(default_api):
         ],
         "error_count": 1,
     }
+
+
+def test_a_body_or_record_that_is_not_an_object_is_a_422_saying_what_it_should_be(
+    default_api, trained
+):
+    """Pydantic's "Input should be a valid dictionary or object to extract fields from" did not
+    say that a record is a JSON object, nor that the body is one or an array of them."""
+    body = "The body should be a JSON object (one record) or a JSON array of records"
+    for sent in (b"5", b'"x"', b"null", b"true"):
+        detail = post_bytes(default_api, sent).json()["detail"]
+        assert [(e["loc"], e["msg"]) for e in detail] == [(["body"], body)], sent
+    record = records(trained.test_rows.head(1))[0]
+    detail = post_bytes(default_api, json.dumps([record, 5, [], None]).encode()).json()["detail"]
+    assert [(e["loc"], e["msg"]) for e in detail] == [
+        (["body", at], "A record should be a JSON object") for at in (1, 2, 3)
+    ]
