@@ -92,6 +92,26 @@ def spelling_noted(error: dict[str, Any], body: Any) -> dict[str, Any]:
                            "match exactly"}  # fmt: skip
 
 
+def wrapped_records(body: Any, error: ValidationError) -> list[dict[str, Any]] | None:
+    """One error for records sent wrapped in an object ({"records": [...]}, as other scoring
+    APIs take them: MLflow's {"dataframe_records": [...]}): an object of lists and objects
+    only (a record's fields hold scalars), missing fields, a list of objects in it; it got a
+    "Field required" for each field, the list unmentioned. None for any other body."""
+    if not isinstance(body, dict) or any(e["type"] != "missing" for e in error.errors()):
+        return None
+    if not all(isinstance(value, list | dict) for value in body.values()):
+        return None
+    lists = [key for key, value in body.items() if isinstance(value, list)]
+    if not lists or not all(isinstance(one, dict) for one in body[lists[0]]):
+        return None
+    message = (
+        f"The body is an object holding records under {shortened(lists[0])!r}: send the records "
+        "themselves as the body, a JSON array, or one record as a JSON object"
+    )
+    where = ("body", RECORD, shortened(lists[0]))  # located as the single record's fields
+    return [{"type": "records_wrapped", "loc": where, "msg": message}]
+
+
 def validated_body(raw: bytes, max_records: int, adapter: TypeAdapter) -> Any:
     """The body parsed and validated (adapter: the route's body type). RequestValidationError
     (422) for malformed JSON, a key repeated in one object or failing fields (CountedErrors);
@@ -111,5 +131,7 @@ def validated_body(raw: bytes, max_records: int, adapter: TypeAdapter) -> Any:
     try:
         return adapter.validate_python(body, from_attributes=True)
     except ValidationError as error:
+        if wrapped := wrapped_records(body, error):
+            raise RequestValidationError(wrapped) from None
         listed = [spelling_noted(one, body) for one in first_errors(body, adapter, error)]
         raise CountedErrors(listed, error.error_count()) from None

@@ -125,3 +125,25 @@ def test_a_body_or_record_that_is_not_an_object_is_a_422_saying_what_it_should_b
     assert [(e["loc"], e["msg"]) for e in detail] == [
         (["body", at], "A record should be a JSON object") for at in (1, 2, 3)
     ]
+
+
+@pytest.mark.parametrize("key", ["records", "dataframe_records", "instances"])
+def test_records_wrapped_in_an_object_are_one_422_saying_to_send_them_as_the_body(
+    default_api, trained, key
+):
+    """{"records": [...]}, as other scoring APIs take records (MLflow's "dataframe_records"),
+    got a "Field required" for each of the model's fields, the list itself unmentioned."""
+    rows = records(trained.test_rows.head(2))
+    for wrapped in ({key: rows}, {key: rows, "params": {}}, {key: []}):
+        response = post_bytes(default_api, json.dumps(wrapped).encode())
+        assert response.status_code == 422
+        assert response.json()["detail"] == [
+            {
+                "loc": ["body", key],
+                "msg": f"The body is an object holding records under {key!r}: send the records "
+                "themselves as the body, a JSON array, or one record as a JSON object",
+                "type": "records_wrapped",
+            }
+        ]
+    with_a_field = post_bytes(default_api, json.dumps({key: rows, "tenure_months": 5}).encode())
+    assert {e["type"] for e in with_a_field.json()["detail"]} == {"missing"}  # a record, then
