@@ -13,6 +13,7 @@
 set -euo pipefail
 
 BASE=${1:?usage: docker/docs-check.sh BASE_URL}
+BASE=${BASE%/}  # http://host:8000/ names the same server
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
