@@ -144,7 +144,7 @@ lint-docker: $(STAMP) ## Lint the Dockerfile (hadolint) and the shell scripts (s
 	$(BIN)/shellcheck .ci/run docker/*.sh
 
 IMAGE ?= churn-api
-docker-smoke: ## Build the image and smoke-test it in a Docker engine: health, /model, the README's /predict, uid, read-only /app
+docker-smoke: ## Build the image and smoke-test it in a Docker engine: health, /model, the README's /predict, offline docs, uid, read-only /app
 	docker build -t $(IMAGE) .
 	docker/smoke.sh $(IMAGE)
 

@@ -8,9 +8,11 @@
 # Runs the container with a 2 s health interval, waits (bounded) for Docker to report it healthy
 # (the image's own HEALTHCHECK command), then checks GET /health, GET /model (metrics verified
 # against dvc.lock), that the README's curl example gets exactly the README's response (when the
-# image holds the README's model; another model's answer is checked for its shape), that the
-# server runs as uid 10001 and that it cannot write under /app. The container is removed on
-# every exit path; its logs are printed when a check fails.
+# image holds the README's model; another model's answer is checked for its shape), that /docs
+# and /redoc load everything from the API itself, not a CDN, that HEAD is answered and that
+# /predict's documented examples are scored (docker/docs-check.sh), that the server runs as uid
+# 10001 and that it cannot write under /app. The container is removed on every exit path; its
+# logs are printed when a check fails.
 set -euo pipefail
 
 IMAGE=${1:-churn-api}
@@ -116,6 +118,9 @@ else  # another model than the README's (trained elsewhere): its own probability
         || fail "/predict: no probability in $(head -c 300 "$WORK/body")"
     pass "/predict 200 from model $served_model (the README shows $readme_model): $(head -c 120 "$WORK/body")..."
 fi
+
+# the offline docs: /docs and /redoc load their scripts and styles from the image, not a CDN
+"$(dirname "$0")/docs-check.sh" "$BASE" || fail "the documentation pages (docker/docs-check.sh)"
 
 uid=$(docker exec "$CID" awk '/^Uid:/{print $2}' /proc/1/status)
 [[ $uid == 10001 ]] || fail "the server (pid 1) runs as uid $uid, not 10001"

@@ -26,11 +26,22 @@ def short_scalar(value: Any) -> bool:
     return value is None or isinstance(value, bool)
 
 
+def message(kind: str, loc: list, said: str) -> str:
+    """The error's message; for a body or record that is not a JSON object, one that says what
+    it should be (pydantic's, "a valid dictionary or object to extract fields from", did not)."""
+    if kind != "model_attributes_type":
+        return said
+    if loc == ["body"]:
+        return "The body should be a JSON object (one record) or a JSON array of records"
+    return "A record should be a JSON object" if len(loc) == 2 else said
+
+
 def field_error(error: dict) -> dict:
     """One validation error as the API reports it: `loc` with the field and record index (not
     the body-shape tag), message, type, and the rejected value only when it is short."""
-    loc = [part for at, part in enumerate(error["loc"]) if at != 1 or part not in (RECORD, RECORDS)]
-    detail = {"loc": loc, "msg": error["msg"], "type": error["type"]}
+    tagged = tuple(error["loc"][:2]) in (("body", RECORD), ("body", RECORDS))  # not a query's
+    loc = [part for at, part in enumerate(error["loc"]) if not (tagged and at == 1)]
+    detail = {"loc": loc, "msg": message(error["type"], loc, error["msg"]), "type": error["type"]}
     if "input" in error and short_scalar(error["input"]):
         detail["input"] = error["input"]
     return detail

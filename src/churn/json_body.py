@@ -5,6 +5,7 @@ loop."""
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 from churn.request_model import body_shape, shortened
@@ -58,6 +59,15 @@ def repeated_key_errors(body: Any, records_only: bool = False) -> list[dict[str,
     return errors
 
 
+def whole_number(digits: str) -> int | float:
+    """json's parse_int: a JSON integer as an int, or, past Python's limit on the digits of an
+    int read from text (4300), as the float it is beyond (infinite): the limit's ValueError made
+    the whole body a 400 naming nothing, where validation names the field (not finite), and a
+    field the model ignores stays ignored."""
+    limit = sys.get_int_max_str_digits()
+    return int(digits) if not limit or len(digits.lstrip("-")) <= limit else float(digits)
+
+
 def utf8_text(raw: bytes) -> str:
     """The body as UTF-8 text, a byte order mark aside (UnicodeDecodeError otherwise): json reads
     UTF-16 and UTF-32 bytes too, which the API documents as a 400."""
@@ -87,7 +97,7 @@ def parse_body(
             repeats.append(record)
         return record
 
-    body = json.loads(utf8_text(raw), object_pairs_hook=hook)
+    body = json.loads(utf8_text(raw), object_pairs_hook=hook, parse_int=whole_number)
     return body, repeated_key_errors(body, records_only) if repeats else []
 
 
@@ -100,7 +110,7 @@ def parsed_or_refused(raw: bytes, max_records: int) -> tuple[Any, list[dict[str,
     try:
         return parse_body(raw, 2 * max_records + 1)
     except TooManyObjects:
-        body = json.loads(utf8_text(raw))
+        body = json.loads(utf8_text(raw), parse_int=whole_number)
     if isinstance(body, list) and len(body) > max_records:
         return body, []
     return parse_body(raw, len(raw), records_only=True)  # no body holds more objects than bytes

@@ -9,6 +9,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
@@ -54,9 +55,23 @@ class ValidatedRequest(Request):
         return self.records
 
 
+EMPTY = "The body is empty: send one record as a JSON object, or records as a JSON array"
+
+
+def query_errors(names: list[str]) -> list[dict[str, Any]]:
+    """A 422 error for each query parameter: /predict takes none, and one was ignored silently
+    (`?threshold=0.5` changed nothing, saying nothing)."""
+    message = "/predict takes no query parameters: send the records in the body"
+    once = dict.fromkeys(map(shortened, names))  # a name given twice is named once
+    return [{"type": "extra_forbidden", "loc": ("query", name), "msg": message} for name in once]
+
+
 async def validated_request(request: Request) -> Request:
     """The request with its body validated (validated_body, in a worker thread: a large body must
-    not hold up the other requests meanwhile); 415 when not sent as plain JSON."""
+    not hold up the other requests meanwhile); 415 when not sent as plain JSON, 422 when sent
+    with query parameters."""
+    if request.query_params:
+        raise RequestValidationError(query_errors(list(request.query_params.keys())))
     headers = request.headers
     refusal = json_refusal(headers.get("content-type")) or encoding_refusal(
         headers.get("content-encoding")
@@ -64,8 +79,8 @@ async def validated_request(request: Request) -> Request:
     if refusal:
         raise HTTPException(status_code=415, detail=refusal)
     raw = await request.body()
-    if not raw:  # FastAPI answers "Field required", as it always has
-        return request
+    if not raw:  # FastAPI said "Field required" at ["body"]
+        raise RequestValidationError([{"type": "missing", "loc": ("body",), "msg": EMPTY}])
     state = request.app.state  # set by churn.serve.create_app
     records = await run_in_threadpool(validated_body, raw, state.max_records, state.body_type)
     return ValidatedRequest(request, raw, records)

@@ -96,12 +96,18 @@ def feature_field(column: ColumnContract, spec: FeatureSpec) -> tuple[Any, Any]:
     return Annotated[checked | None, BeforeValidator(missing_as_none), about, *shown], ...
 
 
+def model_inputs(contract: Contract, spec: FeatureSpec) -> list[ColumnContract]:
+    """The contract of each model input, in the spec's order (a number where it has none)."""
+    by_name = {column.name: column for column in contract.columns}
+    default = partial(ColumnContract, role="feature", type="numeric")
+    return [by_name.get(name) or default(name) for name in spec.input_columns]
+
+
 def build_request_model(
     contract: Contract, spec: FeatureSpec, id_column: str, snapshot: str = ""
 ) -> type[BaseModel]:
     """A pydantic model with one field per model input (plus the optional id and snapshot);
     extras allowed."""
-    by_name = {column.name: column for column in contract.columns}
     fields: dict[str, Any] = {}
     as_text = Annotated[TEXT | None, BeforeValidator(id_text), ID_SCHEMA]
     numbers = 'a number is read as text (12 and 12.0 are "12"), as batch scoring reads it'
@@ -113,10 +119,8 @@ def build_request_model(
             None, description=f"Snapshot of the record: an id repeats only within one; {numbers}"
         )
         fields[snapshot] = (as_text, about)
-    for name in spec.input_columns:
-        fields[name] = feature_field(
-            by_name.get(name, ColumnContract(name, "feature", "numeric")), spec
-        )
+    for column in model_inputs(contract, spec):
+        fields[column.name] = feature_field(column, spec)
     config = ConfigDict(extra="allow", title="Customer")
     roles = ((id_column, "data.id"), (snapshot, "data.timestamp"))
     spelling = refuse_spelt_otherwise({name: key for name, key in roles if name}, fields)

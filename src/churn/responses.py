@@ -82,9 +82,13 @@ class NotJson(BaseModel):
 
 
 class Unreadable(BaseModel):
-    """A 400: the body is not UTF-8 text, or its JSON is nested too deeply to parse."""
+    """A 400: the body is not UTF-8 text, or its JSON is nested too deeply to parse; the detail
+    says which."""
 
-    detail: str = Field(examples=["There was an error parsing the body"])
+    detail: str = Field(
+        examples=["The body is not UTF-8 text (byte 0xf1 at position 17): send the JSON encoded "
+                  "as UTF-8, whatever charset the Content-Type names"]
+    )  # fmt: skip
 
 
 class Health(BaseModel):
@@ -110,3 +114,14 @@ class ModelInfo(BaseModel):
     metrics_check: str = Field(description="How the metrics were checked, or why they were not")
     input_columns: list[str]
     features: list[str]
+
+
+PREDICT_ERRORS: dict[int | str, dict[str, Any]] = {  # /predict's documented errors
+    400: {"model": Unreadable, "description": "Body not UTF-8, or JSON nested too deeply"},
+    413: {"model": TooLarge, "description": "Request body above CHURN_MAX_BODY_BYTES"},
+    415: {"model": NotJson, "description": "Content-Type not application/json (or "
+          "application/*+json), or a Content-Encoding such as gzip"},
+    422: {"model": RequestError, "description": "Fields failed validation, a key repeated in one "
+          "object, more records than CHURN_MAX_RECORDS, or the contract refused the request as a "
+          "whole"},
+}  # fmt: skip

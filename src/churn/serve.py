@@ -17,17 +17,16 @@ from churn.body_limit import BodySizeLimit
 from churn.customer_keys import text_of_rows
 from churn.errors import ChurnError, read_json_object
 from churn.field_errors import validation_error
+from churn.methods import answer_head, method_not_allowed, not_found
 from churn.model import set_threads
 from churn.predict_route import JsonBodyRoute
-from churn.request_model import build_request_model, request_body, shortened
+from churn.request_examples import request_examples
+from churn.request_model import build_request_model, model_inputs, request_body, shortened
 from churn.responses import (
     ERRORS_LISTED,
+    PREDICT_ERRORS,
     Health,
     ModelInfo,
-    NotJson,
-    RequestError,
-    TooLarge,
-    Unreadable,
     scores_model,
 )
 from churn.revisions import check_metrics_pair, threshold_check
@@ -107,17 +106,6 @@ def describe_model(settings: Settings, artifacts: Artifacts) -> dict[str, Any]:
     }
 
 
-PREDICT_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": Unreadable, "description": "Body not UTF-8, or JSON nested too deeply"},
-    413: {"model": TooLarge, "description": "Request body above CHURN_MAX_BODY_BYTES"},
-    415: {"model": NotJson, "description": "Content-Type not application/json (or "
-          "application/*+json), or a Content-Encoding such as gzip"},
-    422: {"model": RequestError, "description": "Fields failed validation, a key repeated in one "
-          "object, more records than CHURN_MAX_RECORDS, or the contract refused the request as a "
-          "whole"},
-}  # fmt: skip
-
-
 def add_routes(
     app: FastAPI,
     artifacts: Artifacts,
@@ -125,7 +113,8 @@ def add_routes(
     about: dict[str, Any],
     files: LoadedFiles,
 ) -> None:
-    """/health and /model (GET and HEAD) and /predict, closed over the loaded artifacts."""
+    """/health and /model (GET and HEAD) and /predict, closed over the loaded artifacts (and
+    app.state.max_records)."""
 
     def health() -> dict[str, Any]:
         return health_of(files, artifacts.version)
@@ -133,7 +122,11 @@ def add_routes(
     def model_info() -> dict[str, Any]:
         return about
 
-    def predict(body: Annotated[body_type, Body()]) -> dict[str, Any]:  # type: ignore[valid-type]
+    inputs = model_inputs(artifacts.contract, artifacts.spec)
+    examples = request_examples(inputs, artifacts.spec, artifacts.id_column, app.state.max_records)
+    sent = Body(openapi_examples=examples)  # whole bodies, valid and scored: "Try it out" sends one
+
+    def predict(body: Annotated[body_type, sent]) -> dict[str, Any]:  # type: ignore[valid-type]
         try:
             return score_records(body if isinstance(body, list) else [body], artifacts)
         except ChurnError as error:  # the contract refused the request as a whole
@@ -171,7 +164,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.max_records = settings.max_records  # read by predict_route, with:
     app.state.body_type = TypeAdapter(body_type)  # validated in a worker thread
     add_routes(app, artifacts, body_type, describe_model(settings, artifacts), files)
+    answer_head(app)
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(404, not_found)
+    app.add_exception_handler(405, method_not_allowed)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app
 

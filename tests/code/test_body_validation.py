@@ -66,8 +66,9 @@ def test_valid_records_come_back_validated():
     [(b'{"tenure": ', 422), ("{}".encode("utf-16"), 400), (b"[" * 100_000, 400)],
 )
 def test_unreadable_bodies_get_fastapis_answers(raw, status):
-    """Malformed JSON: FastAPI's json_invalid 422 at the error's place; bytes json cannot read
-    (UTF-16, nested too deeply): its 400."""
+    """Malformed JSON: FastAPI's json_invalid 422 at the error's place, saying what json found;
+    bytes json cannot read (UTF-16, nested too deeply): a 400 saying why (it said "There was an
+    error parsing the body")."""
     with pytest.raises((RequestValidationError, HTTPException)) as caught:
         validated_body(raw, 500, BODY)
     if status == 422:
@@ -75,10 +76,15 @@ def test_unreadable_bodies_get_fastapis_answers(raw, status):
             {
                 "type": "json_invalid",
                 "loc": ("body", 11),
-                "msg": "JSON decode error",
+                "msg": "JSON decode error: Expecting value (line 1, column 12)",
                 "input": {},
                 "ctx": {"error": "Expecting value"},
             }
         ]
     else:
         assert caught.value.status_code == 400
+        assert caught.value.detail.startswith(
+            "The body is not UTF-8 text (byte 0xff at position 0)"
+            if raw.startswith(b"\xff")
+            else "The body's JSON is nested too deeply to parse"
+        )

@@ -37,6 +37,10 @@ from tests.model.server import (
 )
 
 ID = "customer_id"
+NOT_UTF8 = (
+    "The body is not UTF-8 text (byte 0x{} at position {}): send the JSON encoded as UTF-8, "
+    "whatever charset the Content-Type names"
+)
 MAX_RECORDS = 1000  # the bulk size clients send; the default (10,000) is tested without a server
 
 
@@ -183,12 +187,12 @@ def test_a_body_that_is_not_utf8_is_the_documented_400(api, trained):
     JSON between systems is UTF-8 (RFC 8259), as the document says."""
     response = post_bytes(api, '{"country": "Espa\u00f1a"}'.encode("latin-1"))
     assert response.status_code == 400
-    assert response.json() == {"detail": "There was an error parsing the body"}
+    assert response.json() == {"detail": NOT_UTF8.format("f1", 17)}
     text = json.dumps(records(trained.test_rows.head(1))[0])
     for encoding in ("utf-16", "utf-32"):  # with a byte order mark, as Python writes them
         response = post_bytes(api, text.encode(encoding))
         assert response.status_code == 400, (encoding, response.text[:200])
-        assert response.json() == {"detail": "There was an error parsing the body"}
+        assert response.json() == {"detail": NOT_UTF8.format("ff", 0)}
     assert post_bytes(api, b"\xff\xfe").status_code == 400  # a UTF-16 byte order mark alone
     unmarked = post_bytes(api, text.encode("utf-16-be"))  # UTF-8 text, NUL before each character
     assert unmarked.json()["detail"][0]["type"] == "json_invalid", unmarked.text[:200]
@@ -207,14 +211,27 @@ def test_text_with_a_lone_surrogate_is_a_422_not_a_500(api, trained):
     assert post_bytes(api, b'"\\ud800"').status_code == 422
 
 
-def test_malformed_json_is_a_422(api):
-    response = httpx.post(
-        f"{api}/predict",
-        content=b'{"tenure_months": 3,',
-        headers={"content-type": "application/json"},
-    )
+@pytest.mark.parametrize(
+    ("sent", "place", "found"),
+    [
+        (b'{"tenure_months": 3,', 20, "Expecting property name enclosed in double quotes"),
+        (b'{"a": 1} {"b": 2}', 9, "Extra data"),
+        (b"{'tenure_months': 3}", 1, "Expecting property name enclosed in double quotes"),
+        (b"   ", 3, "Expecting value"),
+    ],
+)
+def test_malformed_json_is_a_422_saying_what_json_found_where(api, sent, place, found):
+    """It said "JSON decode error" alone: a trailing comma, two objects and single quotes got
+    the same message."""
+    response = post_bytes(api, sent)
     assert response.status_code == 422
-    assert "json" in response.text.lower()
+    assert response.json()["detail"] == [
+        {
+            "loc": ["body", place],
+            "msg": f"JSON decode error: {found} (line 1, column {place + 1})",
+            "type": "json_invalid",
+        }
+    ]
 
 
 def test_wrong_type_is_a_422_naming_the_field(api, trained):
@@ -311,6 +328,21 @@ def test_missing_field_is_a_422_naming_the_field(api, trained):
     response = post(api, [record])
     assert response.status_code == 422
     assert "device" in {str(part) for error in response.json()["detail"] for part in error["loc"]}
+
+
+@pytest.mark.parametrize("given", ["TENURE_MONTHS", "Tenure Months", "tenure-months "])
+def test_a_field_sent_under_another_spelling_is_named_in_its_422(api, trained, given):
+    """It was "Field required" alone, the field sent being listed nowhere, where batch scoring
+    names such a column ("the data has 'TENURE_MONTHS': names must match exactly")."""
+    record = records(trained.test_rows.head(1))[0]
+    record[given] = record.pop("tenure_months")
+    expected = {
+        "msg": f"Field required; the record has {given!r}: names must match exactly",
+        "type": "missing",
+    }
+    assert post(api, record).json()["detail"] == [{"loc": ["body", "tenure_months"]} | expected]
+    both = post(api, [records(trained.test_rows.head(1))[0], record]).json()["detail"]
+    assert both == [{"loc": ["body", 1, "tenure_months"]} | expected]
 
 
 def test_extra_fields_are_ignored_and_listed(api, trained):

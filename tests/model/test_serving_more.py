@@ -76,7 +76,11 @@ def test_a_compressed_body_is_a_415_naming_the_encoding(default_api, trained):
 
 def test_json_subtypes_are_read_as_json(default_api, trained):
     body = json.dumps(records(trained.test_rows.head(1))[0]).encode()
-    for content_type in ("application/merge-patch+json", "application/json; charset=utf-8"):
+    for content_type in (
+        "application/merge-patch+json",
+        "application/json; charset=utf-8",
+        "application/json; charset=ISO-8859-1",  # read as UTF-8 all the same, as JSON is
+    ):
         headers = {"content-type": content_type}
         response = httpx.post(f"{default_api}/predict", content=body, headers=headers)
         assert response.status_code == 200, (content_type, response.text)
