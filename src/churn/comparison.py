@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +25,8 @@ class MetricRow:
 
     @property
     def change(self) -> float | None:
-        if self.base is None or self.new is None:
+        """new - base; None when either is missing, NaN or infinite (no change to speak of)."""
+        if not_finite(self.base) or not_finite(self.new) or None in (self.base, self.new):
             return None
         return self.new - self.base
 
@@ -41,6 +43,14 @@ class ParamRow:
     key: str
     base: Any
     new: Any
+
+
+def not_finite(value: float | None) -> str:
+    """ "NaN" or "infinite" for such a value ("" for a finite number or none): a metric that is
+    not a number compares with nothing, and the gate must not pass it."""
+    if value is None or math.isfinite(value):
+        return ""
+    return "NaN" if math.isnan(value) else "infinite"
 
 
 # the training split's own fit (dvclive's train.auc, train.logloss): lower can mean less
@@ -71,6 +81,8 @@ def mark(row: MetricRow) -> str:
         return "new metric"
     if row.new is None:
         return "removed"
+    if not_finite(row.new):
+        return f"⚠ {not_finite(row.new)}"
     gain = improvement(row)
     if gain is None:
         return "in-sample" if row.key.startswith(IN_SAMPLE) else ""
@@ -118,6 +130,8 @@ def format_value(value: Any) -> str:
     number = _number(value)
     if number is None:
         return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+    if not_finite(number):
+        return "NaN" if math.isnan(number) else f"{number:+}"  # +inf, -inf
     return str(int(number)) if number.is_integer() else f"{number:.4f}"
 
 

@@ -151,3 +151,37 @@ def test_the_challenge_and_the_report_refuse_a_negative_tolerance_too(tmp_path, 
     assert done.stderr.splitlines() == [
         f"{module}: error: {params}: key 'gate.tolerances.test.roc_auc' {BELOW_0}, got -1"
     ]
+
+
+def test_a_nan_or_infinite_metric_fails_the_gate_naming_it():
+    """NaN compared as never worse than anything, so a model whose ROC AUC was NaN passed."""
+    nan, inf = float("nan"), float("inf")
+    metrics = rows(roc_auc=(0.8, nan), pr_auc=(0.5, 0.5), log_loss=(0.3, inf))
+    result = check_gate(metrics, PARAMS.tolerances)
+    assert result.failures == [
+        "test.log_loss is +inf: not a number the gate can compare",
+        "test.roc_auc is NaN: not a number the gate can compare",
+    ]
+    assert verdict(metrics, PARAMS, "main") == (
+        "⚠ test.log_loss is +inf: not a number the gate can compare; test.roc_auc is NaN: not a "
+        "number the gate can compare — ROC AUC NaN (base 0.8000)"
+    )
+    first = rows(roc_auc=(None, nan), pr_auc=(None, 0.5))  # a first report has no base either
+    assert check_gate(first, PARAMS.tolerances).failures == [
+        "test.roc_auc is NaN: not a number the gate can compare"
+    ]
+    assert verdict(first, PARAMS, "main").endswith("has no metrics to compare against")
+    # a base that was NaN leaves nothing to fall behind; a new one that is a number passes
+    assert check_gate(rows(roc_auc=(nan, 0.8), pr_auc=(0.5, 0.5)), PARAMS.tolerances).passed
+
+
+def test_nan_and_infinite_metrics_render_as_such_without_a_change():
+    from churn.report_markdown import metric_table
+
+    nan, inf = float("nan"), float("inf")
+    table = metric_table(rows(roc_auc=(0.8, nan), log_loss=(nan, 0.3), brier=(0.1, -inf)))
+    assert table[2:] == [
+        "| test.roc_auc | 0.8000 | NaN | — | — | ⚠ NaN |",
+        "| test.log_loss | NaN | 0.3000 | — | — |  |",
+        "| test.brier | 0.1000 | -inf | — | — | ⚠ infinite |",
+    ]
