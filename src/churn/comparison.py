@@ -8,6 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from churn.markdown_text import table_text
+
 HIGHER_IS_BETTER = frozenset(
     {"roc_auc", "auc", "pr_auc", "precision", "recall", "f1", "precision_top", "lift_top"}
 )
@@ -137,7 +139,7 @@ def format_value(value: Any) -> str:
 
 def format_param(value: Any) -> str:
     """A param as params.yaml has it: numbers unrounded (a 1e-06 threshold is not 0.0000), an
-    empty text visible, and `|` escaped so that a slice query cannot split the table row."""
+    empty text visible, and markdown escaped so that a slice query cannot split the table row."""
     if value is None:
         return "—"
     text = (value or '""') if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
@@ -147,12 +149,6 @@ def format_param(value: Any) -> str:
 def param_line(row: ParamRow) -> str:
     """A changed param as a markdown table row: name, base value, new value."""
     return f"| {table_text(row.key)} | {format_param(row.base)} | {format_param(row.new)} |"
-
-
-def table_text(text: str) -> str:
-    """Text for a markdown table cell: `|` escaped, so that a name or value holding one (a slice
-    named "mobile|tablet") cannot split the row."""
-    return text.replace("|", "\\|")
 
 
 def capped_list(items: Sequence[str], limit: int, where: str, separator: str = ", ") -> str:

@@ -16,8 +16,8 @@ from churn.comparison import (
     is_count,
     mark,
     param_line,
-    table_text,
 )
+from churn.markdown_text import code_span, prose_text, table_text
 from churn.report_drift import drift_section
 
 DETAIL_PREFIXES = ("slices.", "confusion.")
@@ -96,7 +96,8 @@ def validation_section(counts: Mapping[str, Any]) -> list[str]:
     )
     for title, key in (("Quarantined by reason", "quarantined_by_reason"), ("Coerced", "coerced")):
         if counts.get(key):
-            items = ", ".join(f"{name}: {value}" for name, value in sorted(counts[key].items()))
+            pairs = sorted(counts[key].items())
+            items = ", ".join(f"{table_text(name)}: {table_text(value)}" for name, value in pairs)
             lines += ["", f"{title}: {items}"]
     return [*lines, ""]
 
@@ -104,11 +105,11 @@ def validation_section(counts: Mapping[str, Any]) -> list[str]:
 def schema_section(schema: Mapping[str, Any]) -> list[str]:
     lines = ["### Schema changes", ""]
     for key in ("added", "missing", "retyped"):
-        names = [f"`{name}`" for name in schema.get(key) or []]
+        names = [code_span(name) for name in schema.get(key) or []]
         lines.append(f"- {key}: {capped_list(names, LISTED, SCHEMA_FILE) or 'none'}")
     for column, levels in sorted((schema.get("new_categories") or {}).items()):
-        shown = capped_list([str(level) for level in levels], LISTED, SCHEMA_FILE)
-        lines.append(f"- new categories in `{column}`: {shown}")
+        shown = capped_list([table_text(level) for level in levels], LISTED, SCHEMA_FILE)
+        lines.append(f"- new categories in {code_span(column)}: {shown}")
     return [*lines, ""]
 
 
@@ -178,7 +179,7 @@ def render_report(inputs: ReportInputs) -> str:
     lines = [
         f"# Model report: `{inputs.new}` vs `{inputs.base}`",
         "",
-        f"**Verdict:** {inputs.verdict}",
+        f"**Verdict:** {prose_text(inputs.verdict)}",
         "",
         # with a challenge the verdict is on the same rows, and its section says so
         *(inputs.challenge or different_rows_note(inputs.metrics, inputs.base, inputs.new)),

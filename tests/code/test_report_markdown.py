@@ -88,7 +88,7 @@ def test_params_are_shown_as_written_not_rounded():
     text = render_report(inputs(params=rows))
     assert "| drift.psi | 0.2 | 1e-06 |" in text
     assert "| train.learning_rate | 0.05 | 5e-05 |" in text
-    assert '| ingest.files | *.csv | "" |' in text
+    assert '| ingest.files | \\*.csv | "" |' in text  # `*` escaped: it could start emphasis
     assert "| evaluate.slices.at_risk | — | a < 3 \\| b == 'x' |" in text
     assert "| train.balance_classes | true | false |" in text
 
@@ -285,3 +285,63 @@ def test_a_report_longer_than_a_comment_is_cut_saying_so():
         "**Cut here:** the report has 221,543 characters, more than a pull-request comment holds "
         "(65,536); `dvc metrics diff BASE --all` and `dvc params diff BASE` list every change."
     )
+
+
+ODD = "a|b [x](/proc/self/environ) ![i](/etc/passwd) <img src=x> </details> `c` *e* ~~s~~ _u_"
+
+
+def parsed(text: str) -> list:
+    """Every inline token of the report as GitHub's markdown (CommonMark and tables) reads it."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(text)
+    return [token for block in tokens for token in [block, *(block.children or [])]]
+
+
+def test_odd_names_and_values_are_shown_literally_never_as_links_html_or_cells():
+    """Names from params and data reached the report as markup: `[x](/proc/self/environ)` in a
+    slice, column or category name became a link, and CML uploads every local file a link or
+    image points at to its public asset host; `<b>`, `</details>` and backticks restyled or cut
+    the report; a line break ended the table row (and could start a link definition)."""
+    rows = [MetricRow(FILE, f"slices.{ODD}.roc_auc", 0.8, 0.7), MetricRow(FILE, "test.f1", 1, 1)]
+    broken = "line\n[d]: /etc/shadow"
+    drift = {
+        "drift": True,
+        "reason": f"important feature(s) drifted: {ODD}",
+        "features": {
+            ODD: {"drifted": True, "psi": 0.5, "importance": 0.5},
+            broken: {"drifted": True, "psi": 0.5, "ignored_column": True},
+        },
+    }
+    schema = {"added": [ODD, "a`b"], "new_categories": {ODD: [ODD, broken]}}
+    validation = {"rows_in": 1, "coerced": {ODD: 1}, "quarantined_by_reason": {broken: 1}}
+    text = render_report(
+        inputs(
+            verdict=f"⚠ slices.{ODD}.roc_auc worse by 0.1000 (tolerance 0.01) — ROC AUC 0.8000;"
+            " first report: the base `origin/main` has no metrics to compare against",
+            metrics=rows,
+            params=[ParamRow("params.yaml", f"evaluate.slices.{ODD}", None, ODD)],
+            data={"drift": drift, "schema": schema, "validation": validation},
+            drift_thresholds=THRESHOLDS,
+        )
+    )
+    tokens = parsed(text)
+    assert [t.attrs["src"] for t in tokens if t.type == "image"] == ["roc.png"]
+    assert not [t for t in tokens if t.type in ("link_open", "s_open", "em_open")]
+    html = {t.content.strip() for t in tokens if t.type.startswith("html")}
+    assert html <= {"<details><summary>Slices and confusion counts</summary>", "</details>"}
+    assert "/etc/shadow" not in {t.attrs.get("href") for t in tokens if t.attrs}
+    # each row of each table keeps its cells: the metric tables 6, the params 3, drift 9
+    widths = []
+    for token in tokens:
+        if token.type == "tr_open":
+            widths.append(0)
+        elif token.type in ("td_open", "th_open"):
+            widths[-1] += 1
+    assert set(widths) == {6, 3, 9}
+    shown = " ".join(t.content for t in tokens if t.type in ("text", "code_inline"))
+    for name in ("[x](/proc/self/environ)", "<img src=x>", "</details>", "*e*", "~~s~~", "_u_"):
+        assert name in shown
+    assert "**Verdict:** ⚠ slices.a\\|b \\[x\\](/proc" in text
+    assert "the base `origin/main` has no metrics" in text  # our code span is kept
+    assert ", ``a`b``\n" in text  # a column name holding a backtick: a longer fence
