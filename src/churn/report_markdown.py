@@ -19,12 +19,11 @@ from churn.comparison import (
 )
 from churn.markdown_text import code_span, prose_text, table_text
 from churn.report_drift import drift_section
+from churn.report_fit import fit_comment
 
 DETAIL_PREFIXES = ("slices.", "confusion.")
 LISTED = 20  # names listed per schema change, the rest counted
 SCHEMA_FILE = "metrics/schema.json"
-# GitHub holds 65,536 characters per comment; CML adds its watermark and the links of the images
-COMMENT_BUDGET = 60_000
 
 
 @dataclass(frozen=True)
@@ -147,30 +146,6 @@ def different_rows_note(rows: Sequence[MetricRow], base: str, new: str) -> list[
         f"`{new}` on {sides['new']}: each change below is as much the data as the model; "
         "`make challenge` scores both models on the same rows.",
         "",
-    ]
-
-
-def fit_comment(lines: list[str], budget: int = COMMENT_BUDGET) -> list[str]:
-    """The lines that fit in `budget` characters, closing a folded table cut open, then a line
-    saying where the rest is: GitHub refuses a longer comment, and the CML step failed."""
-    total = sum(len(line) + 1 for line in lines)
-    if total <= budget:
-        return lines
-    kept: list[str] = []
-    room = budget - 400  # the closing tags and the note below
-    for line in lines:
-        room -= len(line) + 1
-        if room < 0:
-            break
-        kept.append(line)
-    unclosed = sum(line.startswith("<details>") for line in kept) - kept.count("</details>")
-    return [
-        *kept,
-        *["", "</details>"] * unclosed,
-        "",
-        f"**Cut here:** the report has {total:,} characters, more than a pull-request comment "
-        "holds (65,536); `dvc metrics diff BASE --all` and `dvc params diff BASE` list every "
-        "change.",
     ]
 
 

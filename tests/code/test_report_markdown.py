@@ -270,20 +270,44 @@ def test_a_source_with_thousands_of_new_columns_and_categories_is_summarised():
     ) in text
 
 
-def test_a_report_longer_than_a_comment_is_cut_saying_so():
-    """Hundreds of slices: the report must still fit in one pull-request comment."""
+def test_many_slices_lose_table_rows_not_the_sections_after_them():
+    """Hundreds of slices: the report must fit in one pull-request comment. It was cut at the
+    budget, so the params, plots and data sections after the slices' table were lost, and
+    which slices got worse was left to chance (the first in name order)."""
     slices = [
-        MetricRow(FILE, f"slices.segment_{index:04d}.{name}", 0.5, 0.6)
+        MetricRow(FILE, f"slices.segment_{index:04d}.{name}", 0.5, 0.4 if index == 333 else 0.6)
         for index in range(400)
-        for name in ("roc_auc", "pr_auc", "log_loss", "brier", "f1", "precision", "recall")
+        for name in ("roc_auc", "pr_auc", "f1", "precision", "recall", "lift_top", "churn_rate")
     ]
-    text = render_report(inputs(metrics=[*inputs().metrics, *slices]))
+    data = {"validation": {"rows_in": 10, "rows_valid": 10, "rows_quarantined": 0}}
+    text = render_report(inputs(metrics=[*inputs().metrics, *slices], data=data))
     assert len(text) <= 60_000
     assert text.startswith("# Model report: `workspace` vs `origin/main`\n\n**Verdict:** ")
     assert text.count("<details>") == text.count("</details>") == 1
-    assert text.rstrip().endswith(
-        "**Cut here:** the report has 221,543 characters, more than a pull-request comment holds "
-        "(65,536); `dvc metrics diff BASE --all` and `dvc params diff BASE` list every change."
+    for kept in ("| train.max_depth | 4 | 2 |", "![ROC curve (test)](roc.png)", "### Validation"):
+        assert kept in text
+    worse = [f"| slices.segment_0333.{name} | 0.5000 | 0.4000 |" for name in ("f1", "roc_auc")]
+    assert all(row in text for row in worse)  # the worse rows first, whatever their names
+    shown = text.count("| slices.segment_")
+    assert 400 < shown < 2800 and "Cut here" not in text
+    assert (
+        f"*{2800 - shown:,} more rows not shown, to fit a pull-request comment (worse changes "
+        "first); `dvc metrics diff BASE --all` lists every one.*"
+    ) in text
+
+
+def test_a_report_too_long_even_without_table_rows_is_cut_saying_so():
+    missing = [
+        f"ROC curve (test): `metrics/{index:05d}.json` missing in base" for index in range(2000)
+    ]
+    slices = [MetricRow(FILE, f"slices.s{index:04d}.roc_auc", 0.5, 0.6) for index in range(100)]
+    text = render_report(inputs(metrics=slices, missing=missing))
+    assert len(text) <= 60_000
+    assert text.count("<details>") == text.count("</details>") == 1
+    last = text.rstrip().splitlines()[-1]
+    assert last.startswith("**Cut here:** the report has ") and last.endswith(
+        " characters, more than a pull-request comment holds (65,536); `dvc metrics diff BASE "
+        "--all` and `dvc params diff BASE` list every change."
     )
 
 
