@@ -16,6 +16,7 @@ ALWAYS = re.compile(r"[\\`*\[\]|~]")
 HTML_START = re.compile(r"[<&](?=[!/?#A-Za-z])")
 # `_` opens or closes emphasis unless it sits inside a word (`roc_auc` stays as it is)
 LONE_UNDERSCORE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
+LINK_OR_HTML = re.compile(r"[\[\]<>&\\]")
 LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
 
 
@@ -38,10 +39,10 @@ def prose_text(text: str) -> str:
     parts = one_line(text).split("`")
     if len(parts) % 2 == 0:  # an odd number of backticks: none of them can be ours to keep
         return table_text(text)
-    # a kept part that needs escaping is escaped too: were its backticks not paired as split
-    # here (runs of two), it would be text outside any code span
+    # a kept part that could make a link or HTML is escaped too: were its backticks not paired
+    # as split here (runs of two), it would be text outside any code span
     return "`".join(
-        part if index % 2 and table_text(part) == part else table_text(part)
+        part if index % 2 and not LINK_OR_HTML.search(part) else table_text(part)
         for index, part in enumerate(parts)
     )
 

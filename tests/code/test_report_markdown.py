@@ -368,4 +368,5 @@ def test_odd_names_and_values_are_shown_literally_never_as_links_html_or_cells()
         assert name in shown
     assert "**Verdict:** ⚠ slices.a\\|b \\[x\\](/proc" in text
     assert "the base `origin/main` has no metrics" in text  # our code span is kept
+    assert "the base `HEAD~1` has" in render_report(inputs(verdict="the base `HEAD~1` has"))
     assert ", ``a`b``\n" in text  # a column name holding a backtick: a longer fence
