@@ -7,7 +7,13 @@ import re
 import pytest
 import yaml
 
-from tests.workflow_runner import WORKFLOWS, is_posting, workflow_steps
+from tests.workflow_runner import (
+    WORKFLOWS,
+    condition_holds,
+    is_posting,
+    runs_after_failure,
+    workflow_steps,
+)
 
 NAMES = ("ci.yml", "pr-report.yml", "retrain.yml")
 
@@ -145,3 +151,17 @@ def test_ci_cancels_superseded_runs_of_pull_requests_only():
     a commit on main could end with no test result at all."""
     concurrency = load("ci.yml")["concurrency"]
     assert concurrency["cancel-in-progress"] == "${{ github.event_name == 'pull_request' }}"
+
+
+def test_a_retrained_model_that_loses_the_challenge_is_reported_but_neither_pushed_nor_proposed():
+    """The retrain job wrote its report to no summary page (CML's node16 action is the only way
+    it was shown), and a retrained model worse than main's stopped the job at `make challenge`
+    with no report at all: the run said only that it failed."""
+    steps = workflow_steps("retrain.yml")
+    challenge = next(i for i, s in enumerate(steps) if s.get("run") == "make challenge")
+    retrain = {"drift": {"retrain": "true"}}
+    after = [step for step in steps[challenge + 1 :] if "run" in step]
+    lost = [s["run"] for s in after if runs_after_failure(s.get("if"))]
+    assert all(condition_holds(s.get("if"), retrain) for s in after)
+    assert lost == ["make report CHALLENGE=report/challenge.json", "make report-summary"]
+    assert not [s for s in after if condition_holds(s.get("if"), {"drift": {}})]
