@@ -25,24 +25,32 @@ def one_line(text: object) -> str:
     return LINE_BREAKS.sub(" ", str(text))
 
 
-def table_text(text: object) -> str:
-    """Text for the report, a table cell or a line: shown as written, never markup (the
-    backslash escapes of CommonMark, which GitHub and CML's markdown reader both apply)."""
+def plain_text(text: object) -> str:
+    """Text for a line of the report: shown as written, never markup (the backslash escapes of
+    CommonMark, which GitHub and CML's markdown reader both apply)."""
     escaped = ALWAYS.sub(lambda found: "\\" + found.group(), one_line(text))
     escaped = HTML_START.sub(lambda found: "\\" + found.group(), escaped)
     return LONE_UNDERSCORE.sub(r"\\_", escaped)
 
 
+def table_text(text: object) -> str:
+    """Text for a table cell, as plain_text but with `|` as `\\\\|`: a cell ends at a `|` no
+    backslash precedes, and CML rewrites the comment through a markdown library without tables,
+    which turns `\\|` into a bare `|` (a pipe means nothing to it) but keeps `\\\\|`, which
+    GitHub's tables show as `|` too."""
+    return plain_text(text).replace("\\|", "\\\\|")
+
+
 def prose_text(text: str) -> str:
     """A line of our own words holding names (a verdict, a drift reason): names escaped as by
-    table_text, but `code` spans kept, the backticks our sentences put around revisions."""
+    plain_text, but `code` spans kept, the backticks our sentences put around revisions."""
     parts = one_line(text).split("`")
     if len(parts) % 2 == 0:  # an odd number of backticks: none of them can be ours to keep
-        return table_text(text)
+        return plain_text(text)
     # a kept part that could make a link or HTML is escaped too: were its backticks not paired
     # as split here (runs of two), it would be text outside any code span
     return "`".join(
-        part if index % 2 and not LINK_OR_HTML.search(part) else table_text(part)
+        part if index % 2 and not LINK_OR_HTML.search(part) else plain_text(part)
         for index, part in enumerate(parts)
     )
 

@@ -17,7 +17,7 @@ from churn.comparison import (
     mark,
     param_line,
 )
-from churn.markdown_text import code_span, prose_text, table_text
+from churn.markdown_text import code_span, plain_text, prose_text, table_text
 from churn.report_drift import drift_section
 from churn.report_fit import fit_comment
 
@@ -96,7 +96,7 @@ def validation_section(counts: Mapping[str, Any]) -> list[str]:
     for title, key in (("Quarantined by reason", "quarantined_by_reason"), ("Coerced", "coerced")):
         if counts.get(key):
             pairs = sorted(counts[key].items())
-            items = ", ".join(f"{table_text(name)}: {table_text(value)}" for name, value in pairs)
+            items = ", ".join(f"{plain_text(name)}: {plain_text(value)}" for name, value in pairs)
             lines += ["", f"{title}: {items}"]
     return [*lines, ""]
 
@@ -107,7 +107,7 @@ def schema_section(schema: Mapping[str, Any]) -> list[str]:
         names = [code_span(name) for name in schema.get(key) or []]
         lines.append(f"- {key}: {capped_list(names, LISTED, SCHEMA_FILE) or 'none'}")
     for column, levels in sorted((schema.get("new_categories") or {}).items()):
-        shown = capped_list([table_text(level) for level in levels], LISTED, SCHEMA_FILE)
+        shown = capped_list([plain_text(level) for level in levels], LISTED, SCHEMA_FILE)
         lines.append(f"- new categories in {code_span(column)}: {shown}")
     return [*lines, ""]
 
