@@ -45,7 +45,8 @@ def capped(lines: Sequence[str], limit: int) -> list[str]:
             result += [
                 "",
                 f"*{len(rows) - limit:,} more rows not shown, to fit a pull-request comment (worse "
-                "changes first); `dvc metrics diff BASE --all` lists every one.*",
+                "changes first); `dvc metrics diff BASE --all` and `dvc params diff BASE` list "
+                "every change.*",
             ]
         done = end
     return result + list(lines[done:])

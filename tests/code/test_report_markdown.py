@@ -301,7 +301,7 @@ def test_many_slices_lose_table_rows_not_the_sections_after_them():
     assert 400 < shown < 2800 and "Cut here" not in text
     assert (
         f"*{2800 - shown:,} more rows not shown, to fit a pull-request comment (worse changes "
-        "first); `dvc metrics diff BASE --all` lists every one.*"
+        "first); `dvc metrics diff BASE --all` and `dvc params diff BASE` list every change.*"
     ) in text
 
 
