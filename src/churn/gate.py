@@ -51,11 +51,30 @@ def gate_failure(row: MetricRow | None, key: str, tolerance: float) -> str | Non
     return None
 
 
+def rows_by_key(rows: Sequence[MetricRow]) -> dict[str, MetricRow]:
+    """One row per metric key across the metrics files: a metric whose file was renamed or moved
+    (base in the old file, new in the new one) is one row with both sides. The gate judged
+    whichever file sorted last: "removed", or "new metric" and never compared."""
+    merged: dict[str, MetricRow] = {}
+    for row in rows:
+        known = merged.get(row.key)
+        if known is None or known.base is None or known.new is None:
+            merged[row.key] = row if known is None else combined(known, row)
+    return merged
+
+
+def combined(known: MetricRow, row: MetricRow) -> MetricRow:
+    """The first file's row with the sides it lacks taken from a later file's row."""
+    base = known.base if known.base is not None else row.base
+    new = known.new if known.new is not None else row.new
+    return MetricRow(known.file if known.new is not None else row.file, known.key, base, new)
+
+
 def check_gate(rows: Sequence[MetricRow], tolerances: Mapping[str, float]) -> GateResult:
     """Apply every tolerance; a base without the gated metrics (say, it had validation counts but
     no evaluation yet) is a first report: nothing to fall behind, but a gated metric that is NaN
     or infinite fails there too."""
-    by_key = {row.key: row for row in rows}
+    by_key = rows_by_key(rows)
     gated = [by_key[key] for key in tolerances if key in by_key] or list(rows)
     failures = [
         failure
@@ -92,7 +111,7 @@ def check_gate_params(
 
 def headline(rows: Sequence[MetricRow], key: str) -> str:
     """`ROC AUC +0.0120 (0.8388 → 0.8508)`, or the new value alone when there is no base."""
-    row = next((row for row in rows if row.key == key), None)
+    row = rows_by_key(rows).get(key)
     title = TITLES.get(key.rsplit(".", 1)[-1], key)
     if row is None or row.new is None:
         return f"{title} not reported"

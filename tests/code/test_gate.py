@@ -185,3 +185,22 @@ def test_nan_and_infinite_metrics_render_as_such_without_a_change():
         "| test.log_loss | NaN | 0.3000 | — | — |  |",
         "| test.brier | 0.1000 | -inf | — | — | ⚠ infinite |",
     ]
+
+
+def test_a_metric_whose_file_moved_is_compared_across_the_files():
+    """A PR moving the evaluate stage's dvclive folder: each metric is `removed` from the old file
+    and `new metric` in the new one, and the gate judged whichever file sorted last: "removed"
+    (metrics/eval/ before metrics/evaluate/), or a first report that compared nothing."""
+    for old, new in (("metrics/evaluate/m.json", "metrics/eval/m.json"), ("a.json", "b.json")):
+        moved = [
+            MetricRow(old, "test.roc_auc", 0.82, None),
+            MetricRow(new, "test.roc_auc", None, 0.70),
+            MetricRow(old, "test.pr_auc", 0.5, None),
+            MetricRow(new, "test.pr_auc", None, 0.5),
+        ]
+        moved.sort(key=lambda row: (row.file, row.key))  # as dvc metrics diff lists them
+        result = check_gate(moved, PARAMS.tolerances)
+        assert result.compared and result.failures == [
+            "test.roc_auc worse by 0.1200 (tolerance 0.01)"
+        ]
+        assert verdict(moved, PARAMS, "main").endswith("— ROC AUC -0.1200 (0.8200 → 0.7000)")
