@@ -2,8 +2,9 @@
 
 `uses:` steps are skipped (their effect is provided by the test: checkout, Python, the venv), and so
 are the CML posting steps (no CML here; see NOTES.md). `if:` conditions of the form
-`steps.<id>.outputs.<name> == '<value>'` are evaluated from each step's $GITHUB_OUTPUT; after a
-failed step only those written `${{ !cancelled() && <such a condition> }}` still run.
+`steps.<id>.outputs.<name> == '<value>'` are evaluated from each step's $GITHUB_OUTPUT, and
+`hashFiles('<path>') != ''` from the workspace; after a failed step only those written
+`${{ !cancelled() && <such a condition> }}` still run.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ VENV = Path(sys.executable).parents[1]
 CONDITION = re.compile(r"^steps\.(\w[\w-]*)\.outputs\.(\w+) == '([^']*)'$")
 # a step that runs after a failed one too (the job still fails): `${{ !cancelled() && ... }}`
 AFTER_FAILURE = re.compile(r"^\$\{\{\s*!cancelled\(\)\s*&&\s*(.*?)\s*\}\}$", re.DOTALL)
+FILE_EXISTS = re.compile(r"^hashFiles\('([^']+)'\) != ''$")  # a file an earlier step wrote
 
 
 @dataclass
@@ -66,11 +68,18 @@ def runs_after_failure(condition: str | None) -> bool:
     return condition is not None and AFTER_FAILURE.match(condition.strip()) is not None
 
 
-def condition_holds(condition: str | None, outputs: dict[str, dict[str, str]]) -> bool:
+def condition_holds(
+    condition: str | None, outputs: dict[str, dict[str, str]], root: Path | None = None
+) -> bool:
+    """An `if:` of the forms the runner knows, after `!cancelled() &&` if any; hashFiles looks
+    in root (the workspace)."""
     if condition is None:
         return True
     after_failure = AFTER_FAILURE.match(condition.strip())
-    match = CONDITION.match(after_failure.group(1) if after_failure else condition.strip())
+    text = after_failure.group(1) if after_failure else condition.strip()
+    if exists := FILE_EXISTS.match(text):
+        return root is not None and (root / exists.group(1)).is_file()
+    match = CONDITION.match(text)
     assert match, f"the test runner cannot evaluate `if: {condition}`"
     step_id, key, value = match.groups()
     return outputs.get(step_id, {}).get(key) == value
@@ -96,7 +105,7 @@ def run_workflow(
             results.append(StepResult(label, "skipped-uses"))
         elif is_posting(step):
             results.append(StepResult(label, "skipped-posting"))
-        elif not condition_holds(step.get("if"), outputs):
+        elif not condition_holds(step.get("if"), outputs, root):
             results.append(StepResult(label, "skipped-condition"))
         else:
             output_file = summary.parent / f"output-{index}"

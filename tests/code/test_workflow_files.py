@@ -179,15 +179,40 @@ def test_ci_cancels_superseded_runs_of_pull_requests_only():
     assert concurrency["cancel-in-progress"] == "${{ github.event_name == 'pull_request' }}"
 
 
-def test_a_retrained_model_that_loses_the_challenge_is_reported_but_neither_pushed_nor_proposed():
+def test_a_retrained_model_that_loses_the_challenge_is_reported_but_neither_pushed_nor_proposed(
+    tmp_path,
+):
     """The retrain job wrote its report to no summary page (CML's node16 action is the only way
     it was shown), and a retrained model worse than main's stopped the job at `make challenge`
     with no report at all: the run said only that it failed."""
     steps = workflow_steps("retrain.yml")
     challenge = next(i for i, s in enumerate(steps) if s.get("run") == "make challenge")
-    retrain = {"drift": {"retrain": "true"}}
     after = [step for step in steps[challenge + 1 :] if "run" in step]
-    lost = [s["run"] for s in after if runs_after_failure(s.get("if"))]
-    assert all(condition_holds(s.get("if"), retrain) for s in after)
-    assert lost == ["make report CHALLENGE=report/challenge.json", "make report-summary"]
-    assert not [s for s in after if condition_holds(s.get("if"), {"drift": {}})]
+    retrain = {"drift": {"retrain": "true"}}
+
+    def runs_after_a_lost_challenge(written: tuple[str, ...]) -> list[str]:
+        """The run steps after `make challenge` failed, with these report files written."""
+        for name in written:
+            (tmp_path / name).parent.mkdir(exist_ok=True)
+            (tmp_path / name).write_text("{}")
+        return [
+            step["run"]
+            for step in after
+            if runs_after_failure(step.get("if"))
+            and condition_holds(step.get("if"), retrain, tmp_path)
+        ]
+
+    # a failed retraining or a challenge that stopped on bad input writes no result: no report
+    assert runs_after_a_lost_challenge(()) == []
+    assert runs_after_a_lost_challenge(("report/challenge.json",)) == [
+        "make report CHALLENGE=report/challenge.json"
+    ]
+    assert runs_after_a_lost_challenge(("report/summary.md",)) == [
+        "make report CHALLENGE=report/challenge.json",
+        "make report-summary",
+    ]
+    # on success every step after it runs; without retraining, none (nor any report file)
+    assert all(condition_holds(s.get("if"), retrain, tmp_path) for s in after)
+    for name in ("report/challenge.json", "report/summary.md"):
+        (tmp_path / name).unlink()
+    assert not [s for s in after if condition_holds(s.get("if"), {"drift": {}}, tmp_path)]
