@@ -65,6 +65,10 @@ hooks: $(STAMP) ## Install the pre-commit hooks (whitespace, YAML, merge conflic
 
 # --- Pull-request reports and continuous training (.github/workflows; see README) -------------
 BASE ?= origin/main
+# The recipes read BASE from the environment ("$$BASE"), never as $(BASE) in the command line: the
+# workflows set it from the branch a pull request goes into, a name that may hold `;`, `$(...)`
+# or backticks, which the shell (or make, expanding $(BASE)) would have run as commands.
+export BASE
 REPORT_DIR ?= report
 DVC_REMOTE ?= s3
 DRIFT_RESULT ?= $(REPORT_DIR)/drift-check.json
@@ -74,7 +78,7 @@ WORKFLOWS := .github/workflows/ci.yml .github/workflows/pr-report.yml .github/wo
 .PHONY: report report-summary prune-report-comments gate challenge pull-if-credentials push-if-credentials next-month drift-check lint-workflows
 
 report: $(STAMP) ## Write report/report.md and PNG plots: the workspace against BASE (default origin/main); CHALLENGE=report/challenge.json adds make challenge's section
-	$(BIN)/python -m churn.report --base $(BASE) --out-dir $(REPORT_DIR) $(if $(CHALLENGE),--challenge $(CHALLENGE))
+	$(BIN)/python -m churn.report --base "$$BASE" --out-dir $(REPORT_DIR) $(if $(CHALLENGE),--challenge $(CHALLENGE))
 
 report-summary: ## Append the report, its images named, to the run summary page (GITHUB_STEP_SUMMARY)
 	cat $(REPORT_DIR)/summary.md >> "$${GITHUB_STEP_SUMMARY:?GITHUB_STEP_SUMMARY is not set}"
@@ -87,10 +91,10 @@ prune-report-comments: $(STAMP) ## Delete the pull request's report comments CML
 	xargs -r -I{} gh api --method DELETE "repos/$$GITHUB_REPOSITORY/issues/comments/{}" < $(REPORT_DIR)/stale-comments.txt
 
 gate: $(STAMP) ## Quality gate: make exits 2 (python -m churn.gate: 1) when a metric is worse than on BASE by more than its tolerance
-	$(BIN)/python -m churn.gate --base $(BASE)
+	$(BIN)/python -m churn.gate --base "$$BASE"
 
 challenge: $(STAMP) ## Champion vs challenger: BASE's model and the workspace's scored on the same test month; make exits 2 when the challenger is worse than a tolerance (python -m churn.challenge: 1)
-	$(BIN)/python -m churn.challenge --base $(BASE) --out $(REPORT_DIR)/challenge.json
+	$(BIN)/python -m churn.challenge --base "$$BASE" --out $(REPORT_DIR)/challenge.json
 
 pull-if-credentials: $(STAMP) ## dvc pull from DVC_REMOTE when AWS_ACCESS_KEY_ID is set (CI), else skip; credentials in .dvc/config.local: dvc pull -r s3
 	@if [ -n "$${AWS_ACCESS_KEY_ID:-}" ]; then $(BIN)/dvc pull --remote $(DVC_REMOTE) --allow-missing; \

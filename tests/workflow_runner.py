@@ -2,7 +2,9 @@
 
 `uses:` steps are skipped (their effect is provided by the test: checkout, Python, the venv), and so
 are the CML posting steps (no CML here; see NOTES.md). `if:` conditions of the form
-`steps.<id>.outputs.<name> == '<value>'` are evaluated from each step's $GITHUB_OUTPUT.
+`steps.<id>.outputs.<name> == '<value>'` are evaluated from each step's $GITHUB_OUTPUT, and
+`hashFiles('<path>') != ''` from the workspace; after a failed step only those written
+`${{ !cancelled() && <such a condition> }}` still run.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from tests.helpers import REPO, repo_env
 WORKFLOWS = REPO / ".github" / "workflows"
 VENV = Path(sys.executable).parents[1]
 CONDITION = re.compile(r"^steps\.(\w[\w-]*)\.outputs\.(\w+) == '([^']*)'$")
+# a step that runs after a failed one too (the job still fails): `${{ !cancelled() && ... }}`
+AFTER_FAILURE = re.compile(r"^\$\{\{\s*!cancelled\(\)\s*&&\s*(.*?)\s*\}\}$", re.DOTALL)
+FILE_EXISTS = re.compile(r"^hashFiles\('([^']+)'\) != ''$")  # a file an earlier step wrote
 
 
 @dataclass
@@ -59,10 +64,22 @@ def use_test_venv(root: Path) -> dict[str, str]:
     return env
 
 
-def condition_holds(condition: str | None, outputs: dict[str, dict[str, str]]) -> bool:
+def runs_after_failure(condition: str | None) -> bool:
+    return condition is not None and AFTER_FAILURE.match(condition.strip()) is not None
+
+
+def condition_holds(
+    condition: str | None, outputs: dict[str, dict[str, str]], root: Path | None = None
+) -> bool:
+    """An `if:` of the forms the runner knows, after `!cancelled() &&` if any; hashFiles looks
+    in root (the workspace)."""
     if condition is None:
         return True
-    match = CONDITION.match(condition.strip())
+    after_failure = AFTER_FAILURE.match(condition.strip())
+    text = after_failure.group(1) if after_failure else condition.strip()
+    if exists := FILE_EXISTS.match(text):
+        return root is not None and (root / exists.group(1)).is_file()
+    match = CONDITION.match(text)
     assert match, f"the test runner cannot evaluate `if: {condition}`"
     step_id, key, value = match.groups()
     return outputs.get(step_id, {}).get(key) == value
@@ -76,18 +93,19 @@ def read_outputs(path: Path) -> dict[str, str]:
 def run_workflow(
     name: str, root: Path, summary: Path, replace: dict[str, str] | None = None
 ) -> list[StepResult]:
-    """Execute the workflow's run steps in `root` until one fails; `replace` swaps commands."""
+    """Execute the workflow's run steps in `root` until one fails (then only the steps that run
+    after a failure too); `replace` swaps commands."""
     env = use_test_venv(root) | {"GITHUB_STEP_SUMMARY": str(summary), "GITHUB_RUN_ID": "1"}
     results, outputs, failed = [], {}, False
     for index, step in enumerate(workflow_steps(name)):
         label = step.get("name") or step.get("uses") or step["run"]
-        if failed:
+        if failed and not runs_after_failure(step.get("if")):
             results.append(StepResult(label, "not-reached"))
         elif "uses" in step:
             results.append(StepResult(label, "skipped-uses"))
         elif is_posting(step):
             results.append(StepResult(label, "skipped-posting"))
-        elif not condition_holds(step.get("if"), outputs):
+        elif not condition_holds(step.get("if"), outputs, root):
             results.append(StepResult(label, "skipped-condition"))
         else:
             output_file = summary.parent / f"output-{index}"
@@ -102,5 +120,5 @@ def run_workflow(
             )
             results.append(StepResult(label, "ran", done.returncode, done.stdout + done.stderr))
             outputs[step.get("id", "")] = read_outputs(output_file)
-            failed = done.returncode != 0
+            failed = failed or done.returncode != 0
     return results

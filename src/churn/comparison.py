@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from churn.markdown_text import table_text
 
 HIGHER_IS_BETTER = frozenset(
     {"roc_auc", "auc", "pr_auc", "precision", "recall", "f1", "precision_top", "lift_top"}
@@ -24,7 +27,8 @@ class MetricRow:
 
     @property
     def change(self) -> float | None:
-        if self.base is None or self.new is None:
+        """new - base; None when either is missing, NaN or infinite (no change to speak of)."""
+        if not_finite(self.base) or not_finite(self.new) or None in (self.base, self.new):
             return None
         return self.new - self.base
 
@@ -41,6 +45,14 @@ class ParamRow:
     key: str
     base: Any
     new: Any
+
+
+def not_finite(value: float | None) -> str:
+    """ "NaN" or "infinite" for such a value ("" for a finite number or none): a metric that is
+    not a number compares with nothing, and the gate must not pass it."""
+    if value is None or math.isfinite(value):
+        return ""
+    return "NaN" if math.isnan(value) else "infinite"
 
 
 # the training split's own fit (dvclive's train.auc, train.logloss): lower can mean less
@@ -71,6 +83,8 @@ def mark(row: MetricRow) -> str:
         return "new metric"
     if row.new is None:
         return "removed"
+    if not_finite(row.new):
+        return f"⚠ {not_finite(row.new)}"
     gain = improvement(row)
     if gain is None:
         return "in-sample" if row.key.startswith(IN_SAMPLE) else ""
@@ -118,12 +132,14 @@ def format_value(value: Any) -> str:
     number = _number(value)
     if number is None:
         return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+    if not_finite(number):
+        return "NaN" if math.isnan(number) else f"{number:+}"  # +inf, -inf
     return str(int(number)) if number.is_integer() else f"{number:.4f}"
 
 
 def format_param(value: Any) -> str:
     """A param as params.yaml has it: numbers unrounded (a 1e-06 threshold is not 0.0000), an
-    empty text visible, and `|` escaped so that a slice query cannot split the table row."""
+    empty text visible, and markdown escaped so that a slice query cannot split the table row."""
     if value is None:
         return "—"
     text = (value or '""') if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
@@ -133,12 +149,6 @@ def format_param(value: Any) -> str:
 def param_line(row: ParamRow) -> str:
     """A changed param as a markdown table row: name, base value, new value."""
     return f"| {table_text(row.key)} | {format_param(row.base)} | {format_param(row.new)} |"
-
-
-def table_text(text: str) -> str:
-    """Text for a markdown table cell: `|` escaped, so that a name or value holding one (a slice
-    named "mobile|tablet") cannot split the row."""
-    return text.replace("|", "\\|")
 
 
 def capped_list(items: Sequence[str], limit: int, where: str, separator: str = ", ") -> str:

@@ -17,6 +17,7 @@ from churn.comparison import (
     has_base,
     improvement,
     metric_rows,
+    not_finite,
 )
 from churn.errors import ChurnError, CliParser, did_you_mean, run_cli
 from churn.params import PARAMS_FILE, GateParams, load_section
@@ -36,7 +37,10 @@ class GateResult:
 
 
 def gate_failure(row: MetricRow | None, key: str, tolerance: float) -> str | None:
-    """Why one gated metric fails, or None when it is within tolerance, new, or neutral."""
+    """Why one gated metric fails, or None when it is within tolerance, new, or neutral; a new
+    value that is NaN or infinite fails, whatever the base (NaN compares as never worse)."""
+    if row is not None and not_finite(row.new):
+        return f"{key} is {format_value(row.new)}: not a number the gate can compare"
     if row is None or row.base is None:
         return None
     if row.new is None:
@@ -47,19 +51,37 @@ def gate_failure(row: MetricRow | None, key: str, tolerance: float) -> str | Non
     return None
 
 
+def rows_by_key(rows: Sequence[MetricRow]) -> dict[str, MetricRow]:
+    """One row per metric key across the metrics files: a metric whose file was renamed or moved
+    (base in the old file, new in the new one) is one row with both sides. The gate judged
+    whichever file sorted last: "removed", or "new metric" and never compared."""
+    merged: dict[str, MetricRow] = {}
+    for row in rows:
+        known = merged.get(row.key)
+        if known is None or known.base is None or known.new is None:
+            merged[row.key] = row if known is None else combined(known, row)
+    return merged
+
+
+def combined(known: MetricRow, row: MetricRow) -> MetricRow:
+    """The first file's row with the sides it lacks taken from a later file's row."""
+    base = known.base if known.base is not None else row.base
+    new = known.new if known.new is not None else row.new
+    return MetricRow(known.file if known.new is not None else row.file, known.key, base, new)
+
+
 def check_gate(rows: Sequence[MetricRow], tolerances: Mapping[str, float]) -> GateResult:
     """Apply every tolerance; a base without the gated metrics (say, it had validation counts but
-    no evaluation yet) passes as a first report, as there is nothing to fall behind."""
-    by_key = {row.key: row for row in rows}
+    no evaluation yet) is a first report: nothing to fall behind, but a gated metric that is NaN
+    or infinite fails there too."""
+    by_key = rows_by_key(rows)
     gated = [by_key[key] for key in tolerances if key in by_key] or list(rows)
-    if not has_base(gated):
-        return GateResult([], compared=False)
     failures = [
         failure
         for key, tolerance in sorted(tolerances.items())
         if (failure := gate_failure(by_key.get(key), key, tolerance)) is not None
     ]
-    return GateResult(failures, compared=True)
+    return GateResult(failures, compared=has_base(gated))
 
 
 def tolerance_problem(key: str, known: Sequence[str], where: str) -> str | None:
@@ -89,12 +111,13 @@ def check_gate_params(
 
 def headline(rows: Sequence[MetricRow], key: str) -> str:
     """`ROC AUC +0.0120 (0.8388 → 0.8508)`, or the new value alone when there is no base."""
-    row = next((row for row in rows if row.key == key), None)
+    row = rows_by_key(rows).get(key)
     title = TITLES.get(key.rsplit(".", 1)[-1], key)
     if row is None or row.new is None:
         return f"{title} not reported"
-    if row.base is None:
-        return f"{title} {format_value(row.new)}"
+    if row.change is None:  # no base, or either side NaN or infinite
+        was = f" (base {format_value(row.base)})" if row.base is not None else ""
+        return f"{title} {format_value(row.new)}{was}"
     return (
         f"{title} {format_change(row.change)} ({format_value(row.base)} → {format_value(row.new)})"
     )
@@ -105,9 +128,11 @@ def verdict(rows: Sequence[MetricRow], params: GateParams, base: str) -> str:
     result = check_gate(rows, params.tolerances)
     lead = headline(rows, params.headline)
     if not result.compared:
-        return f"{lead}; first report: the base `{base}` has no metrics to compare against"
+        lead = f"{lead}; first report: the base `{base}` has no metrics to compare against"
     if result.failures:
         return f"⚠ {'; '.join(result.failures)} — {lead}"
+    if not result.compared:
+        return lead
     return f"{lead}, no metric worse than its tolerance"
 
 

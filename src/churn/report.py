@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from churn.comparison import MetricRow, param_rows
+from churn.comparison import MetricRow, not_finite, param_rows
 from churn.errors import ChurnError, CliParser, read_json_object, run_cli
 from churn.gate import compared_rows, verdict
 from churn.outputs import check_destination
@@ -65,7 +65,8 @@ def curve_points(raw: Any, spec: CurveSpec, where: str) -> list[dict[str, float]
 
 
 def confusion_panels(rows: Sequence[MetricRow]) -> dict[str, dict[str, float]]:
-    """Confusion counts per revision from the metric rows, only for revisions that have them."""
+    """Confusion counts per revision from the metric rows, only for revisions that have them all
+    as numbers (a NaN count stopped the report with a traceback while drawing)."""
     panels: dict[str, dict[str, float]] = {"base": {}, "new": {}}
     for row in rows:
         if row.key.startswith("confusion."):
@@ -73,7 +74,11 @@ def confusion_panels(rows: Sequence[MetricRow]) -> dict[str, dict[str, float]]:
             for label, value in (("base", row.base), ("new", row.new)):
                 if value is not None:
                     panels[label][cell] = value
-    return {label: counts for label, counts in panels.items() if counts}
+    return {
+        label: counts
+        for label, counts in panels.items()
+        if counts and not any(map(not_finite, counts.values()))
+    }
 
 
 def write_curves(base: str, new: str | None, out_dir: Path) -> tuple[dict[str, str], list[str]]:

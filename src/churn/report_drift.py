@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from churn.comparison import capped_list, format_value, table_text
+from churn.comparison import capped_list, format_value
 from churn.drift_decision import drifted_on, effect
+from churn.markdown_text import code_span, prose_text, table_text
 from churn.params import DriftParams
 
 TOP_DRIFTED = 10
@@ -102,7 +103,7 @@ def ignored_line(rows: Mapping[str, Mapping[str, Any]], params: DriftParams | No
     for name, row in sorted(rows.items()):
         keys = over_threshold(row, params)
         changes = [f"{TITLES[key]} {format_value(row.get(key))}" for key in keys]
-        named.append(f"`{name}` ({', '.join(changes) or reasons(row, params)})")
+        named.append(f"{code_span(name)} ({', '.join(changes) or reasons(row, params)})")
     listed = capped_list(named, TOP_DRIFTED, "metrics/drift.json", separator="; ")
     return f"Drifted but not used by the model, so not counted above: {listed}"
 
@@ -139,7 +140,7 @@ def drift_section(drift: Mapping[str, Any], thresholds: Mapping[str, float]) -> 
     return [
         "### Drift",
         "",
-        f"{verdict}: {drift.get('reason', '')} (share of drifted features "
+        f"{verdict}: {prose_text(str(drift.get('reason', '')))} (share of drifted features "
         f"{format_value(drift.get('share_drifted'))}; reference rows "
         f"{format_value(drift.get('reference_rows'))}, current rows "
         f"{format_value(drift.get('current_rows'))})",

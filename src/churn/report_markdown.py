@@ -16,15 +16,14 @@ from churn.comparison import (
     is_count,
     mark,
     param_line,
-    table_text,
 )
+from churn.markdown_text import code_span, plain_text, prose_text, table_text
 from churn.report_drift import drift_section
+from churn.report_fit import fit_comment
 
 DETAIL_PREFIXES = ("slices.", "confusion.")
 LISTED = 20  # names listed per schema change, the rest counted
 SCHEMA_FILE = "metrics/schema.json"
-# GitHub holds 65,536 characters per comment; CML adds its watermark and the links of the images
-COMMENT_BUDGET = 60_000
 
 
 @dataclass(frozen=True)
@@ -96,7 +95,8 @@ def validation_section(counts: Mapping[str, Any]) -> list[str]:
     )
     for title, key in (("Quarantined by reason", "quarantined_by_reason"), ("Coerced", "coerced")):
         if counts.get(key):
-            items = ", ".join(f"{name}: {value}" for name, value in sorted(counts[key].items()))
+            pairs = sorted(counts[key].items())
+            items = ", ".join(f"{plain_text(name)}: {plain_text(value)}" for name, value in pairs)
             lines += ["", f"{title}: {items}"]
     return [*lines, ""]
 
@@ -104,11 +104,11 @@ def validation_section(counts: Mapping[str, Any]) -> list[str]:
 def schema_section(schema: Mapping[str, Any]) -> list[str]:
     lines = ["### Schema changes", ""]
     for key in ("added", "missing", "retyped"):
-        names = [f"`{name}`" for name in schema.get(key) or []]
+        names = [code_span(name) for name in schema.get(key) or []]
         lines.append(f"- {key}: {capped_list(names, LISTED, SCHEMA_FILE) or 'none'}")
     for column, levels in sorted((schema.get("new_categories") or {}).items()):
-        shown = capped_list([str(level) for level in levels], LISTED, SCHEMA_FILE)
-        lines.append(f"- new categories in `{column}`: {shown}")
+        shown = capped_list([plain_text(level) for level in levels], LISTED, SCHEMA_FILE)
+        lines.append(f"- new categories in {code_span(column)}: {shown}")
     return [*lines, ""]
 
 
@@ -149,36 +149,12 @@ def different_rows_note(rows: Sequence[MetricRow], base: str, new: str) -> list[
     ]
 
 
-def fit_comment(lines: list[str], budget: int = COMMENT_BUDGET) -> list[str]:
-    """The lines that fit in `budget` characters, closing a folded table cut open, then a line
-    saying where the rest is: GitHub refuses a longer comment, and the CML step failed."""
-    total = sum(len(line) + 1 for line in lines)
-    if total <= budget:
-        return lines
-    kept: list[str] = []
-    room = budget - 400  # the closing tags and the note below
-    for line in lines:
-        room -= len(line) + 1
-        if room < 0:
-            break
-        kept.append(line)
-    unclosed = sum(line.startswith("<details>") for line in kept) - kept.count("</details>")
-    return [
-        *kept,
-        *["", "</details>"] * unclosed,
-        "",
-        f"**Cut here:** the report has {total:,} characters, more than a pull-request comment "
-        "holds (65,536); `dvc metrics diff BASE --all` and `dvc params diff BASE` list every "
-        "change.",
-    ]
-
-
 def render_report(inputs: ReportInputs) -> str:
     """The whole report.md."""
     lines = [
         f"# Model report: `{inputs.new}` vs `{inputs.base}`",
         "",
-        f"**Verdict:** {inputs.verdict}",
+        f"**Verdict:** {prose_text(inputs.verdict)}",
         "",
         # with a challenge the verdict is on the same rows, and its section says so
         *(inputs.challenge or different_rows_note(inputs.metrics, inputs.base, inputs.new)),

@@ -151,3 +151,56 @@ def test_the_challenge_and_the_report_refuse_a_negative_tolerance_too(tmp_path, 
     assert done.stderr.splitlines() == [
         f"{module}: error: {params}: key 'gate.tolerances.test.roc_auc' {BELOW_0}, got -1"
     ]
+
+
+def test_a_nan_or_infinite_metric_fails_the_gate_naming_it():
+    """NaN compared as never worse than anything, so a model whose ROC AUC was NaN passed."""
+    nan, inf = float("nan"), float("inf")
+    metrics = rows(roc_auc=(0.8, nan), pr_auc=(0.5, 0.5), log_loss=(0.3, inf))
+    result = check_gate(metrics, PARAMS.tolerances)
+    assert result.failures == [
+        "test.log_loss is +inf: not a number the gate can compare",
+        "test.roc_auc is NaN: not a number the gate can compare",
+    ]
+    assert verdict(metrics, PARAMS, "main") == (
+        "⚠ test.log_loss is +inf: not a number the gate can compare; test.roc_auc is NaN: not a "
+        "number the gate can compare — ROC AUC NaN (base 0.8000)"
+    )
+    first = rows(roc_auc=(None, nan), pr_auc=(None, 0.5))  # a first report has no base either
+    assert check_gate(first, PARAMS.tolerances).failures == [
+        "test.roc_auc is NaN: not a number the gate can compare"
+    ]
+    assert verdict(first, PARAMS, "main").endswith("has no metrics to compare against")
+    # a base that was NaN leaves nothing to fall behind; a new one that is a number passes
+    assert check_gate(rows(roc_auc=(nan, 0.8), pr_auc=(0.5, 0.5)), PARAMS.tolerances).passed
+
+
+def test_nan_and_infinite_metrics_render_as_such_without_a_change():
+    from churn.report_markdown import metric_table
+
+    nan, inf = float("nan"), float("inf")
+    table = metric_table(rows(roc_auc=(0.8, nan), log_loss=(nan, 0.3), brier=(0.1, -inf)))
+    assert table[2:] == [
+        "| test.roc_auc | 0.8000 | NaN | — | — | ⚠ NaN |",
+        "| test.log_loss | NaN | 0.3000 | — | — |  |",
+        "| test.brier | 0.1000 | -inf | — | — | ⚠ infinite |",
+    ]
+
+
+def test_a_metric_whose_file_moved_is_compared_across_the_files():
+    """A PR moving the evaluate stage's dvclive folder: each metric is `removed` from the old file
+    and `new metric` in the new one, and the gate judged whichever file sorted last: "removed"
+    (metrics/eval/ before metrics/evaluate/), or a first report that compared nothing."""
+    for old, new in (("metrics/evaluate/m.json", "metrics/eval/m.json"), ("a.json", "b.json")):
+        moved = [
+            MetricRow(old, "test.roc_auc", 0.82, None),
+            MetricRow(new, "test.roc_auc", None, 0.70),
+            MetricRow(old, "test.pr_auc", 0.5, None),
+            MetricRow(new, "test.pr_auc", None, 0.5),
+        ]
+        moved.sort(key=lambda row: (row.file, row.key))  # as dvc metrics diff lists them
+        result = check_gate(moved, PARAMS.tolerances)
+        assert result.compared and result.failures == [
+            "test.roc_auc worse by 0.1200 (tolerance 0.01)"
+        ]
+        assert verdict(moved, PARAMS, "main").endswith("— ROC AUC -0.1200 (0.8200 → 0.7000)")

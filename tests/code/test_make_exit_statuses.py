@@ -8,7 +8,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from tests.helpers import REPO
+from tests.helpers import REPO, repo_env
 
 HELP = re.compile(r"^([\w-]+):[^\n]*## (.*)$", re.M)
 README_MAKE_COMMAND = re.compile(r"^(?:\$ )?(make [\w-]+[^\n]*#[^\n]*)$", re.M)  # with a comment
@@ -72,3 +72,20 @@ def test_the_set_up_with_another_python_names_the_one_needed(tmp_path: Path):
         f"make: churn-dvc needs Python 3.11; {python} is Python 3.12.1: make PYTHON=python3.11 ..."
     )
     assert not (tmp_path / ".venv").exists()
+
+
+def test_the_base_branch_name_reaches_the_module_as_one_argument_never_as_commands(tmp_path):
+    """The workflows set BASE from the branch a pull request goes into (`origin/${{
+    github.base_ref }}`); git allows `;`, `$(...)` and backticks in a branch name, and the
+    recipes' `--base $(BASE)` let make expand it and the shell run it."""
+    fake = tmp_path / "python"
+    fake.write_text('#!/bin/sh\nfor arg in "$@"; do echo "[$arg]"; done\n')
+    fake.chmod(0o755)
+    make = ["make", "-s", "-C", str(REPO), "-o", ".venv/.installed", f"BIN={tmp_path}"]
+    base = "origin/x;echo INJECTED;$(shell echo MAKE-RAN-IT)`echo TICKS`"
+    for target, module in (("gate", "churn.gate"), ("report", "churn.report")):
+        done = subprocess.run(
+            [*make, target], capture_output=True, text=True, env=repo_env(REPO) | {"BASE": base}
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.splitlines()[:4] == ["[-m]", f"[{module}]", "[--base]", f"[{base}]"]

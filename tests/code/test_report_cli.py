@@ -122,3 +122,29 @@ def test_no_dvc_anywhere_is_one_line(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(ChurnError, match=r"^dvc: not installed beside this Python nor on PATH"):
         metrics_diff("HEAD")
+
+
+def test_a_nan_or_infinite_metric_fails_the_gate_through_dvc(stale_repository):
+    """`dvc metrics diff` passes NaN and Infinity through as such: a NaN ROC AUC and an infinite
+    PR AUC (higher is better: "better") passed `make gate` with exit 0."""
+    root = reproduce(stale_repository)
+    env = repo_env(root)
+    for command in (["git", "add", "-A"], ["git", "commit", "-qm", "reproduced"]):
+        subprocess.run(command, cwd=root, env=env, check=True, capture_output=True)
+    text = json.dumps({"test": METRICS | {"precision_top": 0.55}})
+    text = text.replace('"roc_auc": 0.8', '"roc_auc": NaN').replace(
+        '"pr_auc": 0.5', '"pr_auc": Infinity'
+    )
+    (root / "input.json").write_text(text)
+    reproduce(root)
+    gate = cli(root, "churn.gate", "--base", "HEAD")
+    assert (gate.returncode, gate.stderr) == (1, "")
+    assert gate.stdout.splitlines() == [
+        "⚠ test.pr_auc is +inf: not a number the gate can compare; test.roc_auc is NaN: not a "
+        "number the gate can compare — ROC AUC NaN (base 0.8000)"
+    ]
+    report = cli(root, "churn.report", "--base", "HEAD")
+    assert report.returncode == 0, report.stderr
+    assert (
+        "| test.roc_auc | 0.8000 | NaN | — | — | ⚠ NaN |" in (root / "report/report.md").read_text()
+    )

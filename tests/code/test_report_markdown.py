@@ -88,21 +88,30 @@ def test_params_are_shown_as_written_not_rounded():
     text = render_report(inputs(params=rows))
     assert "| drift.psi | 0.2 | 1e-06 |" in text
     assert "| train.learning_rate | 0.05 | 5e-05 |" in text
-    assert '| ingest.files | *.csv | "" |' in text
-    assert "| evaluate.slices.at_risk | — | a < 3 \\| b == 'x' |" in text
+    assert '| ingest.files | \\*.csv | "" |' in text  # `*` escaped: it could start emphasis
+    assert "| evaluate.slices.at_risk | — | a < 3 \\\\| b == 'x' |" in text
     assert "| train.balance_classes | true | false |" in text
 
 
 def test_a_slice_name_holding_a_pipe_keeps_its_table_rows_whole():
-    """A slice named "mobile|tablet" split its metric and param rows into extra columns."""
+    """A slice named "mobile|tablet" split its metric and param rows into extra columns. Written
+    `\\|`, it still did in the comment: CML rewrites the report through a markdown library
+    without tables (remark 13 without GFM), which writes the pipe back bare; `\\\\|` it keeps, and
+    GitHub's tables (as markdown-it's) show it as `|`."""
     metrics = [MetricRow(FILE, "slices.mobile|tablet.roc_auc", 0.8, 0.81)]
     params = [ParamRow("params.yaml", "evaluate.slices.mobile|tablet", None, "device != 'x'")]
     text = render_report(inputs(metrics=metrics, params=params))
-    assert "| slices.mobile\\|tablet.roc_auc | 0.8000 | 0.8100 |" in text
-    assert "| evaluate.slices.mobile\\|tablet | — | device != 'x' |" in text
+    assert "| slices.mobile\\\\|tablet.roc_auc | 0.8000 | 0.8100 |" in text
+    assert "| evaluate.slices.mobile\\\\|tablet | — | device != 'x' |" in text
+    cells = [t.content for t in parsed(text) if t.type == "inline" and "tablet" in t.content]
+    rendered = [t.content for t in parsed(text) if t.type == "text" and "tablet" in t.content]
+    assert len(cells) == 2 and rendered == [
+        "slices.mobile|tablet.roc_auc",
+        "evaluate.slices.mobile|tablet",
+    ]
     drift = {"drift": True, "features": {"plan|tier": {"drifted": True, "psi": 0.5}}}
     text = render_report(inputs(data={"drift": drift}))
-    assert "| plan\\|tier | " in text
+    assert "| plan\\\\|tier | " in text
 
 
 def test_metrics_on_different_test_rows_are_flagged_under_the_verdict():
@@ -270,18 +279,103 @@ def test_a_source_with_thousands_of_new_columns_and_categories_is_summarised():
     ) in text
 
 
-def test_a_report_longer_than_a_comment_is_cut_saying_so():
-    """Hundreds of slices: the report must still fit in one pull-request comment."""
+def test_many_slices_lose_table_rows_not_the_sections_after_them():
+    """Hundreds of slices: the report must fit in one pull-request comment. It was cut at the
+    budget, so the params, plots and data sections after the slices' table were lost, and
+    which slices got worse was left to chance (the first in name order)."""
     slices = [
-        MetricRow(FILE, f"slices.segment_{index:04d}.{name}", 0.5, 0.6)
+        MetricRow(FILE, f"slices.segment_{index:04d}.{name}", 0.5, 0.4 if index == 333 else 0.6)
         for index in range(400)
-        for name in ("roc_auc", "pr_auc", "log_loss", "brier", "f1", "precision", "recall")
+        for name in ("roc_auc", "pr_auc", "f1", "precision", "recall", "lift_top", "churn_rate")
     ]
-    text = render_report(inputs(metrics=[*inputs().metrics, *slices]))
+    data = {"validation": {"rows_in": 10, "rows_valid": 10, "rows_quarantined": 0}}
+    text = render_report(inputs(metrics=[*inputs().metrics, *slices], data=data))
     assert len(text) <= 60_000
     assert text.startswith("# Model report: `workspace` vs `origin/main`\n\n**Verdict:** ")
     assert text.count("<details>") == text.count("</details>") == 1
-    assert text.rstrip().endswith(
-        "**Cut here:** the report has 221,543 characters, more than a pull-request comment holds "
-        "(65,536); `dvc metrics diff BASE --all` and `dvc params diff BASE` list every change."
+    for kept in ("| train.max_depth | 4 | 2 |", "![ROC curve (test)](roc.png)", "### Validation"):
+        assert kept in text
+    worse = [f"| slices.segment_0333.{name} | 0.5000 | 0.4000 |" for name in ("f1", "roc_auc")]
+    assert all(row in text for row in worse)  # the worse rows first, whatever their names
+    shown = text.count("| slices.segment_")
+    assert 400 < shown < 2800 and "Cut here" not in text
+    assert (
+        f"*{2800 - shown:,} more rows not shown, to fit a pull-request comment (worse changes "
+        "first); `dvc metrics diff BASE --all` and `dvc params diff BASE` list every change.*"
+    ) in text
+
+
+def test_a_report_too_long_even_without_table_rows_is_cut_saying_so():
+    missing = [
+        f"ROC curve (test): `metrics/{index:05d}.json` missing in base" for index in range(2000)
+    ]
+    slices = [MetricRow(FILE, f"slices.s{index:04d}.roc_auc", 0.5, 0.6) for index in range(100)]
+    text = render_report(inputs(metrics=slices, missing=missing))
+    assert len(text) <= 60_000
+    assert text.count("<details>") == text.count("</details>") == 1
+    last = text.rstrip().splitlines()[-1]
+    assert last.startswith("**Cut here:** the report has ") and last.endswith(
+        " characters, more than a pull-request comment holds (65,536); `dvc metrics diff BASE "
+        "--all` and `dvc params diff BASE` list every change."
     )
+
+
+ODD = "a|b [x](/proc/self/environ) ![i](/etc/passwd) <img src=x> </details> `c` *e* ~~s~~ _u_"
+
+
+def parsed(text: str) -> list:
+    """Every inline token of the report as GitHub's markdown (CommonMark and tables) reads it."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(text)
+    return [token for block in tokens for token in [block, *(block.children or [])]]
+
+
+def test_odd_names_and_values_are_shown_literally_never_as_links_html_or_cells():
+    """Names from params and data reached the report as markup: `[x](/proc/self/environ)` in a
+    slice, column or category name became a link, and CML uploads every local file a link or
+    image points at to its public asset host; `<b>`, `</details>` and backticks restyled or cut
+    the report; a line break ended the table row (and could start a link definition)."""
+    rows = [MetricRow(FILE, f"slices.{ODD}.roc_auc", 0.8, 0.7), MetricRow(FILE, "test.f1", 1, 1)]
+    broken = "line\n[d]: /etc/shadow"
+    drift = {
+        "drift": True,
+        "reason": f"important feature(s) drifted: {ODD}",
+        "features": {
+            ODD: {"drifted": True, "psi": 0.5, "importance": 0.5},
+            broken: {"drifted": True, "psi": 0.5, "ignored_column": True},
+        },
+    }
+    schema = {"added": [ODD, "a`b"], "new_categories": {ODD: [ODD, broken]}}
+    validation = {"rows_in": 1, "coerced": {ODD: 1}, "quarantined_by_reason": {broken: 1}}
+    text = render_report(
+        inputs(
+            verdict=f"⚠ slices.{ODD}.roc_auc worse by 0.1000 (tolerance 0.01) — ROC AUC 0.8000;"
+            " first report: the base `origin/main` has no metrics to compare against",
+            metrics=rows,
+            params=[ParamRow("params.yaml", f"evaluate.slices.{ODD}", None, ODD)],
+            data={"drift": drift, "schema": schema, "validation": validation},
+            drift_thresholds=THRESHOLDS,
+        )
+    )
+    tokens = parsed(text)
+    assert [t.attrs["src"] for t in tokens if t.type == "image"] == ["roc.png"]
+    assert not [t for t in tokens if t.type in ("link_open", "s_open", "em_open")]
+    html = {t.content.strip() for t in tokens if t.type.startswith("html")}
+    assert html <= {"<details><summary>Slices and confusion counts</summary>", "</details>"}
+    assert "/etc/shadow" not in {t.attrs.get("href") for t in tokens if t.attrs}
+    # each row of each table keeps its cells: the metric tables 6, the params 3, drift 9
+    widths = []
+    for token in tokens:
+        if token.type == "tr_open":
+            widths.append(0)
+        elif token.type in ("td_open", "th_open"):
+            widths[-1] += 1
+    assert set(widths) == {6, 3, 9}
+    shown = " ".join(t.content for t in tokens if t.type in ("text", "code_inline"))
+    for name in ("[x](/proc/self/environ)", "<img src=x>", "</details>", "*e*", "~~s~~", "_u_"):
+        assert name in shown
+    assert "**Verdict:** ⚠ slices.a\\|b \\[x\\](/proc" in text
+    assert "the base `origin/main` has no metrics" in text  # our code span is kept
+    assert "the base `HEAD~1` has" in render_report(inputs(verdict="the base `HEAD~1` has"))
+    assert ", ``a`b``\n" in text  # a column name holding a backtick: a longer fence

@@ -35,6 +35,8 @@ def test_confusion_panels_only_for_revisions_that_have_counts():
     metrics = [MetricRow("m.json", "confusion.tp", None, 7), MetricRow("m.json", "test.f1", 1, 1)]
     assert confusion_panels(metrics) == {"new": {"tp": 7}}
     assert confusion_panels(rows(f1=(0.5, 0.6))) == {}
+    broken = [MetricRow("m.json", "confusion.tp", 3, float("nan")), *metrics[1:]]
+    assert confusion_panels(broken) == {"base": {"tp": 3}}  # int(NaN) raised while drawing
 
 
 def test_curve_points_absent_is_none_and_malformed_is_an_error():

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import re
+import subprocess
+from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.workflow_runner import WORKFLOWS, is_posting, workflow_steps
+from tests.helpers import repo_env
+from tests.workflow_runner import (
+    WORKFLOWS,
+    condition_holds,
+    is_posting,
+    runs_after_failure,
+    workflow_steps,
+)
 
 NAMES = ("ci.yml", "pr-report.yml", "retrain.yml")
 
@@ -144,14 +153,37 @@ def test_cml_is_set_up_without_the_vega_tools(name):
     assert setup.get("with", {}).get("vega") is False
 
 
-def test_each_retraining_run_opens_its_own_pull_request_branch():
-    """CML names the branch after main's commit: while main stood still, a later run found an
-    earlier run's branch, pushed nothing, and put the new model's report on a PR of the old
-    files (a new PR of that branch when the old one was closed)."""
+def branch_of_retraining(root: Path) -> str:
+    """The branch retrain.yml's `cml pr create` step names, computed in the git repository root."""
     [create] = [
         s["run"] for s in workflow_steps("retrain.yml") if "cml pr create" in s.get("run", "")
     ]
-    assert '--branch="retrain/run-${GITHUB_RUN_ID}"' in create
+    [proposed] = [line for line in create.splitlines() if line.strip().startswith("proposed=")]
+    [branch] = re.findall(r'--branch="([^"]*)"', create)
+    script = f'{proposed.strip()}\necho "{branch}"'
+    done = subprocess.run(["bash", "-c", script], cwd=root, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_a_retraining_pull_request_branch_is_named_by_main_and_the_files_it_proposes(tmp_path):
+    """CML names the branch after main's commit: while main stood still, a later run found an
+    earlier run's branch, pushed nothing, and put the new model's report on a PR of the old
+    files. A branch per run (`retrain/run-<id>`) then opened the same retraining as a new pull
+    request every Monday while nobody merged: the same files now give the same branch (CML
+    finds it and its open PR), other files another branch."""
+    for command in (["git", "init", "-q"], ["git", "commit", "-q", "--allow-empty", "-m", "main"]):
+        subprocess.run(command, cwd=tmp_path, env=repo_env(tmp_path), check=True)
+    (tmp_path / "params.yaml").write_text("generate:\n  months: 7\n")
+    (tmp_path / "dvc.lock").write_text("stages: {model: abc}\n")
+    first = branch_of_retraining(tmp_path)
+    head = subprocess.run(
+        ["git", "rev-parse", "--short=12", "HEAD"], cwd=tmp_path, text=True, capture_output=True
+    ).stdout.strip()
+    assert re.fullmatch(rf"retrain/{head}-[0-9a-f]{{12}}", first)
+    assert branch_of_retraining(tmp_path) == first  # next Monday, nothing merged: the same PR
+    (tmp_path / "dvc.lock").write_text("stages: {model: def}\n")  # another model
+    assert branch_of_retraining(tmp_path) not in (first, "")
 
 
 def test_ci_cancels_superseded_runs_of_pull_requests_only():
@@ -159,3 +191,42 @@ def test_ci_cancels_superseded_runs_of_pull_requests_only():
     a commit on main could end with no test result at all."""
     concurrency = load("ci.yml")["concurrency"]
     assert concurrency["cancel-in-progress"] == "${{ github.event_name == 'pull_request' }}"
+
+
+def test_a_retrained_model_that_loses_the_challenge_is_reported_but_neither_pushed_nor_proposed(
+    tmp_path,
+):
+    """The retrain job wrote its report to no summary page (CML's node16 action is the only way
+    it was shown), and a retrained model worse than main's stopped the job at `make challenge`
+    with no report at all: the run said only that it failed."""
+    steps = workflow_steps("retrain.yml")
+    challenge = next(i for i, s in enumerate(steps) if s.get("run") == "make challenge")
+    after = [step for step in steps[challenge + 1 :] if "run" in step]
+    retrain = {"drift": {"retrain": "true"}}
+
+    def runs_after_a_lost_challenge(written: tuple[str, ...]) -> list[str]:
+        """The run steps after `make challenge` failed, with these report files written."""
+        for name in written:
+            (tmp_path / name).parent.mkdir(exist_ok=True)
+            (tmp_path / name).write_text("{}")
+        return [
+            step["run"]
+            for step in after
+            if runs_after_failure(step.get("if"))
+            and condition_holds(step.get("if"), retrain, tmp_path)
+        ]
+
+    # a failed retraining or a challenge that stopped on bad input writes no result: no report
+    assert runs_after_a_lost_challenge(()) == []
+    assert runs_after_a_lost_challenge(("report/challenge.json",)) == [
+        "make report CHALLENGE=report/challenge.json"
+    ]
+    assert runs_after_a_lost_challenge(("report/summary.md",)) == [
+        "make report CHALLENGE=report/challenge.json",
+        "make report-summary",
+    ]
+    # on success every step after it runs; without retraining, none (nor any report file)
+    assert all(condition_holds(s.get("if"), retrain, tmp_path) for s in after)
+    for name in ("report/challenge.json", "report/summary.md"):
+        (tmp_path / name).unlink()
+    assert not [s for s in after if condition_holds(s.get("if"), {"drift": {}}, tmp_path)]

@@ -200,7 +200,7 @@ def test_retrain_brings_in_the_next_month_and_decides(retrain_run):
 
 
 def test_retrain_when_warranted_retrains_gates_and_reports(retrain_run):
-    root, _, results = retrain_run
+    root, summary, results = retrain_run
     by_name = {result.name: result for result in results}
     assert by_name["Retrain"].returncode == 0, by_name["Retrain"].output
     assert "Running stage 'train'" in by_name["Retrain"].output
@@ -215,9 +215,12 @@ def test_retrain_when_warranted_retrains_gates_and_reports(retrain_run):
         # the verdict is the challenge's: both models on the same rows
         challenge_verdict = json.loads((root / "report/challenge.json").read_text())["verdict"]
         assert f"**Verdict:** {challenge_verdict}\n" in report
-    else:
+    else:  # the report still says why on the summary page; nothing is pushed or proposed
         assert "challenge] Error 1" in gate.output and "\n⚠ challenger worse" in gate.output
-        assert by_name["Build the report against main"].status == "not-reached"
+        assert by_name["Build the report against main"].returncode == 0
+        assert by_name["Push data and model to the DVC remote"].status == "not-reached"
+    assert by_name["Show the report on the run's summary page"].returncode == 0
+    assert "## Champion and challenger on the same rows" in summary.read_text()
     assert by_name["Open the retraining pull request (CML)"].status in (
         "skipped-posting",
         "not-reached",
