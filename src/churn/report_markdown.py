@@ -172,4 +172,5 @@ def without_images(report: str) -> str:
     """The report for the run's summary page, which cannot show report.md's images (relative
     links to files CML uploads only for the comment): each image named instead."""
     image = re.compile(r"^!\[([^\]]*)\]\([^)]*\)$", re.MULTILINE)
-    return image.sub(r"*\1: a plot, shown in the pull-request comment*", report)
+    where = "see the pull-request comment (none on a fork's pull request) or report/ where built"
+    return image.sub(rf"*\1: a plot, not shown here: {where}*", report)

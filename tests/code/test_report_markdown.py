@@ -54,8 +54,9 @@ def test_the_summary_page_names_the_images_it_cannot_show():
     text = render_report(inputs(images={"ROC curve (test)": "roc.png", "Calibration": "c.png"}))
     summary = without_images(text)
     assert "![" not in summary and "roc.png" not in summary
-    assert "*ROC curve (test): a plot, shown in the pull-request comment*" in summary
-    kept = [line for line in summary.splitlines() if "a plot, shown in" not in line]
+    where = "see the pull-request comment (none on a fork's pull request) or report/ where built"
+    assert f"*ROC curve (test): a plot, not shown here: {where}*" in summary
+    kept = [line for line in summary.splitlines() if "a plot, not shown here" not in line]
     assert kept == [line for line in text.splitlines() if not line.startswith("![")]
 
 
