@@ -44,13 +44,21 @@ def no_labels(frame: pd.DataFrame, data: DataParams) -> bool:
     return bool(unknown_labels(label_text(as_text(frame[data.target]))).all())
 
 
-def part_reasons(frame, contract, policies, data, where, scoring: bool, batch=False):
+def scored_columns(frame: pd.DataFrame, data: DataParams, spec_kinds) -> set[str]:
+    """The columns batch scoring checks in a batch (scoring_contract.scoring_checks): the model's
+    inputs (spec_kinds; every column when unknown) and the id, never the label or timestamp."""
+    names = set(frame.columns) if spec_kinds is None else set(spec_kinds)
+    return ({*names, data.id} - {data.target, data.timestamp}) - {""}
+
+
+def part_reasons(frame, contract, policies, data, where, scoring: bool, batch=None):
     """(per row of frame, the reason validate quarantines it or "", the type validate gave each
     column of frame it checks), by validate's own checks (contract_columns.check_columns); a
-    batch's rows to score keep a blank or unreadable data.timestamp, as batch scoring does."""
+    batch's rows to score fail only the checks of the columns batch scoring checks (batch:
+    scored_columns)."""
     checks = check_columns(frame, contract, policies, data, where, scoring)
-    if batch and scoring and data.timestamp in checks:  # scoring reads no snapshot to check
-        checks[data.timestamp] = replace(checks[data.timestamp], failures=[])
+    if batch is not None and scoring:  # a bad date, or a column the model ignores: scored
+        checks = {n: c if n in batch else replace(c, failures=[]) for n, c in checks.items()}
     checks = {name: check for name, check in checks.items() if name in frame.columns}
     typed = pd.DataFrame({name: check.values for name, check in checks.items()}, index=frame.index)
     listed = {column.name: column.type for column in contract.columns}
@@ -66,13 +74,13 @@ def kind_of(values: pd.Series) -> str:
 
 
 def contract_rows(
-    frame, contract: Contract, policies: Policies, data: DataParams, where: str, batch: bool = False
+    frame, contract: Contract, policies: Policies, data: DataParams, where: str, batch=None
 ):
     """(the rows validate keeps, the drift.json fields counting those it quarantines or {}, the
     type validate gave each compared column): labelled rows and an unlabelled newest snapshot
-    checked apart, as validate checks them; the labelled rows' types win. batch: a batch to
-    score (`drift check --current`), whose unlabelled rows are checked as batch scoring checks."""
-    scored = unlabelled_rows(frame, data, where, batch)
+    checked apart, as validate checks them; the labelled rows' types win. batch: the columns
+    batch scoring checks in a batch to score (`drift check --current`; see scored_columns)."""
+    scored = unlabelled_rows(frame, data, where, batch is not None)
     reasons = pd.Series("", index=frame.index, dtype=object)
     kinds: dict[str, str] = {}
     for rows, scoring in ((scored, True), (~scored, False)):

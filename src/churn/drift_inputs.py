@@ -8,7 +8,7 @@ import argparse
 import pandas as pd
 
 from churn.data_params import DataParams, ids_of
-from churn.drift_contract import contract_rows
+from churn.drift_contract import contract_rows, scored_columns
 from churn.drift_quarantine import merged_counts, without_quarantined, without_undated
 from churn.drift_window import stage_window, training_window
 from churn.params import DriftParams
@@ -33,7 +33,8 @@ def validated_rows(frame: pd.DataFrame, data: DataParams, rules, where: str, bat
     without_quarantined leaves out."""
     kinds, policies, contract = rules
     if contract is not None:
-        return contract_rows(frame, contract, policies, data, where, batch)
+        scored = scored_columns(frame, data, kinds) if batch else None
+        return contract_rows(frame, contract, policies, data, where, scored)
     frame, undated = without_undated(frame, data, where)
     frame, quarantined = without_quarantined(frame, kinds, policies, data, where)
     return frame, merged_counts(undated, quarantined), {}

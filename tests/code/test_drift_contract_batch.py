@@ -1,6 +1,7 @@
 """`drift check --contract` reads a batch to score (no label, or a label column holding none) as
 batch scoring reads it: no row is left out for a blank or unreadable data.timestamp (scoring
-reads no snapshot) nor for its blank labels (scoring ignores the label column)."""
+reads no snapshot), its blank labels (scoring ignores the label column) or a column the model
+does not read (scoring checks none)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ from churn.data_params import Policies
 from churn.drift import main as drift
 from tests.code.test_drift_contract import months, run_validate, write_inputs
 
+DEFAULTS = Policies()
 
-def check_batch(tmp_path, monkeypatch, edit) -> dict:
+
+def check_batch(tmp_path, monkeypatch, edit, policies=DEFAULTS) -> dict:
     """drift check --contract of April (edited) against March, after validate wrote the contract."""
     monkeypatch.chdir(tmp_path)
     frames = months(65)
-    write_inputs(tmp_path, frames, Policies())
+    write_inputs(tmp_path, frames, policies)
     run_validate(tmp_path)
     frames[2].to_csv("march.csv", index=False)
     edit(frames[3]).to_csv("april.csv", index=False)
@@ -42,4 +45,15 @@ def test_a_batch_whose_label_column_is_blank_is_a_batch(tmp_path, monkeypatch):
     """An export with an empty label column: every row was quarantined as null:churned and the
     check stopped saying the file `has 0 rows`."""
     report = check_batch(tmp_path, monkeypatch, lambda april: april.assign(churned=""))
+    assert report["current_rows"] == 1000 and "quarantined_rows" not in report
+
+
+def test_a_batch_column_the_model_does_not_read_leaves_no_row_out(tmp_path, monkeypatch):
+    """The contract's 0/1 promo flag, which the model does not read, holding counts in a batch
+    without labels: batch scoring scores those rows; the check left them out as type:promo."""
+
+    def counts(april):
+        return april.drop(columns="churned").assign(promo=[0, 1, 2, 3, 4] * 200)
+
+    report = check_batch(tmp_path, monkeypatch, counts, Policies(type_change="quarantine"))
     assert report["current_rows"] == 1000 and "quarantined_rows" not in report
