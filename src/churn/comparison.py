@@ -78,13 +78,14 @@ def improvement(row: MetricRow) -> float | None:
 
 
 def mark(row: MetricRow) -> str:
-    """A short better/worse label for the table."""
+    """A short better/worse label for the table; a NaN or infinite new value is flagged whatever
+    the base, as the gate fails it (a first report's said "new metric")."""
+    if not_finite(row.new):
+        return f"⚠ {not_finite(row.new)}"
     if row.base is None:
         return "new metric"
     if row.new is None:
         return "removed"
-    if not_finite(row.new):
-        return f"⚠ {not_finite(row.new)}"
     gain = improvement(row)
     if gain is None:
         return "in-sample" if row.key.startswith(IN_SAMPLE) else ""

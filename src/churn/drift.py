@@ -83,8 +83,7 @@ def drift_report(
     sources: tuple[str, str] = ("reference data", "current data"),
     validated: dict[str, str] | None = None,
 ) -> dict:
-    """The metrics/drift.json payload for two frames of raw or typed rows, read from sources
-    (validated: the type validate gave each column, see drift_contract)."""
+    """metrics/drift.json for two frames of raw or typed rows (validated: see compare)."""
     check_sizes((reference, current), params, sources)
     (importance, spec_inputs, left_out), rule = model_info, new_column_rule(policies, data)
     ref, cur = feature_columns(reference, data), feature_columns(current, data)
@@ -94,13 +93,12 @@ def drift_report(
     table = compare(ref, cur, params, (importance, spec_inputs), schema, sources, validated)
     (new, ignored, arriving), (drift, reason) = schema, decide(table, schema[0], params, rule[1])
     reason += ignored_note(ignored, rule, left_out, arriving) + imputed_note(imputed)
+    columns = {"new_columns": new, "ignored_columns": ignored, "imputed_columns": imputed}
     return {
         "drift": drift,
         "reason": reason,
         "share_drifted": share_drifted(table, sources),  # ChurnError: no model column compared
-        "new_columns": new,
-        "ignored_columns": ignored,
-        "imputed_columns": imputed,
+        **columns,
         "reference_rows": len(reference),
         "current_rows": len(current),
         "features": table,

@@ -6,14 +6,17 @@ values, and compared a flag column of counts that validate quarantines."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
-from churn.column_checks import coerce_in
+from churn.column_checks import coerce_in, label_text, unknown_labels
 from churn.contract_columns import check_columns
 from churn.contract_spec import Contract
 from churn.data_params import DataParams, Policies
 from churn.drift_window import newest_unlabelled
+from churn.raw_text import as_text
 from churn.type_changes import snapshot_months
 from churn.validation import row_reasons
 
@@ -22,10 +25,12 @@ from churn.validation import row_reasons
 COMPARED = ("numeric", "boolean", "categorical")
 
 
-def unlabelled_rows(frame: pd.DataFrame, data: DataParams, where: str) -> np.ndarray:
+def unlabelled_rows(frame: pd.DataFrame, data: DataParams, where: str, batch=False) -> np.ndarray:
     """The rows validate checks as the ones to score (validate.unlabelled_newest): a newest
-    snapshot without labels, or the whole frame when it has no label column (a batch)."""
-    if not data.target or data.target not in frame.columns:
+    snapshot without labels, or the whole frame when it has no label column (a batch), or is a
+    batch (`drift check --current`) whose label column holds no label at all (scoring ignores
+    it: its rows were all quarantined as null:LABEL)."""
+    if not data.target or data.target not in frame.columns or (batch and no_labels(frame, data)):
         return np.ones(len(frame), dtype=bool)
     if not data.timestamp or data.timestamp not in frame.columns or frame.empty:
         return np.zeros(len(frame), dtype=bool)
@@ -34,10 +39,26 @@ def unlabelled_rows(frame: pd.DataFrame, data: DataParams, where: str) -> np.nda
     return newest if newest_unlabelled(frame, data.target, newest) else np.zeros(len(frame), bool)
 
 
-def part_reasons(frame, contract, policies, data, where, scoring: bool):
+def no_labels(frame: pd.DataFrame, data: DataParams) -> bool:
+    """Whether the label column holds no label at all (blank, or a missing-value marker)."""
+    return bool(unknown_labels(label_text(as_text(frame[data.target]))).all())
+
+
+def scored_columns(frame: pd.DataFrame, data: DataParams, spec_kinds) -> set[str]:
+    """The columns batch scoring checks in a batch (scoring_contract.scoring_checks): the model's
+    inputs (spec_kinds; every column when unknown) and the id, never the label or timestamp."""
+    names = set(frame.columns) if spec_kinds is None else set(spec_kinds)
+    return ({*names, data.id} - {data.target, data.timestamp}) - {""}
+
+
+def part_reasons(frame, contract, policies, data, where, scoring: bool, batch=None):
     """(per row of frame, the reason validate quarantines it or "", the type validate gave each
-    column of frame it checks), by validate's own checks (contract_columns.check_columns)."""
+    column of frame it checks), by validate's own checks (contract_columns.check_columns); a
+    batch's rows to score fail only the checks of the columns batch scoring checks (batch:
+    scored_columns)."""
     checks = check_columns(frame, contract, policies, data, where, scoring)
+    if batch is not None and scoring:  # a bad date, or a column the model ignores: scored
+        checks = {n: c if n in batch else replace(c, failures=[]) for n, c in checks.items()}
     checks = {name: check for name, check in checks.items() if name in frame.columns}
     typed = pd.DataFrame({name: check.values for name, check in checks.items()}, index=frame.index)
     listed = {column.name: column.type for column in contract.columns}
@@ -52,11 +73,14 @@ def kind_of(values: pd.Series) -> str:
     return "numeric" if pd.api.types.is_numeric_dtype(values) else "categorical"
 
 
-def contract_rows(frame, contract: Contract, policies: Policies, data: DataParams, where: str):
+def contract_rows(
+    frame, contract: Contract, policies: Policies, data: DataParams, where: str, batch=None
+):
     """(the rows validate keeps, the drift.json fields counting those it quarantines or {}, the
     type validate gave each compared column): labelled rows and an unlabelled newest snapshot
-    checked apart, as validate checks them; the labelled rows' types win."""
-    scored = unlabelled_rows(frame, data, where)
+    checked apart, as validate checks them; the labelled rows' types win. batch: the columns
+    batch scoring checks in a batch to score (`drift check --current`; see scored_columns)."""
+    scored = unlabelled_rows(frame, data, where, batch is not None)
     reasons = pd.Series("", index=frame.index, dtype=object)
     kinds: dict[str, str] = {}
     for rows, scoring in ((scored, True), (~scored, False)):
@@ -64,7 +88,7 @@ def contract_rows(frame, contract: Contract, policies: Policies, data: DataParam
             part = (
                 frame[rows].drop(columns=data.target, errors="ignore") if scoring else frame[rows]
             )
-            found, types = part_reasons(part, contract, policies, data, where, scoring)
+            found, types = part_reasons(part, contract, policies, data, where, scoring, batch)
             reasons[rows], kinds = found.to_numpy(), kinds | types
     kept = reasons.eq("").to_numpy()
     counts = reasons[~kept].value_counts()

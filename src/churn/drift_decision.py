@@ -134,10 +134,8 @@ def compare(
         row = feature_stats(ref, cur, small, checked, (validated or {}).get(name))
         row["importance"] = importance.get(name, 0.0)
         row["drifted"] = name in new or is_drifted(row, params)
-        if name in new:
-            row["new_column"] = True
-        if name in ignored:
-            row["ignored_column"] = True
+        flags = {"new_column": name in new, "ignored_column": name in ignored}
+        row |= {flag: True for flag, on in flags.items() if on}
         table[name] = {k: round(v, 6) if isinstance(v, float) else v for k, v in row.items()}
     return table
 

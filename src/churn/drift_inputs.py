@@ -8,7 +8,7 @@ import argparse
 import pandas as pd
 
 from churn.data_params import DataParams, ids_of
-from churn.drift_contract import contract_rows
+from churn.drift_contract import contract_rows, scored_columns
 from churn.drift_quarantine import merged_counts, without_quarantined, without_undated
 from churn.drift_window import stage_window, training_window
 from churn.params import DriftParams
@@ -25,14 +25,16 @@ def read_frame(source: str, data: DataParams) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def validated_rows(frame: pd.DataFrame, data: DataParams, rules, where: str):
+def validated_rows(frame: pd.DataFrame, data: DataParams, rules, where: str, batch=False):
     """(the rows validate keeps, the drift.json fields counting those it quarantines, the type
     validate gave each column or {}); rules: (spec kinds, policies, the contract validate applied
-    or None). With the contract, validate's own checks (see drift_contract); without, the rows
-    without a snapshot, then those without_quarantined leaves out."""
+    or None). With the contract, validate's own checks (see drift_contract; batch: a batch to
+    score, see contract_rows); without, the rows without a snapshot, then those
+    without_quarantined leaves out."""
     kinds, policies, contract = rules
     if contract is not None:
-        return contract_rows(frame, contract, policies, data, where)
+        scored = scored_columns(frame, data, kinds) if batch else None
+        return contract_rows(frame, contract, policies, data, where, scored)
     frame, undated = without_undated(frame, data, where)
     frame, quarantined = without_quarantined(frame, kinds, policies, data, where)
     return frame, merged_counts(undated, quarantined), {}
@@ -54,6 +56,6 @@ def compared_frames(args: argparse.Namespace, data: DataParams, params: DriftPar
     if args.training_window:  # the months the stage compares
         reference = training_window(reference, data, args.reference, params.min_rows)
     if rules[2] is not None:  # the batch as validate would check it
-        current, dropped, current_kinds = validated_rows(current, data, rules, args.current)
+        current, dropped, current_kinds = validated_rows(current, data, rules, args.current, True)
         left_out, kinds = merged_counts(left_out, dropped), current_kinds | kinds
     return reference, current, None, (args.reference, args.current), left_out, kinds

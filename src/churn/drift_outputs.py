@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
@@ -52,12 +53,14 @@ HASHED = "%~"  # never in an escaped name, where each '%' starts two hex digits
 def plot_file_name(name: str) -> str:
     """The PNG file of a drifted feature's plot: the column's name escaped (FILE_ESCAPES), then,
     when it holds a letter that case folding changes (Spend and spend are one file on a
-    case-insensitive file system) or would exceed MAX_NAME_BYTES, cut to fit and ended by
-    HASHED and a hash of the whole name; a column named overview is %6Fverview."""
+    case-insensitive file system), is not in Unicode's composed form NFC (café written with a
+    combining accent is café's file on macOS, which compares names normalized) or would exceed
+    MAX_NAME_BYTES, cut to fit and ended by HASHED and a hash of the whole name; a column named
+    overview is %6Fverview."""
     escaped = name.translate(FILE_ESCAPES)
     escaped = "%6F" + escaped[1:] if escaped == "overview" else escaped
     fits = len(escaped.encode("utf-8")) + len(".png") <= MAX_NAME_BYTES
-    if fits and name.casefold() == name:
+    if fits and name.casefold() == name == unicodedata.normalize("NFC", name):
         return f"{escaped}.png"
     digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:16]
     budget, kept = MAX_NAME_BYTES - len(f"{HASHED}{digest}.png"), ""

@@ -155,6 +155,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def ingest_warnings(reads: dict, tables: list[pd.DataFrame], columns: list, id_column: str):
+    """The stderr notes on what was read ("" for each that does not apply): blank headers, names
+    a reader made up, ids that may have lost digits (reads: each file's read, in stacking order)."""
+    return [
+        blank_header_note({path: read.blank_headed for path, read in reads.items()}),
+        reader_named_note(columns),
+        inexact_id_note(dict(zip(reads, tables, strict=True)), id_column),
+    ]
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     data = load_section("data", args.params)
@@ -179,13 +189,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"ingest: {len(table)} rows, {table.shape[1]} columns from {len(files)} file(s)")
     if note := partial_note(partial_columns(tables), list(files)):
         print(note)
-    for warning in (
-        blank_header_note({path: read.blank_headed for path, read in reads.items()}),
-        reader_named_note(list(table.columns)),
-        inexact_id_note(dict(zip(files, tables, strict=True)), data.id),
-    ):
-        if warning:
-            print(warning, file=sys.stderr)
+    for warning in filter(None, ingest_warnings(reads, tables, list(table.columns), data.id)):
+        print(warning, file=sys.stderr)
 
 
 if __name__ == "__main__":

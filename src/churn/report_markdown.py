@@ -142,9 +142,9 @@ def different_rows_note(rows: Sequence[MetricRow], base: str, new: str) -> list[
         for side in ("base", "new")
     }
     return [
-        f"**Different test rows:** the metrics of `{base}` are on {sides['base']}, those of "
-        f"`{new}` on {sides['new']}: each change below is as much the data as the model; "
-        "`make challenge` scores both models on the same rows.",
+        f"**Different test rows:** the metrics of {code_span(base)} are on {sides['base']}, those "
+        f"of {code_span(new)} on {sides['new']}: each change below is as much the data as the "
+        "model; `make challenge` scores both models on the same rows.",
         "",
     ]
 
@@ -152,7 +152,7 @@ def different_rows_note(rows: Sequence[MetricRow], base: str, new: str) -> list[
 def render_report(inputs: ReportInputs) -> str:
     """The whole report.md."""
     lines = [
-        f"# Model report: `{inputs.new}` vs `{inputs.base}`",
+        f"# Model report: {code_span(inputs.new)} vs {code_span(inputs.base)}",
         "",
         f"**Verdict:** {prose_text(inputs.verdict)}",
         "",

@@ -45,10 +45,12 @@ def read_sources(path: Path, rows: int) -> pd.Series:
     except (ValueError, KeyError, TypeError):
         raise ChurnError(f"{path}: not a list of source files as ingest writes it") from None
     if sum(counts) != rows or len(set(names)) != len(names):
-        raise ChurnError(
-            f"{path}: lists {sum(counts)} rows, the table has {rows}: not the list ingest wrote "
-            "with it (run ingest again)"
+        found = (
+            f"lists {sum(counts)} rows, the table has {rows}"
+            if sum(counts) != rows
+            else f"lists {next(n for n in names if names.count(n) > 1)!r} twice"
         )
+        raise ChurnError(f"{path}: {found}: not the list ingest wrote with it (run ingest again)")
     codes = np.repeat(np.arange(len(names)), counts)
     return pd.Series(pd.Categorical.from_codes(codes, categories=names))
 

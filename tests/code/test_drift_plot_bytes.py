@@ -89,3 +89,15 @@ def test_the_stage_writes_a_plot_per_drifted_column_whatever_its_name(tmp_path):
     write_plots(report, reference, current, tmp_path)
     written = {path.name.casefold() for path in tmp_path.iterdir()}
     assert len(written) == len(names) + 1  # and overview.png
+
+
+def test_a_name_and_its_decomposed_spelling_get_two_plot_files():
+    """café (é one code point) and café written with a combining accent are one file name on
+    macOS, which normalizes names: both were café.png, one plot overwriting the other."""
+    import unicodedata
+
+    from churn.drift_outputs import plot_file_name
+
+    files = [plot_file_name(name) for name in ("caf\u00e9", "cafe\u0301")]
+    assert files[0] == "caf\u00e9.png"
+    assert len({unicodedata.normalize("NFC", file).casefold() for file in files}) == 2
