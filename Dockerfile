@@ -3,6 +3,10 @@
 # dvc.lock goes in too: the server checks that the metrics it reports belong to the model.
 FROM python:3.11.7-slim-bookworm
 
+# Artifact paths below; settings left at their defaults, set with `docker run -e` (README, "API"):
+#   CHURN_MAX_BODY_BYTES (16000000), CHURN_MAX_RECORDS (10000),
+#   CHURN_CORS_ORIGINS (unset: no web page of another origin may call the API; origins as
+#   browsers send them, comma- or space-separated, or *: -e CHURN_CORS_ORIGINS=https://app.example.com)
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \

@@ -9,6 +9,7 @@ import re
 import signal
 import sys
 import threading
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -134,9 +135,17 @@ def did_you_mean(name: str, choices: Iterable[object]) -> str:
     return f" (did you mean '{guess[0]}'?)" if guess else ""
 
 
+UNSEEN = (  # Unicode's default-ignorable code points (zero-width, BOM ...) and controls
+    "\x00-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
+)
+NOT_KEY = re.compile(f"[\\s_{UNSEEN}-]+")
+
+
 def name_key(name: object) -> str:
-    """A column name without case, spaces, '-' and '_', to spot near misses."""
-    return re.sub(r"[\s_-]+", "", str(name)).casefold()
+    """A name in NFKC form without case, spaces, '-', '_' and invisible characters: near misses."""
+    return NOT_KEY.sub("", unicodedata.normalize("NFKC", str(name))).casefold()
 
 
 def spelt_alike(name: str, columns: Iterable[object]) -> str | None:

@@ -9,6 +9,7 @@ from pydantic import model_validator
 from pydantic_core import PydanticCustomError
 
 from churn.errors import spelt_alike
+from churn.responses import NAME_CHARS
 
 
 def refuse_spelt_otherwise(roles: Mapping[str, str], fields: Collection[str]) -> Any:
@@ -26,8 +27,8 @@ def refuse_spelt_otherwise(roles: Mapping[str, str], fields: Collection[str]) ->
             if name not in record and (given := spelt_alike(name, sorted(extra))) is not None:
                 raise PydanticCustomError(
                     "field_spelling",
-                    "Field '{given}' is not '{name}' ({key}): names must match exactly",
-                    {"given": given, "name": name, "key": key},
+                    "Field {given} is not '{name}' ({key}): names must match exactly",
+                    {"given": repr(given[:NAME_CHARS]), "name": name, "key": key},  # unseen shown
                 )
         return record
 

@@ -68,7 +68,11 @@ class RequestError(BaseModel):
 class TooLarge(BaseModel):
     """A 413: the request body is above CHURN_MAX_BODY_BYTES."""
 
-    detail: str
+    detail: str = Field(
+        examples=["The body is 20000000 bytes (its Content-Length), above the limit of 16000000 "
+                  "bytes (CHURN_MAX_BODY_BYTES): send fewer records per request, or use batch "
+                  "scoring"]
+    )  # fmt: skip
 
 
 class NotJson(BaseModel):

@@ -13,7 +13,6 @@ from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, TypeAdapter
 
 from churn.artifacts import Artifacts, load_workspace
-from churn.body_limit import BodySizeLimit
 from churn.customer_keys import text_of_rows
 from churn.errors import ChurnError, read_json_object
 from churn.field_errors import validation_error
@@ -31,6 +30,7 @@ from churn.responses import (
 )
 from churn.revisions import check_metrics_pair, threshold_check
 from churn.scoring import Checked, check_chunk, row_ids, score_frame
+from churn.serve_http import add_http_layer
 from churn.serve_settings import LoadedFiles, Settings, check_paths, contract_file, health_of
 
 PROG = "churn.serve"
@@ -168,7 +168,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(404, not_found)
     app.add_exception_handler(405, method_not_allowed)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    add_http_layer(app, settings.max_body_bytes, settings.cors_origins)
     return app
 
 

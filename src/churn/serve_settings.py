@@ -33,6 +33,7 @@ class Settings:
     lock_given: bool = False  # CHURN_DVC_LOCK set: the file must exist (the default may not)
     metrics_given: bool = False  # CHURN_METRICS set: the file must exist (the default may not)
     applied_contract: Path = Path(APPLIED_CONTRACT)  # validate's: when data.contract is ""
+    cors_origins: tuple[str, ...] = ()  # web pages of these origins may call the API; none
 
     @classmethod
     def from_env(cls, env: dict[str, str]) -> Settings:
@@ -51,6 +52,7 @@ class Settings:
             bool(lock),
             bool(metrics),
             Path(env.get("CHURN_APPLIED_CONTRACT", default.applied_contract)),
+            cors_origins(env.get("CHURN_CORS_ORIGINS", "")),
         )
 
 
@@ -62,6 +64,24 @@ def positive_count(env: dict[str, str], name: str, default: int, unit: str) -> i
     if not re.fullmatch(r"[0-9]+", text.strip()) or not 1 <= int(text) < 2**63:  # a 64-bit int
         raise ChurnError(f"{name}={text!r}: expected a positive number of {unit}")
     return int(text)
+
+
+def cors_origins(text: str) -> tuple[str, ...]:
+    """CHURN_CORS_ORIGINS: origins as browsers send them (scheme, host, port), separated by
+    commas or spaces, or * for any; written otherwise (case, a trailing slash, a default port)
+    they are normalised, and anything with a path or no scheme is refused."""
+    origins = []
+    for entry in filter(None, re.split(r"[,\s]+", text)):
+        match = re.fullmatch(r"([A-Za-z][A-Za-z0-9+.-]*)://([^/?#@\s]+)/?", entry)
+        if entry != "*" and not match:
+            raise ChurnError(
+                f"CHURN_CORS_ORIGINS: {entry!r} is not an origin: write its scheme, host and "
+                "port as a browser sends them, e.g. https://app.example.com, or * for any"
+            )
+        scheme, host = (match[1].lower(), match[2].lower()) if match else ("", "")
+        port = {"http": ":80", "https": ":443"}.get(scheme, "")
+        origins.append(f"{scheme}://{host.removesuffix(port)}" if match else "*")
+    return tuple(dict.fromkeys(origins))
 
 
 def check_paths(settings: Settings) -> None:

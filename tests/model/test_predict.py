@@ -569,6 +569,30 @@ def test_column_names_in_another_spelling_are_pointed_out_and_never_imputed(trai
     assert not (tmp_path / "o.csv").exists()
 
 
+@pytest.mark.parametrize(
+    ("column", "given", "expected"),
+    [
+        ("tenure_months", "tenure\u200bmonths", "column 'tenure_months' of the contract is "
+         "missing from the data (contract.missing_column: fail); the data has "
+         "'tenure\\u200bmonths': names must match exactly"),
+        ("customer_id", "\u200dcustomer_id", "column 'customer_id' (data.id) not found "
+         "(did you mean '\\u200dcustomer_id'? names must match exactly)"),
+    ],
+)  # fmt: skip
+def test_invisible_characters_in_a_column_name_are_pointed_out_as_in_the_api(
+    trained, tmp_path, column, given, expected
+):
+    """A zero-width character in the header: the column was missing, the hint silent (or the
+    id column ignored, every id a row number); the API names such a field too. A BOM opening
+    the file is its encoding's mark, read as none."""
+    rows = trained.test_rows.head(5).drop(columns="churned").rename(columns={column: given})
+    rows.to_csv(tmp_path / "in.csv", index=False, encoding="utf-8-sig")
+    files = ["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv")]
+    with pytest.raises(ChurnError) as refused:
+        predict.main([*files, *artifact_args(trained.root)])
+    assert str(refused.value) == f"{tmp_path / 'in.csv'}: {expected}"
+
+
 def test_imputing_most_features_is_refused_whatever_the_id_snapshot_and_label(trained, tmp_path):
     """The share counted id, snapshot and label as contract columns: 11 of 20 features missing
     was 11 of 23 columns, under half, and every row was scored on imputed inputs."""

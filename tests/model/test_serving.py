@@ -330,7 +330,13 @@ def test_missing_field_is_a_422_naming_the_field(api, trained):
     assert "device" in {str(part) for error in response.json()["detail"] for part in error["loc"]}
 
 
-@pytest.mark.parametrize("given", ["TENURE_MONTHS", "Tenure Months", "tenure-months "])
+@pytest.mark.parametrize(
+    "given",
+    # invisible characters (zero-width space, a BOM at the start) and full-width letters got
+    # "Field required" alone: the name sent looks like the field's
+    ["TENURE_MONTHS", "Tenure Months", "tenure-months ", "tenure\u200bmonths",
+     "\ufefftenure_months", "\uff54enure_months"],
+)  # fmt: skip
 def test_a_field_sent_under_another_spelling_is_named_in_its_422(api, trained, given):
     """It was "Field required" alone, the field sent being listed nowhere, where batch scoring
     names such a column ("the data has 'TENURE_MONTHS': names must match exactly")."""
@@ -368,6 +374,7 @@ def test_extra_fields_of_every_record_are_listed_once(api, trained):
     [
         ("customer_id", "Customer_ID", "data.id"),
         ("snapshot_month", "Snapshot Month", "data.timestamp"),
+        ("customer_id", "customer\u200b_id", "data.id"),  # scored without its id, silently
     ],
 )
 def test_an_id_or_snapshot_field_spelt_otherwise_is_a_422_naming_both(
