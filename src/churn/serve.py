@@ -106,15 +106,9 @@ def describe_model(settings: Settings, artifacts: Artifacts) -> dict[str, Any]:
     }
 
 
-def add_routes(
-    app: FastAPI,
-    artifacts: Artifacts,
-    body_type: Any,
-    about: dict[str, Any],
-    files: LoadedFiles,
-) -> None:
-    """/health and /model (GET and HEAD) and /predict, closed over the loaded artifacts (and
-    app.state.max_records)."""
+def add_status_routes(app: FastAPI, artifacts: Artifacts, about: dict, files: LoadedFiles) -> None:
+    """/health and /model, GET and HEAD (uptime checkers send HEAD; one route each: one
+    operation id)."""
 
     def health() -> dict[str, Any]:
         return health_of(files, artifacts.version)
@@ -122,6 +116,21 @@ def add_routes(
     def model_info() -> dict[str, Any]:
         return about
 
+    for method in ("GET", "HEAD"):
+        app.add_api_route("/health", health, methods=[method], response_model=Health)
+        app.add_api_route("/model", model_info, methods=[method], response_model=ModelInfo)
+
+
+def add_routes(
+    app: FastAPI,
+    artifacts: Artifacts,
+    body_type: Any,
+    about: dict[str, Any],
+    files: LoadedFiles,
+) -> None:
+    """/health, /model and /predict, closed over the loaded artifacts (and
+    app.state.max_records)."""
+    add_status_routes(app, artifacts, about, files)
     inputs = model_inputs(artifacts.contract, artifacts.spec)
     examples = request_examples(inputs, artifacts.spec, artifacts.id_column, app.state.max_records)
     sent = Body(openapi_examples=examples)  # whole bodies, valid and scored: "Try it out" sends one
@@ -132,9 +141,6 @@ def add_routes(
         except ChurnError as error:  # the contract refused the request as a whole
             raise HTTPException(status_code=422, detail=str(error)) from None
 
-    for method in ("GET", "HEAD"):  # uptime checkers send HEAD; one route each: one operation id
-        app.add_api_route("/health", health, methods=[method], response_model=Health)
-        app.add_api_route("/model", model_info, methods=[method], response_model=ModelInfo)
     answer = scores_model(artifacts.data.timestamp)  # predictions show the snapshot field
     app.router.add_api_route(
         "/predict", predict, methods=["POST"], response_model=answer, responses=PREDICT_ERRORS,

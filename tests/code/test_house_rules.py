@@ -9,8 +9,7 @@ from pathlib import Path
 SOURCES = Path(__file__).resolve().parents[2] / "src" / "churn"
 MAX_MODULE_LINES = 200
 MAX_FUNCTION_LINES = 30
-# being reworked by the serving changes in progress (serve.py); remove once it is under 30 lines
-KNOWN_LONGER = {"serve.py:add_routes"}
+KNOWN_LONGER: set[str] = set()  # none: a function named here must say why it is longer
 
 
 def long_functions(path: Path) -> list[str]:
