@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from churn.column_checks import coerce_in
-from churn.contract_columns import check_columns
+from churn.contract_columns import check_columns, kind_of, new_column_kinds
 from churn.contract_spec import Contract
 from churn.data_params import DataParams, Policies
 from churn.drift_window import newest_unlabelled
@@ -34,38 +34,36 @@ def unlabelled_rows(frame: pd.DataFrame, data: DataParams, where: str) -> np.nda
     return newest if newest_unlabelled(frame, data.target, newest) else np.zeros(len(frame), bool)
 
 
-def part_reasons(frame, contract, policies, data, where, scoring: bool):
+def part_reasons(frame, contract, policies, data, where, scoring: bool, held=None):
     """(per row of frame, the reason validate quarantines it or "", the type validate gave each
-    column of frame it checks), by validate's own checks (contract_columns.check_columns)."""
-    checks = check_columns(frame, contract, policies, data, where, scoring)
+    column of frame it checks, the types of its new columns with values), by validate's own
+    checks (contract_columns.check_columns); held: the types new columns are held to."""
+    checks = check_columns(frame, contract, policies, data, where, scoring, kinds=held)
     checks = {name: check for name, check in checks.items() if name in frame.columns}
     typed = pd.DataFrame({name: check.values for name, check in checks.items()}, index=frame.index)
     listed = {column.name: column.type for column in contract.columns}
     kinds = {name: listed.get(name) or kind_of(check.values) for name, check in checks.items()}
-    return row_reasons(typed, checks, data, True, where), kinds
+    new = new_column_kinds(typed, contract, data.id)
+    return row_reasons(typed, checks, data, True, where), kinds, new
 
 
-def kind_of(values: pd.Series) -> str:
-    """The type validate gave a column outside the contract (contract.new_column: include)."""
-    if pd.api.types.is_datetime64_any_dtype(values):
-        return "datetime"
-    return "numeric" if pd.api.types.is_numeric_dtype(values) else "categorical"
-
-
-def contract_rows(frame, contract: Contract, policies: Policies, data: DataParams, where: str):
+def contract_rows(
+    frame, contract: Contract, policies: Policies, data: DataParams, where: str, held=None
+):
     """(the rows validate keeps, the drift.json fields counting those it quarantines or {}, the
     type validate gave each compared column): labelled rows and an unlabelled newest snapshot
-    checked apart, as validate checks them; the labelled rows' types win."""
+    checked apart, as validate checks them, the latter's new columns held to the types the
+    former gave them (held: the types to hold all of them to, the reference's in a check)."""
     scored = unlabelled_rows(frame, data, where)
     reasons = pd.Series("", index=frame.index, dtype=object)
     kinds: dict[str, str] = {}
-    for rows, scoring in ((scored, True), (~scored, False)):
+    for rows, scoring in ((~scored, False), (scored, True)):
         if rows.any():
             part = (
                 frame[rows].drop(columns=data.target, errors="ignore") if scoring else frame[rows]
             )
-            found, types = part_reasons(part, contract, policies, data, where, scoring)
-            reasons[rows], kinds = found.to_numpy(), kinds | types
+            found, types, new = part_reasons(part, contract, policies, data, where, scoring, held)
+            reasons[rows], kinds, held = found.to_numpy(), types | kinds, held or new
     kept = reasons.eq("").to_numpy()
     counts = reasons[~kept].value_counts()
     left_out = {

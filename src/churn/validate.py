@@ -15,6 +15,7 @@ import pandas as pd
 from churn.applied_contract import write_applied_contract
 from churn.column_checks import coerce_in, label_text, unknown_labels
 from churn.contract_choice import choose_contract, contract_setting, outside_contracts_warning
+from churn.contract_columns import new_column_kinds
 from churn.data_params import DataParams, check_data_columns
 from churn.errors import CliParser, listing, run_cli
 from churn.outputs import check_destination
@@ -118,12 +119,14 @@ def merged_counts(labelled: dict, unlabelled: dict) -> dict:
 
 def validate(frame, contract, policies, data, where) -> tuple[ValidationResult, ValidationResult]:
     """Labelled rows through the contract; an unlabelled newest snapshot through the contract's
-    scoring checks (the label may be missing), returned apart: its valid rows are to score."""
+    scoring checks (the label may be missing; new columns of the types the labelled rows gave
+    them), returned apart: its valid rows are to score."""
     vanished = check_vanished(frame, contract, policies, data, where)
     unknown = unlabelled_newest(frame, data, where)
     labelled = apply_contract(frame[~unknown], contract, policies, data, where)
     newest = frame[unknown].drop(columns=data.target)
-    scored = apply_contract(newest, contract, policies, data, where, scoring=True)
+    kinds = new_column_kinds(labelled.valid, contract, data.id)  # held to the labelled rows' types
+    scored = apply_contract(newest, contract, policies, data, where, True, kinds=kinds)
     result = ValidationResult(
         labelled.valid,
         pd.concat([labelled.rejected, scored.rejected], ignore_index=True),
