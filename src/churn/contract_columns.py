@@ -58,7 +58,7 @@ def check_new_column(
 def new_column_kind(raw: pd.Series, name: str, where: str, names: SettingNames) -> str:
     """The type validate gives a column outside the contract, from its values: datetime for
     dates, else numeric or categorical (type_changes.inferred_kind)."""
-    if date_column(raw):
+    if date_column(raw, where):
         return "datetime"
     return inferred_kind(raw, name, where, " (contract.new_column: include)", names)
 
