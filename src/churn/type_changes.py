@@ -20,8 +20,8 @@ from churn.raw_text import as_text, blank_mask
 RETYPE_MIN_SCORED = 20
 # ISO 8601 dates, with or without a time and a zone: 2024-12-02  2025-01-31T08:00:00Z
 ISO_DATE = r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?"
-# Day and month in either order, then the year: 31/01/2026  01.02.26  (date_parsing reads them)
-DAY_MONTH_YEAR = r"\s*\d{1,2}([./-])\d{1,2}\1(?:\d{4}|\d{2})\s*"
+# Day and month either way, a 4-digit year (31/01/2026 01.02.2026; 3.12.05 may be a version)
+DAY_MONTH_YEAR = r"\s*\d{1,2}([./-])\d{1,2}\1\d{4}\s*"
 
 
 def retyped(coerced: Coerced, min_present: int = 1) -> bool:

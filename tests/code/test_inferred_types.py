@@ -14,6 +14,7 @@ import yaml
 from churn.contract import main as contract_main
 from churn.contract_spec import Contract
 from churn.errors import ChurnError
+from churn.inferred_types import infer_type
 from churn.ingest import main as ingest_main
 from churn.validate import main as validate_main
 from tests.helpers import REPO
@@ -84,3 +85,10 @@ def test_dates_that_read_either_way_stop_inference_naming_the_column(tmp_path, c
     params = exports(tmp_path, signup)
     with pytest.raises(ChurnError, match="column 'signup': dates such as '05/06/2025' read either"):
         contract_main(["infer", str(tmp_path / "exports"), "--params", str(params)])
+
+
+def test_version_numbers_shaped_like_short_dates_stay_categories():
+    """Only day/month/4-digit-year text is read as dates: app versions such as 3.12.05 stopped
+    inference as dates that read either day or month first."""
+    versions = pd.Series(["3.12.05", "1.2.10", "3.12.05"], dtype=object)
+    assert infer_type(versions, "app_version") == "categorical"
