@@ -123,12 +123,23 @@ def check_columns(
                 raw, column, policies, where, scoring, retype_min, names, dated
             )
     if policies.new_column == "include":
-        for name in added_columns(frame, contract):
-            if include is None or name in include:
-                held = ((kinds or {}).get(name), policies, scoring, retype_min, stamps)
-                raw = frame[name]
-                checks[name] = check_new_column(raw, name, name == data.id, where, names, held)
+        rules = (policies, scoring, retype_min, stamps)
+        checks |= new_column_checks(frame, contract, data, (where, names), rules, include, kinds)
     return with_customer_ids(checks, data.id)
+
+
+def new_column_checks(frame, contract, data, found, rules, include, kinds) -> dict:
+    """check_new_column of each column outside the contract that include names (every one when
+    None), held to its type in kinds when given; found: (where, names); rules: (policies,
+    scoring, retype_min, stamps)."""
+    where, names = found
+    return {
+        name: check_new_column(
+            frame[name], name, name == data.id, where, names, ((kinds or {}).get(name), *rules)
+        )
+        for name in added_columns(frame, contract)
+        if include is None or name in include
+    }
 
 
 def row_stamps(frame: pd.DataFrame, data: DataParams, where: str) -> Callable[[], pd.Series] | None:
