@@ -64,7 +64,7 @@ def coerce_in(raw: pd.Series, kind: str, where: str) -> Coerced:
     try:
         return coerce(raw, kind)
     except ChurnError as error:
-        raise ChurnError(f"{where}: {error}") from None
+        raise ChurnError(f"{where}: {error}", rows=error.rows) from None
 
 
 def label_text(text: pd.Series) -> pd.Series:

@@ -14,29 +14,14 @@ from churn.coercion import Coerced, coerce
 from churn.contract_spec import ColumnContract, Contract
 from churn.data_params import DataParams, absent_role_columns, ids_of
 from churn.errors import ChurnError, CliParser, run_cli
+from churn.inferred_types import infer_type
 from churn.params import PARAMS_FILE, load_section
 from churn.raw_text import as_text, blank_mask
 from churn.table_sources import table_files, with_partitions
 from churn.tables import read_table
-from churn.type_changes import date_column, inferred_kind, retype_detail, retyped
+from churn.type_changes import retype_detail, retyped
 
 MAX_CATEGORIES = 50  # more distinct values than this: an open set (id-like or free text)
-
-
-def infer_type(column: pd.Series, name: str, where: str = "") -> str:
-    """numeric, categorical, boolean or datetime, from the values. Text that mostly reads as
-    numbers (say "1,234.5" with a few blanks, as spreadsheet exports have) is numeric; text of
-    numbers written otherwise (12,5  $29.72  26%) stops inference (type_changes.inferred_kind)."""
-    values = column.dropna()
-    if pd.api.types.is_bool_dtype(column) or (
-        pd.api.types.is_numeric_dtype(column) and len(values) and set(values.unique()) <= {0, 1}
-    ):
-        return "boolean"
-    if pd.api.types.is_numeric_dtype(column):
-        return "numeric"
-    if date_column(column):
-        return "datetime"
-    return inferred_kind(column, name, where, ": no contract inferred")
 
 
 def infer_column(name: str, column: pd.Series, role: str, where: str = "") -> ColumnContract:
@@ -45,7 +30,7 @@ def infer_column(name: str, column: pd.Series, role: str, where: str = "") -> Co
     file, for errors."""
     # ids are names, never numbers (ranges would refuse new customers, floats merge long ids)
     fixed = {"timestamp": "datetime", "id": "categorical"}.get(role)
-    kind = fixed or infer_type(column, name, where)
+    kind = fixed or infer_type(column, name, where, flags=role == "feature")  # labels: as before
     coerced = coerce(column, kind)
     if role == "timestamp":
         refuse_undated_timestamp(column, coerced, name, where)

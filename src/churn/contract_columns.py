@@ -3,7 +3,7 @@ imputed or left out, columns outside the contract included when asked for."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import cache
 
@@ -36,18 +36,48 @@ def check_new_column(
     is_id: bool = False,
     where: str = "",
     names: SettingNames = FROM_PARAMS,
+    held: tuple | None = None,
 ) -> ColumnCheck:
     """A column outside the contract kept for the model (contract.new_column: include), or the
     id when the contract leaves it out (text, never a number: 101 stays "101"). Numbers with
     decimal commas stop the run, as in a contract column, rather than become categories; dates
-    are typed as dates, as contract inference types them (featurize leaves them out)."""
-    outcome = " (contract.new_column: include)"
-    if is_id or date_column(raw):
-        kind = "categorical" if is_id else "datetime"
-    else:
-        kind = inferred_kind(raw, name, where, outcome, names)
-    result = coerce(raw, kind)
-    return ColumnCheck(result.values, [], coercion_counts(result))
+    are typed as dates, as contract inference types them (featurize leaves them out). held:
+    (its type, or None to type it from raw; policies, scoring, retype_min, stamps): checked then
+    as a nullable contract column of that type, held to contract.type_change (a month of text in
+    a number column was only counted as text_to_missing)."""
+    if is_id or held is None:
+        kind = "categorical" if is_id else new_column_kind(raw, name, where, names)
+        result = coerce(raw, kind)
+        return ColumnCheck(result.values, [], coercion_counts(result))
+    kind = held[0] or new_column_kind(raw, name, where, names)
+    policies, scoring, retype_min, stamps = held[1:]
+    column = ColumnContract(name, "feature", kind)
+    return check_feature(raw, column, policies, where, scoring, retype_min, names, stamps)
+
+
+def new_column_kind(raw: pd.Series, name: str, where: str, names: SettingNames) -> str:
+    """The type validate gives a column outside the contract, from its values: datetime for
+    dates, else numeric or categorical (type_changes.inferred_kind)."""
+    if date_column(raw, where):
+        return "datetime"
+    return inferred_kind(raw, name, where, " (contract.new_column: include)", names)
+
+
+def kind_of(values: pd.Series) -> str:
+    """The type a column was given, from its typed values (datetime, numeric or categorical)."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return "datetime"
+    return "numeric" if pd.api.types.is_numeric_dtype(values) else "categorical"
+
+
+def new_column_kinds(typed: pd.DataFrame, contract: Contract, id_column: str) -> dict[str, str]:
+    """The type given to each column outside the contract that holds values in typed (validate's
+    labelled rows): what the rows to score are held to, not typed anew from their own values."""
+    return {
+        name: kind_of(typed[name])
+        for name in added_columns(typed, contract)
+        if name != id_column and typed[name].notna().any()
+    }
 
 
 def optional_roles(data: DataParams, scoring: bool) -> set[str]:
@@ -63,12 +93,11 @@ def required_timestamp(column: ColumnContract, data: DataParams, scoring: bool) 
     return replace(column, nullable=False)
 
 
-def check_columns(
-    frame, contract, policies, data, where, scoring, retype_min=1, include=None, names=FROM_PARAMS
-) -> dict[str, ColumnCheck]:
-    """Every contract column (and included new column: those named in include, or every one
-    when it is None) coerced and checked, in contract order; names: what set the CSV format."""
-    checks, stamps = {}, row_stamps(frame, data, where)
+def contract_column_checks(frame, contract, policies, data, where, rules) -> dict[str, ColumnCheck]:
+    """Every contract column coerced and checked, in contract order; rules: (scoring,
+    retype_min, names, the rows' snapshot stamps), as check_columns takes them."""
+    scoring, retype_min, names, stamps = rules
+    checks = {}
     for contract_column in contract.columns:
         column = required_timestamp(contract_column, data, scoring)
         if column.name not in frame.columns:
@@ -82,11 +111,47 @@ def check_columns(
             checks[column.name] = check_feature(
                 raw, column, policies, where, scoring, retype_min, names, dated
             )
+    return checks
+
+
+def check_columns(
+    frame,
+    contract,
+    policies,
+    data,
+    where,
+    scoring,
+    retype_min=1,
+    include=None,
+    names=FROM_PARAMS,
+    kinds: Mapping[str, str] | None = None,
+) -> dict[str, ColumnCheck]:
+    """Every contract column (and included new column: those named in include, or every one
+    when it is None) coerced and checked, in contract order; names: what set the CSV format;
+    kinds: the type each new column is held to (default: typed from its values here)."""
+    stamps = row_stamps(frame, data, where)
+    rules = (scoring, retype_min, names, stamps)
+    checks = contract_column_checks(frame, contract, policies, data, where, rules)
     if policies.new_column == "include":
-        for name in added_columns(frame, contract):
-            if include is None or name in include:
-                checks[name] = check_new_column(frame[name], name, name == data.id, where, names)
+        new_rules = (policies, scoring, retype_min, stamps)
+        checks |= new_column_checks(
+            frame, contract, data, (where, names), new_rules, include, kinds
+        )
     return with_customer_ids(checks, data.id)
+
+
+def new_column_checks(frame, contract, data, found, rules, include, kinds) -> dict:
+    """check_new_column of each column outside the contract that include names (every one when
+    None), held to its type in kinds when given; found: (where, names); rules: (policies,
+    scoring, retype_min, stamps)."""
+    where, names = found
+    return {
+        name: check_new_column(
+            frame[name], name, name == data.id, where, names, ((kinds or {}).get(name), *rules)
+        )
+        for name in added_columns(frame, contract)
+        if include is None or name in include
+    }
 
 
 def row_stamps(frame: pd.DataFrame, data: DataParams, where: str) -> Callable[[], pd.Series] | None:

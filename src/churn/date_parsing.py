@@ -29,8 +29,8 @@ def parse_dates(values: pd.Series, dayfirst: bool) -> pd.Series:
 def other_dates(values: pd.Series, name: object) -> pd.Series:
     """Non-ISO dates. Numeric ones (31/01/2026, 01.02.2026) are read day first when some first
     field is above 12, else month first; when no field tells (02/03/2026 only), or fields tell
-    both (13/01/2026 and 01/13/2026), a ChurnError: guessing would silently reorder the
-    snapshots."""
+    both (13/01/2026 and 01/13/2026), a ChurnError about those rows (values' index labels):
+    guessing would silently reorder the snapshots."""
     parts = values.astype(str).str.extract(NUMERIC_DATE)
     first, second = pd.to_numeric(parts[0]), pd.to_numeric(parts[1])
     day_first, month_first = (first > 12).to_numpy(), (second > 12).to_numpy()
@@ -38,14 +38,16 @@ def other_dates(values: pd.Series, name: object) -> pd.Series:
         raise ChurnError(
             f"column '{name}': dates such as {values[day_first].iloc[0]!r} read day first, "
             f"others such as {values[month_first].iloc[0]!r} month first; write them as "
-            "YYYY-MM-DD"
+            "YYYY-MM-DD",
+            rows=values.index[day_first | month_first],
         )
     ambiguous = not day_first.any() and not month_first.any()
     if ambiguous and (undecided := (first.ne(second) & first.notna()).to_numpy()).any():
         example = values[undecided].iloc[0]
         raise ChurnError(
             f"column '{name}': dates such as {example!r} read either day or month first; "
-            "write them as YYYY-MM-DD"
+            "write them as YYYY-MM-DD",
+            rows=values.index[undecided],
         )
     return parse_dates(values, bool(day_first.any()))
 

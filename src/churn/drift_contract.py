@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from churn.column_checks import coerce_in, label_text, unknown_labels
-from churn.contract_columns import check_columns
+from churn.contract_columns import check_columns, kind_of, new_column_kinds
 from churn.contract_spec import Contract
 from churn.data_params import DataParams, Policies
 from churn.drift_window import newest_unlabelled
@@ -51,45 +51,44 @@ def scored_columns(frame: pd.DataFrame, data: DataParams, spec_kinds) -> set[str
     return ({*names, data.id} - {data.target, data.timestamp}) - {""}
 
 
-def part_reasons(frame, contract, policies, data, where, scoring: bool, batch=None):
+def part_reasons(frame, contract, policies, data, where, scoring: bool, batch=None, held=None):
     """(per row of frame, the reason validate quarantines it or "", the type validate gave each
-    column of frame it checks), by validate's own checks (contract_columns.check_columns); a
-    batch's rows to score fail only the checks of the columns batch scoring checks (batch:
+    column of frame it checks, the types of its new columns with values), by validate's own
+    checks (contract_columns.check_columns); held: the types new columns are held to; a batch's
+    rows to score fail only the checks of the columns batch scoring checks (batch:
     scored_columns)."""
-    checks = check_columns(frame, contract, policies, data, where, scoring)
+    checks = check_columns(frame, contract, policies, data, where, scoring, kinds=held)
     if batch is not None and scoring:  # a bad date, or a column the model ignores: scored
         checks = {n: c if n in batch else replace(c, failures=[]) for n, c in checks.items()}
     checks = {name: check for name, check in checks.items() if name in frame.columns}
     typed = pd.DataFrame({name: check.values for name, check in checks.items()}, index=frame.index)
     listed = {column.name: column.type for column in contract.columns}
     kinds = {name: listed.get(name) or kind_of(check.values) for name, check in checks.items()}
-    return row_reasons(typed, checks, data, True, where), kinds
-
-
-def kind_of(values: pd.Series) -> str:
-    """The type validate gave a column outside the contract (contract.new_column: include)."""
-    if pd.api.types.is_datetime64_any_dtype(values):
-        return "datetime"
-    return "numeric" if pd.api.types.is_numeric_dtype(values) else "categorical"
+    new = new_column_kinds(typed, contract, data.id)
+    return row_reasons(typed, checks, data, True, where), kinds, new
 
 
 def contract_rows(
-    frame, contract: Contract, policies: Policies, data: DataParams, where: str, batch=None
+    frame, contract: Contract, policies: Policies, data: DataParams, where: str, batch, held
 ):
     """(the rows validate keeps, the drift.json fields counting those it quarantines or {}, the
     type validate gave each compared column): labelled rows and an unlabelled newest snapshot
-    checked apart, as validate checks them; the labelled rows' types win. batch: the columns
-    batch scoring checks in a batch to score (`drift check --current`; see scored_columns)."""
+    checked apart, as validate checks them, the latter's new columns held to the types the
+    former gave them (held: the types to hold all of them to, the reference's in a check).
+    batch: the columns batch scoring checks in a batch to score (`drift check --current`; see
+    scored_columns), or None."""
     scored = unlabelled_rows(frame, data, where, batch is not None)
     reasons = pd.Series("", index=frame.index, dtype=object)
     kinds: dict[str, str] = {}
-    for rows, scoring in ((scored, True), (~scored, False)):
+    for rows, scoring in ((~scored, False), (scored, True)):
         if rows.any():
             part = (
                 frame[rows].drop(columns=data.target, errors="ignore") if scoring else frame[rows]
             )
-            found, types = part_reasons(part, contract, policies, data, where, scoring, batch)
-            reasons[rows], kinds = found.to_numpy(), kinds | types
+            found, types, new = part_reasons(
+                part, contract, policies, data, where, scoring, batch, held
+            )
+            reasons[rows], kinds, held = found.to_numpy(), types | kinds, held or new
     kept = reasons.eq("").to_numpy()
     counts = reasons[~kept].value_counts()
     left_out = {

@@ -25,16 +25,18 @@ def read_frame(source: str, data: DataParams) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def validated_rows(frame: pd.DataFrame, data: DataParams, rules, where: str, batch=False):
+def validated_rows(
+    frame: pd.DataFrame, data: DataParams, rules, where: str, batch=False, held=None
+):
     """(the rows validate keeps, the drift.json fields counting those it quarantines, the type
     validate gave each column or {}); rules: (spec kinds, policies, the contract validate applied
     or None). With the contract, validate's own checks (see drift_contract; batch: a batch to
-    score, see contract_rows); without, the rows without a snapshot, then those
-    without_quarantined leaves out."""
+    score, see contract_rows; held: the types its new columns are held to); without, the rows
+    without a snapshot, then those without_quarantined leaves out."""
     kinds, policies, contract = rules
     if contract is not None:
         scored = scored_columns(frame, data, kinds) if batch else None
-        return contract_rows(frame, contract, policies, data, where, scored)
+        return contract_rows(frame, contract, policies, data, where, scored, held)
     frame, undated = without_undated(frame, data, where)
     frame, quarantined = without_quarantined(frame, kinds, policies, data, where)
     return frame, merged_counts(undated, quarantined), {}
@@ -55,7 +57,9 @@ def compared_frames(args: argparse.Namespace, data: DataParams, params: DriftPar
         reference, left_out, kinds = validated_rows(reference, data, rules, args.reference)
     if args.training_window:  # the months the stage compares
         reference = training_window(reference, data, args.reference, params.min_rows)
-    if rules[2] is not None:  # the batch as validate would check it
-        current, dropped, current_kinds = validated_rows(current, data, rules, args.current, True)
+    if rules[2] is not None:  # the batch as batch scoring would check it, typed as the reference
+        current, dropped, current_kinds = validated_rows(
+            current, data, rules, args.current, True, kinds
+        )
         left_out, kinds = merged_counts(left_out, dropped), current_kinds | kinds
     return reference, current, None, (args.reference, args.current), left_out, kinds

@@ -80,9 +80,12 @@ def scoring_checks(
     # listed as ignored.
     wanted = [*artifacts.spec.input_columns, data.id]
     new = [name for name in wanted if name and name not in known]
-    return check_columns(
-        checked, contract, policies, data, where, True, RETYPE_MIN_SCORED, new, names
-    )
+    # each held to the type the model reads it as, as validate held the rows to score to the
+    # type training gave it: a batch of text in a number column was read as missing values
+    spec = artifacts.spec
+    kinds = {name: "numeric" if name in spec.numeric else "categorical" for name in new}
+    rules = (RETYPE_MIN_SCORED, new, names, kinds)
+    return check_columns(checked, contract, policies, data, where, True, *rules)
 
 
 def contract_for_scoring(

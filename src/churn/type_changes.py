@@ -20,6 +20,8 @@ from churn.raw_text import as_text, blank_mask
 RETYPE_MIN_SCORED = 20
 # ISO 8601 dates, with or without a time and a zone: 2024-12-02  2025-01-31T08:00:00Z
 ISO_DATE = r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?"
+# Day and month either way, a 4-digit year (31/01/2026 01.02.2026; 3.12.05 may be a version)
+DAY_MONTH_YEAR = r"\s*\d{1,2}([./-])\d{1,2}\1\d{4}\s*"
 
 
 def retyped(coerced: Coerced, min_present: int = 1) -> bool:
@@ -175,20 +177,24 @@ def refuse_some_numbers_as_text(
     )
 
 
-def iso_dates(column: pd.Series) -> bool:
-    """Whether a text column's present values are all ISO 8601 dates (a signup date written by
-    an export): typed datetime, not categories, featurize leaves it out of the model. Each must
-    read as a date: 0000-00-00 (MySQL's zero date) or 2024-02-30 typed so stopped validate on the
-    very data the contract came from."""
+def iso_dates(column: pd.Series, where: str = "") -> bool:
+    """Whether a text column's present values are all dates: ISO 8601, or day, month and year as
+    coercion reads them (31/01/2026): typed datetime, not categories (featurize leaves it out).
+    Each must read as a date (0000-00-00 typed so stopped validate on the data the contract came
+    from); dates that read in either order stop here, as in validate."""
     if not (column.dtype == object or pd.api.types.is_string_dtype(column)):
         return False
     text = as_text(column.dropna().drop_duplicates())
     text = text[~blank_mask(text)]
-    if not len(text) or not text.str.fullmatch(ISO_DATE).all():
+    if not len(text) or not text.str.fullmatch(f"{ISO_DATE}|{DAY_MONTH_YEAR}").all():
         return False
-    return not coerce(text.astype(object), "datetime").bad.any()
+    try:
+        return not coerce(text.astype(object), "datetime").bad.any()
+    except ChurnError as error:  # dates that read two ways: where names the file
+        raise ChurnError(f"{where}: {error}" if where else str(error), rows=error.rows) from None
 
 
-def date_column(column: pd.Series) -> bool:
-    """Whether a column holds dates: typed so (a Parquet date or timestamp), or ISO 8601 text."""
-    return pd.api.types.is_datetime64_any_dtype(column) or iso_dates(column)
+def date_column(column: pd.Series, where: str = "") -> bool:
+    """Whether a column holds dates: typed so (a Parquet date or timestamp), or date text
+    (iso_dates; where: the data's file, for its error)."""
+    return pd.api.types.is_datetime64_any_dtype(column) or iso_dates(column, where)

@@ -15,12 +15,13 @@ import pandas as pd
 from churn.applied_contract import write_applied_contract
 from churn.column_checks import coerce_in, label_text, unknown_labels
 from churn.contract_choice import choose_contract, contract_setting, outside_contracts_warning
+from churn.contract_columns import new_column_kinds
 from churn.data_params import DataParams, check_data_columns
-from churn.errors import ChurnError, CliParser, listing, run_cli
+from churn.errors import CliParser, listing, run_cli
 from churn.outputs import check_destination
 from churn.params import PARAMS_FILE, load_section
+from churn.quarantined_share import check_quarantined_share
 from churn.raw_text import as_text
-from churn.refused_share import check_refused_share
 from churn.repeated_snapshots import check_repeated_snapshots
 from churn.source_rows import named_sources, read_sources, with_sources
 from churn.tables import read_parquet, write_parquet, writing
@@ -118,12 +119,14 @@ def merged_counts(labelled: dict, unlabelled: dict) -> dict:
 
 def validate(frame, contract, policies, data, where) -> tuple[ValidationResult, ValidationResult]:
     """Labelled rows through the contract; an unlabelled newest snapshot through the contract's
-    scoring checks (the label may be missing), returned apart: its valid rows are to score."""
+    scoring checks (the label may be missing; new columns of the types the labelled rows gave
+    them), returned apart: its valid rows are to score."""
     vanished = check_vanished(frame, contract, policies, data, where)
     unknown = unlabelled_newest(frame, data, where)
     labelled = apply_contract(frame[~unknown], contract, policies, data, where)
     newest = frame[unknown].drop(columns=data.target)
-    scored = apply_contract(newest, contract, policies, data, where, scoring=True)
+    kinds = new_column_kinds(labelled.valid, contract, data.id)  # held to the labelled rows' types
+    scored = apply_contract(newest, contract, policies, data, where, True, kinds=kinds)
     result = ValidationResult(
         labelled.valid,
         pd.concat([labelled.rejected, scored.rejected], ignore_index=True),
@@ -159,10 +162,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     sources = read_sources(args.sources, len(frame)) if args.sources else None
     check_data_columns(frame.columns, data, str(args.input))
     path, setting = contract_setting(args.contract, data, args.params)
-    contract = choose_contract(path, setting, frame, data, args.params, str(args.input))
-    if warning := outside_contracts_warning(path, args.params.parent):  # once it proved usable
-        print(warning, file=sys.stderr)
     with named_sources(sources, str(args.input)):  # a row's file, not only the ingested table
+        contract = choose_contract(path, setting, frame, data, args.params, str(args.input))
+        if warning := outside_contracts_warning(path, args.params.parent):  # once proved usable
+            print(warning, file=sys.stderr)
         result, newest = validate(frame, contract, policies, data, str(args.input))
     rejected = with_sources(result.rejected, result.rejected_rows, sources)
     write_parquet(result.valid, args.valid_out)
@@ -175,25 +178,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(summary(result))
     check_repeated_snapshots(frame, rejected, data, str(args.input), args.quarantine_out)
     advice = {} if data.timestamp else {"duplicate_id:": SNAPSHOTS_ADVICE}
-    check_quarantined_share(result.counts, newest.counts, policies.max_quarantined, args, advice)
-
-
-def check_quarantined_share(
-    counts: dict, newest: dict, limit: float, args, advice: dict[str, str]
-) -> None:
-    """Stop when no row, or too few rows, passed the contract, or too few of the unlabelled
-    newest snapshot's (newest: its counts; else the score stage would score last month's rows,
-    unseen); after the outputs are written, to inspect (advice: check_refused_share's)."""
-    if counts["rows_valid"] == 0:
-        raise ChurnError(
-            f"{args.input}: no valid rows (all {counts['rows_quarantined']} quarantined "
-            f"in {args.quarantine_out}; reasons in {args.metrics})"
-        )
-    kept = ("quarantined", str(args.quarantine_out))
-    part = f"{args.input} (its unlabelled newest snapshot, the rows to score)"
-    for share, where in ((counts, str(args.input)), (newest, part)):
-        reasons = share["quarantined_by_reason"]
-        check_refused_share(share["rows_in"], reasons, limit, where, kept, advice)
+    check_quarantined_share((result, newest), policies.max_quarantined, args, advice, sources)
 
 
 if __name__ == "__main__":

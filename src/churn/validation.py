@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,6 +11,7 @@ import pandas as pd
 from churn.column_checks import ColumnCheck
 from churn.contract_columns import added_columns, check_columns, optional_roles, row_snapshots
 from churn.contract_spec import Contract
+from churn.csv_header import FROM_PARAMS
 from churn.data_params import DataParams, Policies
 from churn.errors import ChurnError, listing, near_miss, spelt_alike
 
@@ -34,10 +35,8 @@ class ValidationResult:
 def check_missing(missing: list[str], contract: Contract, policies: Policies, where: str, columns):
     """Fail on a missing contract column unless the policy imputes it; even then, when most of
     the contract's columns are missing (imputed, every row would look alike)."""
-    if not missing:
-        return
-    hint = near_misses(missing, columns)
-    if policies.missing_column == "fail":
+    hint = near_misses(missing, columns) if missing else ""
+    if missing and policies.missing_column == "fail":
         listed = missing_columns(missing, len(contract.columns), spelt_otherwise=bool(hint))
         raise ChurnError(f"{where}: {listed}{hint}")
     features = contract.names("feature")  # id, timestamp and label are no inputs to impute
@@ -151,18 +150,18 @@ def apply_contract(
     retype_min: int = 1,
     repeats: bool = True,
     include: Collection[str] | None = None,
+    kinds: Mapping[str, str] | None = None,
 ) -> ValidationResult:
     """Split the frame into valid typed rows and rejected rows with reasons, following policies.
-    Valid rows are sorted by timestamp and id, except when scoring: then they keep the input order.
-    A column counts as retyped when most of its present values in a snapshot (in the whole frame
-    without a data.timestamp column) have the wrong type, and only with at least retype_min
-    present values there. With repeats, a repeated id within a snapshot is rejected (chunked
-    scoring checks repeats across chunks itself).
-    With contract.new_column: include, include names the new columns to check and keep (default:
-    every one).
-    """
+    Valid rows are sorted by timestamp and id, unless scoring (input order kept). A column is
+    retyped when most of its present values in a snapshot (the whole frame without a timestamp)
+    are of the wrong type, with at least retype_min present there. With repeats, a repeated id in
+    a snapshot is rejected (chunked scoring checks repeats across chunks itself). Under
+    contract.new_column: include, include names the new columns to keep (default: all), kinds
+    the types they are held to (default: typed from their values)."""
     check_layout(frame, contract, policies, data, where, scoring)
-    checks = check_columns(frame, contract, policies, data, where, scoring, retype_min, include)
+    kept = (retype_min, include, FROM_PARAMS, kinds)
+    checks = check_columns(frame, contract, policies, data, where, scoring, *kept)
     schema = diff_schema(frame, contract, checks, data, scoring)
     typed = pd.DataFrame({name: check.values for name, check in checks.items()}, index=frame.index)
     reasons = row_reasons(typed, checks, data, repeats, where)

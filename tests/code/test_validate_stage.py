@@ -519,3 +519,62 @@ def test_errors_and_the_quarantine_name_the_source_file_of_the_rows(tmp_path, mo
         ["above_max:orders", "exports/m02.csv"],
         *[["type:orders", "exports/m03.csv"]] * 20,
     ]
+
+
+def ingested(folder: Path, params: Path, months: dict[str, dict]) -> None:
+    """exports/m<MM>.csv per month (20 customers, the given columns' values) ingested into
+    folder/in.parquet, with sources.json."""
+    from churn.ingest import main as ingest_main
+
+    (folder / "exports").mkdir()
+    for month, values in months.items():
+        rows = {"customer_id": [f"c{k:02d}" for k in range(20)], "month": f"2026-{month}-01",
+                "orders": 1, "churned": [0, 1] * 10} | values  # fmt: skip
+        pd.DataFrame(rows).to_csv(folder / "exports" / f"m{month}.csv", index=False)
+    ingest = ["--source", "exports", "--params", str(params), "--sources-out", "sources.json"]
+    ingest_main([*ingest, "--out", "in.parquet"])
+
+
+@pytest.mark.parametrize(
+    ("dates", "files", "message"),
+    [
+        (("2026-01-01", "02/03/2026", "2026-03-01"), "exports/m02.csv",
+         "column 'month': dates such as '02/03/2026' read either day or month first"),
+        (("2026-01-01", "13/02/2026", "03/13/2026"), "exports/m02.csv, exports/m03.csv",
+         "column 'month': dates such as '13/02/2026' read day first, others such as '03/13/2026'"),
+    ],
+    ids=["either order", "both orders"],
+)  # fmt: skip
+def test_dates_that_read_two_ways_name_the_files_that_hold_them(
+    tmp_path, monkeypatch, dates, files, message
+):
+    """The column-level error named only data/interim/customers.parquet."""
+    monkeypatch.chdir(tmp_path)
+    params = setup(tmp_path, "contracts/strict.yaml")
+    ingested(
+        tmp_path, params, {m: {"month": d} for m, d in zip(("01", "02", "03"), dates, strict=True)}
+    )
+    with pytest.raises(ChurnError) as error:
+        run(tmp_path, params, "--sources", "sources.json")
+    assert str(error.value).startswith(f"{files} (rows of {tmp_path / 'in.parquet'}): {message}")
+
+
+@pytest.mark.parametrize("unlabelled", [False, True], ids=["labelled", "newest unlabelled"])
+def test_too_many_quarantined_rows_name_their_files(tmp_path, monkeypatch, unlabelled):
+    """contract.max_quarantined: the stop named only data/interim/customers.parquet."""
+    monkeypatch.chdir(tmp_path)
+    params = setup(tmp_path, "contracts/strict.yaml")
+    broken = {"orders": 50} | ({"churned": None} if unlabelled else {})
+    months = {"01": {}, "02": {} if unlabelled else {"orders": 50}, "03": broken}
+    ingested(tmp_path, params, months)
+    with pytest.raises(ChurnError) as error:
+        run(tmp_path, params, "--sources", "sources.json")
+    table = tmp_path / "in.parquet"
+    expected = (
+        f"exports/m03.csv (rows of {table}: its unlabelled newest snapshot, the rows to score): "
+        "20 of 20 rows quarantined"
+        if unlabelled
+        else f"exports/m02.csv, exports/m03.csv (rows of {table}): 40 of 60 rows quarantined"
+    )
+    assert str(error.value).startswith(expected)
+    assert (tmp_path / "quarantine-out.out").exists()  # written before the stop
