@@ -1,6 +1,7 @@
 """The contract file: inference from data, YAML round trip, clear errors."""
 
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -29,6 +30,15 @@ FRAME = pd.DataFrame(
 )
 
 NUMERIC = "version: 1\ncolumns: {{x: {{role: feature, type: numeric, {}}}}}\n"
+
+
+def infer_on_command_line(source: Path, roles: str, capsys) -> tuple[str, str]:
+    """`churn.contract infer SOURCE` with a params.yaml beside it whose data section holds the
+    given role lines (CSV read as written); its stdout and stderr."""
+    params = source.parent / "params.yaml"
+    params.write_text(f"data:\n{roles}  contract: ''\n  delimiter: auto\n  decimal: .\n")
+    contract_main(["infer", str(source), "--params", str(params)])
+    return capsys.readouterr()
 
 
 def test_inferred_contract_has_roles_types_ranges_and_categories():
@@ -355,13 +365,8 @@ def test_a_row_number_feature_is_named_for_review_by_infer_and_validate(tmp_path
         }
     )
     export.to_csv(tmp_path / "bank.csv", index=False)
-    params = tmp_path / "params.yaml"
-    params.write_text(
-        "data:\n  target: churned\n  positive_label: true\n  id: ''\n  timestamp: ''\n"
-        "  contract: ''\n  delimiter: auto\n  decimal: .\n"
-    )
-    contract_main(["infer", str(tmp_path / "bank.csv"), "--params", str(params)])
-    out, err = capsys.readouterr()
+    roles = "  target: churned\n  positive_label: true\n  id: ''\n  timestamp: ''\n"
+    out, err = infer_on_command_line(tmp_path / "bank.csv", roles, capsys)
     note = (
         "Review: numbering the rows, describing no customer: 'RowNumber' (delete them here to "
         "keep them out of the model)"
@@ -369,7 +374,7 @@ def test_a_row_number_feature_is_named_for_review_by_infer_and_validate(tmp_path
     assert err.splitlines() == [f"contract: {note}"]
     assert f"# {note}\n" in out
     data = DataParams(target="churned", positive_label=1, id="", timestamp="")
-    choose_contract("", "data.contract", export, data, params)
+    choose_contract("", "data.contract", export, data, tmp_path / "params.yaml")
     assert f"validate: {note}" in capsys.readouterr().out.splitlines()
 
 
@@ -466,13 +471,8 @@ def test_text_in_one_month_of_a_number_column_is_no_missing_value(tmp_path, caps
     with_blank = frame.assign(spend=[*spend[:11], " "])
     assert infer_contract(with_blank, DATA).column("spend").nullable  # a blank is missing
     frame.to_csv(tmp_path / "export.csv", index=False)
-    params = tmp_path / "params.yaml"
-    params.write_text(
-        "data:\n  target: churned\n  positive_label: 1\n  id: customer_id\n  timestamp: month\n"
-        "  contract: ''\n  delimiter: auto\n  decimal: .\n"
-    )
-    contract_main(["infer", str(tmp_path / "export.csv"), "--params", str(params)])
-    out, err = capsys.readouterr()
+    roles = "  target: churned\n  positive_label: 1\n  id: customer_id\n  timestamp: month\n"
+    out, err = infer_on_command_line(tmp_path / "export.csv", roles, capsys)
     assert "nullable: false" in out.split("spend:")[1].split("churned:")[0]
     assert err.startswith("contract: Review: text in number columns") and note in err
 
