@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
+from starlette.datastructures import Headers
 from starlette.middleware.cors import SAFELISTED_HEADERS, CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import JSONResponse, Response
@@ -48,11 +49,29 @@ class TrailingSlash:
         await self.app(scope, receive, send)
 
 
+def accepts_gzip(accept_encoding: str) -> bool:
+    """Whether an Accept-Encoding value names gzip with a weight above 0 (`gzip;q=0` refuses it;
+    Starlette's check, `"gzip" in value`, took it for a yes)."""
+    for item in accept_encoding.lower().split(","):
+        name, *params = (part.strip() for part in item.split(";"))
+        if name == "gzip":
+            weights = [p.partition("=")[2] for p in params if p.partition("=")[0].strip() == "q"]
+            try:
+                return not weights or float(weights[0]) > 0
+            except ValueError:  # a weight that is no number: as if unweighted, not refused
+                return True
+    return False
+
+
 class GZipAnswers(GZipMiddleware):
-    """gzip for answers sent whole; the docs' files, streamed, are sent as they are."""
+    """gzip for answers sent whole to clients that accept it; the docs' files, streamed, are
+    sent as they are."""
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith(STATIC):
+        if scope["type"] == "http" and (
+            scope["path"].startswith(STATIC)
+            or not accepts_gzip(Headers(scope=scope).get("accept-encoding", ""))
+        ):
             return await self.app(scope, receive, send)
         return await super().__call__(scope, receive, send)
 

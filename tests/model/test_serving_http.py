@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from churn.serve_http import accepts_gzip
 from tests.helpers import REPO
 from tests.model.server import MAX_BODY_BYTES, serving_env, start_server, write_lock
 from tests.model.test_serving import records, served_pair
@@ -118,6 +119,22 @@ def test_a_large_answer_is_gzipped_for_a_client_that_accepts_it(default_api, tra
     assert "Accept-Encoding" in zipped.headers["vary"]
     assert len(raw) < len(plain.content) / 4
     assert json.loads(gzip.decompress(raw)) == plain.json()
+
+
+@pytest.mark.parametrize("accepted", ["gzip;q=0", "identity, gzip; q=0.0", "br, deflate"])
+def test_a_client_that_refuses_gzip_gets_plain_json(default_api, trained, accepted):
+    """`gzip;q=0` says "not gzip" (RFC 9110): Starlette read any mention of gzip as a yes."""
+    body = records(trained.test_rows.head(2000))
+    answer = httpx.post(f"{default_api}/predict", json=body, headers={"Accept-Encoding": accepted})
+    assert answer.status_code == 200 and "content-encoding" not in answer.headers
+    assert int(answer.headers["content-length"]) == len(answer.content)
+
+
+def test_accepts_gzip_reads_the_weights():
+    assert [accepts_gzip(v) for v in ("gzip", "GZIP;Q=0.5", "gzip;q=1, br", "gzip;q=x")] == [
+        True
+    ] * 4
+    assert [accepts_gzip(v) for v in ("", "x-gzip", "gzip;q=0", "gzip;q=0.000")] == [False] * 4
 
 
 def test_a_one_record_answer_is_sent_as_it_is(default_api, trained):
