@@ -29,6 +29,7 @@ from churn.evaluate import classification_metrics, slice_masks
 from churn.gate import check_gate, check_gate_params, headline
 from churn.outputs import check_destination
 from churn.params import PARAMS_FILE, GateParams, load_section
+from churn.report_challenge import as_strict_json
 from churn.revision_files import exists_at_rev
 from churn.revisions import check_revision, require_reproduced
 from churn.scoring import check_chunk, model_input, probabilities
@@ -187,7 +188,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     written = as_json(result, args.base, versions, line)
     with writing(args.out):
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(written, indent=2) + "\n", encoding="utf-8")
+        text = json.dumps(as_strict_json(written), indent=2, allow_nan=False)
+        args.out.write_text(text + "\n", encoding="utf-8")
     print(line)
     if not passed:
         sys.exit(1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -13,11 +14,35 @@ from churn.report_markdown import metric_table
 from churn.revision_files import read_at_rev, resolve_rev
 from churn.revisions import LOCK_MODEL
 
+# challenge.json is strict JSON (jq and JavaScript refuse a bare NaN): these stand for the numbers
+NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+
+
+def as_strict_json(value: Any) -> Any:
+    """The value with each NaN or infinity written as its name in NON_FINITE."""
+    if isinstance(value, dict):
+        return {key: as_strict_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [as_strict_json(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    return value
+
+
+def metric_value(value: Any) -> Any:
+    """A metric as challenge.json holds it, read back: a name in NON_FINITE as its number."""
+    return NON_FINITE.get(value, value) if isinstance(value, str) else value
+
 
 def challenge_rows(written: Mapping[str, Any]) -> list[MetricRow]:
     """The JSON's metrics as rows: base = the champion, new = the challenger."""
     return [
-        MetricRow("challenge", item["key"], item.get("champion"), item.get("challenger"))
+        MetricRow(
+            "challenge",
+            item["key"],
+            metric_value(item.get("champion")),
+            metric_value(item.get("challenger")),
+        )
         for item in written.get("metrics") or []
     ]
 
@@ -57,7 +82,7 @@ def shape_problem(written: Mapping[str, Any]) -> str:
     ):
         return "'metrics' should be a list of entries with a 'key'"
     if not all(is_metric(m.get(side)) for m in metrics for side in ("champion", "challenger")):
-        return "'metrics' entries should give each model's value as a number or null"
+        return "'metrics' entries should give each model's value as a number, NaN, Infinity or null"
     return ""
 
 
@@ -66,7 +91,9 @@ def is_count(value: Any) -> bool:
 
 
 def is_metric(value: Any) -> bool:
-    """A metric value as churn.challenge writes it: a number, or null for none."""
+    """A metric value as churn.challenge writes it: a number, a name in NON_FINITE, or null."""
+    if isinstance(value, str):
+        return value in NON_FINITE
     return value is None or (isinstance(value, int | float) and not isinstance(value, bool))
 
 

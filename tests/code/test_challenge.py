@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import math
+
 import numpy as np
 import pytest
 
@@ -9,7 +12,14 @@ from churn.challenge import Cut, challenge, parse_args, verdict
 from churn.errors import ChurnError
 from churn.params import GateParams
 from churn.report import read_challenge
-from churn.report_challenge import challenge_section, check_challenge, shape_problem, stale_reason
+from churn.report_challenge import (
+    as_strict_json,
+    challenge_rows,
+    challenge_section,
+    check_challenge,
+    shape_problem,
+    stale_reason,
+)
 
 PARAMS = GateParams(
     headline="test.roc_auc", tolerances={"test.roc_auc": 0.01, "test.log_loss": 0.02}
@@ -165,7 +175,7 @@ def test_a_challenge_of_another_base_or_model_is_told_apart():
                 "versions": {},
                 "metrics": [{"key": "test.roc_auc", "champion": "0.8", "challenger": 0.9}],
             },
-            "'metrics' entries should give each model's value as a number or null",
+            "'metrics' entries should give each model's value as a number, NaN, Infinity or null",
         ),
     ],
 )
@@ -184,3 +194,31 @@ def test_the_help_gives_the_whole_first_paragraph_of_the_description(capsys):
         parse_args(["--help"])
     help_text = " ".join(capsys.readouterr().out.split())
     assert "decide whether the challenger may replace the champion." in help_text
+
+
+def test_a_nan_or_infinite_metric_is_written_as_strict_json_and_read_back():
+    """challenge.json held bare NaN tokens: Python read them, jq and JavaScript refuse them."""
+    written = {
+        "base": "main",
+        "versions": {},
+        "verdict": "x",
+        "rows": 3,
+        "metrics": [
+            {"key": "test.roc_auc", "champion": float("nan"), "challenger": 0.8},
+            {"key": "test.log_loss", "champion": float("inf"), "challenger": -float("inf")},
+        ],
+    }
+    text = json.dumps(as_strict_json(written), allow_nan=False)  # raises on a bare NaN
+    read = json.loads(text)
+    assert [m["champion"] for m in read["metrics"]] == ["NaN", "Infinity"]
+    assert shape_problem(read) == ""
+    rows = challenge_rows(read)
+    assert math.isnan(rows[0].base) and rows[0].new == 0.8
+    assert (rows[1].base, rows[1].new) == (math.inf, -math.inf)
+    assert "| test.roc_auc | NaN |" in "\n".join(challenge_section(read))
+
+
+def test_a_metric_given_as_other_text_is_refused():
+    entry = {"key": "k", "champion": "0.8", "challenger": 1.0}
+    written = {"base": "main", "versions": {}, "verdict": "x", "metrics": [entry]}
+    assert "a number, NaN, Infinity or null" in shape_problem(written)
