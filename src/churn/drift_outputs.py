@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import unicodedata
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pandas as pd
 
 from churn.drift_decision import column_or_missing
 from churn.drift_plots import plot_feature, plot_overview
-from churn.outputs import check_destination
+from churn.outputs import check_destination, non_finite_replaced
 from churn.tables import writing
 
 
@@ -25,21 +24,12 @@ def check_destinations(out: Path | None, plots: Path | None) -> None:
         check_destination(str(plots), folder=True)
 
 
-def strict(value: object) -> object:
-    """The value with NaN and infinities as None: strict JSON has no NaN (null instead)."""
-    if isinstance(value, dict):
-        return {key: strict(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [strict(item) for item in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 def write_report(report: dict, out: Path) -> None:
     with writing(out):
         out.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(strict(report), indent=2, sort_keys=True, allow_nan=False)
+        text = json.dumps(
+            non_finite_replaced(report, lambda _: None), indent=2, sort_keys=True, allow_nan=False
+        )
         out.write_text(text + "\n", encoding="utf-8")
 
 

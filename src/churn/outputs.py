@@ -4,9 +4,10 @@ that appends them chunk by chunk (see churn.publishing for how they get their fi
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -38,6 +39,18 @@ def file_key(path: str) -> tuple[str, str]:
 
 def same_file(one: str, other: str) -> bool:
     return file_key(one) == file_key(other)
+
+
+def non_finite_replaced(value: object, replacement: Callable[[float], object]) -> object:
+    """The value (dicts, lists and tuples walked) with each NaN or infinity replaced by what
+    replacement gives for it: strict JSON has no NaN."""
+    if isinstance(value, dict):
+        return {key: non_finite_replaced(item, replacement) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [non_finite_replaced(item, replacement) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return replacement(value)
+    return value
 
 
 def check_destination(path: str, folder: bool = False) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from churn.comparison import MetricRow
 from churn.errors import ChurnError
+from churn.outputs import non_finite_replaced
 from churn.report_markdown import metric_table
 from churn.revision_files import read_at_rev, resolve_rev
 from churn.revisions import LOCK_MODEL
@@ -20,13 +21,11 @@ NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
 def as_strict_json(value: Any) -> Any:
     """The value with each NaN or infinity written as its name in NON_FINITE."""
-    if isinstance(value, dict):
-        return {key: as_strict_json(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [as_strict_json(item) for item in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
-    return value
+    return non_finite_replaced(value, non_finite_name)
+
+
+def non_finite_name(value: float) -> str:
+    return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
 
 
 def metric_value(value: Any) -> Any:
