@@ -22,6 +22,7 @@ from churn.csv_header import FROM_PARAMS, SettingNames
 from churn.customer_ids import zero_fractions_cut
 from churn.data_params import DataParams
 from churn.new_column_types import flag_values, new_column_kind, with_numbers_refused
+from churn.snapshot_dates import read_snapshot_months
 from churn.type_changes import snapshot_months
 
 
@@ -170,7 +171,7 @@ def row_snapshots(typed: pd.DataFrame, timestamp: str, where: str) -> pd.Series 
     stamps = typed[timestamp]
     if pd.api.types.is_datetime64_any_dtype(stamps):
         return snapshot_months(stamps)  # months (Period): no text to make of 100k rows
-    months = snapshot_months(coerce_in(stamps, "datetime", where).values)  # a contract's text
+    months = read_snapshot_months(stamps, where)  # a contract's text, as batch scoring reads it
     return months.astype("string").where(months.notna(), stamps.astype("string"))
 
 
