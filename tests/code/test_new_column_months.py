@@ -7,7 +7,9 @@ scoring judge the same data alike."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -86,6 +88,7 @@ def test_the_minority_month_of_numbers_is_quarantined_alike(tmp_path, monkeypatc
     write_inputs(tmp_path, frames, policies, SPEC_TEXT)
     counts = run_validate(tmp_path)
     assert counts["quarantined_by_reason"] == {f"type:{VIDEO}": 1000}
+    assert json.loads(Path("schema.json").read_text())["retyped"] == [VIDEO]
     report = run_stage("--contract", "models/contract.yaml")
     assert report["quarantined_by_reason"] == counts["quarantined_by_reason"]
     valid = pd.read_parquet("valid.parquet")
