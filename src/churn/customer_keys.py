@@ -79,8 +79,9 @@ def text_of_rows(column: pd.Series, positions: np.ndarray) -> pd.api.extensions.
 
 
 def snapshot_keys(column: pd.Series, positions: np.ndarray) -> pd.DataFrame:
-    """column.iloc[positions] as (month, text) keys: ISO 8601 dates as their calendar month in UTC
-    (2026-06-01 and 2026-06-17T08:00:00 are one snapshot), other values as their text, missing
+    """column.iloc[positions] as (month, text) keys: dates as their calendar month, as validate
+    reads them (2026-06-01, 17/06/2026 and 2026-06-17T08:00:00 are one snapshot: see
+    distinct_snapshot_keys), other values as their text, missing
     ones (and missing-value markers) as neither. Each distinct value is read once, as
     text_of_rows formats it."""
     codes, distinct = pd.factorize(column.iloc[positions])
