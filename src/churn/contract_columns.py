@@ -21,7 +21,9 @@ from churn.contract_spec import ColumnContract, Contract
 from churn.csv_header import FROM_PARAMS, SettingNames
 from churn.customer_ids import zero_fractions_cut
 from churn.data_params import DataParams
-from churn.type_changes import date_column, inferred_kind, snapshot_months
+from churn.new_column_types import flag_values, new_column_kind, with_numbers_refused
+from churn.snapshot_dates import read_snapshot_months
+from churn.type_changes import snapshot_months
 
 
 def impute_column(index: pd.Index, column: ColumnContract) -> ColumnCheck:
@@ -44,7 +46,8 @@ def check_new_column(
     are typed as dates, as contract inference types them (featurize leaves them out). held:
     (its type, or None to type it from raw; policies, scoring, retype_min, stamps): checked then
     as a nullable contract column of that type, held to contract.type_change (a month of text in
-    a number column was only counted as text_to_missing)."""
+    a number column, or of numbers in a category column, was only counted as text_to_missing or
+    passed as categories)."""
     if is_id or held is None:
         kind = "categorical" if is_id else new_column_kind(raw, name, where, names)
         result = coerce(raw, kind)
@@ -52,15 +55,10 @@ def check_new_column(
     kind = held[0] or new_column_kind(raw, name, where, names)
     policies, scoring, retype_min, stamps = held[1:]
     column = ColumnContract(name, "feature", kind)
-    return check_feature(raw, column, policies, where, scoring, retype_min, names, stamps)
-
-
-def new_column_kind(raw: pd.Series, name: str, where: str, names: SettingNames) -> str:
-    """The type validate gives a column outside the contract, from its values: datetime for
-    dates, else numeric or categorical (type_changes.inferred_kind)."""
-    if date_column(raw, where):
-        return "datetime"
-    return inferred_kind(raw, name, where, " (contract.new_column: include)", names)
+    check = check_feature(raw, column, policies, where, scoring, retype_min, names, stamps)
+    if kind != "categorical":
+        return check
+    return with_numbers_refused(check, raw, column, held[1:], (where, names))
 
 
 def kind_of(values: pd.Series) -> str:
@@ -72,9 +70,10 @@ def kind_of(values: pd.Series) -> str:
 
 def new_column_kinds(typed: pd.DataFrame, contract: Contract, id_column: str) -> dict[str, str]:
     """The type given to each column outside the contract that holds values in typed (validate's
-    labelled rows): what the rows to score are held to, not typed anew from their own values."""
+    labelled rows): what the rows to score are held to, not typed anew from their own values (a
+    flag's 0/1 values: a flag, see new_column_types.flag_values)."""
     return {
-        name: kind_of(typed[name])
+        name: "boolean" if flag_values(typed[name]) else kind_of(typed[name])
         for name in added_columns(typed, contract)
         if name != id_column and typed[name].notna().any()
     }
@@ -172,7 +171,7 @@ def row_snapshots(typed: pd.DataFrame, timestamp: str, where: str) -> pd.Series 
     stamps = typed[timestamp]
     if pd.api.types.is_datetime64_any_dtype(stamps):
         return snapshot_months(stamps)  # months (Period): no text to make of 100k rows
-    months = snapshot_months(coerce_in(stamps, "datetime", where).values)  # a contract's text
+    months = read_snapshot_months(stamps, where)  # a contract's text, as batch scoring reads it
     return months.astype("string").where(months.notna(), stamps.astype("string"))
 
 

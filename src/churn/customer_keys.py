@@ -6,7 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from churn.errors import ChurnError
 from churn.raw_text import blank_mask
+from churn.snapshot_dates import order_examples, read_snapshot_months
 
 NO_SNAPSHOT = (type(None), None)
 
@@ -20,6 +22,7 @@ class SeenKeys:
     def __init__(self) -> None:
         self.runs: list[np.ndarray] = []
         self.snapshots: dict[tuple[type, object], np.uint64] = {}  # see snapshot_hashes
+        self.examples: tuple = ()  # dates that told the day/month order: see order_examples
 
     def snapshot_hashes(self, distinct) -> np.ndarray:
         """A hash per distinct snapshot value of a chunk (pd.factorize's uniques), then one for
@@ -27,9 +30,10 @@ class SeenKeys:
         keys = [(type(value), value) for value in distinct]  # 1 and 1.0 read apart
         fresh = [at for at, key in enumerate(keys) if key not in self.snapshots]
         if fresh:
-            hashed = pd.util.hash_pandas_object(
-                distinct_snapshot_keys(distinct[fresh]), index=False
-            )
+            text = snapshot_text(distinct[fresh])
+            keys_of = distinct_snapshot_keys(distinct[fresh], self.examples)
+            self.examples = tuple(order_examples(pd.Series([*self.examples, *text.dropna()])))
+            hashed = pd.util.hash_pandas_object(keys_of, index=False)
             self.snapshots.update(zip([keys[at] for at in fresh], hashed.to_numpy(), strict=True))
         if NO_SNAPSHOT not in self.snapshots:
             none = distinct_snapshot_keys(pd.Series([None], dtype=object))
@@ -75,8 +79,9 @@ def text_of_rows(column: pd.Series, positions: np.ndarray) -> pd.api.extensions.
 
 
 def snapshot_keys(column: pd.Series, positions: np.ndarray) -> pd.DataFrame:
-    """column.iloc[positions] as (month, text) keys: ISO 8601 dates as their calendar month in UTC
-    (2026-06-01 and 2026-06-17T08:00:00 are one snapshot), other values as their text, missing
+    """column.iloc[positions] as (month, text) keys: dates as their calendar month, as validate
+    reads them (2026-06-01, 17/06/2026 and 2026-06-17T08:00:00 are one snapshot: see
+    distinct_snapshot_keys), other values as their text, missing
     ones (and missing-value markers) as neither. Each distinct value is read once, as
     text_of_rows formats it."""
     codes, distinct = pd.factorize(column.iloc[positions])
@@ -84,14 +89,20 @@ def snapshot_keys(column: pd.Series, positions: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame({name: keys[name].array.take(codes, allow_fill=True) for name in keys})
 
 
-def distinct_snapshot_keys(distinct: object) -> pd.DataFrame:
-    """snapshot_keys of distinct snapshot values, one row each: an ISO 8601 date by its calendar
-    month in UTC (2026-03-04 and 2026-03-19 are one snapshot, as validate and split read them)."""
+def distinct_snapshot_keys(distinct: object, examples: tuple = ()) -> pd.DataFrame:
+    """snapshot_keys of distinct snapshot values, one row each: a date by its calendar month, read
+    as validate reads data.timestamp (snapshot_dates.read_snapshot_months: 2026-03-04,
+    17/03/2026 and 2026-03-19T08:00Z are one snapshot), numeric dates in the order examples
+    (earlier values: see snapshot_dates.order_examples) and these tell; values that are no date,
+    or dates whose order nothing tells (05/03/2026 alone), compared as written."""
     text = snapshot_text(distinct)
-    # utc: a list mixing offsets (or offsets and none) cannot be read otherwise
-    stamps = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True).dt.tz_convert(None)
-    months = stamps.dt.to_period("M").dt.to_timestamp().dt.as_unit("us")
-    return pd.DataFrame({"snapshot": months, "snapshot_text": text.where(stamps.isna())})
+    values = pd.Series([*examples, *text.astype(object)], dtype=object)
+    try:
+        months = read_snapshot_months(values, "")[len(examples) :].reset_index(drop=True)
+    except ChurnError:  # day or month first: a guess would join or part snapshots
+        months = pd.Series(pd.NaT, index=text.index, dtype="period[M]")
+    stamps = months.dt.to_timestamp().dt.as_unit("us")
+    return pd.DataFrame({"snapshot": stamps, "snapshot_text": text.where(stamps.isna())})
 
 
 # Odd 64-bit constant (the golden ratio's): spreads a snapshot's hash before it meets an id's.

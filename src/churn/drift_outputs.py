@@ -34,31 +34,47 @@ def write_report(report: dict, out: Path) -> None:
 
 
 # A column name as a file name: '/' would make a subfolder (the write then failed), and a column
-# named overview would overwrite overview.png; '%' escaped too, so that no two names meet.
-FILE_ESCAPES = str.maketrans({"%": "%25", "/": "%2F", "\\": "%5C", "\0": "%00"})
+# named overview would overwrite overview.png; '%' escaped too, so that no two names meet; the
+# characters Windows forbids in a file name (a clone there could not check the file out) too.
+FILE_ESCAPES = str.maketrans(
+    {char: f"%{ord(char):02X}" for char in '%/\\<>:"|?*' + "".join(map(chr, range(32)))}
+)
 MAX_NAME_BYTES = 255  # the longest file name of ext4, APFS and most other file systems
 HASHED = "%~"  # never in an escaped name, where each '%' starts two hex digits
+# Windows' device names: CON.png or com1.x.png name the device, not a file, whatever the case
+RESERVED = {"con", "prn", "aux", "nul"} | {
+    f"{port}{digit}" for port in ("com", "lpt") for digit in "0123456789\u00b9\u00b2\u00b3"
+}
+
+
+def unreserved(escaped: str) -> str:
+    """An escaped name (without .png) whose part before its first dot (trailing spaces aside,
+    as Windows reads it) is a device name, or that is overview, with its first character
+    escaped: %63on, %6Fverview."""
+    device = escaped.split(".")[0].rstrip(" ").casefold() in RESERVED
+    if not device and escaped != "overview":
+        return escaped
+    return f"%{ord(escaped[0]):02X}" + escaped[1:]
 
 
 def plot_file_name(name: str) -> str:
-    """The PNG file of a drifted feature's plot: the column's name escaped (FILE_ESCAPES), then,
-    when it holds a letter that case folding changes (Spend and spend are one file on a
-    case-insensitive file system), is not in Unicode's composed form NFC (café written with a
-    combining accent is café's file on macOS, which compares names normalized) or would exceed
-    MAX_NAME_BYTES, cut to fit and ended by HASHED and a hash of the whole name; a column named
-    overview is %6Fverview."""
-    escaped = name.translate(FILE_ESCAPES)
-    escaped = "%6F" + escaped[1:] if escaped == "overview" else escaped
+    """The PNG file of a drifted feature's plot: the column's name escaped (FILE_ESCAPES; a
+    device name or overview: see unreserved), then, when it holds a letter that case folding
+    changes (Spend and spend are one file on a case-insensitive file system), is not in
+    Unicode's composed form NFC (café written with a combining accent is café's file on macOS,
+    which compares names normalized) or would exceed MAX_NAME_BYTES, cut to fit and ended by
+    HASHED and a hash of the whole name. Each name ends .png: never in a dot or a space."""
+    escaped = unreserved(name.translate(FILE_ESCAPES))
     fits = len(escaped.encode("utf-8")) + len(".png") <= MAX_NAME_BYTES
     if fits and name.casefold() == name == unicodedata.normalize("NFC", name):
         return f"{escaped}.png"
     digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:16]
-    budget, kept = MAX_NAME_BYTES - len(f"{HASHED}{digest}.png"), ""
+    kept = ""
     for part in (char.translate(FILE_ESCAPES) for char in name):  # never half of a %2F
-        if len((kept + part).encode("utf-8")) > budget:
+        if len(unreserved(f"{kept}{part}{HASHED}{digest}.png").encode("utf-8")) > MAX_NAME_BYTES:
             break
         kept += part
-    return f"{kept}{HASHED}{digest}.png"
+    return unreserved(f"{kept}{HASHED}{digest}") + ".png"
 
 
 def write_plots(report: dict, reference: pd.DataFrame, current: pd.DataFrame, plots: Path) -> None:

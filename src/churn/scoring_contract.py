@@ -15,6 +15,7 @@ from churn.csv_header import FROM_PARAMS, SettingNames
 from churn.data_params import DataParams
 from churn.errors import ChurnError, spelt_alike
 from churn.features import FeatureSpec
+from churn.inferred_types import flag_text
 from churn.model_matrix import encode_dictionary, encode_levels
 from churn.type_changes import RETYPE_MIN_SCORED
 from churn.validation import check_schema_policies, diff_schema
@@ -82,10 +83,20 @@ def scoring_checks(
     new = [name for name in wanted if name and name not in known]
     # each held to the type the model reads it as, as validate held the rows to score to the
     # type training gave it: a batch of text in a number column was read as missing values
-    spec = artifacts.spec
-    kinds = {name: "numeric" if name in spec.numeric else "categorical" for name in new}
+    kinds = {name: scored_kind(checked, name, artifacts.spec) for name in new}
     rules = (RETYPE_MIN_SCORED, new, names, kinds)
     return check_columns(checked, contract, policies, data, where, True, *rules)
+
+
+def scored_kind(frame: pd.DataFrame, name: str, spec: FeatureSpec) -> str:
+    """The type a column outside the contract is held to in a batch: the model's (categorical,
+    or numeric), a flag when the model reads numbers and the batch's values all spell flags
+    (yes/no, true/false, as validate reads a new flag column however a month spells it; the
+    feature spec does not say which numbers were a flag's)."""
+    if name not in spec.numeric:
+        return "categorical"
+    flags = name in frame.columns and flag_text(frame[name])
+    return "boolean" if flags else "numeric"
 
 
 def contract_for_scoring(

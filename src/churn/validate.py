@@ -130,11 +130,19 @@ def validate(frame, contract, policies, data, where) -> tuple[ValidationResult, 
     result = ValidationResult(
         labelled.valid,
         pd.concat([labelled.rejected, scored.rejected], ignore_index=True),
-        merged_schema(labelled.schema, scored.schema, contract.names(), vanished),
+        merged_schema(labelled.schema, scored.schema, schema_order(contract, frame), vanished),
         merged_counts(labelled.counts, scored.counts),
         np.concatenate([labelled.rejected_rows, scored.rejected_rows]),
     )
     return result, scored
+
+
+def schema_order(contract, frame: pd.DataFrame) -> list[str]:
+    """The contract's columns, then those outside it (a new column held to its type, retyped
+    under contract.type_change, was left out of schema.json's retyped)."""
+    known = contract.names()
+    listed = set(known)
+    return [*known, *(str(name) for name in frame.columns if name not in listed)]
 
 
 def merged_schema(labelled: dict, unlabelled: dict, order: list[str], vanished: list[str]) -> dict:

@@ -101,3 +101,45 @@ def test_a_name_and_its_decomposed_spelling_get_two_plot_files():
     files = [plot_file_name(name) for name in ("caf\u00e9", "cafe\u0301")]
     assert files[0] == "caf\u00e9.png"
     assert len({unicodedata.normalize("NFC", file).casefold() for file in files}) == 2
+
+
+WINDOWS_NAMES = [
+    *(f"a{char}b" for char in '<>:"\\|?*\t\n\x01\x1f'),
+    *("con", "nul", "aux", "prn", "com1", "lpt9", "com\u00b9", "CON", "Nul", "con.x", "con .x"),
+    *("nul.tar.gz", "spend.", "spend ", "a%3Ab", "%63on", "c%6Fn"),
+]
+WINDOWS_DEVICES = {"con", "prn", "aux", "nul"} | {
+    f"{port}{digit}" for port in ("com", "lpt") for digit in "0123456789\u00b9\u00b2\u00b3"
+}
+
+
+def test_plot_file_names_are_files_a_windows_clone_can_check_out():
+    """A drifted column named a:b or con made a:b.png (a character Windows forbids) or con.png
+    (the console device, whatever the extension or case): a clone on Windows failed to check
+    out metrics/drift_plots/. Each is escaped as URLs spell it, and no two names meet."""
+    from churn.drift_outputs import plot_file_name
+
+    files = [plot_file_name(name) for name in WINDOWS_NAMES]
+    assert not [file for file in files if set(file) & set('<>:"/\\|?*') or min(file) < " "]
+    stems = [file.split(".")[0].rstrip(" ").casefold() for file in files]
+    assert not set(stems) & WINDOWS_DEVICES
+    assert not [file for file in files if file[-1] in ". "]
+    assert len({file.casefold() for file in files}) == len(WINDOWS_NAMES)
+    assert files[:3] + files[12:13] == ["a%3Cb.png", "a%3Eb.png", "a%3Ab.png", "%63on.png"]
+
+
+def test_the_stage_writes_the_plots_of_windows_unsafe_names_apart(tmp_path):
+    """Each such column gets a PNG of its own (escaped, so no two share a file)."""
+    from churn.drift_outputs import plot_file_name, write_plots
+
+    names = ["a:b", "con"]
+    rng = np.random.default_rng(2)
+    reference = pd.DataFrame({name: rng.normal(0, 1, 300) for name in names})
+    current = pd.DataFrame({name: rng.normal(3, 1, 300) for name in names})
+    row = {"type": "numeric", "psi": 1.0, "missing_rate_change": 0.0, "drifted": True}
+    write_plots(
+        {"drift": True, "features": {n: dict(row) for n in names}}, reference, current, tmp_path
+    )
+    written = {path.name for path in tmp_path.iterdir()}
+    assert written == {"overview.png", *(plot_file_name(name) for name in names)}
+    assert len(written) == len(names) + 1
