@@ -16,6 +16,7 @@ from churn.data_params import DataParams, absent_role_columns, ids_of
 from churn.errors import ChurnError, CliParser, run_cli
 from churn.inferred_types import infer_type
 from churn.params import PARAMS_FILE, load_section
+from churn.partial_columns import check_spellings
 from churn.raw_text import as_text, blank_mask
 from churn.table_sources import table_files, with_partitions
 from churn.tables import read_table
@@ -168,11 +169,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     data = load_section("data", args.params)
-    frames = [
-        with_partitions(read_table(path, data.delimiter, data.decimal, ids_of(data)), folders)
+    tables = {
+        path: with_partitions(read_table(path, data.delimiter, data.decimal, ids_of(data)), folders)
         for path, folders in table_files(args.data).items()
-    ]
-    frame = pd.concat(frames, ignore_index=True)
+    }
+    check_spellings(tables)  # as ingest does
+    frame = pd.concat(list(tables.values()), ignore_index=True)
     for warning in missing_role_warnings(frame.columns, data, args.data, args.params):
         print(warning, file=sys.stderr)
     contract = infer_contract(frame, data, args.data)

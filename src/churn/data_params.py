@@ -32,6 +32,9 @@ class DataParams:
     def __post_init__(self) -> None:
         if not self.target.strip():  # id and timestamp may be "" (none); every row has a label
             report(f"key 'data.target' should name the label column, got {self.target!r}")
+        if isinstance(self.positive_label, str) and not self.positive_label.strip():
+            label = self.positive_label
+            report(f"key 'data.positive_label' should be the value meaning churned, got {label!r}")
         for role, name in (("id", self.id), ("timestamp", self.timestamp)):
             if name and not name.strip():  # " " named no column and was taken for one
                 report(f"key 'data.{role}' should name a column or be '' (none), got {name!r}")

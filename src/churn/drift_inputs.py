@@ -12,17 +12,19 @@ from churn.drift_contract import contract_rows, scored_columns
 from churn.drift_quarantine import merged_counts, without_quarantined, without_undated
 from churn.drift_window import stage_window, training_window
 from churn.params import DriftParams
+from churn.partial_columns import check_spellings
 from churn.table_sources import table_files, with_partitions
 from churn.tables import read_table
 
 
 def read_frame(source: str, data: DataParams) -> pd.DataFrame:
     """One table from a file, folder, glob or URL (CSV in data's format, or Parquet)."""
-    frames = [
-        with_partitions(read_table(path, data.delimiter, data.decimal, ids_of(data)), folders)
+    tables = {
+        path: with_partitions(read_table(path, data.delimiter, data.decimal, ids_of(data)), folders)
         for path, folders in table_files(source).items()
-    ]
-    return pd.concat(frames, ignore_index=True)
+    }
+    check_spellings(tables)  # as ingest does
+    return pd.concat(list(tables.values()), ignore_index=True)
 
 
 def validated_rows(

@@ -16,6 +16,7 @@ from churn.data_params import ids_of
 from churn.errors import ChurnError, CliParser, listing, run_cli, storage_errors
 from churn.outputs import check_destination
 from churn.params import PARAMS_FILE, load_section
+from churn.partial_columns import check_spellings, partial_columns, partial_note
 from churn.raw_text import normalise_text
 from churn.source_rows import source_name, write_sources
 from churn.table_sources import files_in, table_files, with_partitions
@@ -50,27 +51,6 @@ def harmonise_types(frame: pd.DataFrame) -> pd.DataFrame:
 def combine_tables(tables: Sequence[pd.DataFrame]) -> pd.DataFrame:
     """Stack tables whose columns may differ (a column added later is missing before it)."""
     return pd.concat(tables, ignore_index=True, sort=False)
-
-
-def partial_columns(tables: Sequence[pd.DataFrame]) -> dict[str, int]:
-    """Columns that some tables lack, with how many tables have them (first seen first): after
-    stacking, their rows from the other files are missing values, which should be said."""
-    counts: dict[str, int] = {}
-    for table in tables:
-        for name in table.columns:
-            counts[str(name)] = counts.get(str(name), 0) + 1
-    return {name: count for name, count in counts.items() if count < len(tables)}
-
-
-def partial_note(partial: dict[str, int], files: Sequence[str]) -> str:
-    """One log line naming the columns not in every file ("" when every file has them all)."""
-    if not partial:
-        return ""
-    named = listing([f"'{name}' ({count})" for name, count in partial.items()])
-    return (
-        f"ingest: column(s) not in every one of the {len(files)} files, missing in the others' "
-        f"rows (files that have it): {named}"
-    )
 
 
 def blank_header_note(dropped: Mapping[str, Sequence[str]]) -> str:
@@ -181,6 +161,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         with_partitions(check_table(read.frame, path, data.delimiter), files[path])
         for path, read in reads.items()
     ]
+    check_spellings(dict(zip(reads, tables, strict=True)))
     table = ingest(tables, data.id)
     write_parquet(table, args.out)
     if args.sources_out:  # the rows of each file, in the order stacked

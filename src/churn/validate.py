@@ -18,6 +18,7 @@ from churn.contract_choice import choose_contract, contract_setting, outside_con
 from churn.contract_columns import new_column_kinds
 from churn.data_params import DataParams, check_data_columns
 from churn.errors import CliParser, listing, run_cli
+from churn.label_note import invalid_labels_note, reasons_note
 from churn.outputs import check_destination
 from churn.params import PARAMS_FILE, load_section
 from churn.quarantined_share import check_quarantined_share
@@ -56,7 +57,8 @@ def summary(result: ValidationResult) -> str:
     return (
         f"validate: {counts['rows_in']} rows in, {counts['rows_valid']} valid, "
         f"{counts['rows_unlabelled']} unlabelled (newest snapshot, to score), "
-        f"{counts['rows_quarantined']} quarantined; {changes}{coerced_note(counts['coerced'])}"
+        f"{counts['rows_quarantined']} quarantined{reasons_note(counts['quarantined_by_reason'])}; "
+        f"{changes}{coerced_note(counts['coerced'])}"
     )
 
 
@@ -184,6 +186,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     given = data.contract if args.contract is None else path  # as written: no absolute path
     write_applied_contract(contract, given or f"inferred from {args.input}", args.contract_out)
     print(summary(result))
+    if note := invalid_labels_note(frame, rejected, data):
+        print(note, file=sys.stderr)
     check_repeated_snapshots(frame, rejected, data, str(args.input), args.quarantine_out)
     advice = {} if data.timestamp else {"duplicate_id:": SNAPSHOTS_ADVICE}
     check_quarantined_share((result, newest), policies.max_quarantined, args, advice, sources)

@@ -19,9 +19,11 @@ from churn.contract_spec import ColumnContract, Contract
 from churn.csv_header import SettingNames, sniff_delimiter
 from churn.data_params import DataParams, Policies
 from churn.decimal_commas import decimal_commas_to_points
+from churn.drift_inputs import read_frame
 from churn.errors import ChurnError
 from churn.ingest import check_table, files_in, ingest, partial_columns, partial_note
 from churn.ingest import main as ingest_main
+from churn.params import load_section
 from churn.table_sources import list_table_files
 from churn.tables import open_table, read_table
 from tests.helpers import REPO
@@ -624,3 +626,32 @@ def test_a_line_repeating_the_header_is_refused_naming_it(tmp_path):
     expected = f"{path}: line 3 repeats the header (and 1 more line like it): files joined"
     with pytest.raises(ChurnError, match=re.escape(expected)):
         read_table(str(path))
+
+
+def test_a_column_renamed_by_letter_case_between_files_is_refused_naming_both(tmp_path):
+    """Monthly exports where `Churn` became `churn` were stacked as two columns: the label
+    missing in half the rows (quarantined), and `churn` a model feature in an inferred contract."""
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    pd.DataFrame({"customerID": ["a"], "tenure": [1], "Churn": ["Yes"]}).to_csv(
+        exports / "a.csv", index=False
+    )
+    pd.DataFrame({"customerID": ["b"], "tenure": [2], "churn ": ["No"]}).to_csv(
+        exports / "b.csv", index=False
+    )
+    message = r"b\.csv: column 'churn ' is 'Churn' in .*a\.csv, spelt otherwise \(letter case"
+    with pytest.raises(ChurnError, match=message):
+        ingest_main(["--source", str(exports), "--out", str(tmp_path / "c.parquet")])
+    with pytest.raises(ChurnError, match=message):
+        contract_main(["infer", str(exports)])
+    with pytest.raises(ChurnError, match=message):
+        read_frame(str(exports), load_section("data", REPO / "params.yaml"))
+
+
+def test_two_columns_one_file_spells_apart_stay_two_columns(tmp_path):
+    """Spellings that one file holds side by side are two columns, whatever the case."""
+    pd.DataFrame({"id": ["a"], "Score": [1], "score": [2]}).to_csv(tmp_path / "a.csv", index=False)
+    pd.DataFrame({"id": ["b"], "Score": [3]}).to_csv(tmp_path / "b.csv", index=False)
+    out = tmp_path / "c.parquet"
+    ingest_main(["--source", str(tmp_path), "--files", "*.csv", "--out", str(out)])
+    assert list(pd.read_parquet(out).columns) == ["id", "Score", "score"]

@@ -233,6 +233,21 @@ def test_an_empty_target_is_a_params_error(tmp_path, target):
         load_section("data", path)
 
 
+@pytest.mark.parametrize("label", ["", "  "])
+def test_an_empty_positive_label_is_a_params_error(tmp_path, label):
+    """data.positive_label: "" passed make repro's check; validate stopped after generate and
+    ingest had run, `label value '' ... never occurs in column 'Churn'`."""
+    path = tmp_path / "params.yaml"
+    path.write_text(
+        (REPO / "params.yaml")
+        .read_text()
+        .replace("positive_label: 1", f"positive_label: '{label}'")
+    )
+    wanted = f"{path}: key 'data.positive_label' should be the value meaning churned, got '{label}'"
+    with pytest.raises(ChurnError, match=re.escape(wanted)):
+        load_section("data", path)
+
+
 STAGE_ARGUMENTS = {
     "ingest": "--source raw --out c.parquet",
     "validate": "--input c.parquet --valid-out v.parquet --unlabelled-out u.parquet "

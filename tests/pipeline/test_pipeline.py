@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import shutil
+import subprocess
 from pathlib import Path
 
 import httpx
@@ -189,6 +191,22 @@ def test_experiment_run_and_show(scratch_repo: Path):
     assert "shallow" in names
     table = run(scratch_repo, "dvc", "exp", "show", "--csv").stdout
     assert "train.max_depth" in table and "test.roc_auc" in table
+    # README's command, in an 80-column terminal: every column it keeps, none cut to `…`
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    command = shlex.split(re.search(r"^dvc exp show .*$", readme, re.MULTILINE).group(0))
+    env = {**repo_env(scratch_repo), "COLUMNS": "80"}
+    shown = subprocess.run(
+        [*command, "--no-pager"],
+        cwd=scratch_repo,
+        env=env,
+        text=True,
+        capture_output=True,
+        check=True,
+    ).stdout
+    header = shown.splitlines()[0]
+    for column in ("test.roc_auc", "test.pr_auc", "test.log_loss", "train.max_depth"):
+        assert column in header, shown
+    assert "…" not in shown and "shallow" in shown, shown
 
 
 def test_the_id_setting_makes_ingest_stale(scratch_repo: Path):
