@@ -64,7 +64,8 @@ def input_rules(
     check_roles_match(spec, data, names)
     if data.contract:
         contract = Contract.from_yaml(read_text(data.contract), data.contract)
-        check_roles(contract, data, data.contract)  # refused as validate refuses it
+        # refused as validate refuses it, and when it types a model input another way
+        check_roles(contract, data, data.contract, model=(spec.numeric, spec.categorical))
     else:
         contract = applied(spec, data)
     return data, contract, policies
@@ -122,7 +123,7 @@ def applied_in_workspace(path: Path | str) -> Applied:
 
     def applied(spec: FeatureSpec, data: DataParams) -> Contract:
         contract = read_applied_contract(path)
-        check_roles(contract, data, str(path))
+        check_roles(contract, data, str(path), model=(spec.numeric, spec.categorical))
         return contract
 
     return applied
@@ -138,7 +139,7 @@ def applied_at_rev(path: str, rev: str) -> Applied:
             print(f"warning: {path}@{rev}: {OLDER_REVISION}", file=sys.stderr)
             return contract_from_spec(spec, data.id)
         contract = Contract.from_yaml(text_at_rev(path, rev), f"{path}@{rev}")
-        check_roles(contract, data, f"{path}@{rev}")
+        check_roles(contract, data, f"{path}@{rev}", model=(spec.numeric, spec.categorical))
         return contract
 
     return applied

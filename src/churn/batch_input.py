@@ -26,6 +26,7 @@ from churn.csv_header import (
 from churn.data_params import DataParams
 from churn.decimal_commas import decimal_commas_in
 from churn.errors import ChurnError
+from churn.file_systems import missing
 from churn.tables import COMPRESSION_ERRORS, compression_problem, is_csv, open_table
 
 # CSV is read in blocks of 1 MiB in this thread (Arrow's threaded reader read up to 32 blocks
@@ -188,7 +189,7 @@ def has_rows(path: str) -> bool:
                 return any(line.strip() for line in handle)
             return pq.ParquetFile(handle).metadata.num_rows > 0
     except FileNotFoundError:
-        raise ChurnError(f"{path}: no such file") from None
+        raise ChurnError(f"{path}: {missing(path)}") from None
     except COMPRESSION_ERRORS as error:
         raise ChurnError(f"{path}: cannot be read ({compression_problem(error)})") from None
     except (pa.ArrowInvalid, OSError) as error:

@@ -38,10 +38,40 @@ def unnamed_role(role: str, column: str) -> str:
     )
 
 
-def check_roles(contract: Contract, data: DataParams, path: str, columns=()) -> None:
+def check_roles(contract: Contract, data: DataParams, path: str, columns=(), model=None) -> None:
     """Refuse a contract file whose target, id or timestamp columns contradict params' data
     section: the label would be checked as a feature and trained on (label leakage), and an id
-    or snapshot column of the data that params do not name would become a feature."""
+    or snapshot column of the data that params do not name would become a feature; to score
+    (model: the feature spec's numeric and categorical inputs), also one that types a model
+    input another way (see check_model_types)."""
     for role in ROLES:
         if conflict := role_conflict(contract, data, role, columns):
             raise ChurnError(f"{path} {conflict}")
+    if model is not None:
+        check_model_types(contract, path, *model)
+
+
+# the contract types a model reads as each kind of input (churn.features.is_numeric_column)
+MODEL_READS = {"numeric": ("numeric", "boolean"), "categorical": ("categorical",)}
+
+
+def model_type_conflict(contract: Contract, numeric: list[str], categorical) -> str:
+    """How the contract types a model input otherwise than the model reads it ("" when it does
+    not): numeric and categorical are the feature spec's inputs of each kind."""
+    for column in contract.columns:
+        read = "numeric" if column.name in numeric else None
+        read = "categorical" if column.name in categorical else read
+        if read and column.type not in MODEL_READS[read]:
+            return f"types {column.name!r} as {column.type}, and the model reads it as {read}"
+    return ""
+
+
+def check_model_types(contract: Contract, path: str, numeric: list[str], categorical) -> None:
+    """Refuse to score with a contract that types a model input otherwise than the model was
+    trained on (the contract edited since, or another model's): its checks of that column
+    (range, categories) would be applied to values the model reads another way, or dropped."""
+    if conflict := model_type_conflict(contract, numeric, categorical):
+        raise ChurnError(
+            f"{path} {conflict} (the feature spec): the contract is not the one the model was "
+            "trained with (edited since? run `dvc repro`)"
+        )

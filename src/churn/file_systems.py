@@ -19,3 +19,20 @@ def filesystem_of(path: str) -> tuple[fsspec.AbstractFileSystem, str]:
     except (ImportError, ValueError, OSError) as error:
         reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
         raise ChurnError(f"{path}: cannot be opened ({reason})") from None
+
+
+def missing(path: str) -> str:
+    """What a file not found at path lacks: an object store's bucket ("no such bucket 'b'": a
+    misspelt bucket, which fsspec reports as a missing file), else the file ("no such file")."""
+    filesystem, target = filesystem_of(path)
+    protocol = filesystem.protocol
+    protocols = {protocol} if isinstance(protocol, str) else set(protocol)
+    bucket = target.lstrip("/").split("/", 1)[0]
+    if protocols & BUCKET_PROTOCOLS and bucket:
+        try:  # not exists(): it answers False for refused credentials and unreachable servers
+            filesystem.info(bucket)
+        except FileNotFoundError:
+            return f"no such bucket '{bucket}'"
+        except Exception:  # the store would not say: a missing file, as info() of it said
+            pass
+    return "no such file"

@@ -28,6 +28,7 @@ from churn.batch_results import (
 )
 from churn.customer_keys import SeenKeys
 from churn.errors import ChurnError, run_cli, storage_errors
+from churn.file_systems import missing
 from churn.model import threads_per_call
 from churn.outputs import TableWriter, check_destination, write_summary
 from churn.predict_options import (
@@ -167,7 +168,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         with ExitStack() as stack, storage_errors(args.input, args.output, args.rejects):
             summary = score_stream(args, artifacts, stack).as_dict()
     except FileNotFoundError as error:
-        raise ChurnError(f"{error.filename or args.input}: no such file") from error
+        raise ChurnError(f"{(name := error.filename or args.input)}: {missing(name)}") from error
     except COMPRESSION_ERRORS as error:  # a .gz/.bz2/.xz input cut short or damaged
         raise ChurnError(f"{args.input}: cannot be read ({compression_problem(error)})") from error
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, OSError) as error:

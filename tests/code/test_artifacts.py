@@ -4,9 +4,12 @@ they should be there are one line naming the file and the revision."""
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from churn import artifacts
 from churn.errors import ChurnError
+from churn.features import FeatureSpec
+from tests.helpers import REPO
 
 PARAMS_AT_REV = {
     "requirements.txt": (b"pandas==2.2.3\n", "expected a mapping of sections"),
@@ -25,3 +28,53 @@ def test_params_at_a_revision_that_are_no_params_are_one_line(monkeypatch, name)
     with pytest.raises(ChurnError) as refused:
         artifacts.load_revision("models/model.json", "models/features.json", "v1.0", name)
     assert str(refused.value).startswith(f"{name}@v1.0: {problem}")
+
+
+SPEC = FeatureSpec(["tenure_months", "app_installed"], {"country": ["DE", "__missing__"]}, [])
+DATA = yaml.safe_load((REPO / "params.yaml").read_text())["data"] | {"timestamp": ""}
+
+
+def contract_text(**types: str) -> str:
+    """A contract of the label, the id and these feature columns (name: type)."""
+    columns = {
+        "churned": {"role": "target", "type": "boolean"},
+        "customer_id": {"role": "id", "type": "categorical"},
+    } | {name: {"role": "feature", "type": kind} for name, kind in types.items()}
+    return yaml.safe_dump({"version": 1, "columns": columns})
+
+
+def rules(contract: str, tmp_path):
+    """input_rules with data.contract naming the contract, then with the contract validate
+    applied (data.contract empty)."""
+    names = ("model.json", "features.json", "params.yaml")
+    named = {"data": DATA | {"contract": "c.yaml"}}
+    artifacts.input_rules(named, SPEC, names, lambda path: contract, None)
+    (tmp_path / "applied.yaml").write_text(contract)
+    applied = artifacts.applied_in_workspace(tmp_path / "applied.yaml")
+    artifacts.input_rules({"data": DATA | {"contract": ""}}, SPEC, names, None, applied)
+
+
+@pytest.mark.parametrize(
+    ("types", "problem"),
+    [
+        ({"tenure_months": "categorical", "country": "categorical"}, "'tenure_months' as categ"),
+        ({"country": "numeric"}, "types 'country' as numeric, and the model reads it as categ"),
+        ({"country": "datetime"}, "types 'country' as datetime, and the model reads it as categ"),
+        ({"app_installed": "categorical"}, "'app_installed' as categorical, and the model reads"),
+    ],
+)
+def test_a_contract_typing_a_model_input_another_way_is_refused(tmp_path, types, problem):
+    """A contract edited since training (tenure_months made categorical) was applied as it
+    stood: the API and batch scoring read the column as the model does, its range dropped,
+    and scored without a word."""
+    contract = contract_text(**({"tenure_months": "numeric", "app_installed": "boolean"} | types))
+    with pytest.raises(ChurnError) as refused:
+        rules(contract, tmp_path)
+    assert problem in str(refused.value) and "run `dvc repro`" in str(refused.value)
+
+
+def test_a_contract_typing_the_model_inputs_as_trained_is_taken(tmp_path):
+    """Booleans are numeric inputs; columns the model does not read (a date) may take any type,
+    and a model input the contract leaves out is no conflict."""
+    rules(contract_text(app_installed="boolean", country="categorical", seen="datetime"), tmp_path)
+    rules(contract_text(tenure_months="numeric", app_installed="numeric"), tmp_path)

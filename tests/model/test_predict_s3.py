@@ -70,6 +70,27 @@ def test_a_missing_bucket_is_refused_not_created(trained, s3_endpoint, tmp_path)
     assert "no-such-bucket" not in {bucket["Name"] for bucket in buckets}
 
 
+@pytest.mark.parametrize(
+    ("source", "fallback", "absent"),
+    [
+        ("s3://no-such-bucket/in.csv", False, "no such bucket 'no-such-bucket'"),
+        ("s3://no-such-bucket/in.csv", True, "no such bucket 'no-such-bucket'"),
+        (f"s3://{BUCKET}/no-such-key.csv", False, "no such file"),
+    ],
+)
+def test_an_input_in_a_bucket_that_does_not_exist_is_named_as_such(
+    trained, s3_endpoint, tmp_path, source, fallback, absent
+):
+    """A misspelt input bucket was "s3://no-such-bucket/in.csv: no such file", sending the user
+    after the key, where churn.ingest and the outputs name the bucket."""
+    trained.test_rows.head(3).to_csv(tmp_path / "in.csv", index=False)
+    extra = ["--fallback", str(tmp_path / "in.csv")] if fallback else []
+    args = ["--input", source, "--output", str(tmp_path / "o.csv"), *extra]
+    result = predict_s3(trained, s3_endpoint, *args)
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"churn.predict: error: {source}: {absent}"
+
+
 @pytest.mark.parametrize("problem", ["no credentials", "no server"])
 def test_object_store_client_errors_are_one_line_naming_the_urls(
     trained, s3_endpoint, tmp_path, problem

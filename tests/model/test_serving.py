@@ -473,6 +473,7 @@ PROBLEMS = [
     "truncated model",
     "id renamed in params",
     "contract contradicting params",
+    "contract retyping a model input",
     "model not UTF-8",
     "model unreadable",
     "metrics unreadable",
@@ -514,6 +515,13 @@ def test_server_refuses_to_start_on_bad_artifacts(trained, tmp_path, problem):
         params = params_with_contract_columns(trained.root / "params.yaml", tmp_path, churned=label)
         env = unlocked_env(trained.root, CHURN_PARAMS=str(params))
         expected = "gives 'churned' the feature role, params data.target names it as the target"
+    if problem == "contract retyping a model input":  # it started, dropping tenure's range
+        tenure = {"role": "feature", "type": "categorical", "nullable": False}
+        params = params_with_contract_columns(
+            trained.root / "params.yaml", tmp_path, tenure_months=tenure
+        )
+        env = unlocked_env(trained.root, CHURN_PARAMS=str(params))
+        expected = "types 'tenure_months' as categorical, and the model reads it as numeric"
     assert expected in refusal(env)
 
 
