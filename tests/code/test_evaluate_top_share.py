@@ -1,9 +1,11 @@
-"""The top share: its rows among tied scores, its lift without churners (surviving mutants of
-churn.evaluate)."""
+"""The top share (its rows among tied scores, its lift without churners) and slices (rows whose
+condition is missing, the order of the metrics): surviving mutants of churn.evaluate."""
 
 import numpy as np
+import pandas as pd
 
-from churn.evaluate import top_share_metrics
+from churn.evaluate import slice_masks, slice_metrics, top_share_metrics
+from churn.params import EvaluateParams
 
 
 def test_tied_scores_enter_the_top_share_in_file_order():
@@ -20,3 +22,17 @@ def test_tied_scores_enter_the_top_share_in_file_order():
 def test_a_month_without_churners_has_no_lift_not_a_division_by_zero():
     found = top_share_metrics(np.zeros(50, dtype=int), np.linspace(0, 1, 50), 0.1)
     assert found == {"precision_top": 0.0, "lift_top": 0.0}
+
+
+def test_a_row_whose_slice_condition_is_missing_is_not_in_the_slice():
+    raw = pd.DataFrame({"orders": pd.Series([3, None, 0, 5], dtype="Int64")})
+    masks = slice_masks(raw, {"active": "orders > 0", "idle": "orders <= 0"})
+    assert masks["active"].tolist() == [True, False, False, True]
+    assert masks["idle"].tolist() == [False, False, True, False]
+
+
+def test_slice_metrics_are_keyed_in_name_order_whatever_the_params_order():
+    labels, scores = np.array([0, 1, 0, 1]), np.array([0.1, 0.9, 0.4, 0.6])
+    masks = {"b": np.array([True, True, False, False]), "a": np.array([False, True, True, True])}
+    params = EvaluateParams(threshold=0.5, top_fraction=0.5, slices={})
+    assert list(slice_metrics(labels, scores, masks, params)) == ["a", "b"]
