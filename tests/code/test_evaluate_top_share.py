@@ -4,7 +4,15 @@ condition is missing, the order of the metrics): surviving mutants of churn.eval
 import numpy as np
 import pandas as pd
 
-from churn.evaluate import slice_masks, slice_metrics, top_share_metrics
+from churn.evaluate import (
+    confusion_counts,
+    feature_importance,
+    slice_masks,
+    slice_metrics,
+    thin,
+    top_share_metrics,
+)
+from churn.model import LogisticModel
 from churn.params import EvaluateParams
 
 
@@ -36,3 +44,22 @@ def test_slice_metrics_are_keyed_in_name_order_whatever_the_params_order():
     masks = {"b": np.array([True, True, False, False]), "a": np.array([False, True, True, True])}
     params = EvaluateParams(threshold=0.5, top_fraction=0.5, slices={})
     assert list(slice_metrics(labels, scores, masks, params)) == ["a", "b"]
+
+
+def test_feature_importance_is_a_share_of_the_total_ties_in_name_order():
+    model = LogisticModel(["b", "a", "c"], [0.0] * 3, [0.0] * 3, [1.0] * 3, [2.0, -2.0, 1.0], 0.0)
+    assert feature_importance(model) == [
+        {"feature": "a", "importance": 0.4},
+        {"feature": "b", "importance": 0.4},
+        {"feature": "c", "importance": 0.2},
+    ]
+
+
+def test_curves_keep_no_point_json_cannot_hold():
+    points = [{"x": 0.0, "y": float("nan")}, {"x": 0.5, "y": float("inf")}, {"x": 1.0, "y": 1.0}]
+    assert thin(points) == [{"x": 1.0, "y": 1.0}]
+
+
+def test_a_score_at_the_threshold_is_a_positive_decision():
+    counts = confusion_counts(np.array([1, 0, 1, 0]), np.array([0.5, 0.5, 0.2, 0.1]), 0.5)
+    assert counts == {"tn": 1, "fp": 1, "fn": 1, "tp": 1}
