@@ -31,7 +31,7 @@ CURVE_POINTS = 200
 def top_share_metrics(labels: np.ndarray, scores: np.ndarray, fraction: float) -> dict[str, float]:
     """Precision among the highest-scored `fraction` of customers, and its lift over the base."""
     # the fraction as written: 100 * 0.07 is 7.000000000000001 in floats, whose ceiling is 8
-    count = max(1, math.ceil(len(scores) * Fraction(str(fraction))))
+    count = math.ceil(len(scores) * Fraction(str(fraction)))  # >= 1: rows and fraction > 0
     top = np.argsort(-scores, kind="stable")[:count]
     precision = float(labels[top].mean())
     base_rate = float(labels.mean())

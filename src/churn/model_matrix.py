@@ -36,23 +36,16 @@ def known_positions(levels: list[str]) -> tuple[dict[str, int], int, int]:
 
 def encode_levels(column: pd.Series, levels: list[str]) -> tuple[np.ndarray, int]:
     """level_codes, and how many present values are not among the known levels."""
-    text = column.astype("string")
+    text = column.astype(pd.StringDtype("pyarrow"))  # one pass in Arrow, no factorize
     known, missing_at, unknown_at = known_positions(levels)
-    if text.dtype.storage == "pyarrow":  # one pass in Arrow, no factorize of the rows
-        arrow = text.array.__arrow_array__()
-        value_set = pa.array(list(known), type=arrow.type)
-        found = pc.fill_null(pc.index_in(arrow, value_set=value_set), -1)
-        at = found.to_numpy()  # index into known (-1: missing or unseen)
-        missing = text.isna().to_numpy()
-        lookup = np.asarray([*known.values(), unknown_at], dtype=np.intp)
-        codes = np.where(missing, missing_at, lookup[at])
-        return codes % len(levels), int(((at < 0) & ~missing).sum())
-    codes, uniques = pd.factorize(text)  # missing -> -1
-    lookup = [known.get(value, unknown_at) for value in uniques] + [missing_at]
-    unseen = [value not in known for value in uniques] + [False]
-    return np.asarray(lookup, dtype=np.intp)[codes] % len(levels), int(
-        np.asarray(unseen)[codes].sum()
-    )
+    arrow = text.array.__arrow_array__()
+    value_set = pa.array(list(known), type=arrow.type)
+    found = pc.fill_null(pc.index_in(arrow, value_set=value_set), -1)
+    at = found.to_numpy()  # index into known (-1: missing or unseen)
+    missing = text.isna().to_numpy()
+    lookup = np.asarray([*known.values(), unknown_at], dtype=np.intp)
+    codes = np.where(missing, missing_at, lookup[at])
+    return codes % len(levels), int(((at < 0) & ~missing).sum())
 
 
 def encode_dictionary(codes: np.ndarray, distinct: list, levels: list[str]):

@@ -149,3 +149,38 @@ def test_a_column_named_as_another_columns_one_hot_level_is_refused_naming_it():
     frame = TRAIN.assign(**{"device=mobile": [1.0, 0.0, 1.0, 0.0]})
     with pytest.raises(ChurnError, match=r"^train.parquet: two features named 'device=mobile'"):
         fit_feature_spec(frame, ["customer_id", "churned"], 1, "train.parquet")
+
+
+def test_engineered_ratios_are_missing_not_infinite_when_the_denominator_is_zero():
+    frame = pd.DataFrame(
+        {"orders_30d": [2, 2], "orders_90d": [0, 4], "sessions_30d": [0, 8], "returns_90d": [1, 1]}
+    )
+    spec = fit_feature_spec(frame, [], 1)
+    matrix = transform(frame, spec)
+    for name in ("orders_per_session", "order_trend", "return_rate"):
+        assert np.isnan(matrix[name].iloc[0]), name
+    assert matrix.loc[1, ["orders_per_session", "order_trend", "return_rate"]].tolist() == [
+        0.25,
+        1.5,
+        0.25,
+    ]
+
+
+def test_tickets_per_order_counts_tickets_of_customers_without_orders():
+    frame = pd.DataFrame({"support_tickets_90d": [3, 4], "orders_90d": [0, 3]})
+    matrix = transform(frame, fit_feature_spec(frame, [], 1))
+    assert matrix["tickets_per_order"].tolist() == [3.0, 1.0]
+
+
+def test_excluded_columns_are_written_sorted_whatever_order_params_give():
+    assert fit_feature_spec(TRAIN, ["customer_id", "churned"], 1).excluded == [
+        "churned",
+        "customer_id",
+    ]
+
+
+def test_arrow_booleans_are_numeric_features():
+    frame = TRAIN.assign(vip=pd.Series([True, False, None, True], dtype="bool[pyarrow]"))
+    spec = spec_of(frame)
+    assert "vip" in spec.numeric and "vip" not in spec.categorical
+    assert transform(frame, spec)["vip"].tolist()[:2] == [1.0, 0.0]
