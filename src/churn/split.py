@@ -88,9 +88,13 @@ def split_by_time(
 
 def row_fractions(frame: pd.DataFrame, seed: int) -> np.ndarray:
     """A number in [0, 1) per row from the row's values and the seed: editing, adding or dropping
-    a row changes no other row's number (stratified_pick may move the one at a class's cut)."""
+    a row changes no other row's number (stratified_pick may move the one at a class's cut). The
+    seed is mixed into every row's hash: hash_key alone salts only text columns, so rows of
+    numbers alone were split alike whatever the seed."""
     key = f"{seed % 10**16:016d}"
-    return pd.util.hash_pandas_object(frame, index=False, hash_key=key).to_numpy() / 2**64
+    rows = pd.util.hash_pandas_object(frame, index=False, hash_key=key).to_numpy()
+    salt = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
+    return pd.util.hash_array(rows ^ np.uint64(salt)) / 2**64
 
 
 def stratified_pick(fractions: np.ndarray, labels: pd.Series, share: float) -> np.ndarray:

@@ -271,3 +271,16 @@ def test_a_sliver_of_a_test_month_is_warned_about(capsys, newest_rows, warned):
         "typical month before it: a partial month? its test metrics are noise"
     )
     assert capsys.readouterr().err.splitlines() == ([warning] if warned else [])
+
+
+def test_the_seed_moves_a_split_of_rows_that_hold_only_numbers():
+    """Without data.id, rows are split by a hash of their values; pandas' hash_key salts only
+    text columns, so a frame of numbers alone was split the same way whatever base.seed said."""
+    from churn.split import row_fractions
+
+    frame = pd.DataFrame({"x": range(200), "y": np.arange(200) * 0.5, "churned": [0, 1] * 100})
+    fractions = {seed: row_fractions(frame, seed) for seed in (0, 1, 2)}
+    assert not np.array_equal(fractions[0], fractions[1])
+    assert not np.array_equal(fractions[1], fractions[2])
+    assert np.array_equal(fractions[1], row_fractions(frame, 1))  # still a function of the seed
+    assert ((fractions[0] >= 0) & (fractions[0] < 1)).all()
