@@ -13,24 +13,13 @@ from sklearn.metrics import roc_auc_score
 
 from churn.errors import ChurnError
 from churn.model import load_model, predict_proba
-from churn.params import TrainParams
 from churn.train import fit_model, log_model_summary, main
+from tests.code.test_model import PARAMS as MODEL_PARAMS
 from tests.helpers import REPO
 
-PARAMS = TrainParams(
-    model="xgboost",
-    n_estimators=30,
-    learning_rate=0.3,
-    max_depth=3,
-    min_child_weight=1,
-    subsample=1.0,
-    colsample_bytree=1.0,
-    reg_lambda=1.0,
-    early_stopping_rounds=5,
-    balance_classes=False,
-    nthread=1,
-    monotone_increasing=[],
-    logreg_c=1.0,
+# test_model's, without class weights or monotone constraints
+PARAMS = dataclasses.replace(
+    MODEL_PARAMS, n_estimators=30, balance_classes=False, monotone_increasing=[]
 )
 
 
