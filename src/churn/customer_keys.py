@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from churn.date_parsing import NUMERIC_DATE
 from churn.errors import ChurnError
 from churn.raw_text import blank_mask
 from churn.snapshot_dates import order_examples, read_snapshot_months
@@ -23,6 +24,9 @@ class SeenKeys:
         self.runs: list[np.ndarray] = []
         self.snapshots: dict[tuple[type, object], np.uint64] = {}  # see snapshot_hashes
         self.examples: tuple = ()  # dates that told the day/month order: see order_examples
+        # numeric dates read before any told their order (05/03/2026 alone), keyed as written:
+        # the id hashes of their rows, re-keyed by month once a later chunk tells the order
+        self.unread: dict[tuple[type, object], list[np.ndarray]] = {}
 
     def snapshot_hashes(self, distinct) -> np.ndarray:
         """A hash per distinct snapshot value of a chunk (pd.factorize's uniques), then one for
@@ -30,15 +34,42 @@ class SeenKeys:
         keys = [(type(value), value) for value in distinct]  # 1 and 1.0 read apart
         fresh = [at for at, key in enumerate(keys) if key not in self.snapshots]
         if fresh:
-            text = snapshot_text(distinct[fresh])
+            text, told = snapshot_text(distinct[fresh]), self.examples
             keys_of = distinct_snapshot_keys(distinct[fresh], self.examples)
             self.examples = tuple(order_examples(pd.Series([*self.examples, *text.dropna()])))
             hashed = pd.util.hash_pandas_object(keys_of, index=False)
             self.snapshots.update(zip([keys[at] for at in fresh], hashed.to_numpy(), strict=True))
+            undated = keys_of["snapshot_text"].str.extract(NUMERIC_DATE)[0].notna().to_numpy()
+            self.unread |= {keys[fresh[at]]: [] for at in np.flatnonzero(undated)}
+            if self.examples != told and self.unread:
+                self.read_unread()
         if NO_SNAPSHOT not in self.snapshots:
             none = distinct_snapshot_keys(pd.Series([None], dtype=object))
             self.snapshots[NO_SNAPSHOT] = pd.util.hash_pandas_object(none, index=False).iloc[0]
         return np.asarray([*(self.snapshots[key] for key in keys), self.snapshots[NO_SNAPSHOT]])
+
+    def hold_unread(self, hashes: np.ndarray, codes: np.ndarray, distinct) -> None:
+        """Remember the id hashes of a chunk's rows whose snapshot is a numeric date no value
+        has told the order of yet (see read_unread); codes: pd.factorize's, of distinct."""
+        for at, value in enumerate(distinct):
+            if (type(value), value) in self.unread:
+                self.unread[(type(value), value)].append(hashes[codes == at])
+
+    def read_unread(self) -> None:
+        """The numeric dates keyed as written, read again now that a chunk told the order: each
+        keyed by its month from now on, and the rows scored with it before remembered under that
+        key too, so that a customer on 05/03/2026 in one chunk and on 17/03/2026 in a later one
+        is one March repeat, as validate reads the whole column."""
+        keys = list(self.unread)
+        values = pd.Series([value for _, value in keys], dtype=object)
+        keys_of = distinct_snapshot_keys(values, self.examples)
+        hashed = pd.util.hash_pandas_object(keys_of, index=False).to_numpy()
+        for key, month, snapshot in zip(keys, keys_of["snapshot"], hashed, strict=True):
+            if pd.notna(month):
+                self.snapshots[key] = snapshot
+                ids = np.concatenate([np.empty(0, np.uint64), *self.unread.pop(key)])
+                with np.errstate(over="ignore"):
+                    self.repeats(ids ^ (snapshot * SPREAD))
 
     def repeats(self, hashes: np.ndarray) -> np.ndarray:
         """Which hashes were seen before or repeat an earlier one here; remembers the rest.
@@ -121,8 +152,10 @@ def key_hashes(
     if not timestamp or timestamp not in frame.columns:
         return hashes
     codes, distinct = pd.factorize(frame[timestamp].iloc[positions])  # missing -> -1: the last
+    snapshots = seen.snapshot_hashes(distinct)
+    seen.hold_unread(hashes, codes, distinct)
     with np.errstate(over="ignore"):
-        return hashes ^ (seen.snapshot_hashes(distinct)[codes] * SPREAD)
+        return hashes ^ (snapshots[codes] * SPREAD)
 
 
 def repeated_ids(

@@ -18,9 +18,15 @@ def reasons_note(reasons: dict[str, int], shown: int = 5) -> str:
     return f" ({listing(parts, shown)})" if parts else ""
 
 
+def shown(value: object) -> str:
+    """A label value as the warning quotes it, escaped and cut as other errors show values
+    ('Pau\\nsed': a line break in a quoted CSV cell split the one-line warning)."""
+    return repr(str(value)[:40])
+
+
 def counted(values: pd.Series) -> list[str]:
     """Each distinct value with its rows, most first: "'Paused' (822)"."""
-    return [f"'{value}' ({count})" for value, count in values.value_counts().items()]
+    return [f"{shown(value)} ({count})" for value, count in values.value_counts().items()]
 
 
 def invalid_labels_note(frame: pd.DataFrame, rejected: pd.DataFrame, data: DataParams):
@@ -37,7 +43,7 @@ def invalid_labels_note(frame: pd.DataFrame, rejected: pd.DataFrame, data: DataP
     positive = label_text(pd.Series([normalise_text(data.positive_label)], dtype="string"))[0]
     read = written[~written.isin(set(invalid)) & ~unknown_labels(text).to_numpy(dtype=bool)]
     negative = read[label_text(read).ne(positive).to_numpy(dtype=bool)].unique()
-    opposite = listing([f"'{value}'" for value in negative]) or "no other value"
+    opposite = listing([shown(value) for value in negative]) or "no other value"
     return (
         f"validate: warning: {len(invalid)} row(s) quarantined as {reason}, labelled neither "
         f"{data.positive_label!r} (data.positive_label) nor {opposite} (read as not churned): "

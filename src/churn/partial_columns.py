@@ -4,6 +4,7 @@ one column spelt two ways (letter case, spaces around the name) in different fil
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from itertools import combinations
 
 import pandas as pd
 
@@ -34,17 +35,19 @@ def partial_note(partial: dict[str, int], files: Sequence[str]) -> str:
 def check_spellings(tables: Mapping[str, pd.DataFrame]) -> None:
     """Refuse a column named in two spellings that differ only in letter case or spaces around
     the name ('Churn', 'churn ') by files none of which has both: stacked, they were two
-    columns, each missing in the other files' rows (a label missing in half the rows)."""
+    columns, each missing in the other files' rows (a label missing in half the rows). Each
+    pair of spellings is judged apart: a file holding Tenure and tenure side by side does not
+    excuse TENURE in another file."""
     spellings: dict[str, dict[str, str]] = {}  # folded name -> {name as written: first file}
     for path, table in tables.items():
         for name in map(str, table.columns):
             spellings.setdefault(name.strip().casefold(), {}).setdefault(name, path)
+    held = [set(map(str, table.columns)) for table in tables.values()]
     for names in spellings.values():
-        together = any(len(names.keys() & set(map(str, t.columns))) > 1 for t in tables.values())
-        if len(names) > 1 and not together:
-            (first, first_file), (other, other_file) = list(names.items())[:2]
-            raise ChurnError(
-                f"{other_file}: column '{other}' is '{first}' in {first_file}, spelt otherwise "
-                "(letter case or spaces): the same column renamed between files? give it one "
-                "name in every file"
-            )
+        for (first, first_file), (other, other_file) in combinations(names.items(), 2):
+            if not any({first, other} <= columns for columns in held):
+                raise ChurnError(
+                    f"{other_file}: column '{other}' is '{first}' in {first_file}, spelt "
+                    "otherwise (letter case or spaces): the same column renamed between files? "
+                    "give it one name in every file"
+                )

@@ -15,7 +15,6 @@ from churn.csv_header import FROM_PARAMS, SettingNames
 from churn.data_params import DataParams
 from churn.errors import ChurnError, spelt_alike
 from churn.features import FeatureSpec
-from churn.inferred_types import flag_text
 from churn.model_matrix import encode_dictionary, encode_levels
 from churn.type_changes import RETYPE_MIN_SCORED
 from churn.validation import check_schema_policies, diff_schema
@@ -83,20 +82,18 @@ def scoring_checks(
     new = [name for name in wanted if name and name not in known]
     # each held to the type the model reads it as, as validate held the rows to score to the
     # type training gave it: a batch of text in a number column was read as missing values
-    kinds = {name: scored_kind(checked, name, artifacts.spec) for name in new}
+    kinds = {name: scored_kind(name, artifacts.spec) for name in new}
     rules = (RETYPE_MIN_SCORED, new, names, kinds)
     return check_columns(checked, contract, policies, data, where, True, *rules)
 
 
-def scored_kind(frame: pd.DataFrame, name: str, spec: FeatureSpec) -> str:
-    """The type a column outside the contract is held to in a batch: the model's (categorical,
-    or numeric), a flag when the model reads numbers and the batch's values all spell flags
-    (yes/no, true/false, as validate reads a new flag column however a month spells it; the
-    feature spec does not say which numbers were a flag's)."""
-    if name not in spec.numeric:
-        return "categorical"
-    flags = name in frame.columns and flag_text(frame[name])
-    return "boolean" if flags else "numeric"
+def scored_kind(name: str, spec: FeatureSpec) -> str:
+    """The type a column outside the contract is held to in a batch: the model's, categorical
+    or numeric. Never a flag read from the batch's own spellings: the feature spec does not say
+    which numbers were a flag's, and yes/no read as 1/0 in a column of minutes, or a row's
+    reading hung on the rows sharing its chunk; the API asks a JSON number alike (a contract
+    typing the column boolean reads every spelling)."""
+    return "numeric" if name in spec.numeric else "categorical"
 
 
 def contract_for_scoring(

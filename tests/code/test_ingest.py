@@ -655,3 +655,14 @@ def test_two_columns_one_file_spells_apart_stay_two_columns(tmp_path):
     out = tmp_path / "c.parquet"
     ingest_main(["--source", str(tmp_path), "--files", "*.csv", "--out", str(out)])
     assert list(pd.read_parquet(out).columns) == ["id", "Score", "score"]
+
+
+def test_a_third_spelling_is_refused_though_one_file_holds_two_side_by_side(tmp_path):
+    """One file holds Tenure and tenure (two columns); TENURE in another matches neither
+    file's pair: it was stacked as a third column, missing in every other file's rows."""
+    for name, columns in {"a": ["Tenure", "tenure"], "b": ["tenure"], "c": ["TENURE"]}.items():
+        frame = pd.DataFrame({"id": [name], **{column: [1] for column in columns}})
+        frame.to_csv(tmp_path / f"{name}.csv", index=False)
+    message = r"c\.csv: column 'TENURE' is 'Tenure' in .*a\.csv, spelt otherwise"
+    with pytest.raises(ChurnError, match=message):
+        ingest_main(["--source", str(tmp_path), "--files", "*.csv", "--out", str(tmp_path / "o")])

@@ -68,3 +68,14 @@ def test_the_reasons_are_listed_most_first():
     reasons = {"missing_label:Churn": 1, "invalid_label:Churn": 5, "null:tenure": 5}
     assert reasons_note(reasons) == " (invalid_label:Churn 5, null:tenure 5, missing_label:Churn 1)"
     assert reasons_note({}) == ""
+
+
+def test_a_label_holding_a_line_break_is_named_on_one_line(tmp_path, monkeypatch, capsys):
+    """A quoted CSV cell 'Pau\\nsed' split the warning over two lines (no file or column on
+    the second); it is escaped, and a long value cut, as other errors show values."""
+    monkeypatch.chdir(tmp_path)
+    labels = ["Churned"] * 20 + ["Active"] * 50 + ["Pau\nsed"] * 20 + ["x" * 300] * 10
+    run_validate(tmp_path, telco_params(tmp_path, labels))
+    warning = [line for line in capsys.readouterr().err.splitlines() if "invalid_label" in line]
+    assert len(warning) == 1 and "'Pau\\nsed' (20), 'xxxx" in warning[0]
+    assert "x" * 41 not in warning[0]

@@ -14,12 +14,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from pydantic import ValidationError
 
 from churn.artifacts import Artifacts
 from churn.contract_spec import Contract
 from churn.data_params import Policies
 from churn.errors import ChurnError
 from churn.new_column_types import new_column_kind
+from churn.request_model import build_request_model
 from churn.scoring_contract import contract_for_scoring
 from tests.code.test_drift import DATA, SPEC
 from tests.code.test_drift_contract import (
@@ -121,8 +123,12 @@ def test_a_flag_spelt_differently_each_month_is_one_flag(tmp_path, monkeypatch, 
     assert kept.groupby("month")[VIDEO].sum().tolist() == [0, *yes]  # January: no VIDEO yet
     assert kept[VIDEO].notna().sum() == 3000
     assert "quarantined_rows" not in run_stage("--contract", "models/contract.yaml")
-    checked = scored(april, policies, SPEC_VIDEO)
+    # batch scoring holds the column to the model's numbers, as the API does: a batch of 0/1
+    # scores, one spelt TRUE/False is refused, not read as a flag (see the test below)
+    checked = scored(frames[1].drop(columns=["churned", "month"]), policies, SPEC_VIDEO)
     assert checked.reasons == [] and set(checked.valid[VIDEO]) == {0.0, 1.0}
+    with pytest.raises(ChurnError, match=f"{VIDEO}' no longer holds numeric values .*'TRUE'"):
+        scored(april, policies, SPEC_VIDEO)
 
 
 def test_counts_beside_a_month_of_flag_words_still_change_type():
@@ -132,3 +138,30 @@ def test_counts_beside_a_month_of_flag_words_still_change_type():
     counts = pd.Series(["0", "1", "2", "5", "yes", "no"])
     kinds = [new_column_kind(column, "c", "x.csv", None) for column in (spelt, counts)]
     assert kinds == ["boolean", "numeric"]
+
+
+def test_flag_words_in_a_column_the_model_reads_as_numbers_get_one_verdict_everywhere(
+    tmp_path, monkeypatch
+):
+    """Minutes spent on tutorials (numbers in training), then a batch of yes/no: validate calls
+    that month a type change and the API refuses 'yes' (a JSON number is asked); batch scoring
+    read the batch as a flag, each yes scored as 1 minute, and a chunk holding one stray 2
+    beside the yes/no as numbers (the yes/no then missing): the verdict on a row hung on the
+    rows sharing its chunk. The feature spec does not say which numbers were a flag's."""
+    monkeypatch.chdir(tmp_path)
+    policies = Policies(new_column="include", type_change="fail")
+    frames = filled(83, [numbers, numbers, flags("yes", "no")])
+    write_inputs(tmp_path, frames, policies, SPEC_VIDEO)
+    with pytest.raises(ChurnError, match="no longer holds numeric values in snapshot 2026-04-30"):
+        run_validate(tmp_path)
+    april = frames[-1].drop(columns=["churned", "month"])
+    changed = f"april.csv: column '{VIDEO}' no longer holds numeric values \\(1000 of 1000"
+    with pytest.raises(ChurnError, match=changed):
+        scored(april, policies, SPEC_VIDEO)
+    with pytest.raises(ChurnError, match=changed.replace("1000 of 1000", "999 of 1000")):
+        scored(april.assign(**{VIDEO: ["2", *april[VIDEO][1:]]}), policies, SPEC_VIDEO)
+    customer = build_request_model(Contract.from_yaml(CONTRACT), SPEC_VIDEO, "customer_id")
+    record = {"customer_id": "C1", "spend": 1.0, "plan": "free", "promo": 0}
+    assert customer.model_validate({**record, VIDEO: 3.5})
+    with pytest.raises(ValidationError, match=VIDEO):
+        customer.model_validate({**record, VIDEO: "yes"})

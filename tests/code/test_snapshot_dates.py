@@ -73,3 +73,18 @@ def test_the_order_a_chunk_told_reads_the_next_chunk():
     second = rows(["C1"], ["06/03/2026"]).set_axis(np.array([2]))
     assert validate_repeats(pd.concat([first, second])) == [False, False, True]
     assert scoring_rejects([first, second]) == [[], ["duplicate_id:customer_id"]]
+
+
+def test_an_order_told_only_by_a_later_chunk_reads_the_earlier_chunks_again():
+    """05/03/2026 alone tells no order (keyed as written); 17/03/2026 in the next chunk says day
+    first: C1 on both is one March repeat, and so is C3 on 05/03/2026 after 18/03/2026, as
+    validate reads the whole column. Cut into chunks of two, C1 and C3 were scored twice (cut
+    into one chunk, once): the verdict hung on --chunk-size."""
+    first = rows(["C1", "C2"], ["05/03/2026", "05/03/2026"])
+    second = rows(["C1", "C3"], ["17/03/2026", "18/03/2026"]).set_axis(np.array([2, 3]))
+    third = rows(["C3", "C4"], ["05/03/2026", "05/03/2026"]).set_axis(np.array([4, 5]))
+    whole = pd.concat([first, second, third])
+    assert validate_repeats(whole) == [False, False, True, False, True, False]
+    repeat = ["duplicate_id:customer_id"]
+    assert scoring_rejects([first, second, third]) == [[], repeat, repeat]
+    assert scoring_rejects([whole]) == [repeat * 2]
