@@ -1,8 +1,8 @@
-"""A column outside the contract (contract.new_column: include) whose months disagree: typed
-from the majority of its rows, a month of numbers among months of text (or the reverse, the
-text the majority) passed as categories, never held to contract.type_change; and a flag whose
-export spelled it 0/1 one month and yes/no or true/false another stopped as a type change (or
-became a category per spelling). validate, drift (by the contract validate applied) and batch
+"""A column outside the contract (contract.new_column: include) whose months disagree is held
+to contract.type_change whichever way the majority of its rows goes (a month of numbers among
+months of text, or the reverse, had passed as categories); a flag whose export spelled it 0/1
+one month and yes/no or true/false another is one flag (it had stopped as a type change, or
+become a category per spelling). validate, drift (by the contract validate applied) and batch
 scoring judge the same data alike."""
 
 from __future__ import annotations

@@ -6,7 +6,6 @@ import dataclasses
 import itertools
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -281,10 +280,9 @@ def test_invalid_params_raise_churn_error(change):
         generate_snapshots(dataclasses.replace(SMALL, **change))
 
 
-def test_default_size_is_fast_and_stable():
-    started = time.perf_counter()
+def test_default_size_is_stable():
+    """(Its speed is measured by benchmarks/run.py, not timed here.)"""
     snapshots = generate_snapshots(dataclasses.replace(SMALL, customers=20000))
-    assert time.perf_counter() - started < 20
     assert len(snapshots["2026-01"]) == 20000
     rates = [frame["churned"].mean() for frame in snapshots.values()]
     assert all(0.12 < rate < 0.25 for rate in rates)
