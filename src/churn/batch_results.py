@@ -11,6 +11,7 @@ import pandas as pd
 import pyarrow as pa
 
 from churn.customer_keys import text_of_rows
+from churn.malformed_rows import RAW_LINE
 from churn.scoring import REJECT_REASON, Checked
 
 SCORE_SCHEMA = pa.schema(
@@ -26,12 +27,14 @@ SCORE_SCHEMA = pa.schema(
 INPUT_ROW = "input_row"  # a rejected row's 0-based position among the input's rows
 
 
-def rejects_schema(columns: Sequence[str]) -> pa.Schema:
-    """The input's columns as text, then the row's position in the input and the reason; an
-    input's own input_row and reject_reason (a rejects file fixed and scored again) give way to
-    the new ones."""
-    kept = [(str(name), pa.string()) for name in columns if name not in (INPUT_ROW, REJECT_REASON)]
-    return pa.schema([*kept, (INPUT_ROW, pa.int64()), (REJECT_REASON, pa.string())])
+def rejects_schema(columns: Sequence[str], raw_lines: bool = False) -> pa.Schema:
+    """The input's columns as text, then (raw_lines: for CSV) the text of a line with too few or
+    too many fields, the row's position in the input and the reason; an input's own columns of
+    those names (a rejects file fixed and scored again) give way to the new ones."""
+    added = [RAW_LINE] * raw_lines + [INPUT_ROW, REJECT_REASON]
+    kept = [(str(name), pa.string()) for name in columns if name not in added]
+    raw = [(RAW_LINE, pa.string())] * raw_lines
+    return pa.schema([*kept, *raw, (INPUT_ROW, pa.int64()), (REJECT_REASON, pa.string())])
 
 
 def with_input_rows(

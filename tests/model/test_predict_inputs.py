@@ -324,12 +324,40 @@ def test_a_parquet_file_keeping_an_unnamed_index_scores_as_before(
     assert "nan" not in summary["ignored_columns"]
 
 
-def test_a_line_of_tabs_in_a_tab_separated_file_is_a_short_row_not_a_blank_line(trained, tmp_path):
+def test_a_line_of_tabs_in_a_tab_separated_file_is_a_short_row_not_a_blank_line(
+    trained, tmp_path, capsys
+):
     rows = trained.test_rows.head(3).to_csv(index=False, sep="\t")
     (tmp_path / "in.tsv").write_text(rows + "\t\t\t\n")
     files = ["--input", str(tmp_path / "in.tsv"), "--output", str(tmp_path / "o.csv")]
-    with pytest.raises(ChurnError, match=r"in.tsv: cannot be read \(CSV parse error: Row #5"):
-        predict.main([*files, *artifact_args(trained.root)])
+    summary = run_predict(capsys, *files, *lenient_args(trained.root, tmp_path))
+    assert summary["rejected_by_reason"] == {"fields:4": 1}
+    assert summary["rows_in"] == 4 == summary["rows_scored"] + summary["rows_rejected"]
+
+
+def test_rows_with_too_few_or_too_many_fields_are_rejected_in_their_place(
+    trained, tmp_path, capsys
+):
+    """They stopped the run (`Row #4: Expected 23 columns, got 25`): now each is rejected as
+    fields:<n>, with its line as the file wrote it (raw_line) and its place among the rows,
+    which the rows after it keep (the scores' ids are row numbers without an id column)."""
+    rows = trained.test_rows.head(10).drop(columns="customer_id")
+    lines = rows.to_csv(index=False).splitlines()
+    width = len(lines[0].split(","))
+    lines[4] += ",x,y"  # the input's row 3
+    lines[8] = ",".join(lines[8].split(",")[:5])  # row 7
+    (tmp_path / "in.csv").write_text("\n".join(lines) + "\n")
+    files = ["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv")]
+    files += ["--chunk-size", "4", *lenient_args(trained.root, tmp_path)]
+    summary = run_predict(capsys, *files)
+    assert summary["rejected_by_reason"] == {f"fields:{width + 2}": 1, "fields:5": 1}
+    assert (summary["rows_in"], summary["rows_scored"], summary["rows_rejected"]) == (10, 8, 2)
+    rejects = pd.read_csv(tmp_path / "o.rejects.csv", dtype=str, keep_default_na=False)
+    assert rejects["input_row"].tolist() == ["3", "7"]
+    assert rejects["raw_line"].tolist() == [lines[4], lines[8]]
+    assert rejects["reject_reason"].tolist() == [f"fields:{width + 2}", "fields:5"]
+    scores = pd.read_csv(tmp_path / "o.csv", dtype=str)
+    assert scores["id"].tolist() == ["0", "1", "2", "4", "5", "6", "8", "9"]
 
 
 def test_missing_value_markers_in_the_snapshot_are_no_snapshot(trained, tmp_path, capsys):
