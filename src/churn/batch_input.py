@@ -29,6 +29,7 @@ from churn.decimal_commas import decimal_commas_in
 from churn.errors import ChurnError
 from churn.file_systems import missing
 from churn.malformed_rows import MalformedRows, parse_options
+from churn.read_progress import estimated_rows
 from churn.tables import COMPRESSION_ERRORS, compression_problem, is_csv, open_table
 
 # CSV is read in blocks of 1 MiB in this thread (Arrow's threaded reader read up to 32 blocks
@@ -142,8 +143,9 @@ def as_frame(table: pa.Table, metadata: dict[bytes, bytes] | None, path: str) ->
 
 
 class Chunks(NamedTuple):
-    """read_chunks' answer: the row count when known, the chunks, and for CSV the rows with too
-    few or too many fields (in the chunks, in their place: see MalformedRows.take)."""
+    """read_chunks' answer: the row count (a plain CSV's estimated: see estimated_rows), the
+    chunks, and for CSV the rows with too few or too many fields (in the chunks, in their
+    place: see MalformedRows.take)."""
 
     total: int | None
     frames: Iterator[pd.DataFrame]
@@ -165,8 +167,9 @@ def read_chunks(
         metadata = index_as_columns(parquet.schema_arrow)
         tables = regroup(batches, chunk_size)
         return Chunks(parquet.metadata.num_rows, (as_frame(t, metadata, path) for t in tables))
+    total = estimated_rows(handle, path)
     batches = csv_batches(handle, path, data, names, malformed := MalformedRows())
-    return Chunks(None, (t.to_pandas() for t in regroup(batches, chunk_size)), malformed)
+    return Chunks(total, (t.to_pandas() for t in regroup(batches, chunk_size)), malformed)
 
 
 def decimal_points(frame: pd.DataFrame, data: DataParams, numeric: Sequence[str]) -> pd.DataFrame:

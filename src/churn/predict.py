@@ -40,6 +40,7 @@ from churn.predict_options import (
     table_names,
 )
 from churn.publishing import published
+from churn.read_progress import advance
 from churn.refused_share import check_refused_share
 from churn.scoring import Checked, check_chunk, model_input, probabilities, row_ids, scores_of
 from churn.tables import (
@@ -136,12 +137,13 @@ class ChunkScoring:
         self.writers["scores"].write(with_snapshot(scores, chunk, checked, snapshot))
         self.writers["rejects"].write(checked.rejected)
         self.summary.add(len(chunk), checked, scores)
-        self.progress.update(len(chunk))
+        advance(self.progress, len(chunk))
 
     def finish(self) -> Summary:
         """Wait for the last chunks; an empty input still leaves (empty) scores and rejects."""
         while self.jobs:
             self.jobs.pop(0).result()
+        advance(self.progress, 0, done=True)
         if not self.writers:
             self.writer(0, SCORE_SCHEMA)
             self.writer(1, rejects_schema([], self.raw_lines))
