@@ -94,7 +94,8 @@ def csv_batches(
         reader = pa_csv.open_csv(
             reads, read_options=block, parse_options=parse, convert_options=options
         )
-        yield from (malformed.place(batch) for batch in reader)
+        for batch in reader:  # no generator expression: its frame, in a parse error's
+            yield malformed.place(batch)  # traceback, would keep the reader (see ArrowReads)
         yield malformed.place(pa.RecordBatch.from_pylist([], schema=reader.schema), last=True)
     finally:
         del reader  # then wait for its read-ahead (see ArrowReads)

@@ -4,15 +4,16 @@ snapshot, and the counts over all chunks (the run's summary)."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from churn.customer_keys import text_of_rows
-from churn.malformed_rows import RAW_LINE
-from churn.scoring import REJECT_REASON, Checked
+from churn.malformed_rows import RAW_LINE, Malformed
+from churn.scoring import REJECT_REASON, Checked, rejected_rows
 
 SCORE_SCHEMA = pa.schema(
     [
@@ -95,3 +96,27 @@ def score_schema(chunk: pd.DataFrame, column: str) -> pa.Schema:
     if column and column in chunk.columns:
         return SCORE_SCHEMA.insert(1, pa.field(column, pa.string()))
     return SCORE_SCHEMA
+
+
+def check_around(
+    check: Callable[[pd.DataFrame, pd.DataFrame], Checked],
+    read: pd.DataFrame,
+    chunk: pd.DataFrame,
+    malformed: dict[int, Malformed],
+) -> Checked:
+    """check(read, chunk) (scoring.check_chunk of the chunk read and as written) of the rows that
+    are not malformed; the malformed ones (by place in the chunk: MalformedRows.take) rejected in
+    their place, as fields:<n> with their text in RAW_LINE (missing for the other rejects)."""
+    at = np.asarray(sorted(malformed), dtype=np.int64)
+    if not len(at):
+        checked = check(read, chunk)
+        return replace(checked, rejected=checked.rejected.assign(**{RAW_LINE: pd.NA}))
+    keep = np.setdiff1d(np.arange(len(chunk)), at, assume_unique=True)
+    checked = check(*(frame.iloc[keep].reset_index(drop=True) for frame in (read, chunk)))
+    failed = keep[np.setdiff1d(np.arange(len(keep)), checked.positions, assume_unique=True)]
+    rows = [malformed[place] for place in at]
+    bad = rejected_rows(chunk, at, [row.reason for row in rows])
+    bad = bad.assign(**{RAW_LINE: pd.array([row.text for row in rows], dtype="string")})
+    rejected = pd.concat([checked.rejected.assign(**{RAW_LINE: pd.NA}), bad], ignore_index=True)
+    order = np.argsort(np.concatenate([failed, at]), kind="stable")
+    return replace(checked, rejected=rejected.iloc[order], positions=keep[checked.positions])

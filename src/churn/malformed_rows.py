@@ -5,14 +5,10 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
-
-from churn.scoring import Checked, rejected_rows
 
 RAW_LINE = "raw_line"  # the rejects' column with such a row's text as the file wrote it
 
@@ -95,27 +91,3 @@ class MalformedRows:
         ones, by place in the chunk."""
         taken = [at for at in self.placed if offset <= at < offset + rows]
         return {at - offset: self.placed.pop(at) for at in sorted(taken)}
-
-
-def check_around(
-    check: Callable[[pd.DataFrame, pd.DataFrame], Checked],
-    read: pd.DataFrame,
-    chunk: pd.DataFrame,
-    malformed: dict[int, Malformed],
-) -> Checked:
-    """check(read, chunk) (scoring.check_chunk of the chunk read and as written) of the rows that
-    are not malformed; the malformed ones (by place in the chunk: MalformedRows.take) rejected in
-    their place, as fields:<n> with their text in RAW_LINE (missing for the other rejects)."""
-    at = np.asarray(sorted(malformed), dtype=np.int64)
-    if not len(at):
-        checked = check(read, chunk)
-        return replace(checked, rejected=checked.rejected.assign(**{RAW_LINE: pd.NA}))
-    keep = np.setdiff1d(np.arange(len(chunk)), at, assume_unique=True)
-    checked = check(*(frame.iloc[keep].reset_index(drop=True) for frame in (read, chunk)))
-    failed = keep[np.setdiff1d(np.arange(len(keep)), checked.positions, assume_unique=True)]
-    rows = [malformed[place] for place in at]
-    bad = rejected_rows(chunk, at, [row.reason for row in rows])
-    bad = bad.assign(**{RAW_LINE: pd.array([row.text for row in rows], dtype="string")})
-    rejected = pd.concat([checked.rejected.assign(**{RAW_LINE: pd.NA}), bad], ignore_index=True)
-    order = np.argsort(np.concatenate([failed, at]), kind="stable")
-    return replace(checked, rejected=rejected.iloc[order], positions=keep[checked.positions])

@@ -21,6 +21,7 @@ from churn.batch_input import CSV_BLOCK_BYTES, decimal_points, has_rows, read_ch
 from churn.batch_results import (
     SCORE_SCHEMA,
     Summary,
+    check_around,
     rejects_schema,
     score_schema,
     with_input_rows,
@@ -29,7 +30,6 @@ from churn.batch_results import (
 from churn.customer_keys import SeenKeys
 from churn.errors import ChurnError, run_cli, storage_errors
 from churn.file_systems import missing
-from churn.malformed_rows import check_around
 from churn.model import threads_per_call
 from churn.outputs import TableWriter, check_destination, write_summary
 from churn.predict_options import (

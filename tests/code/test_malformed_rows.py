@@ -9,8 +9,9 @@ import pytest
 
 from churn import batch_input
 from churn.batch_input import read_chunks
+from churn.batch_results import check_around
 from churn.data_params import DataParams
-from churn.malformed_rows import RAW_LINE, Malformed, check_around
+from churn.malformed_rows import RAW_LINE, Malformed
 from churn.scoring import Checked
 from churn.tables import open_table
 
