@@ -16,6 +16,7 @@ from churn.errors import ChurnError, read_bytes, require_file
 from churn.errors import read_text as read_utf8
 from churn.features import FeatureSpec
 from churn.model import ChurnModel, feature_names_of, parse_model
+from churn.model_inputs import check_scoring_contract
 from churn.params import PARAMS_FILE, params_from_text, read_params_file
 from churn.params import SECTIONS as PARAM_SECTIONS
 from churn.revision_files import exists_at_rev, read_at_rev, resolve_rev
@@ -64,8 +65,7 @@ def input_rules(
     check_roles_match(spec, data, names)
     if data.contract:
         contract = Contract.from_yaml(read_text(data.contract), data.contract)
-        # refused as validate refuses it, and when it types a model input another way
-        check_roles(contract, data, data.contract, model=(spec.numeric, spec.categorical))
+        check_scoring_contract(contract, data, spec, policies, data.contract)
     else:
         contract = applied(spec, data)
     return data, contract, policies

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from itertools import chain
+from typing import NamedTuple
 
 import pandas as pd
 import pyarrow as pa
@@ -27,6 +28,8 @@ from churn.data_params import DataParams
 from churn.decimal_commas import decimal_commas_in
 from churn.errors import ChurnError
 from churn.file_systems import missing
+from churn.malformed_rows import MalformedRows, parse_options
+from churn.read_progress import estimated_rows
 from churn.tables import COMPRESSION_ERRORS, compression_problem, is_csv, open_table
 
 # CSV is read in blocks of 1 MiB in this thread (Arrow's threaded reader read up to 32 blocks
@@ -42,18 +45,6 @@ def header_names(names: list[str], path: str) -> list[str]:
     named = [f"Unnamed: {at}" if is_blank_name(name) else name for at, name in enumerate(names)]
     check_unique_names(named, path)
     return named
-
-
-def blank_row_skipper(delimiter: str) -> Callable[[pa_csv.InvalidRow], str]:
-    """Arrow's handler of rows with too few or too many values: a line of blanks only (and no
-    delimiter: a line of tabs in a tab-separated file is a row of empty values) is a blank line,
-    as has_rows reads it, and skipped; any other such row stops the run."""
-
-    def skip_blank_row(row: pa_csv.InvalidRow) -> str:
-        blank = not row.text.strip() and delimiter not in row.text
-        return "skip" if blank else "error"
-
-    return skip_blank_row
 
 
 def csv_names(handle, parse: pa_csv.ParseOptions) -> list[str]:
@@ -82,29 +73,30 @@ def text_columns(named: list[str]) -> tuple[pa_csv.ReadOptions, pa_csv.ConvertOp
 
 
 def csv_batches(
-    handle, path: str, data: DataParams, names: SettingNames = FROM_PARAMS
+    handle, path: str, data: DataParams, names: SettingNames, malformed: MalformedRows
 ) -> Iterator[pa.RecordBatch]:
     """Every column as text (types are the contract's job), read block by block; quoted values
-    may hold line breaks. Decimal commas in a comma-delimited file are refused, as ingest does.
-    names: what set the delimiter and the decimal mark, for the hint when they do not fit."""
+    may hold line breaks; rows with too few or too many fields in their place, noted by
+    `malformed` (see MalformedRows). Decimal commas in a comma-delimited file are refused,
+    as ingest does. names: what set the delimiter and the decimal mark, for the hint when they
+    do not fit."""
     sep = file_delimiter(handle, data.delimiter, path, data.decimal, names)
     start = handle.tell()  # the header line, after blank lines, as pandas reads the file
-    parse = pa_csv.ParseOptions(
-        delimiter=sep, newlines_in_values=True, invalid_row_handler=blank_row_skipper(sep)
-    )
-    handle.seek(start)
-    header = csv_names(handle, parse)
+    header = csv_names(handle, parse_options(sep, lambda _: "skip"))
     check_delimiter(header, path, data.delimiter, names)
     named = header_names(header, path)
     handle.seek(start)
     block, options = text_columns(named)
+    malformed.delimiter, malformed.names = sep, named
+    parse = parse_options(sep, malformed)
     reads, reader = ArrowReads(handle), None
     try:
         reader = pa_csv.open_csv(
             reads, read_options=block, parse_options=parse, convert_options=options
         )
-        yield from reader
-        yield pa.RecordBatch.from_pylist([], schema=reader.schema)  # see regroup
+        for batch in reader:  # no generator expression: its frame, in a parse error's
+            yield malformed.place(batch)  # traceback, would keep the reader (see ArrowReads)
+        yield malformed.place(pa.RecordBatch.from_pylist([], schema=reader.schema), last=True)
     finally:
         del reader  # then wait for its read-ahead (see ArrowReads)
         reads.close()
@@ -151,12 +143,22 @@ def as_frame(table: pa.Table, metadata: dict[bytes, bytes] | None, path: str) ->
     return binary_as_text(table, path).to_pandas()
 
 
+class Chunks(NamedTuple):
+    """read_chunks' answer: the row count (a plain CSV's estimated: see estimated_rows), the
+    chunks, and for CSV the rows with too few or too many fields (in the chunks, in their
+    place: see MalformedRows.take)."""
+
+    total: int | None
+    frames: Iterator[pd.DataFrame]
+    malformed: MalformedRows | None = None
+
+
 def read_chunks(
     handle, path: str, chunk_size: int, data: DataParams, names: SettingNames = FROM_PARAMS
-) -> tuple[int | None, Iterator[pd.DataFrame]]:
-    """(row count when known, chunks of chunk_size rows as data frames; the last may be shorter),
-    as the file wrote them: CSV in data's delimiter (names: what set it and the decimal mark),
-    every column as text (see decimal_points)."""
+) -> Chunks:
+    """Chunks of chunk_size rows as data frames (the last may be shorter), as the file wrote
+    them: CSV in data's delimiter (names: what set it and the decimal mark), every column as
+    text (see decimal_points)."""
     if not is_csv(path):
         parquet = pq.ParquetFile(handle)
         check_unique_names(parquet.schema_arrow.names, path)
@@ -165,9 +167,10 @@ def read_chunks(
         batches = chain(parquet.iter_batches(batch_size=chunk_size), [empty])
         metadata = index_as_columns(parquet.schema_arrow)
         tables = regroup(batches, chunk_size)
-        return parquet.metadata.num_rows, (as_frame(t, metadata, path) for t in tables)
-    batches = csv_batches(handle, path, data, names)
-    return None, (t.to_pandas() for t in regroup(batches, chunk_size))
+        return Chunks(parquet.metadata.num_rows, (as_frame(t, metadata, path) for t in tables))
+    total = estimated_rows(handle, path)
+    batches = csv_batches(handle, path, data, names, malformed := MalformedRows())
+    return Chunks(total, (t.to_pandas() for t in regroup(batches, chunk_size)), malformed)
 
 
 def decimal_points(frame: pd.DataFrame, data: DataParams, numeric: Sequence[str]) -> pd.DataFrame:

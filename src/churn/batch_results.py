@@ -4,14 +4,16 @@ snapshot, and the counts over all chunks (the run's summary)."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from churn.customer_keys import text_of_rows
-from churn.scoring import REJECT_REASON, Checked
+from churn.malformed_rows import RAW_LINE, Malformed
+from churn.scoring import REJECT_REASON, Checked, rejected_rows
 
 SCORE_SCHEMA = pa.schema(
     [
@@ -26,12 +28,14 @@ SCORE_SCHEMA = pa.schema(
 INPUT_ROW = "input_row"  # a rejected row's 0-based position among the input's rows
 
 
-def rejects_schema(columns: Sequence[str]) -> pa.Schema:
-    """The input's columns as text, then the row's position in the input and the reason; an
-    input's own input_row and reject_reason (a rejects file fixed and scored again) give way to
-    the new ones."""
-    kept = [(str(name), pa.string()) for name in columns if name not in (INPUT_ROW, REJECT_REASON)]
-    return pa.schema([*kept, (INPUT_ROW, pa.int64()), (REJECT_REASON, pa.string())])
+def rejects_schema(columns: Sequence[str], raw_lines: bool = False) -> pa.Schema:
+    """The input's columns as text, then (raw_lines: for CSV) the text of a line with too few or
+    too many fields, the row's position in the input and the reason; an input's own columns of
+    those names (a rejects file fixed and scored again) give way to the new ones."""
+    added = [RAW_LINE] * raw_lines + [INPUT_ROW, REJECT_REASON]
+    kept = [(str(name), pa.string()) for name in columns if name not in added]
+    raw = [(RAW_LINE, pa.string())] * raw_lines
+    return pa.schema([*kept, *raw, (INPUT_ROW, pa.int64()), (REJECT_REASON, pa.string())])
 
 
 def with_input_rows(
@@ -92,3 +96,27 @@ def score_schema(chunk: pd.DataFrame, column: str) -> pa.Schema:
     if column and column in chunk.columns:
         return SCORE_SCHEMA.insert(1, pa.field(column, pa.string()))
     return SCORE_SCHEMA
+
+
+def check_around(
+    check: Callable[[pd.DataFrame, pd.DataFrame], Checked],
+    read: pd.DataFrame,
+    chunk: pd.DataFrame,
+    malformed: dict[int, Malformed],
+) -> Checked:
+    """check(read, chunk) (scoring.check_chunk of the chunk read and as written) of the rows that
+    are not malformed; the malformed ones (by place in the chunk: MalformedRows.take) rejected in
+    their place, as fields:<n> with their text in RAW_LINE (missing for the other rejects)."""
+    at = np.asarray(sorted(malformed), dtype=np.int64)
+    if not len(at):
+        checked = check(read, chunk)
+        return replace(checked, rejected=checked.rejected.assign(**{RAW_LINE: pd.NA}))
+    keep = np.setdiff1d(np.arange(len(chunk)), at, assume_unique=True)
+    checked = check(*(frame.iloc[keep].reset_index(drop=True) for frame in (read, chunk)))
+    failed = keep[np.setdiff1d(np.arange(len(keep)), checked.positions, assume_unique=True)]
+    rows = [malformed[place] for place in at]
+    bad = rejected_rows(chunk, at, [row.reason for row in rows])
+    bad = bad.assign(**{RAW_LINE: pd.array([row.text for row in rows], dtype="string")})
+    rejected = pd.concat([checked.rejected.assign(**{RAW_LINE: pd.NA}), bad], ignore_index=True)
+    order = np.argsort(np.concatenate([failed, at]), kind="stable")
+    return replace(checked, rejected=rejected.iloc[order], positions=keep[checked.positions])

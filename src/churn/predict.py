@@ -21,6 +21,7 @@ from churn.batch_input import CSV_BLOCK_BYTES, decimal_points, has_rows, read_ch
 from churn.batch_results import (
     SCORE_SCHEMA,
     Summary,
+    check_around,
     rejects_schema,
     score_schema,
     with_input_rows,
@@ -39,11 +40,13 @@ from churn.predict_options import (
     table_names,
 )
 from churn.publishing import published
+from churn.read_progress import advance
 from churn.refused_share import check_refused_share
 from churn.scoring import Checked, check_chunk, model_input, probabilities, row_ids, scores_of
 from churn.tables import (
     COMPRESSION_ERRORS,
     compression_problem,
+    is_csv,
     open_table,
     table_suffix,
 )
@@ -54,15 +57,20 @@ def score_stream(args: argparse.Namespace, artifacts: Artifacts, stack: ExitStac
     their final names only when every chunk went through (see churn.publishing.published)."""
     handle = stack.enter_context(open_table(args.input))
     numeric, names = numeric_inputs(artifacts), setting_names(args)
-    total, chunks = read_chunks(handle, args.input, args.chunk_size, artifacts.data, names)
-    stack.callback(chunks.close)  # stops the reading, before the file closes, on any error
+    chunks = read_chunks(handle, args.input, args.chunk_size, artifacts.data, names)
+    stack.callback(chunks.frames.close)  # stops the reading, before the file closes, on any error
     files = stack.enter_context(published(args.output, args.rejects))
-    progress = stack.enter_context(tqdm(total=total, unit="rows", file=sys.stderr, disable=None))
-    scoring = ChunkScoring(args, artifacts, stack, files, progress)
-    seen, offset = SeenKeys(), 0  # offset: rows read before this chunk
-    for chunk in chunks:
+    progress = tqdm(total=chunks.total, unit="rows", file=sys.stderr, disable=None)
+    scoring = ChunkScoring(args, artifacts, stack, files, stack.enter_context(progress))
+    seen, offset, malformed = SeenKeys(), 0, chunks.malformed  # offset: rows before this chunk
+
+    def check(read: pd.DataFrame, chunk: pd.DataFrame) -> Checked:
+        return check_chunk(read, artifacts, args.input, seen, chunk, names)
+
+    for chunk in chunks.frames:
         read = decimal_points(chunk, artifacts.data, numeric)
-        checked = check_chunk(read, artifacts, args.input, seen, chunk, names)
+        bad = None if malformed is None else malformed.take(offset, len(chunk))
+        checked = check(read, chunk) if bad is None else check_around(check, read, chunk, bad)
         scoring.submit(chunk, checked, row_ids(checked, artifacts.id_column, offset), offset)
         offset += len(chunk)
     return scoring.finish()
@@ -85,6 +93,7 @@ class ChunkScoring:
     def __init__(self, args, artifacts: Artifacts, stack: ExitStack, files, progress) -> None:
         self.args, self.artifacts, self.stack, self.files = args, artifacts, stack, files
         self.progress, self.summary = progress, Summary(artifacts.version)
+        self.raw_lines = is_csv(args.input)  # rejects of CSV rows that hold too few or many fields
         self.writers: dict[str, TableWriter] = {}
         self.jobs: list[futures.Future] = []  # submitted, not yet awaited
         self.scorer = stack.enter_context(ThreadPoolExecutor(max_workers=1))
@@ -104,7 +113,7 @@ class ChunkScoring:
         snapshot = self.artifacts.data.timestamp
         self.writers = {
             "scores": self.writer(0, score_schema(chunk, snapshot)),
-            "rejects": self.writer(1, rejects_schema(chunk.columns)),
+            "rejects": self.writer(1, rejects_schema(chunk.columns, self.raw_lines)),
         }
         # on an error from here on, the scoring thread ends before the writers close
         self.stack.callback(futures.wait, self.jobs)
@@ -128,15 +137,16 @@ class ChunkScoring:
         self.writers["scores"].write(with_snapshot(scores, chunk, checked, snapshot))
         self.writers["rejects"].write(checked.rejected)
         self.summary.add(len(chunk), checked, scores)
-        self.progress.update(len(chunk))
+        advance(self.progress, len(chunk))
 
     def finish(self) -> Summary:
         """Wait for the last chunks; an empty input still leaves (empty) scores and rejects."""
         while self.jobs:
             self.jobs.pop(0).result()
+        advance(self.progress, 0, done=True)
         if not self.writers:
             self.writer(0, SCORE_SCHEMA)
-            self.writer(1, rejects_schema([]))
+            self.writer(1, rejects_schema([], self.raw_lines))
         return self.summary
 
 

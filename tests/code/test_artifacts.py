@@ -74,7 +74,9 @@ def test_a_contract_typing_a_model_input_another_way_is_refused(tmp_path, types,
 
 
 def test_a_contract_typing_the_model_inputs_as_trained_is_taken(tmp_path):
-    """Booleans are numeric inputs; columns the model does not read (a date) may take any type,
-    and a model input the contract leaves out is no conflict."""
-    rules(contract_text(app_installed="boolean", country="categorical", seen="datetime"), tmp_path)
-    rules(contract_text(tenure_months="numeric", app_installed="numeric"), tmp_path)
+    """Booleans are numeric inputs; columns the model does not read (a date) may take any type
+    (a model input the contract leaves out is refused under contract.new_column: ignore, as
+    validate would have left it out: tests/code/test_model_inputs.py)."""
+    inputs = {"tenure_months": "numeric", "country": "categorical"}
+    rules(contract_text(**inputs, app_installed="boolean", seen="datetime"), tmp_path)
+    rules(contract_text(**inputs, app_installed="numeric"), tmp_path)

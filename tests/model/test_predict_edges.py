@@ -171,6 +171,9 @@ def test_decimal_commas_in_a_model_input_outside_the_contract_are_read(trained, 
     commas in them are numbers, as ingest reads them (12,5 is 12.5, not 125)."""
     rows = trained.test_rows.head(4).reset_index(drop=True).assign(avg_order_value=12.5)
     args = params_with_contract_lacking(trained, tmp_path, ["avg_order_value"])
+    params = yaml.safe_load((tmp_path / "params.yaml").read_text())
+    params["contract"]["new_column"] = "include"  # else such a contract is refused at start
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
     rows.to_parquet(tmp_path / "in.parquet")
     rows.to_csv(tmp_path / "in.csv", sep=";", decimal=",", index=False)
     for name in ("in.parquet", "in.csv"):

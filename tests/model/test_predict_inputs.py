@@ -151,9 +151,13 @@ def test_a_csv_parse_error_exits_2_every_time(trained, tmp_path):
     long file left it reading at exit, which then aborted (134) or hung now and then. Reading
     as churn.predict reads, without loading a model, 20 times."""
     head = trained.test_rows.head(200).to_csv(index=False)
-    tail = "".join(head.splitlines(keepends=True)[1:]) * 300  # some MiB to read ahead
-    with gzip.open(tmp_path / "in.csv.gz", "wt") as packed:
-        packed.write(head + ",,,\n" + tail)
+    rows = "".join(head.splitlines(keepends=True)[1:])
+    # a row with a byte that is no UTF-8 (a row of ",,," is rejected now), after the sniffed
+    # 64 KiB, in the first block; then some MiB to read ahead
+    bad = f"\udcff{head.splitlines()[1][1:]}\n"
+    with gzip.open(tmp_path / "in.csv.gz", "wb") as packed:
+        text = head + rows * 5 + bad + rows * 300
+        packed.write(text.encode(errors="surrogateescape"))
     command = [sys.executable, "-c", READ_ALL, str(tmp_path / "in.csv.gz")]
     codes = []
     for _ in range(5):  # 4 at a time
@@ -181,10 +185,9 @@ def test_a_header_without_a_line_break_scores_no_rows(trained, tmp_path, capsys)
     assert pd.read_csv(tmp_path / "o.csv").empty
 
 
-def test_lines_of_spaces_are_blank_and_other_short_rows_still_stop_the_run(
-    trained, tmp_path, capsys
-):
-    """As has_rows (--fallback) reads them: a line of spaces is no row."""
+def test_lines_of_spaces_are_blank_and_other_short_rows_are_rejected(trained, tmp_path, capsys):
+    """As has_rows (--fallback) reads them: a line of spaces is no row; a line of commas is a
+    row with too few fields (it stopped the run)."""
     rows = trained.test_rows.head(5).to_csv(index=False)
     (tmp_path / "spaces.csv").write_text(rows + "   \n\t\n")
     files = ["--input", str(tmp_path / "spaces.csv"), "--output", str(tmp_path / "o.csv")]
@@ -192,8 +195,8 @@ def test_lines_of_spaces_are_blank_and_other_short_rows_still_stop_the_run(
     assert summary["rows_in"] == 5 == summary["rows_scored"]
     (tmp_path / "short.csv").write_text(rows + "   \n,,,\n")
     files = ["--input", str(tmp_path / "short.csv"), "--output", str(tmp_path / "o2.csv")]
-    with pytest.raises(ChurnError, match=r"short.csv: cannot be read \(CSV parse error: Row #8"):
-        predict.main([*files, *artifact_args(trained.root)])
+    summary = run_predict(capsys, *files, *lenient_args(trained.root, tmp_path))
+    assert (summary["rows_in"], summary["rejected_by_reason"]) == (6, {"fields:4": 1})
 
 
 @pytest.mark.parametrize("sep", [",", ";", "\t"])
@@ -324,12 +327,40 @@ def test_a_parquet_file_keeping_an_unnamed_index_scores_as_before(
     assert "nan" not in summary["ignored_columns"]
 
 
-def test_a_line_of_tabs_in_a_tab_separated_file_is_a_short_row_not_a_blank_line(trained, tmp_path):
+def test_a_line_of_tabs_in_a_tab_separated_file_is_a_short_row_not_a_blank_line(
+    trained, tmp_path, capsys
+):
     rows = trained.test_rows.head(3).to_csv(index=False, sep="\t")
     (tmp_path / "in.tsv").write_text(rows + "\t\t\t\n")
     files = ["--input", str(tmp_path / "in.tsv"), "--output", str(tmp_path / "o.csv")]
-    with pytest.raises(ChurnError, match=r"in.tsv: cannot be read \(CSV parse error: Row #5"):
-        predict.main([*files, *artifact_args(trained.root)])
+    summary = run_predict(capsys, *files, *lenient_args(trained.root, tmp_path))
+    assert summary["rejected_by_reason"] == {"fields:4": 1}
+    assert summary["rows_in"] == 4 == summary["rows_scored"] + summary["rows_rejected"]
+
+
+def test_rows_with_too_few_or_too_many_fields_are_rejected_in_their_place(
+    trained, tmp_path, capsys
+):
+    """They stopped the run (`Row #4: Expected 23 columns, got 25`): now each is rejected as
+    fields:<n>, with its line as the file wrote it (raw_line) and its place among the rows,
+    which the rows after it keep (the scores' ids are row numbers without an id column)."""
+    rows = trained.test_rows.head(10).drop(columns="customer_id")
+    lines = rows.to_csv(index=False).splitlines()
+    width = len(lines[0].split(","))
+    lines[4] += ",x,y"  # the input's row 3
+    lines[8] = ",".join(lines[8].split(",")[:5])  # row 7
+    (tmp_path / "in.csv").write_text("\n".join(lines) + "\n")
+    files = ["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv")]
+    files += ["--chunk-size", "4", *lenient_args(trained.root, tmp_path)]
+    summary = run_predict(capsys, *files)
+    assert summary["rejected_by_reason"] == {f"fields:{width + 2}": 1, "fields:5": 1}
+    assert (summary["rows_in"], summary["rows_scored"], summary["rows_rejected"]) == (10, 8, 2)
+    rejects = pd.read_csv(tmp_path / "o.rejects.csv", dtype=str, keep_default_na=False)
+    assert rejects["input_row"].tolist() == ["3", "7"]
+    assert rejects["raw_line"].tolist() == [lines[4], lines[8]]
+    assert rejects["reject_reason"].tolist() == [f"fields:{width + 2}", "fields:5"]
+    scores = pd.read_csv(tmp_path / "o.csv", dtype=str)
+    assert scores["id"].tolist() == ["0", "1", "2", "4", "5", "6", "8", "9"]
 
 
 def test_missing_value_markers_in_the_snapshot_are_no_snapshot(trained, tmp_path, capsys):

@@ -474,6 +474,8 @@ PROBLEMS = [
     "id renamed in params",
     "contract contradicting params",
     "contract retyping a model input",
+    "contract lacking a model input",
+    "engineered features listed as data columns",
     "model not UTF-8",
     "model unreadable",
     "metrics unreadable",
@@ -522,6 +524,19 @@ def test_server_refuses_to_start_on_bad_artifacts(trained, tmp_path, problem):
         )
         env = unlocked_env(trained.root, CHURN_PARAMS=str(params))
         expected = "types 'tenure_months' as categorical, and the model reads it as numeric"
+    if problem == "contract lacking a model input":  # it started: tenure checked as a new column
+        params = params_with_contract_columns(trained.root / "params.yaml", tmp_path)
+        contract = yaml.safe_load((tmp_path / "contract.yaml").read_text())
+        del contract["columns"]["tenure_months"]
+        (tmp_path / "contract.yaml").write_text(yaml.safe_dump(contract))
+        env = unlocked_env(trained.root, CHURN_PARAMS=str(params))
+        expected = "contract.yaml lacks 'tenure_months', a model input (the feature spec)"
+    if problem == "engineered features listed as data columns":  # batch scoring then stopped
+        spec = json.loads((trained.root / "features.json").read_text())
+        spec["numeric"], spec["engineered"] = spec["numeric"] + spec["engineered"], []
+        (tmp_path / "features.json").write_text(json.dumps(spec))
+        env = unlocked_env(trained.root, CHURN_FEATURES=str(tmp_path / "features.json"))
+        expected = "lacks 'orders_per_session' (and 3 more), an engineered feature (built from"
     assert expected in refusal(env)
 
 
