@@ -134,3 +134,12 @@ def test_p_values_are_computed_only_below_small_sample_rows():
 def test_a_new_column_is_drifted_even_when_its_values_are_unchanged():
     assert table(60, [])["drifted"] is False
     assert table(60, ["x"])["drifted"] is True
+
+
+def test_an_arriving_column_of_numbers_written_as_text_stops_as_validate_would():
+    reference = pd.DataFrame({"a": np.arange(60.0)})
+    current = reference.assign(x=["3,5", "4,25"] * 30)
+    ignored = compare(reference, current, PARAMS, ({}, None), ([], ["x"], []), ("ref", "cur"))
+    assert ignored["x"]["ignored_column"] is True
+    with pytest.raises(ChurnError, match="cur: column 'x' holds numbers, not categories"):
+        compare(reference, current, PARAMS, ({}, None), ([], ["x"], ["x"]), ("ref", "cur"))
