@@ -117,3 +117,14 @@ def test_records_are_validated_one_by_one_only_until_the_list_is_full(body, call
     adapter = CountingAdapter()
     assert len(first_errors(body, adapter, caught.value)) == ERRORS_LISTED
     assert adapter.calls == calls
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        [GOOD | {"tenure": -1, "TENURE": 3}],  # a bad value, not a missing one: no spelling note
+        {"records": [GOOD], "token": "abc"},  # a scalar beside the list: a record, not a wrapper
+    ],
+)
+def test_only_missing_fields_get_spelling_notes_and_only_objects_of_lists_are_wrappers(body):
+    assert refused(body).errors() == fastapi_errors(body)[:ERRORS_LISTED]
