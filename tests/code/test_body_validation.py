@@ -124,6 +124,7 @@ def test_records_are_validated_one_by_one_only_until_the_list_is_full(body, call
     [
         [GOOD | {"tenure": -1, "TENURE": 3}],  # a bad value, not a missing one: no spelling note
         {"records": [GOOD], "token": "abc"},  # a scalar beside the list: a record, not a wrapper
+        {"ids": [1, 2]},  # a list of no records: not a wrapper
     ],
 )
 def test_only_missing_fields_get_spelling_notes_and_only_objects_of_lists_are_wrappers(body):
