@@ -63,7 +63,7 @@ IN_SAMPLE = "train."
 def direction(key: str) -> int:
     """+1 when higher is better, -1 when lower is better, 0 for neutral counts and rates."""
     name = key.rsplit(".", 1)[-1]
-    if key.startswith(IN_SAMPLE) or key.startswith("confusion."):
+    if key.startswith(IN_SAMPLE):  # confusion cells (tn, fp, ...) are neutral by name
         return 0
     if name in HIGHER_IS_BETTER or name.endswith("_auc"):
         return 1

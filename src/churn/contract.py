@@ -85,7 +85,7 @@ def numbers_rows(column: pd.Series) -> bool:
     """Whether a number column counts the rows in file order, as `RowNumber` or a row index
     saved as data do: each value the one before plus 1, or the first again (0 or 1) where the
     next file starts. As a feature it would tell the model where a row sits in the export."""
-    if pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(column):
+    if not pd.api.types.is_numeric_dtype(column):  # flags: 0 and 1 never span MIN_COUNTED
         return False
     values = column.to_numpy(dtype=float, na_value=float("nan"))
     if len(values) < MIN_COUNTED or values[0] not in (0, 1):

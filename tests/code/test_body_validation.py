@@ -9,7 +9,7 @@ from fastapi import HTTPException
 from fastapi.exceptions import RequestValidationError
 from pydantic import ConfigDict, Field, TypeAdapter, ValidationError, create_model
 
-from churn.body_validation import CountedErrors, validated_body
+from churn.body_validation import CountedErrors, first_errors, validated_body
 from churn.request_model import request_body
 from churn.responses import ERRORS_LISTED
 
@@ -88,3 +88,44 @@ def test_unreadable_bodies_get_fastapis_answers(raw, status):
             if raw.startswith(b"\xff")
             else "The body's JSON is nested too deeply to parse"
         )
+
+
+class CountingAdapter:
+    """BODY, counting the records first_errors validates one by one."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def validate_python(self, records, **options):
+        self.calls += 1
+        return BODY.validate_python(records, **options)
+
+
+@pytest.mark.parametrize(
+    ("body", "calls"),
+    [
+        ([GOOD | {"tenure": -1}] * ERRORS_LISTED, 0),  # all listed: FastAPI's errors as they are
+        (
+            [{}] * 400,
+            -(-ERRORS_LISTED // 3),
+        ),  # 3 errors each: stop at the record that fills the list
+    ],
+)
+def test_records_are_validated_one_by_one_only_until_the_list_is_full(body, calls):
+    with pytest.raises(ValidationError) as caught:
+        BODY.validate_python(body, from_attributes=True)
+    adapter = CountingAdapter()
+    assert len(first_errors(body, adapter, caught.value)) == ERRORS_LISTED
+    assert adapter.calls == calls
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        [GOOD | {"tenure": -1, "TENURE": 3}],  # a bad value, not a missing one: no spelling note
+        {"records": [GOOD], "token": "abc"},  # a scalar beside the list: a record, not a wrapper
+        {"ids": [1, 2]},  # a list of no records: not a wrapper
+    ],
+)
+def test_only_missing_fields_get_spelling_notes_and_only_objects_of_lists_are_wrappers(body):
+    assert refused(body).errors() == fastapi_errors(body)[:ERRORS_LISTED]
