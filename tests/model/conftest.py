@@ -12,7 +12,7 @@ import yaml
 from churn import evaluate, featurize, generate, ingest, split, train, validate
 from churn.features import FeatureSpec
 from churn.model import ChurnModel, load_model
-from tests.helpers import REPO
+from tests.helpers import REPO, built_once
 
 CONTRACT = REPO / "contracts" / "churn.yaml"
 
@@ -35,9 +35,20 @@ def small_params(root: Path, scale: float = 0.2) -> Path:
 
 
 @pytest.fixture(scope="session")
-def trained(tmp_path_factory) -> Trained:
+def trained(tmp_path_factory, worker_id: str) -> Trained:
+    """train_small's model, trained once per test session and shared by the test workers
+    (built_once): read its files, copy them; do not change them."""
+    root, _ = built_once(tmp_path_factory, worker_id, "model", train_small)
+    return Trained(
+        root,
+        FeatureSpec.load(root / "features.json"),
+        load_model(root / "model.json"),
+        pd.read_parquet(root / "split/test.parquet"),
+    )
+
+
+def train_small(root: Path) -> None:
     """Run generate -> evaluate (with validate) through each stage's main() at small scale."""
-    root = tmp_path_factory.mktemp("model")
     params = ["--params", str(small_params(root))]
     generate.main(["--out", str(root / "raw"), *params])
     ingest.main(["--source", str(root / "raw"), "--out", str(root / "all.parquet")])
@@ -88,10 +99,4 @@ def trained(tmp_path_factory) -> Trained:
             str(root / "eval"),
             *params,
         ]
-    )
-    return Trained(
-        root,
-        FeatureSpec.load(root / "features.json"),
-        load_model(root / "model.json"),
-        pd.read_parquet(root / "split/test.parquet"),
     )
