@@ -10,9 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import xgboost as xgb
 
 from churn.errors import ChurnError, json_kind, read_bytes, require_file
+from churn.xgboost_import import xgb
 
 LOGISTIC_KIND = "churn-logistic-regression"
 # XGBoost refuses [, ] and < in feature names: given to it escaped as URLs spell them, with the
