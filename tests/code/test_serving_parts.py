@@ -4,6 +4,7 @@ the model/metrics pairing through dvc.lock, and the errors of `--rev`."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
 import re
@@ -142,6 +143,7 @@ def test_flags_are_read_as_batch_scoring_reads_them():
         assert read == expected or (pd.isna(read) and pd.isna(expected)), sent
 
 
+@functools.cache
 def flag_model(nullable: bool) -> type:
     contract = Contract([ColumnContract("app", "feature", "boolean", nullable=nullable)])
     spec = FeatureSpec(numeric=["app"], categorical={}, engineered=[])
@@ -207,13 +209,18 @@ def test_text_the_api_reads_as_a_flag_is_the_text_its_document_allows(text):
     (raw_text.FLAG_TEXT), so a text is accepted exactly when the document allows it, and batch
     scoring reads it alike (a flag, or missing where the API reads null)."""
     for nullable in (False, True):
-        customer = flag_model(nullable)
-        document = jsonschema.Draft202012Validator(
-            customer.model_json_schema()["properties"]["app"]
-        )
+        customer, document = flag_model_and_document(nullable)
         assert accepted(customer, text) == document.is_valid(text), (text, nullable)
     read = coerce_boolean(pd.Series([text], dtype=object))
     assert (read.values.notna() | read.blank)[0] == accepted(flag_model(True), text), text
+
+
+@functools.cache
+def flag_model_and_document(nullable: bool) -> tuple[type, jsonschema.Draft202012Validator]:
+    """flag_model and a validator of its document's field, built once for 2000 examples."""
+    customer = flag_model(nullable)
+    schema = customer.model_json_schema()["properties"]["app"]
+    return customer, jsonschema.Draft202012Validator(schema)
 
 
 def test_the_documented_flag_patterns_mean_the_same_in_every_regex_dialect():
