@@ -9,8 +9,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-import xgboost as xgb
-from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
 from churn.errors import did_you_mean
@@ -18,6 +16,7 @@ from churn.model import ChurnModel, LogisticModel, keep_feature_names, shift_log
 from churn.params import TrainParams
 from churn.training_curves import Curves, TrainingSplitCurve
 from churn.typed_sections import ParamsValueError
+from churn.xgboost_import import xgb
 
 
 def positive_weight(labels: pd.Series, balance: bool) -> float:
@@ -123,7 +122,10 @@ def fit_xgboost(
 
 
 def fit_logistic(train: pd.DataFrame, target: str, params: TrainParams, seed: int) -> LogisticModel:
-    """Logistic regression on median-imputed, standardised features, fitted on one thread."""
+    """Logistic regression on median-imputed, standardised features, fitted on one thread.
+    scikit-learn is imported here: training XGBoost, the default, starts 1.3 s sooner without it."""
+    from sklearn.linear_model import LogisticRegression
+
     features = [column for column in train.columns if column != target]
     matrix = train[features].to_numpy(dtype=np.float64)
     medians = np.nan_to_num(np.nanmedian(matrix, axis=0))

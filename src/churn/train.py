@@ -8,9 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import xgboost as xgb
 from dvclive import Live
-from sklearn.metrics import log_loss, roc_auc_score
 
 from churn.data_params import DataParams, check_label_column
 from churn.errors import ChurnError, CliParser, listing, run_cli
@@ -22,6 +20,7 @@ from churn.stage_live import open_live
 from churn.tables import read_parquet
 from churn.training_curves import log_curves, ranked_auc, weighted_log_loss
 from churn.typed_sections import naming_params_file
+from churn.xgboost_import import xgb
 
 
 def fit_model(
@@ -65,9 +64,9 @@ def log_model_summary(live: Live, model: ChurnModel, valid: pd.DataFrame, target
     if isinstance(model, xgb.Booster):
         live.log_metric("boosted_rounds", model.num_boosted_rounds(), plot=False)
     valid_scores = predict_proba(model, valid.drop(columns=target))
-    valid_auc = roc_auc_score(valid[target], valid_scores)
-    live.log_metric("valid_roc_auc", round(float(valid_auc), 6), plot=False)
-    valid_loss = log_loss(valid[target], valid_scores, labels=[0, 1])
+    labels = valid[target].to_numpy()
+    live.log_metric("valid_roc_auc", round(ranked_auc(labels, valid_scores), 6), plot=False)
+    valid_loss = weighted_log_loss(labels, valid_scores, np.ones(len(labels)))
     live.log_metric("valid_log_loss", round(float(valid_loss), 6), plot=False)
 
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-import xgboost as xgb
 from dvclive import Live
+
+from churn.xgboost_import import xgb
 
 TRAIN_CURVE_EVERY = 20  # rounds between evaluations of the training split: an AUC and a log
 # loss over its 80k rows each (~8 ms together), where boosting a round takes ~11 ms
