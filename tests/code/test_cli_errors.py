@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from tests.forked_cli import Step, run_forked
 from tests.helpers import REPO, repo_env
 
 VALIDATE_OUTPUTS = (
@@ -255,15 +256,28 @@ def params_with(folder: Path, changes: dict, name: str) -> Path:
     return path
 
 
+def case_params(folder: Path, case: str) -> tuple[tuple[str, ...], Path]:
+    """The case's arguments, with --params naming its own params file unless it names one."""
+    _, arguments, changes, _ = CASES[case]
+    if "--params" in arguments:
+        return arguments, folder / "params.yaml"
+    params = params_with(folder, changes, str(list(CASES).index(case)))
+    return (*arguments, "--params", str(params)), params
+
+
+@pytest.fixture(scope="module")
+def outcomes(folder: Path) -> dict[str, tuple[subprocess.CompletedProcess, Path]]:
+    """Every case run once, each its own process forked from one that imported the stages."""
+    commands = {case: case_params(folder, case) for case in CASES}
+    runs = [[Step(folder, f"churn.{CASES[case][0]}", list(commands[case][0]))] for case in CASES]
+    results = run_forked(runs)
+    return {case: (result, commands[case][1]) for case, result in zip(CASES, results, strict=True)}
+
+
 @pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
-def test_bad_input_stops_with_one_line_naming_it(folder: Path, case: str):
-    module, arguments, changes, fragments = CASES[case]
-    params = folder / "params.yaml"
-    if "--params" not in arguments:
-        params = params_with(folder, changes, str(list(CASES).index(case)))
-        arguments = (*arguments, "--params", str(params))
-    command = [sys.executable, "-m", f"churn.{module}", *arguments]
-    result = subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=120)
+def test_bad_input_stops_with_one_line_naming_it(outcomes: dict, case: str):
+    module, _, _, fragments = CASES[case]
+    result, params = outcomes[case]
     lines = result.stderr.strip().splitlines()
     assert result.returncode == 2 and len(lines) == 1, result.stderr
     assert lines[0].startswith(f"churn.{module}: error: ")
@@ -340,11 +354,17 @@ def test_a_chunk_size_beyond_64_bits_is_a_usage_error(tmp_path: Path):
     ]
 
 
+@pytest.fixture(scope="module")
+def usage_outcomes(tmp_path_factory) -> dict[str, subprocess.CompletedProcess]:
+    folder = tmp_path_factory.mktemp("usage")
+    runs = [[Step(folder, f"churn.{module}", args)] for module, args in USAGE_ERRORS.items()]
+    return dict(zip(USAGE_ERRORS, run_forked(runs), strict=True))
+
+
 @pytest.mark.parametrize("module", list(USAGE_ERRORS))
-def test_a_usage_error_is_one_line_too(tmp_path: Path, module: str):
+def test_a_usage_error_is_one_line_too(usage_outcomes: dict, module: str):
     """argparse printed its usage block, then the error: several lines for one mistake."""
-    command = [sys.executable, "-m", f"churn.{module}", *USAGE_ERRORS[module]]
-    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    result = usage_outcomes[module]
     [line] = result.stderr.strip().splitlines()
     assert result.returncode == 2
     assert line.startswith(f"churn.{module}") and ": error: " in line

@@ -7,9 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +16,7 @@ import yaml
 
 from churn.generate import VIDEO_COLUMN, generate_snapshots
 from churn.params import GenerateParams
+from tests.forked_cli import Step, run_forked
 from tests.helpers import REPO
 
 ROWS = 40  # rows per file: small files keep the corpus fast
@@ -287,24 +286,26 @@ def prepare(tmp_path: Path, clean: pd.DataFrame, files: dict, params: dict) -> N
     (tmp_path / "params.yaml").write_text(yaml.safe_dump(settings))
 
 
-def run_cli(tmp_path: Path, module: str, *args: str) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", f"churn.{module}", *args]
-    return subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
-
-
-def run_ingest_and_validate(tmp_path: Path) -> subprocess.CompletedProcess:
-    """The two stages as the pipeline runs them; the first failure is returned."""
-    ingest = run_cli(tmp_path, "ingest", "--source", "raw", "--out", "customers.parquet")
-    if ingest.returncode != 0:
-        return ingest
+def ingest_and_validate(tmp_path: Path) -> list[Step]:
+    """The two stages as the pipeline runs them (validate only after ingest succeeded)."""
     contract = yaml.safe_load((tmp_path / "params.yaml").read_text())["data"]["contract"]
-    return run_cli(
-        tmp_path, "validate", "--input", "customers.parquet", "--contract", contract,
+    validate = [
+        "--input", "customers.parquet", "--contract", contract,
         "--valid-out", "valid.parquet", "--quarantine-out", "quarantine.parquet",
         "--unlabelled-out", "unlabelled.parquet",
         "--metrics", "validation.json", "--schema", "schema.json", "--params", "params.yaml",
         "--contract-out", "contract.yaml",
-    )  # fmt: skip
+    ]  # fmt: skip
+    return [
+        Step(tmp_path, "churn.ingest", ["--source", "raw", "--out", "customers.parquet"]),
+        Step(tmp_path, "churn.validate", validate),
+    ]
+
+
+def run_ingest_and_validate(tmp_path: Path) -> subprocess.CompletedProcess:
+    """ingest, then validate if ingest succeeded: the first failure, else validate's run."""
+    [result] = run_forked([ingest_and_validate(tmp_path)])
+    return result
 
 
 def assert_every_row_counted(tmp_path: Path, rows_in: int) -> dict:
@@ -325,16 +326,13 @@ def test_the_corpus_has_at_least_twenty_cases():
 
 @pytest.fixture(scope="module")
 def outcomes(tmp_path_factory, clean: pd.DataFrame) -> dict:
-    """Every case run once, several at a time (each is two short CLI processes)."""
+    """Every case run once (two CLI processes each, forked from one that imported them)."""
 
-    folders = {case: tmp_path_factory.mktemp("case") for case in CASES}  # not thread-safe
-
-    def run_case(case: str):
-        prepare(folders[case], clean, CASES[case][0], CASES[case][1])
-        return folders[case], run_ingest_and_validate(folders[case])
-
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        return dict(zip(CASES, pool.map(run_case, CASES), strict=True))
+    folders = {case: tmp_path_factory.mktemp("case") for case in CASES}
+    for case, folder in folders.items():
+        prepare(folder, clean, CASES[case][0], CASES[case][1])
+    results = run_forked([ingest_and_validate(folder) for folder in folders.values()])
+    return {case: (folders[case], result) for case, result in zip(CASES, results, strict=True)}
 
 
 @pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
