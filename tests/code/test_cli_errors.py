@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from tests.forked_cli import Step, run_forked
+from tests.fork_server import Step, run_forked
 from tests.helpers import REPO, repo_env
 
 VALIDATE_OUTPUTS = (

@@ -1,7 +1,6 @@
 """Drift statistics and decision on small synthetic samples; the check CLI's exit codes."""
 
 import json
-import subprocess
 import sys
 from dataclasses import replace
 
@@ -19,6 +18,7 @@ from churn.drift_window import latest_months, skipped_report, snapshot_names, st
 from churn.errors import ChurnError
 from churn.features import FeatureSpec
 from churn.params import DriftParams
+from tests.fork_server import run_module
 
 DATA = DataParams("churned", 1, "customer_id", "month", "contracts/churn.yaml")
 PARAMS = DriftParams(100, 50, 0.01, 0.2, 0.1, 0.1, 0.01, 0.05, 0.1, 0.03)
@@ -245,7 +245,7 @@ def run_check(tmp_path, reference, current, *options: str, policy: str = "ignore
     command = [sys.executable, "-m", "churn.drift", "check", "--reference", "reference.csv"]
     command += ["--current", "current.csv", "--params", "params.yaml", "--out", "drift.json"]
     command += options
-    return subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    return run_module(command, cwd=tmp_path)
 
 
 def test_check_cli_exit_codes(tmp_path):

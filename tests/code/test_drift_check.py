@@ -16,6 +16,7 @@ from churn.drift import drift_report, main
 from churn.drift_outputs import write_report
 from churn.errors import ChurnError
 from tests.code.test_drift import DATA, PARAMS, SPEC, batch, with_video
+from tests.fork_server import run_module
 from tests.helpers import REPO, repo_env
 
 
@@ -40,7 +41,7 @@ def check(folder, reference, current, *options: str, missing: str = "fail"):
     command = [sys.executable, "-m", "churn.drift"]
     command += [*check_argv(folder, reference, current, missing), *options]
     env = repo_env(REPO)
-    return subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, timeout=120)
+    return run_module(command, cwd=folder, env=env)
 
 
 def check_in(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 
 import pytest
@@ -11,6 +10,7 @@ from churn.comparison import MetricRow
 from churn.errors import ChurnError
 from churn.gate import check_gate, check_gate_params, verdict
 from churn.params import GateParams, load_section
+from tests.fork_server import run_module
 
 FILE = "metrics/evaluate/metrics.json"
 PARAMS = GateParams(
@@ -132,7 +132,7 @@ def test_a_negative_or_not_finite_tolerance_is_one_line_and_exit_2(tmp_path, tol
         f"  tolerances:\n    test.roc_auc: 0\n    test.log_loss: {tolerance}\n"
     )
     command = [sys.executable, "-m", "churn.gate", "--base", "HEAD", "--params", str(params)]
-    done = subprocess.run(command, capture_output=True, text=True)
+    done = run_module(command)
     assert done.returncode == 2
     assert done.stderr.splitlines() == [
         f"churn.gate: error: {params}: key 'gate.tolerances.test.log_loss' {problem}"
@@ -146,7 +146,7 @@ def test_the_challenge_and_the_report_refuse_a_negative_tolerance_too(tmp_path, 
     params = tmp_path / "params.yaml"
     params.write_text("gate:\n  headline: test.roc_auc\n  tolerances:\n    test.roc_auc: -1\n")
     command = [sys.executable, "-m", module, "--base", "HEAD", "--params", str(params)]
-    done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
+    done = run_module(command, cwd=tmp_path)
     assert done.returncode == 2
     assert done.stderr.splitlines() == [
         f"{module}: error: {params}: key 'gate.tolerances.test.roc_auc' {BELOW_0}, got -1"

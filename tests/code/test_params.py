@@ -17,6 +17,7 @@ from churn.errors import ChurnError
 from churn.params import SECTIONS, TrainParams, load_section
 from churn.typed_sections import section_from_mapping
 from churn.yaml_files import parse_yaml
+from tests.fork_server import run_module
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -264,7 +265,7 @@ def test_every_stage_reading_data_refuses_an_empty_target(tmp_path, module, args
     text = (REPO / "params.yaml").read_text().replace("target: churned", "target: ''")
     (tmp_path / "params.yaml").write_text(text)
     command = [sys.executable, "-m", f"churn.{module}", *args.split(), "--params", "params.yaml"]
-    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    result = run_module(command, cwd=tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.splitlines() == [
         f"churn.{module}: error: params.yaml: key 'data.target' should name the label column, "
@@ -335,9 +336,7 @@ def test_make_repro_checks_params_whole_before_dvc_repro(tmp_path):
     assert commands[0].endswith("python -m churn.check_params") and "dvc repro" in commands[1]
     text = (REPO / "params.yaml").read_text().replace("\ntrain:", "\ntrian:")
     (tmp_path / "params.yaml").write_text(text)
-    result = subprocess.run(
-        [sys.executable, "-m", "churn.check_params"], cwd=tmp_path, capture_output=True, text=True
-    )
+    result = run_module([sys.executable, "-m", "churn.check_params"], cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr == (
         "churn.check_params: error: params.yaml: unknown section 'trian' (did you mean 'train'?)\n"
@@ -366,11 +365,9 @@ def check_params_with(tmp_path: Path, source: str, settings: dict[str, str], *op
     if not (tmp_path / "contracts").exists():  # data.contract, read as well
         shutil.copytree(REPO / "contracts", tmp_path / "contracts")
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | settings
-    return subprocess.run(
+    return run_module(
         [sys.executable, "-m", "churn.check_params", *options],
         cwd=tmp_path,
-        capture_output=True,
-        text=True,
         env={k: v for k, v in env.items() if v},
     )
 
@@ -595,17 +592,11 @@ def test_a_contract_that_cannot_be_read_is_named_before_dvc_repro(tmp_path):
         (tmp_path / "params.yaml").write_text(
             text.replace("contract: contracts/churn.yaml", f"contract: {contract}")
         )
-        result = subprocess.run(
-            [sys.executable, "-m", "churn.check_params"], cwd=tmp_path, capture_output=True,
-            text=True,
-        )  # fmt: skip
+        result = run_module([sys.executable, "-m", "churn.check_params"], cwd=tmp_path)
         assert result.returncode == 2
         prefix = "churn.check_params: error: params.yaml: data.contract: "
         assert result.stderr == f"{prefix}{problem}\n"
-    result = subprocess.run(
-        [sys.executable, "-m", "churn.check_params", "--file-only"], cwd=tmp_path,
-        capture_output=True, text=True,
-    )  # fmt: skip
+    result = run_module([sys.executable, "-m", "churn.check_params", "--file-only"], cwd=tmp_path)
     assert result.returncode == 0, result.stderr
 
 

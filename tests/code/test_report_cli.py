@@ -14,7 +14,8 @@ import pytest
 
 from churn.errors import ChurnError
 from churn.revisions import metrics_diff
-from tests.helpers import REPO, repo_env
+from tests.fork_server import run_module
+from tests.helpers import REPO, copy_tree, repo_env
 
 STAGE = """stages:
   copy:
@@ -30,27 +31,43 @@ METRICS = {"roc_auc": 0.8, "pr_auc": 0.5, "log_loss": 0.34, "brier": 0.1, "f1": 
 
 def cli(root: Path, *args: str) -> subprocess.CompletedProcess:
     env = repo_env(root) | {"PYTHONPATH": str(REPO / "src")}
-    return subprocess.run(
-        [sys.executable, "-m", *args], cwd=root, env=env, capture_output=True, text=True
-    )
+    return run_module([sys.executable, "-m", *args], cwd=root, env=env)
 
 
-@pytest.fixture
-def stale_repository(tmp_path: Path) -> Path:
+def stale_template(root: Path) -> Path:
     """One commit with a stage never reproduced: the workspace's outputs are not its own."""
-    shutil.copy(REPO / "params.yaml", tmp_path / "params.yaml")
+    shutil.copy(REPO / "params.yaml", root / "params.yaml")
     metrics = {"test": METRICS | {"precision_top": 0.55}}
-    (tmp_path / "input.json").write_text(json.dumps(metrics))
-    (tmp_path / "dvc.yaml").write_text(STAGE)
-    env = repo_env(tmp_path)
+    (root / "input.json").write_text(json.dumps(metrics))
+    (root / "dvc.yaml").write_text(STAGE)
+    env = repo_env(root)
     for command in (
         ["git", "init", "-q"],
         ["dvc", "init", "-q"],
         ["git", "add", "-A"],
         ["git", "commit", "-qm", "init"],
     ):
-        subprocess.run(command, cwd=tmp_path, env=env, check=True, capture_output=True)
-    return tmp_path
+        subprocess.run(command, cwd=root, env=env, check=True, capture_output=True)
+    return root
+
+
+@pytest.fixture(scope="module")
+def templates(tmp_path_factory) -> dict[str, Path]:
+    """The stale repository, and a copy of it reproduced: each built once for the module."""
+    stale = stale_template(tmp_path_factory.mktemp("stale"))
+    reproduced = reproduce(copy_tree(stale, tmp_path_factory.mktemp("reproduced") / "repo"))
+    return {"stale": stale, "reproduced": reproduced}
+
+
+@pytest.fixture
+def stale_repository(templates: dict[str, Path], tmp_path: Path) -> Path:
+    return copy_tree(templates["stale"], tmp_path / "repo")
+
+
+@pytest.fixture
+def reproduced_repository(templates: dict[str, Path], tmp_path: Path) -> Path:
+    """stale_repository after `dvc repro` (its outputs its own, not committed)."""
+    return copy_tree(templates["reproduced"], tmp_path / "repo")
 
 
 def reproduce(root: Path) -> Path:
@@ -78,18 +95,18 @@ def test_a_workspace_not_reproduced_is_refused(stale_repository, module, purpose
     assert not (stale_repository / "report").exists()
 
 
-def test_once_reproduced_the_report_is_written(stale_repository):
-    root = reproduce(stale_repository)
+def test_once_reproduced_the_report_is_written(reproduced_repository):
+    root = reproduced_repository
     result = cli(root, "churn.report", "--base", "HEAD")
     assert result.returncode == 0, result.stderr
     report = (root / "report/report.md").read_text()
     assert "| test.roc_auc | — | 0.8000 | — | — | new metric |" in report
 
 
-def test_the_report_refuses_the_gate_params_the_gate_refuses(stale_repository):
+def test_the_report_refuses_the_gate_params_the_gate_refuses(reproduced_repository):
     """A misspelt tolerance: `make gate` stopped with exit 2 while the report above it said
     "no metric worse than its tolerance", as no metric was held to it."""
-    root = reproduce(stale_repository)
+    root = reproduced_repository
     params = (root / "params.yaml").read_text()
     (root / "params.yaml").write_text(params.replace("test.roc_auc: 0.01", "test.roc_au: 0.01"))
     problem = (
@@ -124,10 +141,10 @@ def test_no_dvc_anywhere_is_one_line(tmp_path, monkeypatch):
         metrics_diff("HEAD")
 
 
-def test_a_nan_or_infinite_metric_fails_the_gate_through_dvc(stale_repository):
+def test_a_nan_or_infinite_metric_fails_the_gate_through_dvc(reproduced_repository):
     """`dvc metrics diff` passes NaN and Infinity through as such: a NaN ROC AUC and an infinite
     PR AUC (higher is better: "better") passed `make gate` with exit 0."""
-    root = reproduce(stale_repository)
+    root = reproduced_repository
     env = repo_env(root)
     for command in (["git", "add", "-A"], ["git", "commit", "-qm", "reproduced"]):
         subprocess.run(command, cwd=root, env=env, check=True, capture_output=True)

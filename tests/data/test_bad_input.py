@@ -16,7 +16,7 @@ import yaml
 
 from churn.generate import VIDEO_COLUMN, generate_snapshots
 from churn.params import GenerateParams
-from tests.forked_cli import Step, run_forked
+from tests.fork_server import Step, run_forked
 from tests.helpers import REPO
 
 ROWS = 40  # rows per file: small files keep the corpus fast

@@ -18,6 +18,7 @@ from threadpoolctl import threadpool_limits
 from churn.errors import ChurnError
 from churn.generate import CATEGORICAL, VIDEO_COLUMN, generate_snapshots, main
 from churn.params import GenerateParams
+from tests.fork_server import run_module
 
 SMALL = GenerateParams(
     customers=2000, scale=1, start_month="2026-01", months=6, video_tutorials_from_month=5, seed=7
@@ -290,7 +291,7 @@ def test_default_size_is_stable():
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "churn.generate", *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    return run_module(command)
 
 
 def test_cli_writes_snapshots(tmp_path):

@@ -14,30 +14,38 @@ import yaml
 
 from churn.errors import ChurnError
 from churn.report_challenge import check_challenge
-from tests.helpers import REPO, repo_env
+from tests.fork_server import run_module
+from tests.helpers import REPO, copy_tree, repo_env
+
+
+@pytest.fixture(scope="module")
+def first_template(trained, tmp_path_factory):
+    """A git and DVC repository whose only commit has no model (the first retraining), with the
+    trained model, feature spec, params and contract in place, untracked."""
+    root = tmp_path_factory.mktemp("first")
+    (root / "models").mkdir()
+    for name in ("model.json", "features.json"):
+        shutil.copy(trained.root / name, root / "models" / name)
+    shutil.copytree(REPO / "contracts", root / "contracts")
+    params = yaml.safe_load((trained.root / "params.yaml").read_text())
+    params["data"]["contract"] = "contracts/churn.yaml"  # read at the revision too: in the repo
+    (root / "params.yaml").write_text(yaml.safe_dump(params))
+    env = repo_env(root)
+    for command in (["git", "init", "-q"], ["dvc", "init", "-q"], ["git", "commit", "-qm", "init"]):
+        subprocess.run(command, cwd=root, env=env, check=True, capture_output=True)
+    return root
 
 
 @pytest.fixture
-def first_repository(trained, tmp_path):
-    """A git and DVC repository whose only commit has no model (the first retraining), with the
-    trained model, feature spec, params and contract in place, untracked."""
-    (tmp_path / "models").mkdir()
-    for name in ("model.json", "features.json"):
-        shutil.copy(trained.root / name, tmp_path / "models" / name)
-    shutil.copytree(REPO / "contracts", tmp_path / "contracts")
-    params = yaml.safe_load((trained.root / "params.yaml").read_text())
-    params["data"]["contract"] = "contracts/churn.yaml"  # read at the revision too: in the repo
-    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
-    env = repo_env(tmp_path)
-    for command in (["git", "init", "-q"], ["dvc", "init", "-q"], ["git", "commit", "-qm", "init"]):
-        subprocess.run(command, cwd=tmp_path, env=env, check=True, capture_output=True)
-    return tmp_path
+def first_repository(first_template, tmp_path):
+    """A copy of first_template of the test's own (git init and dvc init once per module)."""
+    return copy_tree(first_template, tmp_path / "repo")
 
 
 def challenge_cli(root, *args: str) -> subprocess.CompletedProcess:
     env = repo_env(root) | {"PYTHONPATH": str(REPO / "src")}
     command = [sys.executable, "-m", "churn.challenge", "--base", "HEAD", *args]
-    return subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
+    return run_module(command, cwd=root, env=env)
 
 
 def test_a_base_without_a_model_passes_as_the_first_model(first_repository):

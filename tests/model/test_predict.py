@@ -22,6 +22,7 @@ from churn import contract_columns, predict
 from churn.errors import ChurnError
 from churn.model import predict_proba
 from churn.model_matrix import transform
+from tests.fork_server import run_module
 from tests.helpers import REPO
 from tests.model.server import params_with_an_unread_contract_column, params_with_contract_columns
 
@@ -155,10 +156,10 @@ def test_every_missing_column_is_named_at_once(trained, tmp_path):
 
 def predict_cli(trained, source: Path, target: Path) -> subprocess.CompletedProcess:
     """churn.predict as a separate process, as a user runs it."""
-    return subprocess.run(
+    return run_module(
         [sys.executable, "-m", "churn.predict", "--input", str(source), "--output", str(target),
          *artifact_args(trained.root)],
-        capture_output=True, text=True, cwd=REPO,
+        cwd=REPO,
     )  # fmt: skip
 
 

@@ -16,6 +16,7 @@ import yaml
 
 from churn import predict
 from churn.errors import ChurnError
+from tests.fork_server import run_module
 from tests.helpers import REPO, repo_env
 from tests.model.conftest import CONTRACT
 from tests.model.test_predict import artifact_args, lenient_args, messy_csv, run_predict
@@ -290,10 +291,9 @@ def test_an_artifact_that_is_not_utf8_is_one_line_naming_it(trained, tmp_path, a
         args[args.index(f"--{artifact}") + 1] = str(bad)
     trained.test_rows.head(2).to_csv(tmp_path / "in.csv", index=False)
     files = ["--input", str(tmp_path / "in.csv"), "--output", str(tmp_path / "o.csv")]
-    result = subprocess.run(
-        [sys.executable, "-m", "churn.predict", *files, *args],
-        capture_output=True, text=True, cwd=REPO, env=repo_env(REPO),
-    )  # fmt: skip
+    result = run_module(
+        [sys.executable, "-m", "churn.predict", *files, *args], cwd=REPO, env=repo_env(REPO)
+    )
     reason = "model file is not valid JSON" if artifact == "model" else "not UTF-8 text"
     assert result.returncode == 2, result.stderr
     lines = result.stderr.splitlines()

@@ -25,6 +25,7 @@ from churn.model import predict_proba
 from churn.model_matrix import transform
 from churn.serve import create_app
 from churn.serve_settings import Settings
+from tests.fork_server import run_module
 from tests.helpers import REPO, VENV_BIN
 from tests.model.server import (
     MAX_BODY_BYTES,
@@ -458,8 +459,9 @@ def unlocked_env(root: Path, **overrides: str) -> dict[str, str]:
 
 
 def refusal(env: dict[str, str]) -> str:
-    """The one error line of a server that refuses to start (exit status 2, no traceback)."""
-    result = subprocess.run(uvicorn_command(0), env=env, capture_output=True, text=True, timeout=60)
+    """The one error line of a server that refuses to start (exit status 2, no traceback); its
+    own process, forked from one that imported the libraries (tests/fork_server.py)."""
+    result = run_module(uvicorn_command(0), env=env, timeout=60)
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     message = [line for line in result.stderr.splitlines() if "churn.serve: error" in line]

@@ -1,4 +1,4 @@
-"""tests/forked_cli.py runs a module as `python -m` would: same exit status, output and errors,
+"""tests/fork_server.py runs a module as `python -m` would: same exit status, output and errors,
 a traceback where the interpreter prints one."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.forked_cli import Step, run_forked
+from tests.fork_server import Step, run_forked
 
 MODULE = """
 import sys
