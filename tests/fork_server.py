@@ -20,6 +20,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,6 +108,7 @@ class ForkServer:
             text=True,
             env=env,
         )
+        self.lock = threading.Lock()  # one request at a time on the pipes
 
     def run(
         self,
@@ -126,9 +128,10 @@ class ForkServer:
             "timeout": timeout,
         }
         assert self.process.stdin and self.process.stdout
-        self.process.stdin.write(json.dumps(request) + "\n")
-        self.process.stdin.flush()
-        line = self.process.stdout.readline()
+        with self.lock:
+            self.process.stdin.write(json.dumps(request) + "\n")
+            self.process.stdin.flush()
+            line = self.process.stdout.readline()
         assert line, "the fork server stopped (see its stderr above)"
         reply = json.loads(line)
         if reply["timed_out"]:

@@ -8,13 +8,20 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.fork_server import Step, run_forked
+import pytest
+
+from tests.fork_server import ForkServer, Step, run_forked
 
 MODULE = """
-import sys
+import os, sys, time
 
 def main():
     print("out:", sys.argv[1:], __name__)
+    if sys.argv[1] == "where":
+        print(os.environ.get("PROBE"), os.getcwd(), sys.path[0])
+        return
+    if sys.argv[1] == "sleep":
+        time.sleep(30)
     if sys.argv[1] == "raise":
         raise ValueError("boom")
     if sys.argv[1] == "message":
@@ -52,6 +59,23 @@ def test_a_run_stops_at_its_first_failing_step(tmp_path: Path):
     failing_first = [Step(tmp_path, "probe_cli", ["4"]), Step(tmp_path, "probe_cli", ["0"])]
     results = run_forked([steps, failing_first], env=env)
     assert [r.returncode for r in results] == [3, 4]
+
+
+def test_a_command_runs_in_its_own_folder_and_environment_and_is_killed_at_its_timeout(tmp_path):
+    server = ForkServer(["json"], with_module(tmp_path))
+    try:
+        here = tmp_path / "here"
+        here.mkdir()
+        command = [sys.executable, "-m", "probe_cli", "where"]
+        done = server.run(command, here, with_module(tmp_path) | {"PROBE": "set"})
+        assert done.stdout.splitlines()[1] == f"set {here} {here}"
+        unset = server.run(command, tmp_path, with_module(tmp_path))
+        assert unset.stdout.splitlines()[1] == f"None {tmp_path} {tmp_path}"
+        with pytest.raises(subprocess.TimeoutExpired):
+            server.run([sys.executable, "-m", "probe_cli", "sleep"], tmp_path, timeout=0.5)
+        assert server.run(command, tmp_path, with_module(tmp_path)).returncode == 0  # still serving
+    finally:
+        server.close()
 
 
 def test_a_stage_cli_gives_the_same_one_line_error(tmp_path: Path):
