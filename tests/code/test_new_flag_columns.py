@@ -16,12 +16,13 @@ import yaml
 from pydantic import ValidationError
 
 from churn import featurize, predict, train
-from churn.contract_spec import Contract
+from churn.artifacts import load_workspace
 from churn.data_params import Policies
 from churn.errors import ChurnError
 from churn.features import FeatureSpec
 from churn.request_model import build_request_model
-from tests.code.test_drift_contract import CONTRACT, VIDEO, months, run_validate, write_inputs
+from churn.serve import score_records
+from tests.code.test_drift_contract import VIDEO, months, run_validate, write_inputs
 from tests.helpers import REPO
 
 FLAG = "watched_video_tutorials"  # outside the contract, 0/1 from the first month
@@ -133,12 +134,18 @@ def test_yes_and_no_validate_reads_as_1_and_0_are_scored_so(flagged, tmp_path, m
 
 
 def test_the_api_reads_the_new_flag_as_validate_does(flagged):
-    """A record's "yes" was refused (a JSON number expected), its 2 taken as a number."""
+    """A record's "yes" was refused (a JSON number expected), its 2 taken as a number: now the
+    field reads a flag's spellings, scored as 1 and 0 are, and refuses a 2 as any flag's."""
     folder, _, _ = flagged
-    spec = FeatureSpec.load(folder / "features.json")
-    record = build_request_model(Contract.from_yaml(CONTRACT), spec, "customer_id")
+    artifacts = load_workspace(folder / "model.json", folder / "features.json",
+                               folder / "params.yaml", folder / "contract.yaml")  # fmt: skip
+    record = build_request_model(artifacts.contract, artifacts.spec, "customer_id")
     fields = {"spend": 1.0, "plan": "free", "promo": 0, VIDEO: 12.5}
-    assert getattr(record.model_validate({**fields, FLAG: "yes"}), FLAG) is True
+    spelt = [record.model_validate({**fields, FLAG: text}) for text in ("yes", " NO")]
+    numbers = [record.model_validate({**fields, FLAG: number}) for number in (1, 0)]
+    assert [getattr(row, FLAG) for row in spelt] == [True, False]
+    scores = [score_records(rows, artifacts)["predictions"] for rows in (spelt, numbers)]
+    assert scores[0] == scores[1] and scores[0][0] != scores[0][1]
     with pytest.raises(ValidationError, match=FLAG):
         record.model_validate({**fields, FLAG: 2})
 
