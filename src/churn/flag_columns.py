@@ -12,8 +12,9 @@ import pandas as pd
 
 
 def flag_values(values: pd.Series) -> bool:
-    """Whether a new column's typed values are a flag's (numbers, each present one 0 or 1): the
-    rows to score are held to a flag then, so that yes/no there read as the 0/1 of training."""
+    """Whether a column's typed values are a flag's (numbers, each present one 0 or 1): a new
+    column's rows to score are held to a flag then, so that yes/no there read as the 0/1 of
+    training."""
     if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
         return False
     present = values.dropna()
