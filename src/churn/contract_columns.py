@@ -21,7 +21,8 @@ from churn.contract_spec import ColumnContract, Contract
 from churn.csv_header import FROM_PARAMS, SettingNames
 from churn.customer_ids import zero_fractions_cut
 from churn.data_params import DataParams
-from churn.new_column_types import flag_values, new_column_kind, with_numbers_refused
+from churn.flag_columns import flag_values
+from churn.new_column_types import new_column_kind, with_numbers_refused
 from churn.snapshot_dates import read_snapshot_months
 from churn.type_changes import snapshot_months
 

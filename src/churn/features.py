@@ -17,6 +17,7 @@ MISSING = "__missing__"
 UNKNOWN = "__unknown__"
 ALL_MISSING = "missing in every training row"  # why featurize left a feature out (left_out)
 SPEC_VERSION = 1
+OPTIONAL = ("left_out", "flags")  # written only when not empty (older specs have neither)
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
@@ -57,6 +58,7 @@ class FeatureSpec:
     excluded: list[str] = field(default_factory=list)
     version: int = SPEC_VERSION
     left_out: dict[str, str] = field(default_factory=dict)  # constant in training: why
+    flags: list[str] = field(default_factory=list)  # numeric, 0/1 (flag_columns): read as flags
 
     @property
     def feature_names(self) -> list[str]:
@@ -80,7 +82,7 @@ class FeatureSpec:
         }
 
     def to_json(self) -> str:
-        raw = {name: value for name, value in asdict(self).items() if name != "left_out" or value}
+        raw = {name: value for name, value in asdict(self).items() if name not in OPTIONAL or value}
         return json.dumps(raw, indent=2, sort_keys=True) + "\n"
 
     @classmethod
@@ -144,7 +146,7 @@ def spec_problem(raw: object) -> str | None:
         return f"{(unknown or absent)[0]}: {'not a field' if unknown else 'missing'}"
     problems = {"version": version_problem(raw)}
     problems |= {name: names_problem(raw.get(name, []), "names") for name in
-                 ("numeric", "engineered", "excluded")}  # fmt: skip
+                 ("numeric", "engineered", "excluded", "flags")}  # fmt: skip
     for name in ("categorical", "left_out"):
         if not isinstance(raw.get(name, {}), dict):
             problems[name] = f"expected an object, got a JSON {json_kind(raw[name])}"

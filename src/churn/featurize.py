@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +14,7 @@ from churn.constant_features import drop_constant_features, left_out_note
 from churn.data_params import DataParams, check_data_columns
 from churn.errors import CliParser, run_cli
 from churn.features import FeatureSpec, fit_feature_spec
+from churn.flag_columns import flag_columns
 from churn.model_matrix import transform
 from churn.outputs import check_destination, check_folder_outputs
 from churn.params import PARAMS_FILE, load_section
@@ -53,6 +55,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     train_file = f"{args.split_dir / 'train'}.parquet"
     spec = fit_feature_spec(splits["train"], excluded_columns(data), min_count, train_file)
     spec = drop_constant_features(splits["train"], spec, min_count, train_file)
+    spec = replace(spec, flags=flag_columns(splits.values(), spec.numeric))  # as validate reads
     if spec.left_out:
         print(f"featurize: {left_out_note(spec.left_out)}", file=sys.stderr)
     args.spec.parent.mkdir(parents=True, exist_ok=True)

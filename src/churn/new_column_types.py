@@ -43,15 +43,6 @@ def new_column_kind(raw: pd.Series, name: str, where: str, names: SettingNames) 
     return inferred_kind(raw, name, where, " (contract.new_column: include)", names)
 
 
-def flag_values(values: pd.Series) -> bool:
-    """Whether a new column's typed values are a flag's (numbers, each present one 0 or 1): the
-    rows to score are held to a flag then, so that yes/no there read as the 0/1 of training."""
-    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
-        return False
-    present = values.dropna()
-    return bool(len(present)) and bool(present.isin((0, 1)).all())
-
-
 # How every value that reads as a number (or an infinity) starts, spaces and sign aside: the
 # other values of a column are no number, and are not read as one (see number_rows)
 NUMBER_START = r"\s*[-+]?(?:\.?\d|inf)"

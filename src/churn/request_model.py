@@ -97,10 +97,12 @@ def feature_field(column: ColumnContract, spec: FeatureSpec) -> tuple[Any, Any]:
 
 
 def model_inputs(contract: Contract, spec: FeatureSpec) -> list[ColumnContract]:
-    """The contract of each model input, in the spec's order (a number where it has none)."""
+    """The contract of each model input, in the spec's order (where it has none, a flag when the
+    spec records one, as validate read it: yes/no too; else a number)."""
     by_name = {column.name: column for column in contract.columns}
-    default = partial(ColumnContract, role="feature", type="numeric")
-    return [by_name.get(name) or default(name) for name in spec.input_columns]
+    default = partial(ColumnContract, role="feature")
+    kind = {name: "boolean" if name in spec.flags else "numeric" for name in spec.input_columns}
+    return [by_name.get(name) or default(name, type=kind[name]) for name in spec.input_columns]
 
 
 def build_request_model(

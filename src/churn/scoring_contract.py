@@ -88,11 +88,12 @@ def scoring_checks(
 
 
 def scored_kind(name: str, spec: FeatureSpec) -> str:
-    """The type a column outside the contract is held to in a batch: the model's, categorical
-    or numeric. Never a flag read from the batch's own spellings: the feature spec does not say
-    which numbers were a flag's, and yes/no read as 1/0 in a column of minutes, or a row's
-    reading hung on the rows sharing its chunk; the API asks a JSON number alike (a contract
-    typing the column boolean reads every spelling)."""
+    """The type a column outside the contract is held to in a batch: the model's, a flag when
+    featurize recorded one (spec.flags: validate held the rows to score to a flag, yes/no read
+    as 1/0 and a 2 made missing), else numeric or categorical. Never a flag read from the
+    batch's own spellings: a row's reading hung on the rows sharing its chunk."""
+    if name in spec.flags:
+        return "boolean"
     return "numeric" if name in spec.numeric else "categorical"
 
 
