@@ -87,6 +87,27 @@ def floor_repo(parent: Path) -> Path:
     return root
 
 
+def trivial_chain(parent: Path, stages: int) -> Path:
+    """As many stages as the pipeline, each copying one file to the next (one dep, one out, no
+    params, no templating): what the stage count alone costs a no-op (diagnostic)."""
+    root = parent / "trivial-chain"
+    root.mkdir()
+    run(root, "git", "init", "-q")
+    run(root, "dvc", "init", "-q")
+    (root / "s0.txt").write_text("x\n")
+    lines = ["stages:"]
+    for n in range(stages):
+        lines += [
+            f"  s{n + 1}:",
+            f"    cmd: cp s{n}.txt s{n + 1}.txt",
+            f"    deps: [s{n}.txt]",
+            f"    outs: [s{n + 1}.txt]",
+        ]
+    (root / "dvc.yaml").write_text("\n".join(lines) + "\n")
+    run(root, "dvc", "repro", "-q")
+    return root
+
+
 def without_source_deps(root: Path, dest: Path) -> Path:
     """A copy of a reproduced pipeline whose stages declare no src/ modules (diagnostic only:
     code changes would no longer rerun anything), recorded with `dvc commit`, not rerun."""
@@ -149,12 +170,13 @@ def measure(scales: list[float], repeats: int) -> dict:
             results["cold"][scale] = timed(root, "dvc", "repro")[0]
             if scale == scales[0]:
                 no_source = without_source_deps(root, parent / "no-source-deps")
-                results["noop"], results["noop_no_source"], results["floor"] = paired_medians(
+                chain = trivial_chain(parent, len(stage_commands(root)))
+                noops = paired_medians(
                     max(repeats, NOOP_REPEATS),
-                    (root, ["dvc", "repro"]),
-                    (no_source, ["dvc", "repro"]),
-                    (floor, ["dvc", "repro"]),
+                    *((folder, ["dvc", "repro"]) for folder in (root, no_source, chain, floor)),
                 )
+                names = ("noop", "noop_no_source", "noop_trivial_chain", "floor")
+                results.update(zip(names, noops, strict=True))
                 results["train"] = train_overhead(root, repeats)
                 results["stages"] = stage_memory(root)
     return results
@@ -192,6 +214,12 @@ def markdown(results: dict, scales: list[float]) -> str:
         f"| no-op `dvc repro`, same pipeline without its `src/` dependencies (diagnostic) | "
         f"{results['noop_no_source']:.2f} s | {results['floor']:.2f} s (one-stage DVC pipeline) | "
         f"{results['noop_no_source'] / results['floor']:.2f}x | — |"
+    )
+    lines.append(
+        f"| no-op `dvc repro`, {len(results['stages'])} trivial stages in a chain (one dep and "
+        f"one out each; diagnostic) | {results['noop_trivial_chain']:.2f} s | "
+        f"{results['floor']:.2f} s (one-stage DVC pipeline) | "
+        f"{results['noop_trivial_chain'] / results['floor']:.2f}x | — |"
     )
     lines.append(
         f"| `train` stage (whole process) | {stage:.1f} s | {plain:.1f} s (plain "
