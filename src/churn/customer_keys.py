@@ -3,6 +3,8 @@ scored so far in one input, so that a repeated id is rejected wherever it falls.
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import pandas as pd
 
@@ -44,8 +46,7 @@ class SeenKeys:
             if self.examples != told and self.unread:
                 self.read_unread()
         if NO_SNAPSHOT not in self.snapshots:
-            none = distinct_snapshot_keys(pd.Series([None], dtype=object))
-            self.snapshots[NO_SNAPSHOT] = pd.util.hash_pandas_object(none, index=False).iloc[0]
+            self.snapshots[NO_SNAPSHOT] = no_snapshot_hash()
         return np.asarray([*(self.snapshots[key] for key in keys), self.snapshots[NO_SNAPSHOT]])
 
     def hold_unread(self, hashes: np.ndarray, codes: np.ndarray, distinct) -> None:
@@ -134,6 +135,14 @@ def distinct_snapshot_keys(distinct: object, examples: tuple = ()) -> pd.DataFra
         months = pd.Series(pd.NaT, index=text.index, dtype="period[M]")
     stamps = months.dt.to_timestamp().dt.as_unit("us")
     return pd.DataFrame({"snapshot": stamps, "snapshot_text": text.where(stamps.isna())})
+
+
+@cache
+def no_snapshot_hash() -> np.uint64:
+    """The hash of no snapshot (see SeenKeys.snapshot_hashes), the same in every input: read
+    once per process, not once per SeenKeys (a third of scoring one API record)."""
+    none = distinct_snapshot_keys(pd.Series([None], dtype=object))
+    return pd.util.hash_pandas_object(none, index=False).iloc[0]
 
 
 # Odd 64-bit constant (the golden ratio's): spreads a snapshot's hash before it meets an id's.
