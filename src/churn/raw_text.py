@@ -4,9 +4,12 @@ true, false or no value, and the text that spells a flag; row masks."""
 from __future__ import annotations
 
 import re
+from functools import cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "y", "t", "on"})  # the API's JSON model agrees
 FALSE_WORDS = frozenset({"0", "false", "no", "n", "f", "off"})
@@ -100,8 +103,20 @@ def as_text(column: pd.Series) -> pd.Series:
 
 
 def blank_mask(text: pd.Series) -> pd.Series:
-    """Rows whose text is empty or a missing-value marker (NA, null, None, -, ? ...)."""
+    """Rows whose text is empty or a missing-value marker (NA, null, None, -, ? ...); Arrow text
+    looked up in the markers as an Arrow array made once (Series.isin converts the 31 markers
+    one by one per call: nine tenths of its time on a short column)."""
+    if isinstance(text.array, pd.arrays.ArrowStringArray):
+        chunks = text.array.__arrow_array__()
+        found = pc.is_in(chunks, value_set=arrow_markers(chunks.type))
+        return pd.Series(np.array(found, dtype=np.bool_), index=text.index, name=text.name)
     return row_mask(text.isin(MISSING_MARKERS))
+
+
+@cache
+def arrow_markers(kind: pa.DataType) -> pa.Array:
+    """MISSING_MARKERS as an Arrow array of the given string type (pc.is_in wants the same)."""
+    return pa.array(sorted(MISSING_MARKERS), type=kind)
 
 
 def no_rows(column: pd.Series) -> pd.Series:
