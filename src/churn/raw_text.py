@@ -138,6 +138,18 @@ def row_mask(flags: pd.Series) -> pd.Series:
     return pd.Series(flags.to_numpy(dtype=bool, na_value=False), index=flags.index, name=flags.name)
 
 
+def rows_in(mask: pd.Series) -> int:
+    """How many rows a mask flags: counted in numpy for a plain boolean mask (Series.sum costs
+    ~20 us a call, four calls per column coerced)."""
+    return int(np.count_nonzero(mask.to_numpy())) if mask.dtype == bool else int(mask.sum())
+
+
+def mask_of(values: pd.Series, flags: np.ndarray) -> pd.Series:
+    """flags (numpy's result on the rows of values) as a mask indexed and named like values,
+    as a Series comparison makes it."""
+    return pd.Series(flags, index=values.index, name=values.name)
+
+
 def without(values: pd.Series, mask: pd.Series) -> pd.Series:
     """values with the masked rows made missing (values itself when no row is masked)."""
     return values.mask(mask) if mask.any() else values
