@@ -10,7 +10,7 @@ import pandas as pd
 
 from churn.date_parsing import NUMERIC_DATE
 from churn.errors import ChurnError
-from churn.raw_text import blank_mask
+from churn.raw_text import as_text, blank_mask, without
 from churn.snapshot_dates import order_examples, read_snapshot_months
 
 NO_SNAPSHOT = (type(None), None)
@@ -100,7 +100,7 @@ def snapshot_text(values: object) -> pd.Series:
     """Snapshot values as text, missing-value markers ("NA", "null", "-" ...) as missing: the
     contract reads them so in every column, and the API reads them so in the snapshot field."""
     text = pd.Series(values).astype("string")
-    return text.mask(blank_mask(text.str.strip()))
+    return without(text, blank_mask(as_text(text)))  # as_text: text.str.strip(), ~4x cheaper
 
 
 def text_of_rows(column: pd.Series, positions: np.ndarray) -> pd.api.extensions.ExtensionArray:
