@@ -87,10 +87,11 @@ def without_infinities(result: Coerced) -> Coerced:
 
 def boolean_from_numbers(column: pd.Series) -> Coerced:
     """Numbers or booleans: 1 and 0 are the only valid values (as_text spells 1.0 and True "1")."""
-    numbers = column.astype("float64").to_numpy()
+    # read from the arrays, not through Series astype, notna and rename (~3x the cost)
+    numbers = np.asarray(column.array.astype("float64"))
     values = np.where(numbers == 1, 1.0, np.where(numbers == 0, 0.0, np.nan))
-    bad = pd.Series(column.notna().to_numpy() & np.isnan(values), index=column.index)
-    blank = no_rows(column).rename(column.name)  # named like the text route's mask
+    bad = pd.Series(~column.array.isna() & np.isnan(values), index=column.index)
+    blank = pd.Series(False, index=column.index, name=column.name)  # named as the text route's
     return Coerced(pd.Series(values, index=column.index), blank, no_rows(column), bad)
 
 

@@ -19,9 +19,11 @@ from churn.raw_text import (
     MISSING_MARKERS,
     TRUE_WORDS,
     as_text,
+    mask_of,
     no_rows,
     normalise_text,
     row_mask,
+    rows_in,
 )
 from churn.type_changes import refuse_type_change, type_change
 
@@ -29,10 +31,10 @@ from churn.type_changes import refuse_type_change, type_change
 def coercion_counts(coerced: Coerced, rejected: pd.Series | None = None) -> dict[str, int]:
     """Non-zero counts of what coercion did to one column (rejected: the wrong-typed values
     rejected, not coerced to missing)."""
-    kept = int(coerced.bad.sum()) - (0 if rejected is None else int(rejected.sum()))
+    kept = rows_in(coerced.bad) - (0 if rejected is None else rows_in(rejected))
     counts = {
-        "blank_to_missing": int(coerced.blank.sum()),
-        "thousands_separator": int(coerced.thousands.sum()),
+        "blank_to_missing": rows_in(coerced.blank),
+        "thousands_separator": rows_in(coerced.thousands),
         "text_to_missing": kept,
     }
     return {kind: n for kind, n in counts.items() if n}
@@ -119,8 +121,9 @@ def value_failures(values: pd.Series, column: ColumnContract, scoring: bool, dis
         failures.append((f"null:{column.name}", values.isna()))
     if column.type == "numeric":  # beyond float32 too: the contract's bounds or the type's
         low, high = column.bounds
-        failures.append((f"below_min:{column.name}", values < low))
-        failures.append((f"above_max:{column.name}", values > high))
+        numbers = values.to_numpy()  # float64: numpy compares as pandas does, at half the cost
+        failures.append((f"below_min:{column.name}", mask_of(values, numbers < low)))
+        failures.append((f"above_max:{column.name}", mask_of(values, numbers > high)))
     unseen = new_categories(values, column, distinct)
     if unseen and not scoring:
         failures.append((f"unseen_category:{column.name}", values.isin(unseen)))

@@ -3,12 +3,14 @@ scored so far in one input, so that a repeated id is rejected wherever it falls.
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import pandas as pd
 
 from churn.date_parsing import NUMERIC_DATE
 from churn.errors import ChurnError
-from churn.raw_text import blank_mask
+from churn.raw_text import as_text, blank_mask, without
 from churn.snapshot_dates import order_examples, read_snapshot_months
 
 NO_SNAPSHOT = (type(None), None)
@@ -39,13 +41,13 @@ class SeenKeys:
             self.examples = tuple(order_examples(pd.Series([*self.examples, *text.dropna()])))
             hashed = pd.util.hash_pandas_object(keys_of, index=False)
             self.snapshots.update(zip([keys[at] for at in fresh], hashed.to_numpy(), strict=True))
-            undated = keys_of["snapshot_text"].str.extract(NUMERIC_DATE)[0].notna().to_numpy()
+            left = keys_of["snapshot_text"]  # no month: no regex pass when all were (~0.7 ms)
+            undated = left.str.extract(NUMERIC_DATE)[0].notna() if left.notna().any() else ()
             self.unread |= {keys[fresh[at]]: [] for at in np.flatnonzero(undated)}
             if self.examples != told and self.unread:
                 self.read_unread()
         if NO_SNAPSHOT not in self.snapshots:
-            none = distinct_snapshot_keys(pd.Series([None], dtype=object))
-            self.snapshots[NO_SNAPSHOT] = pd.util.hash_pandas_object(none, index=False).iloc[0]
+            self.snapshots[NO_SNAPSHOT] = no_snapshot_hash()
         return np.asarray([*(self.snapshots[key] for key in keys), self.snapshots[NO_SNAPSHOT]])
 
     def hold_unread(self, hashes: np.ndarray, codes: np.ndarray, distinct) -> None:
@@ -99,7 +101,7 @@ def snapshot_text(values: object) -> pd.Series:
     """Snapshot values as text, missing-value markers ("NA", "null", "-" ...) as missing: the
     contract reads them so in every column, and the API reads them so in the snapshot field."""
     text = pd.Series(values).astype("string")
-    return text.mask(blank_mask(text.str.strip()))
+    return without(text, blank_mask(as_text(text)))  # as_text: text.str.strip(), ~4x cheaper
 
 
 def text_of_rows(column: pd.Series, positions: np.ndarray) -> pd.api.extensions.ExtensionArray:
@@ -134,6 +136,14 @@ def distinct_snapshot_keys(distinct: object, examples: tuple = ()) -> pd.DataFra
         months = pd.Series(pd.NaT, index=text.index, dtype="period[M]")
     stamps = months.dt.to_timestamp().dt.as_unit("us")
     return pd.DataFrame({"snapshot": stamps, "snapshot_text": text.where(stamps.isna())})
+
+
+@cache
+def no_snapshot_hash() -> np.uint64:
+    """The hash of no snapshot (see SeenKeys.snapshot_hashes), the same in every input: read
+    once per process, not once per SeenKeys (a third of scoring one API record)."""
+    none = distinct_snapshot_keys(pd.Series([None], dtype=object))
+    return pd.util.hash_pandas_object(none, index=False).iloc[0]
 
 
 # Odd 64-bit constant (the golden ratio's): spreads a snapshot's hash before it meets an id's.

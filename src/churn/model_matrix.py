@@ -13,6 +13,8 @@ import pyarrow.compute as pc
 from churn.errors import ChurnError
 from churn.features import ENGINEERED, MISSING, UNKNOWN, FeatureSpec
 
+ARROW_TEXT = pd.StringDtype("pyarrow")
+
 
 def check_columns(frame: pd.DataFrame, spec: FeatureSpec, where: str) -> None:
     """Fail, naming the columns, when the frame lacks columns the spec needs."""
@@ -36,13 +38,14 @@ def known_positions(levels: list[str]) -> tuple[dict[str, int], int, int]:
 
 def encode_levels(column: pd.Series, levels: list[str]) -> tuple[np.ndarray, int]:
     """level_codes, and how many present values are not among the known levels."""
-    text = column.astype(pd.StringDtype("pyarrow"))  # one pass in Arrow, no factorize
+    # one pass in Arrow, no factorize (and no copy: the checks' text is this type already)
+    text = column if column.dtype == ARROW_TEXT else column.astype(ARROW_TEXT)
     known, missing_at, unknown_at = known_positions(levels)
     arrow = text.array.__arrow_array__()
     value_set = pa.array(list(known), type=arrow.type)
     found = pc.fill_null(pc.index_in(arrow, value_set=value_set), -1)
     at = found.to_numpy()  # index into known (-1: missing or unseen)
-    missing = text.isna().to_numpy()
+    missing = arrow.is_null().to_numpy(zero_copy_only=False)  # Series.isna: ~5x the cost
     lookup = np.asarray([*known.values(), unknown_at], dtype=np.intp)
     codes = np.where(missing, missing_at, lookup[at])
     return codes % len(levels), int(((at < 0) & ~missing).sum())

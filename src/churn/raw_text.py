@@ -4,9 +4,12 @@ true, false or no value, and the text that spells a flag; row masks."""
 from __future__ import annotations
 
 import re
+from functools import cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "y", "t", "on"})  # the API's JSON model agrees
 FALSE_WORDS = frozenset({"0", "false", "no", "n", "f", "off"})
@@ -94,14 +97,36 @@ def as_text(column: pd.Series) -> pd.Series:
         text = text.where(~small, column.where(small).astype("Int64").astype("string"))
         large = whole & ~small  # 9.3e18 is "9300000000000000000", as Python's int spells it
         return text.where(~large, column[large].map(normalise_text).astype("string"))
+    if isinstance(column.array, pd.arrays.ArrowStringArray):  # "str" or "string"
+        return stripped_arrow_text(column)
     if pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty"):
         return column.astype("string").str.strip()
     return column.map(normalise_text, na_action="ignore").astype("string")
 
 
+def stripped_arrow_text(column: pd.Series) -> pd.Series:
+    """Arrow-backed text as column.astype("string").str.strip() makes it (the same Arrow
+    kernel), without the two Series between: ~40 us, not ~230, per short column."""
+    stripped = pc.utf8_trim_whitespace(column.array.__arrow_array__())
+    text = pd.arrays.ArrowStringArray(stripped, dtype=pd.StringDtype("pyarrow"))
+    return pd.Series(text, index=column.index, name=column.name, copy=False)
+
+
 def blank_mask(text: pd.Series) -> pd.Series:
-    """Rows whose text is empty or a missing-value marker (NA, null, None, -, ? ...)."""
+    """Rows whose text is empty or a missing-value marker (NA, null, None, -, ? ...); Arrow text
+    looked up in the markers as an Arrow array made once (Series.isin converts the 31 markers
+    one by one per call: nine tenths of its time on a short column)."""
+    if isinstance(text.array, pd.arrays.ArrowStringArray):
+        chunks = text.array.__arrow_array__()
+        found = pc.is_in(chunks, value_set=arrow_markers(chunks.type))
+        return pd.Series(np.array(found, dtype=np.bool_), index=text.index, name=text.name)
     return row_mask(text.isin(MISSING_MARKERS))
+
+
+@cache
+def arrow_markers(kind: pa.DataType) -> pa.Array:
+    """MISSING_MARKERS as an Arrow array of the given string type (pc.is_in wants the same)."""
+    return pa.array(sorted(MISSING_MARKERS), type=kind)
 
 
 def no_rows(column: pd.Series) -> pd.Series:
@@ -111,6 +136,18 @@ def no_rows(column: pd.Series) -> pd.Series:
 def row_mask(flags: pd.Series) -> pd.Series:
     """A nullable comparison result as a plain boolean mask (missing -> False)."""
     return pd.Series(flags.to_numpy(dtype=bool, na_value=False), index=flags.index, name=flags.name)
+
+
+def rows_in(mask: pd.Series) -> int:
+    """How many rows a mask flags: counted in numpy for a plain boolean mask (Series.sum costs
+    ~20 us a call, four calls per column coerced)."""
+    return int(np.count_nonzero(mask.to_numpy())) if mask.dtype == bool else int(mask.sum())
+
+
+def mask_of(values: pd.Series, flags: np.ndarray) -> pd.Series:
+    """flags (numpy's result on the rows of values) as a mask indexed and named like values,
+    as a Series comparison makes it."""
+    return pd.Series(flags, index=values.index, name=values.name)
 
 
 def without(values: pd.Series, mask: pd.Series) -> pd.Series:

@@ -75,10 +75,10 @@ def nested_as_json(frame: pd.DataFrame) -> pd.DataFrame:
 
 def rejected_rows(source: pd.DataFrame, failed_at: np.ndarray, reasons: list[str]) -> pd.DataFrame:
     """The failed rows of source, in input order, with their reason last (replacing an earlier
-    run's, when a rejects file is scored again), as text."""
+    run's, when a rejects file is scored again: dropped only then, a drop copies), as text."""
     order = np.argsort(failed_at, kind="stable")
     rows = source.iloc[failed_at[order]] if len(failed_at) else source.iloc[:0]  # slice: no copy
-    rows = rows.drop(columns=REJECT_REASON, errors="ignore")
+    rows = rows.drop(columns=REJECT_REASON) if REJECT_REASON in rows.columns else rows
     rejected = rows.assign(**{REJECT_REASON: np.asarray(reasons, dtype=object)[order]})
     # per column, costly on wide inputs: only when there is something
     return nested_as_json(rejected).astype("string") if len(rejected) else rejected

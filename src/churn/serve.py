@@ -29,7 +29,7 @@ from churn.responses import (
     scores_model,
 )
 from churn.revisions import check_metrics_pair, threshold_check
-from churn.scoring import Checked, check_chunk, row_ids, score_frame
+from churn.scoring import REJECT_REASON, Checked, check_chunk, row_ids, score_frame
 from churn.serve_http import add_http_layer
 from churn.serve_settings import LoadedFiles, Settings, check_paths, contract_file, health_of
 
@@ -59,14 +59,14 @@ def score_records(records: list[BaseModel], artifacts: Artifacts) -> dict[str, A
     scores = score_frame(checked.valid, artifacts, ids, checked.encoded)
     if artifacts.id_column not in frame.columns:
         scores["id"] = None
-    rejected = checked.rejected.rename(columns={"reject_reason": "reason"})
+    rejected = checked.rejected
     ignored = sorted({key for record in records for key in (record.model_extra or {})})
     return {
         "predictions": predictions(scores, frame, checked, artifacts.data.timestamp),
         "model_version": artifacts.version,
-        "rejected": [
-            {"index": int(row[POSITION]), "reason": row["reason"]}
-            for row in rejected[[POSITION, "reason"]].to_dict(orient="records")
+        "rejected": [  # read from the two columns: a frame's to_dict cost ~1.5 ms per request
+            {"index": int(at), "reason": reason}
+            for at, reason in zip(rejected[POSITION], rejected[REJECT_REASON], strict=True)
         ],
         "ignored_fields": [shortened(name) for name in ignored[:ERRORS_LISTED]],
         "ignored_field_count": len(ignored),
@@ -79,11 +79,13 @@ def predictions(
 ) -> list[dict[str, Any]]:
     """The scores, each with its record's index in the request and, when the request model has
     the snapshot field, its snapshot as text (as batch scoring writes it; null when none)."""
-    scores = scores.drop(columns="model_version").assign(index=checked.positions)
+    # as to_dict(orient="records") of the scores would, from Python lists (~3x cheaper)
+    values = {name: scores[name].tolist() for name in scores.columns if name != "model_version"}
+    values["index"] = checked.positions.tolist()
     if snapshot in frame.columns and snapshot not in scores.columns:
         text = text_of_rows(frame[snapshot], checked.positions).to_numpy(object, na_value=None)
-        scores[snapshot] = pd.Series(text, index=scores.index, dtype=object)  # None stays None
-    return scores.to_dict(orient="records")
+        values[snapshot] = text.tolist()  # None stays None
+    return [dict(zip(values, row, strict=True)) for row in zip(*values.values(), strict=True)]
 
 
 def describe_model(settings: Settings, artifacts: Artifacts) -> dict[str, Any]:

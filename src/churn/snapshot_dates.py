@@ -26,7 +26,7 @@ def order_examples(values: pd.Series) -> list:
     above 12, one whose second is): with them, dates read in a later chunk are read in the order
     the earlier ones told, as validate reads the whole column at once."""
     parts = values.astype("string").str.extract(NUMERIC_DATE)
-    fields = parts[[0, 1]].apply(pd.to_numeric)
+    fields = {column: pd.to_numeric(parts[column]) for column in (0, 1)}  # DataFrame.apply: ~1 ms
     return [
         values[fields[column].gt(12).to_numpy()].iloc[0]
         for column in (0, 1)
