@@ -8,6 +8,7 @@ import pandas as pd
 from churn.coercion import coerce
 from churn.date_parsing import NUMERIC_DATE
 from churn.errors import ChurnError
+from churn.raw_text import row_mask
 from churn.type_changes import snapshot_months
 
 
@@ -25,10 +26,6 @@ def order_examples(values: pd.Series) -> list:
     """Up to two values that tell the day/month order of numeric dates (one whose first field is
     above 12, one whose second is): with them, dates read in a later chunk are read in the order
     the earlier ones told, as validate reads the whole column at once."""
-    parts = values.astype("string").str.extract(NUMERIC_DATE)
-    fields = {column: pd.to_numeric(parts[column]) for column in (0, 1)}  # DataFrame.apply: ~1 ms
-    return [
-        values[fields[column].gt(12).to_numpy()].iloc[0]
-        for column in (0, 1)
-        if fields[column].gt(12).any()
-    ]
+    parts = values.astype("string").str.extract(NUMERIC_DATE)  # missing: no numeric date
+    above_12 = [pd.to_numeric(parts[field]).gt(12) for field in (0, 1)]  # DataFrame.apply: ~1 ms
+    return [values[row_mask(told)].iloc[0] for told in above_12 if told.any()]

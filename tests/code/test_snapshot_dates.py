@@ -88,3 +88,14 @@ def test_an_order_told_only_by_a_later_chunk_reads_the_earlier_chunks_again():
     repeat = ["duplicate_id:customer_id"]
     assert scoring_rejects([first, second, third]) == [[], repeat, repeat]
     assert scoring_rejects([whole]) == [repeat * 2]
+
+
+def test_iso_dates_beside_day_first_ones_are_read_as_validate_reads_them():
+    """An ISO date (or a value that is no date) in the chunk that first held 17/03/2026 stopped
+    scoring: the day/month order's examples were picked with a mask holding missing values (a
+    traceback from batch scoring, a 500 from the API)."""
+    frame = rows(["C1", "C2", "C1", "C3"], ["2026-03-02", "17/03/2026", "05/03/2026", "NA"])
+    assert validate_repeats(frame) == [False, False, True, False]
+    assert scoring_rejects([frame]) == [["duplicate_id:customer_id"]]
+    first, second = frame.iloc[:1], frame.iloc[1:]
+    assert scoring_rejects([first, second]) == [[], ["duplicate_id:customer_id"]]

@@ -176,6 +176,17 @@ def test_one_snapshot_written_two_ways_is_one_snapshot(default_api, trained):
     assert answer["rejected"] == [{"index": 1, "reason": "duplicate_id:customer_id"}]
 
 
+def test_an_iso_snapshot_beside_a_day_first_one_is_scored(default_api, trained):
+    """2026-06-01 beside 17/03/2026 in one request was a 500 (the day/month order's examples
+    were picked with a mask holding missing values)."""
+    record = records(trained.test_rows.head(1))[0]
+    months = ["2026-06-01", "17/03/2026", "03/06/2026"]  # the last: June, read day first
+    answer = post(default_api, [record | {"snapshot_month": m} for m in months])
+    assert answer.status_code == 200
+    assert [p["snapshot_month"] for p in answer.json()["predictions"]] == months[:2]
+    assert answer.json()["rejected"] == [{"index": 2, "reason": "duplicate_id:customer_id"}]
+
+
 def test_health_watches_the_contract_file_params_name(trained, tmp_path):
     """The contract decides what the API accepts; an edited contract on disk went unnoticed."""
     contract = tmp_path / "churn.yaml"
