@@ -91,6 +91,9 @@ def as_text(column: pd.Series) -> pd.Series:
     if pd.api.types.is_integer_dtype(column):  # also unsigned ids above the int64 range
         return column.astype("string")
     if pd.api.types.is_float_dtype(column):
+        if isinstance(column.dtype, pd.ArrowDtype):  # no % on Arrow floats: as numpy's read them
+            floats = column.to_numpy(dtype=np.float64, na_value=np.nan)
+            column = pd.Series(floats, index=column.index, name=column.name)
         whole = column.notna() & (column % 1 == 0)
         small = whole & (column.abs() < 2.0**63)  # whole numbers that fit in an int64
         text = column.astype("string")
