@@ -24,7 +24,6 @@ from churn.scoring import REJECT_REASON, check_chunk, row_ids, score_frame
 from churn.serve import score_records
 from churn.validation import apply_contract
 
-ROOT = Path(__file__).resolve().parents[2]
 # CI runs few examples (the file in ~13 s serially); to hunt, CHURN_FUZZ_SCALE=25 runs 25x more
 SCALE = float(os.environ.get("CHURN_FUZZ_SCALE", "1"))
 
@@ -113,13 +112,21 @@ def column_values(column, messy: bool, json: bool = False) -> st.SearchStrategy:
 MESSY = st.sampled_from([False] * 6 + [True])
 
 
+TRAINED: list[Path] = []  # the folder of the session's small model (see trained_model)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def trained_model(trained) -> None:
+    """The model tests/model/conftest.py trains once per session: a fresh clone has no models/
+    (these tests skipped there, in CI, when they read the workspace's)."""
+    TRAINED[:] = [trained.root]
+
+
 @cache
 def workspace() -> Artifacts:
-    """The workspace's model, spec and contract (skipped where `dvc pull` has not run)."""
-    model, spec = ROOT / "models/model.json", ROOT / "models/features.json"
-    if not model.exists():
-        pytest.skip("no models/ in this workspace")
-    return load_workspace(model, spec, ROOT / "params.yaml")
+    """The small model's artifacts, with the repository's contract (its params.yaml names it)."""
+    root = TRAINED[0]
+    return load_workspace(root / "model.json", root / "features.json", root / "params.yaml")
 
 
 def as_dtype(column: list, kind: str) -> pd.Series:
