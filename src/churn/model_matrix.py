@@ -96,11 +96,11 @@ def transform(
     names = matrix_order(spec, columns)
     at = {name: position for position, name in enumerate(names)}
     numeric = {col: as_float64(frame[col]) for col in spec.numeric}
+    matrix = np.zeros((len(frame), len(names)), dtype=np.float32)
     with np.errstate(all="ignore"):  # x/0, 0/0 and overflow silent, as in pandas
         engineered = {name: ENGINEERED[name][1](numeric) for name in spec.engineered}
-    matrix = np.zeros((len(frame), len(names)), dtype=np.float32)
-    for name, values in {**numeric, **engineered}.items():  # float64, cast as they are stored
-        matrix[:, at[name]] = values
+        for name, values in {**numeric, **engineered}.items():  # float64, cast as stored:
+            matrix[:, at[name]] = values  # beyond float32's range, +-inf (no warning printed)
     # one-hot: each row's level set through the flat buffer (2-D fancy indexing is slower)
     flat, starts = matrix.reshape(-1), np.arange(len(frame)) * len(names)
     for col, levels in spec.categorical.items():

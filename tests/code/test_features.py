@@ -1,6 +1,7 @@
 """Feature spec and transform: the logic shared by training and serving."""
 
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -66,6 +67,16 @@ def test_transform_ignores_extra_columns_and_names_missing_ones():
     assert list(transform(extra, spec).columns) == spec.feature_names
     with pytest.raises(ChurnError, match="batch.csv: missing feature column.*device"):
         transform(TRAIN.drop(columns="device"), spec, "batch.csv")
+
+
+def test_numbers_beyond_float32_are_infinite_in_the_matrix_without_a_warning():
+    """The matrix is float32: 1e39 is +inf there, as in training's matrix; numpy's overflow
+    warning reached stderr mid-scoring (the cast was outside the silenced block)."""
+    huge = TRAIN.assign(orders_30d=[1e39, -1e39, 1.0, 2.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        matrix = transform(huge, spec_of())
+    assert matrix["orders_30d"].tolist()[:2] == [np.inf, -np.inf]
 
 
 def test_transform_does_not_mutate_its_input():
