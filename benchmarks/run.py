@@ -75,26 +75,25 @@ def prepared_copy(parent: Path, scale: float) -> Path:
     return root
 
 
-def floor_repo(parent: Path) -> Path:
-    """A one-stage DVC pipeline: what a no-op `dvc repro` costs DVC itself."""
-    root = parent / "floor"
+def reproduced_pipeline(root: Path, dvc_yaml: str, first_input: str) -> Path:
+    """A new git+DVC repository at root holding dvc_yaml and its one input file, reproduced."""
     root.mkdir()
     run(root, "git", "init", "-q")
     run(root, "dvc", "init", "-q")
-    (root / "input.txt").write_text("x\n")
-    (root / "dvc.yaml").write_text(FLOOR_DVC_YAML)
+    (root / first_input).write_text("x\n")
+    (root / "dvc.yaml").write_text(dvc_yaml)
     run(root, "dvc", "repro", "-q")
     return root
+
+
+def floor_repo(parent: Path) -> Path:
+    """A one-stage DVC pipeline: what a no-op `dvc repro` costs DVC itself."""
+    return reproduced_pipeline(parent / "floor", FLOOR_DVC_YAML, "input.txt")
 
 
 def trivial_chain(parent: Path, stages: int) -> Path:
     """As many stages as the pipeline, each copying one file to the next (one dep, one out, no
     params, no templating): what the stage count alone costs a no-op (diagnostic)."""
-    root = parent / "trivial-chain"
-    root.mkdir()
-    run(root, "git", "init", "-q")
-    run(root, "dvc", "init", "-q")
-    (root / "s0.txt").write_text("x\n")
     lines = ["stages:"]
     for n in range(stages):
         lines += [
@@ -103,9 +102,7 @@ def trivial_chain(parent: Path, stages: int) -> Path:
             f"    deps: [s{n}.txt]",
             f"    outs: [s{n + 1}.txt]",
         ]
-    (root / "dvc.yaml").write_text("\n".join(lines) + "\n")
-    run(root, "dvc", "repro", "-q")
-    return root
+    return reproduced_pipeline(parent / "trivial-chain", "\n".join(lines) + "\n", "s0.txt")
 
 
 def without_source_deps(root: Path, dest: Path) -> Path:
